@@ -1,0 +1,48 @@
+package io.tapwire.link;
+
+/**
+ * A network device as the stack sees it: an RX ring the device fills and a TX ring the device
+ * drains. The stack never calls into the medium; a driver loop calls {@link #doWork} to move frames
+ * between the medium and the rings.
+ */
+public interface NetDevice extends AutoCloseable {
+    /** Interface name, e.g. {@code tap0}. */
+    String name();
+
+    /** IP MTU of the link (1500 for Ethernet); frames are at most {@code mtu() + 14} bytes. */
+    int mtu();
+
+    /** Frames received from the medium, for the stack. */
+    DescriptorRing rxRing();
+
+    /** Frames from the stack, for the medium. */
+    DescriptorRing txRing();
+
+    /**
+     * Moves frames between the medium and the rings without blocking: sends READY TX frames and
+     * fills AVAILABLE RX slots with received frames.
+     *
+     * @return the number of frames moved in either direction
+     */
+    int doWork(long nowNanos);
+
+    /** The next time {@link #doWork} has something scheduled (delayed frames), or {@code Long.MAX_VALUE}. */
+    default long nextDeadline() {
+        return Long.MAX_VALUE;
+    }
+
+    /**
+     * Blocks the driver thread until the medium may have frames to read, {@link #wakeup()} is
+     * called, or {@code timeoutNanos} pass (the interrupt half of the NAPI balance). In-memory
+     * devices return at once.
+     */
+    default void await(long timeoutNanos) {
+    }
+
+    /** Ends an {@link #await} early; safe from any thread (application threads call it after queuing work). */
+    default void wakeup() {
+    }
+
+    @Override
+    void close();
+}

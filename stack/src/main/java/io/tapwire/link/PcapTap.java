@@ -1,0 +1,64 @@
+package io.tapwire.link;
+
+/**
+ * A device wrapper that records both directions to a pcap file: every frame the inner device
+ * delivers on RX and every frame the stack hands it on TX. It shares the inner device's rings, so
+ * the stack sees no difference; recording happens inside {@link #doWork}, on the driver thread.
+ */
+public final class PcapTap implements NetDevice {
+    private final NetDevice inner;
+    private final PcapWriter writer;
+    private final long epochOffsetNanos;
+    private long rxSeen;
+    private long txSeen;
+
+    /**
+     * @param epochOffsetNanos added to the clock's nanoseconds to get Unix-epoch nanoseconds for the file
+     */
+    public PcapTap(NetDevice inner, PcapWriter writer, long epochOffsetNanos) {
+        this.inner = inner;
+        this.writer = writer;
+        this.epochOffsetNanos = epochOffsetNanos;
+        this.rxSeen = inner.rxRing().producerPosition();
+        this.txSeen = inner.txRing().consumerPosition();
+    }
+
+    @Override public String name() { return inner.name(); }
+    @Override public int mtu() { return inner.mtu(); }
+    @Override public DescriptorRing rxRing() { return inner.rxRing(); }
+    @Override public DescriptorRing txRing() { return inner.txRing(); }
+    @Override public long nextDeadline() { return inner.nextDeadline(); }
+
+    @Override
+    public int doWork(long nowNanos) {
+        DescriptorRing tx = inner.txRing();
+        // Record what the stack queued before the inner device sends (and may complete) it.
+        long txEnd = tx.producerPosition();
+        for (long s = Math.max(txSeen, tx.consumerPosition()); s < txEnd; s++) {
+            Descriptor d = tx.at(s);
+            writer.write(d.buffer(), 0, d.length(), nowNanos + epochOffsetNanos);
+        }
+        txSeen = txEnd;
+        int moved = inner.doWork(nowNanos);
+        DescriptorRing rx = inner.rxRing();
+        long rxEnd = rx.producerPosition();
+        for (long s = rxSeen; s < rxEnd; s++) {
+            Descriptor d = rx.at(s);
+            writer.write(d.buffer(), 0, d.length(), d.timestampNanos() + epochOffsetNanos);
+        }
+        rxSeen = rxEnd;
+        if (moved > 0) {
+            writer.flush();
+        }
+        return moved;
+    }
+
+    @Override
+    public void close() {
+        try {
+            writer.close();
+        } finally {
+            inner.close();
+        }
+    }
+}
