@@ -1,0 +1,77 @@
+package io.tapwire;
+
+/**
+ * Why a received frame was dropped. Every received frame ends either accepted by some layer or
+ * dropped for exactly one of these reasons, so the counters add up to the frames dropped
+ * (DESIGN.md principle 5). Names carry the layer that decided, as {@code netstat -s} sections do.
+ */
+public enum DropReason {
+    /** Frame shorter than an Ethernet header. */
+    ETH_TRUNCATED,
+    /** Destination MAC is neither ours, broadcast, nor multicast. */
+    ETH_NOT_FOR_US,
+    /** Source MAC is a group address (never valid as a source). */
+    ETH_BAD_SOURCE,
+    /** An EtherType this stack does not speak (IPv6 included, until IPv6 arrives). */
+    ETH_UNKNOWN_TYPE,
+
+    /** ARP shorter than 28 bytes. */
+    ARP_TRUNCATED,
+    /** ARP for another hardware or protocol type. */
+    ARP_UNSUPPORTED,
+    /** ARP with an operation other than request or reply. */
+    ARP_BAD_OPERATION,
+    /** ARP whose sender is ours, broadcast, or a group MAC (duplicate address or spoof). */
+    ARP_BAD_SENDER,
+    /** Well-formed ARP that neither targets us nor updates an entry we have. */
+    ARP_NOT_FOR_US,
+
+    /** IPv4 shorter than 20 bytes. */
+    IP_TRUNCATED,
+    /** IP version field not 4 on an IPv4 EtherType. */
+    IP_BAD_VERSION,
+    /** IHL below 5 or past the frame. */
+    IP_BAD_HEADER_LENGTH,
+    /** Total length below IHL or past the frame. */
+    IP_BAD_LENGTH,
+    /** Header checksum does not verify (InHdrErrors). */
+    IP_BAD_CHECKSUM,
+    /** TTL of zero: a datagram no router should have forwarded. */
+    IP_TTL_ZERO,
+    /** Source address is broadcast, multicast, loopback or ours (martian source). */
+    IP_BAD_SOURCE,
+    /** Destination is not one of our addresses (InAddrErrors; hosts do not forward). */
+    IP_NOT_FOR_US,
+    /** A fragment that exactly repeats one already queued. */
+    IP_FRAG_DUPLICATE,
+    /** A fragment overlapping another: the whole datagram is discarded (Linux since 4.19). */
+    IP_FRAG_OVERLAP,
+    /** A fragment ending past 65535 bytes of datagram ("ping of death"). */
+    IP_FRAG_TOO_LONG,
+    /** A fragment whose length is not a multiple of 8 yet has MF set, or contradicts the known end. */
+    IP_FRAG_BAD_LENGTH,
+    /** Reassembly memory or slots exhausted ({@code ipfrag_high_thresh}). */
+    IP_FRAG_NO_MEMORY,
+    /** No handler for the protocol number (answered with protocol unreachable). */
+    IP_UNKNOWN_PROTOCOL,
+
+    /** ICMP shorter than its 8-byte header. */
+    ICMP_TRUNCATED,
+    /** ICMP checksum does not verify (InCsumErrors). */
+    ICMP_BAD_CHECKSUM,
+    /** Echo request to a broadcast or multicast address (Linux icmp_echo_ignore_broadcasts=1). */
+    ICMP_BROADCAST_ECHO_IGNORED,
+    /** An ICMP type this stack does not act on, or a reply nobody waits for. */
+    ICMP_UNHANDLED,
+
+    /** UDP shorter than 8 bytes. */
+    UDP_TRUNCATED,
+    /** UDP length field below 8 or past the IP payload. */
+    UDP_BAD_LENGTH,
+    /** UDP checksum does not verify (InCsumErrors). */
+    UDP_BAD_CHECKSUM,
+    /** No socket on the destination port (NoPorts; answered with port unreachable). */
+    UDP_NO_PORT,
+    /** The socket's receive queue is full (RcvbufErrors). */
+    UDP_RCVBUF_FULL
+}

@@ -1,0 +1,92 @@
+package io.tapwire;
+
+import io.tapwire.wire.Ipv4Address;
+import io.tapwire.wire.MacAddress;
+
+/**
+ * Settings of one stack. Where Linux has a sysctl for the same thing, the field has its name
+ * (camel-cased) and its default, so a network engineer recognises it at once (DESIGN.md
+ * principle 7). Mutable until the stack is built from it; read-only afterwards by convention.
+ */
+public final class StackConfig {
+    /** Our Ethernet address; a random locally administered one by default, as Linux gives a new TAP. */
+    public long mac = MacAddress.randomLocal();
+    /** Our IPv4 address. */
+    public int address = Ipv4Address.parse("10.0.0.2");
+    /** Prefix length of the on-link subnet. */
+    public int prefixLength = 24;
+    /** Default gateway, or 0 for none (only on-link destinations are reachable). */
+    public int gateway = 0;
+    /** TTL of datagrams we originate ({@code net.ipv4.ip_default_ttl}). */
+    public int ipDefaultTtl = 64;
+
+    /** ARP: time a resolved entry is trusted before it is re-resolved on use ({@code base_reachable_time_ms}). */
+    public long arpReachableNanos = 30_000_000_000L;
+    /** ARP: interval between requests for an unresolved neighbour ({@code retrans_time_ms}). */
+    public long arpRetransNanos = 1_000_000_000L;
+    /** ARP: requests sent before giving up ({@code mcast_solicit}). */
+    public int arpMcastSolicit = 3;
+    /** ARP: bytes of datagrams queued per unresolved neighbour ({@code unres_qlen_bytes}). */
+    public int arpUnresQlenBytes = 212_992;
+    /** ARP: cache entries (Linux's hard limit {@code gc_thresh3} is 1024). */
+    public int arpCacheSize = 256;
+    /** ARP: announce our address with a gratuitous ARP when the stack starts. */
+    public boolean arpGratuitousAtStart = true;
+
+    /** Reassembly: time a partial datagram is kept ({@code net.ipv4.ipfrag_time}, 30 s). */
+    public long ipfragTimeNanos = 30_000_000_000L;
+    /** Reassembly: memory for partial datagrams ({@code net.ipv4.ipfrag_high_thresh}, 4 MiB). */
+    public int ipfragHighThresh = 4 * 1024 * 1024;
+    /** Reassembly: datagrams reassembled at once. */
+    public int ipfragMaxQueues = 64;
+
+    /** ICMP: minimum interval per destination between rate-limited errors ({@code icmp_ratelimit}, 1000 ms). */
+    public long icmpRatelimitNanos = 1_000_000_000L;
+    /** ICMP: burst allowed per destination before {@link #icmpRatelimitNanos} applies (Linux XRLIM_BURST_FACTOR 6). */
+    public int icmpRatelimitBurst = 6;
+    /** ICMP: global limit on generated errors per second ({@code icmp_msgs_per_sec}). */
+    public int icmpMsgsPerSec = 1000;
+    /** ICMP: global burst ({@code icmp_msgs_burst}). */
+    public int icmpMsgsBurst = 50;
+    /** ICMP: ignore echo requests sent to broadcast addresses ({@code icmp_echo_ignore_broadcasts}). */
+    public boolean icmpEchoIgnoreBroadcasts = true;
+
+    /** UDP: default receive queue bytes per socket ({@code net.core.rmem_default}). */
+    public int udpRmemDefault = 212_992;
+    /** UDP: default send queue bytes per socket ({@code net.core.wmem_default}). */
+    public int udpWmemDefault = 212_992;
+    /** Ephemeral ports ({@code net.ipv4.ip_local_port_range}). */
+    public int ipLocalPortRangeLow = 32768;
+    public int ipLocalPortRangeHigh = 60999;
+
+    /** Frames taken off the RX ring per {@code poll} before returning (NAPI weight). */
+    public int rxBudget = 64;
+    /** Seed for every random choice the stack makes (IP IDs, port choice), so runs are reproducible. */
+    public long seed = 0x7a9_5eedL;
+
+    /** Subnet mask derived from {@link #prefixLength}. */
+    public int netmask() {
+        return Ipv4Address.mask(prefixLength);
+    }
+
+    /** Directed broadcast address of our subnet. */
+    public int subnetBroadcast() {
+        return (address & netmask()) | ~netmask();
+    }
+
+    /** Checks the settings and says which one is wrong. */
+    public void validate() {
+        if (prefixLength < 0 || prefixLength > 32) {
+            throw new IllegalArgumentException("prefixLength must be 0..32, got " + prefixLength);
+        }
+        if (MacAddress.isMulticast(mac) || mac == 0) {
+            throw new IllegalArgumentException("mac must be a unicast, non-zero address, got " + MacAddress.toString(mac));
+        }
+        if (ipLocalPortRangeLow < 1 || ipLocalPortRangeHigh > 65535 || ipLocalPortRangeLow > ipLocalPortRangeHigh) {
+            throw new IllegalArgumentException("ip_local_port_range must be within 1..65535 and low <= high");
+        }
+        if (rxBudget < 1) {
+            throw new IllegalArgumentException("rxBudget must be at least 1");
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.tapwire;
+
+/**
+ * Event counters other than receive drops (those are {@link DropReason}), named after the Linux
+ * SNMP counters they correspond to where one exists ({@code /proc/net/snmp}).
+ */
+public enum Stat {
+    /** Frames taken off the RX ring. */
+    RX_FRAMES,
+    /** Received frames some layer accepted (processed, queued for reassembly, or delivered). */
+    RX_ACCEPTED,
+    /** Received frames dropped; equals the sum of the {@link DropReason} counters. */
+    RX_DROPPED,
+    /** Frames whose processing hit a bug (an exception inside the stack); must stay zero. */
+    RX_INTERNAL_ERRORS,
+    /** Frames published on the TX ring. */
+    TX_FRAMES,
+    /** Outgoing frames lost because the TX ring had no room for them (the reply or datagram is not sent). */
+    TX_RING_FULL,
+
+    ARP_REQUESTS_RECEIVED,
+    ARP_REPLIES_RECEIVED,
+    ARP_REQUESTS_SENT,
+    ARP_REPLIES_SENT,
+    /** Resolutions that gave up after the retries; their queued datagrams are discarded. */
+    ARP_RESOLVE_FAILED,
+    /** Datagrams discarded because the queue of an unresolved neighbour was full ({@code unres_qlen_bytes}). */
+    ARP_QUEUE_OVERFLOW,
+    /** Entries evicted to make room in a full cache. */
+    ARP_EVICTIONS,
+
+    /** Datagrams handed to a transport or ICMP (InDelivers). */
+    IP_IN_DELIVERS,
+    /** Datagrams the stack asked to send (OutRequests). */
+    IP_OUT_REQUESTS,
+    /** Datagrams not sent because no route or neighbour could be found (OutNoRoutes). */
+    IP_OUT_NO_ROUTES,
+    /** Datagrams fragmented on output (FragOKs). */
+    IP_FRAG_OKS,
+    /** Fragments created (FragCreates). */
+    IP_FRAG_CREATES,
+    /** Datagrams that needed fragmenting but had DF set (FragFails). */
+    IP_FRAG_FAILS,
+    /** Fragments received (ReasmReqds). */
+    IP_REASM_REQDS,
+    /** Datagrams reassembled (ReasmOKs). */
+    IP_REASM_OKS,
+    /** Partial datagrams discarded after {@code ipfrag_time} (ReasmTimeout). */
+    IP_REASM_TIMEOUTS,
+
+    ICMP_IN_ECHOS,
+    ICMP_IN_ECHO_REPS,
+    ICMP_IN_DEST_UNREACHS,
+    ICMP_OUT_ECHOS,
+    ICMP_OUT_ECHO_REPS,
+    ICMP_OUT_DEST_UNREACHS,
+    ICMP_OUT_TIME_EXCEEDS,
+    /** ICMP errors not sent because of the rate limits ({@code icmp_ratelimit}, {@code icmp_msgs_per_sec}). */
+    ICMP_OUT_RATE_LIMITED,
+
+    UDP_IN_DATAGRAMS,
+    UDP_OUT_DATAGRAMS,
+    /** Datagrams refused because a socket's send queue was full (SndbufErrors). */
+    UDP_SNDBUF_ERRORS
+}

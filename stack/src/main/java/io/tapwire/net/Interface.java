@@ -1,0 +1,80 @@
+package io.tapwire.net;
+
+import io.tapwire.Stat;
+import io.tapwire.StackConfig;
+import io.tapwire.Statistics;
+import io.tapwire.link.Descriptor;
+import io.tapwire.link.DescriptorRing;
+import io.tapwire.wire.EthernetFrame;
+import io.tapwire.wire.MacAddress;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Our one interface: its addresses and MTU, and the Ethernet half of output (framing into TX
+ * descriptors). Input demultiplexing by EtherType lives in {@code Stack}.
+ */
+public final class Interface {
+    private final StackConfig config;
+    private final DescriptorRing tx;
+    private final Statistics stats;
+    private final int mtu;
+    private final int netmask;
+    private final int subnetBroadcast;
+
+    public Interface(StackConfig config, DescriptorRing tx, int mtu, Statistics stats) {
+        if (mtu < 68) {
+            throw new IllegalArgumentException("IPv4 needs an MTU of at least 68 bytes (RFC 791), got " + mtu);
+        }
+        if (mtu + EthernetFrame.HEADER_LENGTH > tx.frameCapacity()) {
+            throw new IllegalArgumentException("MTU " + mtu + " does not fit the ring's " + tx.frameCapacity() + "-byte frame buffers");
+        }
+        this.config = config;
+        this.tx = tx;
+        this.stats = stats;
+        this.mtu = mtu;
+        this.netmask = config.netmask();
+        this.subnetBroadcast = config.subnetBroadcast();
+    }
+
+    public long mac() { return config.mac; }
+    public int address() { return config.address; }
+    public int mtu() { return mtu; }
+    public int gateway() { return config.gateway; }
+
+    /** True when {@code addr} is on our subnet. */
+    public boolean isOnLink(int addr) {
+        return (addr & netmask) == (config.address & netmask);
+    }
+
+    /** True for the limited broadcast and our subnet's directed broadcast. */
+    public boolean isBroadcast(int addr) {
+        return addr == 0xFFFF_FFFF || (addr == subnetBroadcast && netmask != 0xFFFF_FFFF);
+    }
+
+    /** Free TX descriptors. */
+    public int txAvailable() {
+        return tx.available();
+    }
+
+    /** Claims a TX descriptor, or returns null and counts {@link Stat#TX_RING_FULL}. */
+    public Descriptor claimTx() {
+        Descriptor d = tx.claim();
+        if (d == null) {
+            stats.inc(Stat.TX_RING_FULL);
+        }
+        return d;
+    }
+
+    /** Writes the Ethernet header into a claimed descriptor and publishes the frame. */
+    public void transmit(Descriptor d, long dstMac, int etherType, int frameLength, long now) {
+        ByteBuffer b = d.buffer();
+        MacAddress.write(b, EthernetFrame.DST, dstMac);
+        MacAddress.write(b, EthernetFrame.SRC, config.mac);
+        b.putShort(EthernetFrame.ETHERTYPE, (short) etherType);
+        // Ethernet's minimum payload is 46 bytes; the kernel pads short frames written to a TAP
+        // itself, so we send them as they are (Linux does the same on its side).
+        tx.publish(d, frameLength, now);
+        stats.inc(Stat.TX_FRAMES);
+    }
+}

@@ -1,0 +1,131 @@
+package io.tapwire.socket;
+
+import io.tapwire.udp.UdpEndpoint;
+import io.tapwire.udp.UdpLayer;
+import io.tapwire.wire.Ipv4Address;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A UDP socket on a tapwire stack, safe to use from any thread. Datagram boundaries are kept:
+ * each {@code send} is one datagram, each {@code receive} returns one.
+ *
+ * <pre>{@code
+ * try (UdpSocket s = stack.openUdp()) {
+ *     s.bind(7);
+ *     Datagram d = s.receive();
+ *     s.send(d.data(), d.srcAddress(), d.srcPort());
+ * }
+ * }</pre>
+ *
+ * <p>Blocking calls wait with {@code java.util.concurrent} locks, so virtual threads work. Inside
+ * an {@link #onReadable} callback, which runs on the stack thread, use {@link #tryReceive()} and
+ * {@link #trySend}: blocking there would stop the stack.
+ */
+public final class UdpSocket implements AutoCloseable {
+    private final UdpLayer layer;
+    private final UdpEndpoint endpoint;
+
+    /** Created by {@code Stack.openUdp()}. */
+    public UdpSocket(UdpLayer layer) {
+        this.layer = layer;
+        this.endpoint = layer.open();
+    }
+
+    /** One received datagram. */
+    public record Datagram(int srcAddress, int srcPort, byte[] data) {
+        @Override
+        public String toString() {
+            return data.length + " bytes from " + Ipv4Address.toString(srcAddress) + ":" + srcPort;
+        }
+    }
+
+    /** Binds to {@code port} on every address of the stack (0 picks an ephemeral port). */
+    public UdpSocket bind(int port) throws IOException {
+        layer.bind(endpoint, 0, port);
+        return this;
+    }
+
+    /** Binds to {@code port} on {@code address} (0 = any). */
+    public UdpSocket bind(int address, int port) throws IOException {
+        layer.bind(endpoint, address, port);
+        return this;
+    }
+
+    /**
+     * Fixes the peer: {@link #send(byte[])} goes to it, only its datagrams are received, and an
+     * ICMP port unreachable from it makes the next call throw {@link java.net.PortUnreachableException}.
+     */
+    public UdpSocket connect(int address, int port) throws IOException {
+        layer.connect(endpoint, address, port);
+        return this;
+    }
+
+    public int localPort() {
+        return endpoint.localPort();
+    }
+
+    /** Sends one datagram, waiting while the send buffer is full. */
+    public void send(byte[] data, int dstAddress, int dstPort) throws IOException {
+        layer.send(endpoint, ByteBuffer.wrap(data), 0, data.length, dstAddress, dstPort, Long.MAX_VALUE);
+    }
+
+    /** Sends one datagram to the connected peer. */
+    public void send(byte[] data) throws IOException {
+        requireConnected();
+        send(data, endpoint.remoteAddress(), endpoint.remotePort());
+    }
+
+    /** Sends without waiting; returns false when the send buffer is full (counted as SndbufErrors). */
+    public boolean trySend(ByteBuffer data, int offset, int length, int dstAddress, int dstPort) throws IOException {
+        return layer.send(endpoint, data, offset, length, dstAddress, dstPort, 0);
+    }
+
+    /** Waits for the next datagram. */
+    public Datagram receive() throws IOException {
+        return receive(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+    }
+
+    /** Waits up to {@code timeout} for the next datagram; returns null on timeout. */
+    public Datagram receive(long timeout, TimeUnit unit) throws IOException {
+        long nanos = timeout == Long.MAX_VALUE ? Long.MAX_VALUE : unit.toNanos(timeout);
+        return toDatagram(layer.receive(endpoint, nanos, length -> ByteBuffer.allocate(length)));
+    }
+
+    /** Takes the next datagram if one is queued, else returns null. */
+    public Datagram tryReceive() throws IOException {
+        return toDatagram(layer.receive(endpoint, 0, length -> ByteBuffer.allocate(length)));
+    }
+
+    /**
+     * Takes the next datagram into {@code dst} (from index 0) without allocating, if one is queued;
+     * returns its source and length, or null.
+     *
+     * @throws IllegalArgumentException if the datagram is longer than {@code dst}'s capacity
+     */
+    public UdpLayer.Received tryReceive(ByteBuffer dst) throws IOException {
+        return layer.receive(endpoint, 0, length -> dst);
+    }
+
+    private static Datagram toDatagram(UdpLayer.Received r) {
+        return r == null ? null : new Datagram(r.srcAddress(), r.srcPort(), r.buffer().array());
+    }
+
+    /** Runs {@code callback} on the stack thread each time datagrams arrive (or an ICMP error). */
+    public void onReadable(Runnable callback) {
+        endpoint.setOnReadable(callback);
+    }
+
+    @Override
+    public void close() {
+        layer.close(endpoint);
+    }
+
+    private void requireConnected() {
+        if (!endpoint.isConnected()) {
+            throw new IllegalStateException("socket is not connected: call connect(address, port) or pass a destination");
+        }
+    }
+}

@@ -1,0 +1,398 @@
+package io.tapwire.udp;
+
+import io.tapwire.DropReason;
+import io.tapwire.Stat;
+import io.tapwire.StackConfig;
+import io.tapwire.Statistics;
+import io.tapwire.net.Icmp;
+import io.tapwire.net.Interface;
+import io.tapwire.net.IpProtocolHandler;
+import io.tapwire.net.Ipv4Output;
+import io.tapwire.wire.Icmpv4Packet;
+import io.tapwire.wire.Ipv4Packet;
+import io.tapwire.wire.UdpPacket;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.BindException;
+import java.net.PortUnreachableException;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.IntFunction;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * UDP (RFC 768, RFC 1122 section 4.1): demultiplexing by destination port, checksum checking and
+ * generation, port-unreachable for closed ports, and the socket operations the application API
+ * calls from any thread.
+ *
+ * <p>Received datagrams are copied once, into the socket's receive queue, under the socket's lock.
+ * Sent datagrams are copied once into the socket's send queue by the application thread, and once
+ * more into TX descriptors when the stack thread flushes, which it does on every poll when any
+ * socket has output pending.
+ */
+public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
+    /** Largest UDP payload over IPv4: 65535 − 20 − 8. */
+    public static final int MAX_PAYLOAD = Ipv4Packet.MAX_TOTAL_LENGTH - Ipv4Packet.MIN_HEADER_LENGTH - UdpPacket.HEADER_LENGTH;
+
+    /** One received datagram handed to an application: its source, length and where it was put. */
+    public record Received(int srcAddress, int srcPort, int length, ByteBuffer buffer) {}
+
+    private final StackConfig config;
+    private final Interface iface;
+    private final Ipv4Output out;
+    private final Icmp icmp;
+    private final Statistics stats;
+    private final Runnable wakeStack;
+    private final AtomicReferenceArray<UdpEndpoint> byPort = new AtomicReferenceArray<>(65536);
+    private final CopyOnWriteArrayList<UdpEndpoint> endpoints = new CopyOnWriteArrayList<>();
+    private final UdpPacket udp = new UdpPacket();
+    private final UdpPacket udpOut = new UdpPacket();
+    private final SplittableRandom random;
+    private volatile boolean anyTxPending;
+    private volatile Thread owner;
+
+    public UdpLayer(StackConfig config, Interface iface, Ipv4Output out, Icmp icmp, Statistics stats, Runnable wakeStack) {
+        this.config = config;
+        this.iface = iface;
+        this.out = out;
+        this.icmp = icmp;
+        this.stats = stats;
+        this.wakeStack = wakeStack;
+        this.random = new SplittableRandom(config.seed ^ 0x5DEECE66DL);
+        icmp.registerErrorListener(Ipv4Packet.PROTO_UDP, this);
+    }
+
+    /** Records the stack thread, so blocking calls made on it can be refused instead of deadlocking. */
+    public void setOwner(Thread owner) {
+        this.owner = owner;
+    }
+
+    // ---------------------------------------------------------------- stack thread: input
+
+    @Override
+    public void receive(Ipv4Packet ip, ByteBuffer buf, int offset, int length) {
+        if (udp.wrap(buf, offset, length) != null) {
+            stats.drop(length < UdpPacket.HEADER_LENGTH ? DropReason.UDP_TRUNCATED : DropReason.UDP_BAD_LENGTH);
+            return;
+        }
+        if (!udp.checksumValid(ip.src(), ip.dst())) {
+            stats.drop(DropReason.UDP_BAD_CHECKSUM);
+            return;
+        }
+        UdpEndpoint e = byPort.get(udp.dstPort());
+        if (e == null || e.closed || (e.localAddress != 0 && e.localAddress != ip.dst() && !iface.isBroadcast(ip.dst()))
+                || (e.isConnected() && (e.remoteAddress != ip.src() || e.remotePort != udp.srcPort()))) {
+            stats.drop(DropReason.UDP_NO_PORT);
+            icmp.portUnreachable(ip);
+            return;
+        }
+        boolean queued;
+        e.lock.lock();
+        try {
+            queued = e.rxQueue.offer(ip.src(), udp.srcPort(), buf, udp.payloadOffset(), udp.payloadLength());
+            if (queued) {
+                e.readable.signal();
+            }
+        } finally {
+            e.lock.unlock();
+        }
+        if (!queued) {
+            stats.drop(DropReason.UDP_RCVBUF_FULL);
+            return;
+        }
+        stats.inc(Stat.UDP_IN_DATAGRAMS);
+        Runnable cb = e.onReadable;
+        if (cb != null) {
+            cb.run();
+        }
+    }
+
+    /** ICMP port unreachable about a datagram we sent: reported to a connected socket (RFC 1122 4.1.3.3). */
+    @Override
+    public void icmpError(int type, int code, Ipv4Packet quoted, ByteBuffer buf, int payloadOffset, int payloadLength) {
+        int srcPort = buf.getShort(payloadOffset + UdpPacket.SRC_PORT) & 0xFFFF;
+        int dstPort = buf.getShort(payloadOffset + UdpPacket.DST_PORT) & 0xFFFF;
+        UdpEndpoint e = byPort.get(srcPort);
+        if (e == null || !e.isConnected() || e.remoteAddress != quoted.dst() || e.remotePort != dstPort) {
+            stats.drop(DropReason.ICMP_UNHANDLED);
+            return;
+        }
+        e.lock.lock();
+        try {
+            e.pendingError = (type << 8) | code;
+            e.readable.signalAll();
+        } finally {
+            e.lock.unlock();
+        }
+        Runnable cb = e.onReadable;
+        if (cb != null) {
+            cb.run();
+        }
+    }
+
+    // ---------------------------------------------------------------- stack thread: output
+
+    /** True when some socket has datagrams waiting to be sent. */
+    public boolean hasPendingOutput() {
+        return anyTxPending;
+    }
+
+    /**
+     * Sends queued datagrams while the TX ring has room for them; what does not fit waits for the
+     * next poll (backpressure reaches the sockets' send queues, not a silent drop).
+     */
+    public void flush() {
+        if (!anyTxPending) {
+            return;
+        }
+        anyTxPending = false;
+        for (UdpEndpoint e : endpoints) {
+            if (!e.txPending) {
+                continue;
+            }
+            e.lock.lock();
+            try {
+                DatagramQueue q = e.txQueue;
+                while (!q.isEmpty()) {
+                    int length = q.peekLength();
+                    int total = Ipv4Packet.MIN_HEADER_LENGTH + UdpPacket.HEADER_LENGTH + length;
+                    // Room for every fragment plus a possible ARP request, or wait for the next poll.
+                    if (iface.txAvailable() < framesFor(total) + 1) {
+                        anyTxPending = true;
+                        break;
+                    }
+                    int dst = q.peekAddress();
+                    int dstPort = q.peekPort();
+                    ByteBuffer b = out.begin(dst, Ipv4Packet.PROTO_UDP, UdpPacket.HEADER_LENGTH + length);
+                    if (b == null) {
+                        q.skip();
+                        continue;
+                    }
+                    int at = out.payloadOffset();
+                    q.poll(b, at + UdpPacket.HEADER_LENGTH);
+                    writeHeaderAndChecksum(b, at, e.localPort, dst, dstPort, length);
+                    // Linux's default for UDP (IP_PMTUDISC_WANT): DF on datagrams that fit the
+                    // MTU, fragments for those that do not.
+                    out.commit(0, total <= iface.mtu());
+                    stats.inc(Stat.UDP_OUT_DATAGRAMS);
+                }
+                e.txPending = !q.isEmpty();
+                e.writable.signalAll();
+            } finally {
+                e.lock.unlock();
+            }
+        }
+    }
+
+    private int framesFor(int total) {
+        if (total <= iface.mtu()) {
+            return 1;
+        }
+        int chunk = (iface.mtu() - Ipv4Packet.MIN_HEADER_LENGTH) & ~7;
+        return (total - Ipv4Packet.MIN_HEADER_LENGTH + chunk - 1) / chunk;
+    }
+
+    private void writeHeaderAndChecksum(ByteBuffer b, int at, int srcPort, int dst, int dstPort, int length) {
+        UdpPacket u = udpOut.wrapForWrite(b, at);
+        u.setSrcPort(srcPort);
+        u.setDstPort(dstPort);
+        u.setLength(UdpPacket.HEADER_LENGTH + length);
+        u.fillChecksum(out.source(), dst);
+    }
+
+    // ---------------------------------------------------------------- application threads
+
+    /** Creates an unbound endpoint with the default buffer sizes. */
+    public UdpEndpoint open() {
+        return new UdpEndpoint(config.udpRmemDefault, config.udpWmemDefault);
+    }
+
+    /** Binds to {@code port} (0 picks an ephemeral port from {@code ip_local_port_range}). */
+    public synchronized void bind(UdpEndpoint e, int address, int port) throws SocketException {
+        if (e.closed) {
+            throw new SocketException("socket is closed");
+        }
+        if (e.localPort != 0) {
+            throw new SocketException("socket is already bound to port " + e.localPort);
+        }
+        if (address != 0 && address != iface.address()) {
+            throw new BindException("cannot bind to " + io.tapwire.wire.Ipv4Address.toString(address)
+                    + ": not an address of this stack (use 0.0.0.0 or " + io.tapwire.wire.Ipv4Address.toString(iface.address()) + ")");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535, got " + port);
+        }
+        if (port == 0) {
+            port = pickEphemeral();
+        } else if (byPort.get(port) != null) {
+            throw new BindException("UDP port " + port + " is already in use");
+        }
+        e.localAddress = address;
+        e.localPort = port;
+        byPort.set(port, e);
+        endpoints.add(e);
+    }
+
+    private int pickEphemeral() throws BindException {
+        int low = config.ipLocalPortRangeLow;
+        int range = config.ipLocalPortRangeHigh - low + 1;
+        int start = random.nextInt(range);
+        for (int i = 0; i < range; i++) {
+            int port = low + (start + i) % range;
+            if (byPort.get(port) == null) {
+                return port;
+            }
+        }
+        throw new BindException("no free UDP port in ip_local_port_range " + low + "-" + config.ipLocalPortRangeHigh);
+    }
+
+    /** Sets the default destination and accepts datagrams only from it (binding first if needed). */
+    public void connect(UdpEndpoint e, int address, int port) throws SocketException {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("destination port must be 1..65535, got " + port);
+        }
+        if (e.localPort == 0) {
+            bind(e, 0, 0);
+        }
+        e.remoteAddress = address;
+        e.remotePort = port;
+    }
+
+    /**
+     * Queues a datagram for sending, waiting up to {@code timeoutNanos} for room in the send queue
+     * (0: do not wait).
+     *
+     * @return false if it did not fit in time (counted as SndbufErrors)
+     */
+    public boolean send(UdpEndpoint e, ByteBuffer data, int offset, int length, int dst, int dstPort, long timeoutNanos)
+            throws IOException {
+        if (length < 0 || length > MAX_PAYLOAD) {
+            throw new IllegalArgumentException("a UDP datagram over IPv4 carries 0.." + MAX_PAYLOAD + " bytes, got " + length);
+        }
+        if (length > e.txQueue.capacity() - DatagramQueue.RECORD_HEADER) {
+            throw new IllegalArgumentException("datagram of " + length + " bytes is larger than the send buffer ("
+                    + e.txQueue.capacity() + " bytes); raise the send buffer size");
+        }
+        if (dstPort < 1 || dstPort > 65535) {
+            throw new IllegalArgumentException("destination port must be 1..65535, got " + dstPort);
+        }
+        if (e.localPort == 0) {
+            bind(e, 0, 0);
+        }
+        boolean onOwner = Thread.currentThread() == owner;
+        e.lock.lock();
+        try {
+            checkUsable(e);
+            long remaining = timeoutNanos;
+            while (!e.txQueue.fits(length)) {
+                if (remaining <= 0 || onOwner) {
+                    stats.inc(Stat.UDP_SNDBUF_ERRORS);
+                    return false;
+                }
+                try {
+                    remaining = e.writable.awaitNanos(remaining);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while waiting for send-buffer space");
+                }
+                checkUsable(e);
+            }
+            e.txQueue.offer(dst, dstPort, data, offset, length);
+            e.markTxPending();
+        } finally {
+            e.lock.unlock();
+        }
+        anyTxPending = true;
+        if (!onOwner) {
+            wakeStack.run();
+        }
+        return true;
+    }
+
+    /**
+     * Takes the next datagram, waiting up to {@code timeoutNanos} (0: do not wait;
+     * {@code Long.MAX_VALUE}: forever). The payload is copied to index 0 of the buffer that
+     * {@code target} returns for the datagram's length.
+     *
+     * @return the datagram's source and length, or null on timeout
+     * @throws PortUnreachableException if an ICMP port unreachable arrived for a connected socket
+     */
+    public Received receive(UdpEndpoint e, long timeoutNanos, IntFunction<ByteBuffer> target) throws IOException {
+        boolean onOwner = Thread.currentThread() == owner;
+        e.lock.lock();
+        try {
+            long remaining = timeoutNanos;
+            while (true) {
+                checkUsable(e);
+                if (!e.rxQueue.isEmpty()) {
+                    int length = e.rxQueue.peekLength();
+                    ByteBuffer dst = target.apply(length);
+                    if (dst.capacity() < length) {
+                        throw new IllegalArgumentException("receive buffer has " + dst.capacity()
+                                + " bytes but the datagram has " + length + "; pass a buffer of at least " + length + " bytes");
+                    }
+                    int addr = e.rxQueue.peekAddress();
+                    int port = e.rxQueue.peekPort();
+                    e.rxQueue.poll(dst, 0);
+                    return new Received(addr, port, length, dst);
+                }
+                if (remaining <= 0) {
+                    return null;
+                }
+                if (onOwner) {
+                    throw new IllegalStateException("a blocking receive on the stack thread would deadlock; use a timeout of 0 in callbacks");
+                }
+                try {
+                    if (remaining == Long.MAX_VALUE) {
+                        e.readable.await();
+                    } else {
+                        remaining = e.readable.awaitNanos(remaining);
+                    }
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while waiting for a datagram");
+                }
+            }
+        } finally {
+            e.lock.unlock();
+        }
+    }
+
+    /** Unbinds and wakes every waiter; queued output is discarded, as Linux does on close. */
+    public synchronized void close(UdpEndpoint e) {
+        if (e.closed) {
+            return;
+        }
+        e.closed = true;
+        if (e.localPort != 0) {
+            byPort.compareAndSet(e.localPort, e, null);
+        }
+        endpoints.remove(e);
+        e.lock.lock();
+        try {
+            e.rxQueue.clear();
+            e.txQueue.clear();
+            e.txPending = false;
+            e.signalAll();
+        } finally {
+            e.lock.unlock();
+        }
+    }
+
+    private static void checkUsable(UdpEndpoint e) throws IOException {
+        if (e.closed) {
+            throw new SocketException("socket is closed");
+        }
+        int err = e.takePendingError();
+        if (err == ((Icmpv4Packet.TYPE_DEST_UNREACHABLE << 8) | Icmpv4Packet.CODE_PORT_UNREACHABLE)) {
+            throw new PortUnreachableException("connection refused: " + io.tapwire.wire.Ipv4Address.toString(e.remoteAddress)
+                    + ":" + e.remotePort + " answered ICMP port unreachable");
+        } else if (err != 0) {
+            throw new SocketException("ICMP error type " + (err >>> 8) + " code " + (err & 0xFF) + " from "
+                    + io.tapwire.wire.Ipv4Address.toString(e.remoteAddress));
+        }
+    }
+}
