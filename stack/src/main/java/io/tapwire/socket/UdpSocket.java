@@ -109,6 +109,24 @@ public final class UdpSocket implements AutoCloseable {
         return layer.receive(endpoint, 0, length -> dst);
     }
 
+    /** Receives a datagram without allocating: {@code length} bytes at index 0 of {@code buf}. */
+    public interface DatagramHandler extends UdpLayer.DatagramHandler {
+    }
+
+    /**
+     * Passes every queued datagram to {@code handler} through {@code scratch}, without waiting or
+     * allocating; the way event-driven services read (in an {@link #onReadable} callback).
+     * Returns how many datagrams were handled; an I/O error is reported as unchecked, since
+     * callbacks cannot throw checked exceptions.
+     */
+    public int drain(ByteBuffer scratch, DatagramHandler handler) {
+        try {
+            return layer.drain(endpoint, scratch, handler);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static Datagram toDatagram(UdpLayer.Received r) {
         return r == null ? null : new Datagram(r.srcAddress(), r.srcPort(), r.buffer().array());
     }

@@ -19,7 +19,6 @@ import java.net.PortUnreachableException;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.IntFunction;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -47,7 +46,8 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
     private final Statistics stats;
     private final Runnable wakeStack;
     private final AtomicReferenceArray<UdpEndpoint> byPort = new AtomicReferenceArray<>(65536);
-    private final CopyOnWriteArrayList<UdpEndpoint> endpoints = new CopyOnWriteArrayList<>();
+    /** Bound endpoints, replaced as a whole on bind/close so the stack thread iterates without allocating. */
+    private volatile UdpEndpoint[] endpoints = new UdpEndpoint[0];
     private final UdpPacket udp = new UdpPacket();
     private final UdpPacket udpOut = new UdpPacket();
     private final SplittableRandom random;
@@ -149,7 +149,9 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
             return;
         }
         anyTxPending = false;
-        for (UdpEndpoint e : endpoints) {
+        UdpEndpoint[] all = endpoints;
+        for (int i = 0; i < all.length; i++) {
+            UdpEndpoint e = all[i];
             if (!e.txPending) {
                 continue;
             }
@@ -233,7 +235,9 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
         e.localAddress = address;
         e.localPort = port;
         byPort.set(port, e);
-        endpoints.add(e);
+        UdpEndpoint[] grown = java.util.Arrays.copyOf(endpoints, endpoints.length + 1);
+        grown[grown.length - 1] = e;
+        endpoints = grown;
     }
 
     private int pickEphemeral() throws BindException {
@@ -361,6 +365,45 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
         }
     }
 
+    /** Receives datagrams into a caller's buffer without allocating (see {@link #drain}). */
+    public interface DatagramHandler {
+        /** One datagram: {@code length} payload bytes at index 0 of {@code buf}. */
+        void onDatagram(int srcAddress, int srcPort, ByteBuffer buf, int length) throws IOException;
+    }
+
+    /**
+     * Hands every queued datagram, one at a time, to {@code handler} through {@code scratch}
+     * (capacity at least the largest datagram expected; 65507 covers all). Does not wait and
+     * allocates nothing. Returns how many were handled.
+     */
+    public int drain(UdpEndpoint e, ByteBuffer scratch, DatagramHandler handler) throws IOException {
+        int handled = 0;
+        while (true) {
+            int addr;
+            int port;
+            int length;
+            e.lock.lock();
+            try {
+                checkUsable(e);
+                if (e.rxQueue.isEmpty()) {
+                    return handled;
+                }
+                length = e.rxQueue.peekLength();
+                if (scratch.capacity() < length) {
+                    throw new IllegalArgumentException("scratch buffer has " + scratch.capacity()
+                            + " bytes but a datagram has " + length + "; use a buffer of 65507 bytes");
+                }
+                addr = e.rxQueue.peekAddress();
+                port = e.rxQueue.peekPort();
+                e.rxQueue.poll(scratch, 0);
+            } finally {
+                e.lock.unlock();
+            }
+            handler.onDatagram(addr, port, scratch, length);
+            handled++;
+        }
+    }
+
     /** Unbinds and wakes every waiter; queued output is discarded, as Linux does on close. */
     public synchronized void close(UdpEndpoint e) {
         if (e.closed) {
@@ -370,7 +413,7 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
         if (e.localPort != 0) {
             byPort.compareAndSet(e.localPort, e, null);
         }
-        endpoints.remove(e);
+        endpoints = java.util.Arrays.stream(endpoints).filter(x -> x != e).toArray(UdpEndpoint[]::new);
         e.lock.lock();
         try {
             e.rxQueue.clear();

@@ -1,0 +1,371 @@
+package io.tapwire.tap;
+
+import com.sun.jna.Native;
+import io.tapwire.link.Descriptor;
+import io.tapwire.link.DescriptorRing;
+import io.tapwire.link.NetDevice;
+import io.tapwire.link.VirtualDevice;
+
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A {@link NetDevice} backed by a Linux TAP file descriptor ({@code /dev/net/tun} with
+ * {@code IFF_TAP | IFF_NO_PI}): every read returns one Ethernet frame the kernel sent out of the
+ * TAP interface, every {@code write(2)} injects one frame as if it had arrived on it.
+ *
+ * <p>Frames go straight between the kernel and the descriptors' pooled direct buffers; the hot
+ * path ({@link #doWork}, {@link #await}, {@link #wakeup}) allocates nothing.
+ *
+ * <p>Threads: {@link #doWork} and {@link #await} belong to one driver thread (the RX-ring producer
+ * and TX-ring consumer). {@link #wakeup} may be called from any thread. {@link #close} must not
+ * race {@code doWork}/{@code await}: call it after the driver loop has stopped.
+ *
+ * <pre>{@code
+ * try (Netns ns = Netns.create();
+ *      TapDevice tap = TapDevice.openInNetns(ns.name(), "tap0", 1500, 256)) {
+ *     while (running) {
+ *         tap.doWork(clock.nanos());
+ *         long next = stack.poll(clock.nanos());
+ *         tap.await(next - clock.nanos());
+ *     }
+ * }
+ * }</pre>
+ */
+public final class TapDevice implements NetDevice {
+    /** Most frames read per {@link #doWork}, so a flood cannot starve the stack or the TX side. */
+    static final int RX_BUDGET = 64;
+
+    private static final int MAX_POLL_MILLIS = Integer.MAX_VALUE;
+    private static final int POLLFD_SIZE = 8; // struct pollfd { int fd; short events; short revents; }
+
+    private final String name;
+    private final int mtu;
+    private final int tunFd;
+    private final int eventFd;
+    private final DescriptorRing rx;
+    private final DescriptorRing tx;
+    private final long[] rxAddress;
+    private final long[] txAddress;
+
+    // Native scratch memory, allocated once as direct buffers (native byte order, read and written
+    // from Java without JNI): the poll set, the RX iovecs, the eventfd counter await drains, and
+    // the constant 1 that wakeup writes.
+    private final ByteBuffer pollFds = scratch(2 * POLLFD_SIZE);
+    private final ByteBuffer rxIov = scratch(2 * LibC.IOVEC_SIZE);
+    private final ByteBuffer overflow = scratch(8);
+    private final ByteBuffer drainBuffer = scratch(8);
+    private final ByteBuffer one = scratch(8);
+    private final long pollFdsAddress = LibC.address(pollFds);
+    private final long rxIovAddress = LibC.address(rxIov);
+    private final long drainAddress = LibC.address(drainBuffer);
+    private final long oneAddress = LibC.address(one);
+
+    private final AtomicBoolean wakeupPending = new AtomicBoolean();
+    private final ReentrantLock closeLock = new ReentrantLock();
+    private volatile boolean closed;
+
+    // Written by the driver thread only; the volatile statsFence publishes them to stats().
+    private long rxFrames;
+    private long rxBytes;
+    private long rxErrors;
+    private long rxLengthErrors;
+    private long txFrames;
+    private long txBytes;
+    private long txErrors;
+    private volatile int statsFence;
+
+    private TapDevice(TapOpener.Opened opened, int mtu, int ringSize) {
+        this.name = opened.name();
+        this.mtu = mtu;
+        this.tunFd = opened.fd();
+        int capacity = VirtualDevice.frameCapacityFor(mtu);
+        this.rx = new DescriptorRing(DescriptorRing.Direction.RX, ringSize, capacity);
+        this.tx = new DescriptorRing(DescriptorRing.Direction.TX, ringSize, capacity);
+        this.rxAddress = addresses(rx);
+        this.txAddress = addresses(tx);
+        // eventfd(2) is the doorbell for wakeup(): a counter that poll(2) reports readable while non-zero.
+        this.eventFd = LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
+        if (eventFd < 0) {
+            int errno = Native.getLastError();
+            throw new TapException("eventfd(2) failed: " + Errno.describe(errno)
+                    + "; the process may be out of file descriptors (ulimit -n)", errno);
+        }
+        pollFds.putInt(0, tunFd);
+        pollFds.putInt(POLLFD_SIZE, eventFd);
+        pollFds.putShort(POLLFD_SIZE + 4, LibC.POLLIN);
+        one.putLong(0, 1L);
+        // The second RX iovec is a one-byte overflow slot: a frame longer than the descriptor
+        // spills into it, which is the only way to see the truncation (see receive()).
+        rxIov.putLong(LibC.IOVEC_SIZE, LibC.address(overflow));
+        rxIov.putLong(LibC.IOVEC_SIZE + 8, 1L);
+    }
+
+    /**
+     * Opens TAP {@code name} in the calling thread's network namespace, creating it if it does not
+     * exist (TUNSETIFF creates a non-persistent TAP that disappears on {@link #close}) or attaching
+     * to an existing persistent one. The interface is left as it is: bringing it up and giving it
+     * an address is the Linux side's job ({@code ip link set tap0 up}).
+     *
+     * @param name interface name, at most 15 bytes; {@code tap%d} lets the kernel pick a number
+     * @param mtu IP MTU the RX and TX buffers are sized for; keep the TAP's own MTU (set on the
+     *     Linux side, 1500 by default) no larger, or longer frames are dropped and counted in
+     *     {@link TapStats#rxLengthErrors()}
+     * @param ringSize descriptors per ring, a power of two
+     * @throws TapException with what to do when the kernel refuses (no tun module, no CAP_NET_ADMIN, busy)
+     */
+    public static TapDevice open(String name, int mtu, int ringSize) {
+        TapOpener.checkInterfaceName(name);
+        checkSizes(mtu, ringSize);
+        return withFd(TapOpener.openTap(name), mtu, ringSize);
+    }
+
+    /**
+     * Like {@link #open}, but the TAP is created in (or attached from) network namespace
+     * {@code netnsName}, as made by {@code ip netns add}. The calling thread's namespace never
+     * changes: the switch happens on a short-lived thread of its own.
+     *
+     * @throws TapException also when the namespace does not exist
+     */
+    public static TapDevice openInNetns(String netnsName, String name, int mtu, int ringSize) {
+        TapOpener.checkNetnsName(netnsName);
+        TapOpener.checkInterfaceName(name);
+        checkSizes(mtu, ringSize);
+        return withFd(TapOpener.openTapInNetns(netnsName, name), mtu, ringSize);
+    }
+
+    private static TapDevice withFd(TapOpener.Opened opened, int mtu, int ringSize) {
+        try {
+            return new TapDevice(opened, mtu, ringSize);
+        } catch (RuntimeException | Error e) {
+            LibC.close(opened.fd());
+            throw e;
+        }
+    }
+
+    private static void checkSizes(int mtu, int ringSize) {
+        if (mtu < 68 || mtu > 65535) {
+            throw new IllegalArgumentException("MTU " + mtu + " outside 68..65535 (RFC 791 minimum to the IPv4 maximum)");
+        }
+        if (ringSize < 2 || Integer.bitCount(ringSize) != 1) {
+            throw new IllegalArgumentException("ring size must be a power of two >= 2, got " + ringSize);
+        }
+    }
+
+    private static ByteBuffer scratch(int bytes) {
+        return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+    }
+
+    private static long[] addresses(DescriptorRing ring) {
+        long[] out = new long[ring.size()];
+        for (int i = 0; i < out.length; i++) {
+            Descriptor d = ring.at(i);
+            out[d.index()] = LibC.address(d.buffer());
+        }
+        return out;
+    }
+
+    @Override public String name() { return name; }
+    @Override public int mtu() { return mtu; }
+    @Override public DescriptorRing rxRing() { return rx; }
+    @Override public DescriptorRing txRing() { return tx; }
+
+    /**
+     * Writes READY TX frames, then reads up to {@value #RX_BUDGET} frames into AVAILABLE RX
+     * descriptors, each published with {@code nowNanos}. Never blocks.
+     *
+     * @return frames moved in either direction (failed writes included: they left the ring)
+     * @throws TapException when the TAP has disappeared (deleted or its namespace removed)
+     * @throws IllegalStateException after {@link #close}
+     */
+    @Override
+    public int doWork(long nowNanos) {
+        if (closed) {
+            throw new IllegalStateException(name + " is closed");
+        }
+        int moved = transmit() + receive(nowNanos);
+        statsFence = moved; // publishes the counters to stats() on other threads
+        return moved;
+    }
+
+    private int transmit() {
+        int sent = 0;
+        Descriptor d;
+        while ((d = tx.peek()) != null) {
+            long n = LibC.write(tunFd, txAddress[d.index()], d.length());
+            if (n < 0) {
+                int errno = Native.getLastError();
+                if (errno == Errno.EAGAIN) {
+                    // Backpressure: the frame stays READY and goes out on a later doWork
+                    // (await asks poll for POLLOUT while TX frames are pending).
+                    break;
+                }
+                if (errno == Errno.EINTR) {
+                    continue;
+                }
+                if (errno == Errno.EBADFD) {
+                    throw gone(errno);
+                }
+                // tun_get_user() refuses the frame for good: EIO while the interface is down,
+                // EINVAL for fewer than 14 bytes. Retrying cannot help; a NIC would drop it too.
+                txErrors++;
+            } else {
+                txFrames++;
+                txBytes += n;
+            }
+            tx.consume(d);
+            sent++;
+        }
+        return sent;
+    }
+
+    private int receive(long nowNanos) {
+        int received = 0;
+        for (int budget = RX_BUDGET; budget > 0; budget--) {
+            Descriptor slot = rx.claim();
+            if (slot == null) {
+                break; // RX ring full: the frames wait in the TAP's queue (txqueuelen) until the stack catches up
+            }
+            // readv(2) into the descriptor plus the overflow byte. The kernel copies what fits and
+            // discards the rest of a longer frame (tun_put_user), returning only the bytes copied,
+            // so a plain read(2) cannot tell a truncated frame from one that fits exactly.
+            rxIov.putLong(0, rxAddress[slot.index()]);
+            rxIov.putLong(8, slot.capacity());
+            long n = LibC.readv(tunFd, rxIovAddress, 2);
+            if (n < 0) {
+                int errno = Native.getLastError();
+                if (errno == Errno.EAGAIN) {
+                    break; // queue empty (O_NONBLOCK)
+                }
+                if (errno == Errno.EINTR) {
+                    continue;
+                }
+                if (errno == Errno.EBADFD) {
+                    throw gone(errno);
+                }
+                rxErrors++; // tun_do_read() has already dequeued and freed the frame
+                continue;
+            }
+            if (n > slot.capacity()) {
+                // Spilled into the overflow byte: the frame was longer than our buffers (the
+                // TAP's MTU is larger than ours). Drop it rather than hand the stack a cut-off packet.
+                rxLengthErrors++;
+                continue;
+            }
+            if (n == 0) {
+                continue;
+            }
+            rx.publish(slot, (int) n, nowNanos);
+            rxFrames++;
+            rxBytes += n;
+            received++;
+        }
+        return received;
+    }
+
+    private TapException gone(int errno) {
+        return new TapException("TAP " + name + " no longer exists (" + Errno.describe(errno)
+                + "): it was deleted (ip link del) or its network namespace was removed; close this device and open it again",
+                errno);
+    }
+
+    /**
+     * Sleeps in {@code poll(2)} until the TAP has a frame to read (only while the RX ring has room),
+     * the TAP can take a write (only while TX frames are pending), {@link #wakeup} is called, or
+     * {@code timeoutNanos} pass, rounded up to whole milliseconds. Returns at once when
+     * {@code timeoutNanos <= 0}. Returning early (a signal, a stale wakeup) is allowed: callers loop.
+     */
+    @Override
+    public void await(long timeoutNanos) {
+        if (timeoutNanos <= 0) {
+            return;
+        }
+        if (closed) {
+            throw new IllegalStateException(name + " is closed");
+        }
+        long millis = timeoutNanos / 1_000_000 + (timeoutNanos % 1_000_000 == 0 ? 0 : 1);
+        int timeoutMillis = (int) Math.min(millis, MAX_POLL_MILLIS);
+        // Like NAPI masking the interrupt: with the RX ring full there is nowhere to put a frame,
+        // so POLLIN would only make poll return at once, over and over.
+        short events = 0;
+        if (rx.available() > 0) {
+            events |= LibC.POLLIN;
+        }
+        if (tx.pending() > 0) {
+            events |= LibC.POLLOUT;
+        }
+        pollFds.putShort(4, events);
+        pollFds.putShort(6, (short) 0);
+        pollFds.putShort(POLLFD_SIZE + 6, (short) 0);
+        int rc = LibC.poll(pollFdsAddress, 2, timeoutMillis);
+        if (rc < 0) {
+            int errno = Native.getLastError();
+            if (errno == Errno.EINTR) {
+                return;
+            }
+            throw new TapException("poll(2) on " + name + " failed: " + Errno.describe(errno), errno);
+        }
+        if (rc > 0 && (pollFds.getShort(POLLFD_SIZE + 6) & LibC.POLLIN) != 0) {
+            // Reset the eventfd counter first, then allow the next wakeup() to ring again. In that
+            // order a wakeup() racing with us is either drained here or rings a fresh doorbell;
+            // either way the caller runs the stack after we return, so no wakeup is lost.
+            LibC.read(eventFd, drainAddress, 8);
+            Reference.reachabilityFence(drainBuffer);
+            wakeupPending.set(false);
+        }
+    }
+
+    /**
+     * Ends a current or the next {@link #await} early. Safe from any thread; cheap when called
+     * often, since only the first call after the driver last woke up writes to the eventfd.
+     */
+    @Override
+    public void wakeup() {
+        if (!wakeupPending.compareAndSet(false, true)) {
+            return; // a doorbell is already ringing and the driver has not answered it yet
+        }
+        closeLock.lock();
+        try {
+            if (!closed) {
+                LibC.write(eventFd, oneAddress, 8);
+                Reference.reachabilityFence(one);
+            }
+        } finally {
+            closeLock.unlock();
+        }
+    }
+
+    /** A snapshot of the counters; safe from any thread (values may lag the last doWork). */
+    public TapStats stats() {
+        int lastMoved = statsFence; // volatile read: see the counters as of the last doWork
+        return new TapStats(rxFrames, rxBytes, rxErrors, rxLengthErrors, txFrames, txBytes, txErrors);
+    }
+
+    /**
+     * Closes the TAP and eventfd descriptors; idempotent. A TAP created by {@link #open} is not
+     * persistent, so the kernel deletes the interface when the last descriptor closes.
+     */
+    @Override
+    public void close() {
+        closeLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            // Under the lock, so no wakeup() can write to the number after it is reused.
+            LibC.close(eventFd);
+        } finally {
+            closeLock.unlock();
+        }
+        LibC.close(tunFd);
+    }
+
+    @Override
+    public String toString() {
+        return "TapDevice[" + name + " mtu=" + mtu + " ring=" + rx.size() + (closed ? " closed" : "") + "]";
+    }
+}

@@ -1,0 +1,305 @@
+package io.tapwire.tap;
+
+import io.tapwire.link.Descriptor;
+import io.tapwire.link.DescriptorRing;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static io.tapwire.tap.TestFrames.HOST_IP;
+import static io.tapwire.tap.TestFrames.STACK_IP;
+import static io.tapwire.tap.TestFrames.STACK_MAC;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The driver against a real TAP, always inside a private network namespace made for the test
+ * (host side 10.0.0.1/24, stack side 10.0.0.2/24) and deleted afterwards, also on failure.
+ */
+class TapDeviceTest {
+    private static final int MTU = 1500;
+    private static final int RING = 64;
+
+    @BeforeEach
+    void requireTap() {
+        TapTestSupport.requireTapOrSkip().ifPresent(reason -> Assumptions.assumeTrue(false, reason));
+    }
+
+    @Test
+    void receivesLinuxArpRequestAndLinuxLearnsOurReply() {
+        try (Netns ns = Netns.create();
+             TapDevice tap = TapDevice.openInNetns(ns.name(), "tap0", MTU, RING)) {
+            ns.run("ip", "link", "set", "tap0", "up");
+            ns.run("ip", "addr", "add", "10.0.0.1/24", "dev", "tap0");
+            // Any datagram to 10.0.0.2 makes Linux resolve the address: it queues the datagram and
+            // broadcasts "who has 10.0.0.2" on tap0 (net/ipv4/arp.c arp_solicit).
+            ns.run("bash", "-c", "echo probe > /dev/udp/10.0.0.2/9");
+
+            byte[] request = TestFrames.awaitFrame(tap, f -> TestFrames.isArpRequestFor(f, STACK_IP), 5_000);
+            assertNotNull(request, "no ARP request for 10.0.0.2 within 5 s; stats " + tap.stats());
+            assertTrue(tap.stats().rxFrames() >= 1);
+            assertTrue(tap.stats().rxBytes() >= 42);
+
+            byte[] hostMac = TestFrames.senderMac(request);
+            TestFrames.queueTx(tap, TestFrames.arpReply(STACK_MAC, STACK_IP, hostMac, HOST_IP));
+            tap.doWork(System.nanoTime());
+
+            assertEquals(0, tap.txRing().pending(), "the device must consume the READY frame");
+            TapStats stats = tap.stats();
+            assertEquals(1, stats.txFrames());
+            assertEquals(60, stats.txBytes());
+            assertEquals(0, stats.txErrors());
+            // The reply answers Linux's own request, so arp_process() moves the neighbour entry to
+            // REACHABLE with our MAC: proof the frame really entered the host side.
+            String mac = TestFrames.macString(STACK_MAC);
+            assertTrue(waitFor(() -> ns.run("ip", "neigh", "show", "10.0.0.2", "dev", "tap0").contains(mac), 2_000),
+                    "Linux did not learn 10.0.0.2 is at " + mac + ": "
+                            + ns.run("ip", "neigh", "show", "dev", "tap0"));
+        }
+    }
+
+    @Test
+    void tapIsCreatedInsideTheNamespaceAndCallerThreadStaysOutside() throws Exception {
+        String name = "twchk" + ProcessHandle.current().pid() % 1_000_000;
+        Path inRoot = Path.of("/sys/class/net", name);
+        assertFalse(Files.exists(inRoot), name + " unexpectedly exists in the root namespace");
+        Path self = Path.of("/proc/thread-self/ns/net");
+        Path before = Files.readSymbolicLink(self);
+        try (Netns ns = Netns.create();
+             TapDevice tap = TapDevice.openInNetns(ns.name(), name, MTU, RING)) {
+            assertEquals(name, tap.name());
+            assertEquals(before, Files.readSymbolicLink(self), "the caller thread changed namespace");
+            assertFalse(Files.exists(inRoot), "the TAP leaked into the root namespace");
+            assertTrue(ns.run("ip", "-o", "link", "show", name).contains(name));
+        }
+        assertEquals(before, Files.readSymbolicLink(self));
+    }
+
+    @Test
+    void percentDLetsTheKernelPickTheNumber() {
+        try (Netns ns = Netns.create();
+             TapDevice tap = TapDevice.openInNetns(ns.name(), "tap%d", MTU, RING)) {
+            assertEquals("tap0", tap.name());
+        }
+    }
+
+    @Test
+    void secondOpenOfTheSameTapIsBusy() {
+        try (Netns ns = Netns.create();
+             TapDevice first = TapDevice.openInNetns(ns.name(), "tap0", MTU, RING)) {
+            TapException e = assertThrows(TapException.class,
+                    () -> TapDevice.openInNetns(ns.name(), "tap0", MTU, RING).close());
+            assertEquals(Errno.EBUSY, e.errno());
+            assertTrue(e.getMessage().contains("another process holds tap0"), e.getMessage());
+            assertTrue(e.getMessage().contains("--tap"), e.getMessage());
+            assertEquals("tap0", first.name());
+        }
+    }
+
+    @Test
+    void nameOfAnInterfaceThatIsNotATapIsRefusedClearly() {
+        try (Netns ns = Netns.create()) {
+            TapException e = assertThrows(TapException.class, () -> TapDevice.openInNetns(ns.name(), "lo", MTU, RING));
+            assertEquals(Errno.EINVAL, e.errno());
+            assertTrue(e.getMessage().contains("exists and is not a TAP device"), e.getMessage());
+        }
+    }
+
+    @Test
+    void hotPathAllocatesNothingOnceWarm() {
+        Assumptions.assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
+                "needs com.sun.management.ThreadMXBean");
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        Assumptions.assumeTrue(mx.isThreadAllocatedMemorySupported(), "thread allocation counting unsupported");
+        try (Netns ns = Netns.create();
+             TapDevice tap = TapDevice.openInNetns(ns.name(), "tap0", MTU, RING)) {
+            upWithStaticNeighbour(ns);
+            byte[] broadcast = {-1, -1, -1, -1, -1, -1};
+            byte[] announce = TestFrames.arpReply(STACK_MAC, STACK_IP, broadcast, HOST_IP);
+            long tid = Thread.currentThread().getId();
+            long allocated = 0;
+            for (int round = 0; round < 2; round++) { // round 0 warms up (class loading, JIT)
+                long before = mx.getThreadAllocatedBytes(tid);
+                for (int i = 0; i < 20_000; i++) {
+                    DescriptorRing tx = tap.txRing();
+                    tx.reclaim();
+                    Descriptor d = tx.claim();
+                    d.buffer().put(0, announce);
+                    tx.publish(d, announce.length, i);
+                    tap.doWork(i);
+                    Descriptor r;
+                    while ((r = tap.rxRing().peek()) != null) {
+                        tap.rxRing().consume(r);
+                    }
+                    tap.wakeup();
+                    tap.await(1_000_000);
+                }
+                allocated = mx.getThreadAllocatedBytes(tid) - before;
+            }
+            assertEquals(0, tap.stats().txErrors());
+            assertEquals(40_000, tap.stats().txFrames());
+            assertTrue(allocated < 1024, "doWork/wakeup/await allocated " + allocated + " bytes in 20000 rounds");
+        }
+    }
+
+    @Test
+    void frameWrittenWhileInterfaceIsDownIsCountedAndConsumed() {
+        try (Netns ns = Netns.create();
+             TapDevice tap = TapDevice.openInNetns(ns.name(), "tap0", MTU, RING)) {
+            // tap0 is down: tun_get_user() answers EIO, which retrying cannot fix.
+            byte[] hostMac = {0x02, 0, 0, 0, 0, 0x01};
+            TestFrames.queueTx(tap, TestFrames.arpReply(STACK_MAC, STACK_IP, hostMac, HOST_IP));
+            assertEquals(1, tap.doWork(System.nanoTime()));
+            assertEquals(0, tap.txRing().pending());
+            assertEquals(1, tap.stats().txErrors());
+            assertEquals(0, tap.stats().txFrames());
+        }
+    }
+
+    @Test
+    void frameFillingTheRxBufferArrivesAndALongerOneIsDroppedNotTruncated() {
+        int smallMtu = 576; // RX buffers of 640 bytes, while Linux keeps tap0 at MTU 1500
+        try (Netns ns = Netns.create();
+             TapDevice tap = TapDevice.openInNetns(ns.name(), "tap0", smallMtu, RING)) {
+            int capacity = tap.rxRing().frameCapacity();
+            assertEquals(640, capacity);
+            upWithStaticNeighbour(ns);
+            // 598 bytes of UDP payload + 8 + 20 + 14 of headers = exactly 640 bytes on the wire.
+            ns.run("bash", "-c", "head -c 598 /dev/zero > /dev/udp/10.0.0.2/9");
+            byte[] fits = TestFrames.awaitFrame(tap, f -> TestFrames.etherType(f) == 0x0800, 3_000);
+            assertNotNull(fits, "the 640-byte frame did not arrive: " + tap.stats());
+            assertEquals(capacity, fits.length);
+            assertEquals(0, tap.stats().rxLengthErrors());
+
+            ns.run("bash", "-c", "head -c 599 /dev/zero > /dev/udp/10.0.0.2/9");
+            assertTrue(waitFor(() -> {
+                drain(tap);
+                return tap.stats().rxLengthErrors() == 1;
+            }, 3_000), "the 641-byte frame was not counted: " + tap.stats());
+        }
+    }
+
+    @Test
+    void oneDoWorkReadsAtMostTheRxBudget() {
+        try (Netns ns = Netns.create();
+             TapDevice tap = TapDevice.openInNetns(ns.name(), "tap0", MTU, 256)) {
+            upWithStaticNeighbour(ns);
+            ns.run("bash", "-c", "for i in $(seq 100); do echo $i > /dev/udp/10.0.0.2/9; done");
+            sleep(200); // let the qdisc hand everything to the TAP's queue
+            assertEquals(TapDevice.RX_BUDGET, tap.doWork(System.nanoTime()));
+            assertEquals(TapDevice.RX_BUDGET, tap.rxRing().pending());
+            assertTrue(waitFor(() -> {
+                tap.doWork(System.nanoTime());
+                return tap.stats().rxFrames() >= 100;
+            }, 3_000), "expected at least 100 frames: " + tap.stats());
+        }
+    }
+
+    /** tap0 up as 10.0.0.1/24, with 10.0.0.2 pinned to our MAC so Linux sends without ARP. */
+    private static void upWithStaticNeighbour(Netns ns) {
+        ns.run("ip", "link", "set", "tap0", "up");
+        ns.run("ip", "addr", "add", "10.0.0.1/24", "dev", "tap0");
+        ns.run("ip", "neigh", "replace", "10.0.0.2", "lladdr", TestFrames.macString(STACK_MAC), "dev", "tap0");
+    }
+
+    @Test
+    void awaitReturnsAtOnceForZeroAndSleepsForTheTimeout() {
+        try (Netns ns = Netns.create();
+             TapDevice tap = TapDevice.openInNetns(ns.name(), "tap0", MTU, RING)) {
+            // tap0 stays down: no frame can arrive, only the timeout or a wakeup ends await.
+            long t0 = System.nanoTime();
+            tap.await(0);
+            tap.await(-5);
+            assertTrue(System.nanoTime() - t0 < 50_000_000L, "await(0) must not sleep");
+
+            t0 = System.nanoTime();
+            tap.await(60_000_000L);
+            long slept = System.nanoTime() - t0;
+            assertTrue(slept >= 55_000_000L, "await slept only " + slept + " ns");
+            assertTrue(slept < 2_000_000_000L, "await slept " + slept + " ns");
+        }
+    }
+
+    @Test
+    void wakeupFromAnotherThreadEndsAwait() throws Exception {
+        try (Netns ns = Netns.create();
+             TapDevice tap = TapDevice.openInNetns(ns.name(), "tap0", MTU, RING)) {
+            Thread waker = new Thread(() -> {
+                sleep(200);
+                tap.wakeup();
+            });
+            long t0 = System.nanoTime();
+            waker.start();
+            tap.await(10_000_000_000L);
+            long slept = System.nanoTime() - t0;
+            waker.join();
+            assertTrue(slept >= 150_000_000L && slept < 5_000_000_000L, "await took " + slept + " ns");
+        }
+    }
+
+    @Test
+    void wakeupBeforeAwaitIsRememberedOnceOnly() {
+        try (Netns ns = Netns.create();
+             TapDevice tap = TapDevice.openInNetns(ns.name(), "tap0", MTU, RING)) {
+            tap.wakeup();
+            tap.wakeup(); // coalesced with the first
+            long t0 = System.nanoTime();
+            tap.await(10_000_000_000L);
+            assertTrue(System.nanoTime() - t0 < 1_000_000_000L, "a pending wakeup must end await at once");
+
+            t0 = System.nanoTime();
+            tap.await(100_000_000L);
+            assertTrue(System.nanoTime() - t0 >= 90_000_000L, "the doorbell must be reset after it rang");
+        }
+    }
+
+    @Test
+    void closeIsIdempotentAndLaterUseIsRefused() {
+        try (Netns ns = Netns.create()) {
+            TapDevice tap = TapDevice.openInNetns(ns.name(), "tap0", MTU, RING);
+            tap.close();
+            tap.close();
+            tap.wakeup(); // harmless after close
+            assertThrows(IllegalStateException.class, () -> tap.doWork(0));
+            // A non-persistent TAP disappears with its last descriptor (tun_chr_close).
+            assertFalse(ns.exec("ip", "link", "show", "tap0").ok());
+        }
+    }
+
+    private static void drain(TapDevice tap) {
+        tap.doWork(System.nanoTime());
+        Descriptor d;
+        while ((d = tap.rxRing().peek()) != null) {
+            assertTrue(d.length() <= d.capacity());
+            tap.rxRing().consume(d);
+        }
+    }
+
+    private static boolean waitFor(java.util.function.BooleanSupplier condition, long timeoutMillis) {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (true) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            if (System.currentTimeMillis() > deadline) {
+                return false;
+            }
+            sleep(50);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
