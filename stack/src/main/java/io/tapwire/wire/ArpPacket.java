@@ -30,7 +30,7 @@ public final class ArpPacket {
     public WireError wrap(ByteBuffer buf, int offset, int length) {
         this.buf = buf;
         this.off = offset;
-        if (length < LENGTH) {
+        if (length < LENGTH || !Bounds.fits(buf, offset, length)) {
             return WireError.TRUNCATED;
         }
         if (htype() != HTYPE_ETHERNET || ptype() != EthernetFrame.TYPE_IPV4

@@ -26,7 +26,7 @@ public final class EthernetFrame {
         this.buf = buf;
         this.off = offset;
         this.len = length;
-        return length < HEADER_LENGTH ? WireError.TRUNCATED : null;
+        return length < HEADER_LENGTH || !Bounds.fits(buf, offset, length) ? WireError.TRUNCATED : null;
     }
 
     /** Wraps a buffer region for writing a frame of {@code length} bytes; the caller fills it. */

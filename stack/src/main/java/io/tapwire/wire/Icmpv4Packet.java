@@ -34,7 +34,7 @@ public final class Icmpv4Packet {
         this.buf = buf;
         this.off = offset;
         this.len = length;
-        return length < HEADER_LENGTH ? WireError.TRUNCATED : null;
+        return length < HEADER_LENGTH || !Bounds.fits(buf, offset, length) ? WireError.TRUNCATED : null;
     }
 
     public Icmpv4Packet wrapForWrite(ByteBuffer buf, int offset, int length) {

@@ -14,19 +14,19 @@ public final class Ipv4Address {
 
     /** Parses dotted-quad text. */
     public static int parse(String text) {
-        String[] parts = text.trim().split("\\.");
+        // Limit -1 keeps trailing empty parts, so "10.0.0.2." is refused rather than read as 10.0.0.2.
+        String[] parts = text.trim().split("\\.", -1);
         if (parts.length != 4) {
             throw new IllegalArgumentException("not an IPv4 address: '" + text + "' (expected a dotted quad like 10.0.0.2)");
         }
         int addr = 0;
         for (String p : parts) {
-            int octet;
-            try {
-                octet = Integer.parseInt(p);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("not an IPv4 address: '" + text + "'", e);
+            // Only 1-3 ASCII digits: Integer.parseInt alone would also take "+1" and non-ASCII digits.
+            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                throw new IllegalArgumentException("not an IPv4 address: '" + text + "' (expected a dotted quad like 10.0.0.2)");
             }
-            if (octet < 0 || octet > 255) {
+            int octet = Integer.parseInt(p);
+            if (octet > 255) {
                 throw new IllegalArgumentException("not an IPv4 address: '" + text + "' (octet out of range)");
             }
             addr = (addr << 8) | octet;

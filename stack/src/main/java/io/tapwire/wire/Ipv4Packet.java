@@ -39,7 +39,7 @@ public final class Ipv4Packet {
     public WireError wrap(ByteBuffer buf, int offset, int length) {
         this.buf = buf;
         this.off = offset;
-        if (length < MIN_HEADER_LENGTH) {
+        if (length < MIN_HEADER_LENGTH || !Bounds.fits(buf, offset, length)) {
             return WireError.TRUNCATED;
         }
         if (version() != 4) {

@@ -33,17 +33,18 @@ public final class MacAddress {
 
     /** Parses {@code aa:bb:cc:dd:ee:ff} (also with '-'). */
     public static long parse(String text) {
-        String[] parts = text.trim().split("[:-]");
+        // Limit -1 keeps trailing empty parts, so "02:00:00:00:00:02:" is refused.
+        String[] parts = text.trim().split("[:-]", -1);
         if (parts.length != 6) {
             throw new IllegalArgumentException("not a MAC address: '" + text + "' (expected six hex octets like 02:00:00:00:00:02)");
         }
         long mac = 0;
         for (String p : parts) {
-            int octet = Integer.parseInt(p, 16);
-            if (octet < 0 || octet > 255) {
-                throw new IllegalArgumentException("not a MAC address: '" + text + "'");
+            // One or two ASCII hex digits: Integer.parseInt alone would also take "+f" and non-ASCII digits.
+            if (p.isEmpty() || p.length() > 2 || !p.chars().allMatch(c -> Character.digit(c, 16) >= 0 && c < 128)) {
+                throw new IllegalArgumentException("not a MAC address: '" + text + "' (expected six hex octets like 02:00:00:00:00:02)");
             }
-            mac = (mac << 8) | octet;
+            mac = (mac << 8) | Integer.parseInt(p, 16);
         }
         return mac;
     }

@@ -21,7 +21,7 @@ public final class UdpPacket {
     public WireError wrap(ByteBuffer buf, int offset, int length) {
         this.buf = buf;
         this.off = offset;
-        if (length < HEADER_LENGTH) {
+        if (length < HEADER_LENGTH || !Bounds.fits(buf, offset, length)) {
             return WireError.TRUNCATED;
         }
         int udpLength = length();

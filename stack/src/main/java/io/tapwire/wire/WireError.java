@@ -5,7 +5,7 @@ package io.tapwire.wire;
  * the receive path can count a drop by reason without allocating an exception.
  */
 public enum WireError {
-    /** The buffer is shorter than the fixed header. */
+    /** The region is shorter than the fixed header, or the region the caller claims runs past the buffer. */
     TRUNCATED,
     /** A version field that this layer does not speak (IPv4: not 4). */
     BAD_VERSION,
