@@ -64,6 +64,25 @@ public enum DropReason {
     /** An ICMP type this stack does not act on, or a reply nobody waits for. */
     ICMP_UNHANDLED,
 
+    /** TCP shorter than its header or with a malformed data offset or options. */
+    TCP_MALFORMED,
+    /** TCP checksum does not verify (InCsumErrors). */
+    TCP_BAD_CHECKSUM,
+    /** No connection or listener for the segment (answered with RST unless it was one). */
+    TCP_NO_SOCKET,
+    /** Sequence number outside the receive window (answered with an ACK, RFC 9293 3.10.7.4). */
+    TCP_OUT_OF_WINDOW,
+    /** An ACK for data not yet sent, or far older than the window (RFC 9293, RFC 5961 5.2). */
+    TCP_BAD_ACK,
+    /** A RST or SYN that did not match exactly and earned a challenge ACK (RFC 5961). */
+    TCP_CHALLENGED,
+    /** A segment a state ignores: no ACK flag, a RST to a listener, data in a closing state. */
+    TCP_IGNORED,
+    /** SYN or final ACK dropped by a listener whose queues are full. */
+    TCP_LISTEN_DROP,
+    /** Out-of-order data beyond what the reassembly queue can track. */
+    TCP_OFO_DROP,
+
     /** UDP shorter than 8 bytes. */
     UDP_TRUNCATED,
     /** UDP length field below 8 or past the IP payload. */

@@ -10,6 +10,9 @@ import io.tapwire.net.Ipv4Input;
 import io.tapwire.net.Ipv4Output;
 import io.tapwire.net.Reassembler;
 import io.tapwire.socket.PingSocket;
+import io.tapwire.socket.TcpListener;
+import io.tapwire.socket.TcpSocket;
+import io.tapwire.tcp.TcpLayer;
 import io.tapwire.socket.UdpSocket;
 import io.tapwire.time.TimerQueue;
 import io.tapwire.udp.UdpLayer;
@@ -47,6 +50,7 @@ public final class Stack {
     private final Ipv4Input ipIn;
     private final Icmp icmp;
     private final UdpLayer udp;
+    private final TcpLayer tcp;
     private final EthernetFrame eth = new EthernetFrame();
     private final ArpPacket arpView = new ArpPacket();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -69,6 +73,8 @@ public final class Stack {
         this.ipIn = new Ipv4Input(iface, reassembler, stats);
         this.icmp = new Icmp(config, iface, ipOut, stats);
         this.udp = new UdpLayer(config, iface, ipOut, icmp, stats, this::wake);
+        this.tcp = new TcpLayer(config, iface, ipOut, stats, timers, this::execute, this::wake);
+        ipIn.register(Ipv4Packet.PROTO_TCP, tcp);
         ipIn.register(Ipv4Packet.PROTO_ICMP, icmp);
         ipIn.register(Ipv4Packet.PROTO_UDP, udp);
         ipIn.setUnknownProtocolHandler(icmp);
@@ -94,6 +100,7 @@ public final class Stack {
         ipOut.setNow(nowNanos);
         icmp.setNow(nowNanos);
         reassembler.setNow(nowNanos);
+        tcp.setNow(nowNanos, owner);
         tx.reclaim();
         if (!started) {
             started = true;
@@ -114,7 +121,8 @@ public final class Stack {
             budget--;
         }
         udp.flush();
-        if (rx.pending() > 0 || udp.hasPendingOutput() || !tasks.isEmpty()) {
+        tcp.flush();
+        if (rx.pending() > 0 || udp.hasPendingOutput() || tcp.hasPendingOutput() || !tasks.isEmpty()) {
             return nowNanos;
         }
         return timers.nextDeadline();
@@ -164,6 +172,24 @@ public final class Stack {
     /** Opens a UDP socket (unbound). */
     public UdpSocket openUdp() {
         return new UdpSocket(udp);
+    }
+
+    /**
+     * Starts connecting to {@code address:port} and returns at once (the socket is in SYN_SENT);
+     * use {@link TcpSocket#awaitConnected} or {@link TcpSocket#connect} to wait.
+     */
+    public TcpSocket connectTcp(int address, int port) {
+        return new TcpSocket(tcp, tcp.connect(address, port, config.tcpRmemDefault, config.tcpWmemDefault, false));
+    }
+
+    /** Listens on {@code port} with an accept queue of min(backlog, somaxconn). */
+    public TcpListener listenTcp(int port, int backlog) throws java.io.IOException {
+        return new TcpListener(tcp, tcp.listen(0, port, backlog, config.tcpRmemDefault, config.tcpWmemDefault));
+    }
+
+    /** TCP, for tooling (live connection list). */
+    public TcpLayer tcp() {
+        return tcp;
     }
 
     /** Opens a ping socket owning echo identifier {@code ident}. */

@@ -59,6 +59,43 @@ public final class StackConfig {
     public int ipLocalPortRangeLow = 32768;
     public int ipLocalPortRangeHigh = 60999;
 
+    /** TCP: SYN queue length per listener ({@code net.ipv4.tcp_max_syn_backlog}). */
+    public int tcpMaxSynBacklog = 1024;
+    /** TCP: cap on a listener's accept queue ({@code net.core.somaxconn}). */
+    public int somaxconn = 4096;
+    /** TCP: answer an accept-queue overflow with RST instead of dropping the ACK ({@code tcp_abort_on_overflow}). */
+    public boolean tcpAbortOnOverflow = false;
+    /** TCP: SYN retransmissions before connect() fails ({@code tcp_syn_retries}). */
+    public int tcpSynRetries = 6;
+    /** TCP: SYN-ACK retransmissions before a half-open connection is dropped ({@code tcp_synack_retries}). */
+    public int tcpSynackRetries = 5;
+    /** TCP: retransmissions of data before the connection is aborted ({@code tcp_retries2}). */
+    public int tcpRetries2 = 15;
+    /** TCP: lifetime of an orphaned FIN_WAIT_2 connection ({@code tcp_fin_timeout}, 60 s). */
+    public long tcpFinTimeoutNanos = 60_000_000_000L;
+    /** TCP: TIME_WAIT length, 2 MSL (Linux's fixed TCP_TIMEWAIT_LEN, 60 s). */
+    public long tcpTimeWaitNanos = 60_000_000_000L;
+    /** TCP: default receive buffer (Linux {@code tcp_rmem} middle value 131072, capped to a 16-bit window until window scaling). */
+    public int tcpRmemDefault = 65535;
+    /** TCP: default send buffer ({@code tcp_wmem} middle value). */
+    public int tcpWmemDefault = 16384 * 4;
+    /** TCP: keepalive idle time ({@code tcp_keepalive_time}, 7200 s). */
+    public long tcpKeepaliveTimeNanos = 7200_000_000_000L;
+    /** TCP: keepalive probe interval ({@code tcp_keepalive_intvl}, 75 s). */
+    public long tcpKeepaliveIntvlNanos = 75_000_000_000L;
+    /** TCP: unanswered keepalive probes before abort ({@code tcp_keepalive_probes}). */
+    public int tcpKeepaliveProbes = 9;
+    /** TCP: initial retransmission timeout (RFC 6298 section 2.1: 1 s). */
+    public long tcpInitialRtoNanos = 1_000_000_000L;
+    /** TCP: minimum RTO (Linux TCP_RTO_MIN, 200 ms). */
+    public long tcpMinRtoNanos = 200_000_000L;
+    /** TCP: maximum RTO (Linux TCP_RTO_MAX, 120 s). */
+    public long tcpMaxRtoNanos = 120_000_000_000L;
+    /** TCP: delayed-ACK timeout (Linux uses 40 ms minimum, at most 200 ms). */
+    public long tcpDelackNanos = 40_000_000L;
+    /** TCP: secret for RFC 6528 initial sequence numbers; fixed in tests for determinism, random otherwise. */
+    public long tcpIsnSecret = new java.security.SecureRandom().nextLong();
+
     /** Frames taken off the RX ring per {@code poll} before returning (NAPI weight). */
     public int rxBudget = 64;
     /** Seed for every random choice the stack makes (IP IDs, port choice), so runs are reproducible. */

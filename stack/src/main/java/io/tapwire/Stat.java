@@ -58,6 +58,39 @@ public enum Stat {
     /** ICMP errors not sent because of the rate limits ({@code icmp_ratelimit}, {@code icmp_msgs_per_sec}). */
     ICMP_OUT_RATE_LIMITED,
 
+    /** Segments received by TCP (InSegs). */
+    TCP_IN_SEGS,
+    /** Segments sent by TCP (OutSegs). */
+    TCP_OUT_SEGS,
+    /** Segments retransmitted (RetransSegs). */
+    TCP_RETRANS_SEGS,
+    /** RSTs sent (OutRsts). */
+    TCP_OUT_RSTS,
+    /** Connections opened actively (ActiveOpens). */
+    TCP_ACTIVE_OPENS,
+    /** Connections opened passively (PassiveOpens). */
+    TCP_PASSIVE_OPENS,
+    /** Connection attempts that failed (AttemptFails). */
+    TCP_ATTEMPT_FAILS,
+    /** Established connections reset (EstabResets). */
+    TCP_ESTAB_RESETS,
+    /** Retransmission timeouts (TCPTimeouts). */
+    TCP_TIMEOUTS,
+    /** Fast retransmits on three duplicate ACKs (TCPFastRetrans). */
+    TCP_FAST_RETRANS,
+    /** Challenge ACKs sent (TCPChallengeACK, RFC 5961). */
+    TCP_CHALLENGE_ACKS,
+    /** Times a listener's accept queue was full (ListenOverflows). */
+    TCP_LISTEN_OVERFLOWS,
+    /** SYNs or final ACKs dropped at a listener (ListenDrops). */
+    TCP_LISTEN_DROPS,
+    /** SYNs dropped because the SYN queue was full. */
+    TCP_SYN_QUEUE_FULL,
+    /** Connections aborted after too many retransmissions (TCPAbortOnTimeout). */
+    TCP_ABORT_ON_TIMEOUT,
+    /** Delayed ACKs sent by the timer (DelayedACKs). */
+    TCP_DELAYED_ACKS,
+
     UDP_IN_DATAGRAMS,
     UDP_OUT_DATAGRAMS,
     /** Datagrams refused because a socket's send queue was full (SndbufErrors). */

@@ -32,7 +32,6 @@ final class VirtualNet {
     VirtualNet(int mtu, int ringSize) {
         devA = new VirtualDevice("simA", mtu, ringSize);
         devB = new VirtualDevice("simB", mtu, ringSize);
-        VirtualDevice.connect(devA, devB);
         a = new Stack(devA, config(A_ADDR, A_MAC, 1));
         b = new Stack(devB, config(B_ADDR, B_MAC, 2));
     }
@@ -46,13 +45,48 @@ final class VirtualNet {
         return c;
     }
 
-    /** One round at the current time: both stacks poll, both devices move frames. Returns frames moved. */
+    /** Decides whether a frame crossing the wire is lost (true = drop). Default: nothing is lost. */
+    interface Filter {
+        boolean drop(boolean fromA, byte[] frame);
+    }
+
+    Filter filter = (fromA, frame) -> false;
+    long framesAtoB;
+    long framesBtoA;
+    long dropped;
+
+    /** Moves frames across the wire, through {@link #filter}. */
+    private int carry() {
+        int moved = 0;
+        long now = clock.nanoTime();
+        for (byte[] f : devA.drainTransmitted()) {
+            moved++;
+            framesAtoB++;
+            if (filter.drop(true, f)) {
+                dropped++;
+            } else {
+                devB.inject(f, now);
+            }
+        }
+        for (byte[] f : devB.drainTransmitted()) {
+            moved++;
+            framesBtoA++;
+            if (filter.drop(false, f)) {
+                dropped++;
+            } else {
+                devA.inject(f, now);
+            }
+        }
+        return moved;
+    }
+
+    /** One round at the current time: both stacks poll, frames cross. Returns frames moved. */
     int step() {
         long now = clock.nanoTime();
-        int moved = devA.doWork(now) + devB.doWork(now);
+        int moved = carry();
         a.poll(now);
         b.poll(now);
-        moved += devA.doWork(now) + devB.doWork(now);
+        moved += carry();
         return moved;
     }
 
@@ -62,7 +96,7 @@ final class VirtualNet {
             long now = clock.nanoTime();
             int moved = step();
             long next = Math.min(a.poll(now), b.poll(now));
-            moved += devA.doWork(now) + devB.doWork(now);
+            moved += carry();
             if (moved == 0 && next > now) {
                 return next;
             }

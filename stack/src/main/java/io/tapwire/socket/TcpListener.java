@@ -1,0 +1,58 @@
+package io.tapwire.socket;
+
+import io.tapwire.tcp.ListenSocket;
+import io.tapwire.tcp.Tcb;
+import io.tapwire.tcp.TcpLayer;
+
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A listening TCP socket with Linux's queues: half-open connections count against
+ * {@code tcp_max_syn_backlog}, established ones wait in an accept queue of
+ * {@code min(backlog, somaxconn)}. Each connection wakes exactly one waiting {@link #accept()}.
+ */
+public final class TcpListener implements AutoCloseable {
+    private final TcpLayer layer;
+    private final ListenSocket listen;
+
+    /** Created by {@code Stack.listenTcp}. */
+    public TcpListener(TcpLayer layer, ListenSocket listen) {
+        this.layer = layer;
+        this.listen = listen;
+    }
+
+    /** Waits for the next connection. */
+    public TcpSocket accept() throws IOException {
+        return new TcpSocket(layer, layer.accept(listen, Long.MAX_VALUE));
+    }
+
+    /** Waits up to {@code timeout} for the next connection; null on timeout (0: do not wait). */
+    public TcpSocket accept(long timeout, TimeUnit unit) throws IOException {
+        Tcb t = layer.accept(listen, unit.toNanos(timeout));
+        return t == null ? null : new TcpSocket(layer, t);
+    }
+
+    public int port() {
+        return listen.port();
+    }
+
+    /** The effective accept-queue bound, min(backlog, somaxconn). */
+    public int backlog() {
+        return listen.backlog();
+    }
+
+    public int acceptQueueLength() {
+        return listen.acceptQueueLength();
+    }
+
+    public int synQueueLength() {
+        return listen.synQueueLength();
+    }
+
+    /** Stops listening; connections not yet accepted are reset. */
+    @Override
+    public void close() {
+        layer.closeListener(listen);
+    }
+}

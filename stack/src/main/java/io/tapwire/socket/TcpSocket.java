@@ -1,0 +1,185 @@
+package io.tapwire.socket;
+
+import io.tapwire.tcp.Tcb;
+import io.tapwire.tcp.TcpInfo;
+import io.tapwire.tcp.TcpLayer;
+import io.tapwire.tcp.TcpState;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A TCP connection on a tapwire stack, safe to use from any thread, with the blocking stream API
+ * Java programmers know.
+ *
+ * <pre>{@code
+ * try (TcpSocket s = TcpSocket.connect(stack, Ipv4Address.parse("10.0.0.1"), 80, 5, TimeUnit.SECONDS)) {
+ *     s.outputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+ *     s.inputStream().transferTo(System.out);
+ * }
+ * }</pre>
+ *
+ * <p>{@link #close()} sends a FIN after the data (or a RST if received data was left unread, as
+ * Linux does); {@link #abort()} sends a RST at once. Errors arrive as exceptions that say what
+ * happened: connection refused, reset by peer, timed out.
+ */
+public final class TcpSocket implements AutoCloseable {
+    private final TcpLayer layer;
+    private final Tcb tcb;
+    private volatile long readTimeoutNanos = Long.MAX_VALUE;
+    private final InputStream in = new In();
+    private final OutputStream out = new Out();
+
+    /** Wraps a connection made by the stack (used by {@code Stack.connectTcp} and {@link TcpListener}). */
+    public TcpSocket(TcpLayer layer, Tcb tcb) {
+        this.layer = layer;
+        this.tcb = tcb;
+    }
+
+    /**
+     * Connects and waits up to {@code timeout} for the handshake.
+     *
+     * @throws java.net.ConnectException if refused; {@link SocketTimeoutException} if no answer in time
+     */
+    public static TcpSocket connect(io.tapwire.Stack stack, int address, int port, long timeout, TimeUnit unit) throws IOException {
+        TcpSocket s = stack.connectTcp(address, port);
+        if (!s.awaitConnected(timeout, unit)) {
+            s.abort();
+            throw new SocketTimeoutException("connect to " + io.tapwire.wire.Ipv4Address.toString(address) + ":" + port
+                    + " timed out after " + unit.toMillis(timeout) + " ms");
+        }
+        return s;
+    }
+
+    /** Waits up to {@code timeout} for the handshake (0: just check). False if still connecting. */
+    public boolean awaitConnected(long timeout, TimeUnit unit) throws IOException {
+        return layer.awaitEstablished(tcb, unit.toNanos(timeout));
+    }
+
+    public InputStream inputStream() {
+        return in;
+    }
+
+    public OutputStream outputStream() {
+        return out;
+    }
+
+    /** SO_TIMEOUT: how long a read waits before throwing {@link SocketTimeoutException} (0 = forever). */
+    public void setSoTimeout(long timeout, TimeUnit unit) {
+        long nanos = unit.toNanos(timeout);
+        readTimeoutNanos = nanos == 0 ? Long.MAX_VALUE : nanos;
+    }
+
+    /**
+     * Reads without blocking: bytes read, 0 if none are available, -1 at end of stream.
+     */
+    public int tryRead(byte[] b, int off, int len) throws IOException {
+        return layer.read(tcb, b, off, len, 0, false);
+    }
+
+    /** Writes without blocking as much as fits in the send buffer; returns how much that was. */
+    public int tryWrite(byte[] b, int off, int len) throws IOException {
+        return layer.write(tcb, b, off, len, 0);
+    }
+
+    /** Bytes readable now. */
+    public int available() {
+        return layer.available(tcb);
+    }
+
+    /** TCP_NODELAY. */
+    public void setNoDelay(boolean on) {
+        layer.setNoDelay(tcb, on);
+    }
+
+    /** SO_KEEPALIVE with the stack's {@code tcp_keepalive_*} defaults. */
+    public void setKeepAlive(boolean on, long idle, long interval, TimeUnit unit, int probes) {
+        layer.setKeepAlive(tcb, on, unit.toNanos(idle), unit.toNanos(interval), probes);
+    }
+
+    /** Sends our FIN after the queued data; reading continues (half close). */
+    public void shutdownOutput() throws IOException {
+        layer.shutdownOutput(tcb);
+    }
+
+    /** Like {@code getsockopt(TCP_INFO)}. */
+    public TcpInfo tcpInfo() {
+        return layer.info(tcb);
+    }
+
+    public TcpState state() {
+        return tcb.state();
+    }
+
+    /** The underlying connection (for the stack's own tooling). */
+    public Tcb tcb() {
+        return tcb;
+    }
+
+    /** Closes: FIN after pending data, or RST if received data is left unread. */
+    @Override
+    public void close() {
+        layer.close(tcb);
+    }
+
+    /** Aborts: RST now, queued data discarded. */
+    public void abort() {
+        layer.abort(tcb);
+    }
+
+    @Override
+    public String toString() {
+        return "TcpSocket[" + tcb + "]";
+    }
+
+    private final class In extends InputStream {
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            int n = layer.read(tcb, b, off, len, readTimeoutNanos, false);
+            if (n == 0) {
+                throw new SocketTimeoutException("read timed out");
+            }
+            return n;
+        }
+
+        @Override
+        public int available() {
+            return layer.available(tcb);
+        }
+
+        @Override
+        public void close() {
+            TcpSocket.this.close();
+        }
+    }
+
+    private final class Out extends OutputStream {
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            layer.write(tcb, b, off, len, Long.MAX_VALUE);
+        }
+
+        @Override
+        public void close() {
+            TcpSocket.this.close();
+        }
+    }
+}

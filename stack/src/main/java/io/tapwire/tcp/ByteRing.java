@@ -1,0 +1,102 @@
+package io.tapwire.tcp;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A byte ring addressed by free-running stream offsets ({@code long}), one per direction of a
+ * connection. Bytes between {@link #head()} and {@link #tail()} are held; writes append at the
+ * tail; {@link #writeAt} places bytes beyond the tail (out-of-order data) without moving it.
+ *
+ * <p>The send side retransmits straight from here: a segment is never copied to be kept
+ * (DESIGN.md principle 4). Guarded by the connection's lock.
+ */
+public final class ByteRing {
+    private final byte[] data;
+    private long head;
+    private long tail;
+
+    public ByteRing(int capacity) {
+        this.data = new byte[capacity];
+    }
+
+    public int capacity() { return data.length; }
+    public long head() { return head; }
+    public long tail() { return tail; }
+    /** Bytes held between head and tail. */
+    public int size() { return (int) (tail - head); }
+    /** Bytes that can still be appended. */
+    public int free() { return data.length - size(); }
+
+    /** Appends up to {@code length} bytes from an array; returns how many fit. */
+    public int append(byte[] src, int offset, int length) {
+        int n = Math.min(length, free());
+        int pos = index(tail);
+        int first = Math.min(n, data.length - pos);
+        System.arraycopy(src, offset, data, pos, first);
+        System.arraycopy(src, offset + first, data, 0, n - first);
+        tail += n;
+        return n;
+    }
+
+    /**
+     * Copies {@code length} bytes from {@code src} to stream offset {@code at}, which must lie in
+     * {@code [head, head + capacity)} together with the whole range. Does not move the tail.
+     */
+    public void writeAt(long at, ByteBuffer src, int srcOffset, int length) {
+        if (at < head || at + length > head + data.length) {
+            throw new IllegalArgumentException("range [" + at + ", " + (at + length) + ") outside the ring window");
+        }
+        int pos = index(at);
+        int first = Math.min(length, data.length - pos);
+        src.get(srcOffset, data, pos, first);
+        if (first < length) {
+            src.get(srcOffset + first, data, 0, length - first);
+        }
+    }
+
+    /** Moves the tail forward over bytes already placed with {@link #writeAt}. */
+    public void advanceTail(long newTail) {
+        if (newTail < tail || newTail > head + data.length) {
+            throw new IllegalArgumentException("tail " + newTail + " outside [" + tail + ", " + (head + data.length) + "]");
+        }
+        tail = newTail;
+    }
+
+    /** Copies bytes at stream offset {@code from} into {@code dst} at {@code dstOffset}. */
+    public void copyTo(long from, ByteBuffer dst, int dstOffset, int length) {
+        if (from < head || from + length > tail) {
+            throw new IllegalArgumentException("range [" + from + ", " + (from + length) + ") not held in [" + head + ", " + tail + ")");
+        }
+        int pos = index(from);
+        int first = Math.min(length, data.length - pos);
+        dst.put(dstOffset, data, pos, first);
+        if (first < length) {
+            dst.put(dstOffset + first, data, 0, length - first);
+        }
+    }
+
+    /** Reads up to {@code length} bytes from the head into an array, consuming them. */
+    public int read(byte[] dst, int offset, int length, boolean peek) {
+        int n = Math.min(length, size());
+        int pos = index(head);
+        int first = Math.min(n, data.length - pos);
+        System.arraycopy(data, pos, dst, offset, first);
+        System.arraycopy(data, 0, dst, offset + first, n - first);
+        if (!peek) {
+            head += n;
+        }
+        return n;
+    }
+
+    /** Drops {@code n} bytes from the head (acknowledged data). */
+    public void consume(int n) {
+        if (n < 0 || n > size()) {
+            throw new IllegalArgumentException("cannot consume " + n + " of " + size() + " bytes");
+        }
+        head += n;
+    }
+
+    private int index(long offset) {
+        return (int) (offset % data.length);
+    }
+}

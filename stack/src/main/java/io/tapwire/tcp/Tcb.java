@@ -1,0 +1,187 @@
+package io.tapwire.tcp;
+
+import io.tapwire.tcp.cc.CongestionControl;
+import io.tapwire.time.Timer;
+import io.tapwire.wire.Ipv4Address;
+import io.tapwire.wire.Seq;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The transmission control block of one connection (RFC 9293 section 3.3.1): the send and receive
+ * sequence variables under their RFC names, the two byte rings, timers, congestion state, and the
+ * socket-facing flags. The stack thread changes it only while holding {@link #lock}; application
+ * threads do the same, so one lock per connection is the only lock on the path (DESIGN.md
+ * principle 2).
+ */
+public final class Tcb {
+    // Identity.
+    final int localAddress;
+    /** Chosen on the stack thread for an active open, before the connection enters the table. */
+    int localPort;
+    final int remoteAddress;
+    final int remotePort;
+    long key;
+    final TcpLayer layer;
+
+    TcpState state = TcpState.CLOSED;
+
+    // Send sequence variables (RFC 9293 3.3.1).
+    int iss;
+    int sndUna;
+    int sndNxt;
+    /** Highest sequence number sent so far (sndNxt goes back on a timeout; this does not). */
+    int sndMax;
+    int sndWnd;
+    int sndWl1;
+    int sndWl2;
+    int maxSndWnd;
+    final ByteRing sendRing;
+    /** The application will send no more (shutdownOutput/close): a FIN follows the data. */
+    boolean finQueued;
+    /** Sequence number of our FIN, fixed when it is queued (no data can follow it). */
+    int finSeq;
+
+    // Receive sequence variables.
+    int irs;
+    int rcvNxt;
+    /** Right edge of the window last advertised (rcv.nxt + rcv.wnd when sent); never moves left. */
+    int rcvAdv;
+    final ByteRing recvRing;
+    final OutOfOrderQueue ooo = new OutOfOrderQueue();
+    /** The peer's FIN has been received in order: reads return end of stream after the data. */
+    boolean finReceived;
+    /** A FIN that arrived ahead of missing data, valid when {@code oooFinValid}. */
+    int oooFinSeq;
+    boolean oooFinValid;
+
+    // MSS (RFC 9293 3.7.1, RFC 6691).
+    int ourMss;
+    int peerMss = 536;
+    int sndMss;
+
+    // Retransmission and congestion.
+    final RttEstimator rtt;
+    final CongestionControl cc;
+    boolean rttTiming;
+    int rttSeq;
+    long rttStart;
+    int dupAcks;
+    boolean inRecovery;
+    int recover;
+    /** Consecutive timeouts without progress (the Linux icsk_retransmits). */
+    int retransmits;
+    long totalRetransmits;
+    int synRetries;
+    int probes;
+
+    // ACK generation.
+    boolean ackNow;
+    int unackedSegments;
+    int quickAcks;
+    long lastReceiveTime;
+
+    // Timers, allocated with the connection.
+    final Timer rtxTimer;
+    final Timer delackTimer;
+    final Timer persistTimer;
+    final Timer keepaliveTimer;
+    final Timer closeTimer;
+
+    // Socket side.
+    final ReentrantLock lock = new ReentrantLock();
+    final Condition changed = lock.newCondition();
+    final AtomicBoolean outputScheduled = new AtomicBoolean();
+    boolean nodelay;
+    boolean keepalive;
+    long keepaliveIdleNanos;
+    long keepaliveIntvlNanos;
+    int keepaliveProbes;
+    /** The error the application sees next (reset, refused, timed out). */
+    IOException error;
+    /** The application closed its socket: nobody reads any more. */
+    boolean orphaned;
+    /** Set once the connection is gone from the table. */
+    boolean released;
+    /** The listener that created this half-open or not-yet-accepted connection. */
+    ListenSocket parent;
+    boolean accepted;
+    long bytesAcked;
+    long bytesReceived;
+
+    Tcb(TcpLayer layer, int localAddress, int localPort, int remoteAddress, int remotePort, int rcvbuf, int sndbuf,
+        RttEstimator rtt, CongestionControl cc) {
+        this.layer = layer;
+        this.localAddress = localAddress;
+        this.localPort = localPort;
+        this.remoteAddress = remoteAddress;
+        this.remotePort = remotePort;
+        this.key = key(remoteAddress, remotePort, localPort);
+        this.recvRing = new ByteRing(rcvbuf);
+        this.sendRing = new ByteRing(sndbuf);
+        this.rtt = rtt;
+        this.cc = cc;
+        this.rtxTimer = new Timer(() -> layer.timers().onRetransmitTimer(this));
+        this.delackTimer = new Timer(() -> layer.timers().onDelayedAck(this));
+        this.persistTimer = new Timer(() -> layer.timers().onPersist(this));
+        this.keepaliveTimer = new Timer(() -> layer.timers().onKeepalive(this));
+        this.closeTimer = new Timer(() -> layer.timers().onCloseTimer(this));
+    }
+
+    /** The connection-table key: remote address, remote port, local port (one local address). */
+    static long key(int remoteAddress, int remotePort, int localPort) {
+        return ((long) remoteAddress << 32) | ((long) remotePort << 16) | localPort;
+    }
+
+    public TcpState state() {
+        return state;
+    }
+
+    /** Bytes sent and not yet acknowledged (SYN and FIN included, as Linux counts them). */
+    int inFlight() {
+        return Seq.diff(sndNxt, sndUna);
+    }
+
+    /** Stream offset in the send ring of sequence number {@code seq} (valid once the SYN is acknowledged). */
+    long sendOffset(int seq) {
+        return sendRing.head() + Seq.diff(seq, sndUna);
+    }
+
+    /** Queues our FIN right after the last byte written so far. Caller holds the lock. */
+    void queueFin() {
+        int firstUnacked = sndUna == iss ? Seq.add(iss, 1) : sndUna;
+        finSeq = Seq.add(firstUnacked, sendRing.size());
+        finQueued = true;
+    }
+
+    /** True when our FIN has been sent (false again if a timeout rolled sndNxt back before it). */
+    boolean finSent() {
+        return finQueued && Seq.gt(sndNxt, finSeq);
+    }
+
+    /** True when our FIN has been acknowledged. */
+    boolean finAcked() {
+        return finQueued && Seq.gt(sndUna, finSeq);
+    }
+
+    /** Receive window we could offer now: free space in the receive ring. */
+    int freeReceiveSpace() {
+        return recvRing.free();
+    }
+
+    /** A snapshot for {@code tcpInfo()}. Caller holds the lock. */
+    TcpInfo info() {
+        return new TcpInfo(state, cc.name(), cc.cwnd(), cc.ssthresh(), rtt.srtt() / 1000, rtt.rttvar() / 1000, rtt.rto() / 1000,
+                state.isSynchronized() ? inFlight() : 0, retransmits, totalRetransmits, sndMss, ourMss, sndWnd,
+                Math.max(0, Seq.diff(rcvAdv, rcvNxt)), bytesAcked, bytesReceived);
+    }
+
+    @Override
+    public String toString() {
+        return Ipv4Address.toString(localAddress) + ":" + localPort + " <-> " + Ipv4Address.toString(remoteAddress) + ":" + remotePort
+                + " " + state;
+    }
+}

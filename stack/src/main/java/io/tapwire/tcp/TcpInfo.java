@@ -1,0 +1,32 @@
+package io.tapwire.tcp;
+
+/**
+ * A snapshot of one connection, like Linux's {@code struct tcp_info} (what {@code ss -ti} shows).
+ * Times are in microseconds, sizes in bytes.
+ */
+public record TcpInfo(
+        TcpState state,
+        String caAlgorithm,
+        int cwnd,
+        int ssthresh,
+        long srttMicros,
+        long rttvarMicros,
+        long rtoMicros,
+        int bytesInFlight,
+        int retransmits,
+        long totalRetransmits,
+        int sndMss,
+        int rcvMss,
+        int sndWnd,
+        int rcvWnd,
+        long bytesAcked,
+        long bytesReceived) {
+
+    @Override
+    public String toString() {
+        return state + " " + caAlgorithm + " cwnd:" + cwnd + " ssthresh:" + (ssthresh == Integer.MAX_VALUE ? "inf" : ssthresh)
+                + " rtt:" + srttMicros / 1000.0 + "/" + rttvarMicros / 1000.0 + "ms rto:" + rtoMicros / 1000 + "ms mss:" + sndMss
+                + " unacked:" + bytesInFlight + " retrans:" + retransmits + "/" + totalRetransmits
+                + " snd_wnd:" + sndWnd + " rcv_wnd:" + rcvWnd + " bytes_acked:" + bytesAcked + " bytes_received:" + bytesReceived;
+    }
+}

@@ -1,0 +1,549 @@
+package io.tapwire.tcp;
+
+import io.tapwire.DropReason;
+import io.tapwire.Stat;
+import io.tapwire.StackConfig;
+import io.tapwire.Statistics;
+import io.tapwire.wire.Seq;
+import io.tapwire.wire.TcpOptions;
+import io.tapwire.wire.TcpSegment;
+
+import java.net.ConnectException;
+import java.net.SocketException;
+
+/**
+ * Segment arrival, RFC 9293 section 3.10.7, state by state: LISTEN (with Linux's SYN and accept
+ * queues), SYN_SENT, and the synchronized states in the RFC's order of checks — sequence number,
+ * RST, SYN, ACK, data, FIN — with the RFC 5961 defences against blind RST, SYN and ACK injection.
+ * Caller holds the connection's lock.
+ */
+final class TcpInput {
+    private static final int QUICKACKS = 16;
+
+    private final StackConfig config;
+    private final Statistics stats;
+    private final TcpLayer layer;
+    private final TcpOutput output;
+    private final TcpOptions options = new TcpOptions();
+    private long challengeWindowStart = Long.MIN_VALUE;
+    private int challengeCount;
+
+    TcpInput(StackConfig config, Statistics stats, TcpLayer layer, TcpOutput output) {
+        this.config = config;
+        this.stats = stats;
+        this.layer = layer;
+        this.output = output;
+    }
+
+    // ------------------------------------------------------------------ LISTEN (3.10.7.2)
+
+    void listen(ListenSocket l, int remoteAddress, int localAddress, TcpSegment seg) {
+        if (seg.isRst()) {
+            stats.drop(DropReason.TCP_IGNORED);
+            return;
+        }
+        if (seg.isAck()) {
+            // "Any acknowledgment is bad if it arrives on a connection still in the LISTEN state."
+            stats.drop(DropReason.TCP_NO_SOCKET);
+            output.sendResetFor(localAddress, remoteAddress, seg, seg.segmentLength());
+            return;
+        }
+        if (!seg.isSyn()) {
+            stats.drop(DropReason.TCP_IGNORED);
+            return;
+        }
+        l.lock.lock();
+        try {
+            if (l.synQueueLength >= config.tcpMaxSynBacklog) {
+                // The SYN-cookie seam: with tcp_syncookies this SYN would be answered statelessly.
+                stats.inc(Stat.TCP_SYN_QUEUE_FULL);
+                stats.inc(Stat.TCP_LISTEN_DROPS);
+                stats.drop(DropReason.TCP_LISTEN_DROP);
+                return;
+            }
+            if (l.acceptQueueFull()) {
+                // Linux drops a SYN outright while the accept queue is full (tcp_conn_request).
+                stats.inc(Stat.TCP_LISTEN_OVERFLOWS);
+                stats.inc(Stat.TCP_LISTEN_DROPS);
+                stats.drop(DropReason.TCP_LISTEN_DROP);
+                return;
+            }
+            l.synQueueLength++;
+        } finally {
+            l.lock.unlock();
+        }
+        seg.options(options);
+        Tcb t = layer.newConnection(localAddress, seg.dstPort(), remoteAddress, seg.srcPort(), l.rcvbuf, l.sndbuf);
+        t.parent = l;
+        t.nodelay = l.nodelay;
+        t.irs = seg.seq();
+        t.rcvNxt = Seq.add(t.irs, 1);
+        t.rcvAdv = t.rcvNxt;
+        t.iss = layer.isn(localAddress, seg.dstPort(), remoteAddress, seg.srcPort());
+        t.sndUna = t.iss;
+        t.sndNxt = t.iss;
+        t.sndMax = t.iss;
+        acceptPeerOptions(t, seg);
+        t.state = TcpState.SYN_RECEIVED;
+        t.lastReceiveTime = layer.now();
+        t.lock.lock();
+        try {
+            layer.insert(t);
+            stats.inc(Stat.TCP_PASSIVE_OPENS);
+            output.sendSyn(t, true);
+            t.rttStart = layer.now();
+            layer.timerQueue().arm(t.rtxTimer, layer.now() + t.rtt.rto());
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    /** MSS from the SYN (RFC 9293 3.7.1: 536 when absent; RFC 6691: never above ours) and the window. */
+    private void acceptPeerOptions(Tcb t, TcpSegment seg) {
+        t.peerMss = options.hasMss() ? options.mss() : 536;
+        // Linux floors the MSS it will use (tcp_min_snd_mss, 48) against absurdly small values.
+        t.sndMss = Math.max(48, Math.min(t.ourMss, t.peerMss));
+        t.cc.init(t.sndMss);
+        t.sndWnd = seg.window();
+        t.maxSndWnd = t.sndWnd;
+        t.sndWl1 = seg.seq();
+        t.sndWl2 = seg.ack();
+    }
+
+    // ------------------------------------------------------------------ other states
+
+    void segment(Tcb t, TcpSegment seg) {
+        t.lastReceiveTime = layer.now();
+        t.probes = t.keepalive ? 0 : t.probes;
+        switch (t.state) {
+            case SYN_SENT -> synSent(t, seg);
+            case CLOSED, LISTEN -> stats.drop(DropReason.TCP_IGNORED);
+            default -> synchronizedSegment(t, seg);
+        }
+    }
+
+    /** RFC 9293 3.10.7.3. */
+    private void synSent(Tcb t, TcpSegment seg) {
+        boolean ack = seg.isAck();
+        if (ack && (Seq.le(seg.ack(), t.iss) || Seq.gt(seg.ack(), t.sndMax))) {
+            stats.drop(DropReason.TCP_BAD_ACK);
+            if (!seg.isRst()) {
+                output.sendRaw(t.localAddress, t.localPort, t.remoteAddress, t.remotePort, seg.ack(), 0, TcpSegment.RST);
+            }
+            return;
+        }
+        if (seg.isRst()) {
+            if (ack) {
+                t.error = new ConnectException("connection refused by " + io.tapwire.wire.Ipv4Address.toString(t.remoteAddress) + ":" + t.remotePort);
+                stats.inc(Stat.TCP_ATTEMPT_FAILS);
+                layer.release(t);
+            } else {
+                stats.drop(DropReason.TCP_IGNORED);
+            }
+            return;
+        }
+        if (!seg.isSyn()) {
+            stats.drop(DropReason.TCP_IGNORED);
+            return;
+        }
+        seg.options(options);
+        t.irs = seg.seq();
+        t.rcvNxt = Seq.add(t.irs, 1);
+        t.rcvAdv = t.rcvNxt;
+        acceptPeerOptions(t, seg);
+        if (ack) {
+            t.sndUna = seg.ack();
+        }
+        if (Seq.gt(t.sndUna, t.iss)) {
+            t.state = TcpState.ESTABLISHED;
+            layer.timerQueue().cancel(t.rtxTimer);
+            if (t.synRetries == 0) {
+                t.rtt.sample(layer.now() - t.rttStart);
+            }
+            t.retransmits = 0;
+            t.quickAcks = QUICKACKS;
+            t.ackNow = true;
+            layer.timers().armKeepalive(t);
+            t.changed.signalAll();
+            output.output(t);
+        } else {
+            // Simultaneous open: both sides sent SYNs (RFC 9293 figure 7).
+            t.state = TcpState.SYN_RECEIVED;
+            output.sendSyn(t, true);
+        }
+    }
+
+    /** RFC 9293 3.10.7.4 for SYN_RECEIVED and every later state. */
+    private void synchronizedSegment(Tcb t, TcpSegment seg) {
+        int seq = seg.seq();
+        int payload = seg.payloadLength();
+        int segLen = seg.segmentLength();
+        if (t.state == TcpState.SYN_RECEIVED && seg.isSyn() && !seg.isAck() && seq == t.irs) {
+            // The peer did not get our SYN-ACK and sent its SYN again: answer it again.
+            output.sendSyn(t, true);
+            return;
+        }
+        if (t.state == TcpState.TIME_WAIT && seg.isSyn() && !seg.isAck() && !seg.isRst() && Seq.gt(seq, t.rcvNxt)) {
+            // RFC 1122 4.2.2.13 (and RFC 6191 without timestamps): a new SYN above the old
+            // connection's sequence space may reopen it; the TIME_WAIT is forgotten.
+            layer.release(t);
+            ListenSocket l = layer.listener(t.localPort);
+            if (l != null && !l.closed) {
+                listen(l, t.remoteAddress, t.localAddress, seg);
+            } else {
+                stats.drop(DropReason.TCP_NO_SOCKET);
+                output.sendResetFor(t.localAddress, t.remoteAddress, seg, seg.segmentLength());
+            }
+            return;
+        }
+
+        // First: is the sequence number acceptable?
+        int rcvWnd = Math.max(0, Seq.diff(t.rcvAdv, t.rcvNxt));
+        boolean acceptable;
+        if (segLen == 0) {
+            acceptable = rcvWnd == 0 ? seq == t.rcvNxt : Seq.inWindow(seq, t.rcvNxt, rcvWnd);
+        } else {
+            acceptable = rcvWnd > 0
+                    && (Seq.inWindow(seq, t.rcvNxt, rcvWnd) || Seq.inWindow(Seq.add(seq, segLen - 1), t.rcvNxt, rcvWnd));
+        }
+        boolean zeroWindowProbe = !acceptable && rcvWnd == 0 && seq == t.rcvNxt;
+        if (!acceptable && !zeroWindowProbe) {
+            stats.drop(DropReason.TCP_OUT_OF_WINDOW);
+            if (!seg.isRst()) {
+                if (t.state == TcpState.TIME_WAIT && seg.isFin()) {
+                    // A retransmitted FIN: ACK it again and restart 2 MSL (RFC 9293 3.10.7.4, TIME_WAIT).
+                    layer.timerQueue().arm(t.closeTimer, layer.now() + config.tcpTimeWaitNanos);
+                }
+                output.sendAck(t);
+            }
+            return;
+        }
+
+        // Second: RST (RFC 5961 section 3.2: only an exact match resets).
+        if (seg.isRst()) {
+            if (seq == t.rcvNxt) {
+                reset(t);
+            } else {
+                challengeAck(t);
+            }
+            return;
+        }
+
+        // Fourth: SYN in a synchronized state (RFC 5961 section 4.2): challenge ACK.
+        if (seg.isSyn()) {
+            challengeAck(t);
+            return;
+        }
+
+        // Fifth: ACK.
+        if (!seg.isAck()) {
+            stats.drop(DropReason.TCP_IGNORED);
+            return;
+        }
+        int ack = seg.ack();
+        if (t.state == TcpState.SYN_RECEIVED) {
+            if (Seq.gt(ack, t.sndUna) && Seq.le(ack, t.sndMax)) {
+                if (!completePassiveOpen(t)) {
+                    return;
+                }
+            } else {
+                stats.drop(DropReason.TCP_BAD_ACK);
+                output.sendRaw(t.localAddress, t.localPort, t.remoteAddress, t.remotePort, ack, 0, TcpSegment.RST);
+                return;
+            }
+        }
+        if (Seq.gt(ack, t.sndMax)) {
+            stats.drop(DropReason.TCP_BAD_ACK);
+            output.sendAck(t);
+            return;
+        }
+        if (Seq.lt(ack, Seq.add(t.sndUna, -Math.max(t.maxSndWnd, 1)))) {
+            // RFC 5961 section 5.2: an ACK older than the window may be injected.
+            stats.drop(DropReason.TCP_BAD_ACK);
+            challengeAck(t);
+            return;
+        }
+        if (Seq.gt(ack, t.sndUna)) {
+            newAck(t, ack);
+        } else if (ack == t.sndUna && payload == 0 && !seg.isFin() && seg.window() == t.sndWnd && Seq.lt(t.sndUna, t.sndMax)) {
+            duplicateAck(t);
+        }
+        // Send window update (RFC 9293 3.10.7.4, the SND.WL1/SND.WL2 rule).
+        if (Seq.lt(t.sndWl1, seq) || (t.sndWl1 == seq && Seq.le(t.sndWl2, ack))) {
+            int oldWnd = t.sndWnd;
+            t.sndWnd = seg.window();
+            t.sndWl1 = seq;
+            t.sndWl2 = ack;
+            t.maxSndWnd = Math.max(t.maxSndWnd, t.sndWnd);
+            if (oldWnd == 0 && t.sndWnd > 0) {
+                layer.timerQueue().cancel(t.persistTimer);
+                t.probes = 0;
+            }
+            if (t.sndWnd != oldWnd) {
+                t.changed.signalAll();
+            }
+        }
+        if (t.finAcked()) {
+            switch (t.state) {
+                case FIN_WAIT_1 -> {
+                    t.state = TcpState.FIN_WAIT_2;
+                    if (t.orphaned) {
+                        // An orphan may wait for the peer's FIN only tcp_fin_timeout.
+                        layer.timerQueue().arm(t.closeTimer, layer.now() + config.tcpFinTimeoutNanos);
+                    }
+                    t.changed.signalAll();
+                }
+                case CLOSING -> enterTimeWait(t);
+                case LAST_ACK -> {
+                    layer.release(t);
+                    return;
+                }
+                default -> { }
+            }
+        }
+
+        // Seventh: segment text.
+        if (payload > 0) {
+            if (t.state.canReceive()) {
+                receiveData(t, seg);
+            } else {
+                // After the peer's FIN no more data may come; it is acknowledged but ignored.
+                t.ackNow = true;
+            }
+        }
+
+        // Eighth: FIN.
+        if (seg.isFin()) {
+            int finSeq = Seq.add(seq, payload);
+            if (finSeq == t.rcvNxt) {
+                receiveFin(t);
+            } else if (Seq.gt(finSeq, t.rcvNxt) && t.state.canReceive()) {
+                t.oooFinValid = true;
+                t.oooFinSeq = finSeq;
+                t.ackNow = true;
+            } else {
+                t.ackNow = true;
+                if (t.state == TcpState.TIME_WAIT) {
+                    layer.timerQueue().arm(t.closeTimer, layer.now() + config.tcpTimeWaitNanos);
+                }
+            }
+        }
+        if (!t.released) {
+            output.output(t);
+            if (t.unackedSegments > 0 && !t.delackTimer.isArmed() && !t.ackNow) {
+                layer.timerQueue().arm(t.delackTimer, layer.now() + config.tcpDelackNanos);
+            }
+        }
+    }
+
+    /** The final ACK of a passive open; false when the accept queue has no room (the ACK is dropped). */
+    private boolean completePassiveOpen(Tcb t) {
+        ListenSocket l = t.parent;
+        if (l != null) {
+            l.lock.lock();
+            try {
+                if (l.closed) {
+                    stats.drop(DropReason.TCP_LISTEN_DROP);
+                    output.sendReset(t);
+                    layer.release(t);
+                    return false;
+                }
+                if (l.acceptQueueFull()) {
+                    stats.inc(Stat.TCP_LISTEN_OVERFLOWS);
+                    stats.inc(Stat.TCP_LISTEN_DROPS);
+                    stats.drop(DropReason.TCP_LISTEN_DROP);
+                    if (config.tcpAbortOnOverflow) {
+                        output.sendReset(t);
+                        layer.release(t);
+                    }
+                    // tcp_abort_on_overflow=0: stay in SYN_RECEIVED; the SYN-ACK timer will
+                    // retransmit and the peer's next ACK may find room.
+                    return false;
+                }
+                l.synQueueLength--;
+                l.acceptQueue.add(t);
+                // One waiter per connection, not all of them: no thundering herd.
+                l.acceptable.signal();
+            } finally {
+                l.lock.unlock();
+            }
+        }
+        t.state = TcpState.ESTABLISHED;
+        layer.timerQueue().cancel(t.rtxTimer);
+        if (t.synRetries == 0) {
+            t.rtt.sample(layer.now() - t.rttStart);
+        }
+        t.retransmits = 0;
+        t.quickAcks = QUICKACKS;
+        layer.timers().armKeepalive(t);
+        t.changed.signalAll();
+        return true;
+    }
+
+    private void newAck(Tcb t, int ack) {
+        int acked = Seq.diff(ack, t.sndUna);
+        int inFlightBefore = Seq.diff(t.sndMax, t.sndUna);
+        boolean synAcked = t.sndUna == t.iss;
+        boolean finNowAcked = t.finQueued && Seq.gt(ack, t.finSeq) && !t.finAcked();
+        int dataAcked = acked - (synAcked ? 1 : 0) - (finNowAcked ? 1 : 0);
+        dataAcked = Math.max(0, Math.min(dataAcked, t.sendRing.size()));
+        t.sendRing.consume(dataAcked);
+        t.bytesAcked += dataAcked;
+        if (t.rttTiming && Seq.gt(ack, t.rttSeq)) {
+            t.rtt.sample(layer.now() - t.rttStart);
+            t.rttTiming = false;
+        }
+        t.sndUna = ack;
+        if (Seq.lt(t.sndNxt, ack)) {
+            t.sndNxt = ack;
+        }
+        t.retransmits = 0;
+        if (t.inRecovery) {
+            // Reno leaves fast recovery on the first new ACK (RFC 5681 3.2 step 6).
+            t.inRecovery = false;
+            t.cc.onRecoveryExit();
+        } else {
+            t.cc.onAck(dataAcked, inFlightBefore);
+        }
+        t.dupAcks = 0;
+        if (t.sndUna == t.sndMax) {
+            layer.timerQueue().cancel(t.rtxTimer);
+        } else {
+            // RFC 6298 5.3: restart the timer when new data is acknowledged.
+            layer.timerQueue().arm(t.rtxTimer, layer.now() + t.rtt.rto());
+        }
+        t.changed.signalAll();
+    }
+
+    private void duplicateAck(Tcb t) {
+        t.dupAcks++;
+        if (t.dupAcks == 3 && !t.inRecovery) {
+            // Fast retransmit (RFC 5681 3.2).
+            stats.inc(Stat.TCP_FAST_RETRANS);
+            t.cc.onFastRetransmit(t.inFlight());
+            t.inRecovery = true;
+            t.recover = t.sndMax;
+            output.retransmitFirst(t);
+        } else if (t.inRecovery) {
+            t.cc.onDupAckInRecovery();
+        }
+    }
+
+    private void receiveData(Tcb t, TcpSegment seg) {
+        int seq = seg.seq();
+        int len = seg.payloadLength();
+        int dataOffset = seg.payloadOffset();
+        int skip = Seq.diff(t.rcvNxt, seq);
+        if (skip > 0) {
+            seq = t.rcvNxt;
+            dataOffset += skip;
+            len -= skip;
+        }
+        if (len <= 0) {
+            t.ackNow = true;
+            return;
+        }
+        ByteRing ring = t.recvRing;
+        long at = ring.tail() + Seq.diff(seq, t.rcvNxt);
+        long limit = ring.head() + ring.capacity();
+        if (at + len > limit) {
+            len = (int) (limit - at);
+            if (len <= 0) {
+                t.ackNow = true;
+                return;
+            }
+        }
+        ring.writeAt(at, seg.buffer(), dataOffset, len);
+        if (seq == t.rcvNxt) {
+            boolean hadGap = !t.ooo.isEmpty();
+            long oldTail = ring.tail();
+            long newTail = t.ooo.advance(at + len);
+            ring.advanceTail(newTail);
+            int advanced = (int) (newTail - oldTail);
+            t.rcvNxt = Seq.add(t.rcvNxt, advanced);
+            t.bytesReceived += advanced;
+            if (t.oooFinValid && t.oooFinSeq == t.rcvNxt) {
+                t.oooFinValid = false;
+                receiveFin(t);
+            }
+            t.unackedSegments++;
+            if (hadGap) {
+                // RFC 5681 4.2: ACK at once when a segment fills (part of) a gap.
+                t.ackNow = true;
+            } else if (t.quickAcks > 0) {
+                t.quickAcks--;
+                t.ackNow = true;
+            } else if (t.unackedSegments >= 2) {
+                // RFC 9293 3.8.6.3 / RFC 5681 4.2: ACK at least every second full-sized segment.
+                t.ackNow = true;
+            }
+            t.changed.signalAll();
+        } else {
+            if (!t.ooo.add(at, at + len)) {
+                stats.drop(DropReason.TCP_OFO_DROP);
+            }
+            // An out-of-order segment is answered at once with a duplicate ACK (RFC 5681 4.2).
+            t.ackNow = true;
+        }
+    }
+
+    private void receiveFin(Tcb t) {
+        t.rcvNxt = Seq.add(t.rcvNxt, 1);
+        t.finReceived = true;
+        t.ackNow = true;
+        switch (t.state) {
+            case SYN_RECEIVED, ESTABLISHED -> t.state = TcpState.CLOSE_WAIT;
+            case FIN_WAIT_1 -> {
+                if (t.finAcked()) {
+                    enterTimeWait(t);
+                } else {
+                    t.state = TcpState.CLOSING;
+                }
+            }
+            case FIN_WAIT_2 -> enterTimeWait(t);
+            default -> { }
+        }
+        t.changed.signalAll();
+    }
+
+    private void enterTimeWait(Tcb t) {
+        t.state = TcpState.TIME_WAIT;
+        layer.timerQueue().cancel(t.rtxTimer);
+        layer.timerQueue().cancel(t.persistTimer);
+        layer.timerQueue().cancel(t.keepaliveTimer);
+        layer.timerQueue().arm(t.closeTimer, layer.now() + config.tcpTimeWaitNanos);
+        t.changed.signalAll();
+    }
+
+    private void reset(Tcb t) {
+        switch (t.state) {
+            case SYN_RECEIVED -> {
+                if (t.parent == null) {
+                    // Active open that became simultaneous: the attempt is refused.
+                    t.error = new ConnectException("connection refused by the peer");
+                    stats.inc(Stat.TCP_ATTEMPT_FAILS);
+                }
+            }
+            case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> {
+                t.error = new SocketException("connection reset by peer");
+                stats.inc(Stat.TCP_ESTAB_RESETS);
+            }
+            default -> { }
+        }
+        layer.release(t);
+    }
+
+    /** RFC 5961 section 3.2/4.2/5.2, rate limited like Linux's tcp_challenge_ack_limit (1000/s). */
+    private void challengeAck(Tcb t) {
+        stats.drop(DropReason.TCP_CHALLENGED);
+        long now = layer.now();
+        if (now - challengeWindowStart >= 1_000_000_000L) {
+            challengeWindowStart = now;
+            challengeCount = 0;
+        }
+        if (challengeCount++ < 1000) {
+            stats.inc(Stat.TCP_CHALLENGE_ACKS);
+            output.sendAck(t);
+        }
+    }
+}

@@ -1,0 +1,275 @@
+package io.tapwire.tcp;
+
+import io.tapwire.Stat;
+import io.tapwire.StackConfig;
+import io.tapwire.net.Ipv4Output;
+import io.tapwire.wire.Ipv4Packet;
+import io.tapwire.wire.Seq;
+import io.tapwire.wire.TcpOptions;
+import io.tapwire.wire.TcpSegment;
+
+import java.nio.ByteBuffer;
+
+/**
+ * What a connection puts on the wire: data within the send window and congestion window under
+ * Nagle's algorithm and sender-side silly-window avoidance (RFC 9293 3.8.6.2.1, RFC 896), the FIN,
+ * pure and delayed ACKs, window updates with receiver-side silly-window avoidance (RFC 9293
+ * 3.8.6.2.2), SYN and SYN-ACK with the MSS option, probes, and RSTs for segments nobody owns.
+ * Data segments are copied once, from the send ring straight into a TX descriptor.
+ */
+final class TcpOutput {
+    private final StackConfig config;
+    private final Ipv4Output ip;
+    private final io.tapwire.Statistics stats;
+    private final TcpLayer layer;
+    private final TcpSegment seg = new TcpSegment();
+    private final TcpOptions options = new TcpOptions();
+
+    TcpOutput(StackConfig config, Ipv4Output ip, io.tapwire.Statistics stats, TcpLayer layer) {
+        this.config = config;
+        this.ip = ip;
+        this.stats = stats;
+        this.layer = layer;
+    }
+
+    /**
+     * Sends what the connection may send now: new or retransmitted data, the FIN, and an ACK if one
+     * is owed and nothing else carried it. Caller holds the connection's lock.
+     */
+    void output(Tcb t) {
+        if (!t.state.isSynchronized() || t.state == TcpState.TIME_WAIT) {
+            if (t.ackNow && t.state == TcpState.TIME_WAIT) {
+                sendAck(t);
+            }
+            return;
+        }
+        boolean sentSomething = false;
+        while (true) {
+            long offset = t.sendOffset(t.sndNxt);
+            long dataEnd = t.sendRing.tail();
+            int unsent = (int) Math.max(0, dataEnd - offset);
+            int inFlight = t.inFlight();
+            int window = Math.min(t.sndWnd, t.cc.cwnd());
+            int usable = Math.max(0, Seq.diff(Seq.add(t.sndUna, window), t.sndNxt));
+            int len = Math.min(Math.min(unsent, t.sndMss), usable);
+            boolean fin = false;
+            if (len > 0) {
+                boolean all = len == unsent;
+                if (len < t.sndMss && !mayBeSentShort(t, len, all, inFlight)) {
+                    break;
+                }
+                fin = all && t.finQueued;
+            } else if (t.finQueued && unsent == 0 && !t.finSent()) {
+                fin = true;
+            } else {
+                break;
+            }
+            int flags = TcpSegment.ACK | (fin ? TcpSegment.FIN : 0) | (len > 0 && len == unsent ? TcpSegment.PSH : 0);
+            if (!send(t, t.sndNxt, flags, offset, len, false)) {
+                break;
+            }
+            if (Seq.lt(t.sndNxt, t.sndMax)) {
+                t.totalRetransmits++;
+                stats.inc(Stat.TCP_RETRANS_SEGS);
+            } else if (!t.rttTiming && len > 0) {
+                // Karn's rule (RFC 6298 section 3): time only segments sent for the first time.
+                t.rttTiming = true;
+                t.rttSeq = t.sndNxt;
+                t.rttStart = layer.now();
+            }
+            t.sndNxt = Seq.add(t.sndNxt, len + (fin ? 1 : 0));
+            if (Seq.gt(t.sndNxt, t.sndMax)) {
+                t.sndMax = t.sndNxt;
+            }
+            sentSomething = true;
+            if (!t.rtxTimer.isArmed()) {
+                layer.timerQueue().arm(t.rtxTimer, layer.now() + t.rtt.rto());
+            }
+            if (fin) {
+                break;
+            }
+        }
+        // Data waiting, nothing in flight, nothing sent: the window is zero or too small to pass
+        // silly-window avoidance. The persist timer probes a zero window (RFC 9293 3.8.6.1) and
+        // is the override timeout that sends into a small one (RFC 9293 3.8.6.2.1), as Linux's
+        // probe timer does.
+        if (t.inFlight() == 0 && t.sendOffset(t.sndNxt) < t.sendRing.tail()
+                && !t.persistTimer.isArmed() && !t.rtxTimer.isArmed()) {
+            layer.timerQueue().arm(t.persistTimer, layer.now() + t.rtt.rto());
+        }
+        if (!sentSomething && (t.ackNow || windowUpdateDue(t))) {
+            sendAck(t);
+        }
+    }
+
+    /**
+     * Sender silly-window avoidance and Nagle (RFC 9293 3.8.6.2.1, RFC 1122 4.2.3.4): a short
+     * segment goes out only if it is all the data there is and either nothing is in flight or
+     * Nagle is off, or it is at least half the largest window the peer offered.
+     */
+    private static boolean mayBeSentShort(Tcb t, int len, boolean all, int inFlight) {
+        if (all && (t.nodelay || inFlight == 0 || t.finQueued)) {
+            return true;
+        }
+        return t.maxSndWnd > 0 && len >= t.maxSndWnd / 2 && inFlight == 0;
+    }
+
+    /** The window to advertise now, never moving the right edge left (RFC 9293 3.8.6.2.2). */
+    int receiveWindow(Tcb t) {
+        int free = t.freeReceiveSpace();
+        int current = Math.max(0, Seq.diff(t.rcvAdv, t.rcvNxt));
+        int threshold = Math.min(t.recvRing.capacity() / 2, t.ourMss);
+        int offered = free - current >= threshold || free == t.recvRing.capacity() ? free : current;
+        return Math.min(Math.max(offered, current), 65535);
+    }
+
+    /** True when reading has opened the window enough that the peer should hear of it. */
+    boolean windowUpdateDue(Tcb t) {
+        if (!t.state.canReceive()) {
+            return false;
+        }
+        int current = Math.max(0, Seq.diff(t.rcvAdv, t.rcvNxt));
+        int threshold = Math.min(t.recvRing.capacity() / 2, t.ourMss);
+        return t.freeReceiveSpace() - current >= threshold && current < t.recvRing.capacity() / 2;
+    }
+
+    /** Sends what the peer's window allows now, even a short segment (the SWS override). Returns bytes sent. */
+    int forceSend(Tcb t) {
+        long offset = t.sendOffset(t.sndNxt);
+        int unsent = (int) Math.max(0, t.sendRing.tail() - offset);
+        int usable = Math.max(0, Seq.diff(Seq.add(t.sndUna, t.sndWnd), t.sndNxt));
+        int len = Math.min(Math.min(unsent, usable), t.sndMss);
+        if (len <= 0 || !send(t, t.sndNxt, TcpSegment.ACK | TcpSegment.PSH, offset, len, false)) {
+            return 0;
+        }
+        t.sndNxt = Seq.add(t.sndNxt, len);
+        if (Seq.gt(t.sndNxt, t.sndMax)) {
+            t.sndMax = t.sndNxt;
+        }
+        if (!t.rtxTimer.isArmed()) {
+            layer.timerQueue().arm(t.rtxTimer, layer.now() + t.rtt.rto());
+        }
+        return len;
+    }
+
+    /** Fast retransmit: resend the first unacknowledged segment (or the FIN if only it is left). */
+    void retransmitFirst(Tcb t) {
+        long offset = t.sendRing.head();
+        int len = (int) Math.min(t.sndMss, t.sendRing.size());
+        boolean fin = t.finSent() && len == t.sendRing.size();
+        if (len == 0 && !fin) {
+            return;
+        }
+        if (send(t, t.sndUna, TcpSegment.ACK | (fin ? TcpSegment.FIN : 0) | (len > 0 ? TcpSegment.PSH : 0), offset, len, false)) {
+            t.totalRetransmits++;
+            stats.inc(Stat.TCP_RETRANS_SEGS);
+            // Karn: a retransmission makes the pending RTT measurement ambiguous.
+            t.rttTiming = false;
+        }
+    }
+
+    void sendAck(Tcb t) {
+        send(t, t.sndNxt, TcpSegment.ACK, 0, 0, false);
+    }
+
+    /** A zero-window or keepalive probe: an ACK with an old sequence number the peer must answer. */
+    void sendProbe(Tcb t) {
+        send(t, Seq.add(t.sndUna, -1), TcpSegment.ACK, 0, 0, false);
+    }
+
+    /** SYN (active open) or SYN-ACK (passive or simultaneous open), with our MSS. */
+    void sendSyn(Tcb t, boolean withAck) {
+        send(t, t.iss, TcpSegment.SYN | (withAck ? TcpSegment.ACK : 0), 0, 0, true);
+        if (Seq.le(t.sndNxt, t.iss)) {
+            t.sndNxt = Seq.add(t.iss, 1);
+            t.sndMax = t.sndNxt;
+        }
+    }
+
+    /** RST for an established connection being aborted (RFC 9293 3.10.5). */
+    void sendReset(Tcb t) {
+        sendRaw(t.localAddress, t.localPort, t.remoteAddress, t.remotePort, t.sndNxt, 0, TcpSegment.RST);
+    }
+
+    /**
+     * Writes one segment; returns false if the IP layer could not take it (TX ring full, no
+     * route). Data comes from the send ring at {@code dataOffset}.
+     */
+    private boolean send(Tcb t, int seq, int flags, long dataOffset, int len, boolean synOptions) {
+        int optLen = synOptions ? TcpOptions.LENGTH_MSS : 0;
+        int segLen = TcpSegment.MIN_HEADER_LENGTH + optLen + len;
+        ByteBuffer b = ip.begin(t.remoteAddress, Ipv4Packet.PROTO_TCP, segLen);
+        if (b == null) {
+            return false;
+        }
+        int at = ip.payloadOffset();
+        TcpSegment s = seg.wrapForWrite(b, at, segLen);
+        s.setSrcPort(t.localPort);
+        s.setDstPort(t.remotePort);
+        s.setSeq(seq);
+        boolean ack = (flags & TcpSegment.ACK) != 0;
+        s.setAck(ack ? t.rcvNxt : 0);
+        s.setHeaderLength(TcpSegment.MIN_HEADER_LENGTH + optLen);
+        s.setFlags(flags);
+        int window = receiveWindow(t);
+        s.setWindow(window);
+        s.setUrgentPointer(0);
+        if (synOptions) {
+            options.clear().setMss(t.ourMss).write(b, at + TcpSegment.MIN_HEADER_LENGTH);
+        }
+        if (len > 0) {
+            t.sendRing.copyTo(dataOffset, b, at + TcpSegment.MIN_HEADER_LENGTH + optLen, len);
+        }
+        s.fillChecksum(t.localAddress, t.remoteAddress);
+        // Linux sets DF on TCP (path MTU discovery, RFC 1191); our segments never exceed the MTU.
+        ip.commit(0, true);
+        stats.inc(Stat.TCP_OUT_SEGS);
+        if (ack) {
+            int right = Seq.add(t.rcvNxt, window);
+            if (Seq.gt(right, t.rcvAdv) || (flags & TcpSegment.SYN) != 0) {
+                t.rcvAdv = right;
+            }
+            t.ackNow = false;
+            t.unackedSegments = 0;
+            layer.timerQueue().cancel(t.delackTimer);
+        }
+        return true;
+    }
+
+    /**
+     * A RST for a segment that belongs to no connection (RFC 9293 3.10.7.1): if it carried an ACK,
+     * the RST takes that as its sequence number; otherwise it acknowledges the segment.
+     */
+    void sendResetFor(int localAddress, int remoteAddress, TcpSegment in, int segmentLength) {
+        if (in.isAck()) {
+            sendRaw(localAddress, in.dstPort(), remoteAddress, in.srcPort(), in.ack(), 0, TcpSegment.RST);
+        } else {
+            sendRaw(localAddress, in.dstPort(), remoteAddress, in.srcPort(), 0, Seq.add(in.seq(), segmentLength),
+                    TcpSegment.RST | TcpSegment.ACK);
+        }
+    }
+
+    /** An ACK for a connection-less context (challenge ACKs are sent through {@link #sendAck}). */
+    void sendRaw(int src, int srcPort, int dst, int dstPort, int seq, int ackNum, int flags) {
+        ByteBuffer b = ip.begin(dst, Ipv4Packet.PROTO_TCP, TcpSegment.MIN_HEADER_LENGTH);
+        if (b == null) {
+            return;
+        }
+        int at = ip.payloadOffset();
+        TcpSegment s = seg.wrapForWrite(b, at, TcpSegment.MIN_HEADER_LENGTH);
+        s.setSrcPort(srcPort);
+        s.setDstPort(dstPort);
+        s.setSeq(seq);
+        s.setAck(ackNum);
+        s.setHeaderLength(TcpSegment.MIN_HEADER_LENGTH);
+        s.setFlags(flags);
+        s.setWindow(0);
+        s.setUrgentPointer(0);
+        s.fillChecksum(src, dst);
+        ip.commit(0, true);
+        stats.inc(Stat.TCP_OUT_SEGS);
+        if ((flags & TcpSegment.RST) != 0) {
+            stats.inc(Stat.TCP_OUT_RSTS);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package io.tapwire.tcp;
+
+import io.tapwire.Stat;
+import io.tapwire.StackConfig;
+import io.tapwire.Statistics;
+
+import java.net.SocketTimeoutException;
+
+/**
+ * Timer expiry for a connection: retransmission (RFC 6298 section 5, with SYN and SYN-ACK limits
+ * {@code tcp_syn_retries} / {@code tcp_synack_retries} and the data limit {@code tcp_retries2}),
+ * delayed ACK, persist (zero-window probes with backoff, RFC 9293 3.8.6.1), keepalive
+ * ({@code tcp_keepalive_*}, RFC 1122 4.2.3.6) and the close timer (TIME_WAIT's 2 MSL and an orphan's
+ * FIN_WAIT_2 {@code tcp_fin_timeout}). Runs on the stack thread.
+ */
+final class TcpTimers {
+    private final StackConfig config;
+    private final Statistics stats;
+    private final TcpLayer layer;
+    private final TcpOutput output;
+
+    TcpTimers(StackConfig config, Statistics stats, TcpLayer layer, TcpOutput output) {
+        this.config = config;
+        this.stats = stats;
+        this.layer = layer;
+        this.output = output;
+    }
+
+    void onRetransmitTimer(Tcb t) {
+        t.lock.lock();
+        try {
+            if (t.released) {
+                return;
+            }
+            long now = layer.now();
+            switch (t.state) {
+                case SYN_SENT -> {
+                    if (t.synRetries >= config.tcpSynRetries) {
+                        t.error = new SocketTimeoutException("connection timed out: no answer to " + (t.synRetries + 1) + " SYNs");
+                        stats.inc(Stat.TCP_ATTEMPT_FAILS);
+                        layer.release(t);
+                        return;
+                    }
+                    t.synRetries++;
+                    t.rtt.backOff();
+                    stats.inc(Stat.TCP_TIMEOUTS);
+                    output.sendSyn(t, false);
+                    layer.timerQueue().arm(t.rtxTimer, now + t.rtt.rto());
+                }
+                case SYN_RECEIVED -> {
+                    if (t.synRetries >= config.tcpSynackRetries) {
+                        stats.inc(Stat.TCP_ATTEMPT_FAILS);
+                        layer.release(t);
+                        return;
+                    }
+                    t.synRetries++;
+                    t.rtt.backOff();
+                    stats.inc(Stat.TCP_TIMEOUTS);
+                    output.sendSyn(t, true);
+                    layer.timerQueue().arm(t.rtxTimer, now + t.rtt.rto());
+                }
+                default -> {
+                    if (t.sndUna == t.sndMax) {
+                        return;
+                    }
+                    if (t.retransmits >= config.tcpRetries2) {
+                        t.error = new SocketTimeoutException("connection timed out: " + t.retransmits
+                                + " retransmissions unanswered (tcp_retries2)");
+                        stats.inc(Stat.TCP_ABORT_ON_TIMEOUT);
+                        layer.release(t);
+                        return;
+                    }
+                    t.retransmits++;
+                    stats.inc(Stat.TCP_TIMEOUTS);
+                    t.cc.onRetransmitTimeout(t.inFlight());
+                    t.rtt.backOff();
+                    t.rttTiming = false;
+                    t.inRecovery = false;
+                    t.dupAcks = 0;
+                    // Go back to the first unacknowledged byte and resend from the ring.
+                    t.sndNxt = t.sndUna;
+                    output.output(t);
+                    if (!t.rtxTimer.isArmed() && t.sndUna != t.sndMax) {
+                        layer.timerQueue().arm(t.rtxTimer, now + t.rtt.rto());
+                    }
+                }
+            }
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    void onDelayedAck(Tcb t) {
+        t.lock.lock();
+        try {
+            if (!t.released && t.unackedSegments > 0) {
+                stats.inc(Stat.TCP_DELAYED_ACKS);
+                output.sendAck(t);
+            }
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    void onPersist(Tcb t) {
+        t.lock.lock();
+        try {
+            if (t.released) {
+                return;
+            }
+            if (t.sndWnd > 0 && output.forceSend(t) > 0) {
+                t.probes = 0;
+                return;
+            }
+            if (t.sendOffset(t.sndNxt) >= t.sendRing.tail()) {
+                return;
+            }
+            output.sendProbe(t);
+            t.probes++;
+            long interval = Math.min(config.tcpMaxRtoNanos, t.rtt.rto() << Math.min(t.probes, 10));
+            layer.timerQueue().arm(t.persistTimer, layer.now() + interval);
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    /** Arms keepalive for a connection that asked for it (SO_KEEPALIVE). Caller holds the lock. */
+    void armKeepalive(Tcb t) {
+        if (t.keepalive && t.state.isSynchronized()) {
+            layer.timerQueue().arm(t.keepaliveTimer, t.lastReceiveTime + t.keepaliveIdleNanos);
+        }
+    }
+
+    void onKeepalive(Tcb t) {
+        t.lock.lock();
+        try {
+            if (t.released || !t.keepalive || !t.state.isSynchronized() || t.state == TcpState.TIME_WAIT) {
+                return;
+            }
+            long now = layer.now();
+            long idle = now - t.lastReceiveTime;
+            if (idle < t.keepaliveIdleNanos) {
+                t.probes = 0;
+                layer.timerQueue().arm(t.keepaliveTimer, t.lastReceiveTime + t.keepaliveIdleNanos);
+                return;
+            }
+            if (t.probes >= t.keepaliveProbes) {
+                t.error = new SocketTimeoutException("connection timed out: " + t.probes + " keepalive probes unanswered");
+                layer.release(t);
+                return;
+            }
+            output.sendProbe(t);
+            t.probes++;
+            layer.timerQueue().arm(t.keepaliveTimer, now + t.keepaliveIntvlNanos);
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    void onCloseTimer(Tcb t) {
+        t.lock.lock();
+        try {
+            layer.release(t);
+        } finally {
+            t.lock.unlock();
+        }
+    }
+}
