@@ -39,6 +39,8 @@ public final class Tcb {
     int sndWl1;
     int sndWl2;
     int maxSndWnd;
+    /** End of the last short (sub-MSS) segment sent, for Minshall's Nagle variant. */
+    int sndSml;
     final ByteRing sendRing;
     /** The application will send no more (shutdownOutput/close): a FIN follows the data. */
     boolean finQueued;

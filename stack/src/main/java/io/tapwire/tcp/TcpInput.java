@@ -108,6 +108,7 @@ final class TcpInput {
         t.maxSndWnd = t.sndWnd;
         t.sndWl1 = seg.seq();
         t.sndWl2 = seg.ack();
+        t.sndSml = t.iss;
     }
 
     // ------------------------------------------------------------------ other states

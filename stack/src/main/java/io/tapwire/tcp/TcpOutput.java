@@ -81,6 +81,9 @@ final class TcpOutput {
             if (Seq.gt(t.sndNxt, t.sndMax)) {
                 t.sndMax = t.sndNxt;
             }
+            if (len > 0 && len < t.sndMss) {
+                t.sndSml = t.sndNxt;
+            }
             sentSomething = true;
             if (!t.rtxTimer.isArmed()) {
                 layer.timerQueue().arm(t.rtxTimer, layer.now() + t.rtt.rto());
@@ -104,11 +107,13 @@ final class TcpOutput {
 
     /**
      * Sender silly-window avoidance and Nagle (RFC 9293 3.8.6.2.1, RFC 1122 4.2.3.4): a short
-     * segment goes out only if it is all the data there is and either nothing is in flight or
-     * Nagle is off, or it is at least half the largest window the peer offered.
+     * segment goes out only if it is all the data there is and Nagle allows it, or it is at least
+     * half the largest window the peer offered. Nagle is Linux's (Minshall's variant): a short
+     * segment waits only while an earlier short segment is unacknowledged, so the tail of a
+     * large write is not held back behind full-sized segments.
      */
     private static boolean mayBeSentShort(Tcb t, int len, boolean all, int inFlight) {
-        if (all && (t.nodelay || inFlight == 0 || t.finQueued)) {
+        if (all && (t.nodelay || inFlight == 0 || t.finQueued || !Seq.gt(t.sndSml, t.sndUna))) {
             return true;
         }
         return t.maxSndWnd > 0 && len >= t.maxSndWnd / 2 && inFlight == 0;
