@@ -8,7 +8,7 @@ package io.tapwire;
 public enum DropReason {
     /** Frame shorter than an Ethernet header. */
     ETH_TRUNCATED,
-    /** Destination MAC is neither ours, broadcast, nor multicast. */
+    /** Destination MAC is neither ours nor broadcast (no multicast group is joined, so IPv6's 33:33:… frames land here). */
     ETH_NOT_FOR_US,
     /** Source MAC is a group address (never valid as a source). */
     ETH_BAD_SOURCE,

@@ -57,7 +57,9 @@ public final class StackRunner implements AutoCloseable {
                 long now = clock.nanoTime();
                 int moved = device.doWork(now);
                 long deadline = stack.poll(now);
-                moved += device.doWork(now);
+                // Read the clock again: frames the poll emitted leave now, not when the turn began
+                // (this is the time a pcap tap stamps on them).
+                moved += device.doWork(clock.nanoTime());
                 if (moved > 0 || deadline <= now) {
                     lastWork = now;
                     continue;

@@ -18,7 +18,10 @@ public final class VirtualDevice implements NetDevice {
     private final int mtu;
     private final DescriptorRing rx;
     private final DescriptorRing tx;
-    private VirtualDevice peer;
+    private volatile VirtualDevice peer;
+    private final java.util.concurrent.locks.ReentrantLock waitLock = new java.util.concurrent.locks.ReentrantLock();
+    private final java.util.concurrent.locks.Condition activity = waitLock.newCondition();
+    private boolean woken;
     private long rxMissed;
     private long txFrames;
 
@@ -80,7 +83,42 @@ public final class VirtualDevice implements NetDevice {
             dst.put(i, frame.get(offset + i));
         }
         rx.publish(slot, n, nowNanos);
+        wakeup();
         return true;
+    }
+
+    /**
+     * Waits until a frame is injected, {@link #wakeup()} is called or the timeout passes, so a
+     * {@code StackRunner} on a virtual wire sleeps like one on a TAP instead of spinning.
+     */
+    @Override
+    public void await(long timeoutNanos) {
+        if (timeoutNanos <= 0) {
+            return;
+        }
+        waitLock.lock();
+        try {
+            long remaining = timeoutNanos;
+            while (!woken && rx.pending() == 0 && tx.pending() == 0 && remaining > 0) {
+                remaining = activity.awaitNanos(remaining);
+            }
+            woken = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            waitLock.unlock();
+        }
+    }
+
+    @Override
+    public void wakeup() {
+        waitLock.lock();
+        try {
+            woken = true;
+            activity.signalAll();
+        } finally {
+            waitLock.unlock();
+        }
     }
 
     /** Test convenience: injects a frame given as bytes. */

@@ -1,0 +1,54 @@
+package io.tapwire.apps;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+
+/**
+ * The {@code tapwire} command line: {@code up} serves on a TAP device, {@code demo} shows the
+ * stack answering real Linux tools inside a private network namespace, {@code bench} compares
+ * ping latency through tapwire with the Linux kernel's.
+ */
+@Command(name = "tapwire",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "A userspace TCP/IP stack in pure Java on a Linux TAP device.",
+        subcommands = {UpCommand.class, DemoCommand.class, BenchCommand.class, HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (for tests: no {@code System.exit}). */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        // Errors the user can act on (not root, no /dev/net/tun, a bad address) carry a message that
+        // says what to do; print it without a stack trace.
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+            if (Boolean.getBoolean("tapwire.trace")) {
+                e.printStackTrace(commandLine.getErr());
+            }
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        // "tapwire" alone: say what there is to run.
+        spec.commandLine().usage(System.out);
+    }
+
+    /** The version from the jar's manifest, or "development" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"tapwire " + (v == null ? "development build" : v)};
+        }
+    }
+}

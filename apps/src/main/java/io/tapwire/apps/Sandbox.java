@@ -1,0 +1,307 @@
+package io.tapwire.apps;
+
+import io.tapwire.Stack;
+import io.tapwire.StackConfig;
+import io.tapwire.StackRunner;
+import io.tapwire.Statistics;
+import io.tapwire.apps.services.UdpEchoService;
+import io.tapwire.link.NetDevice;
+import io.tapwire.link.PcapTap;
+import io.tapwire.link.PcapWriter;
+import io.tapwire.tap.Netns;
+import io.tapwire.tap.TapDevice;
+import io.tapwire.time.Clock;
+import io.tapwire.wire.Ipv4Address;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * The network sandbox of DESIGN.md: a private network namespace with TAP {@value #TAP_NAME}
+ * inside, the Linux side at {@value #HOST_ADDRESS}/24 and a tapwire stack at
+ * {@value #STACK_ADDRESS}/24 behind the TAP. Linux tools run inside the namespace with
+ * {@link #exec}; they can reach the stack and nothing else, and nothing outside the namespace
+ * changes.
+ *
+ * <pre>{@code
+ * try (Sandbox sb = Sandbox.start(new Sandbox.Options())) {
+ *     Netns.Result r = sb.exec("ping", "-c", "3", Sandbox.STACK_ADDRESS);
+ *     System.out.println(r.stdout() + sb.statistics().format());
+ * }
+ * }</pre>
+ *
+ * <p>{@link #close()} stops the stack, closes the TAP and deletes the namespace, also when
+ * starting failed half-way; a JVM shutdown hook does the same on Ctrl-C.
+ */
+public final class Sandbox implements AutoCloseable {
+    public static final String HOST_ADDRESS = "10.0.0.1";
+    public static final String STACK_ADDRESS = "10.0.0.2";
+    public static final int PREFIX_LENGTH = 24;
+    public static final String TAP_NAME = "tap0";
+    /** How long {@link #exec(String...)} lets a command run. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    /** Upper bound on waiting for the kernel to report the TAP's link up. */
+    private static final Duration LINK_UP_TIMEOUT = Duration.ofSeconds(5);
+
+    /** How to build a sandbox; the defaults give the standard one. */
+    public static final class Options {
+        int mtu = 1500;
+        int ringSize = 256;
+        Path pcap;
+        boolean udpEcho = true;
+        Consumer<StackConfig> configure = c -> { };
+
+        /** IP MTU of the TAP on both sides (default 1500). */
+        public Options mtu(int mtu) {
+            this.mtu = mtu;
+            return this;
+        }
+
+        /** Descriptors per ring (default 256). */
+        public Options ringSize(int ringSize) {
+            this.ringSize = ringSize;
+            return this;
+        }
+
+        /** Records every frame in both directions to {@code file} (null: no recording). */
+        public Options pcap(Path file) {
+            this.pcap = file;
+            return this;
+        }
+
+        /** Whether the UDP echo service runs on port 7 (default true). */
+        public Options udpEcho(boolean on) {
+            this.udpEcho = on;
+            return this;
+        }
+
+        /** Adjusts the stack's settings before it is built (address and prefix are set already). */
+        public Options configure(Consumer<StackConfig> configure) {
+            this.configure = configure;
+            return this;
+        }
+    }
+
+    private final Netns netns;
+    private final StackConfig config;
+    private NetDevice device;
+    private Stack stack;
+    private StackRunner runner;
+    private UdpEchoService echo;
+    private Path pcap;
+    private Thread shutdownHook;
+    private boolean closed;
+
+    private Sandbox(Netns netns, StackConfig config) {
+        this.netns = netns;
+        this.config = config;
+    }
+
+    /** A standard sandbox with the UDP echo service and no recording. */
+    public static Sandbox start() {
+        return start(new Options());
+    }
+
+    /**
+     * Creates the namespace, the TAP and the stack, configures the Linux side and waits until the
+     * link is up.
+     *
+     * @throws IllegalStateException when namespaces or TAPs cannot be used here (not root, no
+     *     {@code /dev/net/tun}, no iproute2), with the reason
+     */
+    public static Sandbox start(Options options) {
+        Netns.canCreate().ifPresent(reason -> {
+            throw new IllegalStateException("cannot create the network sandbox: " + reason);
+        });
+        StackConfig config = new StackConfig();
+        config.address = Ipv4Address.parse(STACK_ADDRESS);
+        config.prefixLength = PREFIX_LENGTH;
+        options.configure.accept(config);
+        Sandbox sb = new Sandbox(Netns.create(), config);
+        try {
+            sb.shutdownHook = new Thread(sb::closeFromHook, "tapwire-sandbox-cleanup");
+            Runtime.getRuntime().addShutdownHook(sb.shutdownHook);
+            sb.open(options);
+            return sb;
+        } catch (RuntimeException | Error e) {
+            try {
+                sb.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private void open(Options options) {
+        TapDevice tap = TapDevice.openInNetns(netns.name(), TAP_NAME, options.mtu, options.ringSize);
+        device = tap;
+        if (options.pcap != null) {
+            pcap = options.pcap;
+            device = new PcapTap(tap, new PcapWriter(options.pcap), Clock.SYSTEM.epochOffsetNanos());
+        }
+        // The Linux side first, so the stack's gratuitous ARP at start finds the link up.
+        if (options.mtu != 1500) {
+            netns.run("ip", "link", "set", TAP_NAME, "mtu", Integer.toString(options.mtu));
+        }
+        netns.run("ip", "addr", "add", HOST_ADDRESS + "/" + PREFIX_LENGTH, "dev", TAP_NAME);
+        netns.run("ip", "link", "set", TAP_NAME, "up");
+        stack = new Stack(device, config);
+        if (options.udpEcho) {
+            echo = UdpEchoService.start(stack);
+        }
+        runner = new StackRunner(stack, device, Clock.SYSTEM).start();
+        awaitLinkUp();
+    }
+
+    /**
+     * Waits until the kernel reports carrier on the TAP (LOWER_UP). A TAP has carrier while a file
+     * is attached, so this normally holds at the first look; the bound keeps a broken setup from
+     * hanging.
+     */
+    private void awaitLinkUp() {
+        long deadline = System.nanoTime() + LINK_UP_TIMEOUT.toNanos();
+        String state = "";
+        while (System.nanoTime() < deadline) {
+            state = netns.run("ip", "-o", "link", "show", "dev", TAP_NAME);
+            if (state.contains("LOWER_UP")) {
+                return;
+            }
+            sleep(20);
+        }
+        throw new IllegalStateException(TAP_NAME + " in " + netns.name() + " did not come up within "
+                + LINK_UP_TIMEOUT.toSeconds() + " s: " + state.strip());
+    }
+
+    /** Runs {@code cmd} inside the namespace, waiting up to {@link #DEFAULT_TIMEOUT}. */
+    public Netns.Result exec(String... cmd) {
+        return exec(DEFAULT_TIMEOUT, cmd);
+    }
+
+    /**
+     * Runs {@code cmd} inside the namespace and returns its exit status and output.
+     *
+     * @throws Netns.CommandFailedException when it runs longer than {@code timeout} (it is killed)
+     */
+    public Netns.Result exec(Duration timeout, String... cmd) {
+        ensureOpen();
+        return netns.exec(timeout, cmd);
+    }
+
+    /** Runs {@code script} with {@code sh -c} inside the namespace (for pipes such as {@code echo x | nc ...}). */
+    public Netns.Result shell(Duration timeout, String script) {
+        return exec(timeout, "sh", "-c", script);
+    }
+
+    public Stack stack() {
+        return stack;
+    }
+
+    public Statistics statistics() {
+        return stack.statistics();
+    }
+
+    public StackConfig config() {
+        return config;
+    }
+
+    /** The namespace the TAP and the Linux side live in. */
+    public Netns netns() {
+        return netns;
+    }
+
+    /** The UDP echo service, or null when it was turned off. */
+    public UdpEchoService echoService() {
+        return echo;
+    }
+
+    /** Where the session is recorded, or null. The file is complete after {@link #close()}. */
+    public Path pcapFile() {
+        return pcap;
+    }
+
+    /** The error that stopped the stack thread, or null while it runs normally. */
+    public Throwable stackFailure() {
+        return runner == null ? null : runner.failure();
+    }
+
+    private synchronized void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("sandbox " + netns.name() + " is closed");
+        }
+    }
+
+    /**
+     * Stops the stack, closes the TAP (and the pcap file) and deletes the namespace; idempotent.
+     * Every step runs even if an earlier one fails; the first failure is thrown at the end.
+     */
+    @Override
+    public void close() {
+        closeInternal();
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or about to: it finds the sandbox closed
+            }
+        }
+    }
+
+    private void closeFromHook() {
+        try {
+            closeInternal();
+        } catch (RuntimeException e) {
+            System.err.println("tapwire: cleaning up sandbox " + netns.name() + " failed: " + e.getMessage());
+        }
+    }
+
+    private synchronized void closeInternal() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        RuntimeException failure = null;
+        // Order matters: the stack thread must stop before its device closes, and the TAP must
+        // close before the namespace goes (an open TAP keeps a deleted namespace alive).
+        if (runner != null) {
+            failure = attempt(runner::close, failure);
+        }
+        if (echo != null) {
+            failure = attempt(echo::close, failure);
+        }
+        if (device != null) {
+            failure = attempt(device::close, failure);
+        }
+        failure = attempt(netns::close, failure);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static RuntimeException attempt(Runnable step, RuntimeException failure) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            if (failure == null) {
+                return e;
+            }
+            failure.addSuppressed(e);
+        }
+        return failure;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the TAP to come up", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Sandbox[" + netns.name() + " " + TAP_NAME + " host " + HOST_ADDRESS + " stack " + STACK_ADDRESS + "]";
+    }
+}

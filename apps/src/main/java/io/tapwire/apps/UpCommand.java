@@ -1,0 +1,190 @@
+package io.tapwire.apps;
+
+import io.tapwire.Stack;
+import io.tapwire.StackConfig;
+import io.tapwire.StackRunner;
+import io.tapwire.apps.services.UdpEchoService;
+import io.tapwire.link.NetDevice;
+import io.tapwire.link.PcapTap;
+import io.tapwire.link.PcapWriter;
+import io.tapwire.tap.TapDevice;
+import io.tapwire.tap.TapStats;
+import io.tapwire.time.Clock;
+import io.tapwire.wire.Ipv4Address;
+import io.tapwire.wire.MacAddress;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code tapwire up}: attaches a stack to a TAP device (creating the TAP if it does not exist)
+ * and serves until SIGINT or SIGTERM, then prints the counters.
+ */
+@Command(name = "up",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run a tapwire stack on a TAP device until interrupted (Ctrl-C), then print its counters.",
+            "",
+            "The TAP is created if it does not exist (it then disappears when tapwire exits) or attached if it does "
+                    + "(e.g. made with 'ip tuntap add dev tap0 mode tap'). The Linux side is yours to configure, e.g.:",
+            "  ip addr add 10.0.0.1/24 dev tap0 && ip link set tap0 up",
+            "Use --netns to keep the TAP inside a network namespace made with 'ip netns add'."
+        })
+public final class UpCommand implements Callable<Integer> {
+    @Option(names = "--tap", defaultValue = "tap0", description = "TAP interface name (default: ${DEFAULT-VALUE}).")
+    String tap;
+
+    @Option(names = "--addr", defaultValue = "10.0.0.2/24",
+            description = "The stack's IPv4 address and prefix length (default: ${DEFAULT-VALUE}).")
+    String addr;
+
+    @Option(names = "--gateway", description = "Default gateway for destinations off the subnet (default: none).")
+    String gateway;
+
+    @Option(names = "--mac", description = "The stack's Ethernet address (default: a random locally administered one).")
+    String mac;
+
+    @Option(names = "--mtu", defaultValue = "1500", description = "IP MTU (default: ${DEFAULT-VALUE}); "
+            + "must not exceed the TAP's MTU on the Linux side.")
+    int mtu;
+
+    @Option(names = "--ring-size", defaultValue = "256", description = "Descriptors per RX and TX ring, a power of two (default: ${DEFAULT-VALUE}).")
+    int ringSize;
+
+    @Option(names = "--pcap", paramLabel = "FILE", description = "Record every frame in both directions to this pcap file.")
+    Path pcap;
+
+    @Option(names = "--netns", paramLabel = "NAME", description = "Open the TAP inside this existing network namespace (ip netns add NAME).")
+    String netns;
+
+    @Option(names = "--no-udp-echo", description = "Do not run the UDP echo service (RFC 862) on port 7.")
+    boolean noUdpEcho;
+
+    @Override
+    public Integer call() throws Exception {
+        StackConfig config;
+        try {
+            config = config();
+        } catch (IllegalArgumentException e) {
+            System.err.println("tapwire up: " + e.getMessage());
+            return 2;
+        }
+        TapDevice tapDevice = netns == null
+                ? TapDevice.open(tap, mtu, ringSize)
+                : TapDevice.openInNetns(netns, tap, mtu, ringSize);
+        NetDevice device = tapDevice;
+        StackRunner runner = null;
+        UdpEchoService echo = null;
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        // SIGINT/SIGTERM run shutdown hooks; this one asks the main thread to stop and waits for
+        // it to clean up and print the counters before the JVM goes.
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                stopped.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                // exiting anyway
+            }
+        }, "tapwire-up-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        int exit = 0;
+        Stack stack = null;
+        try {
+            if (pcap != null) {
+                device = new PcapTap(tapDevice, new PcapWriter(pcap), Clock.SYSTEM.epochOffsetNanos());
+            }
+            stack = new Stack(device, config);
+            if (!noUdpEcho) {
+                echo = UdpEchoService.start(stack);
+            }
+            runner = new StackRunner(stack, device, Clock.SYSTEM).start();
+            System.out.println(banner(tapDevice, config, echo));
+            while (!stop.await(500, TimeUnit.MILLISECONDS)) {
+                if (!runner.isRunning()) {
+                    Throwable t = runner.failure();
+                    System.err.println("tapwire up: the stack thread stopped: " + t);
+                    exit = 1;
+                    break;
+                }
+            }
+        } finally {
+            if (runner != null) {
+                runner.close();
+            }
+            if (echo != null) {
+                echo.close();
+            }
+            TapStats tapStats = tapDevice.stats();
+            device.close();
+            if (stack != null) {
+                System.out.println();
+                System.out.print(stack.statistics().format());
+                System.out.println("TAP " + tapDevice.name() + ": rx " + tapStats.rxFrames() + " frames, tx "
+                        + tapStats.txFrames() + " frames, rx errors " + (tapStats.rxErrors() + tapStats.rxLengthErrors())
+                        + ", tx errors " + tapStats.txErrors());
+                if (echo != null) {
+                    System.out.println("UDP echo: " + echo.echoed() + " datagrams echoed");
+                }
+                if (pcap != null) {
+                    System.out.println("pcap written to " + pcap);
+                }
+            }
+            System.out.flush();
+            stopped.countDown();
+            if (stop.getCount() > 0) {
+                // Stopped on our own (stack failure or an exception): the hook is not needed.
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // already running
+                }
+            }
+        }
+        return exit;
+    }
+
+    private StackConfig config() {
+        StackConfig config = new StackConfig();
+        String[] parts = addr.split("/", 2);
+        config.address = Ipv4Address.parse(parts[0]);
+        if (parts.length == 2) {
+            try {
+                config.prefixLength = Integer.parseInt(parts[1]);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--addr " + addr + ": prefix length must be a number, e.g. 10.0.0.2/24");
+            }
+        }
+        if (gateway != null) {
+            config.gateway = Ipv4Address.parse(gateway);
+        }
+        if (mac != null) {
+            config.mac = MacAddress.parse(mac);
+        }
+        config.validate();
+        return config;
+    }
+
+    private String banner(TapDevice tapDevice, StackConfig config, UdpEchoService echo) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("tapwire up: ").append(Ipv4Address.toString(config.address)).append('/').append(config.prefixLength)
+                .append(" on ").append(tapDevice.name());
+        if (netns != null) {
+            sb.append(" in network namespace ").append(netns);
+        }
+        sb.append(", MAC ").append(MacAddress.toString(config.mac)).append(", MTU ").append(mtu);
+        if (config.gateway != 0) {
+            sb.append(", gateway ").append(Ipv4Address.toString(config.gateway));
+        }
+        sb.append("\nservices: ").append(echo == null ? "none" : "UDP echo on port " + echo.port());
+        if (pcap != null) {
+            sb.append("\nrecording to ").append(pcap);
+        }
+        sb.append("\nserving; Ctrl-C to stop");
+        return sb.toString();
+    }
+}

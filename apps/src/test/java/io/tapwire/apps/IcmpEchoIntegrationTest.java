@@ -1,0 +1,62 @@
+package io.tapwire.apps;
+
+import io.tapwire.Stat;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Linux's ping against the stack through the TAP, in a private namespace. */
+class IcmpEchoIntegrationTest extends SandboxTestBase {
+    @Override
+    String[] tools() {
+        return new String[] {"ping"};
+    }
+
+    @Test
+    void everyOfTwentyPingsIsAnswered() {
+        PingOutput p = ping("-n", "-c", "20", "-i", "0.01", "-W", "2");
+        assertEquals(20, p.transmitted());
+        assertEquals(20, p.received(), "replies");
+        assertEquals(20, p.rttMillis().size());
+        assertTrue(stat(Stat.ICMP_IN_ECHOS) >= 20);
+        assertTrue(stat(Stat.ICMP_OUT_ECHO_REPS) >= 20);
+    }
+
+    @Test
+    void pingFillingThe1500ByteMtuIsAnsweredWithoutFragments() {
+        // 1472 data + 8 ICMP + 20 IP = 1500; -M do sets DF so Linux cannot fragment it either.
+        PingOutput p = ping("-n", "-c", "3", "-i", "0.01", "-W", "2", "-s", "1472", "-M", "do");
+        assertEquals(3, p.received(), "replies");
+        assertEquals(0, stat(Stat.IP_REASM_REQDS), "fragments received");
+        assertEquals(0, stat(Stat.IP_FRAG_OKS), "datagrams fragmented");
+    }
+
+    @Test
+    void pingOf4000BytesIsFragmentedAndReassembledBothWays() {
+        PingOutput p = ping("-n", "-c", "3", "-i", "0.01", "-W", "2", "-s", "4000");
+        assertEquals(3, p.received(), "replies");
+        // 4028 bytes of IP datagram at MTU 1500: fragments of 1480 + 1480 + 1048 payload bytes.
+        assertEquals(3, stat(Stat.IP_REASM_OKS), "requests reassembled");
+        assertEquals(9, stat(Stat.IP_REASM_REQDS), "fragments received");
+        assertEquals(3, stat(Stat.IP_FRAG_OKS), "replies fragmented");
+        assertEquals(9, stat(Stat.IP_FRAG_CREATES), "fragments sent");
+    }
+
+    @Test
+    void floodPingForTwoSecondsLosesNothing() {
+        PingOutput p = ping("-n", "-f", "-w", "2");
+        assertTrue(p.transmitted() > 1000, "flood ping sent only " + p.transmitted());
+        // A flood ping always has one request in flight; when the 2 s deadline cuts it off, ping
+        // counts it as lost although the stack answers it. Anything more is a real loss.
+        assertTrue(p.lost() <= 1, p.transmitted() + " requests, " + p.received() + " replies");
+    }
+
+    @Test
+    void floodPingOfFiveThousandGetsEveryReply() {
+        // With a count, ping waits for the last reply (the deadline is only a safety bound).
+        PingOutput p = ping("-n", "-f", "-c", "5000", "-w", "20");
+        assertEquals(5000, p.transmitted());
+        assertEquals(5000, p.received(), "replies to a flood ping");
+    }
+}

@@ -1,0 +1,83 @@
+package io.tapwire.apps;
+
+import io.tapwire.Stat;
+import io.tapwire.tap.Netns;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * Gives each test a fresh {@link Sandbox} (its own network namespace, deleted afterwards even when
+ * the test fails) and checks after each test that the stack never hit an internal error.
+ */
+abstract class SandboxTestBase {
+    static final String STACK = Sandbox.STACK_ADDRESS;
+    static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    Sandbox sandbox;
+
+    /** The Linux tools this class runs. */
+    abstract String[] tools();
+
+    /** The sandbox this class needs; the standard one by default. */
+    Sandbox.Options options() {
+        return new Sandbox.Options();
+    }
+
+    @BeforeEach
+    void startSandbox() {
+        Requirements.sandboxWith(tools());
+        sandbox = Sandbox.start(options());
+    }
+
+    @AfterEach
+    void closeSandbox() {
+        if (sandbox == null) {
+            return;
+        }
+        try {
+            assertNull(sandbox.stackFailure(), "the stack thread stopped with an error");
+            assertEquals(0, sandbox.statistics().get(Stat.RX_INTERNAL_ERRORS),
+                    "the stack hit internal errors:\n" + sandbox.statistics().format());
+        } finally {
+            sandbox.close();
+        }
+    }
+
+    /** Runs {@code cmd} in the namespace; fails the test with its output when it times out. */
+    Netns.Result exec(String... cmd) {
+        return sandbox.exec(TIMEOUT, cmd);
+    }
+
+    /** Runs a shell script in the namespace (for pipes). */
+    Netns.Result shell(String script) {
+        return sandbox.shell(TIMEOUT, script);
+    }
+
+    /** Runs ping with {@code args} against the stack and parses what it printed. */
+    PingOutput ping(String... args) {
+        String[] cmd = new String[args.length + 2];
+        cmd[0] = "ping";
+        System.arraycopy(args, 0, cmd, 1, args.length);
+        cmd[cmd.length - 1] = STACK;
+        Netns.Result r = exec(cmd);
+        try {
+            return PingOutput.parse(r.stdout());
+        } catch (IllegalArgumentException e) {
+            throw new AssertionError("ping did not finish (exit " + r.exitCode() + "): " + r.stderr() + r.stdout(), e);
+        }
+    }
+
+    long stat(Stat s) {
+        return sandbox.statistics().get(s);
+    }
+
+    String describe(Netns.Result r) {
+        return "exit " + r.exitCode() + "\nstdout:\n" + r.stdout() + "\nstderr:\n" + r.stderr()
+                + "\n" + sandbox.statistics().format();
+    }
+}
