@@ -8,28 +8,61 @@ import java.nio.ByteBuffer;
  * tail; {@link #writeAt} places bytes beyond the tail (out-of-order data) without moving it.
  *
  * <p>The send side retransmits straight from here: a segment is never copied to be kept
- * (DESIGN.md principle 4). Guarded by the connection's lock.
+ * (DESIGN.md principle 4). The backing array is borrowed from a {@link BufferPool} when data
+ * arrives and given back by {@link #releaseIfEmpty()}, so idle connections cost no buffer memory.
+ * Guarded by the connection's lock.
  */
 public final class ByteRing {
-    private final byte[] data;
+    private final BufferPool pool;
+    private final int capacity;
+    private byte[] data;
     private long head;
     private long tail;
 
-    public ByteRing(int capacity) {
-        this.data = new byte[capacity];
+    public ByteRing(int capacity, BufferPool pool) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("ring capacity must be positive, got " + capacity);
+        }
+        this.capacity = capacity;
+        this.pool = pool;
     }
 
-    public int capacity() { return data.length; }
+    public int capacity() { return capacity; }
+
+    /** True while the ring holds a backing array. */
+    public boolean hasStorage() { return data != null; }
+
+    private byte[] storage() {
+        if (data == null) {
+            data = pool.take(capacity);
+        }
+        return data;
+    }
+
+    /**
+     * Returns the backing array to the pool when nothing is held. The caller decides that no
+     * out-of-order bytes sit beyond the tail.
+     */
+    public void releaseIfEmpty() {
+        if (data != null && head == tail) {
+            pool.give(data);
+            data = null;
+        }
+    }
     public long head() { return head; }
     public long tail() { return tail; }
     /** Bytes held between head and tail. */
     public int size() { return (int) (tail - head); }
     /** Bytes that can still be appended. */
-    public int free() { return data.length - size(); }
+    public int free() { return capacity - size(); }
 
     /** Appends up to {@code length} bytes from an array; returns how many fit. */
     public int append(byte[] src, int offset, int length) {
         int n = Math.min(length, free());
+        if (n == 0) {
+            return 0;
+        }
+        byte[] data = storage();
         int pos = index(tail);
         int first = Math.min(n, data.length - pos);
         System.arraycopy(src, offset, data, pos, first);
@@ -43,9 +76,10 @@ public final class ByteRing {
      * {@code [head, head + capacity)} together with the whole range. Does not move the tail.
      */
     public void writeAt(long at, ByteBuffer src, int srcOffset, int length) {
-        if (at < head || at + length > head + data.length) {
+        if (at < head || at + length > head + capacity) {
             throw new IllegalArgumentException("range [" + at + ", " + (at + length) + ") outside the ring window");
         }
+        byte[] data = storage();
         int pos = index(at);
         int first = Math.min(length, data.length - pos);
         src.get(srcOffset, data, pos, first);
@@ -56,8 +90,8 @@ public final class ByteRing {
 
     /** Moves the tail forward over bytes already placed with {@link #writeAt}. */
     public void advanceTail(long newTail) {
-        if (newTail < tail || newTail > head + data.length) {
-            throw new IllegalArgumentException("tail " + newTail + " outside [" + tail + ", " + (head + data.length) + "]");
+        if (newTail < tail || newTail > head + capacity) {
+            throw new IllegalArgumentException("tail " + newTail + " outside [" + tail + ", " + (head + capacity) + "]");
         }
         tail = newTail;
     }
@@ -66,6 +100,9 @@ public final class ByteRing {
     public void copyTo(long from, ByteBuffer dst, int dstOffset, int length) {
         if (from < head || from + length > tail) {
             throw new IllegalArgumentException("range [" + from + ", " + (from + length) + ") not held in [" + head + ", " + tail + ")");
+        }
+        if (length == 0) {
+            return;
         }
         int pos = index(from);
         int first = Math.min(length, data.length - pos);
@@ -78,6 +115,9 @@ public final class ByteRing {
     /** Reads up to {@code length} bytes from the head into an array, consuming them. */
     public int read(byte[] dst, int offset, int length, boolean peek) {
         int n = Math.min(length, size());
+        if (n == 0) {
+            return 0;
+        }
         int pos = index(head);
         int first = Math.min(n, data.length - pos);
         System.arraycopy(data, pos, dst, offset, first);
@@ -97,6 +137,6 @@ public final class ByteRing {
     }
 
     private int index(long offset) {
-        return (int) (offset % data.length);
+        return (int) (offset % capacity);
     }
 }

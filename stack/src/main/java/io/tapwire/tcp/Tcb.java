@@ -85,6 +85,7 @@ public final class Tcb {
     int unackedSegments;
     int quickAcks;
     long lastReceiveTime;
+    long lastDataTime;
 
     // Timers, allocated with the connection.
     final Timer rtxTimer;
@@ -122,8 +123,8 @@ public final class Tcb {
         this.remoteAddress = remoteAddress;
         this.remotePort = remotePort;
         this.key = key(remoteAddress, remotePort, localPort);
-        this.recvRing = new ByteRing(rcvbuf);
-        this.sendRing = new ByteRing(sndbuf);
+        this.recvRing = new ByteRing(rcvbuf, layer.bufferPool());
+        this.sendRing = new ByteRing(sndbuf, layer.bufferPool());
         this.rtt = rtt;
         this.cc = cc;
         this.rtxTimer = new Timer(() -> layer.timers().onRetransmitTimer(this));

@@ -48,7 +48,8 @@ final class TcpInput {
             output.sendResetFor(localAddress, remoteAddress, seg, seg.segmentLength());
             return;
         }
-        if (!seg.isSyn()) {
+        if (!seg.isSyn() || seg.isFin()) {
+            // Linux discards SYN+FIN at a listener (tcp_rcv_state_process, TCP_FLAGS).
             stats.drop(DropReason.TCP_IGNORED);
             return;
         }
@@ -100,7 +101,8 @@ final class TcpInput {
 
     /** MSS from the SYN (RFC 9293 3.7.1: 536 when absent; RFC 6691: never above ours) and the window. */
     private void acceptPeerOptions(Tcb t, TcpSegment seg) {
-        t.peerMss = options.hasMss() ? options.mss() : 536;
+        // An MSS option of 0 is ignored, as Linux's tcp_parse_options does.
+        t.peerMss = options.hasMss() && options.mss() > 0 ? options.mss() : 536;
         // Linux floors the MSS it will use (tcp_min_snd_mss, 48) against absurdly small values.
         t.sndMss = Math.max(48, Math.min(t.ourMss, t.peerMss));
         t.cc.init(t.sndMss);
@@ -389,6 +391,7 @@ final class TcpInput {
         int dataAcked = acked - (synAcked ? 1 : 0) - (finNowAcked ? 1 : 0);
         dataAcked = Math.max(0, Math.min(dataAcked, t.sendRing.size()));
         t.sendRing.consume(dataAcked);
+        t.sendRing.releaseIfEmpty();
         t.bytesAcked += dataAcked;
         if (t.rttTiming && Seq.gt(ack, t.rttSeq)) {
             t.rtt.sample(layer.now() - t.rttStart);
@@ -434,6 +437,13 @@ final class TcpInput {
         int seq = seg.seq();
         int len = seg.payloadLength();
         int dataOffset = seg.payloadOffset();
+        long now = layer.now();
+        if (t.lastDataTime != 0 && now - t.lastDataTime > t.rtt.rto()) {
+            // Data after an idle period (longer than the RTO) is ACKed quickly again, as Linux's
+            // tcp_event_data_recv re-enters quick-ACK mode.
+            t.quickAcks = QUICKACKS;
+        }
+        t.lastDataTime = now;
         int skip = Seq.diff(t.rcvNxt, seq);
         if (skip > 0) {
             seq = t.rcvNxt;

@@ -45,6 +45,7 @@ public final class TcpLayer implements IpProtocolHandler {
     private final Consumer<Runnable> runOnStack;
     private final Runnable wakeStack;
     private final TcpSegment seg = new TcpSegment();
+    private final BufferPool bufferPool = new BufferPool(64L * 1024 * 1024);
     private final SplittableRandom random;
     private final long isnClockOrigin;
     private volatile Thread owner;
@@ -73,6 +74,7 @@ public final class TcpLayer implements IpProtocolHandler {
     }
 
     long now() { return now; }
+    BufferPool bufferPool() { return bufferPool; }
     TimerQueue timerQueue() { return timerQueue; }
     TcpTimers timers() { return timers; }
     Statistics stats() { return stats; }
@@ -163,6 +165,13 @@ public final class TcpLayer implements IpProtocolHandler {
         if (table.get(t.key) == t) {
             table.remove(t.key);
         }
+        t.ooo.clear();
+        t.sendRing.consume(t.sendRing.size());
+        t.sendRing.releaseIfEmpty();
+        if (t.orphaned || t.error != null) {
+            t.recvRing.consume(t.recvRing.size());
+        }
+        t.recvRing.releaseIfEmpty();
         ListenSocket parent = t.parent;
         if (parent != null && !t.accepted) {
             parent.lock.lock();
@@ -361,6 +370,8 @@ public final class TcpLayer implements IpProtocolHandler {
         t.lock.lock();
         try {
             t.orphaned = true;
+            // Threads blocked in read or write on this socket wake up and see it closed.
+            t.changed.signalAll();
             if (t.released) {
                 return;
             }
@@ -540,6 +551,9 @@ public final class TcpLayer implements IpProtocolHandler {
                 remaining = await(t, remaining);
             }
             n = t.recvRing.read(b, off, len, peek);
+            if (t.ooo.isEmpty()) {
+                t.recvRing.releaseIfEmpty();
+            }
             if (peek || !output.windowUpdateDue(t)) {
                 return n;
             }
