@@ -4,6 +4,7 @@ import io.tapwire.Stack;
 import io.tapwire.StackConfig;
 import io.tapwire.StackRunner;
 import io.tapwire.Statistics;
+import io.tapwire.apps.services.TcpServices;
 import io.tapwire.apps.services.UdpEchoService;
 import io.tapwire.link.NetDevice;
 import io.tapwire.link.PcapTap;
@@ -50,6 +51,7 @@ public final class Sandbox implements AutoCloseable {
         int ringSize = 256;
         Path pcap;
         boolean udpEcho = true;
+        TcpServices.Selection tcpServices = TcpServices.Selection.none();
         Consumer<StackConfig> configure = c -> { };
 
         /** IP MTU of the TAP on both sides (default 1500). */
@@ -76,6 +78,12 @@ public final class Sandbox implements AutoCloseable {
             return this;
         }
 
+        /** Which TCP services run (echo 7, discard 9, byte source 19, HTTP 80); default none. */
+        public Options tcpServices(TcpServices.Selection which) {
+            this.tcpServices = which;
+            return this;
+        }
+
         /** Adjusts the stack's settings before it is built (address and prefix are set already). */
         public Options configure(Consumer<StackConfig> configure) {
             this.configure = configure;
@@ -89,6 +97,7 @@ public final class Sandbox implements AutoCloseable {
     private Stack stack;
     private StackRunner runner;
     private UdpEchoService echo;
+    private TcpServices tcpServices;
     private Path pcap;
     private Thread shutdownHook;
     private boolean closed;
@@ -152,7 +161,19 @@ public final class Sandbox implements AutoCloseable {
             echo = UdpEchoService.start(stack);
         }
         runner = new StackRunner(stack, device, Clock.SYSTEM).start();
+        if (options.tcpServices.any()) {
+            try {
+                tcpServices = TcpServices.start(stack, options.tcpServices);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("starting the TCP services failed: " + e.getMessage(), e);
+            }
+        }
         awaitLinkUp();
+    }
+
+    /** The TCP services, or null when none were asked for. */
+    public TcpServices tcpServices() {
+        return tcpServices;
     }
 
     /**
@@ -264,6 +285,9 @@ public final class Sandbox implements AutoCloseable {
         RuntimeException failure = null;
         // Order matters: the stack thread must stop before its device closes, and the TAP must
         // close before the namespace goes (an open TAP keeps a deleted namespace alive).
+        if (tcpServices != null) {
+            failure = attempt(tcpServices::close, failure);
+        }
         if (runner != null) {
             failure = attempt(runner::close, failure);
         }

@@ -3,6 +3,7 @@ package io.tapwire.apps;
 import io.tapwire.Stack;
 import io.tapwire.StackConfig;
 import io.tapwire.StackRunner;
+import io.tapwire.apps.services.TcpServices;
 import io.tapwire.apps.services.UdpEchoService;
 import io.tapwire.link.NetDevice;
 import io.tapwire.link.PcapTap;
@@ -64,6 +65,18 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--no-udp-echo", description = "Do not run the UDP echo service (RFC 862) on port 7.")
     boolean noUdpEcho;
 
+    @Option(names = "--no-tcp-echo", description = "Do not run the TCP echo service (RFC 862) on port 7.")
+    boolean noTcpEcho;
+
+    @Option(names = "--no-discard", description = "Do not run the discard service (RFC 863) on port 9.")
+    boolean noDiscard;
+
+    @Option(names = "--no-chargen", description = "Do not run the byte source (RFC 864) on port 19.")
+    boolean noChargen;
+
+    @Option(names = "--no-http", description = "Do not run the HTTP/1.1 server on port 80.")
+    boolean noHttp;
+
     @Override
     public Integer call() throws Exception {
         StackConfig config;
@@ -79,6 +92,7 @@ public final class UpCommand implements Callable<Integer> {
         NetDevice device = tapDevice;
         StackRunner runner = null;
         UdpEchoService echo = null;
+        TcpServices tcpServices = null;
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         // SIGINT/SIGTERM run shutdown hooks; this one asks the main thread to stop and waits for
@@ -103,7 +117,8 @@ public final class UpCommand implements Callable<Integer> {
                 echo = UdpEchoService.start(stack);
             }
             runner = new StackRunner(stack, device, Clock.SYSTEM).start();
-            System.out.println(banner(tapDevice, config, echo));
+            tcpServices = TcpServices.start(stack, new TcpServices.Selection(!noTcpEcho, !noDiscard, !noChargen, !noHttp));
+            System.out.println(banner(tapDevice, config, echo, tcpServices));
             while (!stop.await(500, TimeUnit.MILLISECONDS)) {
                 if (!runner.isRunning()) {
                     Throwable t = runner.failure();
@@ -113,6 +128,9 @@ public final class UpCommand implements Callable<Integer> {
                 }
             }
         } finally {
+            if (tcpServices != null) {
+                tcpServices.close();
+            }
             if (runner != null) {
                 runner.close();
             }
@@ -169,7 +187,7 @@ public final class UpCommand implements Callable<Integer> {
         return config;
     }
 
-    private String banner(TapDevice tapDevice, StackConfig config, UdpEchoService echo) {
+    private String banner(TapDevice tapDevice, StackConfig config, UdpEchoService echo, TcpServices tcp) {
         StringBuilder sb = new StringBuilder();
         sb.append("tapwire up: ").append(Ipv4Address.toString(config.address)).append('/').append(config.prefixLength)
                 .append(" on ").append(tapDevice.name());
@@ -180,7 +198,12 @@ public final class UpCommand implements Callable<Integer> {
         if (config.gateway != 0) {
             sb.append(", gateway ").append(Ipv4Address.toString(config.gateway));
         }
-        sb.append("\nservices: ").append(echo == null ? "none" : "UDP echo on port " + echo.port());
+        java.util.List<String> services = new java.util.ArrayList<>();
+        if (echo != null) {
+            services.add("UDP echo on " + echo.port());
+        }
+        services.addAll(tcp.descriptions());
+        sb.append("\nservices: ").append(services.isEmpty() ? "none" : String.join(", ", services));
         if (pcap != null) {
             sb.append("\nrecording to ").append(pcap);
         }

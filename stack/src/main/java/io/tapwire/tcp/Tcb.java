@@ -143,6 +143,11 @@ public final class Tcb {
         return state;
     }
 
+    public int localAddress() { return localAddress; }
+    public int localPort() { return localPort; }
+    public int remoteAddress() { return remoteAddress; }
+    public int remotePort() { return remotePort; }
+
     /** Bytes sent and not yet acknowledged (SYN and FIN included, as Linux counts them). */
     int inFlight() {
         return Seq.diff(sndNxt, sndUna);

@@ -1,0 +1,100 @@
+package io.tapwire.apps.services;
+
+import io.tapwire.Stack;
+import io.tapwire.apps.http.HttpConfig;
+import io.tapwire.apps.http.HttpServer;
+import io.tapwire.apps.net.TapwireListener;
+import io.tapwire.apps.tcpsvc.ChargenService;
+import io.tapwire.apps.tcpsvc.ConnectionRegistry;
+import io.tapwire.apps.tcpsvc.DiscardService;
+import io.tapwire.apps.tcpsvc.EchoService;
+import io.tapwire.apps.tcpsvc.StreamServer;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The TCP services {@code tapwire up} runs on a stack: echo (7), discard (9), byte source (19) and
+ * HTTP (80), sharing one live-connection registry that the HTTP index page lists. Each runs with
+ * blocking sockets on its own threads.
+ */
+public final class TcpServices implements AutoCloseable {
+    /** Which services to run. */
+    public record Selection(boolean echo, boolean discard, boolean chargen, boolean http) {
+        public static Selection all() {
+            return new Selection(true, true, true, true);
+        }
+
+        public static Selection none() {
+            return new Selection(false, false, false, false);
+        }
+
+        public boolean any() {
+            return echo || discard || chargen || http;
+        }
+    }
+
+    private static final int BACKLOG = 128;
+
+    private final List<StreamServer> servers = new ArrayList<>();
+    private final ConnectionRegistry registry = new ConnectionRegistry();
+    private final List<String> descriptions = new ArrayList<>();
+
+    private TcpServices() {
+    }
+
+    /** Starts the selected services on {@code stack}. */
+    public static TcpServices start(Stack stack, Selection which) throws IOException {
+        TcpServices s = new TcpServices();
+        try {
+            if (which.echo()) {
+                s.add(new EchoService(TapwireListener.listen(stack, EchoService.PORT, BACKLOG), s.registry), "TCP echo on 7");
+            }
+            if (which.discard()) {
+                s.add(new DiscardService(TapwireListener.listen(stack, DiscardService.PORT, BACKLOG), s.registry), "discard on 9");
+            }
+            if (which.chargen()) {
+                s.add(new ChargenService(TapwireListener.listen(stack, ChargenService.PORT, BACKLOG), s.registry), "byte source on 19");
+            }
+            if (which.http()) {
+                HttpConfig config = HttpConfig.defaults().withStatus(() -> status(stack));
+                s.add(new HttpServer(TapwireListener.listen(stack, HttpServer.PORT, BACKLOG), s.registry, config), "HTTP on 80");
+            }
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
+    }
+
+    private static String status(Stack stack) {
+        StringBuilder sb = new StringBuilder(stack.statistics().format());
+        sb.append("Connections:\n");
+        stack.tcp().connections().forEach(c -> sb.append("    ").append(c).append('\n'));
+        return sb.toString();
+    }
+
+    private void add(StreamServer server, String description) {
+        server.start();
+        servers.add(server);
+        descriptions.add(description);
+    }
+
+    /** Human-readable list of what runs. */
+    public List<String> descriptions() {
+        return List.copyOf(descriptions);
+    }
+
+    public ConnectionRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void close() {
+        for (StreamServer s : servers) {
+            s.close();
+        }
+        servers.clear();
+    }
+}
