@@ -10,6 +10,7 @@ import io.tapwire.net.Ipv4Input;
 import io.tapwire.net.Ipv4Output;
 import io.tapwire.net.Reassembler;
 import io.tapwire.socket.PingSocket;
+import io.tapwire.socket.SocketOptions;
 import io.tapwire.socket.TcpListener;
 import io.tapwire.socket.TcpSocket;
 import io.tapwire.tcp.TcpLayer;
@@ -179,12 +180,27 @@ public final class Stack {
      * use {@link TcpSocket#awaitConnected} or {@link TcpSocket#connect} to wait.
      */
     public TcpSocket connectTcp(int address, int port) {
-        return new TcpSocket(tcp, tcp.connect(address, port, config.tcpRmemDefault, config.tcpWmemDefault, false));
+        return connectTcp(address, port, SocketOptions.defaults());
+    }
+
+    /** Like {@link #connectTcp(int, int)} with options (buffer sizes, TCP_NODELAY). */
+    public TcpSocket connectTcp(int address, int port, SocketOptions options) {
+        return new TcpSocket(tcp, tcp.connect(address, port, options.effectiveReceiveBuffer(config.tcpRmemDefault),
+                options.effectiveSendBuffer(config.tcpWmemDefault), options.noDelay()));
     }
 
     /** Listens on {@code port} with an accept queue of min(backlog, somaxconn). */
     public TcpListener listenTcp(int port, int backlog) throws java.io.IOException {
-        return new TcpListener(tcp, tcp.listen(0, port, backlog, config.tcpRmemDefault, config.tcpWmemDefault));
+        return listenTcp(port, backlog, SocketOptions.defaults());
+    }
+
+    /**
+     * Listens with options: buffer sizes and TCP_NODELAY for accepted connections, and
+     * SO_REUSEADDR (without it, listening fails while connections on the port still exist).
+     */
+    public TcpListener listenTcp(int port, int backlog, SocketOptions options) throws java.io.IOException {
+        return new TcpListener(tcp, tcp.listen(0, port, backlog, options.effectiveReceiveBuffer(config.tcpRmemDefault),
+                options.effectiveSendBuffer(config.tcpWmemDefault), options.noDelay(), options.reuseAddress()));
     }
 
     /** TCP, for tooling (live connection list). */

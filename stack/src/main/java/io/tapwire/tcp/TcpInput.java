@@ -186,6 +186,17 @@ final class TcpInput {
             output.sendSyn(t, true);
             return;
         }
+        if (t.state == TcpState.SYN_RECEIVED && t.parent == null && seg.isSyn() && seg.isAck() && !seg.isRst()
+                && Seq.add(seq, 1) == t.rcvNxt && seg.ack() == t.sndNxt && payload == 0) {
+            // Simultaneous open: the peer's SYN-ACK answers our SYN. Linux lets it complete the
+            // open (tcp_validate_incoming) rather than waiting for the final pure ACK.
+            if (completePassiveOpen(t)) {
+                newAck(t, seg.ack());
+                t.ackNow = true;
+                output.output(t);
+            }
+            return;
+        }
         if (t.state == TcpState.TIME_WAIT && seg.isSyn() && !seg.isAck() && !seg.isRst() && Seq.gt(seq, t.rcvNxt)) {
             // RFC 1122 4.2.2.13 (and RFC 6191 without timestamps): a new SYN above the old
             // connection's sequence space may reopen it; the TIME_WAIT is forgotten.

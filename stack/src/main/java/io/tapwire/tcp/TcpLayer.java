@@ -42,6 +42,8 @@ public final class TcpLayer implements IpProtocolHandler {
     private final ConnectionTable table = new ConnectionTable();
     private final AtomicReferenceArray<ListenSocket> listeners = new AtomicReferenceArray<>(65536);
     private final ConcurrentLinkedQueue<Tcb> pendingOutput = new ConcurrentLinkedQueue<>();
+    /** Connections per local port, so a listen without SO_REUSEADDR can see the port is busy. */
+    private final java.util.concurrent.atomic.AtomicIntegerArray portUse = new java.util.concurrent.atomic.AtomicIntegerArray(65536);
     private final Consumer<Runnable> runOnStack;
     private final Runnable wakeStack;
     private final TcpSegment seg = new TcpSegment();
@@ -140,6 +142,7 @@ public final class TcpLayer implements IpProtocolHandler {
     /** Inserts a connection into the table. */
     void insert(Tcb t) {
         table.put(t.key, t);
+        portUse.incrementAndGet(t.localPort);
     }
 
     ListenSocket listener(int port) {
@@ -164,6 +167,7 @@ public final class TcpLayer implements IpProtocolHandler {
         timerQueue.cancel(t.closeTimer);
         if (table.get(t.key) == t) {
             table.remove(t.key);
+            portUse.decrementAndGet(t.localPort);
         }
         t.ooo.clear();
         t.sendRing.consume(t.sendRing.size());
@@ -257,7 +261,8 @@ public final class TcpLayer implements IpProtocolHandler {
     }
 
     /** Opens a listener on {@code port}. */
-    public ListenSocket listen(int address, int port, int backlog, int rcvbuf, int sndbuf) throws IOException {
+    public ListenSocket listen(int address, int port, int backlog, int rcvbuf, int sndbuf, boolean nodelay, boolean reuseAddress)
+            throws IOException {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("listening port must be 1..65535, got " + port);
         }
@@ -267,8 +272,14 @@ public final class TcpLayer implements IpProtocolHandler {
         // Linux: min(backlog, somaxconn); a backlog of 0 still admits one connection.
         int limit = Math.max(1, Math.min(backlog, config.somaxconn));
         ListenSocket l = new ListenSocket(this, address, port, limit, rcvbuf, sndbuf);
+        l.nodelay = nodelay;
+        if (!reuseAddress && portUse.get(port) > 0) {
+            // Linux: bind() fails with EADDRINUSE while connections (TIME_WAIT included) use the port.
+            throw new BindException("address already in use: connections on TCP port " + port
+                    + " still exist (TIME_WAIT lasts 60 s); set SO_REUSEADDR (SocketOptions.reuseAddress) to listen anyway");
+        }
         if (!listeners.compareAndSet(port, null, l)) {
-            throw new BindException("TCP port " + port + " is already in use by a listener");
+            throw new BindException("address already in use: TCP port " + port + " already has a listener");
         }
         return l;
     }

@@ -45,6 +45,7 @@ class RobustnessTest {
                 throw new java.io.UncheckedIOException(e);
             }
         });
+        h.stack.listenTcp(80, 16);
         h.introducePeer();
         Statistics s = h.stack.statistics();
         long base = s.get(Stat.RX_FRAMES);
@@ -133,7 +134,26 @@ class RobustnessTest {
     }
 
     private static byte[] validFrame(SplittableRandom rnd) {
-        switch (rnd.nextInt(6)) {
+        switch (rnd.nextInt(8)) {
+            case 6:
+            case 7: {
+                // TCP to the listener: SYNs, and segments with random flags, sequence numbers and
+                // options that hit the SYN queue, half-open and established connections.
+                int flags = rnd.nextInt(3) == 0 ? 0x02 : rnd.nextInt(256);
+                int seq = rnd.nextInt(4) == 0 ? 1_000_000 + rnd.nextInt(3) : rnd.nextInt();
+                java.nio.ByteBuffer t = java.nio.ByteBuffer.allocate(24 + rnd.nextInt(0, 600));
+                t.putShort(0, (short) (40000 + rnd.nextInt(4)));
+                t.putShort(2, (short) 80);
+                t.putInt(4, seq);
+                t.putInt(8, rnd.nextInt());
+                t.put(12, (byte) (6 << 4));
+                t.put(13, (byte) flags);
+                t.putShort(14, (short) rnd.nextInt(65536));
+                t.putInt(20, 0x020405b4);
+                long sum = io.tapwire.wire.Checksum.pseudoHeader(PEER, US, 6, t.capacity());
+                t.putShort(16, (short) io.tapwire.wire.Checksum.finish(io.tapwire.wire.Checksum.add(sum, t, 0, t.capacity())));
+                return ip(Frames.ipv4(PEER, US, 6, rnd.nextInt(65536), 0, 64, t.array()));
+            }
             case 0:
                 return Frames.ethernet(rnd.nextBoolean() ? MacAddress.BROADCAST : US_MAC, PEER_MAC, EthernetFrame.TYPE_ARP,
                         Frames.arp(1 + rnd.nextInt(2), PEER_MAC, PEER, 0, rnd.nextBoolean() ? US : PEER + 5));

@@ -37,6 +37,31 @@ final class TcpPeer {
         }
     }
 
+    /** Sends raw TCP header+options+payload bytes (checksum filled unless {@code badChecksum}). */
+    void sendRaw(byte[] tcp, boolean fillChecksum) {
+        if (fillChecksum) {
+            ByteBuffer b = ByteBuffer.wrap(tcp);
+            b.putShort(16, (short) 0);
+            long sum = io.tapwire.wire.Checksum.pseudoHeader(PEER, US, 6, tcp.length);
+            b.putShort(16, (short) io.tapwire.wire.Checksum.finish(io.tapwire.wire.Checksum.add(sum, b, 0, tcp.length)));
+        }
+        h.inject(Frames.ethernet(US_MAC, PEER_MAC, EthernetFrame.TYPE_IPV4, Frames.ipv4(PEER, US, 6, 1, 0, 64, tcp)));
+    }
+
+    /** A 20-byte header (plus extra bytes) with the given fields, checksum left zero. */
+    byte[] header(int dstPort, int seq, int ack, int dataOffsetWords, int flags, int window, byte[] rest) {
+        ByteBuffer b = ByteBuffer.allocate(20 + rest.length);
+        b.putShort(0, (short) port);
+        b.putShort(2, (short) dstPort);
+        b.putInt(4, seq);
+        b.putInt(8, ack);
+        b.put(12, (byte) (dataOffsetWords << 4));
+        b.put(13, (byte) flags);
+        b.putShort(14, (short) window);
+        b.put(20, rest);
+        return b.array();
+    }
+
     void send(int dstPort, int seq, int ack, int flags, int window, int mss, byte[] payload) {
         int optLen = mss >= 0 ? 4 : 0;
         ByteBuffer b = ByteBuffer.allocate(20 + optLen + payload.length);

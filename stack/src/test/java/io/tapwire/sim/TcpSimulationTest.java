@@ -69,17 +69,33 @@ class TcpSimulationTest {
     }
 
     @Test
-    void threeWayHandshakeThenMegabyteEachWayArrivesExactly() throws Exception {
+    void threeWayHandshakeThenTenMegabytesEachWayArriveWithEqualSha256() throws Exception {
         VirtualNet net = new VirtualNet();
         TcpListener l = net.b.listenTcp(7, 16);
         TcpSocket[] c = connect(net, l);
-        byte[] up = pattern(1 << 20, 1);
-        byte[] down = pattern(1 << 20, 2);
-        assertArrayEquals(up, transfer(net, c[0], c[1], up, 60 * SEC));
-        assertArrayEquals(down, transfer(net, c[1], c[0], down, 60 * SEC));
+        byte[] up = pattern(10 << 20, 1);
+        byte[] down = pattern(10 << 20, 2);
+        assertArrayEquals(sha256(up), sha256(transfer(net, c[0], c[1], up, 600 * SEC)));
+        assertArrayEquals(sha256(down), sha256(transfer(net, c[1], c[0], down, 600 * SEC)));
         assertEquals(0, net.a.statistics().get(Stat.TCP_RETRANS_SEGS));
         assertEquals(1460, c[0].tcpInfo().sndMss(), "MSS = MTU 1500 - 40");
-        assertEquals(1 << 20, c[0].tcpInfo().bytesAcked());
+        assertEquals(10 << 20, c[0].tcpInfo().bytesAcked());
+    }
+
+    @Test
+    void handshakeWorksInBothDirections() throws Exception {
+        VirtualNet net = new VirtualNet();
+        TcpListener onA = net.a.listenTcp(8000, 4);
+        TcpSocket fromB = net.b.connectTcp(VirtualNet.A_ADDR, 8000);
+        net.runUntil(() -> fromB.state() == TcpState.ESTABLISHED, 5 * SEC);
+        net.runFor(MS);
+        TcpSocket accepted = onA.accept(0, TimeUnit.NANOSECONDS);
+        assertNotNull(accepted);
+        assertEquals(TcpState.ESTABLISHED, accepted.state());
+    }
+
+    private static byte[] sha256(byte[] data) throws Exception {
+        return java.security.MessageDigest.getInstance("SHA-256").digest(data);
     }
 
     @Test
@@ -270,6 +286,73 @@ class TcpSimulationTest {
         net.devA.inject(forgeRst(net, c[0], rcvNxt), net.clock.nanoTime());
         net.runFor(MS);
         assertEquals(TcpState.CLOSED, c[0].state(), "an exact RST resets");
+    }
+
+    @Test
+    void exactRstResetsTheConnectionInEverySynchronizedState() throws Exception {
+        for (TcpState target : new TcpState[] {TcpState.ESTABLISHED, TcpState.FIN_WAIT_1, TcpState.FIN_WAIT_2,
+                TcpState.CLOSE_WAIT, TcpState.CLOSING, TcpState.LAST_ACK, TcpState.TIME_WAIT}) {
+            VirtualNet net = new VirtualNet();
+            TcpListener l = net.b.listenTcp(7, 16);
+            TcpSocket[] c = connect(net, l);
+            TcpSocket victim = c[0];
+            // Drive A's side into the target state; frames from B are held back where the state needs it.
+            switch (target) {
+                case FIN_WAIT_1 -> {
+                    net.filter = (fromA, f) -> !fromA;
+                    victim.shutdownOutput();
+                    net.runFor(MS);
+                }
+                case FIN_WAIT_2 -> {
+                    victim.shutdownOutput();
+                    net.runFor(MS);
+                }
+                case CLOSE_WAIT -> {
+                    c[1].shutdownOutput();
+                    net.runFor(MS);
+                }
+                case CLOSING -> {
+                    net.filter = (fromA, f) -> !fromA && !isFin(f);
+                    victim.shutdownOutput();
+                    c[1].shutdownOutput();
+                    net.runFor(MS);
+                }
+                case LAST_ACK -> {
+                    c[1].shutdownOutput();
+                    net.runFor(MS);
+                    net.filter = (fromA, f) -> !fromA;
+                    victim.shutdownOutput();
+                    net.runFor(MS);
+                }
+                case TIME_WAIT -> {
+                    victim.shutdownOutput();
+                    net.runFor(MS);
+                    c[1].shutdownOutput();
+                    net.runFor(MS);
+                }
+                default -> { }
+            }
+            assertEquals(target, victim.state(), "set-up for " + target);
+            net.filter = (fromA, f) -> true;
+            net.devA.inject(forgeRst(net, victim, peekRcvNxt(victim)), net.clock.nanoTime());
+            net.runFor(MS);
+            assertEquals(TcpState.CLOSED, victim.state(), "RST in " + target);
+        }
+    }
+
+    @Test
+    void rstToAConnectingSocketWithAcceptableAckMeansRefused() throws Exception {
+        VirtualNet net = new VirtualNet();
+        net.b.listenTcp(7, 16).close();
+        TcpSocket s = net.a.connectTcp(B_ADDR, 7);
+        net.runFor(MS);
+        ConnectException e = assertThrows(ConnectException.class, () -> s.awaitConnected(0, TimeUnit.NANOSECONDS));
+        assertTrue(e.getMessage().contains("refused"), e.getMessage());
+        assertEquals(1, net.a.statistics().get(Stat.TCP_ATTEMPT_FAILS));
+    }
+
+    private static boolean isFin(byte[] frame) {
+        return isTcp(frame) && (frame[14 + 20 + TcpSegment.FLAGS] & TcpSegment.FIN) != 0;
     }
 
     private static int peekRcvNxt(TcpSocket s) throws Exception {

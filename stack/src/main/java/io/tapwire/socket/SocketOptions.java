@@ -1,0 +1,70 @@
+package io.tapwire.socket;
+
+/**
+ * Options fixed when a TCP socket is created (connect or listen), under their Linux names. Buffer
+ * sizes are clamped the way Linux clamps {@code SO_RCVBUF}/{@code SO_SNDBUF}: silently, to what
+ * the stack supports (the receive buffer to 65535 bytes until window scaling arrives).
+ */
+public final class SocketOptions {
+    /** Smallest buffers accepted (Linux's SOCK_MIN_RCVBUF/SNDBUF are about this size). */
+    public static final int MIN_BUFFER = 2048;
+    /** Largest receive buffer: a 16-bit window without window scaling (RFC 7323). */
+    public static final int MAX_RECEIVE_BUFFER = 65535;
+    /** Largest send buffer (Linux's tcp_wmem maximum). */
+    public static final int MAX_SEND_BUFFER = 4 * 1024 * 1024;
+
+    private int receiveBufferSize;
+    private int sendBufferSize;
+    private boolean noDelay;
+    private boolean reuseAddress;
+
+    /** Defaults: the stack's {@code tcp_rmem}/{@code tcp_wmem} sizes, Nagle on, SO_REUSEADDR off (Linux's defaults). */
+    public static SocketOptions defaults() {
+        return new SocketOptions();
+    }
+
+    /** SO_RCVBUF in bytes (0 = the stack default). */
+    public SocketOptions receiveBufferSize(int bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("SO_RCVBUF must not be negative, got " + bytes);
+        }
+        this.receiveBufferSize = bytes;
+        return this;
+    }
+
+    /** SO_SNDBUF in bytes (0 = the stack default). */
+    public SocketOptions sendBufferSize(int bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("SO_SNDBUF must not be negative, got " + bytes);
+        }
+        this.sendBufferSize = bytes;
+        return this;
+    }
+
+    /** TCP_NODELAY: Nagle's algorithm off. For a listener, applies to accepted connections. */
+    public SocketOptions noDelay(boolean on) {
+        this.noDelay = on;
+        return this;
+    }
+
+    /** SO_REUSEADDR: listen even while connections on the port linger (TIME_WAIT). */
+    public SocketOptions reuseAddress(boolean on) {
+        this.reuseAddress = on;
+        return this;
+    }
+
+    public boolean noDelay() { return noDelay; }
+    public boolean reuseAddress() { return reuseAddress; }
+
+    /** The receive buffer to use, clamped. */
+    public int effectiveReceiveBuffer(int stackDefault) {
+        int v = receiveBufferSize == 0 ? stackDefault : receiveBufferSize;
+        return Math.max(MIN_BUFFER, Math.min(MAX_RECEIVE_BUFFER, v));
+    }
+
+    /** The send buffer to use, clamped. */
+    public int effectiveSendBuffer(int stackDefault) {
+        int v = sendBufferSize == 0 ? stackDefault : sendBufferSize;
+        return Math.max(MIN_BUFFER, Math.min(MAX_SEND_BUFFER, v));
+    }
+}
