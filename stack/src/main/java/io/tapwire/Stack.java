@@ -56,6 +56,8 @@ public final class Stack {
     private final ArpPacket arpView = new ArpPacket();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final int txHeadroom;
+    /** Allocated once: a capturing lambda per poll would allocate on the hot path. */
+    private final java.util.function.Consumer<RuntimeException> timerErrorHandler = e -> internalError("a timer", e);
     private volatile Runnable wakeup = () -> { };
     private volatile Thread owner;
     private boolean started;
@@ -111,9 +113,13 @@ public final class Stack {
         }
         Runnable task;
         while ((task = tasks.poll()) != null) {
-            task.run();
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                internalError("a queued socket operation", e);
+            }
         }
-        timers.runDue(nowNanos);
+        timers.runDue(nowNanos, timerErrorHandler);
         int budget = config.rxBudget;
         Descriptor d;
         while (budget > 0 && tx.available() >= txHeadroom && (d = rx.peek()) != null) {
@@ -121,8 +127,12 @@ public final class Stack {
             rx.consume(d);
             budget--;
         }
-        udp.flush();
-        tcp.flush();
+        try {
+            udp.flush();
+            tcp.flush();
+        } catch (RuntimeException e) {
+            internalError("sending socket output", e);
+        }
         if (rx.pending() > 0 || udp.hasPendingOutput() || tcp.hasPendingOutput() || !tasks.isEmpty()) {
             return nowNanos;
         }
@@ -134,12 +144,19 @@ public final class Stack {
         try {
             dispatch(buf, length);
         } catch (RuntimeException e) {
-            // A bug, not bad input: the frame is lost but the stack keeps running. Counted
-            // separately so a test can insist it stays zero.
-            stats.inc(Stat.RX_INTERNAL_ERRORS);
-            org.slf4j.LoggerFactory.getLogger(Stack.class).error("internal error processing a frame", e);
+            // A bug, not bad input: the frame is lost but the stack keeps running.
+            internalError("processing a received frame", e);
         }
         stats.endFrame();
+    }
+
+    /**
+     * A bug, never bad input: logged and counted so tests insist it stays zero, and contained so
+     * that nothing escapes {@code poll} (DESIGN.md principle 5).
+     */
+    private void internalError(String where, RuntimeException e) {
+        stats.inc(Stat.RX_INTERNAL_ERRORS);
+        org.slf4j.LoggerFactory.getLogger(Stack.class).error("internal error while " + where, e);
     }
 
     private void dispatch(ByteBuffer buf, int length) {

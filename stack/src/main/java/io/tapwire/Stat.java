@@ -11,7 +11,7 @@ public enum Stat {
     RX_ACCEPTED,
     /** Received frames dropped; equals the sum of the {@link DropReason} counters. */
     RX_DROPPED,
-    /** Frames whose processing hit a bug (an exception inside the stack); must stay zero. */
+    /** Bugs hit inside the stack (an exception while processing a frame, a timer or a socket operation); must stay zero. */
     RX_INTERNAL_ERRORS,
     /** Frames published on the TX ring. */
     TX_FRAMES,

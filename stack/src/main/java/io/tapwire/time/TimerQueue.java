@@ -47,12 +47,28 @@ public final class TimerQueue {
 
     /** Fires every timer due at {@code now}, earliest first; returns how many fired. */
     public int runDue(long now) {
+        return runDue(now, null);
+    }
+
+    /**
+     * Like {@link #runDue(long)}, but a timer action that throws is reported to {@code onError} and
+     * the remaining due timers still fire (null: the exception propagates).
+     */
+    public int runDue(long now, java.util.function.Consumer<RuntimeException> onError) {
         int fired = 0;
         while (size > 0 && heap[0].deadline <= now) {
             Timer t = heap[0];
             removeAt(0);
-            t.action.run();
             fired++;
+            if (onError == null) {
+                t.action.run();
+                continue;
+            }
+            try {
+                t.action.run();
+            } catch (RuntimeException e) {
+                onError.accept(e);
+            }
         }
         return fired;
     }
