@@ -98,6 +98,8 @@ public final class Tcb {
     final ReentrantLock lock = new ReentrantLock();
     final Condition changed = lock.newCondition();
     final AtomicBoolean outputScheduled = new AtomicBoolean();
+    /** Link in the layer's pending-output stack (valid while {@code outputScheduled}). */
+    Tcb nextPending;
     boolean nodelay;
     boolean keepalive;
     long keepaliveIdleNanos;

@@ -20,7 +20,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 
@@ -41,7 +40,11 @@ public final class TcpLayer implements IpProtocolHandler {
     private final TcpTimers timers;
     private final ConnectionTable table = new ConnectionTable();
     private final AtomicReferenceArray<ListenSocket> listeners = new AtomicReferenceArray<>(65536);
-    private final ConcurrentLinkedQueue<Tcb> pendingOutput = new ConcurrentLinkedQueue<>();
+    /**
+     * Connections with output queued by application threads: an intrusive lock-free stack (push by
+     * CAS, the stack thread takes all at once), so scheduling output allocates nothing.
+     */
+    private final java.util.concurrent.atomic.AtomicReference<Tcb> pendingOutput = new java.util.concurrent.atomic.AtomicReference<>();
     /** Connections per local port, so a listen without SO_REUSEADDR can see the port is busy. */
     private final java.util.concurrent.atomic.AtomicIntegerArray portUse = new java.util.concurrent.atomic.AtomicIntegerArray(65536);
     private final Consumer<Runnable> runOnStack;
@@ -121,8 +124,19 @@ public final class TcpLayer implements IpProtocolHandler {
 
     /** Sends what application threads queued (writes, closes, window updates). */
     public void flush() {
-        Tcb t;
-        while ((t = pendingOutput.poll()) != null) {
+        Tcb taken = pendingOutput.getAndSet(null);
+        // The stack is last-in first-out; reverse it so connections are served in arrival order.
+        Tcb ordered = null;
+        while (taken != null) {
+            Tcb next = taken.nextPending;
+            taken.nextPending = ordered;
+            ordered = taken;
+            taken = next;
+        }
+        while (ordered != null) {
+            Tcb t = ordered;
+            ordered = t.nextPending;
+            t.nextPending = null;
             t.outputScheduled.set(false);
             t.lock.lock();
             try {
@@ -136,7 +150,7 @@ public final class TcpLayer implements IpProtocolHandler {
     }
 
     public boolean hasPendingOutput() {
-        return !pendingOutput.isEmpty();
+        return pendingOutput.get() != null;
     }
 
     /** Inserts a connection into the table. */
@@ -249,7 +263,11 @@ public final class TcpLayer implements IpProtocolHandler {
     /** Queues {@code t} for output on the stack thread and wakes it. */
     void scheduleOutput(Tcb t) {
         if (t.outputScheduled.compareAndSet(false, true)) {
-            pendingOutput.add(t);
+            Tcb head;
+            do {
+                head = pendingOutput.get();
+                t.nextPending = head;
+            } while (!pendingOutput.compareAndSet(head, t));
             if (!onStackThread()) {
                 wakeStack.run();
             }

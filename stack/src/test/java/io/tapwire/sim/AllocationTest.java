@@ -75,6 +75,57 @@ class AllocationTest {
         echo.close();
     }
 
+    @Test
+    void tcpBulkTransferAllocatesNothingPerSegment() throws Exception {
+        io.tapwire.link.VirtualDevice devA = new io.tapwire.link.VirtualDevice("a", 1500, 256);
+        io.tapwire.link.VirtualDevice devB = new io.tapwire.link.VirtualDevice("b", 1500, 256);
+        io.tapwire.link.VirtualDevice.connect(devA, devB);
+        io.tapwire.Stack a = new io.tapwire.Stack(devA, VirtualNet.config(VirtualNet.A_ADDR, VirtualNet.A_MAC, 1));
+        io.tapwire.Stack b = new io.tapwire.Stack(devB, VirtualNet.config(VirtualNet.B_ADDR, VirtualNet.B_MAC, 2));
+        io.tapwire.socket.TcpListener l = b.listenTcp(9, 4);
+        io.tapwire.socket.TcpSocket client = a.connectTcp(VirtualNet.B_ADDR, 9);
+        long[] now = {1_000_000_000L};
+        Runnable turn = () -> {
+            now[0] += 10_000;
+            devA.doWork(now[0]);
+            devB.doWork(now[0]);
+            a.poll(now[0]);
+            b.poll(now[0]);
+        };
+        for (int i = 0; i < 100; i++) {
+            turn.run();
+        }
+        io.tapwire.socket.TcpSocket server = l.accept(0, java.util.concurrent.TimeUnit.NANOSECONDS);
+        byte[] out = new byte[65536];
+        byte[] in = new byte[65536];
+        com.sun.management.ThreadMXBean t = threads();
+        long[] moved = {0};
+        java.util.function.IntConsumer pump = megabytes -> {
+            long target = moved[0] + (long) megabytes * 1_000_000;
+            try {
+                while (moved[0] < target) {
+                    client.tryWrite(out, 0, out.length);
+                    turn.run();
+                    int n;
+                    while ((n = server.tryRead(in, 0, in.length)) > 0) {
+                        moved[0] += n;
+                    }
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        pump.accept(50);
+        long before = t.getCurrentThreadAllocatedBytes();
+        long segmentsBefore = a.statistics().get(io.tapwire.Stat.TCP_OUT_SEGS);
+        pump.accept(100);
+        long allocated = t.getCurrentThreadAllocatedBytes() - before;
+        long segments = a.statistics().get(io.tapwire.Stat.TCP_OUT_SEGS) - segmentsBefore;
+        System.out.println("allocated " + allocated + " bytes over " + segments + " TCP segments");
+        assertTrue(segments > 60_000);
+        assertTrue(allocated < segments / 10, "allocated " + allocated + " bytes for " + segments + " segments");
+    }
+
     /** Injects {@code n} copies of a frame in batches and counts the frames sent back. */
     private static int run(StackHarness h, ByteBuffer frame, int n) {
         int sent = 0;
