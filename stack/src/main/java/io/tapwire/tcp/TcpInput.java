@@ -158,16 +158,8 @@ final class TcpInput {
             t.sndUna = seg.ack();
         }
         if (Seq.gt(t.sndUna, t.iss)) {
-            t.state = TcpState.ESTABLISHED;
-            layer.timerQueue().cancel(t.rtxTimer);
-            if (t.synRetries == 0) {
-                t.rtt.sample(layer.now() - t.rttStart);
-            }
-            t.retransmits = 0;
-            t.quickAcks = QUICKACKS;
+            enterEstablished(t);
             t.ackNow = true;
-            layer.timers().armKeepalive(t);
-            t.changed.signalAll();
             output.output(t);
         } else {
             // Simultaneous open: both sides sent SYNs (RFC 9293 figure 7).
@@ -382,16 +374,22 @@ final class TcpInput {
                 l.lock.unlock();
             }
         }
+        enterEstablished(t);
+        return true;
+    }
+
+    /** The handshake is done (either side): timers, the first RTT sample, quick-ACK mode. */
+    private void enterEstablished(Tcb t) {
         t.state = TcpState.ESTABLISHED;
         layer.timerQueue().cancel(t.rtxTimer);
         if (t.synRetries == 0) {
+            // Karn's rule holds for the SYN too: only an unretransmitted one gives a sample.
             t.rtt.sample(layer.now() - t.rttStart);
         }
         t.retransmits = 0;
         t.quickAcks = QUICKACKS;
         layer.timers().armKeepalive(t);
         t.changed.signalAll();
-        return true;
     }
 
     private void newAck(Tcb t, int ack) {

@@ -34,31 +34,8 @@ final class TcpTimers {
             }
             long now = layer.now();
             switch (t.state) {
-                case SYN_SENT -> {
-                    if (t.synRetries >= config.tcpSynRetries) {
-                        t.error = new SocketTimeoutException("connection timed out: no answer to " + (t.synRetries + 1) + " SYNs");
-                        stats.inc(Stat.TCP_ATTEMPT_FAILS);
-                        layer.release(t);
-                        return;
-                    }
-                    t.synRetries++;
-                    t.rtt.backOff();
-                    stats.inc(Stat.TCP_TIMEOUTS);
-                    output.sendSyn(t, false);
-                    layer.timerQueue().arm(t.rtxTimer, now + t.rtt.rto());
-                }
-                case SYN_RECEIVED -> {
-                    if (t.synRetries >= config.tcpSynackRetries) {
-                        stats.inc(Stat.TCP_ATTEMPT_FAILS);
-                        layer.release(t);
-                        return;
-                    }
-                    t.synRetries++;
-                    t.rtt.backOff();
-                    stats.inc(Stat.TCP_TIMEOUTS);
-                    output.sendSyn(t, true);
-                    layer.timerQueue().arm(t.rtxTimer, now + t.rtt.rto());
-                }
+                case SYN_SENT -> retransmitSyn(t, config.tcpSynRetries, false);
+                case SYN_RECEIVED -> retransmitSyn(t, config.tcpSynackRetries, true);
                 default -> {
                     if (t.sndUna == t.sndMax) {
                         return;
@@ -88,6 +65,23 @@ final class TcpTimers {
         } finally {
             t.lock.unlock();
         }
+    }
+
+    /** SYN (tcp_syn_retries) or SYN-ACK (tcp_synack_retries) retransmission with backoff, then give up. */
+    private void retransmitSyn(Tcb t, int limit, boolean synAck) {
+        if (t.synRetries >= limit) {
+            if (!synAck) {
+                t.error = new SocketTimeoutException("connection timed out: no answer to " + (t.synRetries + 1) + " SYNs");
+            }
+            stats.inc(Stat.TCP_ATTEMPT_FAILS);
+            layer.release(t);
+            return;
+        }
+        t.synRetries++;
+        t.rtt.backOff();
+        stats.inc(Stat.TCP_TIMEOUTS);
+        output.sendSyn(t, synAck);
+        layer.timerQueue().arm(t.rtxTimer, layer.now() + t.rtt.rto());
     }
 
     void onDelayedAck(Tcb t) {
