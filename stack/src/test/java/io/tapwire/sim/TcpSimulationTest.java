@@ -212,6 +212,32 @@ class TcpSimulationTest {
     }
 
     @Test
+    void finalAckToAFullAcceptQueueIsDroppedAndTheRetransmittedSynAckCompletesOnceThereIsRoom() throws Exception {
+        VirtualNet net = new VirtualNet();
+        TcpListener l = net.b.listenTcp(80, 1);
+        // Both SYNs arrive while the accept queue is empty, so both are answered.
+        TcpSocket first = net.a.connectTcp(B_ADDR, 80);
+        TcpSocket second = net.a.connectTcp(B_ADDR, 80);
+        net.runFor(10 * MS);
+        assertEquals(TcpState.ESTABLISHED, first.state());
+        assertEquals(TcpState.ESTABLISHED, second.state(), "the client side completes at once");
+        assertEquals(1, l.acceptQueueLength());
+        assertEquals(1, l.synQueueLength(), "the server kept the second in SYN_RECEIVED: its ACK was dropped");
+        assertEquals(1, net.b.statistics().get(Stat.TCP_LISTEN_OVERFLOWS));
+        assertNotNull(l.accept(0, TimeUnit.NANOSECONDS));
+        long retransBefore = net.b.statistics().get(Stat.TCP_TIMEOUTS);
+        net.runFor(1100 * MS);
+        assertTrue(net.b.statistics().get(Stat.TCP_TIMEOUTS) > retransBefore, "the SYN-ACK was retransmitted");
+        TcpSocket acceptedSecond = l.accept(0, TimeUnit.NANOSECONDS);
+        assertNotNull(acceptedSecond, "the client's answer to the retransmitted SYN-ACK found room");
+        second.tryWrite(new byte[] {42}, 0, 1);
+        net.runFor(MS);
+        byte[] one = new byte[1];
+        assertEquals(1, acceptedSecond.tryRead(one, 0, 1));
+        assertEquals(42, one[0]);
+    }
+
+    @Test
     void zeroWindowIsProbedAndTransferResumesWhenTheReaderDrains() throws Exception {
         VirtualNet net = new VirtualNet();
         TcpListener l = net.b.listenTcp(9, 16);
