@@ -90,7 +90,6 @@ final class TcpInput {
         t.lock.lock();
         try {
             layer.insert(t);
-            stats.inc(Stat.TCP_PASSIVE_OPENS);
             output.sendSyn(t, true);
             t.rttStart = layer.now();
             layer.timerQueue().arm(t.rtxTimer, layer.now() + t.rtt.rto());
@@ -368,6 +367,8 @@ final class TcpInput {
                 }
                 l.synQueueLength--;
                 l.acceptQueue.add(t);
+                // Linux counts PassiveOpens when the child socket is created, at the final ACK.
+                stats.inc(Stat.TCP_PASSIVE_OPENS);
                 // One waiter per connection, not all of them: no thundering herd.
                 l.acceptable.signal();
             } finally {
