@@ -263,8 +263,7 @@ final class TcpInput {
             return;
         }
         if (Seq.lt(ack, Seq.add(t.sndUna, -Math.max(t.maxSndWnd, 1)))) {
-            // RFC 5961 section 5.2: an ACK older than the window may be injected.
-            stats.drop(DropReason.TCP_BAD_ACK);
+            // RFC 5961 section 5.2: an ACK older than the window may be injected (counted as challenged).
             challengeAck(t);
             return;
         }
