@@ -72,6 +72,8 @@ public enum DropReason {
     TCP_NO_SOCKET,
     /** Sequence number outside the receive window (answered with an ACK, RFC 9293 3.10.7.4). */
     TCP_OUT_OF_WINDOW,
+    /** A timestamp older than TS.Recent: an old duplicate (PAWS, RFC 7323 5.3). */
+    TCP_PAWS,
     /** An ACK for data not yet sent, or far older than the window (RFC 9293, RFC 5961 5.2). */
     TCP_BAD_ACK,
     /** A RST or SYN that did not match exactly and earned a challenge ACK (RFC 5961). */

@@ -75,8 +75,16 @@ public final class StackConfig {
     public long tcpFinTimeoutNanos = 60_000_000_000L;
     /** TCP: TIME_WAIT length, 2 MSL (Linux's fixed TCP_TIMEWAIT_LEN, 60 s). */
     public long tcpTimeWaitNanos = 60_000_000_000L;
-    /** TCP: default receive buffer (Linux {@code tcp_rmem} middle value 131072, capped to a 16-bit window until window scaling). */
-    public int tcpRmemDefault = 65535;
+    /** TCP: default receive buffer (Linux {@code tcp_rmem} middle value). */
+    public int tcpRmemDefault = 131072;
+    /** TCP: offer window scaling, RFC 7323 ({@code tcp_window_scaling}). */
+    public boolean tcpWindowScaling = true;
+    /** TCP: offer timestamps and use PAWS, RFC 7323 ({@code tcp_timestamps}). */
+    public boolean tcpTimestamps = true;
+    /** TCP: offer SACK and send SACK blocks, RFC 2018 ({@code tcp_sack}). */
+    public boolean tcpSack = true;
+    /** TCP: report duplicate segments with D-SACK, RFC 2883 ({@code tcp_dsack}). */
+    public boolean tcpDsack = true;
     /** TCP: default send buffer ({@code tcp_wmem} middle value). */
     public int tcpWmemDefault = 16384 * 4;
     /** TCP: keepalive idle time ({@code tcp_keepalive_time}, 7200 s). */

@@ -2,14 +2,15 @@ package io.tapwire.socket;
 
 /**
  * Options fixed when a TCP socket is created (connect or listen), under their Linux names. Buffer
- * sizes are clamped the way Linux clamps {@code SO_RCVBUF}/{@code SO_SNDBUF}: silently, to what
- * the stack supports (the receive buffer to 65535 bytes until window scaling arrives).
+ * sizes are clamped the way Linux clamps {@code SO_RCVBUF}/{@code SO_SNDBUF}: silently, to the
+ * stack's limits. Without window scaling (a peer that does not offer it) at most 65535 bytes of a
+ * larger receive buffer can be advertised.
  */
 public final class SocketOptions {
     /** Smallest buffers accepted (Linux's SOCK_MIN_RCVBUF/SNDBUF are about this size). */
     public static final int MIN_BUFFER = 2048;
-    /** Largest receive buffer: a 16-bit window without window scaling (RFC 7323). */
-    public static final int MAX_RECEIVE_BUFFER = 65535;
+    /** Largest receive buffer (Linux's tcp_rmem maximum, 6 MiB; window scaling carries it). */
+    public static final int MAX_RECEIVE_BUFFER = 6 * 1024 * 1024;
     /** Largest send buffer (Linux's tcp_wmem maximum). */
     public static final int MAX_SEND_BUFFER = 4 * 1024 * 1024;
 

@@ -8,12 +8,21 @@ package io.tapwire.tcp;
  */
 final class OutOfOrderQueue {
     private static final int MAX = 32;
-    private final long[] starts = new long[MAX];
-    private final long[] ends = new long[MAX];
+    /** Allocated at the first out-of-order segment: most connections never see one. */
+    private long[] starts;
+    private long[] ends;
     private int count;
 
     int count() {
         return count;
+    }
+
+    long start(int i) {
+        return starts[i];
+    }
+
+    long end(int i) {
+        return ends[i];
     }
 
     boolean isEmpty() {
@@ -22,6 +31,10 @@ final class OutOfOrderQueue {
 
     /** Records {@code [start, end)}; returns false when the queue is full. */
     boolean add(long start, long end) {
+        if (starts == null) {
+            starts = new long[MAX];
+            ends = new long[MAX];
+        }
         int i = 0;
         while (i < count && ends[i] < start) {
             i++;

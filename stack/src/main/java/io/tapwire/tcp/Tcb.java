@@ -60,6 +60,33 @@ public final class Tcb {
     int oooFinSeq;
     boolean oooFinValid;
 
+    // Options negotiated in the handshake (RFC 7323, RFC 2018).
+    /** Both sides offered window scaling: windows are shifted after the SYNs. */
+    boolean wscaleOk;
+    /** Shift applied to the windows the peer advertises (its WS option, at most 14). */
+    int sndWscale;
+    /** Shift applied to the windows we advertise (our WS option). */
+    int rcvWscale;
+    /** Both sides offered timestamps: every segment carries TSval/TSecr; PAWS applies. */
+    boolean tsOk;
+    /** TS.Recent (RFC 7323 4.3): the peer's timestamp to echo. */
+    int tsRecent;
+    /** When TS.Recent was last updated (for the 24-day PAWS validity, RFC 7323 5.5). */
+    long tsRecentTime;
+    /** Per-connection offset added to our timestamp clock (Linux randomizes it per connection). */
+    int tsOffset;
+    /** Last.ACK.sent (RFC 7323 4.3): the ack number of our last ACK. */
+    int lastAckSent;
+    /** Both sides offered SACK: our ACKs carry SACK blocks for out-of-order data. */
+    boolean sackOk;
+    /** A D-SACK block to report in the next ACK (RFC 2883), valid when {@code dsackPending}. */
+    boolean dsackPending;
+    int dsackStart;
+    int dsackEnd;
+    /** The receive-stream range of the most recent out-of-order segment: reported first (RFC 2018 4). */
+    long lastOooStart = -1;
+    long lastOooEnd = -1;
+
     // MSS (RFC 9293 3.7.1, RFC 6691).
     int ourMss;
     int peerMss = 536;
@@ -186,7 +213,8 @@ public final class Tcb {
     TcpInfo info() {
         return new TcpInfo(state, cc.name(), cc.cwnd(), cc.ssthresh(), rtt.srtt() / 1000, rtt.rttvar() / 1000, rtt.rto() / 1000,
                 state.isSynchronized() ? inFlight() : 0, retransmits, totalRetransmits, sndMss, ourMss, sndWnd,
-                Math.max(0, Seq.diff(rcvAdv, rcvNxt)), bytesAcked, bytesReceived);
+                Math.max(0, Seq.diff(rcvAdv, rcvNxt)), bytesAcked, bytesReceived, wscaleOk ? sndWscale : -1,
+                wscaleOk ? rcvWscale : -1, tsOk, sackOk);
     }
 
     @Override

@@ -2,7 +2,7 @@ package io.tapwire.tcp;
 
 /**
  * A snapshot of one connection, like Linux's {@code struct tcp_info} (what {@code ss -ti} shows).
- * Times are in microseconds, sizes in bytes.
+ * Times are in microseconds, sizes in bytes; window-scale shifts are -1 when not negotiated.
  */
 public record TcpInfo(
         TcpState state,
@@ -20,13 +20,18 @@ public record TcpInfo(
         int sndWnd,
         int rcvWnd,
         long bytesAcked,
-        long bytesReceived) {
+        long bytesReceived,
+        int sndWscale,
+        int rcvWscale,
+        boolean timestamps,
+        boolean sack) {
 
     @Override
     public String toString() {
         return state + " " + caAlgorithm + " cwnd:" + cwnd + " ssthresh:" + (ssthresh == Integer.MAX_VALUE ? "inf" : ssthresh)
                 + " rtt:" + srttMicros / 1000.0 + "/" + rttvarMicros / 1000.0 + "ms rto:" + rtoMicros / 1000 + "ms mss:" + sndMss
                 + " unacked:" + bytesInFlight + " retrans:" + retransmits + "/" + totalRetransmits
-                + " snd_wnd:" + sndWnd + " rcv_wnd:" + rcvWnd + " bytes_acked:" + bytesAcked + " bytes_received:" + bytesReceived;
+                + " snd_wnd:" + sndWnd + " rcv_wnd:" + rcvWnd + " bytes_acked:" + bytesAcked + " bytes_received:" + bytesReceived
+                + (sndWscale >= 0 ? " wscale:" + sndWscale + "," + rcvWscale : "") + (timestamps ? " ts" : "") + (sack ? " sack" : "");
     }
 }

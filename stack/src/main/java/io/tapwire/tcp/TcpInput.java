@@ -19,6 +19,8 @@ import java.net.SocketException;
  */
 final class TcpInput {
     private static final int QUICKACKS = 16;
+    /** RFC 7323 5.5: TS.Recent older than 24 days is invalid for PAWS. */
+    private static final long PAWS_IDLE_NANOS = 24L * 24 * 3600 * 1_000_000_000L;
 
     private final StackConfig config;
     private final Statistics stats;
@@ -84,6 +86,7 @@ final class TcpInput {
         t.sndUna = t.iss;
         t.sndNxt = t.iss;
         t.sndMax = t.iss;
+        negotiate(t, true, true, true);
         acceptPeerOptions(t, seg);
         t.state = TcpState.SYN_RECEIVED;
         t.lastReceiveTime = layer.now();
@@ -98,12 +101,35 @@ final class TcpInput {
         }
     }
 
+    /**
+     * Window scaling, timestamps and SACK are in use only when both SYNs carried them (RFC 7323
+     * 2.2 and 3.2, RFC 2018 2). {@code weOffered*} says whether our SYN carried each (for a
+     * passive open: whether we will offer it in the SYN-ACK).
+     */
+    private void negotiate(Tcb t, boolean weOfferedWs, boolean weOfferedTs, boolean weOfferedSack) {
+        t.wscaleOk = config.tcpWindowScaling && weOfferedWs && options.hasWindowScale();
+        if (t.wscaleOk) {
+            // RFC 7323 2.3: a shift above 14 is used as 14 (and Linux logs it).
+            t.sndWscale = Math.min(options.windowScale(), TcpOptions.MAX_WINDOW_SCALE);
+        } else {
+            t.sndWscale = 0;
+            t.rcvWscale = 0;
+        }
+        t.tsOk = config.tcpTimestamps && weOfferedTs && options.hasTimestamps();
+        if (t.tsOk) {
+            t.tsRecent = options.tsVal();
+            t.tsRecentTime = layer.now();
+        }
+        t.sackOk = config.tcpSack && weOfferedSack && options.sackPermitted();
+    }
+
     /** MSS from the SYN (RFC 9293 3.7.1: 536 when absent; RFC 6691: never above ours) and the window. */
     private void acceptPeerOptions(Tcb t, TcpSegment seg) {
         // An MSS option of 0 is ignored, as Linux's tcp_parse_options does.
         t.peerMss = options.hasMss() && options.mss() > 0 ? options.mss() : 536;
         // Linux floors the MSS it will use (tcp_min_snd_mss, 48) against absurdly small values.
-        t.sndMss = Math.max(48, Math.min(t.ourMss, t.peerMss));
+        // RFC 6691: the MSS counts no options, so the timestamp option's 12 bytes come off the data.
+        t.sndMss = Math.max(48, Math.min(t.ourMss, t.peerMss) - (t.tsOk ? 12 : 0));
         t.cc.init(t.sndMss);
         t.sndWnd = seg.window();
         t.maxSndWnd = t.sndWnd;
@@ -152,6 +178,7 @@ final class TcpInput {
         t.irs = seg.seq();
         t.rcvNxt = Seq.add(t.irs, 1);
         t.rcvAdv = t.rcvNxt;
+        negotiate(t, true, true, true);
         acceptPeerOptions(t, seg);
         if (ack) {
             t.sndUna = seg.ack();
@@ -188,9 +215,9 @@ final class TcpInput {
             }
             return;
         }
-        if (t.state == TcpState.TIME_WAIT && seg.isSyn() && !seg.isAck() && !seg.isRst() && Seq.gt(seq, t.rcvNxt)) {
-            // RFC 1122 4.2.2.13 (and RFC 6191 without timestamps): a new SYN above the old
-            // connection's sequence space may reopen it; the TIME_WAIT is forgotten.
+        if (t.state == TcpState.TIME_WAIT && seg.isSyn() && !seg.isAck() && !seg.isRst() && newIncarnation(t, seg)) {
+            // RFC 6191 / RFC 1122 4.2.2.13: a new SYN that cannot belong to the old connection
+            // may reopen the 4-tuple; the TIME_WAIT is forgotten.
             layer.release(t);
             ListenSocket l = layer.listener(t.localPort);
             if (l != null && !l.closed) {
@@ -199,6 +226,18 @@ final class TcpInput {
                 stats.drop(DropReason.TCP_NO_SOCKET);
                 output.sendResetFor(t.localAddress, t.remoteAddress, seg, seg.segmentLength());
             }
+            return;
+        }
+
+        if ((t.tsOk || t.sackOk) && seg.options(options) != null) {
+            stats.drop(DropReason.TCP_MALFORMED);
+            return;
+        }
+        if (t.tsOk && !seg.isRst() && options.hasTimestamps() && Seq.lt(options.tsVal(), t.tsRecent)
+                && layer.now() - t.tsRecentTime < PAWS_IDLE_NANOS) {
+            // PAWS (RFC 7323 5.3 R1): a timestamp older than TS.Recent marks an old duplicate.
+            stats.drop(DropReason.TCP_PAWS);
+            output.sendAck(t);
             return;
         }
 
@@ -214,6 +253,12 @@ final class TcpInput {
         boolean zeroWindowProbe = !acceptable && rcvWnd == 0 && seq == t.rcvNxt;
         if (!acceptable && !zeroWindowProbe) {
             stats.drop(DropReason.TCP_OUT_OF_WINDOW);
+            if (payload > 0 && t.sackOk && config.tcpDsack && Seq.le(Seq.add(seq, payload), t.rcvNxt)) {
+                // A whole duplicate segment: report it with D-SACK (RFC 2883 section 4).
+                t.dsackPending = true;
+                t.dsackStart = seq;
+                t.dsackEnd = Seq.add(seq, payload);
+            }
             if (!seg.isRst()) {
                 if (t.state == TcpState.TIME_WAIT && seg.isFin()) {
                     // A retransmitted FIN: ACK it again and restart 2 MSL (RFC 9293 3.10.7.4, TIME_WAIT).
@@ -222,6 +267,12 @@ final class TcpInput {
                 output.sendAck(t);
             }
             return;
+        }
+
+        // RFC 7323 4.3 (R3): remember the timestamp of a segment that covers Last.ACK.sent.
+        if (t.tsOk && options.hasTimestamps() && Seq.ge(options.tsVal(), t.tsRecent) && Seq.le(seq, t.lastAckSent)) {
+            t.tsRecent = options.tsVal();
+            t.tsRecentTime = layer.now();
         }
 
         // Second: RST (RFC 5961 section 3.2: only an exact match resets).
@@ -269,13 +320,14 @@ final class TcpInput {
         }
         if (Seq.gt(ack, t.sndUna)) {
             newAck(t, ack);
-        } else if (ack == t.sndUna && payload == 0 && !seg.isFin() && seg.window() == t.sndWnd && Seq.lt(t.sndUna, t.sndMax)) {
+        } else if (ack == t.sndUna && payload == 0 && !seg.isFin() && (seg.window() << t.sndWscale) == t.sndWnd
+                && Seq.lt(t.sndUna, t.sndMax)) {
             duplicateAck(t);
         }
         // Send window update (RFC 9293 3.10.7.4, the SND.WL1/SND.WL2 rule).
         if (Seq.lt(t.sndWl1, seq) || (t.sndWl1 == seq && Seq.le(t.sndWl2, ack))) {
             int oldWnd = t.sndWnd;
-            t.sndWnd = seg.window();
+            t.sndWnd = seg.window() << t.sndWscale;
             t.sndWl1 = seq;
             t.sndWl2 = ack;
             t.maxSndWnd = Math.max(t.maxSndWnd, t.sndWnd);
@@ -338,6 +390,18 @@ final class TcpInput {
                 layer.timerQueue().arm(t.delackTimer, layer.now() + config.tcpDelackNanos);
             }
         }
+    }
+
+    /**
+     * RFC 6191 section 2: with timestamps on the old connection and in the SYN, the SYN is new if
+     * its TSval is above TS.Recent; otherwise (RFC 1122 4.2.2.13) if its sequence number is above
+     * the old connection's RCV.NXT.
+     */
+    private boolean newIncarnation(Tcb t, TcpSegment seg) {
+        if (t.tsOk && seg.options(options) == null && options.hasTimestamps()) {
+            return Seq.gt(options.tsVal(), t.tsRecent);
+        }
+        return Seq.gt(seg.seq(), t.rcvNxt);
     }
 
     /** The final ACK of a passive open; false when the accept queue has no room (the ACK is dropped). */
@@ -415,7 +479,9 @@ final class TcpInput {
             // Reno leaves fast recovery on the first new ACK (RFC 5681 3.2 step 6).
             t.inRecovery = false;
             t.cc.onRecoveryExit();
-        } else {
+        } else if (inFlightBefore + t.sndMss >= t.cc.cwnd()) {
+            // Grow cwnd only while it was what limited sending (RFC 7661, Linux's
+            // tcp_is_cwnd_limited): a window- or application-limited sender must not inflate it.
             t.cc.onAck(dataAcked, inFlightBefore);
         }
         t.dupAcks = 0;
@@ -455,6 +521,12 @@ final class TcpInput {
         t.lastDataTime = now;
         int skip = Seq.diff(t.rcvNxt, seq);
         if (skip > 0) {
+            if (t.sackOk && config.tcpDsack) {
+                // RFC 2883: report the duplicate part in the first SACK block of the next ACK.
+                t.dsackPending = true;
+                t.dsackStart = seq;
+                t.dsackEnd = Seq.add(seq, Math.min(skip, len));
+            }
             seq = t.rcvNxt;
             dataOffset += skip;
             len -= skip;
@@ -502,6 +574,8 @@ final class TcpInput {
             if (!t.ooo.add(at, at + len)) {
                 stats.drop(DropReason.TCP_OFO_DROP);
             }
+            t.lastOooStart = at;
+            t.lastOooEnd = at + len;
             // An out-of-order segment is answered at once with a duplicate ACK (RFC 5681 4.2).
             t.ackNow = true;
         }

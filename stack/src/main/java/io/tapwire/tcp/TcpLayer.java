@@ -134,6 +134,12 @@ public final class TcpLayer implements IpProtocolHandler {
             taken = next;
         }
         while (ordered != null) {
+            if (iface.txAvailable() < MIN_TX_ROOM) {
+                // A full TX ring stops emission (DESIGN.md principle 3): the rest waits for the
+                // device to drain the ring; poll reports pending work so the runner comes back.
+                requeue(ordered);
+                return;
+            }
             Tcb t = ordered;
             ordered = t.nextPending;
             t.nextPending = null;
@@ -146,6 +152,29 @@ public final class TcpLayer implements IpProtocolHandler {
             } finally {
                 t.lock.unlock();
             }
+        }
+    }
+
+    /** Output for {@code t} stopped early; if the TX ring is why, retry on the next poll. */
+    void outputBlocked(Tcb t) {
+        if (iface.txAvailable() < MIN_TX_ROOM) {
+            scheduleOutput(t);
+        }
+    }
+
+    /** TX descriptors output for one connection may need at once (a FIN after data, an ACK). */
+    private static final int MIN_TX_ROOM = 4;
+
+    /** Puts a chain of connections (linked by nextPending, still marked scheduled) back on the pending stack. */
+    private void requeue(Tcb chain) {
+        while (chain != null) {
+            Tcb next = chain.nextPending;
+            Tcb head;
+            do {
+                head = pendingOutput.get();
+                chain.nextPending = head;
+            } while (!pendingOutput.compareAndSet(head, chain));
+            chain = next;
         }
     }
 
@@ -224,6 +253,14 @@ public final class TcpLayer implements IpProtocolHandler {
         Tcb t = new Tcb(this, localAddress, localPort, remoteAddress, remotePort, rcvbuf, sndbuf,
                 new RttEstimator(config.tcpInitialRtoNanos, config.tcpMinRtoNanos, config.tcpMaxRtoNanos), new Reno());
         t.ourMss = iface.mtu() - Ipv4Packet.MIN_HEADER_LENGTH - TcpSegment.MIN_HEADER_LENGTH;
+        // Our window-scale shift: the smallest that lets the whole receive buffer be advertised
+        // (RFC 7323 2.3). Used only if the peer offers scaling too.
+        int shift = 0;
+        while (config.tcpWindowScaling && shift < 14 && (rcvbuf >>> shift) > 65535) {
+            shift++;
+        }
+        t.rcvWscale = shift;
+        t.tsOffset = (int) mix(config.tcpIsnSecret ^ 0x7570L ^ (((long) remoteAddress << 32) | ((long) remotePort << 16) | localPort));
         t.keepaliveIdleNanos = config.tcpKeepaliveTimeNanos;
         t.keepaliveIntvlNanos = config.tcpKeepaliveIntvlNanos;
         t.keepaliveProbes = config.tcpKeepaliveProbes;
@@ -586,10 +623,12 @@ public final class TcpLayer implements IpProtocolHandler {
             if (peek || !output.windowUpdateDue(t)) {
                 return n;
             }
+            // Reading opened the window enough to tell the peer (receiver SWS avoidance allows
+            // it): a window update, as Linux's tcp_cleanup_rbuf sends one.
+            t.ackNow = true;
         } finally {
             t.lock.unlock();
         }
-        // Reading opened the window enough to tell the peer (receiver SWS avoidance allows it).
         scheduleOutput(t);
         return n;
     }

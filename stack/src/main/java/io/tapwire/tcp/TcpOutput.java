@@ -51,11 +51,12 @@ final class TcpOutput {
             int inFlight = t.inFlight();
             int window = Math.min(t.sndWnd, t.cc.cwnd());
             int usable = Math.max(0, Seq.diff(Seq.add(t.sndUna, window), t.sndNxt));
-            int len = Math.min(Math.min(unsent, t.sndMss), usable);
+            int maxData = maxSegmentData(t);
+            int len = Math.min(Math.min(unsent, maxData), usable);
             boolean fin = false;
             if (len > 0) {
                 boolean all = len == unsent;
-                if (len < t.sndMss && !mayBeSentShort(t, len, all, inFlight)) {
+                if (len < maxData && !mayBeSentShort(t, len, all, inFlight)) {
                     break;
                 }
                 fin = all && t.finQueued;
@@ -66,6 +67,8 @@ final class TcpOutput {
             }
             int flags = TcpSegment.ACK | (fin ? TcpSegment.FIN : 0) | (len > 0 && len == unsent ? TcpSegment.PSH : 0);
             if (!send(t, t.sndNxt, flags, offset, len, false)) {
+                // Most likely the TX ring is full: try again once the device has drained it.
+                layer.outputBlocked(t);
                 break;
             }
             if (Seq.lt(t.sndNxt, t.sndMax)) {
@@ -81,7 +84,7 @@ final class TcpOutput {
             if (Seq.gt(t.sndNxt, t.sndMax)) {
                 t.sndMax = t.sndNxt;
             }
-            if (len > 0 && len < t.sndMss) {
+            if (len > 0 && len < maxData) {
                 t.sndSml = t.sndNxt;
             }
             sentSomething = true;
@@ -100,9 +103,22 @@ final class TcpOutput {
                 && !t.persistTimer.isArmed() && !t.rtxTimer.isArmed()) {
             layer.timerQueue().arm(t.persistTimer, layer.now() + t.rtt.rto());
         }
-        if (!sentSomething && (t.ackNow || windowUpdateDue(t))) {
+        if (!sentSomething && t.ackNow) {
             sendAck(t);
         }
+    }
+
+    /**
+     * Data bytes the next segment may carry: the send MSS (already less the timestamp option)
+     * less the SACK blocks it will carry, as Linux's tcp_current_mss counts them, so that no
+     * segment exceeds the MTU (RFC 6691: the MSS counts no options).
+     */
+    int maxSegmentData(Tcb t) {
+        if (!t.sackOk) {
+            return t.sndMss;
+        }
+        int blocks = Math.min((t.dsackPending ? 1 : 0) + t.ooo.count(), t.tsOk ? 3 : TcpOptions.MAX_SACK_BLOCKS);
+        return blocks == 0 ? t.sndMss : Math.max(1, t.sndMss - 4 - blocks * TcpOptions.LENGTH_SACK_PER_BLOCK);
     }
 
     /**
@@ -121,11 +137,12 @@ final class TcpOutput {
 
     /** The window to advertise now, never moving the right edge left (RFC 9293 3.8.6.2.2). */
     int receiveWindow(Tcb t) {
-        int free = t.freeReceiveSpace();
+        int limit = windowLimit(t);
+        int free = Math.min(t.freeReceiveSpace(), limit);
         int current = Math.max(0, Seq.diff(t.rcvAdv, t.rcvNxt));
-        int threshold = Math.min(t.recvRing.capacity() / 2, t.ourMss);
-        int offered = free - current >= threshold || free == t.recvRing.capacity() ? free : current;
-        return Math.min(Math.max(offered, current), 65535);
+        int threshold = Math.min(limit / 2, t.ourMss);
+        int offered = free - current >= threshold || free == limit ? free : current;
+        return Math.max(offered, current);
     }
 
     /** True when reading has opened the window enough that the peer should hear of it. */
@@ -133,9 +150,16 @@ final class TcpOutput {
         if (!t.state.canReceive()) {
             return false;
         }
+        int limit = windowLimit(t);
+        int free = Math.min(t.freeReceiveSpace(), limit);
         int current = Math.max(0, Seq.diff(t.rcvAdv, t.rcvNxt));
-        int threshold = Math.min(t.recvRing.capacity() / 2, t.ourMss);
-        return t.freeReceiveSpace() - current >= threshold && current < t.recvRing.capacity() / 2;
+        int threshold = Math.min(limit / 2, t.ourMss);
+        return free - current >= threshold && current < limit / 2;
+    }
+
+    /** The largest window we can advertise: the buffer, or what 16 bits scaled by our shift can say. */
+    private static int windowLimit(Tcb t) {
+        return Math.min(t.recvRing.capacity(), 65535 << t.rcvWscale);
     }
 
     /** Sends what the peer's window allows now, even a short segment (the SWS override). Returns bytes sent. */
@@ -143,7 +167,7 @@ final class TcpOutput {
         long offset = t.sendOffset(t.sndNxt);
         int unsent = (int) Math.max(0, t.sendRing.tail() - offset);
         int usable = Math.max(0, Seq.diff(Seq.add(t.sndUna, t.sndWnd), t.sndNxt));
-        int len = Math.min(Math.min(unsent, usable), t.sndMss);
+        int len = Math.min(Math.min(unsent, usable), maxSegmentData(t));
         if (len <= 0 || !send(t, t.sndNxt, TcpSegment.ACK | TcpSegment.PSH, offset, len, false)) {
             return 0;
         }
@@ -160,7 +184,7 @@ final class TcpOutput {
     /** Fast retransmit: resend the first unacknowledged segment (or the FIN if only it is left). */
     void retransmitFirst(Tcb t) {
         long offset = t.sendRing.head();
-        int len = (int) Math.min(t.sndMss, t.sendRing.size());
+        int len = (int) Math.min(maxSegmentData(t), t.sendRing.size());
         boolean fin = t.finSent() && len == t.sendRing.size();
         if (len == 0 && !fin) {
             return;
@@ -174,7 +198,10 @@ final class TcpOutput {
     }
 
     void sendAck(Tcb t) {
-        send(t, t.sndNxt, TcpSegment.ACK, 0, 0, false);
+        // A pure ACK carries the next unsent sequence number, not a retransmission's: after a
+        // timeout rolled sndNxt back, an older number would be outside the peer's window and the
+        // ACK dropped (BSD tcp_output uses snd_max here, Linux never rolls snd_nxt back).
+        send(t, Seq.gt(t.sndMax, t.sndNxt) ? t.sndMax : t.sndNxt, TcpSegment.ACK, 0, 0, false);
     }
 
     /** A zero-window or keepalive probe: an ACK with an old sequence number the peer must answer. */
@@ -198,10 +225,34 @@ final class TcpOutput {
 
     /**
      * Writes one segment; returns false if the IP layer could not take it (TX ring full, no
-     * route). Data comes from the send ring at {@code dataOffset}.
+     * route). Data comes from the send ring at {@code dataOffset}. SYNs carry the options we offer
+     * (or accept, on a SYN-ACK) in Linux's layout; later segments carry timestamps and SACK blocks
+     * when those were negotiated.
      */
-    private boolean send(Tcb t, int seq, int flags, long dataOffset, int len, boolean synOptions) {
-        int optLen = synOptions ? TcpOptions.LENGTH_MSS : 0;
+    private boolean send(Tcb t, int seq, int flags, long dataOffset, int len, boolean syn) {
+        boolean ack = (flags & TcpSegment.ACK) != 0;
+        options.clear();
+        if (syn) {
+            options.setMss(t.ourMss);
+            boolean synAck = ack;
+            if (config.tcpSack && (!synAck || t.sackOk)) {
+                options.setSackPermitted(true);
+            }
+            if (config.tcpTimestamps && (!synAck || t.tsOk)) {
+                options.setTimestamps(tsVal(t), synAck ? t.tsRecent : 0);
+            }
+            if (config.tcpWindowScaling && (!synAck || t.wscaleOk)) {
+                options.setWindowScale(t.rcvWscale);
+            }
+        } else {
+            if (t.tsOk) {
+                options.setTimestamps(tsVal(t), t.tsRecent);
+            }
+            if (t.sackOk && ack) {
+                addSackBlocks(t);
+            }
+        }
+        int optLen = options.encodedLength();
         int segLen = TcpSegment.MIN_HEADER_LENGTH + optLen + len;
         ByteBuffer b = ip.begin(t.remoteAddress, Ipv4Packet.PROTO_TCP, segLen);
         if (b == null) {
@@ -212,15 +263,22 @@ final class TcpOutput {
         s.setSrcPort(t.localPort);
         s.setDstPort(t.remotePort);
         s.setSeq(seq);
-        boolean ack = (flags & TcpSegment.ACK) != 0;
         s.setAck(ack ? t.rcvNxt : 0);
         s.setHeaderLength(TcpSegment.MIN_HEADER_LENGTH + optLen);
         s.setFlags(flags);
+        // RFC 7323 2.2: the window in a SYN is never scaled.
+        int shift = syn ? 0 : t.rcvWscale;
         int window = receiveWindow(t);
-        s.setWindow(window);
+        int field = Math.min(65535, window >>> shift);
+        int current = Math.max(0, Seq.diff(t.rcvAdv, t.rcvNxt));
+        if (!syn && (field << shift) < current) {
+            // Rounding down to the scale would pull the right edge back: round up instead (as Linux does).
+            field = Math.min(65535, (current + (1 << shift) - 1) >>> shift);
+        }
+        s.setWindow(field);
         s.setUrgentPointer(0);
-        if (synOptions) {
-            options.clear().setMss(t.ourMss).write(b, at + TcpSegment.MIN_HEADER_LENGTH);
+        if (optLen > 0) {
+            options.write(b, at + TcpSegment.MIN_HEADER_LENGTH);
         }
         if (len > 0) {
             t.sendRing.copyTo(dataOffset, b, at + TcpSegment.MIN_HEADER_LENGTH + optLen, len);
@@ -230,15 +288,60 @@ final class TcpOutput {
         ip.commit(0, true);
         stats.inc(Stat.TCP_OUT_SEGS);
         if (ack) {
-            int right = Seq.add(t.rcvNxt, window);
-            if (Seq.gt(right, t.rcvAdv) || (flags & TcpSegment.SYN) != 0) {
+            int right = Seq.add(t.rcvNxt, field << shift);
+            if (Seq.gt(right, t.rcvAdv) || syn) {
                 t.rcvAdv = right;
             }
+            t.lastAckSent = t.rcvNxt;
             t.ackNow = false;
             t.unackedSegments = 0;
+            t.dsackPending = false;
             layer.timerQueue().cancel(t.delackTimer);
         }
         return true;
+    }
+
+    /** Our timestamp clock: milliseconds (RFC 7323 5.4 allows 1 ms to 1 s per tick) plus the connection's offset. */
+    int tsVal(Tcb t) {
+        return (int) (layer.now() / 1_000_000L) + t.tsOffset;
+    }
+
+    /**
+     * SACK blocks for an ACK (RFC 2018 section 4): a pending D-SACK first (RFC 2883), then the block
+     * holding the most recent out-of-order segment, then the others from the highest down. Only as
+     * many as fit beside the other options are written.
+     */
+    private void addSackBlocks(Tcb t) {
+        if (t.dsackPending) {
+            options.addSackBlock(t.dsackStart, t.dsackEnd);
+        }
+        OutOfOrderQueue q = t.ooo;
+        int n = q.count();
+        if (n == 0) {
+            return;
+        }
+        long tail = t.recvRing.tail();
+        int first = -1;
+        for (int i = 0; i < n; i++) {
+            if (q.start(i) <= t.lastOooStart && t.lastOooStart < q.end(i)) {
+                first = i;
+                break;
+            }
+        }
+        if (first >= 0) {
+            addBlock(t, tail, q.start(first), q.end(first));
+        }
+        for (int i = n - 1; i >= 0 && options.sackBlockCount() < TcpOptions.MAX_SACK_BLOCKS; i--) {
+            if (i != first) {
+                addBlock(t, tail, q.start(i), q.end(i));
+            }
+        }
+    }
+
+    private void addBlock(Tcb t, long tail, long start, long end) {
+        if (options.sackBlockCount() < TcpOptions.MAX_SACK_BLOCKS) {
+            options.addSackBlock(Seq.add(t.rcvNxt, (int) (start - tail)), Seq.add(t.rcvNxt, (int) (end - tail)));
+        }
     }
 
     /**

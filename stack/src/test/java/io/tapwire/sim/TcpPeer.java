@@ -25,7 +25,7 @@ final class TcpPeer {
     }
 
     /** A received segment, parsed. */
-    record Seg(int srcPort, int dstPort, int seq, int ack, int flags, int window, int mss, byte[] payload) {
+    record Seg(int srcPort, int dstPort, int seq, int ack, int flags, int window, int mss, byte[] payload, TcpOptions.Parsed options) {
         boolean has(int f) {
             return (flags & f) == f;
         }
@@ -60,6 +60,24 @@ final class TcpPeer {
         b.putShort(14, (short) window);
         b.put(20, rest);
         return b.array();
+    }
+
+    /** Sends a segment carrying exactly the given options (Linux layout). */
+    void sendWithOptions(int dstPort, int seq, int ack, int flags, int window, TcpOptions opts, byte[] payload) {
+        int optLen = opts.encodedLength();
+        ByteBuffer b = ByteBuffer.allocate(20 + optLen + payload.length);
+        TcpSegment s = new TcpSegment().wrapForWrite(b, 0, b.capacity());
+        s.setSrcPort(port);
+        s.setDstPort(dstPort);
+        s.setSeq(seq);
+        s.setAck(ack);
+        s.setHeaderLength(20 + optLen);
+        s.setFlags(flags);
+        s.setWindow(window);
+        opts.write(b, 20);
+        b.put(20 + optLen, payload);
+        s.fillChecksum(PEER, US);
+        h.inject(Frames.ethernet(US_MAC, PEER_MAC, EthernetFrame.TYPE_IPV4, Frames.ipv4(PEER, US, 6, 1, 0, 64, b.array())));
     }
 
     void send(int dstPort, int seq, int ack, int flags, int window, int mss, byte[] payload) {
@@ -99,7 +117,8 @@ final class TcpPeer {
             s.options(o);
             byte[] payload = new byte[s.payloadLength()];
             b.get(s.payloadOffset(), payload);
-            out.add(new Seg(s.srcPort(), s.dstPort(), s.seq(), s.ack(), s.flags(), s.window(), o.hasMss() ? o.mss() : -1, payload));
+            out.add(new Seg(s.srcPort(), s.dstPort(), s.seq(), s.ack(), s.flags(), s.window(), o.hasMss() ? o.mss() : -1, payload,
+                    TcpOptions.Parsed.parse(o)));
         }
         return out;
     }

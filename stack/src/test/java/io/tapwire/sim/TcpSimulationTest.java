@@ -78,7 +78,9 @@ class TcpSimulationTest {
         assertArrayEquals(sha256(up), sha256(transfer(net, c[0], c[1], up, 600 * SEC)));
         assertArrayEquals(sha256(down), sha256(transfer(net, c[1], c[0], down, 600 * SEC)));
         assertEquals(0, net.a.statistics().get(Stat.TCP_RETRANS_SEGS));
-        assertEquals(1460, c[0].tcpInfo().sndMss(), "MSS = MTU 1500 - 40");
+        // MSS 1460 (MTU 1500 - 40), less the 12 bytes of the timestamp option on every segment (RFC 6691).
+        assertEquals(1448, c[0].tcpInfo().sndMss());
+        assertEquals(2, c[0].tcpInfo().rcvWscale(), "131072-byte buffer advertised with shift 2");
         assertEquals(10 << 20, c[0].tcpInfo().bytesAcked());
     }
 
@@ -249,7 +251,7 @@ class TcpSimulationTest {
             net.runFor(10 * MS);
         }
         assertEquals(0, c[0].tcpInfo().sndWnd(), "the receiver's buffer is full");
-        assertEquals(65535, c[1].available());
+        assertEquals(131072, c[1].available(), "the whole receive buffer, advertised through window scaling");
         long probesBefore = net.framesAtoB;
         net.runFor(30 * SEC);
         assertTrue(net.framesAtoB > probesBefore, "persist timer probes the zero window");
@@ -281,8 +283,43 @@ class TcpSimulationTest {
         byte[] data = pattern(500_000, 5);
         assertArrayEquals(data, transfer(net, c[0], c[1], data, 600 * SEC));
         assertTrue(net.a.statistics().get(Stat.TCP_RETRANS_SEGS) > 0);
+        // SACK blocks on data segments must come off the payload, never push a segment past the MTU.
+        assertEquals(0, net.a.statistics().get(Stat.IP_FRAG_FAILS));
+        assertEquals(0, net.b.statistics().get(Stat.IP_FRAG_FAILS));
         assertEquals(0, net.a.statistics().get(Stat.RX_INTERNAL_ERRORS));
         assertEquals(0, net.b.statistics().get(Stat.RX_INTERNAL_ERRORS));
+    }
+
+    @Test
+    void bothDirectionsAtOnceUnderLossRecoverAndNeverExceedTheMtu() throws Exception {
+        VirtualNet net = new VirtualNet();
+        TcpListener l = net.b.listenTcp(7, 16);
+        TcpSocket[] c = connect(net, l);
+        SplittableRandom rnd = new SplittableRandom(7);
+        net.filter = (fromA, frame) -> rnd.nextInt(100) < 3;
+        byte[] up = pattern(400_000, 8);
+        byte[] down = pattern(400_000, 9);
+        java.io.ByteArrayOutputStream gotUp = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream gotDown = new java.io.ByteArrayOutputStream();
+        byte[] buf = new byte[65536];
+        int sentUp = 0;
+        int sentDown = 0;
+        for (int i = 0; i < 600_000 && (gotUp.size() < up.length || gotDown.size() < down.length); i++) {
+            sentUp += c[0].tryWrite(up, sentUp, up.length - sentUp);
+            sentDown += c[1].tryWrite(down, sentDown, down.length - sentDown);
+            net.runFor(MS);
+            int n;
+            while ((n = c[1].tryRead(buf, 0, buf.length)) > 0) {
+                gotUp.write(buf, 0, n);
+            }
+            while ((n = c[0].tryRead(buf, 0, buf.length)) > 0) {
+                gotDown.write(buf, 0, n);
+            }
+        }
+        assertArrayEquals(up, gotUp.toByteArray());
+        assertArrayEquals(down, gotDown.toByteArray());
+        assertEquals(0, net.a.statistics().get(Stat.IP_FRAG_FAILS), "no segment larger than the MTU");
+        assertEquals(0, net.b.statistics().get(Stat.IP_FRAG_FAILS), "no segment larger than the MTU");
     }
 
     @Test

@@ -17,9 +17,13 @@ public final class TapwireListener implements StreamListener {
         this.local = local;
     }
 
-    /** Listens on {@code port} of {@code stack} with the given backlog. */
+    /**
+     * Listens on {@code port} of {@code stack} with the given backlog. Accepted connections have
+     * TCP_NODELAY set, as {@link JavaNetListener}'s do: the services flush whole replies.
+     */
     public static TapwireListener listen(Stack stack, int port, int backlog) throws IOException {
-        return new TapwireListener(stack.listenTcp(port, backlog), Ipv4Address.toString(stack.config().address) + ":" + port);
+        return new TapwireListener(stack.listenTcp(port, backlog, io.tapwire.socket.SocketOptions.defaults().noDelay(true)),
+                Ipv4Address.toString(stack.config().address) + ":" + port);
     }
 
     @Override

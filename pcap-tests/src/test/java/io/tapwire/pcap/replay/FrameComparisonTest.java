@@ -91,8 +91,32 @@ class FrameComparisonTest {
         String arp = FrameDecoder.decode(expected().get(0).bytes()).summary();
         assertTrue(arp.startsWith("ARP, "), arp);
         String synAck = FrameDecoder.decode(expected().get(2).bytes()).summary();
-        assertTrue(synAck.matches("10\\.0\\.0\\.2\\.7 > 10\\.0\\.0\\.1\\.\\d+: Flags \\[S\\.\\], seq \\d+, ack \\d+, win 65535, options \\[mss 1460\\], length 0"),
+        assertTrue(synAck.matches("10\\.0\\.0\\.2\\.7 > 10\\.0\\.0\\.1\\.\\d+: Flags \\[S\\.\\], seq \\d+, ack \\d+, win 65535, options \\[mss 1460,sackOK,TS val \\d+ ecr \\d+,nop,wscale 2\\], length 0"),
                 synAck);
+    }
+
+    @Test
+    void timestampValueMayDifferWithinTheToleranceButNothingElse() {
+        byte[] e = expected().get(indexWithPayload()).bytes();
+        int ts = -1;
+        for (int i = 14 + 20 + 20; i + 10 <= e.length; i++) {
+            if (e[i] == 8 && e[i + 1] == 10) {
+                ts = i + 2;
+                break;
+            }
+        }
+        assertTrue(ts > 0, "the data frame carries a timestamp option");
+        byte[] a = e.clone();
+        java.nio.ByteBuffer.wrap(a).putInt(ts, java.nio.ByteBuffer.wrap(e).getInt(ts) + 3);
+        byte[] normalized = FrameComparison.withRecordedTimestamp(e, a, 5_000_000L);
+        assertTrue(java.util.Arrays.equals(e, normalized), "3 ms apart within a 5 ms tolerance: equal after normalization");
+        byte[] far = e.clone();
+        java.nio.ByteBuffer.wrap(far).putInt(ts, java.nio.ByteBuffer.wrap(e).getInt(ts) + 10);
+        assertTrue(java.util.Arrays.equals(far, FrameComparison.withRecordedTimestamp(e, far, 5_000_000L)), "10 ms apart: left alone");
+        byte[] other = a.clone();
+        other[other.length - 1] ^= 1;
+        assertTrue(FrameComparison.firstDifferentField(e, FrameComparison.withRecordedTimestamp(e, other, 5_000_000L)) != null,
+                "a payload difference still shows");
     }
 
     private int indexWithPayload() {
