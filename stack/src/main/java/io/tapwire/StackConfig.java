@@ -85,8 +85,12 @@ public final class StackConfig {
     public boolean tcpSack = true;
     /** TCP: report duplicate segments with D-SACK, RFC 2883 ({@code tcp_dsack}). */
     public boolean tcpDsack = true;
-    /** TCP: default send buffer ({@code tcp_wmem} middle value). */
-    public int tcpWmemDefault = 16384 * 4;
+    /**
+     * TCP: default send buffer. Linux starts at {@code tcp_wmem}'s 16 KiB and autotunes up to
+     * 4 MiB; without autotuning yet, tapwire starts at 256 KiB so one connection can fill a fast
+     * path. Ring storage is lent only while data is queued, so idle connections cost nothing.
+     */
+    public int tcpWmemDefault = 256 * 1024;
     /** TCP: keepalive idle time ({@code tcp_keepalive_time}, 7200 s). */
     public long tcpKeepaliveTimeNanos = 7200_000_000_000L;
     /** TCP: keepalive probe interval ({@code tcp_keepalive_intvl}, 75 s). */

@@ -1,9 +1,18 @@
 package io.tapwire.tcp.cc;
 
 /**
- * The seam for congestion control algorithms (Reno now; NewReno and CUBIC later), in the shape of
- * Linux's {@code tcp_congestion_ops}: the connection reports events, the algorithm owns cwnd and
- * ssthresh (in bytes).
+ * The seam for congestion control algorithms ({@link Reno}, {@link NewReno}, {@link Cubic}), in the
+ * shape of Linux's {@code tcp_congestion_ops}: the connection reports events, the algorithm owns
+ * cwnd and ssthresh (in bytes). {@link CongestionControls#create} makes one by its
+ * {@code tcp_congestion_control} name.
+ *
+ * <p>Which state the connection is in (OPEN, DISORDER, CWR, RECOVERY, LOSS) is decided by
+ * {@link CaStateMachine}; the algorithm only answers "by how much" when the state machine says a
+ * window reduction is due. The methods with a default body were added for NewReno and CUBIC; an
+ * algorithm that does not need an event inherits a default that keeps the older methods working,
+ * so callers may always use the richer overloads. Per ACK the order is: {@link #onRttSample} (when
+ * the ACK gave one), then one of {@link #onAck(int, int, long)}, {@link #onPartialAck} or
+ * {@link #onRecoveryExit(int)}.
  */
 public interface CongestionControl {
     /** Name as {@code tcp_congestion_control} spells it. */
@@ -15,17 +24,77 @@ public interface CongestionControl {
     /** New data acknowledged: {@code acked} bytes, {@code inFlight} bytes outstanding before the ACK. */
     void onAck(int acked, int inFlight);
 
-    /** Three duplicate ACKs: enter fast recovery. */
+    /**
+     * New data acknowledged at {@code nowNanos} (the stack's clock). Time-based algorithms (CUBIC's
+     * W_cubic(t), RFC 9438 section 4.2) need this overload; the default drops the time.
+     */
+    default void onAck(int acked, int inFlight, long nowNanos) {
+        onAck(acked, inFlight);
+    }
+
+    /**
+     * An RTT measurement (RFC 6298 timing or an RFC 7323 timestamp echo): the sample itself and the
+     * smoothed RTT after it. CUBIC uses srtt for its target (RFC 9438 section 4.2) and the samples
+     * for HyStart++ (RFC 9406). Default: ignored.
+     */
+    default void onRttSample(long rttNanos, long srttNanos) {
+    }
+
+    /** Three duplicate ACKs (or SACK evidence of loss): enter fast recovery. */
     void onFastRetransmit(int inFlight);
 
     /** A further duplicate ACK during fast recovery. */
     void onDupAckInRecovery();
 
+    /**
+     * RFC 6582 section 3.2 step 5: an ACK during fast recovery that acknowledges new data but not
+     * everything up to the recovery point. The connection stays in recovery and retransmits the next
+     * hole. Default (Reno, which has no partial ACKs: RFC 5681 leaves recovery on the first new
+     * ACK): ignored.
+     */
+    default void onPartialAck(int acked, int inFlight) {
+    }
+
     /** The ACK that ends fast recovery. */
     void onRecoveryExit();
 
+    /**
+     * The ACK that ends fast recovery, with the data still outstanding after it, so NewReno can
+     * choose RFC 6582 section 3.2 step 6 option 1 ({@code min(ssthresh, max(FlightSize, SMSS) + SMSS)})
+     * and avoid a burst. Default: {@link #onRecoveryExit()}.
+     */
+    default void onRecoveryExit(int flightSizeAfterAck) {
+        onRecoveryExit();
+    }
+
     /** Retransmission timeout (RFC 5681 section 3.1, equation 4; cwnd to one segment). */
     void onRetransmitTimeout(int inFlight);
+
+    /**
+     * Retransmission timeout, saying whether it opens a new congestion episode
+     * ({@link CaStateMachine.Transition#reduceWindow()}). When it does not (a repeated timeout of the
+     * same data, or a timeout during recovery), cwnd still falls to one segment but ssthresh and the
+     * state saved for {@link #onUndo} are kept (RFC 5681 section 3.1: ssthresh is not lowered again
+     * for retransmissions of the same data). Default: {@link #onRetransmitTimeout(int)}.
+     */
+    default void onRetransmitTimeout(int inFlight, boolean newEpisode) {
+        onRetransmitTimeout(inFlight);
+    }
+
+    /**
+     * ECN-Echo received (RFC 3168 section 6.1.2): reduce the window as for a loss, once per window of
+     * data (the CWR state of {@link CaStateMachine} keeps it to once), without retransmitting.
+     * Default: ignored (an algorithm that does not react to ECN must not negotiate it).
+     */
+    default void onEcnCongestion(int inFlight) {
+    }
+
+    /**
+     * The last reduction was spurious (D-SACK, Eifel timestamps, F-RTO): restore the window as it
+     * was before it (Linux's {@code undo_cwnd}, RFC 9438 section 4.9). Default: ignored.
+     */
+    default void onUndo() {
+    }
 
     int cwnd();
 
