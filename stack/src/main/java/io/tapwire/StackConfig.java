@@ -85,6 +85,8 @@ public final class StackConfig {
     public boolean tcpSack = true;
     /** TCP: report duplicate segments with D-SACK, RFC 2883 ({@code tcp_dsack}). */
     public boolean tcpDsack = true;
+    /** TCP: congestion control for new connections ({@code tcp_congestion_control}): reno, newreno or cubic. */
+    public String tcpCongestionControl = io.tapwire.tcp.cc.CongestionControls.DEFAULT;
     /**
      * TCP: default send buffer. Linux starts at {@code tcp_wmem}'s 16 KiB and autotunes up to
      * 4 MiB; without autotuning yet, tapwire starts at 256 KiB so one connection can fill a fast
@@ -134,6 +136,7 @@ public final class StackConfig {
         if (ipLocalPortRangeLow < 1 || ipLocalPortRangeHigh > 65535 || ipLocalPortRangeLow > ipLocalPortRangeHigh) {
             throw new IllegalArgumentException("ip_local_port_range must be within 1..65535 and low <= high");
         }
+        io.tapwire.tcp.cc.CongestionControls.create(tcpCongestionControl);
         if (rxBudget < 1) {
             throw new IllegalArgumentException("rxBudget must be at least 1");
         }

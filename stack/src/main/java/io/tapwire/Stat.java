@@ -88,6 +88,10 @@ public enum Stat {
     TCP_SYN_QUEUE_FULL,
     /** Connections aborted after too many retransmissions (TCPAbortOnTimeout). */
     TCP_ABORT_ON_TIMEOUT,
+    /** SACK blocks discarded as impossible: outside (snd.una, snd.max] or empty (TCPSACKDiscard). */
+    TCP_SACK_DISCARDS,
+    /** D-SACK blocks received (TCPDSACKRecv, RFC 2883). */
+    TCP_DSACK_RECEIVED,
     /** Delayed ACKs sent by the timer (DelayedACKs). */
     TCP_DELAYED_ACKS,
 

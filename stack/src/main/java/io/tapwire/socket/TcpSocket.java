@@ -110,6 +110,11 @@ public final class TcpSocket implements AutoCloseable {
         return layer.info(tcb);
     }
 
+    /** The bounded log of CA state changes (OPEN, DISORDER, CWR, RECOVERY, LOSS) with cwnd and ssthresh. */
+    public java.util.List<io.tapwire.tcp.CaEventLog.Event> caEvents() {
+        return layer.caEvents(tcb);
+    }
+
     public TcpState state() {
         return tcb.state();
     }

@@ -95,6 +95,21 @@ public final class Tcb {
     // Retransmission and congestion.
     final RttEstimator rtt;
     final CongestionControl cc;
+    /** Linux's CA state (OPEN, DISORDER, CWR, RECOVERY, LOSS); replaced once SACK is negotiated. */
+    io.tapwire.tcp.cc.CaStateMachine ca = new io.tapwire.tcp.cc.CaStateMachine(false);
+    /** What the peer SACKed above snd.una (RFC 6675). */
+    final SackScoreboard scoreboard = new SackScoreboard();
+    /** Highest sequence number retransmitted in this recovery (RFC 6675 HighRxt). */
+    int highRxt;
+    /** CA state changes with cwnd and ssthresh (bounded). */
+    final CaEventLog caLog = new CaEventLog();
+
+    /** Logs a CA transition if it changed the state. Caller holds the lock. */
+    void logCa(io.tapwire.tcp.cc.CaStateMachine.Transition tr, long now) {
+        if (tr.changed()) {
+            caLog.add(now, tr.from(), tr.to(), tr.cause().name(), cc.cwnd(), cc.ssthresh());
+        }
+    }
     boolean rttTiming;
     int rttSeq;
     long rttStart;
@@ -211,8 +226,8 @@ public final class Tcb {
 
     /** A snapshot for {@code tcpInfo()}. Caller holds the lock. */
     TcpInfo info() {
-        return new TcpInfo(state, cc.name(), cc.cwnd(), cc.ssthresh(), rtt.srtt() / 1000, rtt.rttvar() / 1000, rtt.rto() / 1000,
-                state.isSynchronized() ? inFlight() : 0, retransmits, totalRetransmits, sndMss, ourMss, sndWnd,
+        return new TcpInfo(state, ca.state(), cc.name(), cc.cwnd(), cc.ssthresh(), rtt.srtt() / 1000, rtt.rttvar() / 1000, rtt.rto() / 1000,
+                state.isSynchronized() ? inFlight() : 0, scoreboard.sackedBytes(), retransmits, totalRetransmits, sndMss, ourMss, sndWnd,
                 Math.max(0, Seq.diff(rcvAdv, rcvNxt)), bytesAcked, bytesReceived, wscaleOk ? sndWscale : -1,
                 wscaleOk ? rcvWscale : -1, tsOk, sackOk);
     }

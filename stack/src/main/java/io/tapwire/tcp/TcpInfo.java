@@ -1,11 +1,14 @@
 package io.tapwire.tcp;
 
+import io.tapwire.tcp.cc.CaState;
+
 /**
  * A snapshot of one connection, like Linux's {@code struct tcp_info} (what {@code ss -ti} shows).
  * Times are in microseconds, sizes in bytes; window-scale shifts are -1 when not negotiated.
  */
 public record TcpInfo(
         TcpState state,
+        CaState caState,
         String caAlgorithm,
         int cwnd,
         int ssthresh,
@@ -13,6 +16,7 @@ public record TcpInfo(
         long rttvarMicros,
         long rtoMicros,
         int bytesInFlight,
+        int sacked,
         int retransmits,
         long totalRetransmits,
         int sndMss,
@@ -28,9 +32,9 @@ public record TcpInfo(
 
     @Override
     public String toString() {
-        return state + " " + caAlgorithm + " cwnd:" + cwnd + " ssthresh:" + (ssthresh == Integer.MAX_VALUE ? "inf" : ssthresh)
+        return state + " ca:" + caState + " " + caAlgorithm + " cwnd:" + cwnd + " ssthresh:" + (ssthresh == Integer.MAX_VALUE ? "inf" : ssthresh)
                 + " rtt:" + srttMicros / 1000.0 + "/" + rttvarMicros / 1000.0 + "ms rto:" + rtoMicros / 1000 + "ms mss:" + sndMss
-                + " unacked:" + bytesInFlight + " retrans:" + retransmits + "/" + totalRetransmits
+                + " unacked:" + bytesInFlight + " sacked:" + sacked + " retrans:" + retransmits + "/" + totalRetransmits
                 + " snd_wnd:" + sndWnd + " rcv_wnd:" + rcvWnd + " bytes_acked:" + bytesAcked + " bytes_received:" + bytesReceived
                 + (sndWscale >= 0 ? " wscale:" + sndWscale + "," + rcvWscale : "") + (timestamps ? " ts" : "") + (sack ? " sack" : "");
     }

@@ -121,6 +121,7 @@ final class TcpInput {
             t.tsRecentTime = layer.now();
         }
         t.sackOk = config.tcpSack && weOfferedSack && options.sackPermitted();
+        t.ca = new io.tapwire.tcp.cc.CaStateMachine(t.sackOk);
     }
 
     /** MSS from the SYN (RFC 9293 3.7.1: 536 when absent; RFC 6691: never above ours) and the window. */
@@ -318,11 +319,18 @@ final class TcpInput {
             challengeAck(t);
             return;
         }
+        boolean newSack = t.sackOk && options.sackBlockCount() > 0 && readSackBlocks(t, ack);
+        boolean dupAck = false;
         if (Seq.gt(ack, t.sndUna)) {
             newAck(t, ack);
         } else if (ack == t.sndUna && payload == 0 && !seg.isFin() && (seg.window() << t.sndWscale) == t.sndWnd
                 && Seq.lt(t.sndUna, t.sndMax)) {
-            duplicateAck(t);
+            // RFC 5681 section 2: a duplicate ACK (with SACK, RFC 6675 counts it the same way).
+            t.dupAcks++;
+            dupAck = true;
+        }
+        if (t.state.isSynchronized() && t.state != TcpState.TIME_WAIT) {
+            congestionEvents(t, dupAck, newSack);
         }
         // Send window update (RFC 9293 3.10.7.4, the SND.WL1/SND.WL2 rule).
         if (Seq.lt(t.sndWl1, seq) || (t.sndWl1 == seq && Seq.le(t.sndWl2, ack))) {
@@ -467,7 +475,9 @@ final class TcpInput {
         t.sendRing.releaseIfEmpty();
         t.bytesAcked += dataAcked;
         if (t.rttTiming && Seq.gt(ack, t.rttSeq)) {
-            t.rtt.sample(layer.now() - t.rttStart);
+            long rtt = layer.now() - t.rttStart;
+            t.rtt.sample(rtt);
+            t.cc.onRttSample(rtt, t.rtt.srtt());
             t.rttTiming = false;
         }
         t.sndUna = ack;
@@ -475,15 +485,27 @@ final class TcpInput {
             t.sndNxt = ack;
         }
         t.retransmits = 0;
+        t.scoreboard.advance(ack);
+        int flightAfter = Seq.diff(t.sndMax, ack);
         if (t.inRecovery) {
-            // Reno leaves fast recovery on the first new ACK (RFC 5681 3.2 step 6).
-            t.inRecovery = false;
-            t.cc.onRecoveryExit();
+            if (Seq.ge(ack, t.recover) || t.cc.name().equals("reno")) {
+                // The full ACK ends fast recovery (RFC 6582 3.2 step 6); Reno leaves on any new
+                // ACK (RFC 5681 3.2 step 6).
+                t.inRecovery = false;
+                t.cc.onRecoveryExit(flightAfter);
+            } else {
+                // A partial ACK (RFC 6582 3.2 step 5): the next hole is lost too; resend it now.
+                t.cc.onPartialAck(dataAcked, inFlightBefore);
+                if (!t.sackOk) {
+                    output.retransmitFirst(t);
+                }
+            }
         } else if (inFlightBefore + t.sndMss >= t.cc.cwnd()) {
             // Grow cwnd only while it was what limited sending (RFC 7661, Linux's
             // tcp_is_cwnd_limited): a window- or application-limited sender must not inflate it.
-            t.cc.onAck(dataAcked, inFlightBefore);
+            t.cc.onAck(dataAcked, inFlightBefore, layer.now());
         }
+        t.logCa(t.ca.onAck(ack, !t.scoreboard.isEmpty()), layer.now());
         t.dupAcks = 0;
         if (t.sndUna == t.sndMax) {
             layer.timerQueue().cancel(t.rtxTimer);
@@ -494,18 +516,72 @@ final class TcpInput {
         t.changed.signalAll();
     }
 
-    private void duplicateAck(Tcb t) {
-        t.dupAcks++;
-        if (t.dupAcks == 3 && !t.inRecovery) {
-            // Fast retransmit (RFC 5681 3.2).
-            stats.inc(Stat.TCP_FAST_RETRANS);
-            t.cc.onFastRetransmit(t.inFlight());
-            t.inRecovery = true;
-            t.recover = t.sndMax;
-            output.retransmitFirst(t);
-        } else if (t.inRecovery) {
+    /**
+     * Loss detection and the CA state machine after each ACK (Linux's tcp_fastretrans_alert):
+     * three duplicate ACKs, or SACK showing the first unacknowledged segment lost (RFC 6675
+     * IsLost), start fast recovery with one window reduction; during recovery, SACK holes are
+     * retransmitted as ACKs arrive.
+     */
+    private void congestionEvents(Tcb t, boolean dupAck, boolean newSack) {
+        if (!t.inRecovery) {
+            if (!Seq.lt(t.sndUna, t.sndMax)) {
+                return;
+            }
+            boolean lost = t.dupAcks >= 3 || (t.sackOk && !t.scoreboard.isEmpty() && t.scoreboard.isLost(t.sndUna, t.sndMss));
+            if (lost && t.ca.state() != io.tapwire.tcp.cc.CaState.LOSS) {
+                io.tapwire.tcp.cc.CaStateMachine.Transition tr = t.ca.onLossDetected(t.sndMax);
+                stats.inc(Stat.TCP_FAST_RETRANS);
+                if (tr.reduceWindow()) {
+                    t.cc.onFastRetransmit(t.inFlight());
+                }
+                t.logCa(tr, layer.now());
+                t.inRecovery = true;
+                t.recover = t.sndMax;
+                t.highRxt = t.sndUna;
+                if (t.sackOk) {
+                    output.retransmitHoles(t, 1);
+                } else {
+                    output.retransmitFirst(t);
+                }
+            } else if (dupAck) {
+                t.logCa(t.ca.onDupAck(t.sndMax), layer.now());
+            } else if (newSack) {
+                t.logCa(t.ca.onSackEvidence(t.sndMax), layer.now());
+            }
+            return;
+        }
+        if (dupAck) {
             t.cc.onDupAckInRecovery();
         }
+        if (t.sackOk && (dupAck || newSack)) {
+            // RFC 6675 NextSeg rule 1, one or two holes per ACK as the ACK clock allows.
+            output.retransmitHoles(t, 2);
+        }
+    }
+
+    /**
+     * Reads the SACK blocks of an ACK into the scoreboard (RFC 2018, RFC 6675 section 5). A first
+     * block below the ACK, or inside the second, is a D-SACK (RFC 2883 section 4): counted, not
+     * scored. Blocks outside (ack, snd.max] or with no length are discarded and counted.
+     * Returns true if a block SACKed new data.
+     */
+    private boolean readSackBlocks(Tcb t, int ack) {
+        boolean added = false;
+        int n = options.sackBlockCount();
+        for (int i = 0; i < n; i++) {
+            int left = options.sackLeft(i);
+            int right = options.sackRight(i);
+            if (i == 0 && (Seq.le(right, ack) || (n > 1 && Seq.ge(left, options.sackLeft(1)) && Seq.le(right, options.sackRight(1))))) {
+                stats.inc(Stat.TCP_DSACK_RECEIVED);
+                continue;
+            }
+            if (!Seq.lt(left, right) || Seq.gt(right, t.sndMax) || Seq.le(right, ack)) {
+                stats.inc(Stat.TCP_SACK_DISCARDS);
+                continue;
+            }
+            added |= t.scoreboard.add(Seq.max(left, ack), right);
+        }
+        return added;
     }
 
     private void receiveData(Tcb t, TcpSegment seg) {

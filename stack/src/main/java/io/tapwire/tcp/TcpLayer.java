@@ -7,7 +7,6 @@ import io.tapwire.Statistics;
 import io.tapwire.net.Interface;
 import io.tapwire.net.IpProtocolHandler;
 import io.tapwire.net.Ipv4Output;
-import io.tapwire.tcp.cc.Reno;
 import io.tapwire.time.TimerQueue;
 import io.tapwire.wire.Ipv4Address;
 import io.tapwire.wire.Ipv4Packet;
@@ -251,7 +250,8 @@ public final class TcpLayer implements IpProtocolHandler {
 
     Tcb newConnection(int localAddress, int localPort, int remoteAddress, int remotePort, int rcvbuf, int sndbuf) {
         Tcb t = new Tcb(this, localAddress, localPort, remoteAddress, remotePort, rcvbuf, sndbuf,
-                new RttEstimator(config.tcpInitialRtoNanos, config.tcpMinRtoNanos, config.tcpMaxRtoNanos), new Reno());
+                new RttEstimator(config.tcpInitialRtoNanos, config.tcpMinRtoNanos, config.tcpMaxRtoNanos),
+                io.tapwire.tcp.cc.CongestionControls.create(config.tcpCongestionControl));
         t.ourMss = iface.mtu() - Ipv4Packet.MIN_HEADER_LENGTH - TcpSegment.MIN_HEADER_LENGTH;
         // Our window-scale shift: the smallest that lets the whole receive buffer be advertised
         // (RFC 7323 2.3). Used only if the peer offers scaling too.
@@ -732,6 +732,16 @@ public final class TcpLayer implements IpProtocolHandler {
         t.lock.lock();
         try {
             return t.info();
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    /** The connection's congestion-event log (CA state changes with cwnd and ssthresh). */
+    public List<CaEventLog.Event> caEvents(Tcb t) {
+        t.lock.lock();
+        try {
+            return t.caLog.events();
         } finally {
             t.lock.unlock();
         }

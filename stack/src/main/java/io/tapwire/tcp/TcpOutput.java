@@ -45,6 +45,10 @@ final class TcpOutput {
         }
         boolean sentSomething = false;
         while (true) {
+            if (t.sackOk && !t.scoreboard.isEmpty() && Seq.lt(t.sndNxt, t.sndMax)) {
+                // Resending after a timeout: skip what the peer has SACKed (RFC 6675 section 5.1).
+                t.sndNxt = t.scoreboard.skipSacked(t.sndNxt);
+            }
             long offset = t.sendOffset(t.sndNxt);
             long dataEnd = t.sendRing.tail();
             int unsent = (int) Math.max(0, dataEnd - offset);
@@ -53,6 +57,9 @@ final class TcpOutput {
             int usable = Math.max(0, Seq.diff(Seq.add(t.sndUna, window), t.sndNxt));
             int maxData = maxSegmentData(t);
             int len = Math.min(Math.min(unsent, maxData), usable);
+            if (t.sackOk && !t.scoreboard.isEmpty() && Seq.lt(t.sndNxt, t.sndMax)) {
+                len = Math.min(len, Seq.diff(t.scoreboard.nextSackedStart(t.sndNxt, t.sndMax), t.sndNxt));
+            }
             boolean fin = false;
             if (len > 0) {
                 boolean all = len == unsent;
@@ -179,6 +186,38 @@ final class TcpOutput {
             layer.timerQueue().arm(t.rtxTimer, layer.now() + t.rtt.rto());
         }
         return len;
+    }
+
+    /**
+     * SACK-based loss recovery (RFC 6675 section 5, NextSeg rule 1): retransmits up to
+     * {@code max} segments from holes below the highest SACKed sequence number that IsLost
+     * judges lost and that have not been retransmitted in this recovery (above HighRxt).
+     */
+    void retransmitHoles(Tcb t, int max) {
+        if (t.scoreboard.isEmpty()) {
+            retransmitFirst(t);
+            return;
+        }
+        int highest = t.scoreboard.highestSacked();
+        for (int n = 0; n < max; n++) {
+            int seq = t.scoreboard.skipSacked(Seq.max(t.highRxt, t.sndUna));
+            if (!Seq.lt(seq, highest) || !t.scoreboard.isLost(seq, t.sndMss)) {
+                return;
+            }
+            int holeEnd = t.scoreboard.nextSackedStart(seq, highest);
+            long offset = t.sendOffset(seq);
+            int len = (int) Math.min(Math.min(maxSegmentData(t), Seq.diff(holeEnd, seq)), t.sendRing.tail() - offset);
+            if (len <= 0 || !send(t, seq, TcpSegment.ACK, offset, len, false)) {
+                return;
+            }
+            t.highRxt = Seq.add(seq, len);
+            t.totalRetransmits++;
+            stats.inc(Stat.TCP_RETRANS_SEGS);
+            t.rttTiming = false;
+            if (!t.rtxTimer.isArmed()) {
+                layer.timerQueue().arm(t.rtxTimer, layer.now() + t.rtt.rto());
+            }
+        }
     }
 
     /** Fast retransmit: resend the first unacknowledged segment (or the FIN if only it is left). */

@@ -49,7 +49,11 @@ final class TcpTimers {
                     }
                     t.retransmits++;
                     stats.inc(Stat.TCP_TIMEOUTS);
-                    t.cc.onRetransmitTimeout(t.inFlight());
+                    // Any state → LOSS (the seed note: "RTO always leads to Loss"); ssthresh is
+                    // lowered once per episode (RFC 5681 3.1), cwnd to one segment.
+                    io.tapwire.tcp.cc.CaStateMachine.Transition tr = t.ca.onRetransmitTimeout(t.sndUna, t.sndMax);
+                    t.cc.onRetransmitTimeout(t.inFlight(), tr.reduceWindow());
+                    t.logCa(tr, now);
                     t.rtt.backOff();
                     t.rttTiming = false;
                     t.inRecovery = false;
