@@ -474,10 +474,23 @@ final class TcpInput {
         t.sendRing.consume(dataAcked);
         t.sendRing.releaseIfEmpty();
         t.bytesAcked += dataAcked;
+        if (t.tsOk && options.hasTimestamps() && options.tsEcr() != 0) {
+            // RFC 7323 section 4: every ACK that acknowledges new data echoes one of our
+            // timestamps, so it is an RTT sample (ms resolution) even during retransmission. The
+            // congestion control gets one per ACK (HyStart++ needs several per round); the RTO
+            // estimator keeps its Karn-timed samples.
+            long rttMillis = (int) (output.tsVal(t) - options.tsEcr());
+            if (rttMillis >= 0 && rttMillis < 60_000) {
+                long rtt = Math.max(1, rttMillis) * 1_000_000L;
+                t.cc.onRttSample(rtt, t.rtt.hasSample() ? t.rtt.srtt() : rtt);
+            }
+        }
         if (t.rttTiming && Seq.gt(ack, t.rttSeq)) {
             long rtt = layer.now() - t.rttStart;
             t.rtt.sample(rtt);
-            t.cc.onRttSample(rtt, t.rtt.srtt());
+            if (!t.tsOk) {
+                t.cc.onRttSample(rtt, t.rtt.srtt());
+            }
             t.rttTiming = false;
         }
         t.sndUna = ack;

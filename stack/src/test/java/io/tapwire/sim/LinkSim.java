@@ -117,7 +117,12 @@ final class LinkSim {
      * @param receiver the receiving socket's {@code tcp_info} at the end
      */
     record Transfer(long bytes, long nanos, boolean intact, byte[] sentSha256, byte[] receivedSha256,
-            TcpInfo sender, TcpInfo receiver) {
+            TcpInfo sender, TcpInfo receiver, long halfwayNanos) {
+        /** Goodput of the second half of the bytes only: after slow start on any transfer long enough. */
+        double secondHalfGoodputBitsPerSecond() {
+            return (bytes - bytes / 2) * 8.0 / ((nanos - halfwayNanos) / 1e9);
+        }
+
         /** Application bytes per second of virtual time, in bit/s. */
         double goodputBitsPerSecond() {
             return bytes * 8.0 / (nanos / 1e9);
@@ -160,6 +165,7 @@ final class LinkSim {
         long end = start + maxNanos;
         int sent = 0;
         long got = 0;
+        long halfway = -1;
         while (got < bytes) {
             boolean progress = false;
             if (sent < bytes) {
@@ -172,6 +178,9 @@ final class LinkSim {
                 received.update(buf, 0, n);
                 got += n;
                 progress = true;
+                if (halfway < 0 && got >= bytes / 2) {
+                    halfway = clock.nanoTime() - start;
+                }
             }
             if (n < 0) {
                 throw new AssertionError("end of stream after " + got + " of " + bytes + " bytes");
@@ -194,7 +203,7 @@ final class LinkSim {
         byte[] sentSha = sha256().digest(data);
         byte[] gotSha = received.digest();
         Transfer t = new Transfer(got, elapsed, Arrays.equals(sentSha, gotSha), sentSha, gotSha,
-                client.tcpInfo(), server[0].tcpInfo());
+                client.tcpInfo(), server[0].tcpInfo(), halfway);
         client.close();
         server[0].close();
         listener.close();
