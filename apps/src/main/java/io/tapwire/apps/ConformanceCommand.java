@@ -1,0 +1,64 @@
+package io.tapwire.apps;
+
+import io.tapwire.pcap.drill.ConformanceRunner;
+import io.tapwire.pcap.drill.RunOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code tapwire conformance PATH...}: runs packetdrill scripts against tapwire in-process on
+ * virtual time (see {@code io.tapwire.pcap.drill}) and prints the per-folder report.
+ */
+@Command(name = "conformance",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run packetdrill scripts (files, or folders searched for *.pkt) against a fresh tapwire stack each, "
+                    + "in-process on virtual time, with FreeBSD-like settings. Prints per-folder counts (passed, failed, "
+                    + "skipped-IPv6, skipped-unsupported), each failure as script:line: first difference, and ends "
+                    + "with the line 'N passed, M failed, K skipped'.",
+            "",
+            "  ./tapwire conformance ../shared/conformance/tcp-testsuite/state-event-engine",
+            "",
+            "Exits 0 when no script failed (with --known-failures: when the list matches the run exactly), else 1."
+        })
+public final class ConformanceCommand implements Callable<Integer> {
+    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Scripts or folders of scripts.")
+    List<Path> paths = new ArrayList<>();
+
+    @Option(names = "--define", paramLabel = "NAME",
+            description = "Define NAME for #ifdef (repeatable). Default: STANDARD (the RFC-standard branches of the "
+                    + "FreeBSD suite); FreeBSD selects FreeBSD's own behaviour.")
+    List<String> defines = new ArrayList<>();
+
+    @Option(names = {"-v", "--verbose"}, description = "Show each failure's script and actual segment, the events before it, and notes.")
+    boolean verbose;
+
+    @Option(names = "--lenient-option-layout",
+            description = "Diagnostic: compare TCP options as a set (order, padding and window-scale shift ignored), to see "
+                    + "what a script finds past an option-layout difference. Never use it for a verdict.")
+    boolean lenientOptionLayout;
+
+    @Option(names = "--known-failures", paramLabel = "FILE",
+            description = "A list of understood failures ('SCRIPT  REASON' per line): report where it and the run disagree.")
+    Path knownFailures;
+
+    @Option(names = "--failure-list", description = "Also print each failure as 'SCRIPT  line N: difference', to start a known-failures list.")
+    boolean failureList;
+
+    @Override
+    public Integer call() {
+        RunOptions options = RunOptions.standard().withLenientOptionLayout(lenientOptionLayout);
+        if (!defines.isEmpty()) {
+            options = options.withDefines(new LinkedHashSet<>(defines));
+        }
+        return ConformanceRunner.run(new ConformanceRunner.Request(paths, options, verbose, knownFailures, failureList),
+                System.out, System.err);
+    }
+}

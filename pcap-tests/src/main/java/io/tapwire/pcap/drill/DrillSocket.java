@@ -1,0 +1,43 @@
+package io.tapwire.pcap.drill;
+
+import io.tapwire.socket.TcpListener;
+import io.tapwire.socket.TcpSocket;
+import io.tapwire.tcp.TcpState;
+
+/**
+ * One file descriptor of the script's process: a TCP socket that is new, bound, listening
+ * ({@link TcpListener}) or connected ({@link TcpSocket}), with the options set on it before tapwire
+ * had an object to apply them to.
+ */
+final class DrillSocket {
+    final int fd;
+    boolean nonBlocking;
+    boolean reuseAddress;
+    boolean noDelay;
+    /** SO_RCVBUF/SO_SNDBUF as set, 0 for the default. */
+    int receiveBuffer;
+    int sendBuffer;
+    /** SO_LINGER on with a zero timeout: close aborts with RST. */
+    boolean lingerZero;
+    boolean keepAlive;
+    int boundPort = -1;
+    TcpListener listener;
+    TcpSocket connection;
+    /** SO_ERROR was read for the connection's error; it is not reported again. */
+    boolean errorReported;
+
+    DrillSocket(int fd) {
+        this.fd = fd;
+    }
+
+    /** The state sockstat would show for this socket. */
+    TcpState state() {
+        if (listener != null) {
+            return TcpState.LISTEN;
+        }
+        if (connection != null) {
+            return connection.state();
+        }
+        return TcpState.CLOSED;
+    }
+}

@@ -1,0 +1,84 @@
+package io.tapwire.pcap.drill;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.util.Locale;
+
+/**
+ * errno names for what tapwire's socket API reports, and the BSD socket constants scripts use.
+ * tapwire reports errors as exceptions whose messages say what happened; this maps them back.
+ */
+final class Errno {
+    private Errno() {
+    }
+
+    /** The errno a BSD socket call would set for {@code e}. */
+    static String of(IOException e) {
+        String m = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
+        if (e instanceof ConnectException || m.contains("refused")) {
+            return "ECONNREFUSED";
+        }
+        if (e instanceof BindException || m.contains("address already in use")) {
+            return "EADDRINUSE";
+        }
+        if (e instanceof SocketTimeoutException || m.contains("timed out")) {
+            return "ETIMEDOUT";
+        }
+        if (m.contains("reset")) {
+            return "ECONNRESET";
+        }
+        if (m.contains("not connected")) {
+            return "ENOTCONN";
+        }
+        if (m.contains("shut down")) {
+            return "EPIPE";
+        }
+        if (m.contains("closed")) {
+            return "EBADF";
+        }
+        return "EIO";
+    }
+
+    /** EWOULDBLOCK is EAGAIN on BSD and Linux alike. */
+    static boolean same(String a, String b) {
+        return canonical(a).equals(canonical(b));
+    }
+
+    private static String canonical(String e) {
+        return e.equals("EWOULDBLOCK") ? "EAGAIN" : e;
+    }
+
+    /** Integer values of the symbols scripts pass (FreeBSD's, where FreeBSD and Linux differ). */
+    static Long constant(String name) {
+        return switch (name) {
+            case "AF_INET", "PF_INET" -> 2L;
+            case "AF_INET6", "PF_INET6" -> 28L;
+            case "SOCK_STREAM" -> 1L;
+            case "IPPROTO_TCP" -> 6L;
+            case "SOL_SOCKET" -> 0xFFFFL;
+            case "SO_REUSEADDR" -> 0x0004L;
+            case "SO_KEEPALIVE" -> 0x0008L;
+            case "SO_LINGER" -> 0x0080L;
+            case "SO_SNDBUF" -> 0x1001L;
+            case "SO_RCVBUF" -> 0x1002L;
+            case "SO_ERROR" -> 0x1007L;
+            case "TCP_NODELAY" -> 1L;
+            case "O_RDONLY" -> 0L;
+            case "O_WRONLY" -> 1L;
+            case "O_RDWR" -> 2L;
+            case "O_NONBLOCK" -> 4L;
+            case "F_GETFL" -> 3L;
+            case "F_SETFL" -> 4L;
+            case "SHUT_RD" -> 0L;
+            case "SHUT_WR" -> 1L;
+            case "SHUT_RDWR" -> 2L;
+            case "MSG_PEEK" -> 2L;
+            default -> null;
+        };
+    }
+
+    static final long O_NONBLOCK = 4;
+    static final long O_RDWR = 2;
+}

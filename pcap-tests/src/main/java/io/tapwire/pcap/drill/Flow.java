@@ -1,0 +1,78 @@
+package io.tapwire.pcap.drill;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The connection under test, as packetdrill tracks it: its ports, and the mapping between the
+ * script's sequence numbers and the live ones. The peer's side needs no mapping (the interpreter
+ * injects exactly the numbers the script writes); the stack's side is relative to its initial
+ * sequence number, learned from the first SYN or SYN-ACK it sends for the connection. Before
+ * that (a segment to a closed port, say) numbers are taken as they are.
+ */
+final class Flow {
+    private static final long MASK = 0xFFFF_FFFFL;
+
+    enum Phase {
+        /** No listening or connecting socket yet. */
+        IDLE,
+        /** A socket listens; the next inbound segment opens a child connection. */
+        LISTENING,
+        /** An inbound segment reached the listener; the stack's SYN-ACK will give its ISN. */
+        PACKET_RECEIVED,
+        /** connect() was called; the stack's SYN will give its port and ISN. */
+        CONNECTING,
+        /** The mapping is fixed. */
+        MAPPED
+    }
+
+    Phase phase = Phase.IDLE;
+    int localPort = -1;
+    int remotePort = FreeBsdProfile.PEER_PORT;
+    private boolean isnKnown;
+    private long scriptIsn;
+    private long liveIsn;
+    /** Timestamp values: script value to the live value the stack sent for it. */
+    private final Map<Long, Long> tsVals = new HashMap<>();
+
+    void learnIsn(long script, long live) {
+        scriptIsn = script;
+        liveIsn = live;
+        isnKnown = true;
+        phase = Phase.MAPPED;
+    }
+
+    boolean isnKnown() {
+        return isnKnown;
+    }
+
+    /** Live minus script for the stack's sequence space (0 while unknown). */
+    long offset() {
+        return isnKnown ? (liveIsn - scriptIsn) & MASK : 0;
+    }
+
+    /** A stack sequence number as the script writes it. */
+    long toScript(long live) {
+        return (live - offset()) & MASK;
+    }
+
+    /** A script number in the stack's sequence space (ACKs and SACK blocks the peer sends) as sent live. */
+    long toLive(long script) {
+        return (script + offset()) & MASK;
+    }
+
+    void rememberTsVal(long script, long live) {
+        tsVals.put(script, live);
+    }
+
+    /** The live TSval the script's value stands for, or null when the stack never sent it. */
+    Long liveTsVal(long script) {
+        return tsVals.get(script);
+    }
+
+    /** True when an outbound segment belongs to this connection. */
+    boolean owns(WireSegment s) {
+        return s.dstIp() == FreeBsdProfile.PEER_ADDRESS && s.srcIp() == FreeBsdProfile.STACK_ADDRESS
+                && s.srcPort() == localPort && s.dstPort() == remotePort;
+    }
+}

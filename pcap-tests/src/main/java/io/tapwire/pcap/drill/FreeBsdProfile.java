@@ -1,0 +1,71 @@
+package io.tapwire.pcap.drill;
+
+import io.tapwire.StackConfig;
+import io.tapwire.wire.Ipv4Address;
+
+/**
+ * The FreeBSD-like settings every script starts from, so the suite's expectations about defaults
+ * (65535-byte windows, a 1 s initial RTO, 40 ms delayed ACKs, 2 MSL of 60 s) meet a stack
+ * configured the same way. Changing tapwire's settings is fair; rewriting a script is not. The
+ * script's own {@code sysctl -w} lines are applied on top (see {@link Sysctls}).
+ *
+ * <p>Addresses follow packetdrill's model: one local address for the stack, one remote address
+ * for the scripted peer, on one virtual link (the project's sandbox addresses, though no TAP is
+ * involved); the stack listens on (and connects to) port 8080, packetdrill's default.
+ */
+public final class FreeBsdProfile {
+    public static final int STACK_ADDRESS = Ipv4Address.parse("10.0.0.2");
+    public static final int PEER_ADDRESS = Ipv4Address.parse("10.0.0.1");
+    public static final long STACK_MAC = 0x02_00_00_00_00_01L;
+    public static final long PEER_MAC = 0x02_00_00_00_00_02L;
+    /** packetdrill's {@code --bind_port} and {@code --connect_port} default. */
+    public static final int DEFAULT_PORT = 8080;
+    /** The peer's port for connections it opens (packetdrill picks an ephemeral one). */
+    public static final int PEER_PORT = 49152;
+    /** FreeBSD's {@code net.inet.tcp.recvspace} and {@code sendspace} defaults. */
+    public static final int RECVSPACE = 65536;
+    public static final int SENDSPACE = 32768;
+
+    private FreeBsdProfile() {
+    }
+
+    /** Fresh settings for one script: fixed addresses, seeds and ISN secret (deterministic runs), FreeBSD's TCP defaults. */
+    public static StackConfig stackConfig() {
+        StackConfig c = new StackConfig();
+        c.mac = STACK_MAC;
+        c.address = STACK_ADDRESS;
+        c.prefixLength = 24;
+        c.seed = 0x5eed_d811L;
+        c.tcpIsnSecret = 0x15_5ec7e7L;
+        // The scripted peer is the only neighbour; it answers ARP at once, and no gratuitous ARP
+        // or re-resolution interleaves with the scripted segments.
+        c.arpGratuitousAtStart = false;
+        c.arpReachableNanos = Long.MAX_VALUE / 4;
+        // FreeBSD: recvspace 65536, sendspace 32768 (the scripts set them too).
+        c.tcpRmemDefault = RECVSPACE;
+        c.tcpWmemDefault = SENDSPACE;
+        // FreeBSD: rexmit_initial 1 s, rexmit_min 30 ms, delacktime 40 ms, msl 30 s (TIME-WAIT 60 s),
+        // finwait2_timeout 60 s.
+        c.tcpInitialRtoNanos = 1_000_000_000L;
+        c.tcpMinRtoNanos = 30_000_000L;
+        c.tcpDelackNanos = 40_000_000L;
+        c.tcpTimeWaitNanos = 60_000_000_000L;
+        c.tcpFinTimeoutNanos = 60_000_000_000L;
+        // FreeBSD offers SACK, window scaling and timestamps by default (sack.enable=1, rfc1323=1);
+        // applied when this stack has the settings.
+        Settings.set(c, "tcpSack", true);
+        Settings.set(c, "tcpWindowScaling", true);
+        Settings.set(c, "tcpTimestamps", true);
+        return c;
+    }
+
+    /**
+     * FreeBSD rounds a connection's receive buffer up to a multiple of the MSS once the MSS is
+     * known (tcp_mss_update), which is why the suite expects SO_RCVBUF 65700 from an accepted
+     * socket with recvspace 65536 and MSS 1460, and keeps advertising 65535 while a little data
+     * is unread. The profile sizes tapwire's buffers the same way.
+     */
+    public static int roundReceiveBuffer(int bytes, int mss) {
+        return mss <= 0 ? bytes : (int) Math.min(Integer.MAX_VALUE, ((long) bytes + mss - 1) / mss * mss);
+    }
+}

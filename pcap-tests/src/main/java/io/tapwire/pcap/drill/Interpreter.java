@@ -1,0 +1,391 @@
+package io.tapwire.pcap.drill;
+
+import io.tapwire.Stack;
+import io.tapwire.Stat;
+import io.tapwire.StackConfig;
+import io.tapwire.tcp.TcpState;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs one packetdrill script against a fresh tapwire stack on virtual time, with packetdrill's
+ * semantics:
+ *
+ * <ul>
+ *   <li>An event's time is absolute, or relative to the moment the previous event finished. The
+ *       interpreter moves virtual time to it (running the stack's timers on the way) and fails if
+ *       it is already later than the time plus the tolerance.</li>
+ *   <li>{@code <} injects the segment with the peer's numbers as written and the stack's numbers
+ *       mapped to live ones ({@link Flow}).</li>
+ *   <li>{@code >} takes the next segment the stack sent for the connection under test (waiting on
+ *       virtual time until the expected time plus tolerance if none is queued), compares every
+ *       field ({@link SegmentCheck}) and then its time. Segments the stack sent are matched in
+ *       order ({@link SentSegments}), so an unexpected segment is the difference at the next
+ *       {@code >}; what the stack sends after the last {@code >} line is unscripted and, as in
+ *       packetdrill, only noted.</li>
+ *   <li>A system call on a blocking socket that cannot finish waits on virtual time until it can,
+ *       as the call would block a real process; on a non-blocking one it fails with EAGAIN.</li>
+ *   <li>The stack must count no internal error (RX_INTERNAL_ERRORS) during the script.</li>
+ * </ul>
+ *
+ * Anything the interpreter cannot do faithfully ends the run as unsupported, never as passed.
+ */
+public final class Interpreter {
+    /** Longest a blocking call or a {@code *} packet may wait on virtual time. */
+    private static final long MAX_WAIT_NANOS = 600_000_000_000L;
+    /** packetdrill's default --tolerance_usecs. */
+    private static final long DEFAULT_TOLERANCE_MICROS = 4_000;
+
+    private final Script script;
+    private final RunOptions runOptions;
+    private final StackConfig config = FreeBsdProfile.stackConfig();
+    private final List<String> notes = new ArrayList<>();
+    private final List<String> tolerated = new ArrayList<>();
+    private final List<String> trace = new ArrayList<>();
+    private final Flow flow = new Flow();
+    private final SentSegments sent = new SentSegments(flow, notes);
+    private final Syscalls syscalls;
+    private long toleranceNanos = DEFAULT_TOLERANCE_MICROS * 1000;
+    private int mtu = 1500;
+    private int bindPort = FreeBsdProfile.DEFAULT_PORT;
+    private int connectPort = FreeBsdProfile.DEFAULT_PORT;
+    private DrillHost host;
+    private long now;
+    private int eventIndex;
+    private long previousAbsoluteMicros = -1;
+
+    private Interpreter(Script script, RunOptions runOptions) {
+        this.script = script;
+        this.runOptions = runOptions;
+        this.syscalls = new Syscalls(new Syscalls.Context() {
+            @Override public Stack stack() { return host.stack(); }
+            @Override public void ensureStack() { Interpreter.this.ensureStack(); }
+            @Override public Flow flow() { return flow; }
+            @Override public int mss() { return mtu - 40; }
+            @Override public int bindPort() { return bindPort; }
+            @Override public int connectPort() { return connectPort; }
+            @Override public void tolerated(String note) { tolerated.add(note); }
+            @Override public void note(String note) { notes.add(note); }
+        });
+    }
+
+    /** Runs {@code script}; never throws for anything the script or the stack does. */
+    public static ScriptResult run(Script script, RunOptions options) {
+        return new Interpreter(script, options).run();
+    }
+
+    /** Parses and runs the script in {@code text}; a script that does not parse is reported as unsupported. */
+    public static ScriptResult run(String name, String text, RunOptions options) {
+        Script script;
+        try {
+            script = ScriptParser.parse(name, text, options.defines());
+        } catch (ScriptException e) {
+            String kind = e.kind() == ScriptException.Kind.SYNTAX ? "script error: " : "unsupported: ";
+            return new ScriptResult(name, ScriptResult.Status.SKIPPED_UNSUPPORTED, e.line(), kind + e.getMessage(), List.of(),
+                    List.of(), List.of());
+        }
+        return run(script, options);
+    }
+
+    private ScriptResult run() {
+        try {
+            String ip = script.options().getOrDefault("ip_version", "ipv4");
+            if (!"ipv4".equals(ip)) {
+                return result(ScriptResult.Status.SKIPPED_IPV6, 0, "--ip_version=" + ip + ": tapwire has no IPv6 yet");
+            }
+            applyOptions(script.options());
+            List<Script.Event> events = script.events();
+            EventTime first = events.get(0).time();
+            if (first.kind() != EventTime.Kind.ABSOLUTE && first.kind() != EventTime.Kind.RELATIVE || first.startMicros() != 0) {
+                throw ScriptException.syntax(events.get(0).line(), "first event should be at time 0");
+            }
+            for (eventIndex = 0; eventIndex < events.size(); eventIndex++) {
+                runEvent(events.get(eventIndex));
+            }
+            finish(events.get(events.size() - 1).line());
+            return result(ScriptResult.Status.PASSED, 0, null);
+        } catch (ScriptFailure f) {
+            return result(ScriptResult.Status.FAILED, f.line(), f.getMessage());
+        } catch (ScriptException e) {
+            String kind = e.kind() == ScriptException.Kind.SYNTAX ? "script error: " : "unsupported: ";
+            return result(ScriptResult.Status.SKIPPED_UNSUPPORTED, e.line(), kind + e.getMessage());
+        } catch (RuntimeException | java.io.IOException e) {
+            int line = eventIndex < script.events().size() ? script.events().get(eventIndex).line() : 0;
+            return result(ScriptResult.Status.FAILED, line, "interpreter error: " + e);
+        }
+    }
+
+    private ScriptResult result(ScriptResult.Status status, int line, String message) {
+        return new ScriptResult(script.name(), status, line, message, List.copyOf(notes), List.copyOf(tolerated), List.copyOf(trace));
+    }
+
+    private void applyOptions(Map<String, String> options) {
+        for (Map.Entry<String, String> o : options.entrySet()) {
+            String v = o.getValue();
+            try {
+                switch (o.getKey()) {
+                    case "ip_version" -> { }
+                    case "tolerance_usecs" -> toleranceNanos = Long.parseLong(v) * 1000;
+                    case "mtu" -> mtu = Integer.parseInt(v);
+                    case "bind_port" -> bindPort = Integer.parseInt(v);
+                    case "connect_port" -> connectPort = Integer.parseInt(v);
+                    default -> notes.add("option --" + o.getKey() + (v == null ? "" : "=" + v) + " ignored");
+                }
+            } catch (NumberFormatException e) {
+                throw ScriptException.syntax(1, "option --" + o.getKey() + " needs a number, got " + v);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ events
+
+    private void runEvent(Script.Event e) throws java.io.IOException {
+        EventTime t = e.time();
+        long start = switch (t.kind()) {
+            case ABSOLUTE, ABSOLUTE_RANGE -> t.startMicros() * 1000;
+            case RELATIVE, RELATIVE_RANGE -> now + t.startMicros() * 1000;
+            case ANY -> now;
+        };
+        long end = switch (t.kind()) {
+            case ABSOLUTE_RANGE -> t.endMicros() * 1000;
+            case RELATIVE_RANGE -> now + t.endMicros() * 1000;
+            default -> start;
+        };
+        // packetdrill compares only consecutive absolute times; a late absolute event after
+        // relative ones is a timing error instead.
+        if (t.kind() == EventTime.Kind.ABSOLUTE && t.startMicros() < previousAbsoluteMicros) {
+            throw ScriptException.syntax(e.line(), "time goes backward in script");
+        }
+        previousAbsoluteMicros = t.kind() == EventTime.Kind.ABSOLUTE ? t.startMicros() : -1;
+        if (e.action() instanceof Script.Packet p && !p.inbound()) {
+            expectOutbound(e, p.tcp(), start, end);
+            return;
+        }
+        advanceTo(start);
+        if (now > start + toleranceNanos) {
+            throw new ScriptFailure(e.line(), "timing error: expected " + describe(e.action()) + " at " + Micros.formatNanos(start)
+                    + " s but it could only happen at " + Micros.formatNanos(now) + " s");
+        }
+        trace.add(Micros.formatNanos(now) + " line " + e.line() + ": " + e.action());
+        if (e.action() instanceof Script.Packet p) {
+            inject(e.line(), p.tcp());
+        } else if (e.action() instanceof Script.Syscall s) {
+            syscall(e.line(), s);
+        } else if (e.action() instanceof Script.Command c) {
+            command(e.line(), c.text());
+        } else if (e.action() instanceof Script.Code c) {
+            code(e.line(), c.text());
+        }
+    }
+
+    private static String describe(Script.Action a) {
+        if (a instanceof Script.Packet p) {
+            return p.inbound() ? "inbound packet" : "outbound packet";
+        }
+        return a instanceof Script.Syscall ? "system call start" : "command";
+    }
+
+    private void ensureStack() {
+        if (host == null) {
+            host = new DrillHost(config, mtu, (frame, nanos) -> sent.add(frame, nanos, eventIndex));
+            host.advanceTo(now);
+        }
+    }
+
+    private void advanceTo(long t) {
+        if (host != null) {
+            host.advanceTo(t);
+            now = host.now();
+        } else {
+            now = Math.max(now, t);
+        }
+    }
+
+    // ------------------------------------------------------------------ packets
+
+    private void inject(int line, TcpSpec spec) {
+        ensureStack();
+        if (flow.phase == Flow.Phase.LISTENING) {
+            // As packetdrill: a segment reaching the listening socket under test opens a child connection.
+            flow.phase = Flow.Phase.PACKET_RECEIVED;
+        }
+        if (flow.localPort < 0) {
+            throw ScriptException.unsupported(line, "inbound packet before the connection's local port is known");
+        }
+        long ack = spec.ack() == null ? 0 : spec.ack();
+        if (spec.has(TcpSpec.ACK)) {
+            ack = flow.toLive(ack);
+        }
+        byte[] options = TcpOption.encode(liveOptions(line, spec));
+        byte[] frame = WireSegment.encode(FreeBsdProfile.PEER_MAC, FreeBsdProfile.STACK_MAC, FreeBsdProfile.PEER_ADDRESS,
+                FreeBsdProfile.STACK_ADDRESS, host.nextIpId(), flow.remotePort, flow.localPort, spec.seq(), ack, spec.flags(),
+                spec.window(), spec.urgent(), options, spec.payload());
+        host.inject(WireSegment.fragments(frame, mtu));
+    }
+
+    /** The options as sent live: SACK blocks and the timestamp echo mapped into the stack's numbers. */
+    private List<TcpOption> liveOptions(int line, TcpSpec spec) {
+        List<TcpOption> out = new ArrayList<>();
+        for (TcpOption o : spec.options()) {
+            if (o instanceof TcpOption.Sack s) {
+                List<long[]> blocks = new ArrayList<>();
+                for (long[] b : s.blocks()) {
+                    blocks.add(new long[] {flow.toLive(b[0]), flow.toLive(b[1])});
+                }
+                out.add(new TcpOption.Sack(blocks));
+            } else if (o instanceof TcpOption.Timestamp ts && spec.has(TcpSpec.ACK)) {
+                Long live = flow.liveTsVal(ts.ecr());
+                if (live == null) {
+                    throw new ScriptFailure(line, "cannot send TS ecr " + ts.ecr() + ": the stack never sent a segment with TS val "
+                            + ts.ecr() + " (packetdrill: unable to find mapping for timestamp ecr)");
+                }
+                out.add(new TcpOption.Timestamp(ts.val(), live));
+            } else {
+                out.add(o);
+            }
+        }
+        return out;
+    }
+
+    private void expectOutbound(Script.Event e, TcpSpec spec, long start, long end) {
+        boolean any = e.time().kind() == EventTime.Kind.ANY;
+        long deadline = any ? now + MAX_WAIT_NANOS : end + toleranceNanos;
+        SentSegments.Sent c = sent.next(host, deadline);
+        if (host != null) {
+            now = Math.max(now, host.now());
+        }
+        if (c == null) {
+            throw new ScriptFailure(e.line(), "expected > " + spec + " by " + Micros.formatNanos(deadline)
+                    + " s; the stack sent nothing for the connection" + (host != null && host.nextDeadline() == Long.MAX_VALUE
+                    ? " (and has no timer pending)" : ""));
+        }
+        WireSegment s = c.segment();
+        // packetdrill learns the stack's ISN from its first SYN-ACK (passive) or SYN (active).
+        if (flow.phase == Flow.Phase.PACKET_RECEIVED && spec.has(TcpSpec.SYN) && spec.has(TcpSpec.ACK)) {
+            flow.learnIsn(spec.seqIgnored() ? 0 : spec.seq(), s.seq());
+        } else if (flow.phase == Flow.Phase.CONNECTING && spec.has(TcpSpec.SYN) && !spec.has(TcpSpec.ACK)) {
+            flow.localPort = s.srcPort();
+            flow.learnIsn(spec.seqIgnored() ? 0 : spec.seq(), s.seq());
+        }
+        String actual = "> " + sent.describe(c);
+        trace.add(Micros.formatNanos(c.nanos()) + " line " + e.line() + ": " + actual.substring(0, actual.lastIndexOf(" at ")));
+        String diff = SegmentCheck.firstDifference(spec, s, flow, runOptions.lenientOptionLayout());
+        if (diff != null) {
+            throw new ScriptFailure(e.line(), diff + "\n  script: > " + spec + "\n  actual: " + actual + sent.describeQueued());
+        }
+        if (!any && (c.nanos() < start - toleranceNanos || c.nanos() > end + toleranceNanos)) {
+            String expected = start == end ? "at " + Micros.formatNanos(start) + " s"
+                    : "in " + Micros.formatNanos(start) + "~" + Micros.formatNanos(end) + " s";
+            throw new ScriptFailure(e.line(), "timing error: expected the packet " + expected + " (tolerance "
+                    + toleranceNanos / 1000 + " us) but it was sent at " + Micros.formatNanos(c.nanos()) + " s"
+                    + "\n  script: > " + spec + "\n  actual: " + actual);
+        }
+        now = Math.max(now, c.nanos());
+    }
+
+    // ------------------------------------------------------------------ system calls, commands, code
+
+    private void syscall(int line, Script.Syscall s) throws java.io.IOException {
+        Syscalls.Call call = syscalls.prepare(s, line);
+        Syscalls.Result r = call.attempt().attempt();
+        settle();
+        if (r == null) {
+            if (call.socket() != null && call.socket().nonBlocking) {
+                r = Syscalls.Result.error("EAGAIN");
+            } else {
+                long limit = now + MAX_WAIT_NANOS;
+                while (r == null) {
+                    if (host == null || !host.step(limit)) {
+                        throw new ScriptFailure(line, s.name() + "() on a blocking socket never completes: the stack has "
+                                + (host != null && host.nextDeadline() != Long.MAX_VALUE ? "no event within "
+                                + MAX_WAIT_NANOS / 1_000_000_000L + " s" : "nothing pending") + " that could finish it");
+                    }
+                    now = host.now();
+                    r = call.attempt().attempt();
+                    settle();
+                }
+                trace.add(Micros.formatNanos(now) + " line " + line + ": " + s.name() + "() returned after blocking");
+            }
+        }
+        checkResult(line, s, r);
+    }
+
+    private void settle() {
+        if (host != null) {
+            host.settle();
+            now = host.now();
+        }
+    }
+
+    private static void checkResult(int line, Script.Syscall s, Syscalls.Result r) {
+        if (s.result() instanceof Expr.Ellipsis) {
+            return;
+        }
+        long want = Syscalls.eval(s.result(), line);
+        boolean valueOk = r.value() == want;
+        boolean errnoOk = want != -1 || s.errno() == null || (r.errno() != null && Errno.same(s.errno(), r.errno()));
+        if (!valueOk || !errnoOk) {
+            throw new ScriptFailure(line, s.name() + "() returned " + r + ", expected " + s.result()
+                    + (s.errno() == null ? "" : " " + s.errno()));
+        }
+    }
+
+    private void command(int line, String text) {
+        Sysctls.Outcome sysctl = ShellCommand.sysctl(text, config, host != null);
+        if (sysctl != null) {
+            notes.add("line " + line + ": " + sysctl.note());
+            if (!sysctl.supported()) {
+                throw ScriptException.unsupported(line, sysctl.note());
+            }
+            return;
+        }
+        ShellCommand.Outcome o = ShellCommand.run(text, line, host == null ? null : host.stack(), syscalls);
+        if (o.note() != null) {
+            notes.add(o.note());
+        }
+        if (o.failure() != null) {
+            throw new ScriptFailure(line, o.failure());
+        }
+    }
+
+    /**
+     * Only {@code assert tcpi_state == TCPI_<STATE>} of packetdrill's Python is understood, checked
+     * at once on the socket the last connect() or accept() gave.
+     */
+    private void code(int line, String text) {
+        var m = java.util.regex.Pattern.compile("assert\\s+tcpi_state\\s*==\\s*TCPI_(\\w+)").matcher(text.strip());
+        if (!m.matches()) {
+            throw ScriptException.unsupported(line, "code block %{ " + text + " }%");
+        }
+        DrillSocket so = syscalls.current();
+        if (so == null || so.connection == null) {
+            throw ScriptException.unsupported(line, "tcpi_state without a connected socket");
+        }
+        TcpState state = so.connection.state();
+        String want = m.group(1).equals("SYN_RECV") ? "SYN_RECEIVED" : m.group(1);
+        if (!state.name().equals(want)) {
+            throw new ScriptFailure(line, "tcpi_state: expected TCPI_" + m.group(1) + " got " + state);
+        }
+    }
+
+    // ------------------------------------------------------------------ end
+
+    /**
+     * Every segment up to the last {@code >} line was compared with one; what the stack sent after
+     * it is unscripted and, as in packetdrill, not checked, only noted.
+     */
+    private void finish(int lastLine) {
+        for (SentSegments.Sent c : sent.unmatched()) {
+            notes.add("not checked (after the last > line): the stack sent > " + sent.describe(c) + ", while running line "
+                    + script.events().get(c.eventIndex()).line());
+        }
+        if (host != null) {
+            long errors = host.stack().statistics().get(Stat.RX_INTERNAL_ERRORS);
+            if (errors > 0) {
+                throw new ScriptFailure(lastLine, "the stack counted " + errors + " internal error(s) (RX_INTERNAL_ERRORS)");
+            }
+        }
+    }
+}

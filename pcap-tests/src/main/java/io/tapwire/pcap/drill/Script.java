@@ -1,0 +1,62 @@
+package io.tapwire.pcap.drill;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A parsed packetdrill script: its {@code --name=value} options and its events in order.
+ *
+ * @param name    how reports name the script (a path relative to the suite, or the file name)
+ * @param options option lines, name without the dashes to value (null for a bare {@code --flag})
+ */
+public record Script(String name, Map<String, String> options, List<Event> events) {
+
+    /** One line of the script: when, and what. */
+    public record Event(int line, EventTime time, Action action) {
+        @Override
+        public String toString() {
+            return line + ": " + time + " " + action;
+        }
+    }
+
+    /** What an event does. */
+    public sealed interface Action {
+    }
+
+    /** {@code <} a segment the peer sends (injected), {@code >} a segment the stack must send. */
+    public record Packet(boolean inbound, TcpSpec tcp) implements Action {
+        @Override
+        public String toString() {
+            return (inbound ? "< " : "> ") + tcp;
+        }
+    }
+
+    /**
+     * A system call and its expected result: {@code name(args) = result [ERRNO] [(note)]}.
+     *
+     * @param errno the expected errno name when the result is -1, else null
+     */
+    public record Syscall(String name, List<Expr> args, Expr result, String errno) implements Action {
+        @Override
+        public String toString() {
+            return name + args.stream().map(Object::toString).collect(java.util.stream.Collectors.joining(", ", "(", ")"))
+                    + " = " + result + (errno == null ? "" : " " + errno);
+        }
+    }
+
+    /** A backquoted shell line. */
+    public record Command(String text) implements Action {
+        @Override
+        public String toString() {
+            return "`" + text + "`";
+        }
+    }
+
+    /** A {@code %{ ... }%} code block (Python in packetdrill). */
+    public record Code(String text) implements Action {
+        @Override
+        public String toString() {
+            return "%{ " + text + " }%";
+        }
+    }
+}

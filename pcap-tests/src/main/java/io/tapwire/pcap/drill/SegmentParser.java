@@ -1,0 +1,198 @@
+package io.tapwire.pcap.drill;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Parses a TCP segment line after its direction: flags ({@code S.}, {@code F.}, {@code R},
+ * {@code .} ...), {@code start:end(length)} or {@code ...(length)}, then {@code ack N},
+ * {@code win N}, {@code urg N}, and an option list ({@code <mss 1460,sackOK,eol,eol>}, or
+ * {@code <...>} not to check them). Sequence numbers must agree with the length, and options must
+ * fill whole 32-bit words, as packetdrill requires.
+ */
+final class SegmentParser {
+    private SegmentParser() {
+    }
+
+    static TcpSpec tcp(Cursor c, boolean inbound) {
+        if (c.peek() == '[') {
+            throw ScriptException.unsupported(c.line(), "IP header details ([ect0], [tos ...]) in a packet");
+        }
+        int flags = flags(c);
+        long seq = 0;
+        boolean seqIgnored = false;
+        int payload;
+        if (c.accept("...")) {
+            seqIgnored = true;
+            c.expect("(");
+            payload = (int) c.integer();
+            c.expect(")");
+        } else {
+            seq = u32(c, c.integer());
+            c.expect(":");
+            long end = u32(c, c.integer());
+            c.expect("(");
+            payload = (int) c.integer();
+            c.expect(")");
+            if (((end - seq) & 0xFFFF_FFFFL) != payload) {
+                throw ScriptException.syntax(c.line(), "inconsistent TCP sequence numbers: " + seq + ":" + end + "(" + payload + ")");
+            }
+        }
+        if (payload < 0 || payload > 65535) {
+            throw ScriptException.syntax(c.line(), "payload length out of range: " + payload);
+        }
+        Long ack = null;
+        Integer window = null;
+        int urgent = 0;
+        while (c.atWord()) {
+            if (c.acceptWord("ack")) {
+                ack = u32(c, c.integer());
+            } else if (c.acceptWord("win")) {
+                long w = c.integer();
+                if (w < 0 || w > 65535) {
+                    throw ScriptException.syntax(c.line(), "window out of range: " + w);
+                }
+                window = (int) w;
+            } else if (c.acceptWord("urg")) {
+                urgent = (int) c.integer();
+            } else {
+                throw c.error("expected ack, win, urg or options");
+            }
+        }
+        if (window == null && inbound) {
+            throw ScriptException.syntax(c.line(), "TCP window value must be specified for inbound packets");
+        }
+        List<TcpOption> options = List.of();
+        if (c.accept("<")) {
+            if (c.accept("...")) {
+                c.expect(">");
+                if (inbound) {
+                    throw ScriptException.syntax(c.line(), "<...> (options not checked) is only meaningful for outbound packets");
+                }
+                options = null;
+            } else {
+                options = options(c);
+            }
+        }
+        if (options != null && TcpOption.encode(options).length % 4 != 0) {
+            throw ScriptException.syntax(c.line(), "TCP options are not a multiple of 4 bytes: " + TcpOption.format(options));
+        }
+        if (options != null && TcpOption.encode(options).length > 40) {
+            throw ScriptException.syntax(c.line(), "TCP options exceed 40 bytes: " + TcpOption.format(options));
+        }
+        return new TcpSpec(flags, seq, seqIgnored, payload, ack, window, urgent, options);
+    }
+
+    private static int flags(Cursor c) {
+        c.skipSpace();
+        StringBuilder sb = new StringBuilder();
+        while (c.peekRaw() != 0 && !Character.isWhitespace(c.peekRaw())) {
+            char ch = c.peekRaw();
+            if ("FSRPUEW.-".indexOf(ch) < 0) {
+                break;
+            }
+            sb.append(ch);
+            c.accept(String.valueOf(ch));
+        }
+        String f = sb.toString();
+        if (f.isEmpty()) {
+            if (c.atWord()) {
+                throw ScriptException.unsupported(c.line(), "non-TCP packet ('" + c.word() + "')");
+            }
+            throw c.error("expected TCP flags");
+        }
+        if (c.peekRaw() != 0 && !Character.isWhitespace(c.peekRaw())) {
+            throw c.error("unknown TCP flag");
+        }
+        int flags = 0;
+        for (char ch : f.toCharArray()) {
+            int bit = switch (ch) {
+                case 'F' -> TcpSpec.FIN;
+                case 'S' -> TcpSpec.SYN;
+                case 'R' -> TcpSpec.RST;
+                case 'P' -> TcpSpec.PSH;
+                case 'U' -> TcpSpec.URG;
+                case 'E' -> TcpSpec.ECE;
+                case 'W' -> TcpSpec.CWR;
+                case '.' -> TcpSpec.ACK;
+                default -> 0; // '-': no flags
+            };
+            if (bit != 0 && (flags & bit) != 0) {
+                throw ScriptException.syntax(c.line(), "TCP flag '" + ch + "' given twice");
+            }
+            flags |= bit;
+        }
+        return flags;
+    }
+
+    private static List<TcpOption> options(Cursor c) {
+        List<TcpOption> out = new ArrayList<>();
+        if (c.accept(">")) {
+            return out;
+        }
+        do {
+            out.add(option(c));
+        } while (c.accept(","));
+        c.expect(">");
+        return out;
+    }
+
+    private static TcpOption option(Cursor c) {
+        if (c.acceptWord("nop")) {
+            return new TcpOption.Nop();
+        }
+        if (c.acceptWord("eol")) {
+            return new TcpOption.Eol();
+        }
+        if (c.acceptWord("mss")) {
+            return new TcpOption.Mss((int) bounded(c, 0xFFFF));
+        }
+        if (c.acceptWord("wscale")) {
+            return new TcpOption.WindowScale((int) bounded(c, 0xFF));
+        }
+        if (c.acceptWord("sackOK")) {
+            return new TcpOption.SackPermitted();
+        }
+        if (c.acceptWord("sack")) {
+            List<long[]> blocks = new ArrayList<>();
+            while (c.atNumber()) {
+                long left = u32(c, c.integer());
+                c.expect(":");
+                blocks.add(new long[] {left, u32(c, c.integer())});
+            }
+            if (blocks.isEmpty() || blocks.size() > 4) {
+                throw ScriptException.syntax(c.line(), "a SACK option holds 1 to 4 blocks");
+            }
+            return new TcpOption.Sack(blocks);
+        }
+        if (c.acceptWord("TS")) {
+            if (!c.acceptWord("val")) {
+                throw c.error("expected 'val'");
+            }
+            long val = u32(c, c.integer());
+            if (!c.acceptWord("ecr")) {
+                throw c.error("expected 'ecr'");
+            }
+            return new TcpOption.Timestamp(val, u32(c, c.integer()));
+        }
+        if (c.atWord()) {
+            throw ScriptException.unsupported(c.line(), "TCP option '" + c.word() + "'");
+        }
+        throw c.error("expected a TCP option");
+    }
+
+    private static long bounded(Cursor c, long max) {
+        long v = c.integer();
+        if (v < 0 || v > max) {
+            throw ScriptException.syntax(c.line(), "value out of range: " + v);
+        }
+        return v;
+    }
+
+    private static long u32(Cursor c, long v) {
+        if (v < 0 || v > 0xFFFF_FFFFL) {
+            throw ScriptException.syntax(c.line(), "sequence number out of range: " + v);
+        }
+        return v;
+    }
+}

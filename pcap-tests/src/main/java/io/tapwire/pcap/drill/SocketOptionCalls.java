@@ -1,0 +1,168 @@
+package io.tapwire.pcap.drill;
+
+import io.tapwire.socket.SocketOptions;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * setsockopt, getsockopt and fcntl on the script's sockets. tapwire fixes a socket's options when
+ * it creates the connection or listener, so options set before are kept on the {@link DrillSocket}
+ * and applied then. getsockopt compares what the script expects with what tapwire has: strictly
+ * for SO_ERROR, TCP_NODELAY, SO_REUSEADDR and SO_KEEPALIVE; for SO_RCVBUF and SO_SNDBUF a
+ * difference is tolerated and noted, since buffer accounting differs by design between stacks
+ * (FreeBSD rounds to the MSS, Linux doubles) and the windows it leads to are checked on the wire.
+ */
+final class SocketOptionCalls {
+    private final Syscalls.Context ctx;
+    private final Syscalls calls;
+
+    SocketOptionCalls(Syscalls.Context ctx, Syscalls calls) {
+        this.ctx = ctx;
+        this.calls = calls;
+    }
+
+    Syscalls.Call setsockopt(List<Expr> a, int line, Script.Syscall s) {
+        Syscalls.arityAtLeast(s, 4, line);
+        DrillSocket so = calls.socket(a.get(0), line);
+        String name = Syscalls.symbol(a.get(2), line);
+        Expr value = a.get(3);
+        return new Syscalls.Call(so, () -> {
+            switch (name) {
+                case "SO_REUSEADDR" -> so.reuseAddress = Syscalls.eval(value, line) != 0;
+                case "TCP_NODELAY" -> {
+                    so.noDelay = Syscalls.eval(value, line) != 0;
+                    if (so.connection != null) {
+                        so.connection.setNoDelay(so.noDelay);
+                    }
+                }
+                case "SO_RCVBUF", "SO_SNDBUF" -> {
+                    if (so.listener != null || so.connection != null) {
+                        throw ScriptException.unsupported(line, name + " on a listening or connected socket (tapwire fixes buffers at creation)");
+                    }
+                    int v = (int) Syscalls.eval(value, line);
+                    if (name.equals("SO_RCVBUF")) {
+                        so.receiveBuffer = v;
+                    } else {
+                        so.sendBuffer = v;
+                    }
+                }
+                case "SO_LINGER" -> {
+                    long onoff = field(value, "onoff", line);
+                    long linger = field(value, "linger", line);
+                    if (onoff != 0 && linger != 0) {
+                        throw ScriptException.unsupported(line, "SO_LINGER with a non-zero timeout (tapwire's close never blocks)");
+                    }
+                    so.lingerZero = onoff != 0;
+                }
+                case "SO_KEEPALIVE" -> {
+                    so.keepAlive = Syscalls.eval(value, line) != 0;
+                    if (so.connection != null) {
+                        calls.applyKeepAlive(so);
+                    }
+                }
+                default -> throw ScriptException.unsupported(line, "socket option " + name);
+            }
+            return Syscalls.Result.ok(0);
+        });
+    }
+
+    Syscalls.Call getsockopt(List<Expr> a, int line, Script.Syscall s) {
+        Syscalls.arityAtLeast(s, 4, line);
+        DrillSocket so = calls.socket(a.get(0), line);
+        String name = Syscalls.symbol(a.get(2), line);
+        Expr expected = a.get(3) instanceof Expr.Array arr && arr.items().size() == 1 ? arr.items().get(0) : a.get(3);
+        return new Syscalls.Call(so, () -> {
+            switch (name) {
+                case "SO_ERROR" -> {
+                    String actual = pendingError(so);
+                    String want = expected instanceof Expr.Symbol sym ? sym.name() : Syscalls.eval(expected, line) == 0 ? "0" : expected.toString();
+                    if (!(want.equals(actual) || (!want.equals("0") && !actual.equals("0") && Errno.same(want, actual)))) {
+                        throw new ScriptFailure(line, "getsockopt(SO_ERROR): expected [" + want + "] got [" + actual + "]");
+                    }
+                }
+                case "SO_RCVBUF", "SO_SNDBUF" -> {
+                    long actual = name.equals("SO_RCVBUF") ? receiveBuffer(so) : sendBuffer(so);
+                    long want = Syscalls.eval(expected, line);
+                    if (actual != want) {
+                        ctx.tolerated("line " + line + ": getsockopt(" + name + ") is " + actual + " in tapwire, the script expects " + want);
+                    }
+                }
+                case "TCP_NODELAY", "SO_REUSEADDR", "SO_KEEPALIVE" -> {
+                    boolean actual = switch (name) {
+                        case "TCP_NODELAY" -> so.noDelay;
+                        case "SO_REUSEADDR" -> so.reuseAddress;
+                        default -> so.keepAlive;
+                    };
+                    boolean want = Syscalls.eval(expected, line) != 0;
+                    if (actual != want) {
+                        throw new ScriptFailure(line, "getsockopt(" + name + "): expected [" + (want ? 1 : 0) + "] got [" + (actual ? 1 : 0) + "]");
+                    }
+                }
+                default -> throw ScriptException.unsupported(line, "socket option " + name);
+            }
+            return Syscalls.Result.ok(0);
+        });
+    }
+
+    Syscalls.Call fcntl(List<Expr> a, int line, Script.Syscall s) {
+        Syscalls.arityAtLeast(s, 2, line);
+        DrillSocket so = calls.socket(a.get(0), line);
+        String cmd = Syscalls.symbol(a.get(1), line);
+        return switch (cmd) {
+            case "F_GETFL" -> new Syscalls.Call(so, () -> Syscalls.Result.ok(Errno.O_RDWR | (so.nonBlocking ? Errno.O_NONBLOCK : 0)));
+            case "F_SETFL" -> {
+                Syscalls.arity(s, 3, line);
+                long flags = Syscalls.eval(a.get(2), line);
+                yield new Syscalls.Call(so, () -> {
+                    so.nonBlocking = (flags & Errno.O_NONBLOCK) != 0;
+                    return Syscalls.Result.ok(0);
+                });
+            }
+            default -> throw ScriptException.unsupported(line, "fcntl " + cmd);
+        };
+    }
+
+    /** The error SO_ERROR reports once: a refused, reset or timed-out connection; "0" otherwise. */
+    private String pendingError(DrillSocket so) {
+        if (so.connection == null || so.errorReported) {
+            return "0";
+        }
+        try {
+            so.connection.awaitConnected(0, TimeUnit.NANOSECONDS);
+            return "0";
+        } catch (IOException e) {
+            String errno = Errno.of(e);
+            if (errno.equals("ECONNREFUSED") || errno.equals("ECONNRESET") || errno.equals("ETIMEDOUT")) {
+                so.errorReported = true;
+                return errno;
+            }
+            return "0";
+        }
+    }
+
+    private long receiveBuffer(DrillSocket so) {
+        var config = ctx.stack().config();
+        if (so.listener == null && so.connection == null) {
+            // FreeBSD rounds to the MSS only once a connection has one.
+            return SocketOptions.defaults().receiveBufferSize(so.receiveBuffer).effectiveReceiveBuffer(config.tcpRmemDefault);
+        }
+        return calls.socketOptions(so).effectiveReceiveBuffer(config.tcpRmemDefault);
+    }
+
+    private long sendBuffer(DrillSocket so) {
+        return calls.socketOptions(so).effectiveSendBuffer(ctx.stack().config().tcpWmemDefault);
+    }
+
+    private static long field(Expr e, String name, int line) {
+        if (e instanceof Expr.Struct s) {
+            for (Expr.Field f : s.fields()) {
+                if (name.equals(f.name())) {
+                    return Syscalls.eval(f.value(), line);
+                }
+            }
+        }
+        throw ScriptException.syntax(line, "expected {" + name + "=...} in " + e);
+    }
+}
