@@ -85,6 +85,34 @@ public final class StackConfig {
     public boolean tcpSack = true;
     /** TCP: report duplicate segments with D-SACK, RFC 2883 ({@code tcp_dsack}). */
     public boolean tcpDsack = true;
+    /**
+     * TCP: option layout in SYN and SYN-ACK segments: {@code false} = Linux's (MSS, SACKOK+TS, NOP
+     * WS), {@code true} = BSD's (MSS, NOP WS, SACKOK, TS, EOL padding). The RFCs leave the order
+     * free; the conformance profile uses BSD's because its scripts were written against FreeBSD.
+     */
+    public boolean tcpBsdOptionLayout = false;
+    /** TCP: window-scale shift to offer, or -1 to derive it from the receive buffer (FreeBSD derives it from maxsockbuf). */
+    public int tcpWindowScaleShift = -1;
+    /**
+     * TCP: receiver silly-window avoidance in the windows we advertise (RFC 9293 3.8.6.2.2): the
+     * right edge moves only by at least min(buffer/2, MSS), as Linux rounds to MSS multiples.
+     * BSD advertises all its free space in every ACK; the conformance profile turns this off.
+     */
+    public boolean tcpReceiverSws = true;
+    /**
+     * TCP: accept any RST inside the window, RFC 793's rule, instead of RFC 5961 section 3's
+     * exact-match-or-challenge (FreeBSD's {@code net.inet.tcp.insecure_rst}; off by default, as
+     * Linux always applies RFC 5961).
+     */
+    public boolean tcpInsecureRst = false;
+    /**
+     * TCP: answer a SYN inside the window of a synchronized connection with RST and close it, RFC
+     * 793's rule, instead of RFC 5961 section 4's challenge ACK (FreeBSD's
+     * {@code net.inet.tcp.insecure_syn}; off by default).
+     */
+    public boolean tcpInsecureSyn = false;
+    /** TCP: ACKs sent at once at connection start and after idle before delayed ACKs apply (Linux quick-ACK mode: 16; BSD: 0). */
+    public int tcpQuickAcks = 16;
     /** TCP: congestion control for new connections ({@code tcp_congestion_control}): reno, newreno or cubic. */
     public String tcpCongestionControl = io.tapwire.tcp.cc.CongestionControls.DEFAULT;
     /**

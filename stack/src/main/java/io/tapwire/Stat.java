@@ -92,6 +92,8 @@ public enum Stat {
     TCP_SACK_DISCARDS,
     /** D-SACK blocks received (TCPDSACKRecv, RFC 2883). */
     TCP_DSACK_RECEIVED,
+    /** Connections reset because data arrived after the application closed (TCPAbortOnData). */
+    TCP_ABORT_ON_DATA,
     /** Delayed ACKs sent by the timer (DelayedACKs). */
     TCP_DELAYED_ACKS,
 

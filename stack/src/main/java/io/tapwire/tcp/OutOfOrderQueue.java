@@ -17,6 +17,18 @@ final class OutOfOrderQueue {
         return count;
     }
 
+    /** The part of {@code [start, end)} that overlaps the first held range it touches, or null. */
+    long[] firstOverlap(long start, long end) {
+        for (int i = 0; i < count; i++) {
+            long s = Math.max(start, starts[i]);
+            long e = Math.min(end, ends[i]);
+            if (s < e) {
+                return new long[] {s, e};
+            }
+        }
+        return null;
+    }
+
     long start(int i) {
         return starts[i];
     }

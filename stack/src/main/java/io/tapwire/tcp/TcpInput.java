@@ -18,7 +18,6 @@ import java.net.SocketException;
  * Caller holds the connection's lock.
  */
 final class TcpInput {
-    private static final int QUICKACKS = 16;
     /** RFC 7323 5.5: TS.Recent older than 24 days is invalid for PAWS. */
     private static final long PAWS_IDLE_NANOS = 24L * 24 * 3600 * 1_000_000_000L;
 
@@ -187,6 +186,14 @@ final class TcpInput {
         if (Seq.gt(t.sndUna, t.iss)) {
             enterEstablished(t);
             t.ackNow = true;
+            // RFC 9293 3.10.7.3: data (and a FIN) on the SYN-ACK is processed like any other
+            // segment text; it starts one past the SYN.
+            if (seg.payloadLength() > 0) {
+                receiveData(t, seg, Seq.add(seg.seq(), 1));
+            }
+            if (seg.isFin() && Seq.add(seg.seq(), 1 + seg.payloadLength()) == t.rcvNxt) {
+                receiveFin(t);
+            }
             output.output(t);
         } else {
             // Simultaneous open: both sides sent SYNs (RFC 9293 figure 7).
@@ -216,7 +223,7 @@ final class TcpInput {
             }
             return;
         }
-        if (t.state == TcpState.TIME_WAIT && seg.isSyn() && !seg.isAck() && !seg.isRst() && newIncarnation(t, seg)) {
+        if (t.state == TcpState.TIME_WAIT && seg.isSyn() && !seg.isAck() && !seg.isRst() && !seg.isFin() && newIncarnation(t, seg)) {
             // RFC 6191 / RFC 1122 4.2.2.13: a new SYN that cannot belong to the old connection
             // may reopen the 4-tuple; the TIME_WAIT is forgotten.
             layer.release(t);
@@ -278,7 +285,7 @@ final class TcpInput {
 
         // Second: RST (RFC 5961 section 3.2: only an exact match resets).
         if (seg.isRst()) {
-            if (seq == t.rcvNxt) {
+            if (seq == t.rcvNxt || config.tcpInsecureRst) {
                 reset(t);
             } else {
                 challengeAck(t);
@@ -288,6 +295,15 @@ final class TcpInput {
 
         // Fourth: SYN in a synchronized state (RFC 5961 section 4.2): challenge ACK.
         if (seg.isSyn()) {
+            if (config.tcpInsecureSyn && t.state != TcpState.SYN_RECEIVED) {
+                // RFC 793 3.9: a SYN in the window is an error: reset the connection.
+                stats.drop(DropReason.TCP_IGNORED);
+                output.sendResetAck(t);
+                t.error = new SocketException("connection reset: the peer sent a SYN inside the window");
+                stats.inc(Stat.TCP_ESTAB_RESETS);
+                layer.release(t);
+                return;
+            }
             challengeAck(t);
             return;
         }
@@ -367,9 +383,18 @@ final class TcpInput {
         }
 
         // Seventh: segment text.
+        if (payload > 0 && t.orphaned && (t.state == TcpState.FIN_WAIT_1 || t.state == TcpState.FIN_WAIT_2)
+                && Seq.gt(Seq.add(seq, payload), t.rcvNxt)) {
+            // Nobody will read it: the application closed. Linux answers new data with RST and
+            // drops the connection (TCPAbortOnData) rather than acknowledging bytes it discards.
+            stats.inc(Stat.TCP_ABORT_ON_DATA);
+            output.sendReset(t);
+            layer.release(t);
+            return;
+        }
         if (payload > 0) {
             if (t.state.canReceive()) {
-                receiveData(t, seg);
+                receiveData(t, seg, seq);
             } else {
                 // After the peer's FIN no more data may come; it is acknowledged but ignored.
                 t.ackNow = true;
@@ -379,7 +404,7 @@ final class TcpInput {
         // Eighth: FIN.
         if (seg.isFin()) {
             int finSeq = Seq.add(seq, payload);
-            if (finSeq == t.rcvNxt) {
+            if (finSeq == t.rcvNxt && !t.finReceived) {
                 receiveFin(t);
             } else if (Seq.gt(finSeq, t.rcvNxt) && t.state.canReceive()) {
                 t.oooFinValid = true;
@@ -459,7 +484,7 @@ final class TcpInput {
             t.rtt.sample(layer.now() - t.rttStart);
         }
         t.retransmits = 0;
-        t.quickAcks = QUICKACKS;
+        t.quickAcks = config.tcpQuickAcks;
         layer.timers().armKeepalive(t);
         t.changed.signalAll();
     }
@@ -597,21 +622,23 @@ final class TcpInput {
         return added;
     }
 
-    private void receiveData(Tcb t, TcpSegment seg) {
-        int seq = seg.seq();
+    /** Segment text whose first byte has sequence number {@code seq} (RFC 9293 3.10.7.4, seventh). */
+    private void receiveData(Tcb t, TcpSegment seg, int seq) {
         int len = seg.payloadLength();
         int dataOffset = seg.payloadOffset();
         long now = layer.now();
         if (t.lastDataTime != 0 && now - t.lastDataTime > t.rtt.rto()) {
             // Data after an idle period (longer than the RTO) is ACKed quickly again, as Linux's
             // tcp_event_data_recv re-enters quick-ACK mode.
-            t.quickAcks = QUICKACKS;
+            t.quickAcks = config.tcpQuickAcks;
         }
         t.lastDataTime = now;
         int skip = Seq.diff(t.rcvNxt, seq);
         if (skip > 0) {
             if (t.sackOk && config.tcpDsack) {
-                // RFC 2883: report the duplicate part in the first SACK block of the next ACK.
+                // RFC 2883: report the duplicate part in the first SACK block of the next ACK,
+                // sent at once (a duplicate is answered immediately, RFC 5681 4.2).
+                t.ackNow = true;
                 t.dsackPending = true;
                 t.dsackStart = seq;
                 t.dsackEnd = Seq.add(seq, Math.min(skip, len));
@@ -632,6 +659,16 @@ final class TcpInput {
             if (len <= 0) {
                 t.ackNow = true;
                 return;
+            }
+        }
+        if (t.sackOk && config.tcpDsack && !t.dsackPending) {
+            // RFC 2883 4.1: bytes that repeat data already held out of order are a duplicate too.
+            long[] overlap = t.ooo.firstOverlap(at, at + len);
+            if (overlap != null) {
+                t.ackNow = true;
+                t.dsackPending = true;
+                t.dsackStart = Seq.add(t.rcvNxt, (int) (overlap[0] - ring.tail()));
+                t.dsackEnd = Seq.add(t.rcvNxt, (int) (overlap[1] - ring.tail()));
             }
         }
         ring.writeAt(at, seg.buffer(), dataOffset, len);
@@ -710,6 +747,10 @@ final class TcpInput {
             case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> {
                 t.error = new SocketException("connection reset by peer");
                 stats.inc(Stat.TCP_ESTAB_RESETS);
+            }
+            case CLOSING, LAST_ACK -> {
+                // Linux and FreeBSD report ECONNRESET here too (SO_ERROR), though nobody reads.
+                t.error = new SocketException("connection reset by peer");
             }
             default -> { }
         }

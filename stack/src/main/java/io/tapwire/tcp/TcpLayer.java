@@ -259,7 +259,7 @@ public final class TcpLayer implements IpProtocolHandler {
         while (config.tcpWindowScaling && shift < 14 && (rcvbuf >>> shift) > 65535) {
             shift++;
         }
-        t.rcvWscale = shift;
+        t.rcvWscale = config.tcpWindowScaleShift >= 0 ? Math.min(14, config.tcpWindowScaleShift) : shift;
         t.tsOffset = (int) mix(config.tcpIsnSecret ^ 0x7570L ^ (((long) remoteAddress << 32) | ((long) remotePort << 16) | localPort));
         t.keepaliveIdleNanos = config.tcpKeepaliveTimeNanos;
         t.keepaliveIntvlNanos = config.tcpKeepaliveIntvlNanos;

@@ -148,7 +148,7 @@ final class TcpOutput {
         int free = Math.min(t.freeReceiveSpace(), limit);
         int current = Math.max(0, Seq.diff(t.rcvAdv, t.rcvNxt));
         int threshold = Math.min(limit / 2, t.ourMss);
-        int offered = free - current >= threshold || free == limit ? free : current;
+        int offered = !config.tcpReceiverSws || free - current >= threshold || free == limit ? free : current;
         return Math.max(offered, current);
     }
 
@@ -257,6 +257,11 @@ final class TcpOutput {
         }
     }
 
+    /** RST+ACK with our next sequence number and the peer's, window 0 (the reset of RFC 793's in-window SYN rule). */
+    void sendResetAck(Tcb t) {
+        sendRaw(t.localAddress, t.localPort, t.remoteAddress, t.remotePort, t.sndNxt, t.rcvNxt, TcpSegment.RST | TcpSegment.ACK);
+    }
+
     /** RST for an established connection being aborted (RFC 9293 3.10.5). */
     void sendReset(Tcb t) {
         sendRaw(t.localAddress, t.localPort, t.remoteAddress, t.remotePort, t.sndNxt, 0, TcpSegment.RST);
@@ -291,7 +296,8 @@ final class TcpOutput {
                 addSackBlocks(t);
             }
         }
-        int optLen = options.encodedLength();
+        boolean bsd = syn && config.tcpBsdOptionLayout;
+        int optLen = bsd ? options.encodedLengthBsd() : options.encodedLength();
         int segLen = TcpSegment.MIN_HEADER_LENGTH + optLen + len;
         ByteBuffer b = ip.begin(t.remoteAddress, Ipv4Packet.PROTO_TCP, segLen);
         if (b == null) {
@@ -317,7 +323,11 @@ final class TcpOutput {
         s.setWindow(field);
         s.setUrgentPointer(0);
         if (optLen > 0) {
-            options.write(b, at + TcpSegment.MIN_HEADER_LENGTH);
+            if (bsd) {
+                options.writeBsd(b, at + TcpSegment.MIN_HEADER_LENGTH);
+            } else {
+                options.write(b, at + TcpSegment.MIN_HEADER_LENGTH);
+            }
         }
         if (len > 0) {
             t.sendRing.copyTo(dataOffset, b, at + TcpSegment.MIN_HEADER_LENGTH + optLen, len);

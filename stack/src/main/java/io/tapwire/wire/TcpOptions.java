@@ -314,6 +314,85 @@ public final class TcpOptions {
         return i - offset;
     }
 
+    /**
+     * Writes the options in BSD's {@code tcp_addoptions} layout: MSS; NOP WS; SACKOK; NOPs until
+     * the timestamp option starts at 2 mod 4, then TS; NOPs until 2 mod 4, then SACK; EOL padding
+     * to a 32-bit boundary. A SYN comes out as {@code mss,nop,wscale,sackOK,TS} and a SYN-ACK
+     * with only MSS and SACKOK as {@code mss,sackOK,eol,eol}. Returns the bytes written.
+     */
+    public int writeBsd(ByteBuffer buf, int offset) {
+        int i = offset;
+        if (hasMss) {
+            buf.putInt(i, (KIND_MSS << 24) | (LENGTH_MSS << 16) | mss);
+            i += 4;
+        }
+        if (hasWindowScale) {
+            buf.putInt(i, (KIND_NOP << 24) | (KIND_WINDOW_SCALE << 16) | (LENGTH_WINDOW_SCALE << 8) | windowScale);
+            i += 4;
+        }
+        if (sackPermitted) {
+            buf.put(i, (byte) KIND_SACK_PERMITTED);
+            buf.put(i + 1, (byte) LENGTH_SACK_PERMITTED);
+            i += 2;
+        }
+        if (hasTimestamps) {
+            while ((i - offset) % 4 != 2) {
+                buf.put(i++, (byte) KIND_NOP);
+            }
+            buf.put(i, (byte) KIND_TIMESTAMPS);
+            buf.put(i + 1, (byte) LENGTH_TIMESTAMPS);
+            buf.putInt(i + 2, tsVal);
+            buf.putInt(i + 6, tsEcr);
+            i += LENGTH_TIMESTAMPS;
+        }
+        int blocks = Math.min(sackBlockCount, (MAX_LENGTH - (i - offset) - 4) / LENGTH_SACK_PER_BLOCK);
+        if (blocks > 0) {
+            while ((i - offset) % 4 != 2) {
+                buf.put(i++, (byte) KIND_NOP);
+            }
+            buf.put(i, (byte) KIND_SACK);
+            buf.put(i + 1, (byte) (LENGTH_SACK_BASE + blocks * LENGTH_SACK_PER_BLOCK));
+            i += 2;
+            for (int b = 0; b < blocks; b++) {
+                buf.putInt(i, sackLeft[b]);
+                buf.putInt(i + 4, sackRight[b]);
+                i += 8;
+            }
+        }
+        while ((i - offset) % 4 != 0) {
+            buf.put(i++, (byte) KIND_EOL);
+        }
+        return i - offset;
+    }
+
+    /** Length {@link #writeBsd} will write (computed the same way, without writing). */
+    public int encodedLengthBsd() {
+        int n = 0;
+        if (hasMss) {
+            n += 4;
+        }
+        if (hasWindowScale) {
+            n += 4;
+        }
+        if (sackPermitted) {
+            n += 2;
+        }
+        if (hasTimestamps) {
+            while (n % 4 != 2) {
+                n++;
+            }
+            n += LENGTH_TIMESTAMPS;
+        }
+        int blocks = Math.min(sackBlockCount, (MAX_LENGTH - n - 4) / LENGTH_SACK_PER_BLOCK);
+        if (blocks > 0) {
+            while (n % 4 != 2) {
+                n++;
+            }
+            n += 2 + blocks * LENGTH_SACK_PER_BLOCK;
+        }
+        return (n + 3) & ~3;
+    }
+
     /** tcpdump-like text, e.g. {@code [mss 1460,sackOK,TS val 1 ecr 0,wscale 7]}. */
     @Override
     public String toString() {

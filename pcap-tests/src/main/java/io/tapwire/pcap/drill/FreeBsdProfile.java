@@ -56,6 +56,16 @@ public final class FreeBsdProfile {
         Settings.set(c, "tcpSack", true);
         Settings.set(c, "tcpWindowScaling", true);
         Settings.set(c, "tcpTimestamps", true);
+        // FreeBSD's SYN option layout (mss, nop, wscale, sackOK, TS; EOL padding) and its window
+        // scale, which it derives from kern.ipc.maxsockbuf (2 MiB → 6), not the socket buffer.
+        c.tcpBsdOptionLayout = true;
+        c.tcpWindowScaleShift = 6;
+        // FreeBSD has no quick-ACK mode: in-order data is ACKed every second segment or after
+        // delacktime from the start (RFC 1122 4.2.3.2).
+        c.tcpQuickAcks = 0;
+        // FreeBSD puts all its free receive space in every ACK (sbspace), where Linux and
+        // tapwire's default hold the right edge back by up to an MSS (receiver SWS avoidance).
+        c.tcpReceiverSws = false;
         return c;
     }
 

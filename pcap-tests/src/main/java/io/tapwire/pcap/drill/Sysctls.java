@@ -35,15 +35,15 @@ final class Sysctls {
             Map.entry("net.inet.tcp.keepcnt", new Mapping("tcpKeepaliveProbes", v -> (int) (long) v)),
             Map.entry("net.inet.tcp.sack.enable", new Mapping("tcpSack", v -> v != 0)),
             Map.entry("net.inet.tcp.syncookies", new Mapping("tcpSyncookies", v -> v != 0)),
-            Map.entry("net.inet.tcp.ecn.enable", new Mapping("tcpEcn", v -> (int) (long) v)));
+            Map.entry("net.inet.tcp.ecn.enable", new Mapping("tcpEcn", v -> (int) (long) v)),
+            Map.entry("net.inet.tcp.insecure_rst", new Mapping("tcpInsecureRst", v -> v != 0)),
+            Map.entry("net.inet.tcp.insecure_syn", new Mapping("tcpInsecureSyn", v -> v != 0)));
 
     /** Sysctls with no tapwire setting: what tapwire does instead, and the value that matches it (null: none). */
     private record Fixed(String behaviour, Long matching) {
     }
 
     private static final Map<String, Fixed> FIXED = Map.ofEntries(
-            Map.entry("net.inet.tcp.insecure_rst", new Fixed("tapwire always applies RFC 5961 section 3 to RSTs", 0L)),
-            Map.entry("net.inet.tcp.insecure_syn", new Fixed("tapwire always applies RFC 5961 section 4 to SYNs", 0L)),
             Map.entry("net.inet.tcp.drop_synfin", new Fixed("tapwire drops SYN+FIN at a listener (like Linux)", 1L)),
             Map.entry("net.inet.tcp.blackhole", new Fixed("tapwire answers segments for closed ports with RST", 0L)),
             Map.entry("kern.ipc.maxsockbuf", new Fixed("tapwire's buffer limits are fixed", null)),
@@ -52,6 +52,9 @@ final class Sysctls {
             Map.entry("net.inet.tcp.rexmit_drop_options", new Fixed("tapwire keeps options in retransmitted SYNs", 0L)),
             Map.entry("net.inet.tcp.tolerate_missing_ts", new Fixed("no setting", null)),
             Map.entry("net.inet.tcp.syncookies_only", new Fixed("tapwire has no SYN cookies", 0L)));
+
+    /** Settings the stack reads on every segment, so a change after it was built takes effect at once. */
+    private static final java.util.Set<String> LIVE = java.util.Set.of("tcpInsecureRst", "tcpInsecureSyn");
 
     private Sysctls() {
     }
@@ -94,7 +97,7 @@ final class Sysctls {
         if (current.equals(value)) {
             return new Outcome(true, name + "=" + v + ": " + m.field() + " = " + value + " (already)");
         }
-        if (stackBuilt) {
+        if (stackBuilt && !LIVE.contains(m.field())) {
             return new Outcome(false, name + "=" + v + " changes " + m.field() + " after the stack was built");
         }
         Settings.set(config, m.field(), value);
