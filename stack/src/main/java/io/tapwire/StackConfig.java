@@ -95,8 +95,10 @@ public final class StackConfig {
     public int tcpWindowScaleShift = -1;
     /**
      * TCP: receiver silly-window avoidance in the windows we advertise (RFC 9293 3.8.6.2.2): the
-     * right edge moves only by at least min(buffer/2, MSS), as Linux rounds to MSS multiples.
-     * BSD advertises all its free space in every ACK; the conformance profile turns this off.
+     * right edge moves only by at least min(buffer/2, MSS), as Linux rounds to MSS multiples, and
+     * a read sends a window update (Linux's rule) only when the advertised window had fallen below
+     * half the buffer. Off gives BSD's policy: all free space in every ACK, and a window update
+     * once the window can grow by two segments or half the buffer; the conformance profile uses it.
      */
     public boolean tcpReceiverSws = true;
     /**
@@ -111,6 +113,13 @@ public final class StackConfig {
      * {@code net.inet.tcp.insecure_syn}; off by default).
      */
     public boolean tcpInsecureSyn = false;
+    /**
+     * TCP: on entering CLOSING (the peer's FIN crossed ours), acknowledge it with a retransmission
+     * of our still-unacknowledged FIN, as BSD's tcp_output does (tcp_outflags[CLOSING] = FIN|ACK),
+     * instead of a pure ACK (Linux). Both are valid segments (RFC 9293 3.10.7.4 asks only for the
+     * ACK); the conformance profile turns this on.
+     */
+    public boolean tcpBsdFinInClosing = false;
     /** TCP: ACKs sent at once at connection start and after idle before delayed ACKs apply (Linux quick-ACK mode: 16; BSD: 0). */
     public int tcpQuickAcks = 16;
     /** TCP: congestion control for new connections ({@code tcp_congestion_control}): reno, newreno or cubic. */

@@ -718,6 +718,9 @@ final class TcpInput {
                     enterTimeWait(t);
                 } else {
                     t.state = TcpState.CLOSING;
+                    if (config.tcpBsdFinInClosing && t.finSent()) {
+                        output.sendFinAck(t);
+                    }
                 }
             }
             case FIN_WAIT_2 -> enterTimeWait(t);

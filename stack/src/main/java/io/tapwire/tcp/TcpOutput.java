@@ -160,6 +160,11 @@ final class TcpOutput {
         int limit = windowLimit(t);
         int free = Math.min(t.freeReceiveSpace(), limit);
         int current = Math.max(0, Seq.diff(t.rcvAdv, t.rcvNxt));
+        if (!config.tcpReceiverSws) {
+            // BSD's rule (tcp_output): update once the window can grow by two segments or by
+            // half the buffer.
+            return free - current >= 2 * t.ourMss || 2 * (free - current) >= limit;
+        }
         int threshold = Math.min(limit / 2, t.ourMss);
         return free - current >= threshold && current < limit / 2;
     }
@@ -233,6 +238,14 @@ final class TcpOutput {
             stats.inc(Stat.TCP_RETRANS_SEGS);
             // Karn: a retransmission makes the pending RTT measurement ambiguous.
             t.rttTiming = false;
+        }
+    }
+
+    /** The ACK of the peer's FIN carried by a retransmission of our unacknowledged FIN (BSD's CLOSING). */
+    void sendFinAck(Tcb t) {
+        if (send(t, t.finSeq, TcpSegment.FIN | TcpSegment.ACK, 0, 0, false)) {
+            t.totalRetransmits++;
+            stats.inc(Stat.TCP_RETRANS_SEGS);
         }
     }
 

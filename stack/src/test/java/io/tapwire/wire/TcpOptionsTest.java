@@ -1,5 +1,6 @@
 package io.tapwire.wire;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -277,5 +278,29 @@ class TcpOptionsTest {
                     before.timestamps(), before.tsVal(), before.tsEcr(), expectedBlocks.subList(0, opts.writableSackBlocks()));
             assertEquals(expected, TcpOptions.Parsed.parse(back));
         }
+    }
+
+    @Test
+    void bsdLayoutPutsWindowScaleBeforeSackOkAndPadsWithEol() {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(40);
+        TcpOptions syn = new TcpOptions().setMss(1460).setWindowScale(6).setSackPermitted(true).setTimestamps(100, 0);
+        assertEquals(20, syn.encodedLengthBsd());
+        assertEquals(20, syn.writeBsd(b, 0));
+        // mss 1460, nop, wscale 6, sackOK, TS val 100 ecr 0 (FreeBSD's tcp_addoptions order).
+        byte[] expected = {2, 4, 0x05, (byte) 0xb4, 1, 3, 3, 6, 4, 2, 8, 10, 0, 0, 0, 100, 0, 0, 0, 0};
+        byte[] got = new byte[20];
+        b.get(0, got);
+        assertArrayEquals(expected, got);
+        java.nio.ByteBuffer c = java.nio.ByteBuffer.allocate(40);
+        TcpOptions synAck = new TcpOptions().setMss(1460).setSackPermitted(true);
+        assertEquals(8, synAck.encodedLengthBsd());
+        assertEquals(8, synAck.writeBsd(c, 0));
+        byte[] got2 = new byte[8];
+        c.get(0, got2);
+        assertArrayEquals(new byte[] {2, 4, 0x05, (byte) 0xb4, 4, 2, 0, 0}, got2, "mss, sackOK, eol, eol");
+        TcpOptions parsed = new TcpOptions();
+        assertEquals(null, parsed.parse(b, 0, 20));
+        assertEquals(6, parsed.windowScale());
+        assertTrue(parsed.sackPermitted() && parsed.hasTimestamps());
     }
 }

@@ -66,6 +66,9 @@ public final class FreeBsdProfile {
         // FreeBSD puts all its free receive space in every ACK (sbspace), where Linux and
         // tapwire's default hold the right edge back by up to an MSS (receiver SWS avoidance).
         c.tcpReceiverSws = false;
+        // FreeBSD acknowledges a FIN that crossed its own with a retransmission of that FIN
+        // (tcp_outflags[CLOSING] = FIN|ACK) where Linux sends a pure ACK.
+        c.tcpBsdFinInClosing = true;
         return c;
     }
 
