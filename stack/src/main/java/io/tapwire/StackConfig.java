@@ -122,6 +122,11 @@ public final class StackConfig {
     public boolean tcpBsdFinInClosing = false;
     /** TCP: ACKs sent at once at connection start and after idle before delayed ACKs apply (Linux quick-ACK mode: 16; BSD: 0). */
     public int tcpQuickAcks = 16;
+    /**
+     * TCP: ECN, RFC 3168 ({@code tcp_ecn}): 0 off; 1 request it on outgoing connections and accept
+     * it on incoming ones; 2 (Linux's default) accept it when the peer requests it.
+     */
+    public int tcpEcn = 2;
     /** TCP: congestion control for new connections ({@code tcp_congestion_control}): reno, newreno or cubic. */
     public String tcpCongestionControl = io.tapwire.tcp.cc.CongestionControls.DEFAULT;
     /**

@@ -94,6 +94,12 @@ public enum Stat {
     TCP_DSACK_RECEIVED,
     /** Connections reset because data arrived after the application closed (TCPAbortOnData). */
     TCP_ABORT_ON_DATA,
+    /** Segments received with the CE codepoint on an ECN connection (TCPECNCe... InCEPkts). */
+    TCP_ECN_CE_RECEIVED,
+    /** Window reductions for ECN-Echo (CWR entered). */
+    TCP_ECN_REDUCTIONS,
+    /** ECE flags ignored because ECN was not negotiated. */
+    TCP_ECE_IGNORED,
     /** Delayed ACKs sent by the timer (DelayedACKs). */
     TCP_DELAYED_ACKS,
 

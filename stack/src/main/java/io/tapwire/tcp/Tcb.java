@@ -77,6 +77,12 @@ public final class Tcb {
     int tsOffset;
     /** Last.ACK.sent (RFC 7323 4.3): the ack number of our last ACK. */
     int lastAckSent;
+    /** ECN negotiated (RFC 3168 6.1.1): our data carries ECT(0); CE marks are echoed with ECE. */
+    boolean ecnOk;
+    /** We saw a CE mark and echo ECE on every ACK until the peer's CWR (RFC 3168 6.1.3). */
+    boolean ecePending;
+    /** We reduced the window for an ECE: the next new data segment carries CWR (RFC 3168 6.1.2). */
+    boolean cwrPending;
     /** Both sides offered SACK: our ACKs carry SACK blocks for out-of-order data. */
     boolean sackOk;
     /** A D-SACK block to report in the next ACK (RFC 2883), valid when {@code dsackPending}. */

@@ -87,6 +87,8 @@ final class TcpInput {
         t.sndMax = t.iss;
         negotiate(t, true, true, true);
         acceptPeerOptions(t, seg);
+        // RFC 3168 6.1.1: an ECN-setup SYN (ECE and CWR) is accepted with an ECN-setup SYN-ACK.
+        t.ecnOk = config.tcpEcn >= 1 && seg.isEce() && seg.isCwr();
         t.state = TcpState.SYN_RECEIVED;
         t.lastReceiveTime = layer.now();
         t.lock.lock();
@@ -180,6 +182,7 @@ final class TcpInput {
         t.rcvAdv = t.rcvNxt;
         negotiate(t, true, true, true);
         acceptPeerOptions(t, seg);
+        t.ecnOk = config.tcpEcn == 1 && seg.isEce() && !seg.isCwr();
         if (ack) {
             t.sndUna = seg.ack();
         }
@@ -335,6 +338,13 @@ final class TcpInput {
             challengeAck(t);
             return;
         }
+        if (t.ecnOk && seg.isCwr()) {
+            t.ecePending = false;   // RFC 3168 6.1.3: the sender reacted
+        }
+        if (seg.isEce() && !t.ecnOk) {
+            // ECE without ECN negotiated means nothing (RFC 3168 6.1.1): ignored, counted.
+            stats.inc(Stat.TCP_ECE_IGNORED);
+        }
         boolean newSack = t.sackOk && options.sackBlockCount() > 0 && readSackBlocks(t, ack);
         boolean dupAck = false;
         if (Seq.gt(ack, t.sndUna)) {
@@ -346,6 +356,9 @@ final class TcpInput {
             dupAck = true;
         }
         if (t.state.isSynchronized() && t.state != TcpState.TIME_WAIT) {
+            if (t.ecnOk && seg.isEce()) {
+                ecnEcho(t);
+            }
             congestionEvents(t, dupAck, newSack);
         }
         // Send window update (RFC 9293 3.10.7.4, the SND.WL1/SND.WL2 rule).
@@ -595,6 +608,20 @@ final class TcpInput {
             // RFC 6675 NextSeg rule 1, one or two holes per ACK as the ACK clock allows.
             output.retransmitHoles(t, 2);
         }
+    }
+
+    /**
+     * ECN-Echo (RFC 3168 6.1.2): reduce the window at most once per window of data, as for a loss
+     * but without retransmitting anything (CA state CWR), and tell the peer with CWR.
+     */
+    private void ecnEcho(Tcb t) {
+        io.tapwire.tcp.cc.CaStateMachine.Transition tr = t.ca.onEce(t.sndMax);
+        if (tr.reduceWindow()) {
+            t.cc.onEcnCongestion(t.inFlight());
+            t.cwrPending = true;
+            stats.inc(Stat.TCP_ECN_REDUCTIONS);
+        }
+        t.logCa(tr, layer.now());
     }
 
     /**

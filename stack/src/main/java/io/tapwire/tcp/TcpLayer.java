@@ -104,6 +104,12 @@ public final class TcpLayer implements IpProtocolHandler {
         if (t != null) {
             t.lock.lock();
             try {
+                if (t.ecnOk && (ip.tos() & 3) == 3) {
+                    // Congestion Experienced (RFC 3168 section 5): echo ECE until the peer's CWR.
+                    t.ecePending = true;
+                    t.ackNow = true;
+                    stats.inc(Stat.TCP_ECN_CE_RECEIVED);
+                }
                 input.segment(t, seg);
             } finally {
                 t.lock.unlock();

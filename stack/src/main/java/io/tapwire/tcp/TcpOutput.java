@@ -288,6 +288,26 @@ final class TcpOutput {
      */
     private boolean send(Tcb t, int seq, int flags, long dataOffset, int len, boolean syn) {
         boolean ack = (flags & TcpSegment.ACK) != 0;
+        int tos = 0;
+        if (syn) {
+            if (!ack && config.tcpEcn == 1) {
+                flags |= TcpSegment.ECE | TcpSegment.CWR;   // ECN-setup SYN (RFC 3168 6.1.1)
+            } else if (ack && t.ecnOk) {
+                flags |= TcpSegment.ECE;                     // ECN-setup SYN-ACK
+            }
+        } else if (t.ecnOk) {
+            if (ack && t.ecePending) {
+                flags |= TcpSegment.ECE;
+            }
+            if (len > 0 && Seq.ge(seq, t.sndMax)) {
+                // New data is ECN-capable (ECT(0)); retransmissions and pure ACKs are not (RFC 3168 6.1.5).
+                tos = 0x02;
+                if (t.cwrPending) {
+                    flags |= TcpSegment.CWR;
+                    t.cwrPending = false;
+                }
+            }
+        }
         options.clear();
         if (syn) {
             options.setMss(t.ourMss);
@@ -347,7 +367,7 @@ final class TcpOutput {
         }
         s.fillChecksum(t.localAddress, t.remoteAddress);
         // Linux sets DF on TCP (path MTU discovery, RFC 1191); our segments never exceed the MTU.
-        ip.commit(0, true);
+        ip.commit(tos, true);
         stats.inc(Stat.TCP_OUT_SEGS);
         if (ack) {
             int right = Seq.add(t.rcvNxt, field << shift);

@@ -157,4 +157,67 @@ class CongestionSimulationTest {
         assertTrue(cubic.intact());
         assertTrue(utilization >= 0.90, "at least 90% link utilization after slow start, got " + utilization + ": " + cubic);
     }
+
+    @Test
+    void congestionExperiencedMarksHalveTheWindowOnceAndRetransmitNothing() throws Exception {
+        VirtualNet net = new VirtualNet();
+        net.a.config().tcpEcn = 1;
+        net.b.config().tcpEcn = 1;
+        TcpListener l = net.b.listenTcp(7, 4);
+        TcpSocket client = net.a.connectTcp(VirtualNet.B_ADDR, 7);
+        net.runUntil(() -> client.state() == TcpState.ESTABLISHED, 5 * SEC);
+        net.runFor(MS);
+        TcpSocket server = l.accept(0, TimeUnit.NANOSECONDS);
+        byte[] data = new byte[300_000];
+        int[] seen = {0};
+        // The router marks CE (instead of dropping) on three consecutive data segments.
+        net.filter = (fromA, frame) -> {
+            if (fromA && frame.length > 200) {
+                seen[0]++;
+                if (seen[0] >= 40 && seen[0] < 43) {
+                    assertEquals(0x02, frame[15] & 3, "data is sent ECT(0)");
+                    frame[15] |= 3;
+                    ByteBuffer f = ByteBuffer.wrap(frame);
+                    f.putShort(24, (short) 0);
+                    f.putShort(24, (short) io.tapwire.wire.Checksum.of(f, 14, 20));
+                }
+            }
+            return false;
+        };
+        int sent = 0;
+        int received = 0;
+        byte[] buf = new byte[65536];
+        for (int i = 0; i < 10_000 && received < data.length; i++) {
+            sent += client.tryWrite(data, sent, data.length - sent);
+            net.runFor(MS);
+            int n;
+            while ((n = server.tryRead(buf, 0, buf.length)) > 0) {
+                received += n;
+            }
+        }
+        assertEquals(data.length, received);
+        assertEquals(3, net.b.statistics().get(Stat.TCP_ECN_CE_RECEIVED));
+        assertEquals(1, net.a.statistics().get(Stat.TCP_ECN_REDUCTIONS), "one reduction for marks within one window");
+        assertEquals(0, net.a.statistics().get(Stat.TCP_RETRANS_SEGS), "CE is not loss: nothing is resent");
+        List<String> path = client.caEvents().stream().map(e -> e.from() + "->" + e.to()).toList();
+        assertTrue(path.contains("OPEN->CWR"), path.toString());
+        CaEventLog.Event cwr = client.caEvents().stream().filter(e -> e.to() == CaState.CWR).findFirst().orElseThrow();
+        assertTrue(cwr.ssthresh() < Integer.MAX_VALUE, "the window was reduced: " + cwr);
+    }
+
+    @Test
+    void eceWithoutNegotiatedEcnIsIgnoredAndCounted() throws Exception {
+        StackHarness h = new StackHarness(256, new io.tapwire.StackConfig());
+        h.introducePeer();
+        TcpListener l = h.stack.listenTcp(80, 4);
+        TcpPeer p = new TcpPeer(h, 41100);
+        p.send(80, 5000, 0, io.tapwire.wire.TcpSegment.SYN, 65535, 1460, new byte[0]);
+        TcpPeer.Seg synAck = p.one();
+        assertEquals(0, synAck.flags() & io.tapwire.wire.TcpSegment.ECE, "no ECN-setup SYN, no ECN");
+        p.send(80, 5001, synAck.seq() + 1, io.tapwire.wire.TcpSegment.ACK | io.tapwire.wire.TcpSegment.ECE, 65535, -1, new byte[0]);
+        TcpSocket s = l.accept(0, TimeUnit.NANOSECONDS);
+        assertEquals(TcpState.ESTABLISHED, s.state());
+        assertEquals(1, h.stack.statistics().get(Stat.TCP_ECE_IGNORED));
+        assertEquals(CaState.OPEN, s.tcpInfo().caState());
+    }
 }

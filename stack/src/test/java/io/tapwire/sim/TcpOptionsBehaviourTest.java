@@ -150,4 +150,29 @@ class TcpOptionsBehaviourTest {
         assertEquals(new TcpOptions.SackBlock(base, base + 1000), a4.options().sackBlocks().get(0));
         assertEquals(base + 2000, a4.ack());
     }
+
+    @Test
+    void impossibleSackBlocksAreDiscardedAndCountedAndDsackIsRecognized() throws Exception {
+        StackHarness h = harness();
+        TcpListener l = h.stack.listenTcp(80, 4);
+        TcpPeer p = new TcpPeer(h, 41006);
+        int iss = handshake(p, 7);
+        TcpSocket s = l.accept(0, TimeUnit.NANOSECONDS);
+        s.tryWrite(new byte[3000], 0, 3000);
+        p.received();
+        int una = iss + 1;
+        TcpOptions bad = new TcpOptions().setTimestamps(PEER_TS + 3, 0)
+                .addSackBlock(una + 5000, una + 6000)      // beyond snd.max
+                .addSackBlock(una + 2000, una + 1000);     // left edge above right edge
+        p.sendWithOptions(80, PEER_ISS + 1, una, ACK, 501, bad, new byte[0]);
+        assertEquals(2, h.stack.statistics().get(io.tapwire.Stat.TCP_SACK_DISCARDS));
+        assertEquals(0, s.tcpInfo().sacked(), "nothing entered the scoreboard");
+        TcpOptions dsack = new TcpOptions().setTimestamps(PEER_TS + 4, 0).addSackBlock(una - 100, una);
+        p.sendWithOptions(80, PEER_ISS + 1, una + 1000, ACK, 501, dsack, new byte[0]);
+        assertEquals(1, h.stack.statistics().get(io.tapwire.Stat.TCP_DSACK_RECEIVED));
+        TcpOptions good = new TcpOptions().setTimestamps(PEER_TS + 5, 0).addSackBlock(una + 2000, una + 3000);
+        p.sendWithOptions(80, PEER_ISS + 1, una + 1000, ACK, 501, good, new byte[0]);
+        assertEquals(1000, s.tcpInfo().sacked());
+        assertEquals(0, h.stack.statistics().get(io.tapwire.Stat.RX_INTERNAL_ERRORS));
+    }
 }
