@@ -164,6 +164,10 @@ public final class Tcb {
     boolean accepted;
     long bytesAcked;
     long bytesReceived;
+    /** Delivery-rate sampling (bytes acknowledged per interval of at least one smoothed RTT). */
+    long rateStartTime;
+    long rateStartBytes;
+    long deliveryRate;
 
     Tcb(TcpLayer layer, int localAddress, int localPort, int remoteAddress, int remotePort, int rcvbuf, int sndbuf,
         RttEstimator rtt, CongestionControl cc) {
@@ -230,12 +234,20 @@ public final class Tcb {
         return recvRing.free();
     }
 
+    /** Bytes in holes below the highest SACKed byte during recovery (RFC 6675's lost estimate). */
+    int lostBytes() {
+        if (!inRecovery || scoreboard.isEmpty()) {
+            return 0;
+        }
+        return Math.max(0, Seq.diff(scoreboard.highestSacked(), sndUna) - scoreboard.sackedBytes());
+    }
+
     /** A snapshot for {@code tcpInfo()}. Caller holds the lock. */
     TcpInfo info() {
         return new TcpInfo(state, ca.state(), cc.name(), cc.cwnd(), cc.ssthresh(), rtt.srtt() / 1000, rtt.rttvar() / 1000, rtt.rto() / 1000,
                 state.isSynchronized() ? inFlight() : 0, scoreboard.sackedBytes(), retransmits, totalRetransmits, sndMss, ourMss, sndWnd,
                 Math.max(0, Seq.diff(rcvAdv, rcvNxt)), bytesAcked, bytesReceived, wscaleOk ? sndWscale : -1,
-                wscaleOk ? rcvWscale : -1, tsOk, sackOk);
+                wscaleOk ? rcvWscale : -1, tsOk, sackOk, lostBytes(), deliveryRate);
     }
 
     @Override

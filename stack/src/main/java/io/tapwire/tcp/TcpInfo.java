@@ -28,14 +28,16 @@ public record TcpInfo(
         int sndWscale,
         int rcvWscale,
         boolean timestamps,
-        boolean sack) {
+        boolean sack,
+        int lost,
+        long deliveryRateBytesPerSecond) {
 
     @Override
     public String toString() {
         return state + " ca:" + caState + " " + caAlgorithm + " cwnd:" + cwnd + " ssthresh:" + (ssthresh == Integer.MAX_VALUE ? "inf" : ssthresh)
                 + " rtt:" + srttMicros / 1000.0 + "/" + rttvarMicros / 1000.0 + "ms rto:" + rtoMicros / 1000 + "ms mss:" + sndMss
-                + " unacked:" + bytesInFlight + " sacked:" + sacked + " retrans:" + retransmits + "/" + totalRetransmits
-                + " snd_wnd:" + sndWnd + " rcv_wnd:" + rcvWnd + " bytes_acked:" + bytesAcked + " bytes_received:" + bytesReceived
+                + " unacked:" + bytesInFlight + " sacked:" + sacked + " lost:" + lost + " retrans:" + retransmits + "/" + totalRetransmits
+                + " delivery_rate:" + deliveryRateBytesPerSecond * 8 + "bps snd_wnd:" + sndWnd + " rcv_wnd:" + rcvWnd + " bytes_acked:" + bytesAcked + " bytes_received:" + bytesReceived
                 + (sndWscale >= 0 ? " wscale:" + sndWscale + "," + rcvWscale : "") + (timestamps ? " ts" : "") + (sack ? " sack" : "");
     }
 }

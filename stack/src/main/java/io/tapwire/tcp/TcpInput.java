@@ -512,6 +512,17 @@ final class TcpInput {
         t.sendRing.consume(dataAcked);
         t.sendRing.releaseIfEmpty();
         t.bytesAcked += dataAcked;
+        long now = layer.now();
+        long interval = now - t.rateStartTime;
+        if (t.rateStartTime == 0) {
+            t.rateStartTime = now;
+            t.rateStartBytes = t.bytesAcked;
+        } else if (interval >= Math.max(1_000_000L, t.rtt.srtt())) {
+            // Delivery rate over at least one smoothed RTT (the idea of Linux's tcpi_delivery_rate).
+            t.deliveryRate = (t.bytesAcked - t.rateStartBytes) * 1_000_000_000L / interval;
+            t.rateStartTime = now;
+            t.rateStartBytes = t.bytesAcked;
+        }
         if (t.tsOk && options.hasTimestamps() && options.tsEcr() != 0) {
             // RFC 7323 section 4: every ACK that acknowledges new data echoes one of our
             // timestamps, so it is an RTT sample (ms resolution) even during retransmission. The

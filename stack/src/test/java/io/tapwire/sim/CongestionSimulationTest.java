@@ -156,6 +156,8 @@ class CongestionSimulationTest {
                 utilization * 100, cubic.goodputBitsPerSecond() / rate * 100, cubic);
         assertTrue(cubic.intact());
         assertTrue(utilization >= 0.90, "at least 90% link utilization after slow start, got " + utilization + ": " + cubic);
+        assertTrue(cubic.sender().deliveryRateBytesPerSecond() * 8 > 0.8 * rate,
+                "tcp_info's delivery rate sees the link speed: " + cubic.sender());
     }
 
     @Test
@@ -219,5 +221,22 @@ class CongestionSimulationTest {
         assertEquals(TcpState.ESTABLISHED, s.state());
         assertEquals(1, h.stack.statistics().get(Stat.TCP_ECE_IGNORED));
         assertEquals(CaState.OPEN, s.tcpInfo().caState());
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"reno", "newreno", "cubic"})
+    void fiftyMegabytesCrossAHostileLinkByteExactWithEachAlgorithm(String algorithm) throws Exception {
+        // Issue 6: 5% random loss + 10% reordering + 1% duplication + 0.1% corruption, both ways.
+        LinkProfile hostile = LinkProfile.ideal().withRate(1_000_000_000L).withDelay(1 * MS).withQueueLimit(2000)
+                .withLoss(0.05).withReorderDelay(0.10, 2 * MS).withDuplicate(0.01).withCorrupt(0.001);
+        LinkSim sim = new LinkSim(hostile, hostile, 11, c -> c.tcpCongestionControl = algorithm);
+        LinkSim.Transfer t = sim.bulkTransfer(50 << 20, 5, 36_000 * SEC,
+                SocketOptions.defaults().receiveBufferSize(1 << 20).sendBufferSize(1 << 20));
+        System.out.printf("50 MiB through 5%% loss, 10%% reorder, 1%% dup, 0.1%% corruption, %s: %.2f Mbit/s, %s%n",
+                algorithm, t.goodputBitsPerSecond() / 1e6, t.sender());
+        assertTrue(t.intact(), "SHA-256 of what arrived equals what was sent");
+        assertEquals(50 << 20, t.bytes());
+        assertEquals(0, sim.a.statistics().get(Stat.RX_INTERNAL_ERRORS));
+        assertEquals(0, sim.b.statistics().get(Stat.RX_INTERNAL_ERRORS));
     }
 }
