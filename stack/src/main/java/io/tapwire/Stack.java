@@ -203,7 +203,8 @@ public final class Stack {
     /** Like {@link #connectTcp(int, int)} with options (buffer sizes, TCP_NODELAY). */
     public TcpSocket connectTcp(int address, int port, SocketOptions options) {
         return new TcpSocket(tcp, tcp.connect(address, port, options.effectiveReceiveBuffer(config.tcpRmemDefault),
-                options.effectiveSendBuffer(config.tcpWmemDefault), options.noDelay()));
+                options.effectiveSendBuffer(config.tcpWmemDefault), options.noDelay(),
+                config.tcpModerateRcvbuf && !options.receiveBufferLocked()));
     }
 
     /** Listens on {@code port} with an accept queue of min(backlog, somaxconn). */
@@ -217,7 +218,8 @@ public final class Stack {
      */
     public TcpListener listenTcp(int port, int backlog, SocketOptions options) throws java.io.IOException {
         return new TcpListener(tcp, tcp.listen(0, port, backlog, options.effectiveReceiveBuffer(config.tcpRmemDefault),
-                options.effectiveSendBuffer(config.tcpWmemDefault), options.noDelay(), options.reuseAddress()));
+                options.effectiveSendBuffer(config.tcpWmemDefault), options.noDelay(), options.reuseAddress(),
+                config.tcpModerateRcvbuf && !options.receiveBufferLocked()));
     }
 
     /** TCP, for tooling (live connection list). */

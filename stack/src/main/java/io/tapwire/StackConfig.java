@@ -135,6 +135,17 @@ public final class StackConfig {
      * path. Ring storage is lent only while data is queued, so idle connections cost nothing.
      */
     public int tcpWmemDefault = 256 * 1024;
+    /**
+     * TCP: receive-buffer auto-tuning ({@code tcp_moderate_rcvbuf}): a connection whose
+     * application reads more than half its buffer per round trip gets a larger one, up to
+     * {@link #tcpRmemMax}, so one connection can fill a long fat path. Never for sockets with an
+     * explicit SO_RCVBUF, as in Linux. Off by default for now (Linux: on): it raises every
+     * connection's window scale to 7 and, without pacing, lets a sender burst past small device
+     * rings; turn it on per stack where the path needs it.
+     */
+    public boolean tcpModerateRcvbuf = false;
+    /** TCP: largest auto-tuned receive buffer ({@code tcp_rmem} maximum, 6 MiB). */
+    public int tcpRmemMax = 6 * 1024 * 1024;
     /** TCP: keepalive idle time ({@code tcp_keepalive_time}, 7200 s). */
     public long tcpKeepaliveTimeNanos = 7200_000_000_000L;
     /** TCP: keepalive probe interval ({@code tcp_keepalive_intvl}, 75 s). */

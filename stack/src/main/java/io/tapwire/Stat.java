@@ -100,6 +100,8 @@ public enum Stat {
     TCP_ECN_REDUCTIONS,
     /** ECE flags ignored because ECN was not negotiated. */
     TCP_ECE_IGNORED,
+    /** Receive buffers grown by auto-tuning (tcp_moderate_rcvbuf). */
+    TCP_RCVBUF_GROWN,
     /** Delayed ACKs sent by the timer (DelayedACKs). */
     TCP_DELAYED_ACKS,
 

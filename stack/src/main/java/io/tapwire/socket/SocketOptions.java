@@ -55,6 +55,9 @@ public final class SocketOptions {
     }
 
     public boolean noDelay() { return noDelay; }
+
+    /** True when SO_RCVBUF was set: the receive buffer is then not auto-tuned (Linux's SOCK_RCVBUF_LOCK). */
+    public boolean receiveBufferLocked() { return receiveBufferSize != 0; }
     public boolean reuseAddress() { return reuseAddress; }
 
     /** The receive buffer to use, clamped. */

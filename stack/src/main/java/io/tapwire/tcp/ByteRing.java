@@ -14,7 +14,7 @@ import java.nio.ByteBuffer;
  */
 public final class ByteRing {
     private final BufferPool pool;
-    private final int capacity;
+    private int capacity;
     private byte[] data;
     private long head;
     private long tail;
@@ -55,6 +55,31 @@ public final class ByteRing {
     public int size() { return (int) (tail - head); }
     /** Bytes that can still be appended. */
     public int free() { return capacity - size(); }
+
+    /**
+     * Grows the ring to {@code newCapacity}, keeping every byte of the current window
+     * {@code [head, head + capacity)} (in-order and out-of-order data) at its stream offset.
+     */
+    public void grow(int newCapacity) {
+        if (newCapacity <= capacity) {
+            return;
+        }
+        if (data != null) {
+            byte[] old = data;
+            byte[] next = pool.take(newCapacity);
+            int oldCap = capacity;
+            for (long off = head; off < head + oldCap; ) {
+                int from = (int) (off % oldCap);
+                int to = (int) (off % newCapacity);
+                int n = Math.min(Math.min(oldCap - from, newCapacity - to), (int) (head + oldCap - off));
+                System.arraycopy(old, from, next, to, n);
+                off += n;
+            }
+            pool.give(old);
+            data = next;
+        }
+        capacity = newCapacity;
+    }
 
     /** Appends up to {@code length} bytes from an array; returns how many fit. */
     public int append(byte[] src, int offset, int length) {

@@ -24,6 +24,7 @@ public final class ListenSocket {
     int rcvbuf;
     int sndbuf;
     boolean nodelay;
+    boolean autotune;
 
     ListenSocket(TcpLayer layer, int localAddress, int port, int backlog, int rcvbuf, int sndbuf) {
         this.layer = layer;

@@ -53,6 +53,11 @@ public final class Tcb {
     /** Right edge of the window last advertised (rcv.nxt + rcv.wnd when sent); never moves left. */
     int rcvAdv;
     final ByteRing recvRing;
+    /** Receive-buffer auto-tuning on (tcp_moderate_rcvbuf, no SO_RCVBUF). */
+    boolean autotune;
+    /** Bytes the application read in the current measurement interval, and when it began. */
+    long rcvqCopied;
+    long rcvqTime;
     final OutOfOrderQueue ooo = new OutOfOrderQueue();
     /** The peer's FIN has been received in order: reads return end of stream after the data. */
     boolean finReceived;

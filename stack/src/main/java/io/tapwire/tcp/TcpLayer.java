@@ -254,15 +254,18 @@ public final class TcpLayer implements IpProtocolHandler {
         return z ^ (z >>> 33);
     }
 
-    Tcb newConnection(int localAddress, int localPort, int remoteAddress, int remotePort, int rcvbuf, int sndbuf) {
+    Tcb newConnection(int localAddress, int localPort, int remoteAddress, int remotePort, int rcvbuf, int sndbuf, boolean autotune) {
         Tcb t = new Tcb(this, localAddress, localPort, remoteAddress, remotePort, rcvbuf, sndbuf,
                 new RttEstimator(config.tcpInitialRtoNanos, config.tcpMinRtoNanos, config.tcpMaxRtoNanos),
                 io.tapwire.tcp.cc.CongestionControls.create(config.tcpCongestionControl));
         t.ourMss = iface.mtu() - Ipv4Packet.MIN_HEADER_LENGTH - TcpSegment.MIN_HEADER_LENGTH;
         // Our window-scale shift: the smallest that lets the whole receive buffer be advertised
         // (RFC 7323 2.3). Used only if the peer offers scaling too.
+        t.autotune = autotune;
+        // With auto-tuning the shift must cover the largest buffer the connection may grow to.
+        int largest = autotune ? Math.max(rcvbuf, config.tcpRmemMax) : rcvbuf;
         int shift = 0;
-        while (config.tcpWindowScaling && shift < 14 && (rcvbuf >>> shift) > 65535) {
+        while (config.tcpWindowScaling && shift < 14 && (largest >>> shift) > 65535) {
             shift++;
         }
         t.rcvWscale = config.tcpWindowScaleShift >= 0 ? Math.min(14, config.tcpWindowScaleShift) : shift;
@@ -322,8 +325,8 @@ public final class TcpLayer implements IpProtocolHandler {
     }
 
     /** Opens a listener on {@code port}. */
-    public ListenSocket listen(int address, int port, int backlog, int rcvbuf, int sndbuf, boolean nodelay, boolean reuseAddress)
-            throws IOException {
+    public ListenSocket listen(int address, int port, int backlog, int rcvbuf, int sndbuf, boolean nodelay, boolean reuseAddress,
+                               boolean autotune) throws IOException {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("listening port must be 1..65535, got " + port);
         }
@@ -334,6 +337,7 @@ public final class TcpLayer implements IpProtocolHandler {
         int limit = Math.max(1, Math.min(backlog, config.somaxconn));
         ListenSocket l = new ListenSocket(this, address, port, limit, rcvbuf, sndbuf);
         l.nodelay = nodelay;
+        l.autotune = autotune;
         if (!reuseAddress && portUse.get(port) > 0) {
             // Linux: bind() fails with EADDRINUSE while connections (TIME_WAIT included) use the port.
             throw new BindException("address already in use: connections on TCP port " + port
@@ -380,14 +384,14 @@ public final class TcpLayer implements IpProtocolHandler {
     }
 
     /** Starts an active open; the returned connection is in SYN_SENT once the stack thread runs. */
-    public Tcb connect(int remoteAddress, int remotePort, int rcvbuf, int sndbuf, boolean nodelay) {
+    public Tcb connect(int remoteAddress, int remotePort, int rcvbuf, int sndbuf, boolean nodelay, boolean autotune) {
         if (remotePort < 1 || remotePort > 65535) {
             throw new IllegalArgumentException("destination port must be 1..65535, got " + remotePort);
         }
         if (remoteAddress == 0 || iface.isBroadcast(remoteAddress) || Ipv4Address.isMulticast(remoteAddress)) {
             throw new IllegalArgumentException("cannot connect to " + Ipv4Address.toString(remoteAddress) + ": not a unicast address");
         }
-        Tcb t = newConnection(iface.address(), 0, remoteAddress, remotePort, rcvbuf, sndbuf);
+        Tcb t = newConnection(iface.address(), 0, remoteAddress, remotePort, rcvbuf, sndbuf, autotune);
         t.nodelay = nodelay;
         t.state = TcpState.SYN_SENT;
         runOnStack(() -> {
@@ -623,6 +627,9 @@ public final class TcpLayer implements IpProtocolHandler {
                 remaining = await(t, remaining);
             }
             n = t.recvRing.read(b, off, len, peek);
+            if (!peek && t.autotune) {
+                autotune(t, n);
+            }
             if (t.ooo.isEmpty()) {
                 t.recvRing.releaseIfEmpty();
             }
@@ -637,6 +644,33 @@ public final class TcpLayer implements IpProtocolHandler {
         }
         scheduleOutput(t);
         return n;
+    }
+
+    /**
+     * Receive-buffer auto-tuning (Linux's tcp_rcv_space_adjust, simplified): per round trip,
+     * measure what the application read; if that is more than half the buffer, the window, not
+     * the reader, limits the sender, so grow the buffer to twice the per-round-trip amount (up to
+     * tcp_rmem's maximum). Caller holds the lock.
+     */
+    private void autotune(Tcb t, int copied) {
+        long now = this.now;
+        t.rcvqCopied += copied;
+        long interval = t.rtt.hasSample() ? Math.max(t.rtt.srtt(), 1_000_000L) : 10_000_000L;
+        if (t.rcvqTime == 0) {
+            t.rcvqTime = now;
+            return;
+        }
+        if (now - t.rcvqTime < interval) {
+            return;
+        }
+        int capacity = t.recvRing.capacity();
+        if (2 * t.rcvqCopied > capacity && capacity < config.tcpRmemMax) {
+            int grown = (int) Math.min(config.tcpRmemMax, Math.max(2L * capacity, 2 * t.rcvqCopied));
+            t.recvRing.grow(grown);
+            stats.inc(Stat.TCP_RCVBUF_GROWN);
+        }
+        t.rcvqCopied = 0;
+        t.rcvqTime = now;
     }
 
     /** Bytes readable without blocking. */

@@ -239,4 +239,25 @@ class CongestionSimulationTest {
         assertEquals(0, sim.a.statistics().get(Stat.RX_INTERNAL_ERRORS));
         assertEquals(0, sim.b.statistics().get(Stat.RX_INTERNAL_ERRORS));
     }
+
+    @Test
+    void autoTuningGrowsTheReceiveBufferUntilOneConnectionFillsALongFatPath() throws Exception {
+        long rate = 100_000_000;
+        LinkProfile path = LinkProfile.ideal().withRate(rate).withDelay(25 * MS).withQueueLimit(1000);
+        // Default buffers (no SO_RCVBUF): 131072 bytes would cap a 50 ms path at about 21 Mbit/s.
+        LinkSim tuned = new LinkSim(path, path, 5, c -> {
+            c.tcpModerateRcvbuf = true;
+            c.tcpWmemDefault = 4 << 20;
+        });
+        LinkSim.Transfer t = tuned.bulkTransfer(40 << 20, 3, 600 * SEC);
+        LinkSim fixed = new LinkSim(path, path, 5, c -> c.tcpWmemDefault = 4 << 20);
+        LinkSim.Transfer f = fixed.bulkTransfer(10 << 20, 3, 600 * SEC);
+        System.out.printf("50 ms RTT, 100 Mbit/s: auto-tuned receive buffer %.1f Mbit/s after slow start, fixed 128 KiB %.1f Mbit/s%n",
+                t.secondHalfGoodputBitsPerSecond() / 1e6, f.secondHalfGoodputBitsPerSecond() / 1e6);
+        assertTrue(t.intact() && f.intact());
+        assertTrue(tuned.b.statistics().get(Stat.TCP_RCVBUF_GROWN) > 0, "the buffer grew");
+        assertTrue(t.secondHalfGoodputBitsPerSecond() > 3 * f.secondHalfGoodputBitsPerSecond(),
+                "auto-tuning lifts the receive-window limit");
+        assertTrue(f.secondHalfGoodputBitsPerSecond() < 131072 * 8 / 0.050 * 1.1, "the fixed buffer is window-limited");
+    }
 }
