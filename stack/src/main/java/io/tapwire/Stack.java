@@ -204,7 +204,8 @@ public final class Stack {
     public TcpSocket connectTcp(int address, int port, SocketOptions options) {
         return new TcpSocket(tcp, tcp.connect(address, port, options.effectiveReceiveBuffer(config.tcpRmemDefault),
                 options.effectiveSendBuffer(config.tcpWmemDefault), options.noDelay(),
-                config.tcpModerateRcvbuf && !options.receiveBufferLocked()));
+                config.tcpModerateRcvbuf && !options.receiveBufferLocked(),
+                options.effectiveCongestionControl(config.tcpCongestionControl)));
     }
 
     /** Listens on {@code port} with an accept queue of min(backlog, somaxconn). */
@@ -219,7 +220,8 @@ public final class Stack {
     public TcpListener listenTcp(int port, int backlog, SocketOptions options) throws java.io.IOException {
         return new TcpListener(tcp, tcp.listen(0, port, backlog, options.effectiveReceiveBuffer(config.tcpRmemDefault),
                 options.effectiveSendBuffer(config.tcpWmemDefault), options.noDelay(), options.reuseAddress(),
-                config.tcpModerateRcvbuf && !options.receiveBufferLocked()));
+                config.tcpModerateRcvbuf && !options.receiveBufferLocked(),
+                options.effectiveCongestionControl(config.tcpCongestionControl)));
     }
 
     /** TCP, for tooling (live connection list). */

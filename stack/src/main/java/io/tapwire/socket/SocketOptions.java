@@ -18,6 +18,7 @@ public final class SocketOptions {
     private int sendBufferSize;
     private boolean noDelay;
     private boolean reuseAddress;
+    private String congestionControl;
 
     /** Defaults: the stack's {@code tcp_rmem}/{@code tcp_wmem} sizes, Nagle on, SO_REUSEADDR off (Linux's defaults). */
     public static SocketOptions defaults() {
@@ -52,6 +53,20 @@ public final class SocketOptions {
     public SocketOptions reuseAddress(boolean on) {
         this.reuseAddress = on;
         return this;
+    }
+
+    /** TCP_CONGESTION: the algorithm for this socket (reno, newreno, cubic); null = the stack's tcp_congestion_control. */
+    public SocketOptions congestionControl(String name) {
+        if (name != null) {
+            io.tapwire.tcp.cc.CongestionControls.create(name);
+        }
+        this.congestionControl = name;
+        return this;
+    }
+
+    /** The algorithm to use, given the stack's default. */
+    public String effectiveCongestionControl(String stackDefault) {
+        return congestionControl == null ? stackDefault : congestionControl;
     }
 
     public boolean noDelay() { return noDelay; }

@@ -25,6 +25,7 @@ public final class ListenSocket {
     int sndbuf;
     boolean nodelay;
     boolean autotune;
+    String congestionControl;
 
     ListenSocket(TcpLayer layer, int localAddress, int port, int backlog, int rcvbuf, int sndbuf) {
         this.layer = layer;

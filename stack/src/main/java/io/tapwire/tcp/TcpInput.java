@@ -75,7 +75,7 @@ final class TcpInput {
             l.lock.unlock();
         }
         seg.options(options);
-        Tcb t = layer.newConnection(localAddress, seg.dstPort(), remoteAddress, seg.srcPort(), l.rcvbuf, l.sndbuf, l.autotune);
+        Tcb t = layer.newConnection(localAddress, seg.dstPort(), remoteAddress, seg.srcPort(), l.rcvbuf, l.sndbuf, l.autotune, l.congestionControl);
         t.parent = l;
         t.nodelay = l.nodelay;
         t.irs = seg.seq();

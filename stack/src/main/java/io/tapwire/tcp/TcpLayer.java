@@ -254,10 +254,11 @@ public final class TcpLayer implements IpProtocolHandler {
         return z ^ (z >>> 33);
     }
 
-    Tcb newConnection(int localAddress, int localPort, int remoteAddress, int remotePort, int rcvbuf, int sndbuf, boolean autotune) {
+    Tcb newConnection(int localAddress, int localPort, int remoteAddress, int remotePort, int rcvbuf, int sndbuf, boolean autotune,
+                      String congestionControl) {
         Tcb t = new Tcb(this, localAddress, localPort, remoteAddress, remotePort, rcvbuf, sndbuf,
                 new RttEstimator(config.tcpInitialRtoNanos, config.tcpMinRtoNanos, config.tcpMaxRtoNanos),
-                io.tapwire.tcp.cc.CongestionControls.create(config.tcpCongestionControl));
+                io.tapwire.tcp.cc.CongestionControls.create(congestionControl));
         t.ourMss = iface.mtu() - Ipv4Packet.MIN_HEADER_LENGTH - TcpSegment.MIN_HEADER_LENGTH;
         // Our window-scale shift: the smallest that lets the whole receive buffer be advertised
         // (RFC 7323 2.3). Used only if the peer offers scaling too.
@@ -282,7 +283,7 @@ public final class TcpLayer implements IpProtocolHandler {
         table.forEach(t -> {
             t.lock.lock();
             try {
-                out.add(new TcpInfoEntry(t.localAddress, t.localPort, t.remoteAddress, t.remotePort, t.info()));
+                out.add(new TcpInfoEntry(t.localAddress, t.localPort, t.remoteAddress, t.remotePort, t.info(), t.caLog.events()));
             } finally {
                 t.lock.unlock();
             }
@@ -291,7 +292,8 @@ public final class TcpLayer implements IpProtocolHandler {
     }
 
     /** One row of {@link #connections()}. */
-    public record TcpInfoEntry(int localAddress, int localPort, int remoteAddress, int remotePort, TcpInfo info) {
+    public record TcpInfoEntry(int localAddress, int localPort, int remoteAddress, int remotePort, TcpInfo info,
+                               List<CaEventLog.Event> caEvents) {
         @Override
         public String toString() {
             return Ipv4Address.toString(localAddress) + ":" + localPort + " " + Ipv4Address.toString(remoteAddress) + ":" + remotePort
@@ -326,7 +328,7 @@ public final class TcpLayer implements IpProtocolHandler {
 
     /** Opens a listener on {@code port}. */
     public ListenSocket listen(int address, int port, int backlog, int rcvbuf, int sndbuf, boolean nodelay, boolean reuseAddress,
-                               boolean autotune) throws IOException {
+                               boolean autotune, String congestionControl) throws IOException {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("listening port must be 1..65535, got " + port);
         }
@@ -338,6 +340,7 @@ public final class TcpLayer implements IpProtocolHandler {
         ListenSocket l = new ListenSocket(this, address, port, limit, rcvbuf, sndbuf);
         l.nodelay = nodelay;
         l.autotune = autotune;
+        l.congestionControl = congestionControl;
         if (!reuseAddress && portUse.get(port) > 0) {
             // Linux: bind() fails with EADDRINUSE while connections (TIME_WAIT included) use the port.
             throw new BindException("address already in use: connections on TCP port " + port
@@ -384,14 +387,15 @@ public final class TcpLayer implements IpProtocolHandler {
     }
 
     /** Starts an active open; the returned connection is in SYN_SENT once the stack thread runs. */
-    public Tcb connect(int remoteAddress, int remotePort, int rcvbuf, int sndbuf, boolean nodelay, boolean autotune) {
+    public Tcb connect(int remoteAddress, int remotePort, int rcvbuf, int sndbuf, boolean nodelay, boolean autotune,
+                       String congestionControl) {
         if (remotePort < 1 || remotePort > 65535) {
             throw new IllegalArgumentException("destination port must be 1..65535, got " + remotePort);
         }
         if (remoteAddress == 0 || iface.isBroadcast(remoteAddress) || Ipv4Address.isMulticast(remoteAddress)) {
             throw new IllegalArgumentException("cannot connect to " + Ipv4Address.toString(remoteAddress) + ": not a unicast address");
         }
-        Tcb t = newConnection(iface.address(), 0, remoteAddress, remotePort, rcvbuf, sndbuf, autotune);
+        Tcb t = newConnection(iface.address(), 0, remoteAddress, remotePort, rcvbuf, sndbuf, autotune, congestionControl);
         t.nodelay = nodelay;
         t.state = TcpState.SYN_SENT;
         runOnStack(() -> {

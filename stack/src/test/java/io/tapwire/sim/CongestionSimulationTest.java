@@ -260,4 +260,19 @@ class CongestionSimulationTest {
                 "auto-tuning lifts the receive-window limit");
         assertTrue(f.secondHalfGoodputBitsPerSecond() < 131072 * 8 / 0.050 * 1.1, "the fixed buffer is window-limited");
     }
+
+    @Test
+    void congestionControlIsChosenPerSocketOverTheStackDefault() throws Exception {
+        VirtualNet net = new VirtualNet();
+        TcpListener l = net.b.listenTcp(7, 4, SocketOptions.defaults().congestionControl("newreno"));
+        TcpSocket reno = net.a.connectTcp(VirtualNet.B_ADDR, 7, SocketOptions.defaults().congestionControl("reno"));
+        TcpSocket byDefault = net.a.connectTcp(VirtualNet.B_ADDR, 7);
+        net.runUntil(() -> reno.state() == TcpState.ESTABLISHED && byDefault.state() == TcpState.ESTABLISHED, 5 * SEC);
+        net.runFor(MS);
+        assertEquals("reno", reno.tcpInfo().caAlgorithm());
+        assertEquals("cubic", byDefault.tcpInfo().caAlgorithm(), "tcp_congestion_control's default");
+        assertEquals("newreno", l.accept(0, TimeUnit.NANOSECONDS).tcpInfo().caAlgorithm());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> SocketOptions.defaults().congestionControl("bbr"));
+    }
 }

@@ -71,7 +71,11 @@ public final class TcpServices implements AutoCloseable {
     private static String status(Stack stack) {
         StringBuilder sb = new StringBuilder(stack.statistics().format());
         sb.append("Connections:\n");
-        stack.tcp().connections().forEach(c -> sb.append("    ").append(c).append('\n'));
+        stack.tcp().connections().forEach(c -> {
+            sb.append("    ").append(c).append('\n');
+            // The connection's congestion-event log: CA state changes with cwnd and ssthresh.
+            c.caEvents().forEach(e -> sb.append("        ").append(e).append('\n'));
+        });
         return sb.toString();
     }
 
