@@ -64,13 +64,12 @@ class NetnsTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(10) // a 30 s sleep that was not killed would outlast this bound
     void execKillsACommandThatTimesOut() {
         try (Netns ns = Netns.create()) {
-            long t0 = System.nanoTime();
             Netns.CommandFailedException e = assertThrows(Netns.CommandFailedException.class,
                     () -> ns.exec(Duration.ofMillis(300), "sleep", "30"));
             assertTrue(e.getMessage().contains("timed out"), e.getMessage());
-            assertTrue(System.nanoTime() - t0 < 10_000_000_000L);
         }
     }
 

@@ -209,21 +209,31 @@ class TapDeviceTest {
         ns.run("ip", "neigh", "replace", "10.0.0.2", "lladdr", TestFrames.macString(STACK_MAC), "dev", "tap0");
     }
 
+    /** Runs {@code tap.await(nanos)} on its own thread, so a test can see whether it blocks. */
+    private static Thread awaitOn(TapDevice tap, long nanos) {
+        Thread t = new Thread(() -> tap.await(nanos), "await-" + nanos);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
     @Test
-    void awaitReturnsAtOnceForZeroAndSleepsForTheTimeout() {
+    void awaitReturnsAtOnceForZeroAndBlocksUntilTheTimeout() throws Exception {
         try (Netns ns = Netns.create();
              TapDevice tap = TapDevice.openInNetns(ns.name(), "tap0", MTU, RING)) {
             // tap0 stays down: no frame can arrive, only the timeout or a wakeup ends await.
-            long t0 = System.nanoTime();
-            tap.await(0);
-            tap.await(-5);
-            assertTrue(System.nanoTime() - t0 < 50_000_000L, "await(0) must not sleep");
+            Thread zero = awaitOn(tap, 0);
+            zero.join(5_000);
+            assertFalse(zero.isAlive(), "await(0) returns without waiting for anything");
+            Thread negative = awaitOn(tap, -5);
+            negative.join(5_000);
+            assertFalse(negative.isAlive(), "a negative timeout is treated as zero");
 
-            t0 = System.nanoTime();
-            tap.await(60_000_000L);
-            long slept = System.nanoTime() - t0;
-            assertTrue(slept >= 55_000_000L, "await slept only " + slept + " ns");
-            assertTrue(slept < 2_000_000_000L, "await slept " + slept + " ns");
+            Thread timed = awaitOn(tap, 1_000_000_000L);
+            timed.join(100);
+            assertTrue(timed.isAlive(), "with nothing to read, await blocks");
+            timed.join(10_000);
+            assertFalse(timed.isAlive(), "and the timeout ends it");
         }
     }
 
@@ -231,32 +241,31 @@ class TapDeviceTest {
     void wakeupFromAnotherThreadEndsAwait() throws Exception {
         try (Netns ns = Netns.create();
              TapDevice tap = TapDevice.openInNetns(ns.name(), "tap0", MTU, RING)) {
-            Thread waker = new Thread(() -> {
-                sleep(200);
-                tap.wakeup();
-            });
-            long t0 = System.nanoTime();
-            waker.start();
-            tap.await(10_000_000_000L);
-            long slept = System.nanoTime() - t0;
-            waker.join();
-            assertTrue(slept >= 150_000_000L && slept < 5_000_000_000L, "await took " + slept + " ns");
+            Thread waiter = awaitOn(tap, 60_000_000_000L);
+            waiter.join(200);
+            assertTrue(waiter.isAlive(), "blocked before the wakeup");
+            tap.wakeup();
+            waiter.join(10_000);
+            assertFalse(waiter.isAlive(), "a wakeup from another thread ends a 60 s await");
         }
     }
 
     @Test
-    void wakeupBeforeAwaitIsRememberedOnceOnly() {
+    void wakeupBeforeAwaitIsRememberedOnceOnly() throws Exception {
         try (Netns ns = Netns.create();
              TapDevice tap = TapDevice.openInNetns(ns.name(), "tap0", MTU, RING)) {
             tap.wakeup();
             tap.wakeup(); // coalesced with the first
-            long t0 = System.nanoTime();
-            tap.await(10_000_000_000L);
-            assertTrue(System.nanoTime() - t0 < 1_000_000_000L, "a pending wakeup must end await at once");
+            Thread first = awaitOn(tap, 60_000_000_000L);
+            first.join(10_000);
+            assertFalse(first.isAlive(), "a pending wakeup ends the next await at once");
 
-            t0 = System.nanoTime();
-            tap.await(100_000_000L);
-            assertTrue(System.nanoTime() - t0 >= 90_000_000L, "the doorbell must be reset after it rang");
+            Thread second = awaitOn(tap, 60_000_000_000L);
+            second.join(200);
+            assertTrue(second.isAlive(), "the doorbell was reset after it rang: the second await blocks");
+            tap.wakeup();
+            second.join(10_000);
+            assertFalse(second.isAlive());
         }
     }
 

@@ -89,15 +89,14 @@ class InterpreterTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(5) // 7 s of script time: only virtual time finishes within the bound
     void retransmissionTimeoutsRunOnVirtualTime() {
-        long start = System.nanoTime();
         assertPassed(run(LISTEN + """
                 +1.0  > S. 0:0(0) ack 1 win 65535 <mss 1460>
                 +2.0  > S. 0:0(0) ack 1 win 65535 <mss 1460>
                 +4.0  > S. 0:0(0) ack 1 win 65535 <mss 1460>
                 +0    close(3) = 0
                 """));
-        assertTrue(System.nanoTime() - start < 2_000_000_000L, "7 s of timeouts must take no wall time");
     }
 
     @Test
