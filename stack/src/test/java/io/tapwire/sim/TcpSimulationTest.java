@@ -62,7 +62,8 @@ class TcpSimulationTest {
             while ((n = to.tryRead(buf, 0, buf.length)) > 0) {
                 got.write(buf, 0, n);
             }
-            assertTrue(net.clock.nanoTime() < end, "transfer stalled at " + got.size() + " of " + data.length + " bytes; "
+            long virtualNow = net.clock.nanoTime();
+            assertTrue(virtualNow < end, "transfer stalled (virtual time) at " + got.size() + " of " + data.length + " bytes; "
                     + from.tcpInfo() + " / " + to.tcpInfo());
         }
         return got.toByteArray();

@@ -156,7 +156,8 @@ class TapDeviceTest {
             // tap0 is down: tun_get_user() answers EIO, which retrying cannot fix.
             byte[] hostMac = {0x02, 0, 0, 0, 0, 0x01};
             TestFrames.queueTx(tap, TestFrames.arpReply(STACK_MAC, STACK_IP, hostMac, HOST_IP));
-            assertEquals(1, tap.doWork(System.nanoTime()));
+            long now = System.nanoTime();
+            assertEquals(1, tap.doWork(now));
             assertEquals(0, tap.txRing().pending());
             assertEquals(1, tap.stats().txErrors());
             assertEquals(0, tap.stats().txFrames());
@@ -193,7 +194,8 @@ class TapDeviceTest {
             upWithStaticNeighbour(ns);
             ns.run("bash", "-c", "for i in $(seq 100); do echo $i > /dev/udp/10.0.0.2/9; done");
             sleep(200); // let the qdisc hand everything to the TAP's queue
-            assertEquals(TapDevice.RX_BUDGET, tap.doWork(System.nanoTime()));
+            long now = System.nanoTime();
+            assertEquals(TapDevice.RX_BUDGET, tap.doWork(now));
             assertEquals(TapDevice.RX_BUDGET, tap.rxRing().pending());
             assertTrue(waitFor(() -> {
                 tap.doWork(System.nanoTime());
