@@ -3,6 +3,7 @@ package io.tapwire.socket;
 import io.tapwire.tcp.ListenSocket;
 import io.tapwire.tcp.Tcb;
 import io.tapwire.tcp.TcpLayer;
+import io.tapwire.tcp.TcpUserCalls;
 
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
@@ -14,22 +15,24 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TcpListener implements AutoCloseable {
     private final TcpLayer layer;
+    private final TcpUserCalls calls;
     private final ListenSocket listen;
 
     /** Created by {@code Stack.listenTcp}. */
     public TcpListener(TcpLayer layer, ListenSocket listen) {
         this.layer = layer;
+        this.calls = layer.calls();
         this.listen = listen;
     }
 
     /** Waits for the next connection. */
     public TcpSocket accept() throws IOException {
-        return new TcpSocket(layer, layer.accept(listen, Long.MAX_VALUE));
+        return new TcpSocket(layer, calls.accept(listen, Long.MAX_VALUE));
     }
 
     /** Waits up to {@code timeout} for the next connection; null on timeout (0: do not wait). */
     public TcpSocket accept(long timeout, TimeUnit unit) throws IOException {
-        Tcb t = layer.accept(listen, unit.toNanos(timeout));
+        Tcb t = calls.accept(listen, unit.toNanos(timeout));
         return t == null ? null : new TcpSocket(layer, t);
     }
 

@@ -3,6 +3,7 @@ package io.tapwire.socket;
 import io.tapwire.tcp.Tcb;
 import io.tapwire.tcp.TcpInfo;
 import io.tapwire.tcp.TcpLayer;
+import io.tapwire.tcp.TcpUserCalls;
 import io.tapwire.tcp.TcpState;
 
 import java.io.IOException;
@@ -27,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * happened: connection refused, reset by peer, timed out.
  */
 public final class TcpSocket implements AutoCloseable {
-    private final TcpLayer layer;
+    private final TcpUserCalls calls;
     private final Tcb tcb;
     private volatile long readTimeoutNanos = Long.MAX_VALUE;
     private final InputStream in = new In();
@@ -35,7 +36,7 @@ public final class TcpSocket implements AutoCloseable {
 
     /** Wraps a connection made by the stack (used by {@code Stack.connectTcp} and {@link TcpListener}). */
     public TcpSocket(TcpLayer layer, Tcb tcb) {
-        this.layer = layer;
+        this.calls = layer.calls();
         this.tcb = tcb;
     }
 
@@ -56,7 +57,7 @@ public final class TcpSocket implements AutoCloseable {
 
     /** Waits up to {@code timeout} for the handshake (0: just check). False if still connecting. */
     public boolean awaitConnected(long timeout, TimeUnit unit) throws IOException {
-        return layer.awaitEstablished(tcb, unit.toNanos(timeout));
+        return calls.awaitEstablished(tcb, unit.toNanos(timeout));
     }
 
     public InputStream inputStream() {
@@ -77,42 +78,42 @@ public final class TcpSocket implements AutoCloseable {
      * Reads without blocking: bytes read, 0 if none are available, -1 at end of stream.
      */
     public int tryRead(byte[] b, int off, int len) throws IOException {
-        return layer.read(tcb, b, off, len, 0, false);
+        return calls.read(tcb, b, off, len, 0, false);
     }
 
     /** Writes without blocking as much as fits in the send buffer; returns how much that was. */
     public int tryWrite(byte[] b, int off, int len) throws IOException {
-        return layer.write(tcb, b, off, len, 0);
+        return calls.write(tcb, b, off, len, 0);
     }
 
     /** Bytes readable now. */
     public int available() {
-        return layer.available(tcb);
+        return calls.available(tcb);
     }
 
     /** TCP_NODELAY. */
     public void setNoDelay(boolean on) {
-        layer.setNoDelay(tcb, on);
+        calls.setNoDelay(tcb, on);
     }
 
     /** SO_KEEPALIVE with the stack's {@code tcp_keepalive_*} defaults. */
     public void setKeepAlive(boolean on, long idle, long interval, TimeUnit unit, int probes) {
-        layer.setKeepAlive(tcb, on, unit.toNanos(idle), unit.toNanos(interval), probes);
+        calls.setKeepAlive(tcb, on, unit.toNanos(idle), unit.toNanos(interval), probes);
     }
 
     /** Sends our FIN after the queued data; reading continues (half close). */
     public void shutdownOutput() throws IOException {
-        layer.shutdownOutput(tcb);
+        calls.shutdownOutput(tcb);
     }
 
     /** Like {@code getsockopt(TCP_INFO)}. */
     public TcpInfo tcpInfo() {
-        return layer.info(tcb);
+        return calls.info(tcb);
     }
 
     /** The bounded log of CA state changes (OPEN, DISORDER, CWR, RECOVERY, LOSS) with cwnd and ssthresh. */
     public java.util.List<io.tapwire.tcp.CaEventLog.Event> caEvents() {
-        return layer.caEvents(tcb);
+        return calls.caEvents(tcb);
     }
 
     public TcpState state() {
@@ -127,12 +128,12 @@ public final class TcpSocket implements AutoCloseable {
     /** Closes: FIN after pending data, or RST if received data is left unread. */
     @Override
     public void close() {
-        layer.close(tcb);
+        calls.close(tcb);
     }
 
     /** Aborts: RST now, queued data discarded. */
     public void abort() {
-        layer.abort(tcb);
+        calls.abort(tcb);
     }
 
     @Override
@@ -153,7 +154,7 @@ public final class TcpSocket implements AutoCloseable {
             if (len == 0) {
                 return 0;
             }
-            int n = layer.read(tcb, b, off, len, readTimeoutNanos, false);
+            int n = calls.read(tcb, b, off, len, readTimeoutNanos, false);
             if (n == 0) {
                 throw new SocketTimeoutException("read timed out");
             }
@@ -162,7 +163,7 @@ public final class TcpSocket implements AutoCloseable {
 
         @Override
         public int available() {
-            return layer.available(tcb);
+            return calls.available(tcb);
         }
 
         @Override
@@ -179,7 +180,7 @@ public final class TcpSocket implements AutoCloseable {
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            layer.write(tcb, b, off, len, Long.MAX_VALUE);
+            calls.write(tcb, b, off, len, Long.MAX_VALUE);
         }
 
         @Override

@@ -13,21 +13,17 @@ import io.tapwire.wire.Ipv4Packet;
 import io.tapwire.wire.TcpSegment;
 
 import java.io.IOException;
-import java.net.BindException;
-import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 
 /**
  * TCP's entry points: demultiplexing of received segments to connections (by 4-tuple) and
- * listeners (by port), the connection table, ISN generation (RFC 6528), ephemeral ports
- * ({@code ip_local_port_range}), and the operations the socket API calls from application threads.
- * Segment processing is in {@link TcpInput}, transmission in {@link TcpOutput}, timers in
- * {@link TcpTimers}.
+ * listeners (by port), the connection table, ISN generation (RFC 6528) and the queue of connections with output pending from application threads. Opening is in
+ * {@link TcpOpen}, the application's calls in {@link TcpUserCalls}, segment processing in
+ * {@link TcpInput}, transmission in {@link TcpOutput}, timers in {@link TcpTimers}.
  */
 public final class TcpLayer implements IpProtocolHandler {
     private final StackConfig config;
@@ -50,7 +46,8 @@ public final class TcpLayer implements IpProtocolHandler {
     private final Runnable wakeStack;
     private final TcpSegment seg = new TcpSegment();
     private final BufferPool bufferPool = new BufferPool(64L * 1024 * 1024);
-    private final SplittableRandom random;
+    private final TcpOpen open;
+    private final TcpUserCalls calls;
     private final long isnClockOrigin;
     private volatile Thread owner;
     private long now;
@@ -66,7 +63,8 @@ public final class TcpLayer implements IpProtocolHandler {
         this.output = new TcpOutput(config, ip, stats, this);
         this.input = new TcpInput(config, stats, this, output);
         this.timers = new TcpTimers(config, stats, this, output);
-        this.random = new SplittableRandom(config.seed ^ 0x7C9L);
+        this.open = new TcpOpen(config, iface, stats, timerQueue, output, this);
+        this.calls = new TcpUserCalls(config, stats, timerQueue, output, timers, this);
         this.isnClockOrigin = 0;
     }
 
@@ -195,6 +193,24 @@ public final class TcpLayer implements IpProtocolHandler {
 
     ListenSocket listener(int port) {
         return listeners.get(port);
+    }
+
+    /** Registers a listener on its port; false if the port already has one. */
+    boolean addListener(ListenSocket l) {
+        return listeners.compareAndSet(l.port, null, l);
+    }
+
+    void removeListener(ListenSocket l) {
+        listeners.compareAndSet(l.port, l, null);
+    }
+
+    /** Whether connections (TIME_WAIT included) use {@code port} locally. */
+    boolean portInUse(int port) {
+        return portUse.get(port) > 0;
+    }
+
+    void forEachConnection(Consumer<Tcb> action) {
+        table.forEach(action);
     }
 
     Tcb lookup(long key) {
@@ -326,507 +342,25 @@ public final class TcpLayer implements IpProtocolHandler {
         runOnStack.accept(task);
     }
 
-    /** Opens a listener on {@code port}. */
+    /** The calls application threads make on connections and listeners. */
+    public TcpUserCalls calls() {
+        return calls;
+    }
+
+    /** Opens a listener on {@code port} (RFC 9293 3.10.1, passive OPEN). */
     public ListenSocket listen(int address, int port, int backlog, int rcvbuf, int sndbuf, boolean nodelay, boolean reuseAddress,
                                boolean autotune, String congestionControl) throws IOException {
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("listening port must be 1..65535, got " + port);
-        }
-        if (address != 0 && address != iface.address()) {
-            throw new BindException("cannot listen on " + Ipv4Address.toString(address) + ": not an address of this stack");
-        }
-        // Linux: min(backlog, somaxconn); a backlog of 0 still admits one connection.
-        int limit = Math.max(1, Math.min(backlog, config.somaxconn));
-        ListenSocket l = new ListenSocket(this, address, port, limit, rcvbuf, sndbuf);
-        l.nodelay = nodelay;
-        l.autotune = autotune;
-        l.congestionControl = congestionControl;
-        if (!reuseAddress && portUse.get(port) > 0) {
-            // Linux: bind() fails with EADDRINUSE while connections (TIME_WAIT included) use the port.
-            throw new BindException("address already in use: connections on TCP port " + port
-                    + " still exist (TIME_WAIT lasts 60 s); set SO_REUSEADDR (SocketOptions.reuseAddress) to listen anyway");
-        }
-        if (!listeners.compareAndSet(port, null, l)) {
-            throw new BindException("address already in use: TCP port " + port + " already has a listener");
-        }
-        return l;
+        return open.listen(address, port, backlog, rcvbuf, sndbuf, nodelay, reuseAddress, autotune, congestionControl);
     }
 
     /** Closes a listener; connections it has not handed out are reset, as Linux does. */
     public void closeListener(ListenSocket l) {
-        if (l.closed) {
-            return;
-        }
-        l.closed = true;
-        listeners.compareAndSet(l.port, l, null);
-        l.lock.lock();
-        try {
-            l.acceptable.signalAll();
-        } finally {
-            l.lock.unlock();
-        }
-        runOnStack(() -> {
-            List<Tcb> children = new ArrayList<>();
-            table.forEach(t -> {
-                if (t.parent == l && !t.accepted) {
-                    children.add(t);
-                }
-            });
-            for (Tcb t : children) {
-                t.lock.lock();
-                try {
-                    if (t.state.isSynchronized() || t.state == TcpState.SYN_RECEIVED) {
-                        output.sendReset(t);
-                    }
-                    release(t);
-                } finally {
-                    t.lock.unlock();
-                }
-            }
-        });
+        open.closeListener(l);
     }
 
-    /** Starts an active open; the returned connection is in SYN_SENT once the stack thread runs. */
+    /** Starts an active open (RFC 9293 3.10.1); the connection is in SYN_SENT once the stack thread runs. */
     public Tcb connect(int remoteAddress, int remotePort, int rcvbuf, int sndbuf, boolean nodelay, boolean autotune,
                        String congestionControl) {
-        if (remotePort < 1 || remotePort > 65535) {
-            throw new IllegalArgumentException("destination port must be 1..65535, got " + remotePort);
-        }
-        if (remoteAddress == 0 || iface.isBroadcast(remoteAddress) || Ipv4Address.isMulticast(remoteAddress)) {
-            throw new IllegalArgumentException("cannot connect to " + Ipv4Address.toString(remoteAddress) + ": not a unicast address");
-        }
-        Tcb t = newConnection(iface.address(), 0, remoteAddress, remotePort, rcvbuf, sndbuf, autotune, congestionControl);
-        t.nodelay = nodelay;
-        t.state = TcpState.SYN_SENT;
-        runOnStack(() -> {
-            t.lock.lock();
-            try {
-                if (t.released) {
-                    return;
-                }
-                int port = pickEphemeral(remoteAddress, remotePort);
-                if (port < 0) {
-                    t.error = new BindException("no free local port in ip_local_port_range " + config.ipLocalPortRangeLow + "-"
-                            + config.ipLocalPortRangeHigh + " for " + Ipv4Address.toString(remoteAddress) + ":" + remotePort);
-                    t.released = true;
-                    t.state = TcpState.CLOSED;
-                    t.changed.signalAll();
-                    return;
-                }
-                t.localPort = port;
-                t.key = Tcb.key(remoteAddress, remotePort, port);
-                t.iss = isn(t.localAddress, port, remoteAddress, remotePort);
-                t.sndUna = t.iss;
-                t.sndNxt = t.iss;
-                t.sndMax = t.iss;
-                t.sndMss = Math.min(t.ourMss, t.peerMss);
-                insert(t);
-                stats.inc(Stat.TCP_ACTIVE_OPENS);
-                output.sendSyn(t, false);
-                t.rttStart = now;
-                timerQueue.arm(t.rtxTimer, now + t.rtt.rto());
-            } finally {
-                t.lock.unlock();
-            }
-        });
-        return t;
-    }
-
-    private int pickEphemeral(int remoteAddress, int remotePort) {
-        int low = config.ipLocalPortRangeLow;
-        int range = config.ipLocalPortRangeHigh - low + 1;
-        int start = random.nextInt(range);
-        for (int i = 0; i < range; i++) {
-            int port = low + (start + i) % range;
-            if (listeners.get(port) == null && table.get(Tcb.key(remoteAddress, remotePort, port)) == null) {
-                return port;
-            }
-        }
-        return -1;
-    }
-
-    /** Application close: FIN after the data, or RST if unread data would be lost (RFC 9293 3.10.4, RFC 2525 2.17). */
-    public void close(Tcb t) {
-        t.lock.lock();
-        try {
-            t.orphaned = true;
-            // Threads blocked in read or write on this socket wake up and see it closed.
-            t.changed.signalAll();
-            if (t.released) {
-                return;
-            }
-            if (t.recvRing.size() > 0 && t.state.isSynchronized()) {
-                abortLocked(t, new SocketException("socket closed"));
-                return;
-            }
-            switch (t.state) {
-                case SYN_SENT -> {
-                    runOnStack(() -> {
-                        t.lock.lock();
-                        try {
-                            release(t);
-                        } finally {
-                            t.lock.unlock();
-                        }
-                    });
-                    return;
-                }
-                case SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> shutdownOutputLocked(t);
-                default -> { }
-            }
-        } finally {
-            t.lock.unlock();
-        }
-        scheduleOutput(t);
-    }
-
-    /** Half close: queue our FIN after the data (RFC 9293 3.10.4 CLOSE in ESTABLISHED/CLOSE_WAIT). */
-    public void shutdownOutput(Tcb t) throws IOException {
-        t.lock.lock();
-        try {
-            if (t.error != null) {
-                throw t.error;
-            }
-            if (t.state == TcpState.SYN_SENT || t.state == TcpState.CLOSED) {
-                throw new SocketException("socket is not connected");
-            }
-            shutdownOutputLocked(t);
-        } finally {
-            t.lock.unlock();
-        }
-        scheduleOutput(t);
-    }
-
-    private void shutdownOutputLocked(Tcb t) {
-        if (t.finQueued) {
-            return;
-        }
-        t.queueFin();
-        if (t.state == TcpState.ESTABLISHED || t.state == TcpState.SYN_RECEIVED) {
-            t.state = TcpState.FIN_WAIT_1;
-        } else if (t.state == TcpState.CLOSE_WAIT) {
-            t.state = TcpState.LAST_ACK;
-        }
-        t.changed.signalAll();
-    }
-
-    /** Abort: RST to the peer, connection gone (RFC 9293 3.10.5 ABORT). */
-    public void abort(Tcb t) {
-        t.lock.lock();
-        try {
-            t.orphaned = true;
-            abortLocked(t, new SocketException("socket closed"));
-        } finally {
-            t.lock.unlock();
-        }
-    }
-
-    private void abortLocked(Tcb t, IOException error) {
-        if (t.released) {
-            return;
-        }
-        if (t.error == null) {
-            t.error = error;
-        }
-        TcpState s = t.state;
-        t.changed.signalAll();
-        runOnStack(() -> {
-            t.lock.lock();
-            try {
-                if (t.released) {
-                    return;
-                }
-                if (s.isSynchronized() || s == TcpState.SYN_RECEIVED) {
-                    output.sendReset(t);
-                }
-                release(t);
-            } finally {
-                t.lock.unlock();
-            }
-        });
-    }
-
-    // ------------------------------------------------------------------ blocking socket operations
-
-    private void checkMayBlock(long timeoutNanos) {
-        if (timeoutNanos > 0 && onStackThread()) {
-            throw new IllegalStateException("a blocking socket call on the stack thread would deadlock; "
-                    + "use a timeout of 0 (non-blocking) in stack callbacks");
-        }
-    }
-
-    /** Waits on the connection's condition; returns the nanoseconds left. Caller holds the lock. */
-    private static long await(Tcb t, long remaining) throws java.io.InterruptedIOException {
-        try {
-            if (remaining == Long.MAX_VALUE) {
-                t.changed.await();
-                return Long.MAX_VALUE;
-            }
-            return t.changed.awaitNanos(remaining);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while waiting on " + t);
-        }
-    }
-
-    /**
-     * Waits until the handshake completes ({@code 0}: just check).
-     *
-     * @return true once established (or later), false on timeout
-     * @throws IOException why the connection failed (refused, timed out, reset)
-     */
-    public boolean awaitEstablished(Tcb t, long timeoutNanos) throws IOException {
-        checkMayBlock(timeoutNanos);
-        t.lock.lock();
-        try {
-            long remaining = timeoutNanos;
-            while (true) {
-                if (t.error != null) {
-                    throw t.error;
-                }
-                if (t.state.isSynchronized()) {
-                    return true;
-                }
-                if (t.released) {
-                    throw new SocketException("connection closed before it was established");
-                }
-                if (remaining <= 0) {
-                    return false;
-                }
-                remaining = await(t, remaining);
-            }
-        } finally {
-            t.lock.unlock();
-        }
-    }
-
-    /**
-     * Reads into {@code b}, waiting up to {@code timeoutNanos} for data.
-     *
-     * @return bytes read, -1 at end of stream (the peer's FIN), 0 if the timeout passed first
-     */
-    public int read(Tcb t, byte[] b, int off, int len, long timeoutNanos, boolean peek) throws IOException {
-        java.util.Objects.checkFromIndexSize(off, len, b.length);
-        checkMayBlock(timeoutNanos);
-        if (len == 0) {
-            return 0;
-        }
-        int n;
-        t.lock.lock();
-        try {
-            long remaining = timeoutNanos;
-            while (t.recvRing.size() == 0) {
-                if (t.finReceived) {
-                    return -1;
-                }
-                if (t.error != null) {
-                    throw t.error;
-                }
-                if (t.released || t.orphaned) {
-                    throw new SocketException("socket is closed");
-                }
-                if (remaining <= 0) {
-                    return 0;
-                }
-                remaining = await(t, remaining);
-            }
-            n = t.recvRing.read(b, off, len, peek);
-            if (!peek && t.autotune) {
-                autotune(t, n);
-            }
-            if (t.ooo.isEmpty()) {
-                t.recvRing.releaseIfEmpty();
-            }
-            if (peek || !output.windowUpdateDue(t)) {
-                return n;
-            }
-            // Reading opened the window enough to tell the peer (receiver SWS avoidance allows
-            // it): a window update, as Linux's tcp_cleanup_rbuf sends one.
-            t.ackNow = true;
-        } finally {
-            t.lock.unlock();
-        }
-        scheduleOutput(t);
-        return n;
-    }
-
-    /**
-     * Receive-buffer auto-tuning (Linux's tcp_rcv_space_adjust, simplified): per round trip,
-     * measure what the application read; if that is more than half the buffer, the window, not
-     * the reader, limits the sender, so grow the buffer to twice the per-round-trip amount (up to
-     * tcp_rmem's maximum). Caller holds the lock.
-     */
-    private void autotune(Tcb t, int copied) {
-        long now = this.now;
-        t.rcvqCopied += copied;
-        long interval = t.rtt.hasSample() ? Math.max(t.rtt.srtt(), 1_000_000L) : 10_000_000L;
-        if (t.rcvqTime == 0) {
-            t.rcvqTime = now;
-            return;
-        }
-        if (now - t.rcvqTime < interval) {
-            return;
-        }
-        int capacity = t.recvRing.capacity();
-        if (2 * t.rcvqCopied > capacity && capacity < config.tcpRmemMax) {
-            int grown = (int) Math.min(config.tcpRmemMax, Math.max(2L * capacity, 2 * t.rcvqCopied));
-            t.recvRing.grow(grown);
-            stats.inc(Stat.TCP_RCVBUF_GROWN);
-        }
-        t.rcvqCopied = 0;
-        t.rcvqTime = now;
-    }
-
-    /** Bytes readable without blocking. */
-    public int available(Tcb t) {
-        t.lock.lock();
-        try {
-            return t.recvRing.size();
-        } finally {
-            t.lock.unlock();
-        }
-    }
-
-    /**
-     * Writes {@code len} bytes, waiting up to {@code timeoutNanos} for send-buffer space.
-     *
-     * @return bytes accepted (all of them unless the timeout passed)
-     */
-    public int write(Tcb t, byte[] b, int off, int len, long timeoutNanos) throws IOException {
-        java.util.Objects.checkFromIndexSize(off, len, b.length);
-        checkMayBlock(timeoutNanos);
-        int written = 0;
-        t.lock.lock();
-        try {
-            long remaining = timeoutNanos;
-            while (written < len) {
-                if (t.error != null) {
-                    throw t.error;
-                }
-                if (t.finQueued || t.orphaned) {
-                    throw new SocketException("socket output is shut down");
-                }
-                if (t.released) {
-                    throw new SocketException("socket is closed");
-                }
-                if (t.state == TcpState.SYN_SENT || t.state == TcpState.SYN_RECEIVED) {
-                    if (remaining <= 0) {
-                        break;
-                    }
-                    remaining = await(t, remaining);
-                    continue;
-                }
-                int n = t.sendRing.append(b, off + written, len - written);
-                written += n;
-                if (n > 0) {
-                    scheduleOutput(t);
-                }
-                if (written < len) {
-                    if (remaining <= 0) {
-                        break;
-                    }
-                    remaining = await(t, remaining);
-                }
-            }
-        } finally {
-            t.lock.unlock();
-        }
-        return written;
-    }
-
-    /** Takes the next established connection, waiting up to {@code timeoutNanos}; null on timeout. */
-    public Tcb accept(ListenSocket l, long timeoutNanos) throws IOException {
-        checkMayBlock(timeoutNanos);
-        l.lock.lock();
-        try {
-            long remaining = timeoutNanos;
-            while (l.acceptQueue.isEmpty()) {
-                if (l.closed) {
-                    throw new SocketException("listener is closed");
-                }
-                if (remaining <= 0) {
-                    return null;
-                }
-                try {
-                    remaining = remaining == Long.MAX_VALUE ? awaitForever(l) : l.acceptable.awaitNanos(remaining);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("interrupted in accept");
-                }
-            }
-            Tcb t = l.acceptQueue.poll();
-            t.accepted = true;
-            if (!l.acceptQueue.isEmpty()) {
-                // More are waiting: pass the wakeup on to one more acceptor.
-                l.acceptable.signal();
-            }
-            return t;
-        } finally {
-            l.lock.unlock();
-        }
-    }
-
-    private static long awaitForever(ListenSocket l) throws InterruptedException {
-        l.acceptable.await();
-        return Long.MAX_VALUE;
-    }
-
-    /** A snapshot of the connection's state, like {@code getsockopt(TCP_INFO)}. */
-    public TcpInfo info(Tcb t) {
-        t.lock.lock();
-        try {
-            return t.info();
-        } finally {
-            t.lock.unlock();
-        }
-    }
-
-    /** The connection's congestion-event log (CA state changes with cwnd and ssthresh). */
-    public List<CaEventLog.Event> caEvents(Tcb t) {
-        t.lock.lock();
-        try {
-            return t.caLog.events();
-        } finally {
-            t.lock.unlock();
-        }
-    }
-
-    /** TCP_NODELAY: turns Nagle's algorithm off (true) or on. */
-    public void setNoDelay(Tcb t, boolean on) {
-        t.lock.lock();
-        try {
-            t.nodelay = on;
-        } finally {
-            t.lock.unlock();
-        }
-        scheduleOutput(t);
-    }
-
-    /** SO_KEEPALIVE with TCP_KEEPIDLE, TCP_KEEPINTVL and TCP_KEEPCNT. */
-    public void setKeepAlive(Tcb t, boolean on, long idleNanos, long intervalNanos, int probes) {
-        if (idleNanos <= 0 || intervalNanos <= 0 || probes < 1) {
-            throw new IllegalArgumentException("keepalive idle and interval must be positive and probes at least 1");
-        }
-        t.lock.lock();
-        try {
-            t.keepalive = on;
-            t.keepaliveIdleNanos = idleNanos;
-            t.keepaliveIntvlNanos = intervalNanos;
-            t.keepaliveProbes = probes;
-        } finally {
-            t.lock.unlock();
-        }
-        runOnStack(() -> {
-            t.lock.lock();
-            try {
-                if (t.keepalive) {
-                    timers.armKeepalive(t);
-                } else {
-                    timerQueue.cancel(t.keepaliveTimer);
-                }
-            } finally {
-                t.lock.unlock();
-            }
-        });
+        return open.connect(remoteAddress, remotePort, rcvbuf, sndbuf, nodelay, autotune, congestionControl);
     }
 }

@@ -261,7 +261,7 @@ final class Syscalls {
             }
             byte[] buf = scratch(len);
             try {
-                int n = ctx.stack().tcp().read(so.connection.tcb(), buf, 0, len, 0, peek);
+                int n = ctx.stack().tcp().calls().read(so.connection.tcb(), buf, 0, len, 0, peek);
                 return n > 0 ? Result.ok(n) : n < 0 ? Result.ok(0) : null;
             } catch (IOException e) {
                 return Result.error(Errno.of(e));

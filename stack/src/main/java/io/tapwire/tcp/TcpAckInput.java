@@ -1,0 +1,187 @@
+package io.tapwire.tcp;
+
+import io.tapwire.Stat;
+import io.tapwire.StackConfig;
+import io.tapwire.Statistics;
+import io.tapwire.wire.Seq;
+import io.tapwire.wire.TcpOptions;
+
+/**
+ * The send side of segment arrival (RFC 9293 3.10.7.4, fifth check, and what rides on it): a new
+ * cumulative ACK advances snd.una and frees the send ring, RTT samples (RFC 6298, RFC 7323
+ * timestamps), window updates, SACK blocks into the scoreboard (RFC 2018, RFC 6675), duplicate
+ * ACKs and ECN echoes into the congestion control and the Linux CA state machine.
+ */
+final class TcpAckInput {
+    private final StackConfig config;
+    private final Statistics stats;
+    private final TcpLayer layer;
+    private final TcpOutput output;
+    private final TcpOptions options;
+
+    TcpAckInput(StackConfig config, Statistics stats, TcpLayer layer, TcpOutput output, TcpOptions options) {
+        this.config = config;
+        this.stats = stats;
+        this.layer = layer;
+        this.output = output;
+        this.options = options;
+    }
+
+    void newAck(Tcb t, int ack) {
+        int acked = Seq.diff(ack, t.sndUna);
+        int inFlightBefore = Seq.diff(t.sndMax, t.sndUna);
+        boolean synAcked = t.sndUna == t.iss;
+        boolean finNowAcked = t.finQueued && Seq.gt(ack, t.finSeq) && !t.finAcked();
+        int dataAcked = acked - (synAcked ? 1 : 0) - (finNowAcked ? 1 : 0);
+        dataAcked = Math.max(0, Math.min(dataAcked, t.sendRing.size()));
+        t.sendRing.consume(dataAcked);
+        t.sendRing.releaseIfEmpty();
+        t.bytesAcked += dataAcked;
+        long now = layer.now();
+        long interval = now - t.rateStartTime;
+        if (t.rateStartTime == 0) {
+            t.rateStartTime = now;
+            t.rateStartBytes = t.bytesAcked;
+        } else if (interval >= Math.max(1_000_000L, t.rtt.srtt())) {
+            // Delivery rate over at least one smoothed RTT (the idea of Linux's tcpi_delivery_rate).
+            t.deliveryRate = (t.bytesAcked - t.rateStartBytes) * 1_000_000_000L / interval;
+            t.rateStartTime = now;
+            t.rateStartBytes = t.bytesAcked;
+        }
+        if (t.tsOk && options.hasTimestamps() && options.tsEcr() != 0) {
+            // RFC 7323 section 4: every ACK that acknowledges new data echoes one of our
+            // timestamps, so it is an RTT sample (ms resolution) even during retransmission. The
+            // congestion control gets one per ACK (HyStart++ needs several per round); the RTO
+            // estimator keeps its Karn-timed samples.
+            long rttMillis = (int) (output.tsVal(t) - options.tsEcr());
+            if (rttMillis >= 0 && rttMillis < 60_000) {
+                long rtt = Math.max(1, rttMillis) * 1_000_000L;
+                t.cc.onRttSample(rtt, t.rtt.hasSample() ? t.rtt.srtt() : rtt);
+            }
+        }
+        if (t.rttTiming && Seq.gt(ack, t.rttSeq)) {
+            long rtt = layer.now() - t.rttStart;
+            t.rtt.sample(rtt);
+            if (!t.tsOk) {
+                t.cc.onRttSample(rtt, t.rtt.srtt());
+            }
+            t.rttTiming = false;
+        }
+        t.sndUna = ack;
+        if (Seq.lt(t.sndNxt, ack)) {
+            t.sndNxt = ack;
+        }
+        t.retransmits = 0;
+        t.scoreboard.advance(ack);
+        int flightAfter = Seq.diff(t.sndMax, ack);
+        if (t.inRecovery) {
+            if (Seq.ge(ack, t.recover) || t.cc.name().equals("reno")) {
+                // The full ACK ends fast recovery (RFC 6582 3.2 step 6); Reno leaves on any new
+                // ACK (RFC 5681 3.2 step 6).
+                t.inRecovery = false;
+                t.cc.onRecoveryExit(flightAfter);
+            } else {
+                // A partial ACK (RFC 6582 3.2 step 5): the next hole is lost too; resend it now.
+                t.cc.onPartialAck(dataAcked, inFlightBefore);
+                if (!t.sackOk) {
+                    output.retransmitFirst(t);
+                }
+            }
+        } else if (inFlightBefore + t.sndMss >= t.cc.cwnd()) {
+            // Grow cwnd only while it was what limited sending (RFC 7661, Linux's
+            // tcp_is_cwnd_limited): a window- or application-limited sender must not inflate it.
+            t.cc.onAck(dataAcked, inFlightBefore, layer.now());
+        }
+        t.logCa(t.ca.onAck(ack, !t.scoreboard.isEmpty()), layer.now());
+        t.dupAcks = 0;
+        if (t.sndUna == t.sndMax) {
+            layer.timerQueue().cancel(t.rtxTimer);
+        } else {
+            // RFC 6298 5.3: restart the timer when new data is acknowledged.
+            layer.timerQueue().arm(t.rtxTimer, layer.now() + t.rtt.rto());
+        }
+        t.changed.signalAll();
+    }
+
+    /**
+     * Loss detection and the CA state machine after each ACK (Linux's tcp_fastretrans_alert):
+     * three duplicate ACKs, or SACK showing the first unacknowledged segment lost (RFC 6675
+     * IsLost), start fast recovery with one window reduction; during recovery, SACK holes are
+     * retransmitted as ACKs arrive.
+     */
+    void congestionEvents(Tcb t, boolean dupAck, boolean newSack) {
+        if (!t.inRecovery) {
+            if (!Seq.lt(t.sndUna, t.sndMax)) {
+                return;
+            }
+            boolean lost = t.dupAcks >= 3 || (t.sackOk && !t.scoreboard.isEmpty() && t.scoreboard.isLost(t.sndUna, t.sndMss));
+            if (lost && t.ca.state() != io.tapwire.tcp.cc.CaState.LOSS) {
+                io.tapwire.tcp.cc.CaStateMachine.Transition tr = t.ca.onLossDetected(t.sndMax);
+                stats.inc(Stat.TCP_FAST_RETRANS);
+                if (tr.reduceWindow()) {
+                    t.cc.onFastRetransmit(t.inFlight());
+                }
+                t.logCa(tr, layer.now());
+                t.inRecovery = true;
+                t.recover = t.sndMax;
+                t.highRxt = t.sndUna;
+                if (t.sackOk) {
+                    output.retransmitHoles(t, 1);
+                } else {
+                    output.retransmitFirst(t);
+                }
+            } else if (dupAck) {
+                t.logCa(t.ca.onDupAck(t.sndMax), layer.now());
+            } else if (newSack) {
+                t.logCa(t.ca.onSackEvidence(t.sndMax), layer.now());
+            }
+            return;
+        }
+        if (dupAck) {
+            t.cc.onDupAckInRecovery();
+        }
+        if (t.sackOk && (dupAck || newSack)) {
+            // RFC 6675 NextSeg rule 1, one or two holes per ACK as the ACK clock allows.
+            output.retransmitHoles(t, 2);
+        }
+    }
+
+    /**
+     * ECN-Echo (RFC 3168 6.1.2): reduce the window at most once per window of data, as for a loss
+     * but without retransmitting anything (CA state CWR), and tell the peer with CWR.
+     */
+    void ecnEcho(Tcb t) {
+        io.tapwire.tcp.cc.CaStateMachine.Transition tr = t.ca.onEce(t.sndMax);
+        if (tr.reduceWindow()) {
+            t.cc.onEcnCongestion(t.inFlight());
+            t.cwrPending = true;
+            stats.inc(Stat.TCP_ECN_REDUCTIONS);
+        }
+        t.logCa(tr, layer.now());
+    }
+
+    /**
+     * Reads the SACK blocks of an ACK into the scoreboard (RFC 2018, RFC 6675 section 5). A first
+     * block below the ACK, or inside the second, is a D-SACK (RFC 2883 section 4): counted, not
+     * scored. Blocks outside (ack, snd.max] or with no length are discarded and counted.
+     * Returns true if a block SACKed new data.
+     */
+    boolean readSackBlocks(Tcb t, int ack) {
+        boolean added = false;
+        int n = options.sackBlockCount();
+        for (int i = 0; i < n; i++) {
+            int left = options.sackLeft(i);
+            int right = options.sackRight(i);
+            if (i == 0 && (Seq.le(right, ack) || (n > 1 && Seq.ge(left, options.sackLeft(1)) && Seq.le(right, options.sackRight(1))))) {
+                stats.inc(Stat.TCP_DSACK_RECEIVED);
+                continue;
+            }
+            if (!Seq.lt(left, right) || Seq.gt(right, t.sndMax) || Seq.le(right, ack)) {
+                stats.inc(Stat.TCP_SACK_DISCARDS);
+                continue;
+            }
+            added |= t.scoreboard.add(Seq.max(left, ack), right);
+        }
+        return added;
+    }
+}

@@ -1,0 +1,142 @@
+package io.tapwire.tcp;
+
+import io.tapwire.DropReason;
+import io.tapwire.StackConfig;
+import io.tapwire.Statistics;
+import io.tapwire.wire.Seq;
+import io.tapwire.wire.TcpSegment;
+
+/**
+ * The receive side of segment arrival (RFC 9293 3.10.7.4, seventh and eighth checks): segment
+ * text into the receive ring or the out-of-order queue, SACK and D-SACK blocks to report, ACK
+ * scheduling (quick ACKs, every second segment, delayed ACK), the peer's FIN and TIME-WAIT.
+ */
+final class TcpDataInput {
+    private final StackConfig config;
+    private final Statistics stats;
+    private final TcpLayer layer;
+    private final TcpOutput output;
+
+    TcpDataInput(StackConfig config, Statistics stats, TcpLayer layer, TcpOutput output) {
+        this.config = config;
+        this.stats = stats;
+        this.layer = layer;
+        this.output = output;
+    }
+
+    /** Segment text whose first byte has sequence number {@code seq} (RFC 9293 3.10.7.4, seventh). */
+    void receiveData(Tcb t, TcpSegment seg, int seq) {
+        int len = seg.payloadLength();
+        int dataOffset = seg.payloadOffset();
+        long now = layer.now();
+        if (t.lastDataTime != 0 && now - t.lastDataTime > t.rtt.rto()) {
+            // Data after an idle period (longer than the RTO) is ACKed quickly again, as Linux's
+            // tcp_event_data_recv re-enters quick-ACK mode.
+            t.quickAcks = config.tcpQuickAcks;
+        }
+        t.lastDataTime = now;
+        int skip = Seq.diff(t.rcvNxt, seq);
+        if (skip > 0) {
+            if (t.sackOk && config.tcpDsack) {
+                // RFC 2883: report the duplicate part in the first SACK block of the next ACK,
+                // sent at once (a duplicate is answered immediately, RFC 5681 4.2).
+                t.ackNow = true;
+                t.dsackPending = true;
+                t.dsackStart = seq;
+                t.dsackEnd = Seq.add(seq, Math.min(skip, len));
+            }
+            seq = t.rcvNxt;
+            dataOffset += skip;
+            len -= skip;
+        }
+        if (len <= 0) {
+            t.ackNow = true;
+            return;
+        }
+        ByteRing ring = t.recvRing;
+        long at = ring.tail() + Seq.diff(seq, t.rcvNxt);
+        long limit = ring.head() + ring.capacity();
+        if (at + len > limit) {
+            len = (int) (limit - at);
+            if (len <= 0) {
+                t.ackNow = true;
+                return;
+            }
+        }
+        if (t.sackOk && config.tcpDsack && !t.dsackPending) {
+            // RFC 2883 4.1: bytes that repeat data already held out of order are a duplicate too.
+            long[] overlap = t.ooo.firstOverlap(at, at + len);
+            if (overlap != null) {
+                t.ackNow = true;
+                t.dsackPending = true;
+                t.dsackStart = Seq.add(t.rcvNxt, (int) (overlap[0] - ring.tail()));
+                t.dsackEnd = Seq.add(t.rcvNxt, (int) (overlap[1] - ring.tail()));
+            }
+        }
+        ring.writeAt(at, seg.buffer(), dataOffset, len);
+        if (seq == t.rcvNxt) {
+            boolean hadGap = !t.ooo.isEmpty();
+            long oldTail = ring.tail();
+            long newTail = t.ooo.advance(at + len);
+            ring.advanceTail(newTail);
+            int advanced = (int) (newTail - oldTail);
+            t.rcvNxt = Seq.add(t.rcvNxt, advanced);
+            t.bytesReceived += advanced;
+            if (t.oooFinValid && t.oooFinSeq == t.rcvNxt) {
+                t.oooFinValid = false;
+                receiveFin(t);
+            }
+            t.unackedSegments++;
+            if (hadGap) {
+                // RFC 5681 4.2: ACK at once when a segment fills (part of) a gap.
+                t.ackNow = true;
+            } else if (t.quickAcks > 0) {
+                t.quickAcks--;
+                t.ackNow = true;
+            } else if (t.unackedSegments >= 2) {
+                // RFC 9293 3.8.6.3 / RFC 5681 4.2: ACK at least every second full-sized segment.
+                t.ackNow = true;
+            }
+            t.changed.signalAll();
+        } else {
+            if (!t.ooo.add(at, at + len)) {
+                stats.drop(DropReason.TCP_OFO_DROP);
+            }
+            t.lastOooStart = at;
+            t.lastOooEnd = at + len;
+            // An out-of-order segment is answered at once with a duplicate ACK (RFC 5681 4.2).
+            t.ackNow = true;
+        }
+    }
+
+    void receiveFin(Tcb t) {
+        t.rcvNxt = Seq.add(t.rcvNxt, 1);
+        t.finReceived = true;
+        t.ackNow = true;
+        switch (t.state) {
+            case SYN_RECEIVED, ESTABLISHED -> t.state = TcpState.CLOSE_WAIT;
+            case FIN_WAIT_1 -> {
+                if (t.finAcked()) {
+                    enterTimeWait(t);
+                } else {
+                    t.state = TcpState.CLOSING;
+                    if (config.tcpBsdFinInClosing && t.finSent()) {
+                        output.sendFinAck(t);
+                    }
+                }
+            }
+            case FIN_WAIT_2 -> enterTimeWait(t);
+            default -> { }
+        }
+        t.changed.signalAll();
+    }
+
+    void enterTimeWait(Tcb t) {
+        t.state = TcpState.TIME_WAIT;
+        layer.timerQueue().cancel(t.rtxTimer);
+        layer.timerQueue().cancel(t.persistTimer);
+        layer.timerQueue().cancel(t.keepaliveTimer);
+        layer.timerQueue().arm(t.closeTimer, layer.now() + config.tcpTimeWaitNanos);
+        t.changed.signalAll();
+    }
+}

@@ -1,0 +1,60 @@
+package io.tapwire.tcp;
+
+import io.tapwire.StackConfig;
+import io.tapwire.wire.TcpOptions;
+import io.tapwire.wire.TcpSegment;
+
+/**
+ * What the two SYNs settle between them: window scaling, timestamps and SACK (each only when
+ * both sides offered it), the MSS to send with, and the peer's first window. Reads the options
+ * the caller parsed from the SYN into the shared {@link TcpOptions}.
+ */
+final class TcpNegotiation {
+    private final StackConfig config;
+    private final TcpLayer layer;
+    private final TcpOptions options;
+
+    TcpNegotiation(StackConfig config, TcpLayer layer, TcpOptions options) {
+        this.config = config;
+        this.layer = layer;
+        this.options = options;
+    }
+
+    /**
+     * Window scaling, timestamps and SACK are in use only when both SYNs carried them (RFC 7323
+     * 2.2 and 3.2, RFC 2018 2). {@code weOffered*} says whether our SYN carried each (for a
+     * passive open: whether we will offer it in the SYN-ACK).
+     */
+    void negotiate(Tcb t, boolean weOfferedWs, boolean weOfferedTs, boolean weOfferedSack) {
+        t.wscaleOk = config.tcpWindowScaling && weOfferedWs && options.hasWindowScale();
+        if (t.wscaleOk) {
+            // RFC 7323 2.3: a shift above 14 is used as 14 (and Linux logs it).
+            t.sndWscale = Math.min(options.windowScale(), TcpOptions.MAX_WINDOW_SCALE);
+        } else {
+            t.sndWscale = 0;
+            t.rcvWscale = 0;
+        }
+        t.tsOk = config.tcpTimestamps && weOfferedTs && options.hasTimestamps();
+        if (t.tsOk) {
+            t.tsRecent = options.tsVal();
+            t.tsRecentTime = layer.now();
+        }
+        t.sackOk = config.tcpSack && weOfferedSack && options.sackPermitted();
+        t.ca = new io.tapwire.tcp.cc.CaStateMachine(t.sackOk);
+    }
+
+    /** MSS from the SYN (RFC 9293 3.7.1: 536 when absent; RFC 6691: never above ours) and the window. */
+    void acceptPeerOptions(Tcb t, TcpSegment seg) {
+        // An MSS option of 0 is ignored, as Linux's tcp_parse_options does.
+        t.peerMss = options.hasMss() && options.mss() > 0 ? options.mss() : 536;
+        // Linux floors the MSS it will use (tcp_min_snd_mss, 48) against absurdly small values.
+        // RFC 6691: the MSS counts no options, so the timestamp option's 12 bytes come off the data.
+        t.sndMss = Math.max(48, Math.min(t.ourMss, t.peerMss) - (t.tsOk ? 12 : 0));
+        t.cc.init(t.sndMss);
+        t.sndWnd = seg.window();
+        t.maxSndWnd = t.sndWnd;
+        t.sndWl1 = seg.seq();
+        t.sndWl2 = seg.ack();
+        t.sndSml = t.iss;
+    }
+}

@@ -1,0 +1,419 @@
+package io.tapwire.tcp;
+
+import io.tapwire.Stat;
+import io.tapwire.StackConfig;
+import io.tapwire.Statistics;
+import io.tapwire.time.TimerQueue;
+
+import java.io.IOException;
+import java.net.SocketException;
+import java.util.List;
+
+/**
+ * The user calls of RFC 9293 section 3.10 that application threads make on a connection or a
+ * listener: SEND (3.10.2), RECEIVE (3.10.3), CLOSE (3.10.4), ABORT (3.10.5), STATUS (3.10.6),
+ * accept, half close and socket options. Each takes the connection's lock, touches only its
+ * buffers and flags, and hands protocol work to the stack thread (DESIGN.md principle 2).
+ */
+public final class TcpUserCalls {
+    private final StackConfig config;
+    private final Statistics stats;
+    private final TimerQueue timerQueue;
+    private final TcpOutput output;
+    private final TcpTimers timers;
+    private final TcpLayer layer;
+
+    TcpUserCalls(StackConfig config, Statistics stats, TimerQueue timerQueue, TcpOutput output, TcpTimers timers, TcpLayer layer) {
+        this.config = config;
+        this.stats = stats;
+        this.timerQueue = timerQueue;
+        this.output = output;
+        this.timers = timers;
+        this.layer = layer;
+    }
+
+    /** Application close: FIN after the data, or RST if unread data would be lost (RFC 9293 3.10.4, RFC 2525 2.17). */
+    public void close(Tcb t) {
+        t.lock.lock();
+        try {
+            t.orphaned = true;
+            // Threads blocked in read or write on this socket wake up and see it closed.
+            t.changed.signalAll();
+            if (t.released) {
+                return;
+            }
+            if (t.recvRing.size() > 0 && t.state.isSynchronized()) {
+                abortLocked(t, new SocketException("socket closed"));
+                return;
+            }
+            switch (t.state) {
+                case SYN_SENT -> {
+                    layer.runOnStack(() -> {
+                        t.lock.lock();
+                        try {
+                            layer.release(t);
+                        } finally {
+                            t.lock.unlock();
+                        }
+                    });
+                    return;
+                }
+                case SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> shutdownOutputLocked(t);
+                default -> { }
+            }
+        } finally {
+            t.lock.unlock();
+        }
+        layer.scheduleOutput(t);
+    }
+
+    /** Half close: queue our FIN after the data (RFC 9293 3.10.4 CLOSE in ESTABLISHED/CLOSE_WAIT). */
+    public void shutdownOutput(Tcb t) throws IOException {
+        t.lock.lock();
+        try {
+            if (t.error != null) {
+                throw t.error;
+            }
+            if (t.state == TcpState.SYN_SENT || t.state == TcpState.CLOSED) {
+                throw new SocketException("socket is not connected");
+            }
+            shutdownOutputLocked(t);
+        } finally {
+            t.lock.unlock();
+        }
+        layer.scheduleOutput(t);
+    }
+
+    private void shutdownOutputLocked(Tcb t) {
+        if (t.finQueued) {
+            return;
+        }
+        t.queueFin();
+        if (t.state == TcpState.ESTABLISHED || t.state == TcpState.SYN_RECEIVED) {
+            t.state = TcpState.FIN_WAIT_1;
+        } else if (t.state == TcpState.CLOSE_WAIT) {
+            t.state = TcpState.LAST_ACK;
+        }
+        t.changed.signalAll();
+    }
+
+    /** Abort: RST to the peer, connection gone (RFC 9293 3.10.5 ABORT). */
+    public void abort(Tcb t) {
+        t.lock.lock();
+        try {
+            t.orphaned = true;
+            abortLocked(t, new SocketException("socket closed"));
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    private void abortLocked(Tcb t, IOException error) {
+        if (t.released) {
+            return;
+        }
+        if (t.error == null) {
+            t.error = error;
+        }
+        TcpState s = t.state;
+        t.changed.signalAll();
+        layer.runOnStack(() -> {
+            t.lock.lock();
+            try {
+                if (t.released) {
+                    return;
+                }
+                if (s.isSynchronized() || s == TcpState.SYN_RECEIVED) {
+                    output.sendReset(t);
+                }
+                layer.release(t);
+            } finally {
+                t.lock.unlock();
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ blocking socket operations
+
+    private void checkMayBlock(long timeoutNanos) {
+        if (timeoutNanos > 0 && layer.onStackThread()) {
+            throw new IllegalStateException("a blocking socket call on the stack thread would deadlock; "
+                    + "use a timeout of 0 (non-blocking) in stack callbacks");
+        }
+    }
+
+    /** Waits on the connection's condition; returns the nanoseconds left. Caller holds the lock. */
+    private static long await(Tcb t, long remaining) throws java.io.InterruptedIOException {
+        try {
+            if (remaining == Long.MAX_VALUE) {
+                t.changed.await();
+                return Long.MAX_VALUE;
+            }
+            return t.changed.awaitNanos(remaining);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting on " + t);
+        }
+    }
+
+    /**
+     * Waits until the handshake completes ({@code 0}: just check).
+     *
+     * @return true once established (or later), false on timeout
+     * @throws IOException why the connection failed (refused, timed out, reset)
+     */
+    public boolean awaitEstablished(Tcb t, long timeoutNanos) throws IOException {
+        checkMayBlock(timeoutNanos);
+        t.lock.lock();
+        try {
+            long remaining = timeoutNanos;
+            while (true) {
+                if (t.error != null) {
+                    throw t.error;
+                }
+                if (t.state.isSynchronized()) {
+                    return true;
+                }
+                if (t.released) {
+                    throw new SocketException("connection closed before it was established");
+                }
+                if (remaining <= 0) {
+                    return false;
+                }
+                remaining = await(t, remaining);
+            }
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    /**
+     * Reads into {@code b}, waiting up to {@code timeoutNanos} for data.
+     *
+     * @return bytes read, -1 at end of stream (the peer's FIN), 0 if the timeout passed first
+     */
+    public int read(Tcb t, byte[] b, int off, int len, long timeoutNanos, boolean peek) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        checkMayBlock(timeoutNanos);
+        if (len == 0) {
+            return 0;
+        }
+        int n;
+        t.lock.lock();
+        try {
+            long remaining = timeoutNanos;
+            while (t.recvRing.size() == 0) {
+                if (t.finReceived) {
+                    return -1;
+                }
+                if (t.error != null) {
+                    throw t.error;
+                }
+                if (t.released || t.orphaned) {
+                    throw new SocketException("socket is closed");
+                }
+                if (remaining <= 0) {
+                    return 0;
+                }
+                remaining = await(t, remaining);
+            }
+            n = t.recvRing.read(b, off, len, peek);
+            if (!peek && t.autotune) {
+                autotune(t, n);
+            }
+            if (t.ooo.isEmpty()) {
+                t.recvRing.releaseIfEmpty();
+            }
+            if (peek || !output.windowUpdateDue(t)) {
+                return n;
+            }
+            // Reading opened the window enough to tell the peer (receiver SWS avoidance allows
+            // it): a window update, as Linux's tcp_cleanup_rbuf sends one.
+            t.ackNow = true;
+        } finally {
+            t.lock.unlock();
+        }
+        layer.scheduleOutput(t);
+        return n;
+    }
+
+    /**
+     * Receive-buffer auto-tuning (Linux's tcp_rcv_space_adjust, simplified): per round trip,
+     * measure what the application read; if that is more than half the buffer, the window, not
+     * the reader, limits the sender, so grow the buffer to twice the per-round-trip amount (up to
+     * tcp_rmem's maximum). Caller holds the lock.
+     */
+    private void autotune(Tcb t, int copied) {
+        long now = layer.now();
+        t.rcvqCopied += copied;
+        long interval = t.rtt.hasSample() ? Math.max(t.rtt.srtt(), 1_000_000L) : 10_000_000L;
+        if (t.rcvqTime == 0) {
+            t.rcvqTime = now;
+            return;
+        }
+        if (now - t.rcvqTime < interval) {
+            return;
+        }
+        int capacity = t.recvRing.capacity();
+        if (2 * t.rcvqCopied > capacity && capacity < config.tcpRmemMax) {
+            int grown = (int) Math.min(config.tcpRmemMax, Math.max(2L * capacity, 2 * t.rcvqCopied));
+            t.recvRing.grow(grown);
+            stats.inc(Stat.TCP_RCVBUF_GROWN);
+        }
+        t.rcvqCopied = 0;
+        t.rcvqTime = now;
+    }
+
+    /** Bytes readable without blocking. */
+    public int available(Tcb t) {
+        t.lock.lock();
+        try {
+            return t.recvRing.size();
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    /**
+     * Writes {@code len} bytes, waiting up to {@code timeoutNanos} for send-buffer space.
+     *
+     * @return bytes accepted (all of them unless the timeout passed)
+     */
+    public int write(Tcb t, byte[] b, int off, int len, long timeoutNanos) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        checkMayBlock(timeoutNanos);
+        int written = 0;
+        t.lock.lock();
+        try {
+            long remaining = timeoutNanos;
+            while (written < len) {
+                if (t.error != null) {
+                    throw t.error;
+                }
+                if (t.finQueued || t.orphaned) {
+                    throw new SocketException("socket output is shut down");
+                }
+                if (t.released) {
+                    throw new SocketException("socket is closed");
+                }
+                if (t.state == TcpState.SYN_SENT || t.state == TcpState.SYN_RECEIVED) {
+                    if (remaining <= 0) {
+                        break;
+                    }
+                    remaining = await(t, remaining);
+                    continue;
+                }
+                int n = t.sendRing.append(b, off + written, len - written);
+                written += n;
+                if (n > 0) {
+                    layer.scheduleOutput(t);
+                }
+                if (written < len) {
+                    if (remaining <= 0) {
+                        break;
+                    }
+                    remaining = await(t, remaining);
+                }
+            }
+        } finally {
+            t.lock.unlock();
+        }
+        return written;
+    }
+
+    /** Takes the next established connection, waiting up to {@code timeoutNanos}; null on timeout. */
+    public Tcb accept(ListenSocket l, long timeoutNanos) throws IOException {
+        checkMayBlock(timeoutNanos);
+        l.lock.lock();
+        try {
+            long remaining = timeoutNanos;
+            while (l.acceptQueue.isEmpty()) {
+                if (l.closed) {
+                    throw new SocketException("listener is closed");
+                }
+                if (remaining <= 0) {
+                    return null;
+                }
+                try {
+                    remaining = remaining == Long.MAX_VALUE ? awaitForever(l) : l.acceptable.awaitNanos(remaining);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted in accept");
+                }
+            }
+            Tcb t = l.acceptQueue.poll();
+            t.accepted = true;
+            if (!l.acceptQueue.isEmpty()) {
+                // More are waiting: pass the wakeup on to one more acceptor.
+                l.acceptable.signal();
+            }
+            return t;
+        } finally {
+            l.lock.unlock();
+        }
+    }
+
+    private static long awaitForever(ListenSocket l) throws InterruptedException {
+        l.acceptable.await();
+        return Long.MAX_VALUE;
+    }
+
+    /** A snapshot of the connection's state, like {@code getsockopt(TCP_INFO)}. */
+    public TcpInfo info(Tcb t) {
+        t.lock.lock();
+        try {
+            return t.info();
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    /** The connection's congestion-event log (CA state changes with cwnd and ssthresh). */
+    public List<CaEventLog.Event> caEvents(Tcb t) {
+        t.lock.lock();
+        try {
+            return t.caLog.events();
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    /** TCP_NODELAY: turns Nagle's algorithm off (true) or on. */
+    public void setNoDelay(Tcb t, boolean on) {
+        t.lock.lock();
+        try {
+            t.nodelay = on;
+        } finally {
+            t.lock.unlock();
+        }
+        layer.scheduleOutput(t);
+    }
+
+    /** SO_KEEPALIVE with TCP_KEEPIDLE, TCP_KEEPINTVL and TCP_KEEPCNT. */
+    public void setKeepAlive(Tcb t, boolean on, long idleNanos, long intervalNanos, int probes) {
+        if (idleNanos <= 0 || intervalNanos <= 0 || probes < 1) {
+            throw new IllegalArgumentException("keepalive idle and interval must be positive and probes at least 1");
+        }
+        t.lock.lock();
+        try {
+            t.keepalive = on;
+            t.keepaliveIdleNanos = idleNanos;
+            t.keepaliveIntvlNanos = intervalNanos;
+            t.keepaliveProbes = probes;
+        } finally {
+            t.lock.unlock();
+        }
+        layer.runOnStack(() -> {
+            t.lock.lock();
+            try {
+                if (t.keepalive) {
+                    timers.armKeepalive(t);
+                } else {
+                    timerQueue.cancel(t.keepaliveTimer);
+                }
+            } finally {
+                t.lock.unlock();
+            }
+        });
+    }
+}
