@@ -59,6 +59,7 @@ public final class Stack {
     /** Allocated once: a capturing lambda per poll would allocate on the hot path. */
     private final java.util.function.Consumer<RuntimeException> timerErrorHandler = e -> internalError("a timer", e);
     private volatile Runnable wakeup = () -> { };
+    private volatile StackAgent[] agents = new StackAgent[0];
     private volatile Thread owner;
     private boolean started;
     private long now;
@@ -127,13 +128,21 @@ public final class Stack {
             rx.consume(d);
             budget--;
         }
+        int agentWork = 0;
+        for (StackAgent agent : agents) {
+            try {
+                agentWork += agent.doWork(nowNanos);
+            } catch (RuntimeException e) {
+                internalError("running an agent", e);
+            }
+        }
         try {
             udp.flush();
             tcp.flush();
         } catch (RuntimeException e) {
             internalError("sending socket output", e);
         }
-        if (rx.pending() > 0 || udp.hasPendingOutput() || tcp.hasPendingOutput() || !tasks.isEmpty()) {
+        if (agentWork > 0 || rx.pending() > 0 || udp.hasPendingOutput() || tcp.hasPendingOutput() || !tasks.isEmpty()) {
             return nowNanos;
         }
         return timers.nextDeadline();
@@ -237,6 +246,28 @@ public final class Stack {
     /** Runs {@code task} on the stack thread at the start of the next poll; safe from any thread. */
     public void execute(Runnable task) {
         tasks.add(task);
+        wake();
+    }
+
+    /**
+     * Runs {@code agent} on the stack thread in every poll from now on (run-to-completion); safe
+     * from any thread.
+     */
+    public synchronized void addAgent(StackAgent agent) {
+        java.util.Objects.requireNonNull(agent, "agent");
+        StackAgent[] grown = java.util.Arrays.copyOf(agents, agents.length + 1);
+        grown[agents.length] = agent;
+        agents = grown;
+        wake();
+    }
+
+    /** Stops running {@code agent}; it is not called again after the poll in progress. */
+    public synchronized void removeAgent(StackAgent agent) {
+        agents = java.util.Arrays.stream(agents).filter(a -> a != agent).toArray(StackAgent[]::new);
+    }
+
+    /** Wakes the thread driving this stack so it polls soon; safe from any thread (a no-op on it). */
+    public void wakeup() {
         wake();
     }
 

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * {@code tcp_max_syn_backlog}, established ones wait in an accept queue of
  * {@code min(backlog, somaxconn)}. Each connection wakes exactly one waiting {@link #accept()}.
  */
-public final class TcpListener implements AutoCloseable {
+public final class TcpListener implements AutoCloseable, Pollable {
     private final TcpLayer layer;
     private final TcpUserCalls calls;
     private final ListenSocket listen;
@@ -51,6 +51,25 @@ public final class TcpListener implements AutoCloseable {
 
     public int synQueueLength() {
         return listen.synQueueLength();
+    }
+
+    /** IN while connections wait to be accepted. */
+    @Override
+    public int readiness() {
+        return calls.readiness(listen);
+    }
+
+    int addWaiter(PollKey key) {
+        return calls.addWaiter(listen, key);
+    }
+
+    void removeWaiter(PollKey key) {
+        calls.removeWaiter(listen, key);
+    }
+
+    /** Exclusive watchers a new connection passed over because another took it (the herd avoided). */
+    public long exclusiveWakeupsSkipped() {
+        return listen.exclusiveWakeupsSkipped();
     }
 
     /** Stops listening; connections not yet accepted are reset. */

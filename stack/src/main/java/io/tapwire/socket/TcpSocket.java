@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * Linux does); {@link #abort()} sends a RST at once. Errors arrive as exceptions that say what
  * happened: connection refused, reset by peer, timed out.
  */
-public final class TcpSocket implements AutoCloseable {
+public final class TcpSocket implements AutoCloseable, Pollable {
     private final TcpUserCalls calls;
     private final Tcb tcb;
     private volatile long readTimeoutNanos = Long.MAX_VALUE;
@@ -84,6 +84,20 @@ public final class TcpSocket implements AutoCloseable {
     /** Writes without blocking as much as fits in the send buffer; returns how much that was. */
     public int tryWrite(byte[] b, int off, int len) throws IOException {
         return calls.write(tcb, b, off, len, 0);
+    }
+
+    /** What the connection is ready for ({@link io.tapwire.event.Events}), as Linux's {@code tcp_poll} reports it. */
+    @Override
+    public int readiness() {
+        return calls.readiness(tcb);
+    }
+
+    int addWaiter(PollKey key) {
+        return calls.addWaiter(tcb, key);
+    }
+
+    void removeWaiter(PollKey key) {
+        calls.removeWaiter(tcb, key);
     }
 
     /** Bytes readable now. */

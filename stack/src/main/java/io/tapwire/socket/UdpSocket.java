@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * an {@link #onReadable} callback, which runs on the stack thread, use {@link #tryReceive()} and
  * {@link #trySend}: blocking there would stop the stack.
  */
-public final class UdpSocket implements AutoCloseable {
+public final class UdpSocket implements AutoCloseable, Pollable {
     private final UdpLayer layer;
     private final UdpEndpoint endpoint;
 
@@ -139,6 +139,19 @@ public final class UdpSocket implements AutoCloseable {
     @Override
     public void close() {
         layer.close(endpoint);
+    }
+
+    @Override
+    public int readiness() {
+        return endpoint.currentReadiness();
+    }
+
+    int addWaiter(PollKey key) {
+        return endpoint.addWaiter(key);
+    }
+
+    void removeWaiter(PollKey key) {
+        endpoint.removeWaiter(key);
     }
 
     private void requireConnected() {

@@ -1,5 +1,8 @@
 package io.tapwire.tcp;
 
+import io.tapwire.event.Events;
+import io.tapwire.event.WaitQueue;
+
 import java.util.ArrayDeque;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -20,6 +23,8 @@ public final class ListenSocket {
     final Condition acceptable = lock.newCondition();
     final ArrayDeque<Tcb> acceptQueue = new ArrayDeque<>();
     int synQueueLength;
+    /** Readiness watchers (event loops); null until the first registers. Guarded by {@link #lock}. */
+    WaitQueue waiters;
     volatile boolean closed;
     int rcvbuf;
     int sndbuf;
@@ -57,6 +62,41 @@ public final class ListenSocket {
     /** Half-open connections (SYN_RECEIVED). */
     public int synQueueLength() {
         return synQueueLength;
+    }
+
+    /** IN while connections wait to be accepted (Linux's {@code inet_csk_listen_poll}). Caller holds the lock. */
+    int readiness() {
+        return acceptQueue.isEmpty() ? 0 : Events.IN;
+    }
+
+    /**
+     * A connection entered the accept queue: one blocked {@code accept()} and the watchers are
+     * told, exclusive watchers one at a time (no thundering herd). Caller holds the lock.
+     */
+    void connectionQueued() {
+        acceptable.signal();
+        if (waiters != null) {
+            waiters.wake(Events.IN);
+        }
+    }
+
+    /** The listener was closed: watchers are dropped. Caller holds the lock. */
+    void detachWaiters() {
+        if (waiters != null) {
+            WaitQueue w = waiters;
+            waiters = null;
+            w.detachAll();
+        }
+    }
+
+    /** Exclusive watchers a wakeup passed over because another took it (the herd avoided). */
+    public long exclusiveWakeupsSkipped() {
+        lock.lock();
+        try {
+            return waiters == null ? 0 : waiters.exclusiveSkipped();
+        } finally {
+            lock.unlock();
+        }
     }
 
     boolean acceptQueueFull() {

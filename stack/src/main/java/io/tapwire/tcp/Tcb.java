@@ -1,5 +1,7 @@
 package io.tapwire.tcp;
 
+import io.tapwire.event.Events;
+import io.tapwire.event.WaitQueue;
 import io.tapwire.tcp.cc.CongestionControl;
 import io.tapwire.time.Timer;
 import io.tapwire.wire.Ipv4Address;
@@ -164,6 +166,10 @@ public final class Tcb {
     boolean orphaned;
     /** Set once the connection is gone from the table. */
     boolean released;
+    /** Readiness watchers (event-loop registrations); null until the first registers. */
+    WaitQueue waiters;
+    /** A write found the send buffer full: the ACK that makes room reports OUT (Linux's SOCK_NOSPACE). */
+    boolean sndNoSpace;
     /** The listener that created this half-open or not-yet-accepted connection. */
     ListenSocket parent;
     boolean accepted;
@@ -232,6 +238,70 @@ public final class Tcb {
     /** True when our FIN has been acknowledged. */
     boolean finAcked() {
         return finQueued && Seq.gt(sndUna, finSeq);
+    }
+
+    /**
+     * Wakes threads blocked on this connection and tells readiness watchers it may be ready for
+     * {@code events} now. Caller holds the lock.
+     */
+    void wake(int events) {
+        changed.signalAll();
+        if (waiters != null) {
+            waiters.wake(events);
+        }
+    }
+
+    /**
+     * After an ACK freed send-buffer space: wakes blocked writers, and tells watchers OUT only if
+     * a write had found the buffer full and there is room again, as Linux's
+     * {@code sk_stream_write_space} does (no OUT edge per ACK). Caller holds the lock.
+     */
+    void wakeWriters() {
+        changed.signalAll();
+        if (waiters != null && sndNoSpace && writable()) {
+            sndNoSpace = false;
+            waiters.wake(Events.OUT);
+        }
+    }
+
+    /**
+     * Room to write as Linux's {@code sk_stream_is_writeable}: free space at least half of what is
+     * queued, so an event loop is not woken for a few bytes.
+     */
+    boolean writable() {
+        int free = sendRing.free();
+        return free > 0 && free >= sendRing.size() / 2;
+    }
+
+    /**
+     * What the connection is ready for, as {@link Events} bits — Linux's {@code tcp_poll}: HUP once
+     * both directions are shut or the connection is gone, IN and RDHUP after the peer's FIN, IN with
+     * data to read, OUT with room to write (or once our side is shut, so a write reports the error),
+     * ERR with an error pending. Nothing while the handshake is in progress. Caller holds the lock.
+     */
+    int readiness() {
+        boolean closed = released || state == TcpState.CLOSED;
+        boolean rcvShut = finReceived || closed;
+        boolean sndShut = finQueued || closed;
+        int mask = 0;
+        if (rcvShut && sndShut) {
+            mask |= Events.HUP;
+        }
+        if (rcvShut) {
+            mask |= Events.IN | Events.RDHUP;
+        }
+        if (closed || state.isSynchronized()) {
+            if (recvRing.size() > 0) {
+                mask |= Events.IN;
+            }
+            if (sndShut || writable()) {
+                mask |= Events.OUT;
+            }
+        }
+        if (error != null) {
+            mask |= Events.ERR;
+        }
+        return mask;
     }
 
     /** Receive window we could offer now: free space in the receive ring. */

@@ -100,7 +100,7 @@ final class TcpAckInput {
             // RFC 6298 5.3: restart the timer when new data is acknowledged.
             layer.timerQueue().arm(t.rtxTimer, layer.now() + t.rtt.rto());
         }
-        t.changed.signalAll();
+        t.wakeWriters();
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.tapwire.tcp;
 
+import io.tapwire.event.Events;
 import io.tapwire.DropReason;
 import io.tapwire.StackConfig;
 import io.tapwire.Statistics;
@@ -97,7 +98,8 @@ final class TcpDataInput {
                 // RFC 9293 3.8.6.3 / RFC 5681 4.2: ACK at least every second full-sized segment.
                 t.ackNow = true;
             }
-            t.changed.signalAll();
+            // sk_data_ready: an edge-triggered watcher sees one event per arrival.
+            t.wake(Events.IN);
         } else {
             if (!t.ooo.add(at, at + len)) {
                 stats.drop(DropReason.TCP_OFO_DROP);
@@ -128,7 +130,7 @@ final class TcpDataInput {
             case FIN_WAIT_2 -> enterTimeWait(t);
             default -> { }
         }
-        t.changed.signalAll();
+        t.wake(Events.IN | Events.RDHUP);
     }
 
     void enterTimeWait(Tcb t) {
@@ -137,6 +139,6 @@ final class TcpDataInput {
         layer.timerQueue().cancel(t.persistTimer);
         layer.timerQueue().cancel(t.keepaliveTimer);
         layer.timerQueue().arm(t.closeTimer, layer.now() + config.tcpTimeWaitNanos);
-        t.changed.signalAll();
+        t.wake(Events.ANY);
     }
 }

@@ -1,5 +1,6 @@
 package io.tapwire.tcp;
 
+import io.tapwire.event.Events;
 import io.tapwire.DropReason;
 import io.tapwire.Stat;
 import io.tapwire.StackConfig;
@@ -293,7 +294,7 @@ final class TcpInput {
                         // An orphan may wait for the peer's FIN only tcp_fin_timeout.
                         layer.timerQueue().arm(t.closeTimer, layer.now() + config.tcpFinTimeoutNanos);
                     }
-                    t.changed.signalAll();
+                    t.wake(Events.ANY);
                 }
                 case CLOSING -> dataInput.enterTimeWait(t);
                 case LAST_ACK -> {
@@ -388,7 +389,7 @@ final class TcpInput {
                 // Linux counts PassiveOpens when the child socket is created, at the final ACK.
                 stats.inc(Stat.TCP_PASSIVE_OPENS);
                 // One waiter per connection, not all of them: no thundering herd.
-                l.acceptable.signal();
+                l.connectionQueued();
             } finally {
                 l.lock.unlock();
             }
@@ -408,7 +409,7 @@ final class TcpInput {
         t.retransmits = 0;
         t.quickAcks = config.tcpQuickAcks;
         layer.timers().armKeepalive(t);
-        t.changed.signalAll();
+        t.wake(Events.ANY);
     }
 
     private void reset(Tcb t) {

@@ -1,5 +1,6 @@
 package io.tapwire.tcp;
 
+import io.tapwire.event.Events;
 import io.tapwire.DropReason;
 import io.tapwire.Stat;
 import io.tapwire.StackConfig;
@@ -252,7 +253,7 @@ public final class TcpLayer implements IpProtocolHandler {
             }
             t.parent = null;
         }
-        t.changed.signalAll();
+        t.wake(Events.ANY);
     }
 
     /** RFC 6528: ISN = M + F(4-tuple, secret), M a 4 µs clock, F a keyed hash. */

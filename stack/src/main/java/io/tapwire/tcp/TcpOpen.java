@@ -1,5 +1,6 @@
 package io.tapwire.tcp;
 
+import io.tapwire.event.Events;
 import io.tapwire.Stat;
 import io.tapwire.StackConfig;
 import io.tapwire.Statistics;
@@ -73,6 +74,7 @@ final class TcpOpen {
         l.lock.lock();
         try {
             l.acceptable.signalAll();
+            l.detachWaiters();
         } finally {
             l.lock.unlock();
         }
@@ -121,7 +123,7 @@ final class TcpOpen {
                             + config.ipLocalPortRangeHigh + " for " + Ipv4Address.toString(remoteAddress) + ":" + remotePort);
                     t.released = true;
                     t.state = TcpState.CLOSED;
-                    t.changed.signalAll();
+                    t.wake(Events.ANY);
                     return;
                 }
                 t.localPort = port;

@@ -1,6 +1,9 @@
 package io.tapwire.tcp;
 
 import io.tapwire.Stat;
+import io.tapwire.event.Events;
+import io.tapwire.event.WaitQueue;
+import io.tapwire.event.Waiter;
 import io.tapwire.StackConfig;
 import io.tapwire.Statistics;
 import io.tapwire.time.TimerQueue;
@@ -39,6 +42,7 @@ public final class TcpUserCalls {
             t.orphaned = true;
             // Threads blocked in read or write on this socket wake up and see it closed.
             t.changed.signalAll();
+            detachWaiters(t);
             if (t.released) {
                 return;
             }
@@ -94,7 +98,7 @@ public final class TcpUserCalls {
         } else if (t.state == TcpState.CLOSE_WAIT) {
             t.state = TcpState.LAST_ACK;
         }
-        t.changed.signalAll();
+        t.wake(Events.ANY);
     }
 
     /** Abort: RST to the peer, connection gone (RFC 9293 3.10.5 ABORT). */
@@ -102,6 +106,7 @@ public final class TcpUserCalls {
         t.lock.lock();
         try {
             t.orphaned = true;
+            detachWaiters(t);
             abortLocked(t, new SocketException("socket closed"));
         } finally {
             t.lock.unlock();
@@ -116,7 +121,7 @@ public final class TcpUserCalls {
             t.error = error;
         }
         TcpState s = t.state;
-        t.changed.signalAll();
+        t.wake(Events.ANY);
         layer.runOnStack(() -> {
             t.lock.lock();
             try {
@@ -309,6 +314,7 @@ public final class TcpUserCalls {
                     layer.scheduleOutput(t);
                 }
                 if (written < len) {
+                    t.sndNoSpace = true;
                     if (remaining <= 0) {
                         break;
                     }
@@ -356,6 +362,91 @@ public final class TcpUserCalls {
     private static long awaitForever(ListenSocket l) throws InterruptedException {
         l.acceptable.await();
         return Long.MAX_VALUE;
+    }
+
+    // ------------------------------------------------------------------ readiness
+
+    /** What {@code t} is ready for now ({@link Events} bits, like {@code poll(2)}). */
+    public int readiness(Tcb t) {
+        t.lock.lock();
+        try {
+            return t.readiness();
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    /** Adds a readiness watcher to {@code t}; returns the readiness at that moment. */
+    public int addWaiter(Tcb t, Waiter w) {
+        t.lock.lock();
+        try {
+            if (t.orphaned) {
+                throw new IllegalStateException("socket is closed: register open sockets only");
+            }
+            if (t.waiters == null) {
+                t.waiters = new WaitQueue();
+            }
+            t.waiters.add(w);
+            return t.readiness();
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    public void removeWaiter(Tcb t, Waiter w) {
+        t.lock.lock();
+        try {
+            if (t.waiters != null && t.waiters.remove(w) && t.waiters.isEmpty()) {
+                t.waiters = null;
+            }
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    /** What listener {@code l} is ready for: IN while connections wait to be accepted. */
+    public int readiness(ListenSocket l) {
+        l.lock.lock();
+        try {
+            return l.readiness();
+        } finally {
+            l.lock.unlock();
+        }
+    }
+
+    public int addWaiter(ListenSocket l, Waiter w) {
+        l.lock.lock();
+        try {
+            if (l.closed) {
+                throw new IllegalStateException("listener is closed: register open listeners only");
+            }
+            if (l.waiters == null) {
+                l.waiters = new WaitQueue();
+            }
+            l.waiters.add(w);
+            return l.readiness();
+        } finally {
+            l.lock.unlock();
+        }
+    }
+
+    public void removeWaiter(ListenSocket l, Waiter w) {
+        l.lock.lock();
+        try {
+            if (l.waiters != null && l.waiters.remove(w) && l.waiters.isEmpty()) {
+                l.waiters = null;
+            }
+        } finally {
+            l.lock.unlock();
+        }
+    }
+
+    private static void detachWaiters(Tcb t) {
+        if (t.waiters != null) {
+            WaitQueue w = t.waiters;
+            t.waiters = null;
+            w.detachAll();
+        }
     }
 
     /** A snapshot of the connection's state, like {@code getsockopt(TCP_INFO)}. */

@@ -1,5 +1,9 @@
 package io.tapwire.udp;
 
+import io.tapwire.event.Events;
+import io.tapwire.event.WaitQueue;
+import io.tapwire.event.Waiter;
+
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -24,6 +28,10 @@ public final class UdpEndpoint {
     /** An ICMP error reported for a connected socket (Linux reports it on the next call). */
     int pendingError;
     volatile Runnable onReadable;
+    /** Readiness watchers (event loops); null until the first registers. Guarded by {@link #lock}. */
+    WaitQueue waiters;
+    /** A send found the queue full: the flush that makes room reports OUT. */
+    boolean txNoSpace;
 
     UdpEndpoint(int rcvbuf, int sndbuf) {
         this.rxQueue = new DatagramQueue(rcvbuf);
@@ -59,5 +67,72 @@ public final class UdpEndpoint {
     void signalAll() {
         readable.signalAll();
         writable.signalAll();
+    }
+
+    /** Tells readiness watchers the socket may be ready for {@code events}. Caller holds the lock. */
+    void wake(int events) {
+        if (waiters != null) {
+            waiters.wake(events);
+        }
+    }
+
+    /**
+     * What the socket is ready for (Linux's {@code udp_poll}): IN with a datagram queued or an
+     * ICMP error pending, OUT while the send queue has room for a full-sized datagram, ERR with an
+     * ICMP error pending. Caller holds the lock.
+     */
+    public int readiness() {
+        int mask = 0;
+        if (!rxQueue.isEmpty()) {
+            mask |= Events.IN;
+        }
+        if (pendingError != 0) {
+            mask |= Events.ERR | Events.IN;
+        }
+        if (txQueue.fits(1472) || txQueue.isEmpty()) {
+            mask |= Events.OUT;
+        }
+        if (closed) {
+            mask |= Events.HUP;
+        }
+        return mask;
+    }
+
+    /** Adds a readiness watcher; returns the readiness at that moment. */
+    public int addWaiter(Waiter w) {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("socket is closed: register open sockets only");
+            }
+            if (waiters == null) {
+                waiters = new WaitQueue();
+            }
+            waiters.add(w);
+            return readiness();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public void removeWaiter(Waiter w) {
+        lock.lock();
+        try {
+            if (waiters != null && waiters.remove(w) && waiters.isEmpty()) {
+                waiters = null;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Readiness now, taking the lock. */
+    public int currentReadiness() {
+        lock.lock();
+        try {
+            return readiness();
+        } finally {
+            lock.unlock();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.tapwire.udp;
 
+import io.tapwire.event.Events;
 import io.tapwire.DropReason;
 import io.tapwire.Stat;
 import io.tapwire.StackConfig;
@@ -95,6 +96,7 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
             queued = e.rxQueue.offer(ip.src(), udp.srcPort(), buf, udp.payloadOffset(), udp.payloadLength());
             if (queued) {
                 e.readable.signal();
+                e.wake(Events.IN);
             }
         } finally {
             e.lock.unlock();
@@ -124,6 +126,7 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
         try {
             e.pendingError = (type << 8) | code;
             e.readable.signalAll();
+            e.wake(Events.ERR | Events.IN);
         } finally {
             e.lock.unlock();
         }
@@ -183,6 +186,10 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
                 }
                 e.txPending = !q.isEmpty();
                 e.writable.signalAll();
+                if (e.txNoSpace) {
+                    e.txNoSpace = false;
+                    e.wake(Events.OUT);
+                }
             } finally {
                 e.lock.unlock();
             }
@@ -293,6 +300,7 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
             long remaining = timeoutNanos;
             while (!e.txQueue.fits(length)) {
                 if (remaining <= 0 || onOwner) {
+                    e.txNoSpace = true;
                     stats.inc(Stat.UDP_SNDBUF_ERRORS);
                     return false;
                 }
@@ -420,6 +428,11 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
             e.txQueue.clear();
             e.txPending = false;
             e.signalAll();
+            if (e.waiters != null) {
+                io.tapwire.event.WaitQueue w = e.waiters;
+                e.waiters = null;
+                w.detachAll();
+            }
         } finally {
             e.lock.unlock();
         }
