@@ -77,10 +77,18 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--no-http", description = "Do not run the HTTP/1.1 server on port 80.")
     boolean noHttp;
 
+    @Option(names = "--io", defaultValue = "epoll", paramLabel = "MODEL",
+            description = "How the TCP services use sockets: epoll (one event loop on the stack thread, readiness API, "
+                    + "no thread per connection) or blocking (a thread per connection, at most 256 per service) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String io;
+
     @Override
     public Integer call() throws Exception {
         StackConfig config;
+        TcpServices.IoModel ioModel;
         try {
+            ioModel = TcpServices.IoModel.parse(io);
             config = config();
         } catch (IllegalArgumentException e) {
             System.err.println("tapwire up: " + e.getMessage());
@@ -117,7 +125,8 @@ public final class UpCommand implements Callable<Integer> {
                 echo = UdpEchoService.start(stack);
             }
             runner = new StackRunner(stack, device, Clock.SYSTEM).start();
-            tcpServices = TcpServices.start(stack, new TcpServices.Selection(!noTcpEcho, !noDiscard, !noChargen, !noHttp));
+            tcpServices = TcpServices.start(stack, new TcpServices.Selection(!noTcpEcho, !noDiscard, !noChargen, !noHttp),
+                    ioModel);
             System.out.println(banner(tapDevice, config, echo, tcpServices));
             while (!stop.await(500, TimeUnit.MILLISECONDS)) {
                 if (!runner.isRunning()) {

@@ -1,7 +1,11 @@
 package io.tapwire.apps.services;
 
 import io.tapwire.Stack;
+import io.tapwire.socket.SocketOptions;
 import io.tapwire.apps.http.HttpConfig;
+import io.tapwire.apps.evsvc.EventLoop;
+import io.tapwire.apps.evsvc.EventService;
+import io.tapwire.apps.evsvc.StreamServices;
 import io.tapwire.apps.http.HttpServer;
 import io.tapwire.apps.net.TapwireListener;
 import io.tapwire.apps.tcpsvc.ChargenService;
@@ -16,8 +20,10 @@ import java.util.List;
 
 /**
  * The TCP services {@code tapwire up} runs on a stack: echo (7), discard (9), byte source (19) and
- * HTTP (80), sharing one live-connection registry that the HTTP index page lists. Each runs with
- * blocking sockets on its own threads.
+ * HTTP (80), sharing one live-connection registry that the HTTP index page lists. With
+ * {@link IoModel#BLOCKING} each service runs with blocking sockets, a thread per connection; with
+ * {@link IoModel#EPOLL} echo, discard and the byte source run on one {@link EventLoop} on the
+ * stack thread (readiness API, no thread per connection, no fixed cap).
  */
 public final class TcpServices implements AutoCloseable {
     /** Which services to run. */
@@ -35,19 +41,65 @@ public final class TcpServices implements AutoCloseable {
         }
     }
 
+    /** How the services use the socket API. */
+    public enum IoModel {
+        /** Blocking sockets, a thread per connection (at most 256 each). */
+        BLOCKING,
+        /** The readiness API (epoll semantics), one event loop on the stack thread. */
+        EPOLL;
+
+        /** Parses {@code blocking} or {@code epoll}, case-insensitive. */
+        public static IoModel parse(String s) {
+            for (IoModel m : values()) {
+                if (m.name().equalsIgnoreCase(s.trim())) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("unknown I/O model '" + s + "': use blocking or epoll");
+        }
+    }
+
     private static final int BACKLOG = 128;
+    /** Event-driven listeners ask for Linux's somaxconn (4096): many clients connect at once. */
+    private static final int EVENT_BACKLOG = 4096;
 
     private final List<StreamServer> servers = new ArrayList<>();
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private final List<String> descriptions = new ArrayList<>();
+    private EventLoop loop;
 
     private TcpServices() {
     }
 
-    /** Starts the selected services on {@code stack}. */
+    /** Starts the selected services on {@code stack}, blocking sockets. */
     public static TcpServices start(Stack stack, Selection which) throws IOException {
+        return start(stack, which, IoModel.BLOCKING);
+    }
+
+    /** Starts the selected services on {@code stack} with the given I/O model. */
+    public static TcpServices start(Stack stack, Selection which, IoModel io) throws IOException {
         TcpServices s = new TcpServices();
         try {
+            if (io == IoModel.EPOLL) {
+                List<EventService> services = new ArrayList<>();
+                if (which.echo()) {
+                    services.add(StreamServices.echo());
+                }
+                if (which.discard()) {
+                    services.add(StreamServices.discard());
+                }
+                if (which.chargen()) {
+                    services.add(StreamServices.chargen());
+                }
+                if (!services.isEmpty()) {
+                    s.loop = EventLoop.start(stack, services, EventLoop.Mode.STACK, EVENT_BACKLOG,
+                            EventLoop.defaultMaxConnections(), SocketOptions.defaults());
+                    for (EventService e : services) {
+                        s.descriptions.add(e.name() + " on " + e.port() + " (event loop on the stack thread)");
+                    }
+                }
+                which = new Selection(false, false, false, which.http());
+            }
             if (which.echo()) {
                 s.add(new EchoService(TapwireListener.listen(stack, EchoService.PORT, BACKLOG), s.registry), "TCP echo on 7");
             }
@@ -94,8 +146,17 @@ public final class TcpServices implements AutoCloseable {
         return registry;
     }
 
+    /** The event loop serving the event-driven services, or null with blocking sockets. */
+    public EventLoop eventLoop() {
+        return loop;
+    }
+
     @Override
     public void close() {
+        if (loop != null) {
+            loop.close();
+            loop = null;
+        }
         for (StreamServer s : servers) {
             s.close();
         }
