@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the integration tests, the demo and the benchmark use:
-# the Linux-side tools run inside the private network namespaces (ping, arping, nc, tshark, ...).
+# the Linux-side tools run inside the private network namespaces (ping, arping, nc, tshark, ...)
+# and the HTTP clients run against the server (curl, wget, ab). Every tool a test runs must be
+# here: under CI=true a missing tool fails its test (apps' Requirements), it does not skip it.
+# (coreutils, bash and dash, which the tests also run, are Essential: always installed.)
 # Idempotent: packages already installed are left alone, and nothing is fetched when all are there.
 # Needs root (apt-get) on Debian 12 or a close relative.
 set -euo pipefail
@@ -12,6 +15,7 @@ declare -A PROVIDES=(
   [iputils-arping]=arping
   [netcat-openbsd]=nc.openbsd
   [curl]=curl
+  [wget]=wget
   [iperf3]=iperf3
   [apache2-utils]=ab
   [tshark]=tshark

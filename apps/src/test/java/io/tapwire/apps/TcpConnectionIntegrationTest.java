@@ -2,6 +2,7 @@ package io.tapwire.apps;
 
 import io.tapwire.DropReason;
 import io.tapwire.Stat;
+import io.tapwire.apps.tcpsvc.Await;
 import io.tapwire.socket.TcpListener;
 import io.tapwire.socket.TcpSocket;
 import io.tapwire.tap.Netns;
@@ -54,7 +55,14 @@ class TcpConnectionIntegrationTest extends TcpSandboxTestBase {
             Thread accepter = new Thread(() -> {
                 try {
                     for (int i = 1; i <= CLIENTS; i++) {
-                        Thread.sleep(ACCEPT_INTERVAL_MILLIS);
+                        if (i == 1) {
+                            // No accept before the queue of one has overflowed (a client's handshake
+                            // dropped), however slowly the clients start: the test always covers it.
+                            Await.until("the accept queue to overflow",
+                                    () -> stat(Stat.TCP_LISTEN_OVERFLOWS) > 0);
+                        } else {
+                            Thread.sleep(ACCEPT_INTERVAL_MILLIS);
+                        }
                         TcpSocket s = listener.accept(30, TimeUnit.SECONDS);
                         if (s == null) {
                             throw new IllegalStateException("no connection " + i + " within 30 s");

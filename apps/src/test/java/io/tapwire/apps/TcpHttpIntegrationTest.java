@@ -33,7 +33,7 @@ class TcpHttpIntegrationTest extends TcpSandboxTestBase {
 
     @Override
     String[] tools() {
-        return new String[] {"curl", "ab", "sha256sum", "seq"};
+        return new String[] {"curl", "ab", "sha256sum", "seq", "cat"};
     }
 
     /** The size of the {@code i}-th (1-based) body of the sequential and parallel tests: 1037 to 4700 bytes. */

@@ -38,7 +38,7 @@ class TcpStreamServicesIntegrationTest extends TcpSandboxTestBase {
 
     @Override
     String[] tools() {
-        return new String[] {"nc", "head", "wc", "sha256sum"};
+        return new String[] {"nc", "head", "tee", "wc", "sha256sum"};
     }
 
     @Test

@@ -191,11 +191,16 @@ class TapDeviceTest {
     void oneDoWorkReadsAtMostTheRxBudget() {
         try (Netns ns = Netns.create();
              TapDevice tap = TapDevice.openInNetns(ns.name(), "tap0", MTU, 256)) {
+            // No qdisc: dev_queue_xmit() then calls tun_net_xmit() in the sender's own write(),
+            // which queues the frame for our read before the write returns (net/core/dev.c,
+            // drivers/net/tun.c). So when the loop has finished, all 100 frames are waiting,
+            // with nothing left in a qdisc to wait for.
+            ns.run("tc", "qdisc", "replace", "dev", "tap0", "root", "noqueue");
             upWithStaticNeighbour(ns);
             ns.run("bash", "-c", "for i in $(seq 100); do echo $i > /dev/udp/10.0.0.2/9; done");
-            sleep(200); // let the qdisc hand everything to the TAP's queue
             long now = System.nanoTime();
-            assertEquals(TapDevice.RX_BUDGET, tap.doWork(now));
+            assertEquals(TapDevice.RX_BUDGET, tap.doWork(now),
+                    () -> "100 frames queued, " + tap.stats() + "\n" + ns.run("ip", "-s", "link", "show", "tap0"));
             assertEquals(TapDevice.RX_BUDGET, tap.rxRing().pending());
             assertTrue(waitFor(() -> {
                 tap.doWork(System.nanoTime());
@@ -231,9 +236,14 @@ class TapDeviceTest {
             negative.join(5_000);
             assertFalse(negative.isAlive(), "a negative timeout is treated as zero");
 
-            Thread timed = awaitOn(tap, 1_000_000_000L);
-            timed.join(100);
-            assertTrue(timed.isAlive(), "with nothing to read, await blocks");
+            // With nothing to read, await blocks in poll(2) (seen there, not guessed after a sleep)...
+            Thread blocked = awaitOn(tap, 60_000_000_000L);
+            awaitInPoll(blocked);
+            tap.wakeup();
+            blocked.join(10_000);
+            assertFalse(blocked.isAlive());
+            // ...and, with no wakeup, its timeout ends it.
+            Thread timed = awaitOn(tap, 200_000_000L);
             timed.join(10_000);
             assertFalse(timed.isAlive(), "and the timeout ends it");
         }
@@ -244,8 +254,7 @@ class TapDeviceTest {
         try (Netns ns = Netns.create();
              TapDevice tap = TapDevice.openInNetns(ns.name(), "tap0", MTU, RING)) {
             Thread waiter = awaitOn(tap, 60_000_000_000L);
-            waiter.join(200);
-            assertTrue(waiter.isAlive(), "blocked before the wakeup");
+            awaitInPoll(waiter); // blocked before the wakeup, so it is not a wakeup remembered for later
             tap.wakeup();
             waiter.join(10_000);
             assertFalse(waiter.isAlive(), "a wakeup from another thread ends a 60 s await");
@@ -263,8 +272,7 @@ class TapDeviceTest {
             assertFalse(first.isAlive(), "a pending wakeup ends the next await at once");
 
             Thread second = awaitOn(tap, 60_000_000_000L);
-            second.join(200);
-            assertTrue(second.isAlive(), "the doorbell was reset after it rang: the second await blocks");
+            awaitInPoll(second); // the doorbell was reset after it rang: the second await blocks
             tap.wakeup();
             second.join(10_000);
             assertFalse(second.isAlive());
@@ -293,7 +301,30 @@ class TapDeviceTest {
         }
     }
 
+    /**
+     * Waits until {@code t} is blocked in poll(2): its innermost frame is the native
+     * {@link LibC#poll}. In a system call a thread shows as RUNNABLE, so its state cannot tell, and
+     * a fixed sleep only hopes the thread got there; fails if it ends first or takes over 10 s.
+     */
+    private static void awaitInPoll(Thread t) {
+        boolean inPoll = waitFor(() -> {
+            StackTraceElement[] stack = t.getStackTrace();
+            if (stack.length == 0) {
+                assertTrue(t.isAlive(), t.getName() + " returned before it blocked in poll(2)");
+                return false;
+            }
+            return stack[0].isNativeMethod() && stack[0].getClassName().equals(LibC.class.getName())
+                    && stack[0].getMethodName().equals("poll");
+        }, 10_000, 1);
+        assertTrue(inPoll, t.getName() + " did not block in poll(2) within 10 s: "
+                + java.util.Arrays.toString(t.getStackTrace()));
+    }
+
     private static boolean waitFor(java.util.function.BooleanSupplier condition, long timeoutMillis) {
+        return waitFor(condition, timeoutMillis, 50);
+    }
+
+    private static boolean waitFor(java.util.function.BooleanSupplier condition, long timeoutMillis, long pollMillis) {
         long deadline = System.currentTimeMillis() + timeoutMillis;
         while (true) {
             if (condition.getAsBoolean()) {
@@ -302,7 +333,7 @@ class TapDeviceTest {
             if (System.currentTimeMillis() > deadline) {
                 return false;
             }
-            sleep(50);
+            sleep(pollMillis);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.tapwire.apps.http;
 
+import io.tapwire.apps.Requirements;
 import io.tapwire.apps.net.JavaNetListener;
 import io.tapwire.apps.tcpsvc.ConnectionRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -24,11 +25,11 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Real clients against the server: {@code java.net.http.HttpClient} always, and curl, wget and
- * ApacheBench when they are installed (skipped otherwise).
+ * Real clients against the server: {@code java.net.http.HttpClient}, curl, wget and ApacheBench
+ * ({@code scripts/install-deps.sh} installs them). A missing tool fails its test under
+ * {@code CI=true} and skips it elsewhere ({@link Requirements}).
  */
 class HttpClientInteropTest {
     private JavaNetListener listener;
@@ -119,18 +120,11 @@ class HttpClientInteropTest {
         }
     }
 
-    private static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (new File(dir, tool).canExecute()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
+    /** Runs {@code command}; a missing tool fails the test under CI=true and skips it elsewhere. */
     private static Run run(String... command) throws Exception {
-        assumeTrue(onPath(command[0]), command[0] + " is not installed");
-        Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        String[] resolved = command.clone();
+        resolved[0] = Requirements.tool(command[0]).toString();
+        Process p = new ProcessBuilder(resolved).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
         CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> {
             try {

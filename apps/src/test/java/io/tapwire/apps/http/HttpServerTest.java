@@ -331,6 +331,8 @@ class HttpServerTest {
         startWith(HttpConfig.defaults().withIdleTimeout(Duration.ofMillis(200)));
         try (RawHttpClient c = client()) {
             assertEquals(200, c.get("/bytes/1").status());
+            // The idle timer closes a connection with nothing unread: a FIN, never a reset. It must
+            // come within the client's 10 s read timeout; a timeout reads as "not closed".
             assertTrue(c.serverClosed(), "closed while waiting for a second request");
         }
         try (RawHttpClient silent = client()) {

@@ -1,5 +1,6 @@
 package io.tapwire.apps.net;
 
+import io.tapwire.apps.tcpsvc.Await;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -13,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** The java.net listener and connection: descriptions, bytes both ways, and close waking a blocked call. */
 class JavaNetListenerTest {
 
     @Test
@@ -42,20 +44,34 @@ class JavaNetListenerTest {
         }
     }
 
+    /** A call that blocks, on its own thread: what it threw, or null when it returned. */
+    private interface BlockingCall {
+        void run() throws Exception;
+    }
+
+    private static Thread start(String name, BlockingCall call, CompletableFuture<Throwable> outcome) {
+        Thread t = new Thread(() -> {
+            try {
+                call.run();
+                outcome.complete(null);
+            } catch (Throwable e) {
+                outcome.complete(e);
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
     @Test
     void closeWakesABlockedAccept() throws Exception {
         JavaNetListener listener = JavaNetListener.loopback(0);
-        CompletableFuture<Throwable> blocked = CompletableFuture.supplyAsync(() -> {
-            try {
-                listener.accept();
-                return null;
-            } catch (Throwable t) {
-                return t;
-            }
-        });
-        Thread.sleep(50);
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread accepter = start("blocked-accept", listener::accept, outcome);
+        // Close only once accept(2) has begun, else this would test a close before the call.
+        Await.inNativeCall(accepter, "accept");
         listener.close();
-        assertTrue(blocked.get(5, TimeUnit.SECONDS) instanceof IOException);
+        assertTrue(outcome.get(5, TimeUnit.SECONDS) instanceof IOException, () -> "accept ended with " + outcome.join());
         assertThrows(IOException.class, listener::accept);
     }
 
@@ -64,17 +80,11 @@ class JavaNetListenerTest {
         try (JavaNetListener listener = JavaNetListener.loopback(0);
              Socket client = new Socket(InetAddress.getLoopbackAddress(), listener.port())) {
             StreamConnection server = listener.accept();
-            CompletableFuture<Throwable> blocked = CompletableFuture.supplyAsync(() -> {
-                try {
-                    server.input().read();
-                    return null;
-                } catch (Throwable t) {
-                    return t;
-                }
-            });
-            Thread.sleep(50);
+            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            Thread reader = start("blocked-read", () -> server.input().read(), outcome);
+            Await.inNativeCall(reader, "read");
             server.close();
-            assertTrue(blocked.get(5, TimeUnit.SECONDS) instanceof IOException);
+            assertTrue(outcome.get(5, TimeUnit.SECONDS) instanceof IOException, () -> "read ended with " + outcome.join());
         }
     }
 }
