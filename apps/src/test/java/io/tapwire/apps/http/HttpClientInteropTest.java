@@ -204,7 +204,14 @@ class HttpClientInteropTest {
         assertEquals(0, r.exit(), r.out() + r.stderr());
         assertEquals(100, field(r.out(), "Complete requests"), r.out());
         assertEquals(0, field(r.out(), "Failed requests"), r.out());
-        assertEquals(100, server.acceptedConnections(), "HTTP/1.0 without keep-alive: one connection each");
+        assertEquals(0, field(r.out(), "Keep-Alive requests", 0), r.out());
+        assertEquals(100, server.requestsServed(), "every request reached the server");
+        // One connection per request. ab itself sometimes opens a connection it then does not use
+        // at the end of a run (seen once: 101 connections for the server's 100 answers), at most
+        // one per concurrent slot.
+        long connections = server.acceptedConnections();
+        assertTrue(connections >= 100 && connections <= 104,
+                "HTTP/1.0 without keep-alive: one connection per request (plus at most 4 ab left unused), got " + connections);
     }
 
     private static long field(String report, String name) {
