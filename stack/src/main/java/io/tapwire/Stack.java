@@ -145,7 +145,11 @@ public final class Stack {
         if (agentWork > 0 || rx.pending() > 0 || udp.hasPendingOutput() || tcp.hasPendingOutput() || !tasks.isEmpty()) {
             return nowNanos;
         }
-        return timers.nextDeadline();
+        long deadline = timers.nextDeadline();
+        for (StackAgent agent : agents) {
+            deadline = Math.min(deadline, agent.nextDeadline());
+        }
+        return deadline;
     }
 
     private void receiveFrame(ByteBuffer buf, int length) {

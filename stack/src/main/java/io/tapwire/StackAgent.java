@@ -12,4 +12,12 @@ package io.tapwire;
 public interface StackAgent {
     /** Does what is due at {@code nowNanos}; returns the amount of work done (0 when idle). */
     int doWork(long nowNanos);
+
+    /**
+     * When the agent next has something due (its own timers), so the driver polls by then;
+     * {@code Long.MAX_VALUE} when nothing is. Called on the stack thread after {@link #doWork}.
+     */
+    default long nextDeadline() {
+        return Long.MAX_VALUE;
+    }
 }
