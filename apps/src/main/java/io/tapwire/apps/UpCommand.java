@@ -79,7 +79,8 @@ public final class UpCommand implements Callable<Integer> {
 
     @Option(names = "--io", defaultValue = "epoll", paramLabel = "MODEL",
             description = "How the TCP services use sockets: epoll (one event loop on the stack thread, readiness API, "
-                    + "no thread per connection) or blocking (a thread per connection, at most 256 per service) "
+                    + "no thread per connection), uring (echo, discard and byte source as a proactor on completion rings "
+                    + "on the stack thread) or blocking (a thread per connection, at most 256 per service) "
                     + "(default: ${DEFAULT-VALUE}).")
     String io;
 

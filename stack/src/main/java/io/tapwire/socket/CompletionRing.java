@@ -126,6 +126,11 @@ public final class CompletionRing implements AutoCloseable {
         return sq[(int) (sqLocalTail++ & sqMask)];
     }
 
+    /** Free submission slots now. */
+    public int sqSpace() {
+        return (int) (sq.length - (sqLocalTail - sqHead));
+    }
+
     /**
      * Hands every filled slot to the stack as one batch: one wakeup of the stack thread, or none
      * for a polled ring that is busy.

@@ -3,6 +3,7 @@ package io.tapwire.apps.services;
 import io.tapwire.Stack;
 import io.tapwire.socket.SocketOptions;
 import io.tapwire.apps.http.HttpConfig;
+import io.tapwire.apps.evsvc.CompletionServer;
 import io.tapwire.apps.evsvc.EventLoop;
 import io.tapwire.apps.evsvc.EventService;
 import io.tapwire.apps.evsvc.StreamServices;
@@ -46,7 +47,9 @@ public final class TcpServices implements AutoCloseable {
         /** Blocking sockets, a thread per connection (at most 256 each). */
         BLOCKING,
         /** The readiness API (epoll semantics), one event loop on the stack thread. */
-        EPOLL;
+        EPOLL,
+        /** The completion API (io_uring semantics), a proactor on the stack thread. */
+        URING;
 
         /** Parses {@code blocking} or {@code epoll}, case-insensitive. */
         public static IoModel parse(String s) {
@@ -55,7 +58,7 @@ public final class TcpServices implements AutoCloseable {
                     return m;
                 }
             }
-            throw new IllegalArgumentException("unknown I/O model '" + s + "': use blocking or epoll");
+            throw new IllegalArgumentException("unknown I/O model '" + s + "': use blocking, epoll or uring");
         }
     }
 
@@ -67,6 +70,7 @@ public final class TcpServices implements AutoCloseable {
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private final List<String> descriptions = new ArrayList<>();
     private EventLoop loop;
+    private CompletionServer uring;
 
     private TcpServices() {
     }
@@ -80,6 +84,20 @@ public final class TcpServices implements AutoCloseable {
     public static TcpServices start(Stack stack, Selection which, IoModel io) throws IOException {
         TcpServices s = new TcpServices();
         try {
+            if (io == IoModel.URING && (which.echo() || which.discard() || which.chargen())) {
+                s.uring = CompletionServer.start(stack, which.echo(), which.discard(), which.chargen(), EVENT_BACKLOG,
+                        SocketOptions.defaults());
+                if (which.echo()) {
+                    s.descriptions.add("TCP echo on 7 (completion rings on the stack thread)");
+                }
+                if (which.discard()) {
+                    s.descriptions.add("discard on 9 (completion rings on the stack thread)");
+                }
+                if (which.chargen()) {
+                    s.descriptions.add("byte source on 19 (completion rings on the stack thread)");
+                }
+                which = new Selection(false, false, false, which.http());
+            }
             if (io == IoModel.EPOLL) {
                 List<EventService> services = new ArrayList<>();
                 if (which.echo()) {
@@ -156,6 +174,10 @@ public final class TcpServices implements AutoCloseable {
         if (loop != null) {
             loop.close();
             loop = null;
+        }
+        if (uring != null) {
+            uring.close();
+            uring = null;
         }
         for (StreamServer s : servers) {
             s.close();
