@@ -232,7 +232,7 @@ public final class Stack {
      */
     public TcpListener listenTcp(int port, int backlog, SocketOptions options) throws java.io.IOException {
         return new TcpListener(tcp, tcp.listen(0, port, backlog, options.effectiveReceiveBuffer(config.tcpRmemDefault),
-                options.effectiveSendBuffer(config.tcpWmemDefault), options.noDelay(), options.reuseAddress(),
+                options.effectiveSendBuffer(config.tcpWmemDefault), options.noDelay(), options.reuseAddress(), options.reusePort(),
                 config.tcpModerateRcvbuf && !options.receiveBufferLocked(),
                 options.effectiveCongestionControl(config.tcpCongestionControl)));
     }

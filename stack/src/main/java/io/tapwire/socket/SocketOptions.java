@@ -18,6 +18,7 @@ public final class SocketOptions {
     private int sendBufferSize;
     private boolean noDelay;
     private boolean reuseAddress;
+    private boolean reusePort;
     private String congestionControl;
 
     /** Defaults: the stack's {@code tcp_rmem}/{@code tcp_wmem} sizes, Nagle on, SO_REUSEADDR off (Linux's defaults). */
@@ -50,6 +51,15 @@ public final class SocketOptions {
     }
 
     /** SO_REUSEADDR: listen even while connections on the port linger (TIME_WAIT). */
+    /**
+     * SO_REUSEPORT: several listeners (each with it) share one port, new connections spread over
+     * them by a hash of the 4-tuple, as Linux does; so N event loops can each own a listener.
+     */
+    public SocketOptions reusePort(boolean on) {
+        this.reusePort = on;
+        return this;
+    }
+
     public SocketOptions reuseAddress(boolean on) {
         this.reuseAddress = on;
         return this;
@@ -74,6 +84,7 @@ public final class SocketOptions {
     /** True when SO_RCVBUF was set: the receive buffer is then not auto-tuned (Linux's SOCK_RCVBUF_LOCK). */
     public boolean receiveBufferLocked() { return receiveBufferSize != 0; }
     public boolean reuseAddress() { return reuseAddress; }
+    public boolean reusePort() { return reusePort; }
 
     /** The receive buffer to use, clamped. */
     public int effectiveReceiveBuffer(int stackDefault) {

@@ -42,6 +42,15 @@ public final class UdpSocket implements AutoCloseable, Pollable {
         }
     }
 
+    /**
+     * SO_REUSEPORT (before {@link #bind}): sockets that all set it share a port, and datagrams
+     * spread over them by a hash of the 4-tuple, as Linux does.
+     */
+    public UdpSocket reusePort(boolean on) {
+        endpoint.setReusePort(on);
+        return this;
+    }
+
     /** Binds to {@code port} on every address of the stack (0 picks an ephemeral port). */
     public UdpSocket bind(int port) throws IOException {
         layer.bind(endpoint, 0, port);
@@ -107,6 +116,14 @@ public final class UdpSocket implements AutoCloseable, Pollable {
      */
     public UdpLayer.Received tryReceive(ByteBuffer dst) throws IOException {
         return layer.receive(endpoint, 0, length -> dst);
+    }
+
+    /**
+     * Receives many datagrams in one call (like {@code recvmmsg}): waits up to {@code timeout} for
+     * the first, then takes every queued one that fits {@code batch}. Returns how many.
+     */
+    public int receiveBatch(io.tapwire.udp.DatagramBatch batch, long timeout, TimeUnit unit) throws IOException {
+        return layer.receiveBatch(endpoint, batch, unit.toNanos(timeout));
     }
 
     /** Receives a datagram without allocating: {@code length} bytes at index 0 of {@code buf}. */

@@ -23,6 +23,9 @@ public final class ListenSocket {
     final Condition acceptable = lock.newCondition();
     final ArrayDeque<Tcb> acceptQueue = new ArrayDeque<>();
     int synQueueLength;
+    /** SO_REUSEPORT: may share its port with other such listeners, in {@link #group}. */
+    boolean reusePort;
+    io.tapwire.net.ReuseportGroup<ListenSocket> group;
     /** Readiness watchers (event loops); null until the first registers. Guarded by {@link #lock}. */
     WaitQueue waiters;
     volatile boolean closed;

@@ -140,7 +140,7 @@ final class TcpInput {
             // RFC 6191 / RFC 1122 4.2.2.13: a new SYN that cannot belong to the old connection
             // may reopen the 4-tuple; the TIME_WAIT is forgotten.
             layer.release(t);
-            ListenSocket l = layer.listener(t.localPort);
+            ListenSocket l = layer.listener(t.localPort, t.remoteAddress, t.remotePort, t.localAddress);
             if (l != null && !l.closed) {
                 listen(l, t.remoteAddress, t.localAddress, seg);
             } else {

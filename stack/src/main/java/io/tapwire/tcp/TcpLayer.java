@@ -7,6 +7,7 @@ import io.tapwire.StackConfig;
 import io.tapwire.Statistics;
 import io.tapwire.net.Interface;
 import io.tapwire.net.IpProtocolHandler;
+import io.tapwire.net.ReuseportGroup;
 import io.tapwire.net.Ipv4Output;
 import io.tapwire.time.TimerQueue;
 import io.tapwire.wire.Ipv4Address;
@@ -115,7 +116,7 @@ public final class TcpLayer implements IpProtocolHandler {
             }
             return;
         }
-        ListenSocket l = listeners.get(seg.dstPort());
+        ListenSocket l = listener(seg.dstPort(), ip.src(), seg.srcPort(), ip.dst());
         if (l != null && !l.closed) {
             input.listen(l, ip.src(), ip.dst(), seg);
             return;
@@ -192,16 +193,54 @@ public final class TcpLayer implements IpProtocolHandler {
         portUse.incrementAndGet(t.localPort);
     }
 
+    /** Whether {@code port} has a listener. */
     ListenSocket listener(int port) {
         return listeners.get(port);
     }
 
-    /** Registers a listener on its port; false if the port already has one. */
-    boolean addListener(ListenSocket l) {
-        return listeners.compareAndSet(l.port, null, l);
+    /**
+     * The listener for a new flow to {@code port}: the port's listener, or with SO_REUSEPORT the
+     * member of its group the flow's 4-tuple hashes to (Linux's reuseport_select_sock).
+     */
+    ListenSocket listener(int port, int remoteAddress, int remotePort, int localAddress) {
+        ListenSocket l = listeners.get(port);
+        if (l != null && l.group != null) {
+            ListenSocket chosen = l.group.select(ReuseportGroup.flowHash(config.tcpIsnSecret ^ 0x5EED, remoteAddress, remotePort,
+                    localAddress, port));
+            return chosen != null ? chosen : l;
+        }
+        return l;
     }
 
-    void removeListener(ListenSocket l) {
+    /**
+     * Registers a listener on its port; false if the port already has one and they do not both
+     * have SO_REUSEPORT. Listeners with SO_REUSEPORT on one port form a group.
+     */
+    synchronized boolean addListener(ListenSocket l) {
+        ListenSocket current = listeners.get(l.port);
+        if (current == null) {
+            if (l.reusePort) {
+                l.group = new ReuseportGroup<>();
+                l.group.add(l);
+            }
+            listeners.set(l.port, l);
+            return true;
+        }
+        if (!l.reusePort || current.group == null) {
+            return false;
+        }
+        l.group = current.group;
+        l.group.add(l);
+        return true;
+    }
+
+    synchronized void removeListener(ListenSocket l) {
+        if (l.group != null && l.group.remove(l) > 0) {
+            if (listeners.get(l.port) == l) {
+                listeners.set(l.port, l.group.first());
+            }
+            return;
+        }
         listeners.compareAndSet(l.port, l, null);
     }
 
@@ -350,8 +389,8 @@ public final class TcpLayer implements IpProtocolHandler {
 
     /** Opens a listener on {@code port} (RFC 9293 3.10.1, passive OPEN). */
     public ListenSocket listen(int address, int port, int backlog, int rcvbuf, int sndbuf, boolean nodelay, boolean reuseAddress,
-                               boolean autotune, String congestionControl) throws IOException {
-        return open.listen(address, port, backlog, rcvbuf, sndbuf, nodelay, reuseAddress, autotune, congestionControl);
+                               boolean reusePort, boolean autotune, String congestionControl) throws IOException {
+        return open.listen(address, port, backlog, rcvbuf, sndbuf, nodelay, reuseAddress, reusePort, autotune, congestionControl);
     }
 
     /** Closes a listener; connections it has not handed out are reset, as Linux does. */

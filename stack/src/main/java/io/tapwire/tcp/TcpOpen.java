@@ -40,7 +40,7 @@ final class TcpOpen {
 
     /** Opens a listener on {@code port}. */
     public ListenSocket listen(int address, int port, int backlog, int rcvbuf, int sndbuf, boolean nodelay, boolean reuseAddress,
-                               boolean autotune, String congestionControl) throws IOException {
+                               boolean reusePort, boolean autotune, String congestionControl) throws IOException {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("listening port must be 1..65535, got " + port);
         }
@@ -53,13 +53,15 @@ final class TcpOpen {
         l.nodelay = nodelay;
         l.autotune = autotune;
         l.congestionControl = congestionControl;
-        if (!reuseAddress && layer.portInUse(port)) {
+        l.reusePort = reusePort;
+        if (!reuseAddress && !reusePort && layer.portInUse(port)) {
             // Linux: bind() fails with EADDRINUSE while connections (TIME_WAIT included) use the port.
             throw new BindException("address already in use: connections on TCP port " + port
                     + " still exist (TIME_WAIT lasts 60 s); set SO_REUSEADDR (SocketOptions.reuseAddress) to listen anyway");
         }
         if (!layer.addListener(l)) {
-            throw new BindException("address already in use: TCP port " + port + " already has a listener");
+            throw new BindException("address already in use: TCP port " + port + " already has a listener"
+                    + (reusePort ? " without SO_REUSEPORT" : "; to share it, set SO_REUSEPORT (SocketOptions.reusePort) on every listener"));
         }
         return l;
     }

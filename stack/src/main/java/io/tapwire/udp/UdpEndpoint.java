@@ -28,6 +28,9 @@ public final class UdpEndpoint {
     /** An ICMP error reported for a connected socket (Linux reports it on the next call). */
     int pendingError;
     volatile Runnable onReadable;
+    /** SO_REUSEPORT: may share its port with other such sockets, in {@link #group}. */
+    volatile boolean reusePort;
+    io.tapwire.net.ReuseportGroup<UdpEndpoint> group;
     /** Readiness watchers (event loops); null until the first registers. Guarded by {@link #lock}. */
     WaitQueue waiters;
     /** A send found the queue full: the flush that makes room reports OUT. */
@@ -50,6 +53,14 @@ public final class UdpEndpoint {
 
     /** Sets the callback run on the stack thread after datagrams arrive. */
     public void setOnReadable(Runnable r) { onReadable = r; }
+
+    /** SO_REUSEPORT, before binding. */
+    public void setReusePort(boolean on) {
+        if (localPort != 0) {
+            throw new IllegalStateException("set SO_REUSEPORT before binding, as Linux requires");
+        }
+        reusePort = on;
+    }
 
     /** Takes and clears the pending ICMP error code (0 when none); caller holds the lock. */
     public int takePendingError() {

@@ -84,6 +84,12 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
             return;
         }
         UdpEndpoint e = byPort.get(udp.dstPort());
+        if (e != null && e.group != null) {
+            // SO_REUSEPORT: the flow's 4-tuple picks the member (Linux's reuseport_select_sock).
+            UdpEndpoint chosen = e.group.select(io.tapwire.net.ReuseportGroup.flowHash(config.seed ^ 0x0DB,
+                    ip.src(), udp.srcPort(), ip.dst(), udp.dstPort()));
+            e = chosen != null ? chosen : e;
+        }
         if (e == null || e.closed || (e.localAddress != 0 && e.localAddress != ip.dst() && !iface.isBroadcast(ip.dst()))
                 || (e.isConnected() && (e.remoteAddress != ip.src() || e.remotePort != udp.srcPort()))) {
             stats.drop(DropReason.UDP_NO_PORT);
@@ -236,12 +242,24 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
         }
         if (port == 0) {
             port = pickEphemeral();
-        } else if (byPort.get(port) != null) {
-            throw new BindException("UDP port " + port + " is already in use");
+        }
+        UdpEndpoint current = byPort.get(port);
+        if (current != null && !(e.reusePort && current.group != null)) {
+            throw new BindException("UDP port " + port + " is already in use"
+                    + (e.reusePort ? " by a socket without SO_REUSEPORT" : "; to share it, set SO_REUSEPORT on every socket"));
         }
         e.localAddress = address;
         e.localPort = port;
-        byPort.set(port, e);
+        if (current != null) {
+            e.group = current.group;
+            e.group.add(e);
+        } else {
+            if (e.reusePort) {
+                e.group = new io.tapwire.net.ReuseportGroup<>();
+                e.group.add(e);
+            }
+            byPort.set(port, e);
+        }
         UdpEndpoint[] grown = java.util.Arrays.copyOf(endpoints, endpoints.length + 1);
         grown[grown.length - 1] = e;
         endpoints = grown;
@@ -322,6 +340,59 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
             wakeStack.run();
         }
         return true;
+    }
+
+    /**
+     * Takes as many queued datagrams as {@code batch} holds under one lock, waiting up to
+     * {@code timeoutNanos} for the first (recvmmsg with MSG_WAITFORONE). A datagram larger than the
+     * whole batch buffer is an error; one that no longer fits after others waits for the next call.
+     *
+     * @return how many datagrams {@code batch} now holds (0 on timeout)
+     */
+    public int receiveBatch(UdpEndpoint e, DatagramBatch batch, long timeoutNanos) throws IOException {
+        batch.count = 0;
+        boolean onOwner = Thread.currentThread() == owner;
+        e.lock.lock();
+        try {
+            long remaining = timeoutNanos;
+            while (e.rxQueue.isEmpty()) {
+                checkUsable(e);
+                if (remaining <= 0) {
+                    return 0;
+                }
+                if (onOwner) {
+                    throw new IllegalStateException("a blocking receive on the stack thread would deadlock; use a timeout of 0 in callbacks");
+                }
+                try {
+                    remaining = e.readable.awaitNanos(remaining);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while waiting for a datagram");
+                }
+            }
+            int used = 0;
+            int capacity = batch.data.capacity();
+            while (batch.count < batch.offset.length && !e.rxQueue.isEmpty()) {
+                int length = e.rxQueue.peekLength();
+                if (used + length > capacity) {
+                    if (batch.count == 0) {
+                        throw new IllegalArgumentException("batch buffer has " + capacity + " bytes but a datagram has " + length
+                                + "; use a buffer of at least 65507 bytes");
+                    }
+                    break;
+                }
+                int i = batch.count++;
+                batch.offset[i] = used;
+                batch.length[i] = length;
+                batch.srcAddress[i] = e.rxQueue.peekAddress();
+                batch.srcPort[i] = e.rxQueue.peekPort();
+                e.rxQueue.poll(batch.data, used);
+                used += length;
+            }
+            return batch.count;
+        } finally {
+            e.lock.unlock();
+        }
     }
 
     /**
@@ -419,7 +490,11 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
         }
         e.closed = true;
         if (e.localPort != 0) {
-            byPort.compareAndSet(e.localPort, e, null);
+            if (e.group != null && e.group.remove(e) > 0) {
+                byPort.compareAndSet(e.localPort, e, e.group.first());
+            } else {
+                byPort.compareAndSet(e.localPort, e, null);
+            }
         }
         endpoints = java.util.Arrays.stream(endpoints).filter(x -> x != e).toArray(UdpEndpoint[]::new);
         e.lock.lock();
