@@ -31,8 +31,10 @@ public final class TcpSocket implements AutoCloseable, Pollable {
     private final TcpUserCalls calls;
     private final Tcb tcb;
     private volatile long readTimeoutNanos = Long.MAX_VALUE;
-    private final InputStream in = new In();
-    private final OutputStream out = new Out();
+    // The streams are created on first use: event-driven code never needs them, and a million
+    // connections would carry them for nothing.
+    private InputStream in;
+    private OutputStream out;
 
     /** Wraps a connection made by the stack (used by {@code Stack.connectTcp} and {@link TcpListener}). */
     public TcpSocket(TcpLayer layer, Tcb tcb) {
@@ -60,11 +62,17 @@ public final class TcpSocket implements AutoCloseable, Pollable {
         return calls.awaitEstablished(tcb, unit.toNanos(timeout));
     }
 
-    public InputStream inputStream() {
+    public synchronized InputStream inputStream() {
+        if (in == null) {
+            in = new In();
+        }
         return in;
     }
 
-    public OutputStream outputStream() {
+    public synchronized OutputStream outputStream() {
+        if (out == null) {
+            out = new Out();
+        }
         return out;
     }
 

@@ -8,7 +8,6 @@ import io.tapwire.wire.Ipv4Address;
 import io.tapwire.wire.Seq;
 
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -115,11 +114,19 @@ public final class Tcb {
     /** Highest sequence number retransmitted in this recovery (RFC 6675 HighRxt). */
     int highRxt;
     /** CA state changes with cwnd and ssthresh (bounded). */
-    final CaEventLog caLog = new CaEventLog();
+    private CaEventLog caLog;
+
+    /** The CA event log's entries (none until the first change). Caller holds the lock. */
+    java.util.List<CaEventLog.Event> caEvents() {
+        return caLog == null ? java.util.List.of() : caLog.events();
+    }
 
     /** Logs a CA transition if it changed the state. Caller holds the lock. */
     void logCa(io.tapwire.tcp.cc.CaStateMachine.Transition tr, long now) {
         if (tr.changed()) {
+            if (caLog == null) {
+                caLog = new CaEventLog();
+            }
             caLog.add(now, tr.from(), tr.to(), tr.cause().name(), cc.cwnd(), cc.ssthresh());
         }
     }
@@ -142,17 +149,38 @@ public final class Tcb {
     long lastReceiveTime;
     long lastDataTime;
 
-    // Timers, allocated with the connection.
-    final Timer rtxTimer;
-    final Timer delackTimer;
-    final Timer persistTimer;
-    final Timer keepaliveTimer;
-    final Timer closeTimer;
+    // Timers, each allocated the first time it is armed (once per connection, never per segment):
+    // an idle connection keeps only those it has used, which matters at a million connections.
+    Timer rtxTimer;
+    Timer delackTimer;
+    Timer persistTimer;
+    Timer keepaliveTimer;
+    Timer closeTimer;
 
     // Socket side.
     final ReentrantLock lock = new ReentrantLock();
     final Condition changed = lock.newCondition();
-    final AtomicBoolean outputScheduled = new AtomicBoolean();
+    /** 1 while the connection is on the layer's pending-output stack (a field, not an AtomicBoolean: 16 bytes less each). */
+    private volatile int outputScheduled;
+    private static final java.lang.invoke.VarHandle OUTPUT_SCHEDULED;
+
+    static {
+        try {
+            OUTPUT_SCHEDULED = java.lang.invoke.MethodHandles.lookup().findVarHandle(Tcb.class, "outputScheduled", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Claims the right to put this connection on the pending-output stack; false if it is already there. */
+    boolean claimOutputSlot() {
+        return OUTPUT_SCHEDULED.compareAndSet(this, 0, 1);
+    }
+
+    /** Taken off the pending-output stack. */
+    void releaseOutputSlot() {
+        outputScheduled = 0;
+    }
     /** Link in the layer's pending-output stack (valid while {@code outputScheduled}). */
     Tcb nextPending;
     boolean nodelay;
@@ -192,11 +220,46 @@ public final class Tcb {
         this.sendRing = new ByteRing(sndbuf, layer.bufferPool());
         this.rtt = rtt;
         this.cc = cc;
-        this.rtxTimer = new Timer(() -> layer.timers().onRetransmitTimer(this));
-        this.delackTimer = new Timer(() -> layer.timers().onDelayedAck(this));
-        this.persistTimer = new Timer(() -> layer.timers().onPersist(this));
-        this.keepaliveTimer = new Timer(() -> layer.timers().onKeepalive(this));
-        this.closeTimer = new Timer(() -> layer.timers().onCloseTimer(this));
+    }
+
+    Timer rtxTimer() {
+        if (rtxTimer == null) {
+            rtxTimer = new Timer(() -> layer.timers().onRetransmitTimer(this));
+        }
+        return rtxTimer;
+    }
+
+    Timer delackTimer() {
+        if (delackTimer == null) {
+            delackTimer = new Timer(() -> layer.timers().onDelayedAck(this));
+        }
+        return delackTimer;
+    }
+
+    Timer persistTimer() {
+        if (persistTimer == null) {
+            persistTimer = new Timer(() -> layer.timers().onPersist(this));
+        }
+        return persistTimer;
+    }
+
+    Timer keepaliveTimer() {
+        if (keepaliveTimer == null) {
+            keepaliveTimer = new Timer(() -> layer.timers().onKeepalive(this));
+        }
+        return keepaliveTimer;
+    }
+
+    Timer closeTimer() {
+        if (closeTimer == null) {
+            closeTimer = new Timer(() -> layer.timers().onCloseTimer(this));
+        }
+        return closeTimer;
+    }
+
+    /** Whether a lazily allocated timer exists and is armed. */
+    static boolean armed(Timer timer) {
+        return timer != null && timer.isArmed();
     }
 
     /** The connection-table key: remote address, remote port, local port (one local address). */

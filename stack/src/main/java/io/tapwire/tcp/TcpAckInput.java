@@ -98,7 +98,7 @@ final class TcpAckInput {
             layer.timerQueue().cancel(t.rtxTimer);
         } else {
             // RFC 6298 5.3: restart the timer when new data is acknowledged.
-            layer.timerQueue().arm(t.rtxTimer, layer.now() + t.rtt.rto());
+            layer.timerQueue().arm(t.rtxTimer(), layer.now() + t.rtt.rto());
         }
         t.wakeWriters();
     }

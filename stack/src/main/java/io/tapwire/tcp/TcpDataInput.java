@@ -138,7 +138,7 @@ final class TcpDataInput {
         layer.timerQueue().cancel(t.rtxTimer);
         layer.timerQueue().cancel(t.persistTimer);
         layer.timerQueue().cancel(t.keepaliveTimer);
-        layer.timerQueue().arm(t.closeTimer, layer.now() + config.tcpTimeWaitNanos);
+        layer.timerQueue().arm(t.closeTimer(), layer.now() + config.tcpTimeWaitNanos);
         t.wake(Events.ANY);
     }
 }

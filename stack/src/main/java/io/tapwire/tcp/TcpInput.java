@@ -183,7 +183,7 @@ final class TcpInput {
             if (!seg.isRst()) {
                 if (t.state == TcpState.TIME_WAIT && seg.isFin()) {
                     // A retransmitted FIN: ACK it again and restart 2 MSL (RFC 9293 3.10.7.4, TIME_WAIT).
-                    layer.timerQueue().arm(t.closeTimer, layer.now() + config.tcpTimeWaitNanos);
+                    layer.timerQueue().arm(t.closeTimer(), layer.now() + config.tcpTimeWaitNanos);
                 }
                 output.sendAck(t);
             }
@@ -292,7 +292,7 @@ final class TcpInput {
                     t.state = TcpState.FIN_WAIT_2;
                     if (t.orphaned) {
                         // An orphan may wait for the peer's FIN only tcp_fin_timeout.
-                        layer.timerQueue().arm(t.closeTimer, layer.now() + config.tcpFinTimeoutNanos);
+                        layer.timerQueue().arm(t.closeTimer(), layer.now() + config.tcpFinTimeoutNanos);
                     }
                     t.wake(Events.ANY);
                 }
@@ -336,14 +336,14 @@ final class TcpInput {
             } else {
                 t.ackNow = true;
                 if (t.state == TcpState.TIME_WAIT) {
-                    layer.timerQueue().arm(t.closeTimer, layer.now() + config.tcpTimeWaitNanos);
+                    layer.timerQueue().arm(t.closeTimer(), layer.now() + config.tcpTimeWaitNanos);
                 }
             }
         }
         if (!t.released) {
             output.output(t);
-            if (t.unackedSegments > 0 && !t.delackTimer.isArmed() && !t.ackNow) {
-                layer.timerQueue().arm(t.delackTimer, layer.now() + config.tcpDelackNanos);
+            if (t.unackedSegments > 0 && !Tcb.armed(t.delackTimer) && !t.ackNow) {
+                layer.timerQueue().arm(t.delackTimer(), layer.now() + config.tcpDelackNanos);
             }
         }
     }

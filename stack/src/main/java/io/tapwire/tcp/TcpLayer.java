@@ -148,7 +148,7 @@ public final class TcpLayer implements IpProtocolHandler {
             Tcb t = ordered;
             ordered = t.nextPending;
             t.nextPending = null;
-            t.outputScheduled.set(false);
+            t.releaseOutputSlot();
             t.lock.lock();
             try {
                 if (!t.released) {
@@ -339,7 +339,7 @@ public final class TcpLayer implements IpProtocolHandler {
         table.forEach(t -> {
             t.lock.lock();
             try {
-                out.add(new TcpInfoEntry(t.localAddress, t.localPort, t.remoteAddress, t.remotePort, t.info(), t.caLog.events()));
+                out.add(new TcpInfoEntry(t.localAddress, t.localPort, t.remoteAddress, t.remotePort, t.info(), t.caEvents()));
             } finally {
                 t.lock.unlock();
             }
@@ -366,7 +366,7 @@ public final class TcpLayer implements IpProtocolHandler {
 
     /** Queues {@code t} for output on the stack thread and wakes it. */
     void scheduleOutput(Tcb t) {
-        if (t.outputScheduled.compareAndSet(false, true)) {
+        if (t.claimOutputSlot()) {
             Tcb head;
             do {
                 head = pendingOutput.get();

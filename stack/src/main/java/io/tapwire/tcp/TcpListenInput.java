@@ -89,7 +89,7 @@ final class TcpListenInput {
             layer.insert(t);
             output.sendSyn(t, true);
             t.rttStart = layer.now();
-            layer.timerQueue().arm(t.rtxTimer, layer.now() + t.rtt.rto());
+            layer.timerQueue().arm(t.rtxTimer(), layer.now() + t.rtt.rto());
         } finally {
             t.lock.unlock();
         }

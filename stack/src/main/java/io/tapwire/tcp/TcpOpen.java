@@ -140,7 +140,7 @@ final class TcpOpen {
                 output.sendSyn(t, false);
                 long now = layer.now();
                 t.rttStart = now;
-                timerQueue.arm(t.rtxTimer, now + t.rtt.rto());
+                timerQueue.arm(t.rtxTimer(), now + t.rtt.rto());
             } finally {
                 t.lock.unlock();
             }

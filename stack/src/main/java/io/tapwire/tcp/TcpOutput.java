@@ -95,8 +95,8 @@ final class TcpOutput {
                 t.sndSml = t.sndNxt;
             }
             sentSomething = true;
-            if (!t.rtxTimer.isArmed()) {
-                layer.timerQueue().arm(t.rtxTimer, layer.now() + t.rtt.rto());
+            if (!Tcb.armed(t.rtxTimer)) {
+                layer.timerQueue().arm(t.rtxTimer(), layer.now() + t.rtt.rto());
             }
             if (fin) {
                 break;
@@ -107,8 +107,8 @@ final class TcpOutput {
         // is the override timeout that sends into a small one (RFC 9293 3.8.6.2.1), as Linux's
         // probe timer does.
         if (t.inFlight() == 0 && t.sendOffset(t.sndNxt) < t.sendRing.tail()
-                && !t.persistTimer.isArmed() && !t.rtxTimer.isArmed()) {
-            layer.timerQueue().arm(t.persistTimer, layer.now() + t.rtt.rto());
+                && !Tcb.armed(t.persistTimer) && !Tcb.armed(t.rtxTimer)) {
+            layer.timerQueue().arm(t.persistTimer(), layer.now() + t.rtt.rto());
         }
         if (!sentSomething && t.ackNow) {
             sendAck(t);
@@ -187,8 +187,8 @@ final class TcpOutput {
         if (Seq.gt(t.sndNxt, t.sndMax)) {
             t.sndMax = t.sndNxt;
         }
-        if (!t.rtxTimer.isArmed()) {
-            layer.timerQueue().arm(t.rtxTimer, layer.now() + t.rtt.rto());
+        if (!Tcb.armed(t.rtxTimer)) {
+            layer.timerQueue().arm(t.rtxTimer(), layer.now() + t.rtt.rto());
         }
         return len;
     }
@@ -219,8 +219,8 @@ final class TcpOutput {
             t.totalRetransmits++;
             stats.inc(Stat.TCP_RETRANS_SEGS);
             t.rttTiming = false;
-            if (!t.rtxTimer.isArmed()) {
-                layer.timerQueue().arm(t.rtxTimer, layer.now() + t.rtt.rto());
+            if (!Tcb.armed(t.rtxTimer)) {
+                layer.timerQueue().arm(t.rtxTimer(), layer.now() + t.rtt.rto());
             }
         }
     }

@@ -61,8 +61,8 @@ final class TcpTimers {
                     // Go back to the first unacknowledged byte and resend from the ring.
                     t.sndNxt = t.sndUna;
                     output.output(t);
-                    if (!t.rtxTimer.isArmed() && t.sndUna != t.sndMax) {
-                        layer.timerQueue().arm(t.rtxTimer, now + t.rtt.rto());
+                    if (!Tcb.armed(t.rtxTimer) && t.sndUna != t.sndMax) {
+                        layer.timerQueue().arm(t.rtxTimer(), now + t.rtt.rto());
                     }
                 }
             }
@@ -85,7 +85,7 @@ final class TcpTimers {
         t.rtt.backOff();
         stats.inc(Stat.TCP_TIMEOUTS);
         output.sendSyn(t, synAck);
-        layer.timerQueue().arm(t.rtxTimer, layer.now() + t.rtt.rto());
+        layer.timerQueue().arm(t.rtxTimer(), layer.now() + t.rtt.rto());
     }
 
     void onDelayedAck(Tcb t) {
@@ -116,7 +116,7 @@ final class TcpTimers {
             output.sendProbe(t);
             t.probes++;
             long interval = Math.min(config.tcpMaxRtoNanos, t.rtt.rto() << Math.min(t.probes, 10));
-            layer.timerQueue().arm(t.persistTimer, layer.now() + interval);
+            layer.timerQueue().arm(t.persistTimer(), layer.now() + interval);
         } finally {
             t.lock.unlock();
         }
@@ -125,7 +125,7 @@ final class TcpTimers {
     /** Arms keepalive for a connection that asked for it (SO_KEEPALIVE). Caller holds the lock. */
     void armKeepalive(Tcb t) {
         if (t.keepalive && t.state.isSynchronized()) {
-            layer.timerQueue().arm(t.keepaliveTimer, t.lastReceiveTime + t.keepaliveIdleNanos);
+            layer.timerQueue().arm(t.keepaliveTimer(), t.lastReceiveTime + t.keepaliveIdleNanos);
         }
     }
 
@@ -139,7 +139,7 @@ final class TcpTimers {
             long idle = now - t.lastReceiveTime;
             if (idle < t.keepaliveIdleNanos) {
                 t.probes = 0;
-                layer.timerQueue().arm(t.keepaliveTimer, t.lastReceiveTime + t.keepaliveIdleNanos);
+                layer.timerQueue().arm(t.keepaliveTimer(), t.lastReceiveTime + t.keepaliveIdleNanos);
                 return;
             }
             if (t.probes >= t.keepaliveProbes) {
@@ -149,7 +149,7 @@ final class TcpTimers {
             }
             output.sendProbe(t);
             t.probes++;
-            layer.timerQueue().arm(t.keepaliveTimer, now + t.keepaliveIntvlNanos);
+            layer.timerQueue().arm(t.keepaliveTimer(), now + t.keepaliveIntvlNanos);
         } finally {
             t.lock.unlock();
         }

@@ -463,7 +463,7 @@ public final class TcpUserCalls {
     public List<CaEventLog.Event> caEvents(Tcb t) {
         t.lock.lock();
         try {
-            return t.caLog.events();
+            return t.caEvents();
         } finally {
             t.lock.unlock();
         }

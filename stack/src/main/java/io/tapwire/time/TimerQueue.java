@@ -33,9 +33,9 @@ public final class TimerQueue {
         siftUp(i);
     }
 
-    /** Unschedules {@code t}; harmless when not armed. */
+    /** Unschedules {@code t}; harmless when not armed, or null (a lazily created timer never armed). */
     public void cancel(Timer t) {
-        if (t.heapIndex >= 0) {
+        if (t != null && t.heapIndex >= 0) {
             removeAt(t.heapIndex);
         }
     }

@@ -66,15 +66,21 @@ public final class Cubic implements CongestionControl {
 
     // Saved at a congestion event for undo (RFC 9438 section 4.9).
     private boolean undoable;
-    private double savedCwnd;
-    private int savedSsthresh;
-    private double savedWMax;
-    private double savedK;
-    private boolean savedInEpoch;
-    private long savedEpochStart;
-    private double savedCwndEpoch;
-    private double savedWEst;
-    private double savedCwndPrior;
+    /** The state before the last congestion event, allocated at the first one (most connections never have one). */
+    private Saved saved;
+
+    /** What section 4.9's undo restores. */
+    private static final class Saved {
+        double cwnd;
+        int ssthresh;
+        double wMax;
+        double k;
+        boolean inEpoch;
+        long epochStart;
+        double cwndEpoch;
+        double wEst;
+        double cwndPrior;
+    }
 
     /** CUBIC with fast convergence and HyStart++, as Linux runs it. */
     public Cubic() {
@@ -302,30 +308,35 @@ public final class Cubic implements CongestionControl {
 
     private void saveForUndo() {
         undoable = true;
-        savedCwnd = cwnd;
-        savedSsthresh = ssthresh;
-        savedWMax = wMax;
-        savedK = k;
-        savedInEpoch = inEpoch;
-        savedEpochStart = epochStart;
-        savedCwndEpoch = cwndEpoch;
-        savedWEst = wEst;
-        savedCwndPrior = cwndPrior;
+        Saved sv = saved;
+        if (sv == null) {
+            sv = saved = new Saved();
+        }
+        sv.cwnd = cwnd;
+        sv.ssthresh = ssthresh;
+        sv.wMax = wMax;
+        sv.k = k;
+        sv.inEpoch = inEpoch;
+        sv.epochStart = epochStart;
+        sv.cwndEpoch = cwndEpoch;
+        sv.wEst = wEst;
+        sv.cwndPrior = cwndPrior;
     }
 
     @Override
     public void onUndo() {
         // Section 4.9: a spurious congestion event; go back to the state before it.
         if (undoable) {
-            cwnd = Math.max(cwnd, savedCwnd);
-            ssthresh = Math.max(ssthresh, savedSsthresh);
-            wMax = savedWMax;
-            k = savedK;
-            inEpoch = savedInEpoch;
-            epochStart = savedEpochStart;
-            cwndEpoch = savedCwndEpoch;
-            wEst = savedWEst;
-            cwndPrior = savedCwndPrior;
+            Saved sv = saved;
+            cwnd = Math.max(cwnd, sv.cwnd);
+            ssthresh = Math.max(ssthresh, sv.ssthresh);
+            wMax = sv.wMax;
+            k = sv.k;
+            inEpoch = sv.inEpoch;
+            epochStart = sv.epochStart;
+            cwndEpoch = sv.cwndEpoch;
+            wEst = sv.wEst;
+            cwndPrior = sv.cwndPrior;
             undoable = false;
         }
         inRecovery = false;
