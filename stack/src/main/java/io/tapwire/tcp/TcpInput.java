@@ -206,8 +206,23 @@ final class TcpInput {
         }
 
         // Fourth: SYN in a synchronized state (RFC 5961 section 4.2): challenge ACK.
+        boolean synTrimmed = false;
         if (seg.isSyn()) {
-            if (config.tcpInsecureSyn && t.state != TcpState.SYN_RECEIVED) {
+            if (!config.tcpInsecureSyn || t.state == TcpState.SYN_RECEIVED) {
+                challengeAck(t);
+                return;
+            }
+            if (Seq.lt(seq, t.rcvNxt)) {
+                // RFC 793 p.69 (RFC 9293 3.10.7.4, first check): the segment straddles old and new,
+                // so only the new part is processed. The SYN occupies SEG.SEQ, left of RCV.NXT: it
+                // is an old duplicate, trimmed off with its sequence number; the rest (text, FIN)
+                // goes on through the checks below. The duplicate is acknowledged at once, as RFC
+                // 793 p.71 has it for a SYN outside the window ("an ack would have been sent in the
+                // first step") and as duplicate text is (TcpDataInput).
+                seq = Seq.add(seq, 1);
+                synTrimmed = true;
+                t.ackNow = true;
+            } else {
                 // RFC 793 3.9: a SYN in the window is an error: reset the connection.
                 stats.drop(DropReason.TCP_IGNORED);
                 output.sendResetAck(t);
@@ -216,13 +231,14 @@ final class TcpInput {
                 layer.release(t);
                 return;
             }
-            challengeAck(t);
-            return;
         }
 
         // Fifth: ACK.
         if (!seg.isAck()) {
             stats.drop(DropReason.TCP_IGNORED);
+            if (synTrimmed) {
+                output.sendAck(t);   // the trimmed duplicate SYN is still acknowledged
+            }
             return;
         }
         int ack = seg.ack();
