@@ -16,7 +16,8 @@ import java.net.SocketException;
  * states in the RFC's order of checks — sequence number, RST, SYN, ACK, data, FIN — with the
  * RFC 5961 defences against blind RST, SYN and ACK injection. A listener's segments go to
  * {@link TcpListenInput}; ACK processing is in {@link TcpAckInput}, segment text and FIN in
- * {@link TcpDataInput}. Caller holds the connection's lock.
+ * {@link TcpDataInput}, a SYN that may reopen TIME-WAIT in {@link TcpTimeWaitInput}. Caller holds
+ * the connection's lock.
  */
 final class TcpInput {
     /** RFC 7323 5.5: TS.Recent older than 24 days is invalid for PAWS. */
@@ -31,6 +32,7 @@ final class TcpInput {
     private final TcpListenInput listenInput;
     private final TcpAckInput ackInput;
     private final TcpDataInput dataInput;
+    private final TcpTimeWaitInput timeWaitInput;
     private long challengeWindowStart = Long.MIN_VALUE;
     private int challengeCount;
 
@@ -43,6 +45,7 @@ final class TcpInput {
         this.listenInput = new TcpListenInput(config, stats, layer, output, options, negotiation);
         this.ackInput = new TcpAckInput(config, stats, layer, output, options);
         this.dataInput = new TcpDataInput(config, stats, layer, output);
+        this.timeWaitInput = new TcpTimeWaitInput(config, stats, layer, output, options, listenInput);
     }
 
     /** A segment for a listener (RFC 9293 3.10.7.2). */
@@ -135,17 +138,7 @@ final class TcpInput {
             }
             return;
         }
-        if (t.state == TcpState.TIME_WAIT && seg.isSyn() && !seg.isAck() && !seg.isRst() && !seg.isFin() && newIncarnation(t, seg)) {
-            // RFC 6191 / RFC 1122 4.2.2.13: a new SYN that cannot belong to the old connection
-            // may reopen the 4-tuple; the TIME_WAIT is forgotten.
-            layer.release(t);
-            ListenSocket l = layer.listener(t.localPort);
-            if (l != null && !l.closed) {
-                listen(l, t.remoteAddress, t.localAddress, seg);
-            } else {
-                stats.drop(DropReason.TCP_NO_SOCKET);
-                output.sendResetFor(t.localAddress, t.remoteAddress, seg, seg.segmentLength());
-            }
+        if (t.state == TcpState.TIME_WAIT && timeWaitInput.newSyn(t, seg)) {
             return;
         }
 
@@ -361,18 +354,6 @@ final class TcpInput {
                 layer.timerQueue().arm(t.delackTimer, layer.now() + config.tcpDelackNanos);
             }
         }
-    }
-
-    /**
-     * RFC 6191 section 2: with timestamps on the old connection and in the SYN, the SYN is new if
-     * its TSval is above TS.Recent; otherwise (RFC 1122 4.2.2.13) if its sequence number is above
-     * the old connection's RCV.NXT.
-     */
-    private boolean newIncarnation(Tcb t, TcpSegment seg) {
-        if (t.tsOk && seg.options(options) == null && options.hasTimestamps()) {
-            return Seq.gt(options.tsVal(), t.tsRecent);
-        }
-        return Seq.gt(seg.seq(), t.rcvNxt);
     }
 
     /** The final ACK of a passive open; false when the accept queue has no room (the ACK is dropped). */

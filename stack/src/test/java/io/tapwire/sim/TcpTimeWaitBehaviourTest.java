@@ -101,4 +101,48 @@ class TcpTimeWaitBehaviourTest {
         assertEquals(10, k.socket().available());
         assertEquals(TcpState.ESTABLISHED, k.socket().state());
     }
+
+    // ---- a SYN or SYN+FIN above RCV.NXT in TIME-WAIT (Linux's tcp_timewait_state_process) ----
+
+    @Test
+    void synFinAboveRcvNxtEndsTimeWaitAndTheListenerDiscardsIt() throws Exception {
+        Conn k = timeWait(config(), 42003);
+        k.peer().send(80, PEER_ISS + 100_000, 0, SYN | FIN, 65535, 1460, new byte[0]);
+        assertEquals(0, k.peer().received().size(), "the listener discards a SYN+FIN silently");
+        assertEquals(TcpState.CLOSED, k.socket().state(), "the TIME-WAIT was dropped");
+        assertEquals(0, k.listener().synQueueLength(), "and no connection was opened");
+        // With the TIME-WAIT gone, the same SYN without FIN opens the new connection.
+        k.peer().send(80, PEER_ISS + 100_000, 0, SYN, 65535, 1460, new byte[0]);
+        TcpPeer.Seg synAck = k.peer().one();
+        assertEquals(SYN | ACK, synAck.flags());
+        assertEquals(PEER_ISS + 100_001, synAck.ack());
+    }
+
+    @Test
+    void newSynOrSynFinInTimeWaitWithoutAListenerIsAckedAndTimeWaitStays() throws Exception {
+        Conn k = timeWait(config(), 42004);
+        k.listener().close();
+        k.peer().send(80, PEER_ISS + 100_000, 0, SYN, 65535, 1460, new byte[0]);
+        assertAck(k, k.peer().one());
+        assertEquals(TcpState.TIME_WAIT, k.socket().state());
+        k.peer().send(80, PEER_ISS + 100_000, 0, SYN | FIN, 65535, 1460, new byte[0]);
+        assertAck(k, k.peer().one());
+        assertEquals(TcpState.TIME_WAIT, k.socket().state());
+    }
+
+    @Test
+    void withTheSettingOffASynFinAboveRcvNxtNeverLeavesTimeWait() throws Exception {
+        StackConfig c = config();
+        c.tcpTimeWaitSynFinReopens = false;
+        Conn k = timeWait(c, 42005);
+        // Inside the window: RFC 5961 4.2's challenge ACK from the old connection.
+        k.peer().send(80, PEER_ISS + 1000, 0, SYN | FIN, 65535, 1460, new byte[0]);
+        assertAck(k, k.peer().one());
+        assertEquals(TcpState.TIME_WAIT, k.socket().state());
+        assertEquals(0, k.listener().synQueueLength());
+        // A plain SYN still reopens.
+        k.peer().send(80, PEER_ISS + 1000, 0, SYN, 65535, 1460, new byte[0]);
+        assertEquals(SYN | ACK, k.peer().one().flags());
+        assertEquals(TcpState.CLOSED, k.socket().state());
+    }
 }
