@@ -114,6 +114,16 @@ public final class StackConfig {
      */
     public boolean tcpInsecureSyn = false;
     /**
+     * TCP: a SYN+FIN (without ACK or RST) that would open a new incarnation of a 4-tuple in
+     * TIME-WAIT (SEG.SEQ above RCV.NXT, or a newer TSval) is treated like a SYN, as Linux does:
+     * {@code tcp_timewait_state_process} does not look at FIN, so with a listener the TIME-WAIT is
+     * dropped and the listener discards the SYN+FIN; without one the TIME-WAIT answers with an ACK.
+     * Off: a SYN+FIN never leaves TIME-WAIT and is answered by the old connection under RFC 9293
+     * 3.10.7.4 (an ACK, a challenge ACK or, with {@link #tcpInsecureSyn}, RST), as the FreeBSD
+     * suite's RFC branches expect; the conformance profile turns it off.
+     */
+    public boolean tcpTimeWaitSynFinReopens = true;
+    /**
      * TCP: on entering CLOSING (the peer's FIN crossed ours), acknowledge it with a retransmission
      * of our still-unacknowledged FIN, as BSD's tcp_output does (tcp_outflags[CLOSING] = FIN|ACK),
      * instead of a pure ACK (Linux). Both are valid segments (RFC 9293 3.10.7.4 asks only for the

@@ -17,7 +17,8 @@ import java.net.SocketException;
  * states in the RFC's order of checks — sequence number, RST, SYN, ACK, data, FIN — with the
  * RFC 5961 defences against blind RST, SYN and ACK injection. A listener's segments go to
  * {@link TcpListenInput}; ACK processing is in {@link TcpAckInput}, segment text and FIN in
- * {@link TcpDataInput}. Caller holds the connection's lock.
+ * {@link TcpDataInput}, a SYN that may reopen TIME-WAIT in {@link TcpTimeWaitInput}. Caller holds
+ * the connection's lock.
  */
 final class TcpInput {
     /** RFC 7323 5.5: TS.Recent older than 24 days is invalid for PAWS. */
@@ -32,6 +33,7 @@ final class TcpInput {
     private final TcpListenInput listenInput;
     private final TcpAckInput ackInput;
     private final TcpDataInput dataInput;
+    private final TcpTimeWaitInput timeWaitInput;
     private long challengeWindowStart = Long.MIN_VALUE;
     private int challengeCount;
 
@@ -44,6 +46,7 @@ final class TcpInput {
         this.listenInput = new TcpListenInput(config, stats, layer, output, options, negotiation);
         this.ackInput = new TcpAckInput(config, stats, layer, output, options);
         this.dataInput = new TcpDataInput(config, stats, layer, output);
+        this.timeWaitInput = new TcpTimeWaitInput(config, stats, layer, output, options, listenInput);
     }
 
     /** A segment for a listener (RFC 9293 3.10.7.2). */
@@ -136,17 +139,7 @@ final class TcpInput {
             }
             return;
         }
-        if (t.state == TcpState.TIME_WAIT && seg.isSyn() && !seg.isAck() && !seg.isRst() && !seg.isFin() && newIncarnation(t, seg)) {
-            // RFC 6191 / RFC 1122 4.2.2.13: a new SYN that cannot belong to the old connection
-            // may reopen the 4-tuple; the TIME_WAIT is forgotten.
-            layer.release(t);
-            ListenSocket l = layer.listener(t.localPort, t.remoteAddress, t.remotePort, t.localAddress);
-            if (l != null && !l.closed) {
-                listen(l, t.remoteAddress, t.localAddress, seg);
-            } else {
-                stats.drop(DropReason.TCP_NO_SOCKET);
-                output.sendResetFor(t.localAddress, t.remoteAddress, seg, seg.segmentLength());
-            }
+        if (t.state == TcpState.TIME_WAIT && timeWaitInput.newSyn(t, seg)) {
             return;
         }
 
@@ -207,8 +200,23 @@ final class TcpInput {
         }
 
         // Fourth: SYN in a synchronized state (RFC 5961 section 4.2): challenge ACK.
+        boolean synTrimmed = false;
         if (seg.isSyn()) {
-            if (config.tcpInsecureSyn && t.state != TcpState.SYN_RECEIVED) {
+            if (!config.tcpInsecureSyn || t.state == TcpState.SYN_RECEIVED) {
+                challengeAck(t);
+                return;
+            }
+            if (Seq.lt(seq, t.rcvNxt)) {
+                // RFC 793 p.69 (RFC 9293 3.10.7.4, first check): the segment straddles old and new,
+                // so only the new part is processed. The SYN occupies SEG.SEQ, left of RCV.NXT: it
+                // is an old duplicate, trimmed off with its sequence number; the rest (text, FIN)
+                // goes on through the checks below. The duplicate is acknowledged at once, as RFC
+                // 793 p.71 has it for a SYN outside the window ("an ack would have been sent in the
+                // first step") and as duplicate text is (TcpDataInput).
+                seq = Seq.add(seq, 1);
+                synTrimmed = true;
+                t.ackNow = true;
+            } else {
                 // RFC 793 3.9: a SYN in the window is an error: reset the connection.
                 stats.drop(DropReason.TCP_IGNORED);
                 output.sendResetAck(t);
@@ -217,13 +225,14 @@ final class TcpInput {
                 layer.release(t);
                 return;
             }
-            challengeAck(t);
-            return;
         }
 
         // Fifth: ACK.
         if (!seg.isAck()) {
             stats.drop(DropReason.TCP_IGNORED);
+            if (synTrimmed) {
+                output.sendAck(t);   // the trimmed duplicate SYN is still acknowledged
+            }
             return;
         }
         int ack = seg.ack();
@@ -346,18 +355,6 @@ final class TcpInput {
                 layer.timerQueue().arm(t.delackTimer(), layer.now() + config.tcpDelackNanos);
             }
         }
-    }
-
-    /**
-     * RFC 6191 section 2: with timestamps on the old connection and in the SYN, the SYN is new if
-     * its TSval is above TS.Recent; otherwise (RFC 1122 4.2.2.13) if its sequence number is above
-     * the old connection's RCV.NXT.
-     */
-    private boolean newIncarnation(Tcb t, TcpSegment seg) {
-        if (t.tsOk && seg.options(options) == null && options.hasTimestamps()) {
-            return Seq.gt(options.tsVal(), t.tsRecent);
-        }
-        return Seq.gt(seg.seq(), t.rcvNxt);
     }
 
     /** The final ACK of a passive open; false when the accept queue has no room (the ACK is dropped). */

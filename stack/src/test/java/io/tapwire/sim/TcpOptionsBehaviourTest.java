@@ -77,11 +77,15 @@ class TcpOptionsBehaviourTest {
         int iss = handshake(p, 7);
         TcpSocket s = l.accept(0, TimeUnit.NANOSECONDS);
         assertEquals(501 << 7, s.tcpInfo().sndWnd(), "the peer's window field shifted by its scale 7");
-        s.tryWrite(new byte[100], 0, 100);
-        TcpPeer.Seg data = p.one();
+        // A write of more than one MSS: each full segment carries MSS 1460 less the 12 bytes of
+        // the timestamp option (RFC 6691, RFC 9293 3.7.1: the MSS counts no TCP options).
+        assertEquals(3000, s.tryWrite(new byte[3000], 0, 3000));
+        List<TcpPeer.Seg> sent = p.received();
+        assertEquals(List.of(1448, 1448, 104), sent.stream().map(x -> x.payload().length).toList(),
+                "MSS less the timestamp option, then the rest: " + sent);
+        assertEquals(List.of(iss + 1, iss + 1 + 1448, iss + 1 + 2 * 1448), sent.stream().map(TcpPeer.Seg::seq).toList());
+        TcpPeer.Seg data = sent.get(0);
         assertEquals(131072 >> 2, data.window(), "our window field is the buffer shifted by 2");
-        assertEquals(1448, data.payload().length < 1448 ? 1448 : data.payload().length, "MSS less the timestamp option");
-        assertEquals(iss + 1, data.seq());
         assertTrue(data.options().timestamps());
         assertEquals(PEER_TS + 1, data.options().tsEcr(), "TSecr = TS.Recent");
     }
@@ -91,16 +95,19 @@ class TcpOptionsBehaviourTest {
         StackHarness h = harness();
         TcpListener l = h.stack.listenTcp(80, 4);
         TcpPeer p = new TcpPeer(h, 41003);
-        TcpOptions syn = new TcpOptions().setMss(1460).setSackPermitted(true).setTimestamps(PEER_TS, 0);
-        // setWindowScale refuses 15, so write the option bytes of a hostile SYN by hand.
-        byte[] opts = {2, 4, 0x05, (byte) 0xb4, 1, 3, 3, 15};
+        // setWindowScale refuses 15, so write the option bytes of a hostile SYN by hand: MSS 1400, NOP, WS 15.
+        byte[] opts = {2, 4, 0x05, (byte) 0x78, 1, 3, 3, 15};
         p.sendRaw(p.header(80, PEER_ISS, 0, 7, SYN, 64240, opts), true);
-        int iss = p.one().seq();
+        TcpPeer.Seg synAck = p.one();
+        // The option was understood, not discarded as malformed: the SYN-ACK answers it with our
+        // own shift (RFC 7323 section 2.2: only a SYN that carried the option gets one back).
+        assertEquals(2, synAck.options().windowScale(), "the SYN-ACK offers window scaling back");
+        int iss = synAck.seq();
         p.send(80, PEER_ISS + 1, iss + 1, ACK, 2, -1, new byte[0]);
         TcpSocket s = l.accept(0, TimeUnit.NANOSECONDS);
         assertEquals(2 << 14, s.tcpInfo().sndWnd());
-        assertEquals(14, s.tcpInfo().sndWscale());
-        assertTrue(syn.hasMss());
+        assertEquals(14, s.tcpInfo().sndWscale(), "RFC 7323 section 2.3: a shift above 14 is used as 14");
+        assertEquals(1400, s.tcpInfo().sndMss(), "the MSS from the same hand-written option bytes was applied");
     }
 
     @Test

@@ -222,18 +222,53 @@ class TcpWireBehaviourTest {
     }
 
     @Test
+    void synToAFullAcceptQueueIsDropped() throws Exception {
+        StackHarness h = new StackHarness(256, config());
+        h.introducePeer();
+        TcpListener l = h.stack.listenTcp(80, 1);
+        handshake(new TcpPeer(h, 40008), 1460);
+        assertEquals(1, l.acceptQueueLength());
+        TcpPeer second = new TcpPeer(h, 40009);
+        second.send(80, PEER_ISS, 0, SYN, 65535, 1460, new byte[0]);
+        assertEquals(0, second.received().size(), "a SYN to a full accept queue is dropped (Linux tcp_conn_request)");
+        assertEquals(0, l.synQueueLength(), "and takes no place in the SYN queue");
+        assertEquals(1, h.stack.statistics().get(Stat.TCP_LISTEN_OVERFLOWS));
+    }
+
+    @Test
     void abortOnOverflowAnswersTheFinalAckWithRst() throws Exception {
         StackConfig c = config();
         c.tcpAbortOnOverflow = true;
         StackHarness h = new StackHarness(256, c);
         h.introducePeer();
-        h.stack.listenTcp(80, 1);
+        TcpListener l = h.stack.listenTcp(80, 1);
+        // B's SYN arrives while the accept queue has room, so it is answered and B waits in the
+        // SYN queue; then A completes its handshake and fills the accept queue.
+        TcpPeer b = new TcpPeer(h, 40009);
+        b.send(80, PEER_ISS, 0, SYN, 65535, 1460, new byte[0]);
+        TcpPeer.Seg synAckB = b.one();
+        assertTrue(synAckB.has(SYN | ACK));
         handshake(new TcpPeer(h, 40008), 1460);
-        // The second connection's SYN arrives while the queue has room... for the SYN queue only.
-        TcpPeer second = new TcpPeer(h, 40009);
-        second.send(80, PEER_ISS, 0, SYN, 65535, 1460, new byte[0]);
-        assertEquals(0, second.received().size(), "a SYN to a full accept queue is dropped (Linux)");
-        assertTrue(h.stack.statistics().get(Stat.TCP_LISTEN_OVERFLOWS) >= 1);
+        assertEquals(1, l.acceptQueueLength());
+        assertEquals(1, l.synQueueLength());
+        // B's final ACK finds the accept queue full. With tcp_abort_on_overflow Linux's
+        // tcp_check_req resets the child instead of dropping the ACK: RST with SEG.SEQ = SEG.ACK
+        // of the ACK and no ACK bit (tcp_v4_send_reset for a segment that carries ACK).
+        b.send(80, PEER_ISS + 1, synAckB.seq() + 1, ACK, 65535, -1, new byte[0]);
+        TcpPeer.Seg rst = b.one();
+        assertEquals(RST, rst.flags(), "RST alone: " + rst);
+        assertEquals(synAckB.seq() + 1, rst.seq());
+        assertEquals(40009, rst.dstPort());
+        assertEquals(0, l.synQueueLength(), "B's half-open connection is gone");
+        assertEquals(1, l.acceptQueueLength(), "A is still queued");
+        assertEquals(1, h.stack.statistics().get(Stat.TCP_LISTEN_OVERFLOWS));
+        assertEquals(1, h.stack.statistics().get(Stat.TCP_OUT_RSTS));
+        // The connection was released: B's retransmitted ACK finds no connection, and is answered
+        // like any segment for a listener that carries ACK: RST again (RFC 9293 3.10.7.2).
+        b.send(80, PEER_ISS + 1, synAckB.seq() + 1, ACK, 65535, -1, new byte[0]);
+        assertEquals(RST, b.one().flags());
+        h.advance(10 * SEC);
+        assertEquals(0, b.received().size(), "no SYN-ACK retransmission for a reset connection");
     }
 
     @Test

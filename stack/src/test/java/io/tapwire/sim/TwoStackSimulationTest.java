@@ -4,15 +4,21 @@ import io.tapwire.Stat;
 import io.tapwire.net.ArpCache;
 import io.tapwire.socket.PingSocket;
 import io.tapwire.socket.UdpSocket;
+import io.tapwire.wire.EthernetFrame;
+import io.tapwire.wire.Ipv4Packet;
+import io.tapwire.wire.MacAddress;
 import org.junit.jupiter.api.Test;
 
 import java.net.PortUnreachableException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static io.tapwire.sim.VirtualNet.A_ADDR;
 import static io.tapwire.sim.VirtualNet.A_MAC;
 import static io.tapwire.sim.VirtualNet.B_ADDR;
+import static io.tapwire.sim.VirtualNet.B_MAC;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -167,13 +173,30 @@ class TwoStackSimulationTest {
             assertNotNull(ping.receive(0, TimeUnit.NANOSECONDS));
             long requests = net.a.statistics().get(Stat.ARP_REQUESTS_SENT);
             net.runFor(31_000 * MS);
+            List<String> frames = new ArrayList<>();   // "direction protocol [dst-MAC src-MAC]" in wire order
+            net.filter = (fromA, frame) -> {
+                ByteBuffer b = ByteBuffer.wrap(frame);
+                String dir = fromA ? "A>B " : "B>A ";
+                if ((b.getShort(EthernetFrame.ETHERTYPE) & 0xFFFF) == EthernetFrame.TYPE_ARP) {
+                    frames.add(dir + "ARP");
+                } else if (frame[EthernetFrame.HEADER_LENGTH + Ipv4Packet.PROTOCOL] == 1) {
+                    frames.add(dir + "ICMP " + MacAddress.toString(MacAddress.read(b, EthernetFrame.DST)) + " "
+                            + MacAddress.toString(MacAddress.read(b, EthernetFrame.SRC)));
+                }
+                return false;
+            };
             ping.send(B_ADDR, 2, 8);
             net.runFor(MS);
             assertNotNull(ping.receive(0, TimeUnit.NANOSECONDS), "a stale entry does not stall traffic");
             assertEquals(requests + 1, net.a.statistics().get(Stat.ARP_REQUESTS_SENT), "but it is refreshed");
             assertEquals(ArpCache.State.REACHABLE, net.a.arp().state(B_ADDR));
+            // On the wire: A's refresh request and, without waiting for its answer, the echo request
+            // to the MAC the stale entry held; then B's ARP reply and the echo reply to the MAC B's
+            // ARP cache learned for A.
+            String a = MacAddress.toString(A_MAC);
+            String b = MacAddress.toString(B_MAC);
+            assertEquals(List.of("A>B ARP", "A>B ICMP " + b + " " + a, "B>A ARP", "B>A ICMP " + a + " " + b), frames);
         }
         assertTrue(net.a.statistics().get(Stat.RX_INTERNAL_ERRORS) == 0 && net.b.statistics().get(Stat.RX_INTERNAL_ERRORS) == 0);
-        assertEquals(A_MAC, net.a.config().mac);
     }
 }

@@ -69,6 +69,10 @@ public final class FreeBsdProfile {
         // FreeBSD acknowledges a FIN that crossed its own with a retransmission of that FIN
         // (tcp_outflags[CLOSING] = FIN|ACK) where Linux sends a pure ACK.
         c.tcpBsdFinInClosing = true;
+        // The suite's RFC branches expect a SYN+FIN in TIME-WAIT to be answered by the old
+        // connection (ACK, or RST with insecure_syn at an in-window SYN); FreeBSD with drop_synfin=1
+        // keeps the TIME-WAIT too, where Linux drops it and hands the SYN+FIN to the listener.
+        c.tcpTimeWaitSynFinReopens = false;
         return c;
     }
 

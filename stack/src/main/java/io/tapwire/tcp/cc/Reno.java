@@ -2,13 +2,18 @@ package io.tapwire.tcp.cc;
 
 /**
  * Reno (RFC 5681): slow start, congestion avoidance, fast retransmit and fast recovery. Initial
- * window per RFC 6928 (ten segments, as Linux).
+ * window per RFC 6928 (ten segments, as Linux). An ECN echo halves the window (RFC 3168 6.1.2) and
+ * a reduction found spurious is undone as Linux's Reno does ({@code tcp_reno_undo_cwnd}).
  */
 public final class Reno implements CongestionControl {
     private int mss;
     private int cwnd;
     private int ssthresh;
     private int caAcked;
+    // The window before the last loss reduction, for onUndo (Linux's prior_cwnd and prior_ssthresh).
+    private int priorCwnd;
+    private int priorSsthresh;
+    private boolean undoable;
 
     @Override
     public String name() {
@@ -20,6 +25,7 @@ public final class Reno implements CongestionControl {
         this.mss = mss;
         this.cwnd = 10 * mss;
         this.ssthresh = Integer.MAX_VALUE;
+        this.undoable = false;
     }
 
     @Override
@@ -39,6 +45,7 @@ public final class Reno implements CongestionControl {
 
     @Override
     public void onFastRetransmit(int inFlight) {
+        saveForUndo();
         ssthresh = Math.max(inFlight / 2, 2 * mss);
         cwnd = ssthresh + 3 * mss;
     }
@@ -56,9 +63,46 @@ public final class Reno implements CongestionControl {
 
     @Override
     public void onRetransmitTimeout(int inFlight) {
-        ssthresh = Math.max(inFlight / 2, 2 * mss);
+        onRetransmitTimeout(inFlight, true);
+    }
+
+    @Override
+    public void onRetransmitTimeout(int inFlight, boolean newEpisode) {
+        if (newEpisode) {
+            // RFC 5681 section 3.1 equation 4, only for the first timeout of the data: a repeated
+            // timeout keeps ssthresh (and the window saved for undo).
+            saveForUndo();
+            ssthresh = Math.max(inFlight / 2, 2 * mss);
+        }
         cwnd = mss;
         caAcked = 0;
+    }
+
+    @Override
+    public void onEcnCongestion(int inFlight) {
+        // RFC 3168 section 6.1.2: halve as for a loss (RFC 5681 equation 4), without the fast
+        // recovery inflation since nothing was lost. A mark is never spurious: nothing to undo.
+        undoable = false;
+        ssthresh = Math.max(inFlight / 2, 2 * mss);
+        cwnd = ssthresh;
+        caAcked = 0;
+    }
+
+    @Override
+    public void onUndo() {
+        // Linux tcp_undo_cwnd_reduction with tcp_reno_undo_cwnd: the larger of now and before.
+        if (undoable) {
+            cwnd = Math.max(cwnd, priorCwnd);
+            ssthresh = Math.max(ssthresh, priorSsthresh);
+            undoable = false;
+        }
+        caAcked = 0;
+    }
+
+    private void saveForUndo() {
+        priorCwnd = cwnd;
+        priorSsthresh = ssthresh;
+        undoable = true;
     }
 
     @Override
