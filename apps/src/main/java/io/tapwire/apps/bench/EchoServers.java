@@ -1,0 +1,162 @@
+package io.tapwire.apps.bench;
+
+import io.tapwire.apps.Sandbox;
+import io.tapwire.apps.VethPair;
+import io.tapwire.apps.services.TcpServices;
+import io.tapwire.apps.tcpsvc.EchoService;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The echo servers {@code tapwire bench echo-qps} compares: tapwire's echo service behind a TAP in
+ * each of its I/O models, and the kernel over a veth pair with the C servers of
+ * {@code apps/src/main/c}. Each measurement starts its server in fresh namespaces, so nothing
+ * (TIME_WAIT entries, JIT state of a previous mode's code paths aside) carries over.
+ */
+final class EchoServers {
+    private EchoServers() {
+    }
+
+    /**
+     * tapwire's echo server I/O models: blocking sockets (thread per connection), readiness
+     * (epoll-style Poller event loop) and completion (io_uring-style ring).
+     */
+    enum TapwireIo {
+        BLOCKING("blocking", "EchoService, a thread per connection on blocking tapwire sockets"),
+        EPOLL("epoll", "echo on the readiness API (Poller, epoll semantics)"),
+        URING("uring", "echo on the completion API (io_uring-style ring)");
+
+        final String name;
+        final String description;
+
+        TapwireIo(String name, String description) {
+            this.name = name;
+            this.description = description;
+        }
+
+        static TapwireIo parse(String s) {
+            for (TapwireIo io : values()) {
+                if (io.name.equals(s.trim())) {
+                    return io;
+                }
+            }
+            throw new IllegalArgumentException("unknown tapwire I/O model '" + s + "'; choose from blocking, epoll, uring");
+        }
+
+        /**
+         * Why this model cannot run in this build, or null when it can. The one place to change
+         * when the echo service gains an I/O model: here and {@link #sandboxOptions()}.
+         */
+        String unavailable() {
+            return this == BLOCKING ? null
+                    : "tapwire's echo service has no '" + name + "' I/O model in this build yet (TcpServices runs blocking"
+                    + " sockets only; 'tapwire up --io " + name + "' is being added)";
+        }
+
+        /** The sandbox that runs tapwire's echo service on port 7 in this model. */
+        Sandbox.Options sandboxOptions() {
+            if (unavailable() != null) {
+                throw new IllegalStateException(unavailable());
+            }
+            return new Sandbox.Options().udpEcho(false).tcpServices(new TcpServices.Selection(true, false, false, false));
+        }
+    }
+
+    /** One server under test: how it is named in the table and in JSON, and where it listens. */
+    record Server(String id, String label, String detail, int port, TapwireIo tapwireIo, String cProgram) {
+        boolean isTapwire() {
+            return tapwireIo != null;
+        }
+
+        static Server tapwire(TapwireIo io) {
+            return new Server("tapwire_" + io.name, "tapwire " + io.name, io.description + ", behind a TAP", EchoService.PORT, io, null);
+        }
+
+        /** The Linux epoll baseline: the ratios are to this one. Port 2048 as in the seed notes. */
+        static Server linuxEpoll() {
+            return new Server("linux_epoll", "Linux epoll", "C epoll_echo (one thread, level-triggered), kernel TCP over veth", 2048,
+                    null, "epoll_echo");
+        }
+
+        /** Port 9999 as in the seed notes. */
+        static Server linuxUring() {
+            return new Server("linux_uring", "Linux io_uring", "C uring_echo (one thread, liburing, multishot accept), kernel TCP over veth",
+                    9999, null, "uring_echo");
+        }
+    }
+
+    /** A started server: where its clients run, and how to check it is still healthy. */
+    interface Running extends AutoCloseable {
+        Side side();
+
+        /** What went wrong with the server (it died, its stack thread failed), or null. */
+        String trouble();
+
+        @Override
+        void close();
+    }
+
+    /** Starts tapwire's echo service in {@code io} in a fresh sandbox. */
+    static Running startTapwire(TapwireIo io) {
+        Sandbox sb = Sandbox.start(io.sandboxOptions());
+        Side side = Side.tapwire(sb);
+        return new Running() {
+            @Override
+            public Side side() {
+                return side;
+            }
+
+            @Override
+            public String trouble() {
+                return sb.stackFailure() == null ? null : "the tapwire stack thread failed: " + sb.stackFailure();
+            }
+
+            @Override
+            public void close() {
+                sb.close();
+            }
+        };
+    }
+
+    /** Starts the compiled C server {@code binary} at 10.0.0.2:{@code port} in the peer namespace of a fresh veth pair. */
+    static Running startLinux(Path binary, int port) {
+        VethPair veth = VethPair.create();
+        NsProcess server;
+        try {
+            server = NsProcess.start(veth.peer(), binary.getFileName().toString(),
+                    List.of(binary.toString(), Sandbox.STACK_ADDRESS, Integer.toString(port)));
+            try {
+                server.awaitPrefix("ready", Duration.ofSeconds(15));
+            } catch (RuntimeException e) {
+                server.close();
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            veth.close();
+            throw e;
+        }
+        Side side = Side.linux(veth);
+        return new Running() {
+            @Override
+            public Side side() {
+                return side;
+            }
+
+            @Override
+            public String trouble() {
+                return server.alive() ? null : binary.getFileName() + " exited: " + server.tail();
+            }
+
+            @Override
+            public void close() {
+                try {
+                    server.close();
+                } finally {
+                    veth.close();
+                }
+            }
+        };
+    }
+}
