@@ -5,9 +5,11 @@
  *   epoll_echo BIND_ADDRESS PORT
  *
  * Non-blocking sockets, level-triggered epoll, one thread. The listener (SO_REUSEADDR, backlog
- * 4096) is drained with accept4 until EAGAIN; a readable connection is read until EAGAIN and every
- * chunk is written straight back. A reply the socket cannot take at once is kept and the connection
- * waits for EPOLLOUT instead of EPOLLIN until it has gone out, so no byte is lost or reordered.
+ * 4096) is drained with accept4 until EAGAIN; a readable connection is read until EAGAIN or a read
+ * shorter than the buffer (level-triggered epoll reports it again if more arrives, so the read that
+ * would only say EAGAIN is saved), and every chunk is written straight back. A reply the socket
+ * cannot take at once is kept and the connection waits for EPOLLOUT instead of EPOLLIN until it has
+ * gone out, so no byte is lost or reordered.
  *
  * Prints "ready" once listening. Serves until killed, or until its standard input reaches EOF when
  * that is a pipe or a socket (the benchmark closes it to stop the server).
@@ -102,6 +104,9 @@ static void on_readable(struct conn *c) {
         }
         if (r == 0) { /* the socket is full: stop reading until the reply is out */
             set_interest(c, EPOLLOUT);
+            return;
+        }
+        if (n < BUFFER) { /* drained (level-triggered: more data is reported again) */
             return;
         }
     }

@@ -86,6 +86,11 @@ public final class EchoQpsCommand implements Callable<Integer> {
             description = "Bound on one tapwire load run, then it is killed (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
+    @Option(names = "--wait-quiet", defaultValue = "60", paramLabel = "SECONDS",
+            description = "Before each measurement wait up to this long for half a second with the CPUs at most 15%% busy"
+                    + " (other work on the machine skews the figures; 0: do not wait) (default: ${DEFAULT-VALUE}).")
+    int waitQuietSeconds;
+
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
     Path outFile;
 
@@ -175,6 +180,11 @@ public final class EchoQpsCommand implements Callable<Integer> {
         }
         out.println();
         out.println(report.targetLine());
+        if (!report.warnings.isEmpty()) {
+            out.println();
+            out.println("Warnings:");
+            report.warnings.forEach(w -> out.println("  " + w));
+        }
         if (!report.errors.isEmpty()) {
             out.println();
             out.println("Errors:");
@@ -232,13 +242,17 @@ public final class EchoQpsCommand implements Callable<Integer> {
             return "--connections must be at most 250 (tapwire's blocking echo service serves 256 at once)";
         }
         if (accepts < 0 || accepts > 25_000) {
-            return "--accepts must be 0..25000 (each connection leaves a client port in TIME_WAIT for 60 s; 28232 exist)";
+            return "--accepts must be 0..25000 (each connection leaves a client port in TIME_WAIT for 60 s; the client namespace"
+                    + " gets ports " + EchoServers.CLIENT_PORT_RANGE.replace(' ', '-') + ", of which connect(2) takes the 32256 even ones first)";
         }
         if (acceptThreads < 1 || acceptThreads > 64) {
             return "--accept-threads must be 1..64";
         }
         if (repeat < 1 || repeat > 9) {
             return "--repeat must be 1..9";
+        }
+        if (waitQuietSeconds < 0 || waitQuietSeconds > 3600) {
+            return "--wait-quiet must be 0..3600 seconds";
         }
         if (timeoutSeconds < 10 || timeoutSeconds > 7200) {
             return "--timeout must be 10..7200 seconds";
@@ -260,6 +274,7 @@ public final class EchoQpsCommand implements Callable<Integer> {
         report.parameter("java", System.getProperty("java.version"));
         report.parameter("kernel", System.getProperty("os.version"));
         report.parameter("load_average_at_start", loadAverage());
+        report.parameter("wait_quiet_s", waitQuietSeconds);
     }
 
     private void header(List<EchoServers.Server> servers) {
@@ -271,6 +286,7 @@ public final class EchoQpsCommand implements Callable<Integer> {
         if (accepts > 0) {
             out.println("  ip netns exec NS " + display(loadCommand(7, true)));
         }
+        out.println("  (client namespaces: ip_local_port_range " + EchoServers.CLIENT_PORT_RANGE + ", so the accepts run never runs out of even ports)");
         out.println("servers (each in fresh namespaces; a Linux server is compiled with gcc -O2 at the start):");
         for (EchoServers.Server s : servers) {
             String skipped = report.echo.row(s).skipped;
@@ -330,8 +346,8 @@ public final class EchoQpsCommand implements Callable<Integer> {
         EchoQpsReport.Row row = connect ? report.accepts.row(server) : report.echo.row(server);
         String what = connect ? "accepts" : "echo QPS";
         Side side = running.side();
+        String quiet = awaitQuiet();
         Map<String, Long> before = side.counters();
-        String load = loadAverage();
         try {
             Netns.Result r = side.client().exec(Duration.ofSeconds(timeoutSeconds), loadCommand(server.port(), connect).toArray(new String[0]));
             String all = r.stdout() + r.stderr();
@@ -354,7 +370,7 @@ public final class EchoQpsCommand implements Callable<Integer> {
             fail(row, server, what, e);
         }
         try {
-            out.printf(Locale.ROOT, "   %-9s load average before: %s; counters moved: %s%n", "", load, side.countersMoved(before, side.counters()));
+            out.printf(Locale.ROOT, "   %-9s before: %s; counters moved: %s%n", "", quiet, side.countersMoved(before, side.counters()));
         } catch (RuntimeException ignored) {
             // diagnostics only
         }
@@ -384,6 +400,57 @@ public final class EchoQpsCommand implements Callable<Integer> {
 
     private static String firstLine(String text, Pattern p) {
         return text.lines().filter(x -> p.matcher(x).find()).findFirst().orElse(null);
+    }
+
+    /**
+     * Waits up to {@code --wait-quiet} seconds for half a second in which the CPUs are at most 15%
+     * busy (the servers are idle then, so what is busy is someone else) and says how it went.
+     */
+    private String awaitQuiet() {
+        long deadline = System.nanoTime() + waitQuietSeconds * 1_000_000_000L;
+        long start = System.nanoTime();
+        double busy = cpuBusy(500);
+        while (busy > 0.15 && System.nanoTime() < deadline) {
+            busy = cpuBusy(500);
+        }
+        double waited = (System.nanoTime() - start) / 1e9;
+        String s = String.format(Locale.ROOT, "CPUs %.0f%% busy in the last 0.5 s (after %.1f s), load average %s", busy * 100, waited, loadAverage());
+        if (busy > 0.15) {
+            s += " -- the machine was busy with other work, this figure is skewed";
+            report.warnings.add("not quiet before a measurement: " + s);
+        }
+        return s;
+    }
+
+    /** The share of CPU time not idle over the next {@code millis} (all CPUs), or 0 if unknown. */
+    static double cpuBusy(long millis) {
+        long[] a = cpuTimes();
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+        long[] b = cpuTimes();
+        if (a == null || b == null || b[0] <= a[0]) {
+            return 0;
+        }
+        return 1.0 - (double) (b[1] - a[1]) / (b[0] - a[0]);
+    }
+
+    /** {total, idle + iowait} jiffies from the first line of /proc/stat, or null. */
+    private static long[] cpuTimes() {
+        try {
+            String line = Files.readAllLines(Path.of("/proc/stat")).get(0);
+            String[] f = line.trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < Math.min(f.length, 9); i++) {
+                total += Long.parseLong(f[i]);
+            }
+            return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** The 1-, 5- and 15-minute load averages: other work on the machine skews a run. */

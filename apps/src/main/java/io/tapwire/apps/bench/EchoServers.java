@@ -4,6 +4,7 @@ import io.tapwire.apps.Sandbox;
 import io.tapwire.apps.VethPair;
 import io.tapwire.apps.services.TcpServices;
 import io.tapwire.apps.tcpsvc.EchoService;
+import io.tapwire.tap.Netns;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -98,9 +99,29 @@ final class EchoServers {
         void close();
     }
 
+    /** The client namespace's ephemeral ports for connect(2), widened from Linux's 32768-60999. */
+    static final String CLIENT_PORT_RANGE = "1024 65535";
+
+    /**
+     * Widens the ephemeral port range of the client namespace (a per-namespace setting). The
+     * accepts run leaves a client port in TIME_WAIT per connection; Linux 6.x gives connect(2)
+     * the even ports first and, once those are all taken, searches the whole range on every
+     * connect, which turns the run into a measurement of the port search. 1024-65535 has 32256
+     * even ports, more than the run uses.
+     */
+    static void widenClientPorts(Netns client) {
+        client.run("sh", "-c", "echo '" + CLIENT_PORT_RANGE + "' > /proc/sys/net/ipv4/ip_local_port_range");
+    }
+
     /** Starts tapwire's echo service in {@code io} in a fresh sandbox. */
     static Running startTapwire(TapwireIo io) {
         Sandbox sb = Sandbox.start(io.sandboxOptions());
+        try {
+            widenClientPorts(sb.netns());
+        } catch (RuntimeException e) {
+            sb.close();
+            throw e;
+        }
         Side side = Side.tapwire(sb);
         return new Running() {
             @Override
@@ -125,6 +146,7 @@ final class EchoServers {
         VethPair veth = VethPair.create();
         NsProcess server;
         try {
+            widenClientPorts(veth.host());
             server = NsProcess.start(veth.peer(), binary.getFileName().toString(),
                     List.of(binary.toString(), Sandbox.STACK_ADDRESS, Integer.toString(port)));
             try {
