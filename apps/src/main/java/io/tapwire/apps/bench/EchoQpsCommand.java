@@ -34,12 +34,15 @@ import java.util.regex.Pattern;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Echo QPS as in the seed notes (tapwire load -t 50 -c 100 -n 1000000 -s 512) and accepts per second,",
-            "against tapwire's echo server (blocking, epoll, uring I/O models) behind a TAP and against the Linux kernel",
-            "with C epoll and io_uring echo servers over a veth pair, in one run, as ratios to Linux epoll.",
+            "The seed notes' echo QPS experiment (tapwire load -t 50 -c 100 -n 1000000",
+            "-s 512), then accepts per second, against tapwire's echo server (blocking,",
+            "epoll, uring I/O models) behind a TAP and against the Linux kernel with C",
+            "epoll and io_uring echo servers over a veth pair, in one run, as ratios to",
+            "Linux epoll.",
             "",
-            "Every server gets fresh private network namespaces (clients at 10.0.0.1, servers at 10.0.0.2), deleted",
-            "afterwards. Needs root, gcc, and liburing-dev for the io_uring server. Exit status 1 if a measurement failed."
+            "Every server gets fresh private network namespaces (clients at 10.0.0.1,",
+            "servers at 10.0.0.2), deleted afterwards. Needs root, gcc, and liburing-dev",
+            "for the io_uring server. Exit status 1 if a measurement failed."
         })
 public final class EchoQpsCommand implements Callable<Integer> {
     @Option(names = "--tapwire-io", split = ",", paramLabel = "MODEL", defaultValue = "blocking,epoll,uring",

@@ -25,13 +25,15 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Echo QPS load client (the seed notes' test_qps_tcpclient): THREADS threads share CONNECTIONS connections to an",
-            "echo server and run REQUESTS request/reply round trips of SIZE bytes in a closed loop, each reply checked byte",
-            "for byte. Prints: success: N, failed: F, time_used: MS, qps: Q  (and a latency line).",
-            "",
-            "A wrong reply, a reset or a reply later than --timeout counts as failed (the connection is reopened).",
-            "--connect measures accepts instead: each request is a new connection (connect, close, wait for the server's close).",
-            "Exit status: 0 all succeeded, 1 some failed or no connection, 2 bad options."
+            "Echo QPS load client (the seed notes' test_qps_tcpclient): THREADS threads",
+            "share CONNECTIONS connections to an echo server and run REQUESTS round trips",
+            "of SIZE bytes in a closed loop, each reply checked byte for byte. Prints",
+            "  success: N, failed: F, time_used: MS, qps: Q",
+            "and a latency line. A wrong reply, a reset or a reply later than --timeout",
+            "counts as failed (the connection is reopened). --connect measures accepts",
+            "instead: each request is a new connection (connect, close, wait for the",
+            "server's close). Exit status: 0 all succeeded, 1 some failed or no",
+            "connection, 2 bad options."
         })
 public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = "10.0.0.2", description = "The echo server's address (default: ${DEFAULT-VALUE}).")
