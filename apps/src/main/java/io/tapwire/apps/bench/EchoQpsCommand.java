@@ -334,7 +334,7 @@ public final class EchoQpsCommand implements Callable<Integer> {
             if (accepts > 0) {
                 measure(running, server, true);
             }
-            String trouble = running.trouble();
+            String trouble = running.trouble().get();
             if (trouble != null) {
                 report.errors.add(server.label() + ": " + trouble);
                 out.println("   FAILED " + trouble);

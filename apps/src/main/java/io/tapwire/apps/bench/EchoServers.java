@@ -9,6 +9,7 @@ import io.tapwire.tap.Netns;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The echo servers {@code tapwire bench echo-qps} compares: tapwire's echo service behind a TAP in
@@ -88,15 +89,15 @@ final class EchoServers {
         }
     }
 
-    /** A started server: where its clients run, and how to check it is still healthy. */
-    interface Running extends AutoCloseable {
-        Side side();
-
-        /** What went wrong with the server (it died, its stack thread failed), or null. */
-        String trouble();
-
+    /**
+     * A started server: where its clients run, what went wrong with it (it died, its stack thread
+     * failed; null while healthy), and how to stop it and delete its namespaces.
+     */
+    record Running(Side side, Supplier<String> trouble, Runnable stop) implements AutoCloseable {
         @Override
-        void close();
+        public void close() {
+            stop.run();
+        }
     }
 
     /** The client namespace's ephemeral ports for connect(2), widened from Linux's 32768-60999. */
@@ -122,23 +123,8 @@ final class EchoServers {
             sb.close();
             throw e;
         }
-        Side side = Side.tapwire(sb);
-        return new Running() {
-            @Override
-            public Side side() {
-                return side;
-            }
-
-            @Override
-            public String trouble() {
-                return sb.stackFailure() == null ? null : "the tapwire stack thread failed: " + sb.stackFailure();
-            }
-
-            @Override
-            public void close() {
-                sb.close();
-            }
-        };
+        return new Running(Side.tapwire(sb),
+                () -> sb.stackFailure() == null ? null : "the tapwire stack thread failed: " + sb.stackFailure(), sb::close);
     }
 
     /** Starts the compiled C server {@code binary} at 10.0.0.2:{@code port} in the peer namespace of a fresh veth pair. */
@@ -159,26 +145,12 @@ final class EchoServers {
             veth.close();
             throw e;
         }
-        Side side = Side.linux(veth);
-        return new Running() {
-            @Override
-            public Side side() {
-                return side;
+        return new Running(Side.linux(veth), () -> server.alive() ? null : binary.getFileName() + " exited: " + server.tail(), () -> {
+            try {
+                server.close();
+            } finally {
+                veth.close();
             }
-
-            @Override
-            public String trouble() {
-                return server.alive() ? null : binary.getFileName() + " exited: " + server.tail();
-            }
-
-            @Override
-            public void close() {
-                try {
-                    server.close();
-                } finally {
-                    veth.close();
-                }
-            }
-        };
+        });
     }
 }
