@@ -22,8 +22,9 @@ declare -A PROVIDES=(
   [hping3]=hping3
   [nmap]=nmap
   [python3-scapy]=scapy
+  [gcc]=gcc
 )
-LIBS=(libpcap0.8)
+LIBS=(libpcap0.8 liburing-dev)
 
 missing=()
 for pkg in "${!PROVIDES[@]}"; do

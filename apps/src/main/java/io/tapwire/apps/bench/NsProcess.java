@@ -187,6 +187,11 @@ final class NsProcess implements AutoCloseable {
         }
     }
 
+    /** Whether the process is still running. */
+    boolean alive() {
+        return process.isAlive();
+    }
+
     private String exitStatus() {
         return process.isAlive() ? "" : " with status " + process.exitValue();
     }

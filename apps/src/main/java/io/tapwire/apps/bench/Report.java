@@ -185,11 +185,11 @@ final class Report {
         return v == null ? "" : String.format(Locale.ROOT, "%.4f", v);
     }
 
-    private static String jnum(Double v) {
+    static String jnum(Double v) {
         return v == null || v.isNaN() || v.isInfinite() ? "null" : String.format(Locale.ROOT, "%.4f", v);
     }
 
-    private static String str(String s) {
+    static String str(String s) {
         StringBuilder sb = new StringBuilder("\"");
         for (char c : s.toCharArray()) {
             switch (c) {
