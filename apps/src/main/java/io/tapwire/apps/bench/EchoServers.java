@@ -47,22 +47,10 @@ final class EchoServers {
             throw new IllegalArgumentException("unknown tapwire I/O model '" + s + "'; choose from blocking, epoll, uring");
         }
 
-        /**
-         * Why this model cannot run in this build, or null when it can. The one place to change
-         * when the echo service gains an I/O model: here and {@link #sandboxOptions()}.
-         */
-        String unavailable() {
-            return this == BLOCKING ? null
-                    : "tapwire's echo service has no '" + name + "' I/O model in this build yet (TcpServices runs blocking"
-                    + " sockets only; 'tapwire up --io " + name + "' is being added)";
-        }
-
         /** The sandbox that runs tapwire's echo service on port 7 in this model. */
         Sandbox.Options sandboxOptions() {
-            if (unavailable() != null) {
-                throw new IllegalStateException(unavailable());
-            }
-            return new Sandbox.Options().udpEcho(false).tcpServices(new TcpServices.Selection(true, false, false, false));
+            return new Sandbox.Options().udpEcho(false).tcpServices(new TcpServices.Selection(true, false, false, false))
+                    .io(TcpServices.IoModel.valueOf(name()));
         }
     }
 
