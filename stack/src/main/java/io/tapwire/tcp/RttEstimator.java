@@ -8,8 +8,10 @@ package io.tapwire.tcp;
 public final class RttEstimator {
     private static final long CLOCK_GRANULARITY_NANOS = 1_000_000L;
 
-    private final long minRto;
-    private final long maxRto;
+    /** The RTO's clamp, shared by every connection of a stack (one reference each, not two longs). */
+    public record Bounds(long minRto, long maxRto) { }
+
+    private final Bounds bounds;
     private long srtt;
     private long rttvar;
     private long rto;
@@ -17,8 +19,11 @@ public final class RttEstimator {
     private int backoff;
 
     public RttEstimator(long initialRto, long minRto, long maxRto) {
-        this.minRto = minRto;
-        this.maxRto = maxRto;
+        this(initialRto, new Bounds(minRto, maxRto));
+    }
+
+    public RttEstimator(long initialRto, Bounds bounds) {
+        this.bounds = bounds;
         this.rto = initialRto;
     }
 
@@ -56,6 +61,6 @@ public final class RttEstimator {
     public int backoffCount() { return backoff; }
 
     private long clamp(long v) {
-        return Math.max(minRto, Math.min(maxRto, v));
+        return Math.max(bounds.minRto(), Math.min(bounds.maxRto(), v));
     }
 }

@@ -9,7 +9,6 @@ import io.tapwire.wire.Seq;
 
 import java.io.IOException;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The transmission control block of one connection (RFC 9293 section 3.3.1): the send and receive
@@ -56,9 +55,14 @@ public final class Tcb {
     final ByteRing recvRing;
     /** Receive-buffer auto-tuning on (tcp_moderate_rcvbuf, no SO_RCVBUF). */
     boolean autotune;
-    /** Bytes the application read in the current measurement interval, and when it began. */
-    long rcvqCopied;
-    long rcvqTime;
+    /** Receive-buffer auto-tuning's measurement; created at the first read with auto-tuning on. */
+    RcvSpace rcvSpace;
+
+    /** Bytes the application read in the current measurement interval, and when it began (Linux's rcvq_space). */
+    static final class RcvSpace {
+        long copied;
+        long time;
+    }
     final OutOfOrderQueue ooo = new OutOfOrderQueue();
     /** The peer's FIN has been received in order: reads return end of stream after the data. */
     boolean finReceived;
@@ -158,7 +162,7 @@ public final class Tcb {
     Timer closeTimer;
 
     // Socket side.
-    final ReentrantLock lock = new ReentrantLock();
+    final TcbLock lock = new TcbLock();
     final Condition changed = lock.newCondition();
     /** 1 while the connection is on the layer's pending-output stack (a field, not an AtomicBoolean: 16 bytes less each). */
     private volatile int outputScheduled;
@@ -185,9 +189,23 @@ public final class Tcb {
     Tcb nextPending;
     boolean nodelay;
     boolean keepalive;
-    long keepaliveIdleNanos;
-    long keepaliveIntvlNanos;
-    int keepaliveProbes;
+    /** TCP_KEEPIDLE/KEEPINTVL/KEEPCNT set on this socket; null: the stack's tcp_keepalive_* settings. */
+    Keepalive keepaliveSettings;
+
+    /** Per-socket keepalive settings (kept only when the application sets them). */
+    record Keepalive(long idleNanos, long intervalNanos, int probes) { }
+
+    long keepaliveIdleNanos() {
+        return keepaliveSettings != null ? keepaliveSettings.idleNanos() : layer.config().tcpKeepaliveTimeNanos;
+    }
+
+    long keepaliveIntvlNanos() {
+        return keepaliveSettings != null ? keepaliveSettings.intervalNanos() : layer.config().tcpKeepaliveIntvlNanos;
+    }
+
+    int keepaliveProbes() {
+        return keepaliveSettings != null ? keepaliveSettings.probes() : layer.config().tcpKeepaliveProbes;
+    }
     /** The error the application sees next (reset, refused, timed out). */
     IOException error;
     /** The application closed its socket: nobody reads any more. */
@@ -203,10 +221,15 @@ public final class Tcb {
     boolean accepted;
     long bytesAcked;
     long bytesReceived;
-    /** Delivery-rate sampling (bytes acknowledged per interval of at least one smoothed RTT). */
-    long rateStartTime;
-    long rateStartBytes;
-    long deliveryRate;
+    /** Delivery-rate sampling; created at the first acknowledgment of data. */
+    RateSample rate;
+
+    /** Bytes acknowledged per interval of at least one smoothed RTT. */
+    static final class RateSample {
+        long startTime;
+        long startBytes;
+        long deliveryRate;
+    }
 
     Tcb(TcpLayer layer, int localAddress, int localPort, int remoteAddress, int remotePort, int rcvbuf, int sndbuf,
         RttEstimator rtt, CongestionControl cc) {
@@ -385,7 +408,7 @@ public final class Tcb {
         return new TcpInfo(state, ca.state(), cc.name(), cc.cwnd(), cc.ssthresh(), rtt.srtt() / 1000, rtt.rttvar() / 1000, rtt.rto() / 1000,
                 state.isSynchronized() ? inFlight() : 0, scoreboard.sackedBytes(), retransmits, totalRetransmits, sndMss, ourMss, sndWnd,
                 Math.max(0, Seq.diff(rcvAdv, rcvNxt)), bytesAcked, bytesReceived, wscaleOk ? sndWscale : -1,
-                wscaleOk ? rcvWscale : -1, tsOk, sackOk, lostBytes(), deliveryRate);
+                wscaleOk ? rcvWscale : -1, tsOk, sackOk, lostBytes(), rate == null ? 0 : rate.deliveryRate);
     }
 
     @Override

@@ -38,15 +38,20 @@ final class TcpAckInput {
         t.sendRing.releaseIfEmpty();
         t.bytesAcked += dataAcked;
         long now = layer.now();
-        long interval = now - t.rateStartTime;
-        if (t.rateStartTime == 0) {
-            t.rateStartTime = now;
-            t.rateStartBytes = t.bytesAcked;
-        } else if (interval >= Math.max(1_000_000L, t.rtt.srtt())) {
+        Tcb.RateSample rate = t.rate;
+        if (rate == null) {
+            // Sampling starts with the first data acknowledged (a connection that never sends
+            // data never carries the sampler).
+            if (dataAcked > 0) {
+                rate = t.rate = new Tcb.RateSample();
+                rate.startTime = now;
+                rate.startBytes = t.bytesAcked - dataAcked;
+            }
+        } else if (now - rate.startTime >= Math.max(1_000_000L, t.rtt.srtt())) {
             // Delivery rate over at least one smoothed RTT (the idea of Linux's tcpi_delivery_rate).
-            t.deliveryRate = (t.bytesAcked - t.rateStartBytes) * 1_000_000_000L / interval;
-            t.rateStartTime = now;
-            t.rateStartBytes = t.bytesAcked;
+            rate.deliveryRate = (t.bytesAcked - rate.startBytes) * 1_000_000_000L / (now - rate.startTime);
+            rate.startTime = now;
+            rate.startBytes = t.bytesAcked;
         }
         if (t.tsOk && options.hasTimestamps() && options.tsEcr() != 0) {
             // RFC 7323 section 4: every ACK that acknowledges new data echoes one of our

@@ -51,6 +51,7 @@ public final class TcpLayer implements IpProtocolHandler {
     private final TcpOpen open;
     private final TcpUserCalls calls;
     private final long isnClockOrigin;
+    private final RttEstimator.Bounds rtoBounds;
     private volatile Thread owner;
     private long now;
 
@@ -68,6 +69,7 @@ public final class TcpLayer implements IpProtocolHandler {
         this.open = new TcpOpen(config, iface, stats, timerQueue, output, this);
         this.calls = new TcpUserCalls(config, stats, timerQueue, output, timers, this);
         this.isnClockOrigin = 0;
+        this.rtoBounds = new RttEstimator.Bounds(config.tcpMinRtoNanos, config.tcpMaxRtoNanos);
     }
 
     // ------------------------------------------------------------------ stack thread
@@ -313,7 +315,7 @@ public final class TcpLayer implements IpProtocolHandler {
     Tcb newConnection(int localAddress, int localPort, int remoteAddress, int remotePort, int rcvbuf, int sndbuf, boolean autotune,
                       String congestionControl) {
         Tcb t = new Tcb(this, localAddress, localPort, remoteAddress, remotePort, rcvbuf, sndbuf,
-                new RttEstimator(config.tcpInitialRtoNanos, config.tcpMinRtoNanos, config.tcpMaxRtoNanos),
+                new RttEstimator(config.tcpInitialRtoNanos, rtoBounds),
                 io.tapwire.tcp.cc.CongestionControls.create(congestionControl));
         t.ourMss = iface.mtu() - Ipv4Packet.MIN_HEADER_LENGTH - TcpSegment.MIN_HEADER_LENGTH;
         // Our window-scale shift: the smallest that lets the whole receive buffer be advertised
@@ -327,9 +329,6 @@ public final class TcpLayer implements IpProtocolHandler {
         }
         t.rcvWscale = config.tcpWindowScaleShift >= 0 ? Math.min(14, config.tcpWindowScaleShift) : shift;
         t.tsOffset = (int) mix(config.tcpIsnSecret ^ 0x7570L ^ (((long) remoteAddress << 32) | ((long) remotePort << 16) | localPort));
-        t.keepaliveIdleNanos = config.tcpKeepaliveTimeNanos;
-        t.keepaliveIntvlNanos = config.tcpKeepaliveIntvlNanos;
-        t.keepaliveProbes = config.tcpKeepaliveProbes;
         return t;
     }
 

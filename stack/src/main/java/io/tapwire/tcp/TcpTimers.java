@@ -125,7 +125,7 @@ final class TcpTimers {
     /** Arms keepalive for a connection that asked for it (SO_KEEPALIVE). Caller holds the lock. */
     void armKeepalive(Tcb t) {
         if (t.keepalive && t.state.isSynchronized()) {
-            layer.timerQueue().arm(t.keepaliveTimer(), t.lastReceiveTime + t.keepaliveIdleNanos);
+            layer.timerQueue().arm(t.keepaliveTimer(), t.lastReceiveTime + t.keepaliveIdleNanos());
         }
     }
 
@@ -137,19 +137,19 @@ final class TcpTimers {
             }
             long now = layer.now();
             long idle = now - t.lastReceiveTime;
-            if (idle < t.keepaliveIdleNanos) {
+            if (idle < t.keepaliveIdleNanos()) {
                 t.probes = 0;
-                layer.timerQueue().arm(t.keepaliveTimer(), t.lastReceiveTime + t.keepaliveIdleNanos);
+                layer.timerQueue().arm(t.keepaliveTimer(), t.lastReceiveTime + t.keepaliveIdleNanos());
                 return;
             }
-            if (t.probes >= t.keepaliveProbes) {
+            if (t.probes >= t.keepaliveProbes()) {
                 t.error = new SocketTimeoutException("connection timed out: " + t.probes + " keepalive probes unanswered");
                 layer.release(t);
                 return;
             }
             output.sendProbe(t);
             t.probes++;
-            layer.timerQueue().arm(t.keepaliveTimer(), now + t.keepaliveIntvlNanos);
+            layer.timerQueue().arm(t.keepaliveTimer(), now + t.keepaliveIntvlNanos());
         } finally {
             t.lock.unlock();
         }

@@ -250,23 +250,27 @@ public final class TcpUserCalls {
      */
     private void autotune(Tcb t, int copied) {
         long now = layer.now();
-        t.rcvqCopied += copied;
+        Tcb.RcvSpace space = t.rcvSpace;
+        if (space == null) {
+            space = t.rcvSpace = new Tcb.RcvSpace();
+        }
+        space.copied += copied;
         long interval = t.rtt.hasSample() ? Math.max(t.rtt.srtt(), 1_000_000L) : 10_000_000L;
-        if (t.rcvqTime == 0) {
-            t.rcvqTime = now;
+        if (space.time == 0) {
+            space.time = now;
             return;
         }
-        if (now - t.rcvqTime < interval) {
+        if (now - space.time < interval) {
             return;
         }
         int capacity = t.recvRing.capacity();
-        if (2 * t.rcvqCopied > capacity && capacity < config.tcpRmemMax) {
-            int grown = (int) Math.min(config.tcpRmemMax, Math.max(2L * capacity, 2 * t.rcvqCopied));
+        if (2 * space.copied > capacity && capacity < config.tcpRmemMax) {
+            int grown = (int) Math.min(config.tcpRmemMax, Math.max(2L * capacity, 2 * space.copied));
             t.recvRing.grow(grown);
             stats.inc(Stat.TCP_RCVBUF_GROWN);
         }
-        t.rcvqCopied = 0;
-        t.rcvqTime = now;
+        space.copied = 0;
+        space.time = now;
     }
 
     /** Bytes readable without blocking. */
@@ -488,9 +492,7 @@ public final class TcpUserCalls {
         t.lock.lock();
         try {
             t.keepalive = on;
-            t.keepaliveIdleNanos = idleNanos;
-            t.keepaliveIntvlNanos = intervalNanos;
-            t.keepaliveProbes = probes;
+            t.keepaliveSettings = new Tcb.Keepalive(idleNanos, intervalNanos, probes);
         } finally {
             t.lock.unlock();
         }
