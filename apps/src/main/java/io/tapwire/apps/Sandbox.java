@@ -52,6 +52,7 @@ public final class Sandbox implements AutoCloseable {
         Path pcap;
         boolean udpEcho = true;
         TcpServices.Selection tcpServices = TcpServices.Selection.none();
+        TcpServices.IoModel ioModel = TcpServices.IoModel.BLOCKING;
         Consumer<StackConfig> configure = c -> { };
 
         /** IP MTU of the TAP on both sides (default 1500). */
@@ -81,6 +82,12 @@ public final class Sandbox implements AutoCloseable {
         /** Which TCP services run (echo 7, discard 9, byte source 19, HTTP 80); default none. */
         public Options tcpServices(TcpServices.Selection which) {
             this.tcpServices = which;
+            return this;
+        }
+
+        /** How the TCP services use sockets (default {@link TcpServices.IoModel#BLOCKING}). */
+        public Options ioModel(TcpServices.IoModel model) {
+            this.ioModel = model;
             return this;
         }
 
@@ -163,7 +170,7 @@ public final class Sandbox implements AutoCloseable {
         runner = new StackRunner(stack, device, Clock.SYSTEM).start();
         if (options.tcpServices.any()) {
             try {
-                tcpServices = TcpServices.start(stack, options.tcpServices);
+                tcpServices = TcpServices.start(stack, options.tcpServices, options.ioModel);
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException("starting the TCP services failed: " + e.getMessage(), e);
             }
