@@ -61,9 +61,9 @@ final class Endpoints {
         } else if (path.equals("/status")) {
             status(ex);
         } else if (path.startsWith("/bytes/")) {
-            bytes(ex, parseCount(path.substring("/bytes/".length()), MAX_BYTES));
+            bytes(ex, parseCount(path, "/bytes/".length(), MAX_BYTES));
         } else if (path.startsWith("/stream/")) {
-            stream(ex, parseCount(path.substring("/stream/".length()), MAX_CHUNKS));
+            stream(ex, parseCount(path, "/stream/".length(), MAX_CHUNKS));
         } else {
             ex.sendError(404, "no resource " + path + "; see / for the list");
         }
@@ -105,13 +105,19 @@ final class Endpoints {
         }
     }
 
-    /** A decimal count from 0 to {@code max}, or -1. No sign, no spaces, at most 19 digits checked. */
+    /** A decimal count from 0 to {@code max}, or -1. No sign, no spaces, at most 18 digits. */
     static long parseCount(String s, long max) {
-        if (s.isEmpty() || s.length() > 18) {
+        return parseCount(s, 0, max);
+    }
+
+    /** {@link #parseCount(String, long)} of {@code s} from index {@code from} on, without a substring. */
+    static long parseCount(String s, int from, long max) {
+        int digits = s.length() - from;
+        if (digits <= 0 || digits > 18) {
             return -1;
         }
         long value = 0;
-        for (int i = 0; i < s.length(); i++) {
+        for (int i = from; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c < '0' || c > '9') {
                 return -1;
