@@ -17,9 +17,13 @@ final class TimeoutQueue {
         this.timeoutNanos = timeoutNanos;
     }
 
-    /** Appends {@code c}, due {@link #timeoutNanos} after {@code now}; it must be in no queue. */
+    /**
+     * Appends {@code c}, due {@link #timeoutNanos} after {@code now}; it must be in no queue. A
+     * timeout of 0 is due 1 ns later: at the next turn, never in the pass that armed it (a handler
+     * that re-arms 0 on expiry would otherwise never let the loop move on).
+     */
     void add(EventConnection c, long now) {
-        long deadline = now + timeoutNanos;
+        long deadline = now + Math.max(1, timeoutNanos);
         c.deadline = deadline < now ? Long.MAX_VALUE : deadline; // saturate instead of wrapping
         c.timeoutQueue = this;
         c.timerPrev = tail;

@@ -170,6 +170,28 @@ class EventLoopTimeoutTest {
     }
 
     @Test
+    void aZeroTimeoutReArmedOnExpiryFiresOncePerTurn() throws Exception {
+        VirtualWire w = new VirtualWire();
+        int[] fired = {0};
+        EventService spinning = new EventService("zero", PORT, (c, events) -> {
+            if (events == EventLoop.TIMEOUT) {
+                fired[0]++;
+                if (fired[0] == 1000) {
+                    c.close();
+                    return;
+                }
+            }
+            c.armTimeout(0);
+        });
+        EventLoop loop = EventLoop.start(w.b, List.of(spinning), EventLoop.Mode.STACK, 16, 100, SocketOptions.defaults());
+        connect(w);
+        long before = w.clock.nanoTime();
+        w.runUntil(() -> loop.openConnections() == 0 && fired[0] > 0, SEC);
+        assertEquals(1000, fired[0]);
+        assertTrue(w.clock.nanoTime() - before >= 999, "each expiry a turn (1 ns) after the last, not all in one pass");
+    }
+
+    @Test
     void onItsOwnThreadTheLoopBoundsItsWaitByTheNextTimeout() throws Exception {
         VirtualDevice devA = new VirtualDevice("a", 1500, 256);
         VirtualDevice devB = new VirtualDevice("b", 1500, 256);
