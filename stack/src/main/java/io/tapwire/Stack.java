@@ -94,7 +94,8 @@ public final class Stack {
      * tasks, processes up to {@code rxBudget} received frames, sends queued socket output.
      *
      * @return when to call again at the latest: {@code nowNanos} if work remains, the next timer
-     *     deadline, or {@code Long.MAX_VALUE} when idle
+     *     deadline (the stack's own or a {@link StackAgent#nextDeadline()}), or {@code Long.MAX_VALUE}
+     *     when idle
      */
     public long poll(long nowNanos) {
         owner = Thread.currentThread();
@@ -129,7 +130,8 @@ public final class Stack {
             budget--;
         }
         int agentWork = 0;
-        for (StackAgent agent : agents) {
+        StackAgent[] running = agents;
+        for (StackAgent agent : running) {
             try {
                 agentWork += agent.doWork(nowNanos);
             } catch (RuntimeException e) {
@@ -145,9 +147,18 @@ public final class Stack {
         if (agentWork > 0 || rx.pending() > 0 || udp.hasPendingOutput() || tcp.hasPendingOutput() || !tasks.isEmpty()) {
             return nowNanos;
         }
-        long deadline = timers.nextDeadline();
-        for (StackAgent agent : agents) {
-            deadline = Math.min(deadline, agent.nextDeadline());
+        return Math.min(timers.nextDeadline(), agentDeadline(running));
+    }
+
+    /** The earliest deadline an agent asks for (its own timers), so the driver wakes for it too. */
+    private long agentDeadline(StackAgent[] running) {
+        long deadline = Long.MAX_VALUE;
+        for (StackAgent agent : running) {
+            try {
+                deadline = Math.min(deadline, agent.nextDeadline());
+            } catch (RuntimeException e) {
+                internalError("asking an agent for its deadline", e);
+            }
         }
         return deadline;
     }

@@ -7,6 +7,11 @@ package io.tapwire;
  * threads. Like Agrona's agent, it returns how much work it did; non-zero makes the poll report
  * work pending, so the driver polls again at once. It must never block (use non-blocking socket
  * calls and {@link io.tapwire.socket.Poller#poll}).
+ *
+ * <p>An agent with timers of its own (an idle timeout, a lingering close) says when it next needs
+ * to run through {@link #nextDeadline()}; {@code poll} folds that into the deadline it returns, so
+ * the driver wakes for it. Time reaches the agent only as {@code nowNanos}: it never reads a clock,
+ * and runs unchanged on virtual time.
  */
 @FunctionalInterface
 public interface StackAgent {
@@ -14,8 +19,9 @@ public interface StackAgent {
     int doWork(long nowNanos);
 
     /**
-     * When the agent next has something due (its own timers), so the driver polls by then;
-     * {@code Long.MAX_VALUE} when nothing is. Called on the stack thread after {@link #doWork}.
+     * The earliest time, on the clock of {@code nowNanos}, at which this agent has work due even
+     * if nothing arrives; {@code Long.MAX_VALUE} (the default) when none. Asked on the stack
+     * thread after {@link #doWork}.
      */
     default long nextDeadline() {
         return Long.MAX_VALUE;

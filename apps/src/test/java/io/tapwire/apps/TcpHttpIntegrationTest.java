@@ -33,7 +33,7 @@ class TcpHttpIntegrationTest extends TcpSandboxTestBase {
 
     @Override
     String[] tools() {
-        return new String[] {"curl", "ab", "sha256sum", "seq", "cat"};
+        return new String[] {"curl", "wget", "ab", "sha256sum", "seq", "cat"};
     }
 
     /** The size of the {@code i}-th (1-based) body of the sequential and parallel tests: 1037 to 4700 bytes. */
@@ -66,6 +66,26 @@ class TcpHttpIntegrationTest extends TcpSandboxTestBase {
         }
         assertEquals(HexFormat.of().formatHex(expected.digest()) + "  -", r.stdout().strip(), "bodies\n" + describe(r));
         assertEquals(100, stat(Stat.TCP_PASSIVE_OPENS), "one connection per curl");
+        assertEquals(0, stat(Stat.TCP_ESTAB_RESETS), "connections reset");
+    }
+
+    /** SHA-256 of the /bytes/n body, as {@code sha256sum} prints it. */
+    private static String bytesSha256(long n) throws NoSuchAlgorithmException {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        byte[] block = bytesBody(64 * 1024);
+        for (long left = n; left > 0; left -= block.length) {
+            md.update(block, 0, (int) Math.min(left, block.length));
+        }
+        return HexFormat.of().formatHex(md.digest()) + "  -";
+    }
+
+    @Test
+    void curlAndWgetDownloadSixtyFourMebibytesExactly() throws NoSuchAlgorithmException {
+        long n = 64L * 1024 * 1024;
+        Netns.Result curl = shell(LOAD_TIMEOUT, "curl -sS " + BASE + "/bytes/" + n + " | sha256sum");
+        assertEquals(bytesSha256(n), curl.stdout().strip(), describe(curl));
+        Netns.Result wget = shell(LOAD_TIMEOUT, "wget -q -O - " + BASE + "/bytes/" + n + " | sha256sum");
+        assertEquals(bytesSha256(n), wget.stdout().strip(), describe(wget));
         assertEquals(0, stat(Stat.TCP_ESTAB_RESETS), "connections reset");
     }
 

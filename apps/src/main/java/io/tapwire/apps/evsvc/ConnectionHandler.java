@@ -11,7 +11,9 @@ import java.io.IOException;
 public interface ConnectionHandler {
     /**
      * @param c the connection
-     * @param events what it is ready for ({@link io.tapwire.event.Events} bits); 0 right after accept
+     * @param events what it is ready for ({@link io.tapwire.event.Events} bits); 0 right after accept;
+     *     {@link EventLoop#TIMEOUT} alone when the timeout armed with
+     *     {@link EventConnection#armTimeout} expired
      */
     void handle(EventConnection c, int events) throws IOException;
 }

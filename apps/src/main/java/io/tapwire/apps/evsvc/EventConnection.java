@@ -1,20 +1,32 @@
 package io.tapwire.apps.evsvc;
 
+import io.tapwire.apps.tcpsvc.ConnectionInfo;
 import io.tapwire.socket.PollKey;
 import io.tapwire.socket.TcpSocket;
+import io.tapwire.tcp.TcpInfo;
+import io.tapwire.wire.Ipv4Address;
 
 import java.io.IOException;
+import java.time.Duration;
 
 /**
- * One connection served by an {@link EventLoop}: the socket, its service, and output that did not
- * fit the send buffer yet. Small on purpose (an idle connection holds no buffer), so a loop can
- * hold a million of them. Used only on the loop's thread.
+ * One connection served by an {@link EventLoop}: the socket, its service, output that did not
+ * fit the send buffer yet, and one timeout. Small on purpose (an idle connection holds no buffer),
+ * so a loop can hold a million of them. Used only on the loop's thread.
  */
 public final class EventConnection {
     final EventLoop loop;
     final EventService service;
     final TcpSocket socket;
+    /** The loop's accept count when this one was accepted: unique within the loop, increasing. */
+    final long id;
+    final long acceptedNanos;
     PollKey key;
+    /** The timeout: when it is due and the links in its {@link TimeoutQueue}; queue null when none. */
+    long deadline;
+    TimeoutQueue timeoutQueue;
+    EventConnection timerPrev;
+    EventConnection timerNext;
     /** Output waiting for send-buffer space: {@code pending[pendingStart, pendingEnd)}; null when none. */
     private byte[] pending;
     private int pendingStart;
@@ -27,10 +39,17 @@ public final class EventConnection {
     EventConnection prev;
     EventConnection next;
 
-    EventConnection(EventLoop loop, EventService service, TcpSocket socket) {
+    EventConnection(EventLoop loop, EventService service, TcpSocket socket, long id, long acceptedNanos) {
         this.loop = loop;
         this.service = service;
         this.socket = socket;
+        this.id = id;
+        this.acceptedNanos = acceptedNanos;
+    }
+
+    /** The loop serving this connection. */
+    public EventLoop loop() {
+        return loop;
     }
 
     public TcpSocket socket() {
@@ -79,6 +98,11 @@ public final class EventConnection {
         return pending != null && pendingEnd > pendingStart;
     }
 
+    /** Bytes of output kept because the send buffer was full. */
+    public int pendingBytes() {
+        return pending == null ? 0 : pendingEnd - pendingStart;
+    }
+
     /** Sends kept output as far as it fits; true once none is left (its buffer is then dropped). */
     public boolean flush() throws IOException {
         if (!hasPending()) {
@@ -109,6 +133,38 @@ public final class EventConnection {
         }
         System.arraycopy(b, off, pending, pendingEnd, len);
         pendingEnd += len;
+    }
+
+    /**
+     * Arms this connection's one timeout, replacing any armed before: {@code nanos} from the loop's
+     * current time, the handler is called with {@link EventLoop#TIMEOUT}. O(1), allocation-free
+     * once the loop has seen a timeout of this length ({@link TimeoutQueue}).
+     */
+    public void armTimeout(long nanos) {
+        loop.armTimeout(this, nanos);
+    }
+
+    /** Disarms the timeout; harmless when none is armed. */
+    public void cancelTimeout() {
+        if (timeoutQueue != null) {
+            timeoutQueue.remove(this);
+        }
+    }
+
+    /** Whether a timeout is armed. */
+    public boolean timeoutArmed() {
+        return timeoutQueue != null;
+    }
+
+    /** What the HTTP index page shows of this connection; call on the loop's thread. */
+    public ConnectionInfo info() {
+        var tcb = socket.tcb();
+        TcpInfo tcp = socket.tcpInfo();
+        return new ConnectionInfo(id, service.name(),
+                Ipv4Address.toString(tcb.remoteAddress()) + ":" + tcb.remotePort(),
+                Ipv4Address.toString(tcb.localAddress()) + ":" + tcb.localPort(),
+                socket.state().name(), tcp.bytesReceived(), tcp.bytesAcked(),
+                Duration.ofNanos(Math.max(0, loop.now() - acceptedNanos)));
     }
 
     /** Sends our FIN after what is queued (half close). */

@@ -2,6 +2,7 @@ package io.tapwire.apps.evsvc;
 
 import io.tapwire.Stack;
 import io.tapwire.StackAgent;
+import io.tapwire.apps.tcpsvc.ConnectionInfo;
 import io.tapwire.event.Events;
 import io.tapwire.socket.PollEvents;
 import io.tapwire.socket.Poller;
@@ -13,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -31,12 +33,27 @@ import java.util.function.Consumer;
  * <p>Connections are limited only by memory: {@code maxConnections} defaults to one per KiB of
  * the heap the JVM may use; beyond it a new connection is closed at once with a log line saying
  * what to raise.
+ *
+ * <p>Each connection has one timeout ({@link EventConnection#armTimeout}); when it expires, the
+ * handler is called with {@link #TIMEOUT}. Timeouts live in one FIFO {@link TimeoutQueue} per
+ * length, O(1) and allocation-free per arm. Time comes from the loop's turn: in {@link Mode#STACK}
+ * it is the {@code nowNanos} of {@link #doWork} (never a clock of its own, so the loop runs on
+ * virtual time too) and {@link #nextDeadline()} makes {@code Stack.poll} wake the stack thread for
+ * the next expiry; in {@link Mode#THREAD} it is {@link System#nanoTime()}, and the loop's wait is
+ * bounded by the next expiry.
  */
 public final class EventLoop implements StackAgent, AutoCloseable {
     /** Where the loop runs. */
     public enum Mode { STACK, THREAD }
 
+    /**
+     * The event a handler gets when its connection's timeout expires; a bit no {@link Events}
+     * readiness bit uses.
+     */
+    public static final int TIMEOUT = 1 << 24;
+
     private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
+    private static final long MAX_WAIT_NANOS = 100_000_000L;
     private static final int CONNECTION_EVENTS = Events.IN | Events.OUT | Events.RDHUP | Events.ET;
     private static final long LIMIT_LOG_INTERVAL_NANOS = 10_000_000_000L;
 
@@ -52,6 +69,9 @@ public final class EventLoop implements StackAgent, AutoCloseable {
     private long accepted;
     private long rejected;
     private long lastLimitLog = Long.MIN_VALUE;
+    private TimeoutQueue[] timeoutQueues = new TimeoutQueue[0];
+    /** The time of the current turn (see the class comment). */
+    private long now;
     private volatile boolean closed;
     private Thread thread;
 
@@ -98,21 +118,39 @@ public final class EventLoop implements StackAgent, AutoCloseable {
         return loop;
     }
 
-    /** One turn on the stack thread: handle what is ready, never block. */
+    /** One turn on the stack thread: handle what is ready and what timed out, never block. */
     @Override
     public int doWork(long nowNanos) {
         if (closed) {
             return 0;
         }
+        now = nowNanos;
         int n = poller.poll(events);
         dispatch(n);
-        return n;
+        return n + expire();
+    }
+
+    /** The earliest timeout of any connection, on the clock of {@link #doWork}'s {@code nowNanos}. */
+    @Override
+    public long nextDeadline() {
+        long deadline = Long.MAX_VALUE;
+        for (TimeoutQueue q : timeoutQueues) {
+            deadline = Math.min(deadline, q.nextDeadline());
+        }
+        return deadline;
     }
 
     private void runThread() {
+        now = System.nanoTime();
         while (!closed) {
             try {
-                dispatch(poller.wait(events, 100, TimeUnit.MILLISECONDS));
+                long deadline = nextDeadline();
+                long wait = deadline == Long.MAX_VALUE ? MAX_WAIT_NANOS
+                        : Math.max(0, Math.min(MAX_WAIT_NANOS, deadline - now));
+                int n = wait == 0 ? poller.poll(events) : poller.wait(events, wait, TimeUnit.NANOSECONDS);
+                now = System.nanoTime();
+                dispatch(n);
+                expire();
             } catch (java.io.InterruptedIOException e) {
                 return;
             } catch (IllegalStateException e) {
@@ -146,7 +184,7 @@ public final class EventLoop implements StackAgent, AutoCloseable {
                     logLimit(service);
                     continue;
                 }
-                EventConnection c = new EventConnection(this, service, s);
+                EventConnection c = new EventConnection(this, service, s, accepted, now);
                 link(c);
                 c.key = poller.register(s, CONNECTION_EVENTS, c);
             }
@@ -158,13 +196,45 @@ public final class EventLoop implements StackAgent, AutoCloseable {
     }
 
     private void logLimit(EventService service) {
-        long now = System.nanoTime();
         if (lastLimitLog == Long.MIN_VALUE || now - lastLimitLog >= LIMIT_LOG_INTERVAL_NANOS) {
             lastLimitLog = now;
             log.warn("{}: {} connections open, the limit for this heap ({} MiB, about 1 KiB each); closing new connections "
                     + "({} so far). Raise -Xmx or the connection limit to serve more.", service.name(), open,
                     Runtime.getRuntime().maxMemory() >> 20, rejected);
         }
+    }
+
+    /** Calls the handlers of connections whose timeout is due; returns how many. */
+    private int expire() {
+        int fired = 0;
+        for (TimeoutQueue q : timeoutQueues) {
+            EventConnection c;
+            while ((c = q.pollExpired(now)) != null) {
+                fired++;
+                serve(c, TIMEOUT);
+            }
+        }
+        return fired;
+    }
+
+    void armTimeout(EventConnection c, long timeoutNanos) {
+        if (timeoutNanos < 0) {
+            throw new IllegalArgumentException("timeout must not be negative, got " + timeoutNanos + " ns");
+        }
+        c.cancelTimeout();
+        queueFor(timeoutNanos).add(c, now);
+    }
+
+    private TimeoutQueue queueFor(long timeoutNanos) {
+        for (TimeoutQueue q : timeoutQueues) {
+            if (q.timeoutNanos == timeoutNanos) {
+                return q;
+            }
+        }
+        TimeoutQueue q = new TimeoutQueue(timeoutNanos);
+        timeoutQueues = Arrays.copyOf(timeoutQueues, timeoutQueues.length + 1);
+        timeoutQueues[timeoutQueues.length - 1] = q;
+        return q;
     }
 
     private void serve(EventConnection c, int ev) {
@@ -193,6 +263,7 @@ public final class EventLoop implements StackAgent, AutoCloseable {
             return;
         }
         c.closed = true;
+        c.cancelTimeout();
         unlink(c);
         c.socket.close();
     }
@@ -225,6 +296,22 @@ public final class EventLoop implements StackAgent, AutoCloseable {
         for (EventConnection c = head; c != null; c = c.next) {
             action.accept(c);
         }
+    }
+
+    /** What the HTTP index page lists: every open connection of every service; call on the loop's thread. */
+    public List<ConnectionInfo> connectionInfos() {
+        List<ConnectionInfo> infos = new ArrayList<>();
+        for (EventConnection c = head; c != null; c = c.next) {
+            infos.add(c.info());
+        }
+        // The list is newest first; the page lists the oldest first.
+        java.util.Collections.reverse(infos);
+        return infos;
+    }
+
+    /** The time of the current turn: {@code nowNanos} of the poll in STACK mode, {@link System#nanoTime()} in THREAD mode. */
+    public long now() {
+        return now;
     }
 
     public Mode mode() {

@@ -1,10 +1,9 @@
 package io.tapwire.apps.http;
 
-import io.tapwire.apps.tcpsvc.ConnectionRegistry;
+import io.tapwire.apps.tcpsvc.ConnectionInfo;
 
-import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -14,11 +13,14 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>{@code /}: HTML index of live connections and of these endpoints ({@link IndexPage});
  *   <li>{@code /bytes/N}: exactly N bytes, N up to {@value #MAX_BYTES}; byte {@code i} of the body
- *       is {@code i mod 256}, written from one shared 16 KiB block, never an N-sized buffer;
+ *       is {@code i mod 256} ({@link BytesBody}), never an N-sized buffer;
  *   <li>{@code /stream/N}: N lines of text, one chunk each (chunked transfer coding) for HTTP/1.1
- *       clients, delimited by the connection close for HTTP/1.0 clients; flushed line by line;
+ *       clients, delimited by the connection close for HTTP/1.0 clients ({@link StreamBody});
  *   <li>{@code /status}: the text of the configured supplier.
  * </ul>
+ *
+ * <p>An endpoint only describes its response to the {@link HttpExchange} (head and a body produced
+ * on demand); it does no I/O, so both servers share it.
  */
 final class Endpoints {
     /** The largest {@code /bytes/N}: 1 GiB. */
@@ -31,30 +33,20 @@ final class Endpoints {
     private static final Set<String> KNOWN_METHODS =
             Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
 
-    /** 16 KiB, a multiple of 256, so consecutive copies continue the {@code i mod 256} pattern. */
-    private static final byte[] BYTES_BLOCK = new byte[16 * 1024];
-
-    static {
-        for (int i = 0; i < BYTES_BLOCK.length; i++) {
-            BYTES_BLOCK[i] = (byte) i;
-        }
-    }
-
     private final IndexPage index;
     private final Supplier<String> status;
 
-    Endpoints(ConnectionRegistry registry, Supplier<String> status) {
-        this.index = new IndexPage(registry);
+    /**
+     * @param connections the live connections the index page lists
+     * @param status the text of {@code /status}, called once per request
+     */
+    Endpoints(Supplier<List<ConnectionInfo>> connections, Supplier<String> status) {
+        this.index = new IndexPage(connections);
         this.status = status;
     }
 
-    /** The byte at {@code offset} of every {@code /bytes/N} body. */
-    static byte byteAt(long offset) {
-        return (byte) offset;
-    }
-
-    /** Answers one request; the caller flushes. */
-    void handle(HttpExchange ex) throws IOException {
+    /** Describes the response to one request; the server writes it. */
+    void handle(HttpExchange ex) {
         HttpRequest request = ex.request();
         String method = request.method();
         if (!method.equals("GET") && !method.equals("HEAD")) {
@@ -69,15 +61,15 @@ final class Endpoints {
         } else if (path.equals("/status")) {
             status(ex);
         } else if (path.startsWith("/bytes/")) {
-            bytes(ex, parseCount(path.substring("/bytes/".length()), MAX_BYTES));
+            bytes(ex, parseCount(path, "/bytes/".length(), MAX_BYTES));
         } else if (path.startsWith("/stream/")) {
-            stream(ex, parseCount(path.substring("/stream/".length()), MAX_CHUNKS));
+            stream(ex, parseCount(path, "/stream/".length(), MAX_CHUNKS));
         } else {
             ex.sendError(404, "no resource " + path + "; see / for the list");
         }
     }
 
-    private void status(HttpExchange ex) throws IOException {
+    private void status(HttpExchange ex) {
         String text;
         try {
             text = status.get();
@@ -89,60 +81,43 @@ final class Endpoints {
                 "Cache-Control", "no-store");
     }
 
-    private static void bytes(HttpExchange ex, long n) throws IOException {
+    private static void bytes(HttpExchange ex, long n) {
         if (n < 0) {
             ex.sendError(400, "N in /bytes/N must be a decimal number from 0 to " + MAX_BYTES);
             return;
         }
         ex.sendHead(200, HttpExchange.OCTETS, n);
-        OutputStream body = ex.body();
-        long remaining = n;
-        while (remaining > 0) {
-            int k = (int) Math.min(remaining, BYTES_BLOCK.length);
-            body.write(BYTES_BLOCK, 0, k);
-            remaining -= k;
-        }
+        ex.sendBody(new BytesBody(n));
     }
 
-    private static void stream(HttpExchange ex, long n) throws IOException {
+    private static void stream(HttpExchange ex, long n) {
         if (n < 0) {
             ex.sendError(400, "N in /stream/N must be a decimal number from 0 to " + MAX_CHUNKS);
             return;
         }
         if (ex.acceptsChunked()) {
             ex.sendHead(200, HttpExchange.TEXT, HttpExchange.CHUNKED);
-            if (ex.isHead()) {
-                return;
-            }
-            ChunkedOutputStream chunks = new ChunkedOutputStream(ex.body());
-            for (long i = 1; i <= n; i++) {
-                chunks.write(streamLine(i, n));
-                chunks.flush();
-            }
-            chunks.finish();
+            ex.sendBody(new StreamBody(n, true));
         } else {
             // An HTTP/1.0 client knows no chunked coding (RFC 9112 section 7): the close ends the body.
             ex.sendHead(200, HttpExchange.TEXT, HttpExchange.UNTIL_CLOSE);
-            OutputStream body = ex.body();
-            for (long i = 1; i <= n; i++) {
-                body.write(streamLine(i, n));
-                body.flush();
-            }
+            ex.sendBody(new StreamBody(n, false));
         }
     }
 
-    /** Line {@code i} (1-based) of {@code /stream/n}. */
-    static byte[] streamLine(long i, long n) {
-        return ("chunk " + i + " of " + n + " from tapwire\n").getBytes(StandardCharsets.US_ASCII);
+    /** A decimal count from 0 to {@code max}, or -1. No sign, no spaces, at most 18 digits. */
+    static long parseCount(String s, long max) {
+        return parseCount(s, 0, max);
     }
 
-    /** A decimal count from 0 to {@code max}, or -1. No sign, no spaces, at most 19 digits checked. */
-    static long parseCount(String s, long max) {
-        if (s.isEmpty() || s.length() > 18) {
+    /** {@link #parseCount(String, long)} of {@code s} from index {@code from} on, without a substring. */
+    static long parseCount(String s, int from, long max) {
+        int digits = s.length() - from;
+        if (digits <= 0 || digits > 18) {
             return -1;
         }
         long value = 0;
-        for (int i = 0; i < s.length(); i++) {
+        for (int i = from; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c < '0' || c > '9') {
                 return -1;

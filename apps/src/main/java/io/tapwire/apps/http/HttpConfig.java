@@ -7,7 +7,8 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * Settings of an {@link HttpServer}. Start from {@link #defaults()} and change what you need:
+ * Settings of an {@link HttpServer} or an {@link EventHttpServer}. Start from {@link #defaults()}
+ * and change what you need:
  *
  * <pre>{@code
  * HttpConfig config = HttpConfig.defaults()
@@ -19,7 +20,9 @@ import java.util.function.Supplier;
  *     and body before it is closed; also bounds a slow first request
  * @param lingerTimeout how long, after a response that ends the connection, the server keeps
  *     reading (and discarding) before the full close (RFC 9112 section 9.6)
- * @param maxConnections connections served at once; more are closed at accept
+ * @param maxConnections connections served at once by an {@link HttpServer} (a thread each); more
+ *     are closed at accept. An {@link EventHttpServer} ignores it: its event loop's memory-derived
+ *     limit applies
  * @param maxRequestBody the largest request body read and discarded; larger ones get 413
  * @param status the text of {@code /status}, called once per request
  */

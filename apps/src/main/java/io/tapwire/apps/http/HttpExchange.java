@@ -5,13 +5,21 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One request and its response on a connection: writes the response head with the headers every
- * response carries (Date, Server, Connection) and decides whether the connection persists.
+ * One request and its response: the single source of the response bytes both servers send. An
+ * endpoint calls {@link #sendHead} (or {@link #sendFixed}, {@link #sendError}) and
+ * {@link #sendBody}; this renders the head, with the header fields every response carries (Date,
+ * Server, Connection), into a reusable {@link HeadBuffer}, keeps the body as a
+ * {@link ResponseBody} to be produced on demand, and decides whether the connection persists. The
+ * server then writes {@link #head()} and the body: the blocking one all at once
+ * ({@link #writeTo}), the event-driven one as the send buffer has room.
  *
  * <p>Body framing (RFC 9112 section 6.3) is chosen per response: a Content-Length, the chunked
  * transfer coding (HTTP/1.1 clients only, section 7.1), or the end of the connection (the only
  * framing an HTTP/1.0 client without a length understands). A HEAD response carries the same
- * header fields as GET and no content (RFC 9110 section 9.3.2); {@link #body()} swallows it.
+ * header fields as GET and no content (RFC 9110 section 9.3.2): its body is dropped.
+ *
+ * <p>Reusable: {@link #begin} starts the next exchange; one instance per connection (blocking
+ * server) or per event loop thread (event-driven server).
  */
 final class HttpExchange {
     /** Content-Length value meaning: chunked transfer coding. */
@@ -23,21 +31,32 @@ final class HttpExchange {
     static final String HTML = "text/html; charset=utf-8";
     static final String OCTETS = "application/octet-stream";
 
-    private final HttpRequest request;
-    private final OutputStream out;
+    /** The interim response to {@code Expect: 100-continue} (RFC 9110 section 15.2.1). */
+    static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private static final String[] NONE = new String[0];
+
+    private final HeadBuffer head = new HeadBuffer();
+    private HttpRequest request;
     private boolean persistent;
     private boolean headSent;
     private int status;
+    private ResponseBody body;
 
     /**
+     * Starts an exchange, forgetting the previous one.
+     *
      * @param request the request, or null for an error found before the request was parsed
-     * @param out the buffered connection output; the server flushes it after the exchange
      * @param persistent whether the connection may carry another request after this one
      */
-    HttpExchange(HttpRequest request, OutputStream out, boolean persistent) {
+    HttpExchange begin(HttpRequest request, boolean persistent) {
         this.request = request;
-        this.out = out;
         this.persistent = persistent;
+        this.headSent = false;
+        this.status = 0;
+        this.body = null;
+        head.clear();
+        return this;
     }
 
     /**
@@ -75,13 +94,17 @@ final class HttpExchange {
         return status;
     }
 
+    void sendHead(int status, String contentType, long contentLength) {
+        sendHead(status, contentType, contentLength, NONE);
+    }
+
     /**
-     * Writes the status line and header section.
+     * Renders the status line and header section.
      *
      * @param contentLength the body length, or {@link #CHUNKED} or {@link #UNTIL_CLOSE}
      * @param extra more header fields as name, value pairs
      */
-    void sendHead(int status, String contentType, long contentLength, String... extra) throws IOException {
+    void sendHead(int status, String contentType, long contentLength, String... extra) {
         if (headSent) {
             throw new IllegalStateException("response head already sent");
         }
@@ -94,45 +117,48 @@ final class HttpExchange {
         headSent = true;
         this.status = status;
         // The response carries our own version (RFC 9110 section 6.2), also to HTTP/1.0 clients.
-        StringBuilder head = new StringBuilder(256);
-        head.append("HTTP/1.1 ").append(status).append(' ').append(reason(status)).append("\r\n");
-        head.append("Date: ").append(HttpDate.now()).append("\r\n");
-        head.append("Server: tapwire\r\n");
+        head.append("HTTP/1.1 ").append(status).append(' ').append(reason(status)).crlf();
+        head.append("Date: ").append(HttpDate.now()).crlf();
+        head.append("Server: tapwire").crlf();
         if (contentType != null) {
-            head.append("Content-Type: ").append(contentType).append("\r\n");
+            head.append("Content-Type: ").append(contentType).crlf();
         }
         if (contentLength >= 0) {
             // Spelled exactly so: ApacheBench looks for "Content-Length:" or "Content-length:".
-            head.append("Content-Length: ").append(contentLength).append("\r\n");
+            head.append("Content-Length: ").append(contentLength).crlf();
         } else if (contentLength == CHUNKED) {
-            head.append("Transfer-Encoding: chunked\r\n");
+            head.append("Transfer-Encoding: chunked").crlf();
         }
         for (int i = 0; i + 1 < extra.length; i += 2) {
-            head.append(extra[i]).append(": ").append(extra[i + 1]).append("\r\n");
+            head.append(extra[i]).append(": ").append(extra[i + 1]).crlf();
         }
         if (!persistent) {
             // RFC 9112 section 9.6: announce the close, then close after the response.
-            head.append("Connection: close\r\n");
+            head.append("Connection: close").crlf();
         } else if (request != null && !request.isHttp11()) {
-            head.append("Connection: keep-alive\r\n");
+            head.append("Connection: keep-alive").crlf();
         }
-        head.append("\r\n");
-        out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+        head.crlf();
     }
 
-    /** The stream for the body: the connection, or a sink for HEAD. Call after {@link #sendHead}. */
-    OutputStream body() {
-        return isHead() ? OutputStream.nullOutputStream() : out;
+    /** The body to follow the head; dropped for HEAD. Call after {@link #sendHead}. */
+    void sendBody(ResponseBody body) {
+        if (!headSent) {
+            throw new IllegalStateException("send the head before the body");
+        }
+        this.body = isHead() ? null : body;
     }
 
     /** A complete response with a body known in advance. */
-    void sendFixed(int status, String contentType, byte[] content, String... extra) throws IOException {
+    void sendFixed(int status, String contentType, byte[] content, String... extra) {
         sendHead(status, contentType, content.length, extra);
-        body().write(content);
+        if (content.length > 0) {
+            sendBody(new FixedBody(content));
+        }
     }
 
     /** An error response with a one-line plain-text explanation. */
-    void sendError(int status, String detail, String... extra) throws IOException {
+    void sendError(int status, String detail, String... extra) {
         String text = status + " " + reason(status) + (detail == null ? "" : ": " + detail) + "\n";
         sendFixed(status, TEXT, text.getBytes(StandardCharsets.UTF_8), extra);
     }
@@ -143,6 +169,27 @@ final class HttpExchange {
             throw new IllegalStateException("Connection header already sent");
         }
         persistent = false;
+    }
+
+    /** The rendered head: the first {@link HeadBuffer#length()} bytes of its buffer. */
+    HeadBuffer head() {
+        return head;
+    }
+
+    /** The body still to write, or null when there is none (HEAD, an empty body). */
+    ResponseBody body() {
+        return body;
+    }
+
+    /** Writes the whole response to a blocking stream: head, then the body; the caller flushes. */
+    void writeTo(OutputStream out, byte[] scratch) throws IOException {
+        out.write(head.bytes(), 0, head.length());
+        if (body != null) {
+            body.writeTo((b, off, len) -> {
+                out.write(b, off, len);
+                return len;
+            }, scratch);
+        }
     }
 
     /** Reason phrases of the status codes this server sends (RFC 9110 section 15). */

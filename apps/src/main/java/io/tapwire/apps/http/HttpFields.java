@@ -61,8 +61,42 @@ final class HttpFields {
         return out;
     }
 
-    /** Whether the token list {@code name} contains {@code token} (lower case), as in {@code Connection: close}. */
+    /**
+     * Whether the token list {@code name} contains {@code token} (lower case), as in {@code
+     * Connection: close}: the elements of {@link #tokens}, compared without building them (asked
+     * on every request).
+     */
     public boolean hasToken(String name, String token) {
-        return tokens(name).contains(token);
+        for (int i = 0; i < names.size(); i++) {
+            if (names.get(i).equals(name) && listContains(values.get(i), token)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the comma-separated {@code list} has an element equal to {@code token}, ignoring case and surrounding whitespace. */
+    private static boolean listContains(String list, String token) {
+        int start = 0;
+        while (start <= list.length()) {
+            int comma = list.indexOf(',', start);
+            int end = comma < 0 ? list.length() : comma;
+            int from = start;
+            int to = end;
+            while (from < to && Character.isWhitespace(list.charAt(from))) {
+                from++;
+            }
+            while (to > from && Character.isWhitespace(list.charAt(to - 1))) {
+                to--;
+            }
+            if (to - from == token.length() && list.regionMatches(true, from, token, 0, token.length())) {
+                return true;
+            }
+            if (comma < 0) {
+                return false;
+            }
+            start = comma + 1;
+        }
+        return false;
     }
 }

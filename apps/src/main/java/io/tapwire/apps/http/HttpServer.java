@@ -11,7 +11,6 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -51,8 +50,8 @@ public final class HttpServer extends StreamServer {
 
     private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
     private static final int OUTPUT_BUFFER = 8 * 1024;
-    private static final long MAX_LINGER_BYTES = 1024 * 1024;
-    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    /** What a lingering close drains at most before it closes anyway. */
+    static final long MAX_LINGER_BYTES = 1024 * 1024;
 
     private final HttpConfig config;
     private final Endpoints endpoints;
@@ -73,7 +72,7 @@ public final class HttpServer extends StreamServer {
     public HttpServer(StreamListener listener, ConnectionRegistry registry, HttpConfig config) {
         super("http", listener, registry, config.maxConnections());
         this.config = config;
-        this.endpoints = new Endpoints(registry, config.status());
+        this.endpoints = new Endpoints(registry::infos, config.status());
         this.timers = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "http-timers");
             t.setDaemon(true);
@@ -96,6 +95,8 @@ public final class HttpServer extends StreamServer {
     protected void serve(LiveConnection connection) throws IOException {
         HttpRequestParser parser = new HttpRequestParser(connection.input());
         OutputStream out = new BufferedOutputStream(connection.output(), OUTPUT_BUFFER);
+        HttpExchange exchange = new HttpExchange();
+        byte[] scratch = new byte[OUTPUT_BUFFER];
         while (!isClosed()) {
             IdleClose idle = new IdleClose(connection);
             ScheduledFuture<?> timer = schedule(idle, config.idleTimeout());
@@ -108,9 +109,9 @@ public final class HttpServer extends StreamServer {
                 readBody(request, parser, out);
             } catch (HttpException e) {
                 timer.cancel(false);
-                HttpExchange error = new HttpExchange(request, out, false);
                 log.debug("{}: {} {}", connection, e.status(), e.getMessage());
-                error.sendError(e.status(), e.getMessage());
+                exchange.begin(request, false).sendError(e.status(), e.getMessage());
+                exchange.writeTo(out, scratch);
                 requests.incrementAndGet();
                 lingeringClose(connection, out);
                 return;
@@ -123,8 +124,8 @@ public final class HttpServer extends StreamServer {
             } finally {
                 timer.cancel(false);
             }
-            HttpExchange exchange = new HttpExchange(request, out, HttpExchange.wantsPersistence(request));
-            endpoints.handle(exchange);
+            endpoints.handle(exchange.begin(request, HttpExchange.wantsPersistence(request)));
+            exchange.writeTo(out, scratch);
             out.flush();
             requests.incrementAndGet();
             log.debug("{}: {} -> {}", connection, request, exchange.status());
@@ -135,32 +136,14 @@ public final class HttpServer extends StreamServer {
         }
     }
 
-    /**
-     * Reads and discards the request body, none of the resources wanting one. RFC 9110 section
-     * 10.1.1: an HTTP/1.1 client that sent {@code Expect: 100-continue} waits for the interim
-     * response before sending the body; any other expectation is refused with 417.
-     */
+    /** Reads and discards the request body ({@link RequestBodyRules}), none of the resources wanting one. */
     private void readBody(HttpRequest request, HttpRequestParser parser, OutputStream out)
             throws IOException, HttpException {
-        String expect = request.fields().first("expect");
-        boolean expectContinue = false;
-        if (expect != null && request.isHttp11()) {
-            if (!expect.equalsIgnoreCase("100-continue")) {
-                throw new HttpException(417, "unsupported expectation " + expect);
-            }
-            expectContinue = true;
+        if (RequestBodyRules.check(request, config.maxRequestBody())) {
+            out.write(HttpExchange.CONTINUE);
+            out.flush();
         }
-        long length = request.contentLength();
-        if (length > config.maxRequestBody()) {
-            throw new HttpException(413, "request body over " + config.maxRequestBody() + " bytes");
-        }
-        if (length > 0) {
-            if (expectContinue) {
-                out.write(CONTINUE);
-                out.flush();
-            }
-            parser.discard(length);
-        }
+        parser.discard(request.contentLength());
     }
 
     /** RFC 9112 section 9.6: half-close, drain what the client still sends, then close. */

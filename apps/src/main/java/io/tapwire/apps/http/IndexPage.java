@@ -1,23 +1,27 @@
 package io.tapwire.apps.http;
 
-import io.tapwire.apps.tcpsvc.ConnectionRegistry;
-import io.tapwire.apps.tcpsvc.LiveConnection;
+import io.tapwire.apps.tcpsvc.ConnectionInfo;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
-/** The HTML page at {@code /}: the live connections of the registry and the endpoints. */
+/**
+ * The HTML page at {@code /}: the live connections and the endpoints. The connections come from
+ * whoever serves them: a {@link io.tapwire.apps.tcpsvc.ConnectionRegistry} for thread-per-connection
+ * services, the event loop for event-driven ones.
+ */
 final class IndexPage {
-    private final ConnectionRegistry registry;
+    private final Supplier<List<ConnectionInfo>> connections;
 
-    IndexPage(ConnectionRegistry registry) {
-        this.registry = registry;
+    IndexPage(Supplier<List<ConnectionInfo>> connections) {
+        this.connections = connections;
     }
 
     byte[] render(HttpRequest request) {
-        List<LiveConnection> live = registry.snapshot();
+        List<ConnectionInfo> live = connections.get();
         StringBuilder html = new StringBuilder(2048 + 256 * live.size());
         html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<title>tapwire</title>\n")
@@ -31,7 +35,7 @@ final class IndexPage {
         html.append("<h2>Live connections (").append(live.size()).append(")</h2>\n")
                 .append("<table>\n<tr><th>#</th><th>service</th><th>remote</th><th>local</th><th>TCP state</th>")
                 .append("<th>bytes in</th><th>bytes out</th><th>age</th></tr>\n");
-        for (LiveConnection c : live) {
+        for (ConnectionInfo c : live) {
             html.append("<tr><td class=\"n\">").append(c.id())
                     .append("</td><td>").append(escape(c.service()))
                     .append("</td><td>").append(escape(c.remote()))

@@ -7,6 +7,7 @@ import io.tapwire.apps.evsvc.CompletionServer;
 import io.tapwire.apps.evsvc.EventLoop;
 import io.tapwire.apps.evsvc.EventService;
 import io.tapwire.apps.evsvc.StreamServices;
+import io.tapwire.apps.http.EventHttpServer;
 import io.tapwire.apps.http.HttpServer;
 import io.tapwire.apps.net.TapwireListener;
 import io.tapwire.apps.tcpsvc.ChargenService;
@@ -21,10 +22,12 @@ import java.util.List;
 
 /**
  * The TCP services {@code tapwire up} runs on a stack: echo (7), discard (9), byte source (19) and
- * HTTP (80), sharing one live-connection registry that the HTTP index page lists. With
- * {@link IoModel#BLOCKING} each service runs with blocking sockets, a thread per connection; with
- * {@link IoModel#EPOLL} echo, discard and the byte source run on one {@link EventLoop} on the
- * stack thread (readiness API, no thread per connection, no fixed cap).
+ * HTTP (80). With {@link IoModel#BLOCKING} each service runs with blocking sockets, a thread per
+ * connection (at most 256 per service), and they share one live-connection registry that the HTTP
+ * index page lists. With {@link IoModel#EPOLL} all four run on one {@link EventLoop} on the stack
+ * thread (readiness API, no thread per connection, a connection limit derived from the heap
+ * instead of 256); HTTP is the {@link EventHttpServer}, whose index page lists the loop's
+ * connections.
  */
 public final class TcpServices implements AutoCloseable {
     /** Which services to run. */
@@ -46,12 +49,12 @@ public final class TcpServices implements AutoCloseable {
     public enum IoModel {
         /** Blocking sockets, a thread per connection (at most 256 each). */
         BLOCKING,
-        /** The readiness API (epoll semantics), one event loop on the stack thread. */
+        /** The readiness API (epoll semantics), one event loop on the stack thread for every service. */
         EPOLL,
         /** The completion API (io_uring semantics), a proactor on the stack thread. */
         URING;
 
-        /** Parses {@code blocking} or {@code epoll}, case-insensitive. */
+        /** Parses {@code blocking}, {@code epoll} or {@code uring}, case-insensitive. */
         public static IoModel parse(String s) {
             for (IoModel m : values()) {
                 if (m.name().equalsIgnoreCase(s.trim())) {
@@ -98,7 +101,9 @@ public final class TcpServices implements AutoCloseable {
                 }
                 which = new Selection(false, false, false, which.http());
             }
-            if (io == IoModel.EPOLL) {
+            if (io == IoModel.EPOLL || io == IoModel.URING) {
+                // With URING the stream services run on completion rings (above); HTTP, and
+                // anything else left, runs on the event loop.
                 List<EventService> services = new ArrayList<>();
                 if (which.echo()) {
                     services.add(StreamServices.echo());
@@ -109,6 +114,9 @@ public final class TcpServices implements AutoCloseable {
                 if (which.chargen()) {
                     services.add(StreamServices.chargen());
                 }
+                if (which.http()) {
+                    services.add(new EventHttpServer(HttpConfig.defaults().withStatus(() -> status(stack))).service());
+                }
                 if (!services.isEmpty()) {
                     s.loop = EventLoop.start(stack, services, EventLoop.Mode.STACK, EVENT_BACKLOG,
                             EventLoop.defaultMaxConnections(), SocketOptions.defaults());
@@ -116,7 +124,7 @@ public final class TcpServices implements AutoCloseable {
                         s.descriptions.add(e.name() + " on " + e.port() + " (event loop on the stack thread)");
                     }
                 }
-                which = new Selection(false, false, false, which.http());
+                which = Selection.none();
             }
             if (which.echo()) {
                 s.add(new EchoService(TapwireListener.listen(stack, EchoService.PORT, BACKLOG), s.registry), "TCP echo on 7");

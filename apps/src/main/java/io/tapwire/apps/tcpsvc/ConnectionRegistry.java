@@ -36,6 +36,16 @@ public final class ConnectionRegistry {
         return list;
     }
 
+    /** {@link #snapshot()} as the HTTP index page lists it. */
+    public List<ConnectionInfo> infos() {
+        List<LiveConnection> live = snapshot();
+        List<ConnectionInfo> infos = new ArrayList<>(live.size());
+        for (LiveConnection c : live) {
+            infos.add(c.info());
+        }
+        return infos;
+    }
+
     /** How many connections are open right now. */
     public int size() {
         return live.size();

@@ -81,6 +81,11 @@ public final class LiveConnection {
         return Duration.ofNanos(System.nanoTime() - startedNanos);
     }
 
+    /** What the HTTP index page shows of this connection, now. */
+    public ConnectionInfo info() {
+        return new ConnectionInfo(id, service, remote(), local(), state(), bytesIn, bytesOut, age());
+    }
+
     /** The receive side, counting into {@link #bytesIn()}. */
     public InputStream input() {
         return input;

@@ -1,7 +1,6 @@
 package io.tapwire.apps.http;
 
 import io.tapwire.apps.http.RawHttpClient.Response;
-import io.tapwire.apps.net.JavaNetListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -11,17 +10,23 @@ import java.time.Duration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Requests the server refuses (RFC 9112): the error status, then "Connection: close" and a FIN. */
+/**
+ * Requests the server refuses (RFC 9112): the error status, then "Connection: close" and a FIN.
+ * {@link HttpServer} here; {@link HttpErrorResponseOnEventLoopTest} runs every test again against
+ * {@link EventHttpServer}.
+ */
 class HttpErrorResponseTest {
-    private JavaNetListener listener;
-    private HttpServer server;
+    private HttpTestServer server;
+
+    /** The server under test; a subclass runs the same tests against another. */
+    HttpTestServer newServer() {
+        return new BlockingTestServer();
+    }
 
     @BeforeEach
     void start() throws Exception {
-        listener = JavaNetListener.loopback(0);
-        server = new HttpServer(listener, new io.tapwire.apps.tcpsvc.ConnectionRegistry(),
-                HttpConfig.defaults().withLingerTimeout(Duration.ofMillis(500)));
-        server.start();
+        server = newServer();
+        server.start(HttpConfig.defaults().withLingerTimeout(Duration.ofMillis(500)));
     }
 
     @AfterEach
@@ -31,7 +36,7 @@ class HttpErrorResponseTest {
 
     /** Sends {@code raw}, reads one response, checks the server announced and performed the close. */
     private Response refused(String raw) throws Exception {
-        try (RawHttpClient c = new RawHttpClient(listener.port())) {
+        try (RawHttpClient c = server.client()) {
             Response r = c.send(raw).read(false);
             assertEquals("close", r.header("connection"), raw);
             // An orderly close (FIN) only, no reset: the request's unread rest (the oversized
@@ -157,7 +162,7 @@ class HttpErrorResponseTest {
 
     @Test
     void headErrorHasNoBody() throws Exception {
-        try (RawHttpClient c = new RawHttpClient(listener.port())) {
+        try (RawHttpClient c = server.client()) {
             Response r = c.send("HEAD / HTTP/1.1\r\nHost: x\r\nExpect: tea\r\n\r\n").read(true);
             assertEquals(417, r.status());
             assertTrue(c.serverClosed(), "nothing after the head, then FIN");

@@ -1,16 +1,11 @@
 package io.tapwire.apps.http;
 
 import io.tapwire.apps.http.RawHttpClient.Response;
-import io.tapwire.apps.net.JavaNetListener;
 import io.tapwire.apps.tcpsvc.Await;
-import io.tapwire.apps.tcpsvc.ConnectionRegistry;
-import io.tapwire.apps.tcpsvc.EchoService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -22,25 +17,28 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The server's behaviour on the wire, request by request, over loopback java.net sockets. */
+/**
+ * The server's behaviour on the wire, request by request: {@link HttpServer} over loopback java.net
+ * sockets here; {@link HttpServerOnEventLoopTest} runs every test again against
+ * {@link EventHttpServer} on a tapwire stack.
+ */
 class HttpServerTest {
-    private final ConnectionRegistry registry = new ConnectionRegistry();
-    private JavaNetListener listener;
-    private HttpServer server;
+    private HttpTestServer server;
+
+    /** The server under test; a subclass runs the same tests against another. */
+    HttpTestServer newServer() {
+        return new BlockingTestServer();
+    }
 
     @BeforeEach
     void start() throws Exception {
+        server = newServer();
         startWith(HttpConfig.defaults().withLingerTimeout(Duration.ofMillis(500))
                 .withStatus(() -> "tcp.segments.in 42\n"));
     }
 
     private void startWith(HttpConfig config) throws Exception {
-        if (server != null) {
-            server.close();
-        }
-        listener = JavaNetListener.loopback(0);
-        server = new HttpServer(listener, registry, config);
-        server.start();
+        server.start(config);
     }
 
     @AfterEach
@@ -49,7 +47,7 @@ class HttpServerTest {
     }
 
     private RawHttpClient client() throws Exception {
-        return new RawHttpClient(listener.port());
+        return server.client();
     }
 
     /** One request on a fresh connection that the server closes after the response. */
@@ -74,19 +72,17 @@ class HttpServerTest {
 
     @Test
     void indexListsLiveConnectionsOfAllServices() throws Exception {
-        try (JavaNetListener echoListener = JavaNetListener.loopback(0);
-             EchoService echo = new EchoService(echoListener, registry);
-             Socket echoClient = new Socket(InetAddress.getLoopbackAddress(), echoListener.port());
+        try (HttpTestServer.Connection echoClient = server.connectEcho();
              RawHttpClient c = client()) {
-            echo.start();
-            Await.until("the echo connection", () -> registry.size() >= 1);
+            Await.until("the echo and http connections", () -> server.liveConnections() >= 2);
             Response r = c.get("/");
             assertEquals(200, r.status());
             assertEquals("text/html; charset=utf-8", r.header("content-type"));
             String html = r.text();
             assertTrue(html.startsWith("<!DOCTYPE html>"), html);
-            assertTrue(html.contains("<td>echo</td><td>127.0.0.1:" + echoClient.getLocalPort() + "</td>"), html);
-            assertTrue(html.contains("<td>http</td><td>127.0.0.1:" + c.socket().getLocalPort() + "</td>"), html);
+            String from = server.clientAddress();
+            assertTrue(html.contains("<td>echo</td><td>" + from + ":" + echoClient.localPort() + "</td>"), html);
+            assertTrue(html.contains("<td>http</td><td>" + from + ":" + c.localPort() + "</td>"), html);
             assertTrue(html.contains("ESTABLISHED"), html);
             assertTrue(html.contains("/bytes/N") && html.contains("/stream/N") && html.contains("/status"), html);
             assertEquals(Integer.parseInt(r.header("content-length")), r.body().length);
@@ -261,7 +257,7 @@ class HttpServerTest {
                 assertNull(r.header("connection"));
                 assertArrayEquals(expectedBytes(i), r.body());
             }
-            Await.until("one http connection", () -> registry.size() == 1);
+            Await.until("one http connection", () -> server.liveConnections() == 1);
             assertEquals(1, server.acceptedConnections());
         }
     }
@@ -338,7 +334,7 @@ class HttpServerTest {
         try (RawHttpClient silent = client()) {
             assertTrue(silent.serverClosed(), "closed while waiting for a first request");
         }
-        Await.until("registry to empty", () -> registry.size() == 0);
+        Await.until("registry to empty", () -> server.liveConnections() == 0);
     }
 
     // ---- chunked ---------------------------------------------------------------------------

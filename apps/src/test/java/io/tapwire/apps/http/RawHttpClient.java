@@ -1,5 +1,7 @@
 package io.tapwire.apps.http;
 
+import io.tapwire.socket.TcpSocket;
+
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -15,15 +17,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
- * A deliberately simple HTTP/1.x client over a plain socket for the tests: sends exactly the bytes
- * it is given and parses responses by hand, chunked coding included, so the tests see the wire.
+ * A deliberately simple HTTP/1.x client for the tests, over a loopback java.net socket or a
+ * tapwire {@link TcpSocket}: sends exactly the bytes it is given and parses responses by hand,
+ * chunked coding included, so the tests see the wire.
  */
 final class RawHttpClient implements AutoCloseable {
-    private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
+    private final AutoCloseable connection;
+    private final int localPort;
 
     /** A parsed response; header names lower-cased, in arrival order. */
     record Response(String statusLine, int status, Map<String, List<String>> headers, byte[] body,
@@ -45,10 +50,34 @@ final class RawHttpClient implements AutoCloseable {
 
     /** Connects to {@code port} on loopback; a read waits at most {@code readTimeout}. */
     RawHttpClient(int port, Duration readTimeout) throws IOException {
-        socket = new Socket(InetAddress.getLoopbackAddress(), port);
+        this(loopback(port, readTimeout));
+    }
+
+    private static Socket loopback(int port, Duration readTimeout) throws IOException {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
         socket.setSoTimeout(Math.toIntExact(readTimeout.toMillis()));
-        in = socket.getInputStream();
-        out = socket.getOutputStream();
+        return socket;
+    }
+
+    private RawHttpClient(Socket socket) throws IOException {
+        this(socket.getInputStream(), socket.getOutputStream(), socket, socket.getLocalPort());
+    }
+
+    private RawHttpClient(InputStream in, OutputStream out, AutoCloseable connection, int localPort) {
+        this.in = in;
+        this.out = out;
+        this.connection = connection;
+        this.localPort = localPort;
+    }
+
+    /**
+     * A client on a connected tapwire socket; a read waits at most {@code readTimeout} (then a
+     * {@link SocketTimeoutException}, as with java.net), a reset is an {@link IOException}.
+     */
+    static RawHttpClient over(TcpSocket socket, Duration readTimeout) {
+        socket.setSoTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        return new RawHttpClient(new java.io.BufferedInputStream(socket.inputStream(), 64 * 1024), socket.outputStream(),
+                socket, socket.tcb().localPort());
     }
 
     RawHttpClient send(String text) throws IOException {
@@ -162,12 +191,38 @@ final class RawHttpClient implements AutoCloseable {
         }
     }
 
-    Socket socket() {
-        return socket;
+    /** The client's port. */
+    int localPort() {
+        return localPort;
+    }
+
+    /** Sends FIN after what was sent; reading goes on. */
+    void shutdownOutput() throws IOException {
+        if (connection instanceof Socket s) {
+            s.shutdownOutput();
+        } else {
+            ((TcpSocket) connection).shutdownOutput();
+        }
+    }
+
+    /** Everything the server sends until it closes (EOF); a read timeout throws. */
+    byte[] readAll() throws IOException {
+        return in.readAllBytes();
+    }
+
+    /** One read of raw bytes: how many, or -1 at EOF (for bodies a test streams through a digest). */
+    int readSome(byte[] b, int off, int len) throws IOException {
+        return in.read(b, off, len);
     }
 
     @Override
     public void close() throws IOException {
-        socket.close();
+        try {
+            connection.close();
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
     }
 }
