@@ -45,6 +45,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--pcap", paramLabel = "FILE", description = "Also record the session to this pcap file.")
     Path pcap;
 
+    @Option(names = "--io", defaultValue = "uring", paramLabel = "MODEL",
+            description = "How the TCP services use sockets, as for tapwire up: uring, epoll or blocking (default: ${DEFAULT-VALUE}).")
+    String io;
+
     /** One command to run in the sandbox and what its output must show. */
     private record Step(String title, String[] command, Function<Netns.Result, String> check, boolean failureExpected) {
         Step(String title, String[] command, Function<Netns.Result, String> check) {
@@ -66,11 +70,19 @@ public final class DemoCommand implements Callable<Integer> {
         }
         int failed = 0;
         int passed = 0;
-        try (Sandbox sb = Sandbox.start(new Sandbox.Options().pcap(pcap).tcpServices(TcpServices.Selection.all()))) {
+        TcpServices.IoModel model;
+        try {
+            model = TcpServices.IoModel.parse(io);
+        } catch (IllegalArgumentException e) {
+            System.err.println("tapwire demo: " + e.getMessage());
+            return 2;
+        }
+        try (Sandbox sb = Sandbox.start(new Sandbox.Options().pcap(pcap).tcpServices(TcpServices.Selection.all()).io(model))) {
             String mac = MacAddress.toString(sb.config().mac);
             System.out.println("tapwire demo: stack " + STACK + "/" + Sandbox.PREFIX_LENGTH + " (MAC " + mac + ") behind "
                     + Sandbox.TAP_NAME + " in network namespace " + sb.netns().name() + "; Linux side "
                     + Sandbox.HOST_ADDRESS + "/" + Sandbox.PREFIX_LENGTH);
+            System.out.println("TCP services (--io " + io + "): " + String.join(", ", sb.tcpServices().descriptions()));
             System.out.println();
             for (Step step : steps(mac)) {
                 if (run(sb, step)) {
