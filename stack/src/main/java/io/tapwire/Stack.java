@@ -61,6 +61,8 @@ public final class Stack {
     private volatile Runnable wakeup = () -> { };
     private volatile StackAgent[] agents = new StackAgent[0];
     private volatile Thread owner;
+    /** True while agents run inside poll (read only by the stack thread itself). */
+    private boolean inAgent;
     private boolean started;
     private long now;
 
@@ -131,12 +133,17 @@ public final class Stack {
         }
         int agentWork = 0;
         StackAgent[] running = agents;
-        for (StackAgent agent : running) {
-            try {
-                agentWork += agent.doWork(nowNanos);
-            } catch (RuntimeException e) {
-                internalError("running an agent", e);
+        inAgent = true;
+        try {
+            for (StackAgent agent : running) {
+                try {
+                    agentWork += agent.doWork(nowNanos);
+                } catch (RuntimeException e) {
+                    internalError("running an agent", e);
+                }
             }
+        } finally {
+            inAgent = false;
         }
         try {
             udp.flush();
@@ -304,4 +311,6 @@ public final class Stack {
     public Reassembler reassembler() { return reassembler; }
     /** The time of the current or last poll. */
     public long now() { return now; }
+    /** Whether the caller is a {@link StackAgent} running inside {@link #poll}, on the stack thread. */
+    public boolean inAgent() { return inAgent && Thread.currentThread() == owner; }
 }

@@ -97,6 +97,18 @@ final class CompletionEngine implements StackAgent {
         return work;
     }
 
+    /** Takes submissions at once; called by {@link CompletionRing#submit} on the stack thread. */
+    void submitInline() {
+        now = ring.stack.now();
+        long postedBefore = ring.cqTail;
+        if (ring.overflow.isEmpty()) {
+            takeSubmissions();
+        }
+        if (ring.cqTail != postedBefore && ring.waiting > 0) {
+            ring.signalCompletions();
+        }
+    }
+
     @Override
     public long nextDeadline() {
         return timeoutCount == 0 ? Long.MAX_VALUE : timeouts[0].deadline;

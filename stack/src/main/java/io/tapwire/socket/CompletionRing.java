@@ -144,6 +144,13 @@ public final class CompletionRing implements AutoCloseable {
             return 0;
         }
         sqTail = sqLocalTail;
+        if (stack.inAgent()) {
+            // An application on the stack thread (a StackAgent): run the submissions now, as
+            // io_uring_enter does in the submitter's context — the answer to a request leaves in
+            // the same poll instead of waiting for the next one.
+            engine.submitInline();
+            return n;
+        }
         if (!polled || needWakeup) {
             wakeups++;
             stack.wakeup();

@@ -362,4 +362,22 @@ class CompletionRingSimulationTest {
         net.runFor(MS);
         assertEquals(8, reap(ring).size());
     }
+
+    @Test
+    void aSubmissionFromAnAgentOnTheStackThreadRunsInTheSamePoll() {
+        CompletionRing ring = new CompletionRing(net.b, 8, false);
+        int[] readyRightAfterSubmit = {-1};
+        net.b.addAgent(now -> {
+            if (readyRightAfterSubmit[0] < 0) {
+                ring.nextSqe().prepNop(5);
+                ring.submit();
+                readyRightAfterSubmit[0] = ring.completions();
+            }
+            return 0;
+        });
+        net.runFor(MS);
+        assertEquals(1, readyRightAfterSubmit[0], "run inline, as io_uring_enter runs submissions in the caller's context");
+        assertEquals(0, ring.submitWakeups(), "no wakeup needed: the stack thread submitted");
+        assertEquals(List.of(new Cqe(5, 0, 0)), reap(ring));
+    }
 }
