@@ -58,7 +58,8 @@ final class CompletionEngine implements StackAgent {
     private final CompletionRing ring;
     private final Poller poller = new Poller();
     private final PollEvents events = new PollEvents(256);
-    private FileState[] files = new FileState[64];
+    /** The file table; replaced when it grows, entries written before the array is published. */
+    private volatile FileState[] files = new FileState[64];
     private int[] freeIndexes = new int[64];
     private int freeCount;
     private int nextIndex;
@@ -326,7 +327,7 @@ final class CompletionEngine implements StackAgent {
             finish(op, -CompletionRing.EINVAL, 0);
             return;
         }
-        op.target = files[install(s)];
+        op.target = fileState(install(s));
         op.file = op.target;
         if (!attempt(op)) {
             park(op);
@@ -507,16 +508,15 @@ final class CompletionEngine implements StackAgent {
     // ------------------------------------------------------------------ files and buffers
 
     private synchronized int install(Pollable socket) {
-        int index;
-        if (freeCount > 0) {
-            index = freeIndexes[--freeCount];
+        int index = freeCount > 0 ? freeIndexes[--freeCount] : nextIndex++;
+        FileState[] table = files;
+        if (index >= table.length) {
+            table = Arrays.copyOf(table, 2 * table.length);
+            table[index] = new FileState(index, socket);
+            files = table;
         } else {
-            index = nextIndex++;
-            if (index == files.length) {
-                files = Arrays.copyOf(files, 2 * files.length);
-            }
+            table[index] = new FileState(index, socket);
         }
-        files[index] = new FileState(index, socket);
         return index;
     }
 
