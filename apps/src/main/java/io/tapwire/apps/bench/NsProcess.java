@@ -187,6 +187,20 @@ final class NsProcess implements AutoCloseable {
         }
     }
 
+    /** Closes its standard input without waiting (the mains and the C holders exit at EOF). */
+    void closeInputOnly() {
+        try {
+            stdin.close();
+        } catch (IOException ignored) {
+            // already gone
+        }
+    }
+
+    /** The process id ({@code ip netns exec} and {@code sh -c 'exec ...'} keep it for the command they run). */
+    long pid() {
+        return process.pid();
+    }
+
     /** Whether the process is still running. */
     boolean alive() {
         return process.isAlive();
