@@ -119,6 +119,11 @@ public final class IdleCommand implements Callable<Integer> {
         }
         out.println();
         out.print(result.table());
+        if (!result.warnings.isEmpty()) {
+            out.println();
+            out.println("Warnings:");
+            result.warnings.forEach(w -> out.println("  " + w));
+        }
         if (!result.errors.isEmpty()) {
             out.println();
             out.println("Errors:");
@@ -210,10 +215,9 @@ public final class IdleCommand implements Callable<Integer> {
 
     /** Connects all, waits until the server holds them, measures. False if they could not all be held. */
     private boolean hold(Sandbox sb, IdleHolders hs, LongSupplier open, Progress progress, long deadline) {
-        Suite.sleep(500);
+        KernelMemory k0 = settledKernel(Duration.ofSeconds(180));
         long h0 = HeapProbe.usedAfterGc();
         Map<String, long[]> histo0 = HeapProbe.histogram();
-        KernelMemory k0 = KernelMemory.snapshot();
         Map<String, Long> t0c = CounterDeltas.tapwire(sb.statistics());
         Map<String, Long> l0c = linuxCounters(sb);
         out.printf(Locale.ROOT, "heap in use before: %s; connecting %,d ...%n", mib(h0), connections);
@@ -254,6 +258,12 @@ public final class IdleCommand implements Callable<Integer> {
         result.classes.addAll(HeapProbe.growth(histo0, histo1, Integer.MAX_VALUE));
         result.histogramGrowth = histo0.isEmpty() || histo1.isEmpty() ? null : totalBytes(histo1) - totalBytes(histo0);
         result.clientResidentBytes = hs.residentBytes();
+        long allocated = k1.tcpAlloc() - k0.tcpAlloc();
+        if (Math.abs(allocated - connections) > Math.max(100, connections / 200)) {
+            result.warnings.add(String.format(Locale.ROOT, "kernel-wide TCP sockets allocated changed by %,d while the clients opened %,d:"
+                    + " other sockets were made or freed meanwhile (another program, or an earlier run's namespace), so the kernel"
+                    + " figure is skewed by about %.1f%%", allocated, connections, 100.0 * (allocated - connections) / connections));
+        }
         if (k0.slabReadable() && k1.slabReadable()) {
             result.kernelSocketCaches = k1.socketCachesDelta(k0) / (double) connections;
             result.kernelFileObjects = k1.fileObjectsPerSocket();
@@ -354,6 +364,38 @@ public final class IdleCommand implements Callable<Integer> {
             out.print("client output:\n" + tails);
         }
         out.flush();
+    }
+
+    /**
+     * A kernel snapshot taken once the kernel-wide count of TCP sockets has held still for a second:
+     * a namespace deleted by an earlier run frees its sockets for a while afterwards, and that
+     * would show as negative slab growth here.
+     */
+    private KernelMemory settledKernel(Duration bound) {
+        long end = System.nanoTime() + bound.toNanos();
+        KernelMemory a = KernelMemory.snapshot();
+        boolean said = false;
+        while (true) {
+            Suite.sleep(1000);
+            KernelMemory b = KernelMemory.snapshot();
+            long moved = Math.abs(b.tcpAlloc() - a.tcpAlloc());
+            long slabMoved = Math.abs(b.delta(a, "TCP"));
+            if (moved <= 16 && slabMoved <= 64 * 1024) {
+                return b;
+            }
+            if (!said) {
+                out.printf(Locale.ROOT, "waiting for the kernel's TCP sockets to settle (%,d allocated kernel-wide, %+,d in the last second;"
+                        + " an earlier run's namespace may still be going away) ...%n", b.tcpAlloc(), b.tcpAlloc() - a.tcpAlloc());
+                out.flush();
+                said = true;
+            }
+            if (System.nanoTime() > end) {
+                result.warnings.add(String.format(Locale.ROOT, "the kernel's TCP sockets did not settle within %d s (%+,d in the last second):"
+                        + " the kernel figure may be skewed", bound.toSeconds(), b.tcpAlloc() - a.tcpAlloc()));
+                return b;
+            }
+            a = b;
+        }
     }
 
     private static String exec(Sandbox sb, String... cmd) {

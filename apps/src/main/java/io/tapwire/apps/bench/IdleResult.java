@@ -16,6 +16,8 @@ final class IdleResult {
 
     final Map<String, String> parameters = new LinkedHashMap<>();
     final List<String> errors = new ArrayList<>();
+    /** What may skew a figure without failing the run. */
+    final List<String> warnings = new ArrayList<>();
     /** Heap growth by class over the connections, largest first. */
     final List<HeapProbe.ClassDelta> classes = new ArrayList<>();
     int connections;
@@ -55,9 +57,9 @@ final class IdleResult {
 
     String table() {
         StringBuilder sb = new StringBuilder();
-        String fmt = "%-44s %18s %18s%n";
+        String fmt = "%-42s %18s %22s%n";
         sb.append(String.format(Locale.ROOT, fmt, "Idle connections (" + io + ")", "tapwire", "Linux kernel"));
-        sb.append("-".repeat(82)).append('\n');
+        sb.append("-".repeat(84)).append('\n');
         sb.append(String.format(Locale.ROOT, fmt, "connections held", count(serverHeld), count(clientsConnected) + " (clients)"));
         sb.append(String.format(Locale.ROOT, fmt, "memory per connection, one end (B)", bytes(heapPerConnection()) + " heap",
                 bytes(kernelPerSocket()) + " slab"));
@@ -135,11 +137,19 @@ final class IdleResult {
                     .append(", \"bytes_per_connection\": ").append(Report.jnum(connections == 0 ? null : d.bytes() / (double) connections))
                     .append('}');
         }
-        sb.append(classes.isEmpty() ? "" : "\n  ").append("],\n  \"errors\": [");
-        for (int k = 0; k < errors.size(); k++) {
-            sb.append(k == 0 ? "" : ", ").append(Report.str(errors.get(k)));
+        sb.append(classes.isEmpty() ? "" : "\n  ").append("],\n  \"warnings\": ");
+        strings(sb, warnings);
+        sb.append(",\n  \"errors\": ");
+        strings(sb, errors);
+        return sb.append("\n}\n").toString();
+    }
+
+    private static void strings(StringBuilder sb, List<String> list) {
+        sb.append('[');
+        for (int k = 0; k < list.size(); k++) {
+            sb.append(k == 0 ? "" : ", ").append(Report.str(list.get(k)));
         }
-        return sb.append("]\n}\n").toString();
+        sb.append(']');
     }
 
     private static String json(Object v) {

@@ -97,6 +97,7 @@ class IdleCommandTest {
         r.classes.add(new HeapProbe.ClassDelta("[B", 900, 45_000));
         r.histogramGrowth = 1_300_000L;
         r.errors.add("a \"quoted\" error");
+        r.warnings.add("skewed");
         assertEquals(1500.0, r.heapPerConnection(), 1e-9);
         assertEquals(3671.0, r.kernelPerSocket(), 1e-9);
         String t = r.table();
@@ -115,6 +116,7 @@ class IdleCommandTest {
         assertTrue(j.contains("\"echo_ok\": null"), j);
         assertTrue(j.contains("{\"class\": \"byte[]\", \"instances\": 900, \"bytes\": 45000, \"bytes_per_connection\": 45.0000}"), j);
         assertTrue(j.contains("\"errors\": [\"a \\\"quoted\\\" error\"]"), j);
+        assertTrue(j.contains("\"warnings\": [\"skewed\"]"), j);
         assertTrue(j.contains("\"connections\": 1000,\n    \"io\": \"epoll\""), j);
     }
 
