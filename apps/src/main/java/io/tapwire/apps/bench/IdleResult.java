@@ -40,6 +40,10 @@ final class IdleResult {
     Long closed;
     Long serverLeftOpen;
     Double closeSeconds;
+    /** With --linux: kernel slab per connection with both ends on Linux, and the server end alone. */
+    Double linuxBothEnds;
+    Double linuxServerEnd;
+    Double linuxConnectSeconds;
 
     Double heapPerConnection() {
         return heapBefore == null || heapAfter == null || connections == 0 ? null : (heapAfter - heapBefore) / (double) connections;
@@ -65,6 +69,11 @@ final class IdleResult {
                 bytes(kernelPerSocket()) + " slab"));
         Double r = ratio();
         sb.append(String.format(Locale.ROOT, fmt, "tapwire / kernel", r == null ? "n/a" : String.format(Locale.ROOT, "%.2fx", r), ""));
+        if (linuxBothEnds != null) {
+            sb.append(String.format(Locale.ROOT, fmt, "Linux server (veth): kernel per server socket", "",
+                    linuxServerEnd == null ? "n/a" : bytes(linuxServerEnd) + " slab"));
+            sb.append(String.format(Locale.ROOT, fmt, "Linux server (veth): both ends per connection", "", bytes(linuxBothEnds) + " slab"));
+        }
         Double h = heapPerConnection();
         sb.append(String.format(Locale.ROOT, fmt, "target: heap <= 1 KiB per connection",
                 h == null ? "n/a" : h <= TARGET_BYTES ? "met" : String.format(Locale.ROOT, "missed by %.0f B", h - TARGET_BYTES), ""));
@@ -125,6 +134,9 @@ final class IdleResult {
         r.put("closed", closed);
         r.put("close_seconds", closeSeconds);
         r.put("server_left_open", serverLeftOpen);
+        r.put("linux_server_socket_bytes", linuxServerEnd);
+        r.put("linux_both_ends_per_connection_bytes", linuxBothEnds);
+        r.put("linux_connect_seconds", linuxConnectSeconds);
         i = 0;
         for (Map.Entry<String, Object> e : r.entrySet()) {
             sb.append(i++ == 0 ? "" : ",\n").append("    ").append(Report.str(e.getKey())).append(": ").append(json(e.getValue()));

@@ -80,6 +80,14 @@ class IdleCommandTest {
     }
 
     @Test
+    void linuxServersShareTheConnectionsUnderTheFileLimit() {
+        assertEquals(53, IdleLinuxRun.serverQuotas(1_000_000).size());
+        assertEquals(1_000_000, IdleLinuxRun.serverQuotas(1_000_000).stream().mapToInt(Integer::intValue).sum());
+        assertTrue(IdleLinuxRun.serverQuotas(1_000_000).stream().allMatch(q -> q <= IdlePlan.MAX_PER_PROCESS));
+        assertEquals(List.of(5), IdleLinuxRun.serverQuotas(5));
+    }
+
+    @Test
     void tableAndJsonShowHeapPerConnectionNextToTheKernelSocket() {
         IdleResult r = new IdleResult();
         r.connections = 1000;
