@@ -18,8 +18,9 @@
  *                   or did not finish within --connect-timeout seconds, default 600)
  *   echo S       -> "echoed ok=M of=S millis=T": writes a distinct line on S connections spread
  *                   evenly over all and checks that exactly it comes back (5 s per connection)
- *   close R      -> "closed n=N millis=T": closes every connection, R per second (batches every
- *                   10 ms), so the peer gets a paced stream of FINs rather than one burst
+ *   close R [K]  -> "closed n=N left=L millis=T": closes the next K connections (all that are left
+ *                   without K), R per second, so the peer gets a paced stream of FINs rather than
+ *                   one burst; the benchmark sends K at a time and waits for the server to follow
  * Prints "ready" first. Exits at EOF on standard input (what is still open is closed then).
  *
  * Build: gcc -O2 -o hold_connections hold_connections.c
@@ -44,6 +45,7 @@ static double connect_timeout = 600;
 static int *fds;
 static char *pending_at; /* 1 while connection i's handshake runs */
 static int held;
+static int close_next; /* connections before this index are closed */
 
 static long long now_ms(void) {
     struct timespec ts;
@@ -200,28 +202,31 @@ static void do_echo(int samples) {
     fflush(stdout);
 }
 
-static void do_close(double rate) {
+/* Closes up to limit more connections (all that are left if limit <= 0), rate per second. */
+static void do_close(double rate, int limit) {
     long long t0 = now_ms();
     int closed = 0;
-    double per_batch = rate / 100.0; /* a batch every 10 ms */
-    double due = 0;
-    int i = 0;
-    while (i < count) {
-        due += per_batch < 1 ? 1 : per_batch;
-        while (i < count && due >= 1) {
-            if (fds[i] >= 0) {
-                close(fds[i]);
-                fds[i] = -1;
-                closed++;
-                due -= 1;
-            }
-            i++;
-        }
-        struct timespec ts = {0, 10 * 1000 * 1000};
-        nanosleep(&ts, NULL);
+    if (limit <= 0) {
+        limit = count;
     }
-    held = 0;
-    printf("closed n=%d millis=%lld\n", closed, now_ms() - t0);
+    while (close_next < count && closed < limit) {
+        /* Due by now at this rate: pacing by the clock, so a late wake-up does not slow the rate. */
+        double due = rate * (double) (now_ms() - t0) / 1000.0 + 1;
+        while (close_next < count && closed < limit && closed < due) {
+            if (fds[close_next] >= 0) {
+                close(fds[close_next]);
+                fds[close_next] = -1;
+                closed++;
+                held--;
+            }
+            close_next++;
+        }
+        if (close_next < count && closed < limit) {
+            struct timespec ts = {0, 5 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    printf("closed n=%d left=%d millis=%lld\n", closed, held, now_ms() - t0);
     fflush(stdout);
 }
 
@@ -274,7 +279,10 @@ int main(int argc, char **argv) {
         } else if (!strncmp(line, "echo", 4)) {
             do_echo(atoi(line + 4));
         } else if (!strncmp(line, "close", 5)) {
-            do_close(atof(line + 5));
+            double rate = 0;
+            int limit = 0;
+            sscanf(line + 5, "%lf %d", &rate, &limit);
+            do_close(rate > 0 ? rate : 1000, limit);
         } else {
             printf("error unknown command: %s", line);
             fflush(stdout);
