@@ -18,9 +18,9 @@
  *                   or did not finish within --connect-timeout seconds, default 600)
  *   echo S       -> "echoed ok=M of=S millis=T": writes a distinct line on S connections spread
  *                   evenly over all and checks that exactly it comes back (5 s per connection)
- *   close R [K]  -> "closed n=N left=L millis=T": closes the next K connections (all that are left
- *                   without K), R per second, so the peer gets a paced stream of FINs rather than
- *                   one burst; the benchmark sends K at a time and waits for the server to follow
+ *   close R      -> "closed n=N unconfirmed=U left=L millis=T": closes every connection, at most R
+ *                   per second and K at once, each by a FIN and then close(2) once the server's FIN
+ *                   has come back (see do_close); U of them got no answer in time
  * Prints "ready" first. Exits at EOF on standard input (what is still open is closed then).
  *
  * Build: gcc -O2 -o hold_connections hold_connections.c
@@ -45,7 +45,6 @@ static double connect_timeout = 600;
 static int *fds;
 static char *pending_at; /* 1 while connection i's handshake runs */
 static int held;
-static int close_next; /* connections before this index are closed */
 
 static long long now_ms(void) {
     struct timespec ts;
@@ -202,31 +201,73 @@ static void do_echo(int samples) {
     fflush(stdout);
 }
 
-/* Closes up to limit more connections (all that are left if limit <= 0), rate per second. */
-static void do_close(double rate, int limit) {
+/*
+ * Closes every connection, at most rate per second and at most --inflight at once: shutdown(SHUT_WR)
+ * sends the FIN, and the socket is closed when the server's FIN comes back (read returns 0), so
+ * it goes to TIME_WAIT and never becomes an orphan. Orphans (closed sockets whose FIN is not yet
+ * answered) are limited machine-wide (tcp_max_orphans); past the limit Linux resets instead. A
+ * connection whose FIN is not answered within --connect-timeout seconds is closed anyway and
+ * counted as unconfirmed.
+ */
+static void do_close(double rate) {
     long long t0 = now_ms();
-    int closed = 0;
-    if (limit <= 0) {
-        limit = count;
-    }
-    while (close_next < count && closed < limit) {
+    long long deadline = t0 + (long long) (connect_timeout * 1000);
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event evs[256];
+    int closing = 0, closed = 0, unconfirmed = 0, started = 0, next = 0;
+    char buf[512];
+    while (next < count || closing > 0) {
         /* Due by now at this rate: pacing by the clock, so a late wake-up does not slow the rate. */
         double due = rate * (double) (now_ms() - t0) / 1000.0 + 1;
-        while (close_next < count && closed < limit && closed < due) {
-            if (fds[close_next] >= 0) {
-                close(fds[close_next]);
-                fds[close_next] = -1;
-                closed++;
-                held--;
+        while (next < count && closing < inflight && started < due) {
+            int i = next++;
+            if (fds[i] < 0) {
+                continue;
             }
-            close_next++;
+            started++;
+            struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.u32 = (unsigned) i};
+            if (ep < 0 || shutdown(fds[i], SHUT_WR) < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev) < 0) {
+                close(fds[i]);
+                fds[i] = -1;
+                held--;
+                unconfirmed++;
+                continue;
+            }
+            closing++;
         }
-        if (close_next < count && closed < limit) {
-            struct timespec ts = {0, 5 * 1000 * 1000};
-            nanosleep(&ts, NULL);
+        if (now_ms() > deadline) {
+            for (int i = 0; i < count; i++) {
+                if (fds[i] >= 0) {
+                    close(fds[i]);
+                    fds[i] = -1;
+                    held--;
+                    unconfirmed++;
+                }
+            }
+            break;
+        }
+        int n = ep < 0 ? 0 : epoll_wait(ep, evs, 256, 5);
+        for (int k = 0; k < n; k++) {
+            int i = (int) evs[k].data.u32;
+            ssize_t r;
+            while ((r = read(fds[i], buf, sizeof buf)) > 0) {
+                /* nothing is expected after the echo sample; read on to the FIN */
+            }
+            if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
+                continue;
+            }
+            /* r == 0: the server's FIN; r < 0: a reset. Either way the server is done with it. */
+            close(fds[i]);
+            fds[i] = -1;
+            held--;
+            closing--;
+            closed++;
         }
     }
-    printf("closed n=%d left=%d millis=%lld\n", closed, held, now_ms() - t0);
+    if (ep >= 0) {
+        close(ep);
+    }
+    printf("closed n=%d unconfirmed=%d left=%d millis=%lld\n", closed + unconfirmed, unconfirmed, held, now_ms() - t0);
     fflush(stdout);
 }
 
@@ -279,10 +320,8 @@ int main(int argc, char **argv) {
         } else if (!strncmp(line, "echo", 4)) {
             do_echo(atoi(line + 4));
         } else if (!strncmp(line, "close", 5)) {
-            double rate = 0;
-            int limit = 0;
-            sscanf(line + 5, "%lf %d", &rate, &limit);
-            do_close(rate > 0 ? rate : 1000, limit);
+            double rate = atof(line + 5);
+            do_close(rate > 0 ? rate : 1000);
         } else {
             printf("error unknown command: %s", line);
             fflush(stdout);

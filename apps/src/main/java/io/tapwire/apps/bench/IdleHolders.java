@@ -72,15 +72,18 @@ final class IdleHolders implements AutoCloseable {
      * line starting with {@code answer}, summing its {@code key=number} values.
      */
     Answers broadcast(String command, String answer, long deadlineNanos) {
-        for (NsProcess p : processes) {
-            p.send(command);
+        // Only lines printed after the command answer it: a command sent twice must not find the first answer.
+        int[] from = new int[processes.size()];
+        for (int i = 0; i < processes.size(); i++) {
+            from[i] = processes.get(i).lineCount();
+            processes.get(i).send(command);
         }
         Map<String, Long> totals = new TreeMap<>();
         long maxMillis = 0;
         List<String> errors = new ArrayList<>();
         for (int i = 0; i < processes.size(); i++) {
             long left = Math.max(1, deadlineNanos - System.nanoTime());
-            String line = processes.get(i).awaitPrefix(answer, Duration.ofNanos(left));
+            String line = processes.get(i).await(l -> l.startsWith(answer), Duration.ofNanos(left), "'" + answer + "' line", from[i]);
             Map<String, String> kv = Cli.keyValues(line);
             for (Map.Entry<String, String> e : kv.entrySet()) {
                 if (e.getValue().matches("-?[0-9]+")) {
