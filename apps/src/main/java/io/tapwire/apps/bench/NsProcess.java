@@ -118,8 +118,13 @@ final class NsProcess implements AutoCloseable {
      * @throws IllegalStateException when the process exits or {@code timeout} passes first, with its output
      */
     String await(Predicate<String> match, Duration timeout, String what) {
+        return await(match, timeout, what, 0);
+    }
+
+    /** Waits for the first output line from line {@code from} on (0: the first) that matches {@code match}. */
+    String await(Predicate<String> match, Duration timeout, String what, int from) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        int seen = 0;
+        int seen = from;
         synchronized (lines) {
             while (true) {
                 for (; seen < lines.size(); seen++) {
@@ -146,6 +151,13 @@ final class NsProcess implements AutoCloseable {
 
     String awaitPrefix(String prefix, Duration timeout) {
         return await(l -> l.startsWith(prefix), timeout, "'" + prefix + "' line");
+    }
+
+    /** Lines printed so far: pass it to {@link #await} to wait for an answer to what is sent next. */
+    int lineCount() {
+        synchronized (lines) {
+            return lines.size();
+        }
     }
 
     /** Writes one line to the process's standard input. */
@@ -185,6 +197,20 @@ final class NsProcess implements AutoCloseable {
         synchronized (lines) {
             return List.copyOf(lines);
         }
+    }
+
+    /** Closes its standard input without waiting (the mains and the C holders exit at EOF). */
+    void closeInputOnly() {
+        try {
+            stdin.close();
+        } catch (IOException ignored) {
+            // already gone
+        }
+    }
+
+    /** The process id ({@code ip netns exec} and {@code sh -c 'exec ...'} keep it for the command they run). */
+    long pid() {
+        return process.pid();
     }
 
     /** Whether the process is still running. */

@@ -177,6 +177,11 @@ public final class TcpServices implements AutoCloseable {
         return loop;
     }
 
+    /** The completion-ring server of the event-driven services with {@link IoModel#URING}, or null. */
+    public CompletionServer completionServer() {
+        return uring;
+    }
+
     @Override
     public void close() {
         if (loop != null) {

@@ -70,7 +70,7 @@ def main():
             f.write("%d\n" % len(socks))
         wait_for(out("go"), deadline)
         ok = 0
-        step = max(1, len(socks) // a.sample)
+        step = max(1, len(socks) // max(1, a.sample))
         for i in range(0, step * a.sample, step):
             s = socks[i]
             s.setblocking(True)
