@@ -71,6 +71,58 @@ public final class WaitQueue {
         size = 0;
     }
 
+    // A wait queue kept in one field of its socket: null, one Waiter, or a WaitQueue for two or
+    // more. A connection almost always has at most one watcher (its event loop), and at a million
+    // connections the queue object and its array would cost 56 bytes each.
+
+    /** Adds {@code w} to the queue kept in {@code slot}; returns the new slot value. */
+    public static Object add(Object slot, Waiter w) {
+        if (slot == null) {
+            return w;
+        }
+        if (slot instanceof WaitQueue q) {
+            q.add(w);
+            return q;
+        }
+        WaitQueue q = new WaitQueue();
+        q.add((Waiter) slot);
+        q.add(w);
+        return q;
+    }
+
+    /** Removes {@code w} from the queue kept in {@code slot}; returns the new slot value. */
+    public static Object remove(Object slot, Waiter w) {
+        if (slot == w) {
+            return null;
+        }
+        if (slot instanceof WaitQueue q) {
+            q.remove(w);
+            return q.isEmpty() ? null : q;
+        }
+        return slot;
+    }
+
+    /** Wakes the queue kept in {@code slot}; returns how many waiters were told. */
+    public static int wake(Object slot, int events) {
+        if (slot == null) {
+            return 0;
+        }
+        if (slot instanceof WaitQueue q) {
+            return q.wake(events);
+        }
+        ((Waiter) slot).wake(events);
+        return 1;
+    }
+
+    /** Detaches every waiter of the queue kept in {@code slot} (the socket was closed). */
+    public static void detachAll(Object slot) {
+        if (slot instanceof WaitQueue q) {
+            q.detachAll();
+        } else if (slot != null) {
+            ((Waiter) slot).detached();
+        }
+    }
+
     /** Exclusive waiters not told of a wakeup because another exclusive waiter took it. */
     public long exclusiveSkipped() {
         return exclusiveSkipped;

@@ -212,8 +212,8 @@ public final class Tcb {
     boolean orphaned;
     /** Set once the connection is gone from the table. */
     boolean released;
-    /** Readiness watchers (event-loop registrations); null until the first registers. */
-    WaitQueue waiters;
+    /** Readiness watchers as {@link WaitQueue} keeps them in one field: null, one Waiter, or a WaitQueue. */
+    Object waiters;
     /** A write found the send buffer full: the ACK that makes room reports OUT (Linux's SOCK_NOSPACE). */
     boolean sndNoSpace;
     /** The listener that created this half-open or not-yet-accepted connection. */
@@ -333,7 +333,7 @@ public final class Tcb {
     void wake(int events) {
         changed.signalAll();
         if (waiters != null) {
-            waiters.wake(events);
+            WaitQueue.wake(waiters, events);
         }
     }
 
@@ -346,7 +346,7 @@ public final class Tcb {
         changed.signalAll();
         if (waiters != null && sndNoSpace && writable()) {
             sndNoSpace = false;
-            waiters.wake(Events.OUT);
+            WaitQueue.wake(waiters, Events.OUT);
         }
     }
 

@@ -387,10 +387,7 @@ public final class TcpUserCalls {
             if (t.orphaned) {
                 throw new IllegalStateException("socket is closed: register open sockets only");
             }
-            if (t.waiters == null) {
-                t.waiters = new WaitQueue();
-            }
-            t.waiters.add(w);
+            t.waiters = WaitQueue.add(t.waiters, w);
             return t.readiness();
         } finally {
             t.lock.unlock();
@@ -400,9 +397,7 @@ public final class TcpUserCalls {
     public void removeWaiter(Tcb t, Waiter w) {
         t.lock.lock();
         try {
-            if (t.waiters != null && t.waiters.remove(w) && t.waiters.isEmpty()) {
-                t.waiters = null;
-            }
+            t.waiters = WaitQueue.remove(t.waiters, w);
         } finally {
             t.lock.unlock();
         }
@@ -446,11 +441,9 @@ public final class TcpUserCalls {
     }
 
     private static void detachWaiters(Tcb t) {
-        if (t.waiters != null) {
-            WaitQueue w = t.waiters;
-            t.waiters = null;
-            w.detachAll();
-        }
+        Object w = t.waiters;
+        t.waiters = null;
+        WaitQueue.detachAll(w);
     }
 
     /** A snapshot of the connection's state, like {@code getsockopt(TCP_INFO)}. */

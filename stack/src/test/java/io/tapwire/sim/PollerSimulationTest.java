@@ -397,4 +397,22 @@ class PollerSimulationTest {
         assertTrue(stackThreadCalls.get() > 0);
         assertEquals(0, net.b.statistics().get(io.tapwire.Stat.RX_INTERNAL_ERRORS));
     }
+
+    @Test
+    void twoPollersOnOneConnectionAreBothToldAndOneCanLeave() throws Exception {
+        TcpSocket[] c = connect(net.b.listenTcp(7, 8));
+        Poller first = new Poller();
+        Poller second = new Poller();
+        PollKey k1 = first.register(c[1], Events.IN | Events.ET, 1);
+        second.register(c[1], Events.IN | Events.ET, 2);
+        send(c[0], "x");
+        assertEquals(1, first.poll(events));
+        assertEquals(1, second.poll(events));
+        first.unregister(k1);
+        send(c[0], "y");
+        assertEquals(0, first.poll(events), "unregistered: no longer told");
+        assertEquals(1, second.poll(events), "the other registration still is");
+        c[1].close();
+        assertEquals(0, second.poll(events));
+    }
 }
