@@ -30,11 +30,7 @@ import java.util.concurrent.TimeUnit;
 public final class TcpSocket implements AutoCloseable, Pollable {
     private final TcpUserCalls calls;
     private final Tcb tcb;
-    private volatile long readTimeoutNanos = Long.MAX_VALUE;
-    // The streams are created on first use: event-driven code never needs them, and a million
-    // connections would carry them for nothing.
-    private InputStream in;
-    private OutputStream out;
+    private Streams streams;
 
     /** Wraps a connection made by the stack (used by {@code Stack.connectTcp} and {@link TcpListener}). */
     public TcpSocket(TcpLayer layer, Tcb tcb) {
@@ -63,23 +59,17 @@ public final class TcpSocket implements AutoCloseable, Pollable {
     }
 
     public synchronized InputStream inputStream() {
-        if (in == null) {
-            in = new In();
-        }
-        return in;
+        return streams().in;
     }
 
     public synchronized OutputStream outputStream() {
-        if (out == null) {
-            out = new Out();
-        }
-        return out;
+        return streams().out;
     }
 
     /** SO_TIMEOUT: how long a read waits before throwing {@link SocketTimeoutException} (0 = forever). */
     public void setSoTimeout(long timeout, TimeUnit unit) {
         long nanos = unit.toNanos(timeout);
-        readTimeoutNanos = nanos == 0 ? Long.MAX_VALUE : nanos;
+        streams().readTimeoutNanos = nanos == 0 ? Long.MAX_VALUE : nanos;
     }
 
     /**
@@ -163,6 +153,23 @@ public final class TcpSocket implements AutoCloseable, Pollable {
         return "TcpSocket[" + tcb + "]";
     }
 
+    /**
+     * The stream view and SO_TIMEOUT, created on first use: event-driven code never needs them,
+     * and a million connections would carry them for nothing.
+     */
+    private synchronized Streams streams() {
+        if (streams == null) {
+            streams = new Streams();
+        }
+        return streams;
+    }
+
+    private final class Streams {
+        volatile long readTimeoutNanos = Long.MAX_VALUE;
+        final InputStream in = new In();
+        final OutputStream out = new Out();
+    }
+
     private final class In extends InputStream {
         @Override
         public int read() throws IOException {
@@ -176,7 +183,7 @@ public final class TcpSocket implements AutoCloseable, Pollable {
             if (len == 0) {
                 return 0;
             }
-            int n = calls.read(tcb, b, off, len, readTimeoutNanos, false);
+            int n = calls.read(tcb, b, off, len, streams.readTimeoutNanos, false);
             if (n == 0) {
                 throw new SocketTimeoutException("read timed out");
             }

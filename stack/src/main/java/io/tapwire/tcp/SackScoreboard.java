@@ -13,6 +13,12 @@ final class SackScoreboard {
     private static final int MAX = 16;
     private static final int DUP_THRESH = 3;
 
+    /**
+     * The scoreboard of every connection that has not been SACKed yet: always empty, never
+     * written (reads only; {@link Tcb#scoreboard()} gives a connection its own at the first block).
+     */
+    static final SackScoreboard NONE = new SackScoreboard();
+
     private int[] starts;
     private int[] ends;
     private int count;
@@ -37,6 +43,9 @@ final class SackScoreboard {
      * covered bytes not SACKed before.
      */
     boolean add(int left, int right) {
+        if (this == NONE) {
+            throw new IllegalStateException("the shared empty scoreboard cannot take blocks; use Tcb.scoreboard()");
+        }
         if (starts == null) {
             starts = new int[MAX];
             ends = new int[MAX];

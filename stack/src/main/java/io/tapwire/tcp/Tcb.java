@@ -17,7 +17,7 @@ import java.util.concurrent.locks.Condition;
  * threads do the same, so one lock per connection is the only lock on the path (DESIGN.md
  * principle 2).
  */
-public final class Tcb {
+public final class Tcb implements Timer.Target {
     // Identity.
     final int localAddress;
     /** Chosen on the stack thread for an active open, before the connection enters the table. */
@@ -114,7 +114,16 @@ public final class Tcb {
     /** Linux's CA state (OPEN, DISORDER, CWR, RECOVERY, LOSS); replaced once SACK is negotiated. */
     io.tapwire.tcp.cc.CaStateMachine ca = new io.tapwire.tcp.cc.CaStateMachine(false);
     /** What the peer SACKed above snd.una (RFC 6675). */
-    final SackScoreboard scoreboard = new SackScoreboard();
+    /** Shared and empty ({@link SackScoreboard#NONE}) until the peer SACKs something. */
+    SackScoreboard scoreboard = SackScoreboard.NONE;
+
+    /** This connection's own scoreboard, created at the first SACK block. */
+    SackScoreboard scoreboard() {
+        if (scoreboard == SackScoreboard.NONE) {
+            scoreboard = new SackScoreboard();
+        }
+        return scoreboard;
+    }
     /** Highest sequence number retransmitted in this recovery (RFC 6675 HighRxt). */
     int highRxt;
     /** CA state changes with cwnd and ssthresh (bounded). */
@@ -247,37 +256,57 @@ public final class Tcb {
 
     Timer rtxTimer() {
         if (rtxTimer == null) {
-            rtxTimer = new Timer(() -> layer.timers().onRetransmitTimer(this));
+            rtxTimer = new Timer(this, TIMER_RTX);
         }
         return rtxTimer;
     }
 
     Timer delackTimer() {
         if (delackTimer == null) {
-            delackTimer = new Timer(() -> layer.timers().onDelayedAck(this));
+            delackTimer = new Timer(this, TIMER_DELACK);
         }
         return delackTimer;
     }
 
     Timer persistTimer() {
         if (persistTimer == null) {
-            persistTimer = new Timer(() -> layer.timers().onPersist(this));
+            persistTimer = new Timer(this, TIMER_PERSIST);
         }
         return persistTimer;
     }
 
     Timer keepaliveTimer() {
         if (keepaliveTimer == null) {
-            keepaliveTimer = new Timer(() -> layer.timers().onKeepalive(this));
+            keepaliveTimer = new Timer(this, TIMER_KEEPALIVE);
         }
         return keepaliveTimer;
     }
 
     Timer closeTimer() {
         if (closeTimer == null) {
-            closeTimer = new Timer(() -> layer.timers().onCloseTimer(this));
+            closeTimer = new Timer(this, TIMER_CLOSE);
         }
         return closeTimer;
+    }
+
+    private static final int TIMER_RTX = 0;
+    private static final int TIMER_DELACK = 1;
+    private static final int TIMER_PERSIST = 2;
+    private static final int TIMER_KEEPALIVE = 3;
+    private static final int TIMER_CLOSE = 4;
+
+    /** One of this connection's timers fired (called by the timer queue on the stack thread). */
+    @Override
+    public void onTimer(int kind) {
+        TcpTimers timers = layer.timers();
+        switch (kind) {
+            case TIMER_RTX -> timers.onRetransmitTimer(this);
+            case TIMER_DELACK -> timers.onDelayedAck(this);
+            case TIMER_PERSIST -> timers.onPersist(this);
+            case TIMER_KEEPALIVE -> timers.onKeepalive(this);
+            case TIMER_CLOSE -> timers.onCloseTimer(this);
+            default -> throw new IllegalStateException("no TCP timer " + kind);
+        }
     }
 
     /** Whether a lazily allocated timer exists and is armed. */

@@ -185,7 +185,7 @@ final class TcpAckInput {
                 stats.inc(Stat.TCP_SACK_DISCARDS);
                 continue;
             }
-            added |= t.scoreboard.add(Seq.max(left, ack), right);
+            added |= t.scoreboard().add(Seq.max(left, ack), right);
         }
         return added;
     }

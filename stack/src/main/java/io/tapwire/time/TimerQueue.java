@@ -61,11 +61,11 @@ public final class TimerQueue {
             removeAt(0);
             fired++;
             if (onError == null) {
-                t.action.run();
+                t.fire();
                 continue;
             }
             try {
-                t.action.run();
+                t.fire();
             } catch (RuntimeException e) {
                 onError.accept(e);
             }
