@@ -18,23 +18,25 @@ public final class EventConnection {
     final EventLoop loop;
     final EventService service;
     final TcpSocket socket;
-    /** The loop's accept count when this one was accepted: unique within the loop, increasing. */
-    final long id;
-    final long acceptedNanos;
+    /**
+     * The loop's accept count when this one was accepted, for the index page: increasing, unique
+     * among the connections open at once (it wraps after 2^32 accepts). An int, as is the accept
+     * time below, to keep a connection at 80 bytes.
+     */
+    final int id;
+    /** When it was accepted: whole milliseconds of the loop's clock, modulo 2^32. */
+    final int acceptedMillis;
     PollKey key;
     /** The timeout: when it is due and the links in its {@link TimeoutQueue}; queue null when none. */
     long deadline;
     TimeoutQueue timeoutQueue;
     EventConnection timerPrev;
     EventConnection timerNext;
-    /** Output waiting for send-buffer space: {@code pending[pendingStart, pendingEnd)}; null when none. */
-    private byte[] pending;
-    private int pendingStart;
-    private int pendingEnd;
+    /** Output waiting for send-buffer space; null when none (an idle connection holds nothing). */
+    private Pending pending;
     /** For the service: where it is in its own protocol (a stream offset, a parser). */
     public Object state;
     public long position;
-    boolean closed;
     /** Links in the loop's list of open connections. */
     EventConnection prev;
     EventConnection next;
@@ -43,8 +45,15 @@ public final class EventConnection {
         this.loop = loop;
         this.service = service;
         this.socket = socket;
-        this.id = id;
-        this.acceptedNanos = acceptedNanos;
+        this.id = (int) id;
+        this.acceptedMillis = (int) (acceptedNanos / 1_000_000L);
+    }
+
+    /** Bytes kept for later: {@code buf[start, end)}. */
+    private static final class Pending {
+        byte[] buf;
+        int start;
+        int end;
     }
 
     /** The loop serving this connection. */
@@ -95,12 +104,12 @@ public final class EventConnection {
 
     /** Whether output is waiting for send-buffer space. */
     public boolean hasPending() {
-        return pending != null && pendingEnd > pendingStart;
+        return pending != null && pending.end > pending.start;
     }
 
     /** Bytes of output kept because the send buffer was full. */
     public int pendingBytes() {
-        return pending == null ? 0 : pendingEnd - pendingStart;
+        return pending == null ? 0 : pending.end - pending.start;
     }
 
     /** Sends kept output as far as it fits; true once none is left (its buffer is then dropped). */
@@ -109,30 +118,30 @@ public final class EventConnection {
             pending = null;
             return true;
         }
-        int n = socket.tryWrite(pending, pendingStart, pendingEnd - pendingStart);
-        pendingStart += n;
-        if (pendingStart == pendingEnd) {
+        Pending p = pending;
+        p.start += socket.tryWrite(p.buf, p.start, p.end - p.start);
+        if (p.start == p.end) {
             pending = null;
-            pendingStart = 0;
-            pendingEnd = 0;
             return true;
         }
         return false;
     }
 
     private void keep(byte[] b, int off, int len) {
-        if (pending == null) {
-            pending = new byte[Math.max(len, 4096)];
-        } else if (pendingEnd + len > pending.length) {
-            int live = pendingEnd - pendingStart;
-            byte[] grown = live + len > pending.length ? new byte[Math.max(2 * pending.length, live + len)] : pending;
-            System.arraycopy(pending, pendingStart, grown, 0, live);
-            pending = grown;
-            pendingStart = 0;
-            pendingEnd = live;
+        Pending p = pending;
+        if (p == null) {
+            p = pending = new Pending();
+            p.buf = new byte[Math.max(len, 4096)];
+        } else if (p.end + len > p.buf.length) {
+            int live = p.end - p.start;
+            byte[] grown = live + len > p.buf.length ? new byte[Math.max(2 * p.buf.length, live + len)] : p.buf;
+            System.arraycopy(p.buf, p.start, grown, 0, live);
+            p.buf = grown;
+            p.start = 0;
+            p.end = live;
         }
-        System.arraycopy(b, off, pending, pendingEnd, len);
-        pendingEnd += len;
+        System.arraycopy(b, off, p.buf, p.end, len);
+        p.end += len;
     }
 
     /**
@@ -164,7 +173,7 @@ public final class EventConnection {
                 Ipv4Address.toString(tcb.remoteAddress()) + ":" + tcb.remotePort(),
                 Ipv4Address.toString(tcb.localAddress()) + ":" + tcb.localPort(),
                 socket.state().name(), tcp.bytesReceived(), tcp.bytesAcked(),
-                Duration.ofNanos(Math.max(0, loop.now() - acceptedNanos)));
+                Duration.ofMillis(Math.max(0, (int) (loop.now() / 1_000_000L) - acceptedMillis)));
     }
 
     /** Sends our FIN after what is queued (half close). */
@@ -177,8 +186,9 @@ public final class EventConnection {
         loop.close(this);
     }
 
+    /** Closed by {@link #close()} (its registration is then dropped). */
     public boolean isClosed() {
-        return closed;
+        return key == null;
     }
 
     @Override

@@ -238,7 +238,7 @@ public final class EventLoop implements StackAgent, AutoCloseable {
     }
 
     private void serve(EventConnection c, int ev) {
-        if (c.closed) {
+        if (c.isClosed()) {
             return;
         }
         try {
@@ -246,7 +246,7 @@ public final class EventLoop implements StackAgent, AutoCloseable {
                 c.flush();
             }
             c.service.handler().handle(c, ev);
-            if (!c.closed && (ev & (Events.ERR | Events.HUP)) != 0 && (ev & Events.IN) == 0) {
+            if (!c.isClosed() && (ev & (Events.ERR | Events.HUP)) != 0 && (ev & Events.IN) == 0) {
                 close(c);
             }
         } catch (IOException e) {
@@ -259,10 +259,10 @@ public final class EventLoop implements StackAgent, AutoCloseable {
     }
 
     void close(EventConnection c) {
-        if (c.closed) {
+        if (c.isClosed()) {
             return;
         }
-        c.closed = true;
+        c.key = null; // closed
         c.cancelTimeout();
         unlink(c);
         c.socket.close();
