@@ -66,6 +66,14 @@ class SynCookieBehaviourTest {
     }
 
     @Test
+    void tcpSyncookiesOtherThanZeroOneOrTwoIsRefused() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new StackHarness(16, config(3)));
+        assertTrue(e.getMessage().contains("tcp_syncookies must be 0 (never), 1 (when the SYN queue is full) or 2 (always), got 3"),
+                e.getMessage());
+    }
+
+    @Test
     void syncookiesTwoAnswersEverySynWithoutKeepingState() throws Exception {
         StackHarness h = harness(config(2));
         TcpListener l = h.stack.listenTcp(80, 8);
