@@ -61,6 +61,13 @@ public final class StackConfig {
 
     /** TCP: SYN queue length per listener ({@code net.ipv4.tcp_max_syn_backlog}). */
     public int tcpMaxSynBacklog = 1024;
+    /**
+     * TCP: SYN cookies ({@code net.ipv4.tcp_syncookies}): 1 (Linux's default) answers SYNs with a
+     * stateless cookie SYN-ACK once a listener's SYN queue ({@link #tcpMaxSynBacklog}) is full, so a
+     * SYN flood cannot lock legitimate clients out; 2 always sends cookies; 0 never does (SYNs
+     * beyond the queue are dropped). Cookies are keyed by {@link #tcpIsnSecret}.
+     */
+    public int tcpSyncookies = 1;
     /** TCP: cap on a listener's accept queue ({@code net.core.somaxconn}). */
     public int somaxconn = 4096;
     /** TCP: answer an accept-queue overflow with RST instead of dropping the ACK ({@code tcp_abort_on_overflow}). */
@@ -170,7 +177,10 @@ public final class StackConfig {
     public long tcpMaxRtoNanos = 120_000_000_000L;
     /** TCP: delayed-ACK timeout (Linux uses 40 ms minimum, at most 200 ms). */
     public long tcpDelackNanos = 40_000_000L;
-    /** TCP: secret for RFC 6528 initial sequence numbers; fixed in tests for determinism, random otherwise. */
+    /**
+     * TCP: secret for RFC 6528 initial sequence numbers and for SYN cookies ({@link #tcpSyncookies});
+     * fixed in tests for determinism, random otherwise.
+     */
     public long tcpIsnSecret = new java.security.SecureRandom().nextLong();
 
     /** Frames taken off the RX ring per {@code poll} before returning (NAPI weight). */
@@ -198,6 +208,10 @@ public final class StackConfig {
         }
         if (ipLocalPortRangeLow < 1 || ipLocalPortRangeHigh > 65535 || ipLocalPortRangeLow > ipLocalPortRangeHigh) {
             throw new IllegalArgumentException("ip_local_port_range must be within 1..65535 and low <= high");
+        }
+        if (tcpSyncookies < 0 || tcpSyncookies > 2) {
+            throw new IllegalArgumentException("tcp_syncookies must be 0 (never), 1 (when the SYN queue is full) or 2 (always), got "
+                    + tcpSyncookies);
         }
         io.tapwire.tcp.cc.CongestionControls.create(tcpCongestionControl);
         if (rxBudget < 1) {

@@ -84,8 +84,16 @@ public enum Stat {
     TCP_LISTEN_OVERFLOWS,
     /** SYNs or final ACKs dropped at a listener (ListenDrops). */
     TCP_LISTEN_DROPS,
-    /** SYNs dropped because the SYN queue was full. */
+    /** SYNs dropped because the SYN queue was full (TCPReqQFullDrop; with tcp_syncookies=0). */
     TCP_SYN_QUEUE_FULL,
+    /** SYNs answered with a cookie because the SYN queue was full (TCPReqQFullDoCookies; tcp_syncookies=1). */
+    TCP_REQ_Q_FULL_DO_COOKIES,
+    /** SYN-ACKs sent with a SYN cookie (SyncookiesSent). */
+    TCP_SYNCOOKIES_SENT,
+    /** ACKs at a listener that carried a valid SYN cookie (SyncookiesRecv). */
+    TCP_SYNCOOKIES_RECV,
+    /** ACKs at a listener under SYN-cookie use whose cookie was invalid or too old (SyncookiesFailed); answered with RST. */
+    TCP_SYNCOOKIES_FAILED,
     /** Connections aborted after too many retransmissions (TCPAbortOnTimeout). */
     TCP_ABORT_ON_TIMEOUT,
     /** SACK blocks discarded as impossible: outside (snd.una, snd.max] or empty (TCPSACKDiscard). */

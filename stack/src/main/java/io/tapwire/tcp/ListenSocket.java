@@ -23,6 +23,15 @@ public final class ListenSocket {
     final Condition acceptable = lock.newCondition();
     final ArrayDeque<Tcb> acceptQueue = new ArrayDeque<>();
     int synQueueLength;
+    /**
+     * When this listener last sent a SYN cookie (Linux's {@code tcp_synq_overflow} stamp, moved at
+     * most once a second), valid once {@link #cookiesSent}; ACKs are checked for cookies only
+     * within {@link SynCookies#VALID_NANOS} of it. Stack thread only.
+     */
+    long lastCookieTime;
+    boolean cookiesSent;
+    /** "Possible SYN flooding" was logged for this listener (Linux's {@code synflood_warned}: once per listener). */
+    boolean synFloodWarned;
     /** SO_REUSEPORT: may share its port with other such listeners, in {@link #group}. */
     boolean reusePort;
     io.tapwire.net.ReuseportGroup<ListenSocket> group;
@@ -100,6 +109,24 @@ public final class ListenSocket {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** A cookie is being sent now ({@code tcp_synq_overflow}). */
+    void cookieSent(long now) {
+        if (!cookiesSent || now < lastCookieTime || now > lastCookieTime + 1_000_000_000L) {
+            lastCookieTime = now;
+            cookiesSent = true;
+        }
+    }
+
+    /**
+     * Whether a cookie may have been sent recently enough to come back valid, so an ACK without a
+     * connection is worth checking ({@code !tcp_synq_no_recent_overflow}: from a second before the
+     * stamp, which may lag the last cookie by up to a second, to {@link SynCookies#VALID_NANOS}
+     * after it).
+     */
+    boolean cookiesRecent(long now) {
+        return cookiesSent && now >= lastCookieTime - 1_000_000_000L && now <= lastCookieTime + SynCookies.VALID_NANOS;
     }
 
     boolean acceptQueueFull() {

@@ -153,6 +153,8 @@ public final class Tcb implements Timer.Target {
     int retransmits;
     long totalRetransmits;
     int synRetries;
+    /** Opened from a SYN cookie: no SYN-ACK was timed (Linux's {@code snt_synack} 0), so the handshake gives no RTT sample. */
+    boolean fromCookie;
     int probes;
 
     // ACK generation.

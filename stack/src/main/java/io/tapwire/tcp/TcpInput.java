@@ -43,7 +43,8 @@ final class TcpInput {
         this.layer = layer;
         this.output = output;
         this.negotiation = new TcpNegotiation(config, layer, options);
-        this.listenInput = new TcpListenInput(config, stats, layer, output, options, negotiation);
+        this.listenInput = new TcpListenInput(config, stats, layer, output, options, negotiation,
+                new TcpCookieHandshake(config, stats, layer, output, options, this::segment));
         this.ackInput = new TcpAckInput(config, stats, layer, output, options);
         this.dataInput = new TcpDataInput(config, stats, layer, output);
         this.timeWaitInput = new TcpTimeWaitInput(config, stats, layer, output, options, listenInput);
@@ -399,7 +400,7 @@ final class TcpInput {
     private void enterEstablished(Tcb t) {
         t.state = TcpState.ESTABLISHED;
         layer.timerQueue().cancel(t.rtxTimer);
-        if (t.synRetries == 0) {
+        if (t.synRetries == 0 && !t.fromCookie) {
             // Karn's rule holds for the SYN too: only an unretransmitted one gives a sample.
             t.rtt.sample(layer.now() - t.rttStart);
         }

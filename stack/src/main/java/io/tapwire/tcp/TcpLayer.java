@@ -317,19 +317,35 @@ public final class TcpLayer implements IpProtocolHandler {
         Tcb t = new Tcb(this, localAddress, localPort, remoteAddress, remotePort, rcvbuf, sndbuf,
                 new RttEstimator(config.tcpInitialRtoNanos, rtoBounds),
                 io.tapwire.tcp.cc.CongestionControls.create(congestionControl));
-        t.ourMss = iface.mtu() - Ipv4Packet.MIN_HEADER_LENGTH - TcpSegment.MIN_HEADER_LENGTH;
-        // Our window-scale shift: the smallest that lets the whole receive buffer be advertised
-        // (RFC 7323 2.3). Used only if the peer offers scaling too.
+        t.ourMss = ourMss();
         t.autotune = autotune;
+        t.rcvWscale = rcvWscale(rcvbuf, autotune);
+        t.tsOffset = tsOffset(remoteAddress, remotePort, localPort);
+        return t;
+    }
+
+    /** The MSS we advertise: the MTU less the IPv4 and TCP headers. */
+    int ourMss() {
+        return iface.mtu() - Ipv4Packet.MIN_HEADER_LENGTH - TcpSegment.MIN_HEADER_LENGTH;
+    }
+
+    /**
+     * Our window-scale shift for a receive buffer: the smallest that lets the whole buffer be
+     * advertised (RFC 7323 2.3), used only if the peer offers scaling too.
+     */
+    int rcvWscale(int rcvbuf, boolean autotune) {
         // With auto-tuning the shift must cover the largest buffer the connection may grow to.
         int largest = autotune ? Math.max(rcvbuf, config.tcpRmemMax) : rcvbuf;
         int shift = 0;
         while (config.tcpWindowScaling && shift < 14 && (largest >>> shift) > 65535) {
             shift++;
         }
-        t.rcvWscale = config.tcpWindowScaleShift >= 0 ? Math.min(14, config.tcpWindowScaleShift) : shift;
-        t.tsOffset = (int) mix(config.tcpIsnSecret ^ 0x7570L ^ (((long) remoteAddress << 32) | ((long) remotePort << 16) | localPort));
-        return t;
+        return config.tcpWindowScaleShift >= 0 ? Math.min(14, config.tcpWindowScaleShift) : shift;
+    }
+
+    /** The offset added to our timestamp clock on a connection, a keyed hash of its 4-tuple (Linux's secure_tcp_ts_off). */
+    int tsOffset(int remoteAddress, int remotePort, int localPort) {
+        return (int) mix(config.tcpIsnSecret ^ 0x7570L ^ (((long) remoteAddress << 32) | ((long) remotePort << 16) | localPort));
     }
 
     /** Live connections, for the command line and the HTTP index page. */

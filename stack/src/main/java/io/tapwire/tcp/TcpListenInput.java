@@ -7,36 +7,58 @@ import io.tapwire.Statistics;
 import io.tapwire.wire.Seq;
 import io.tapwire.wire.TcpOptions;
 import io.tapwire.wire.TcpSegment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A segment for a listener (RFC 9293 section 3.10.7.2) with Linux's two queues: a SYN takes a
  * place in the SYN queue ({@code tcp_max_syn_backlog}) unless the accept queue is full, and is
- * answered with a SYN-ACK; RST is ignored, an ACK answered with RST, SYN+FIN discarded.
+ * answered with a SYN-ACK; RST is ignored, an ACK answered with RST, SYN+FIN discarded. With
+ * {@code tcp_syncookies} a SYN that finds the SYN queue full (1) or any SYN (2) is answered with a
+ * SYN cookie instead, and an ACK that returns a valid cookie opens the connection
+ * ({@link TcpCookieHandshake}).
  */
 final class TcpListenInput {
+    private static final Logger log = LoggerFactory.getLogger(TcpListenInput.class);
+
     private final StackConfig config;
     private final Statistics stats;
     private final TcpLayer layer;
     private final TcpOutput output;
     private final TcpOptions options;
     private final TcpNegotiation negotiation;
+    private final TcpCookieHandshake cookies;
 
     TcpListenInput(StackConfig config, Statistics stats, TcpLayer layer, TcpOutput output, TcpOptions options,
-                   TcpNegotiation negotiation) {
+                   TcpNegotiation negotiation, TcpCookieHandshake cookies) {
         this.config = config;
         this.stats = stats;
         this.layer = layer;
         this.output = output;
         this.options = options;
         this.negotiation = negotiation;
+        this.cookies = cookies;
     }
 
     void listen(ListenSocket l, int remoteAddress, int localAddress, TcpSegment seg) {
+        listen(l, remoteAddress, localAddress, seg, false);
+    }
+
+    /**
+     * {@code fromTimeWait}: the SYN reopens a 4-tuple in TIME-WAIT (TcpTimeWaitInput). Linux
+     * (tcp_conn_request with the {@code isn} TIME-WAIT handed over) neither sends a cookie for it
+     * nor holds it to the SYN queue's limit: the peer has shown it is real.
+     */
+    void listen(ListenSocket l, int remoteAddress, int localAddress, TcpSegment seg, boolean fromTimeWait) {
         if (seg.isRst()) {
             stats.drop(DropReason.TCP_IGNORED);
             return;
         }
         if (seg.isAck()) {
+            // Linux's tcp_v4_cookie_check: an ACK without SYN may return a cookie.
+            if (!seg.isSyn() && cookies.ack(l, remoteAddress, localAddress, seg)) {
+                return;
+            }
             // "Any acknowledgment is bad if it arrives on a connection still in the LISTEN state."
             stats.drop(DropReason.TCP_NO_SOCKET);
             output.sendResetFor(localAddress, remoteAddress, seg, seg.segmentLength());
@@ -47,27 +69,43 @@ final class TcpListenInput {
             stats.drop(DropReason.TCP_IGNORED);
             return;
         }
+        boolean wantCookie = false;
         l.lock.lock();
         try {
-            if (l.synQueueLength >= config.tcpMaxSynBacklog) {
-                // The SYN-cookie seam: with tcp_syncookies this SYN would be answered statelessly.
-                stats.inc(Stat.TCP_SYN_QUEUE_FULL);
-                stats.inc(Stat.TCP_LISTEN_DROPS);
-                stats.drop(DropReason.TCP_LISTEN_DROP);
-                return;
+            // tcp_conn_request: tcp_syncookies=2 always sends cookies; otherwise a full SYN queue
+            // means a cookie (1) or a dropped SYN (0), and the first time a warning.
+            boolean synQueueFull = l.synQueueLength >= config.tcpMaxSynBacklog;
+            if (!fromTimeWait && (config.tcpSyncookies == 2 || synQueueFull)) {
+                wantCookie = config.tcpSyncookies != 0;
+                stats.inc(wantCookie ? Stat.TCP_REQ_Q_FULL_DO_COOKIES : Stat.TCP_SYN_QUEUE_FULL);
+                if (config.tcpSyncookies != 2 && !l.synFloodWarned) {
+                    synFloodWarning(l, wantCookie);
+                }
+                if (!wantCookie) {
+                    stats.inc(Stat.TCP_LISTEN_DROPS);
+                    stats.drop(DropReason.TCP_LISTEN_DROP);
+                    return;
+                }
             }
             if (l.acceptQueueFull()) {
-                // Linux drops a SYN outright while the accept queue is full (tcp_conn_request).
+                // Linux drops a SYN outright while the accept queue is full (tcp_conn_request),
+                // cookie or not.
                 stats.inc(Stat.TCP_LISTEN_OVERFLOWS);
                 stats.inc(Stat.TCP_LISTEN_DROPS);
                 stats.drop(DropReason.TCP_LISTEN_DROP);
                 return;
             }
-            l.synQueueLength++;
+            if (!wantCookie) {
+                l.synQueueLength++;
+            }
         } finally {
             l.lock.unlock();
         }
         seg.options(options);
+        if (wantCookie) {
+            cookies.sendCookie(l, remoteAddress, localAddress, seg);
+            return;
+        }
         Tcb t = layer.newConnection(localAddress, seg.dstPort(), remoteAddress, seg.srcPort(), l.rcvbuf, l.sndbuf, l.autotune, l.congestionControl);
         t.parent = l;
         t.nodelay = l.nodelay;
@@ -93,5 +131,15 @@ final class TcpListenInput {
         } finally {
             t.lock.unlock();
         }
+    }
+
+    /**
+     * Linux's tcp_syn_flood_action message, logged once per listener (synflood_warned) and not for
+     * tcp_syncookies=2, where cookies are no sign of a flood.
+     */
+    private void synFloodWarning(ListenSocket l, boolean sendingCookies) {
+        l.synFloodWarned = true;
+        log.warn("Possible SYN flooding on port {}:{}. {}. Check SNMP counters.",
+                io.tapwire.wire.Ipv4Address.toString(l.localAddress), l.port, sendingCookies ? "Sending cookies" : "Dropping request");
     }
 }

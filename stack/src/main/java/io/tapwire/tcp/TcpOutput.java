@@ -270,6 +270,53 @@ final class TcpOutput {
         }
     }
 
+    /**
+     * A SYN-ACK that belongs to no connection: a SYN cookie's ({@link TcpCookieHandshake}). It
+     * carries what {@link #sendSyn} would put in a SYN-ACK for the same negotiation, in the same
+     * layout: our MSS, SACK-permitted if {@code sack}, timestamps ({@code tsVal}, {@code tsEcr}) if
+     * {@code timestamps}, our window scale {@code wscale} unless it is -1, ECE if {@code ece}.
+     * {@code window} is unscaled (RFC 7323 2.2).
+     */
+    void sendStatelessSynAck(int src, int srcPort, int dst, int dstPort, int seq, int ack, int window, int mss,
+                             boolean sack, boolean timestamps, int tsVal, int tsEcr, int wscale, boolean ece) {
+        options.clear();
+        options.setMss(mss);
+        if (sack) {
+            options.setSackPermitted(true);
+        }
+        if (timestamps) {
+            options.setTimestamps(tsVal, tsEcr);
+        }
+        if (wscale >= 0) {
+            options.setWindowScale(wscale);
+        }
+        boolean bsd = config.tcpBsdOptionLayout;
+        int optLen = bsd ? options.encodedLengthBsd() : options.encodedLength();
+        int segLen = TcpSegment.MIN_HEADER_LENGTH + optLen;
+        ByteBuffer b = ip.begin(dst, Ipv4Packet.PROTO_TCP, segLen);
+        if (b == null) {
+            return;
+        }
+        int at = ip.payloadOffset();
+        TcpSegment s = seg.wrapForWrite(b, at, segLen);
+        s.setSrcPort(srcPort);
+        s.setDstPort(dstPort);
+        s.setSeq(seq);
+        s.setAck(ack);
+        s.setHeaderLength(segLen);
+        s.setFlags(TcpSegment.SYN | TcpSegment.ACK | (ece ? TcpSegment.ECE : 0));
+        s.setWindow(window);
+        s.setUrgentPointer(0);
+        if (bsd) {
+            options.writeBsd(b, at + TcpSegment.MIN_HEADER_LENGTH);
+        } else {
+            options.write(b, at + TcpSegment.MIN_HEADER_LENGTH);
+        }
+        s.fillChecksum(src, dst);
+        ip.commit(0, true);
+        stats.inc(Stat.TCP_OUT_SEGS);
+    }
+
     /** RST+ACK with our next sequence number and the peer's, window 0 (the reset of RFC 793's in-window SYN rule). */
     void sendResetAck(Tcb t) {
         sendRaw(t.localAddress, t.localPort, t.remoteAddress, t.remotePort, t.sndNxt, t.rcvNxt, TcpSegment.RST | TcpSegment.ACK);

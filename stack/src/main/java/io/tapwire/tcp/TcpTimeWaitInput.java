@@ -60,7 +60,7 @@ final class TcpTimeWaitInput {
         // way in Linux (tcp_timewait_state_process does not look at FIN); the listener then
         // discards it (tcp_rcv_state_process, TCP_LISTEN: SYN with FIN), as TcpListenInput does.
         layer.release(t);
-        listenInput.listen(l, t.remoteAddress, t.localAddress, seg);
+        listenInput.listen(l, t.remoteAddress, t.localAddress, seg, true);
         return true;
     }
 

@@ -190,8 +190,9 @@ class TcpWireBehaviourTest {
     }
 
     @Test
-    void synQueueFullDropsNewSyns() {
+    void withoutSyncookiesSynQueueFullDropsNewSyns() {
         StackConfig c = config();
+        c.tcpSyncookies = 0;
         c.tcpMaxSynBacklog = 2;
         StackHarness h = new StackHarness(256, c);
         h.introducePeer();

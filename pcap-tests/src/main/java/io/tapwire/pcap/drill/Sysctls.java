@@ -34,7 +34,8 @@ final class Sysctls {
             Map.entry("net.inet.tcp.keepintvl", new Mapping("tcpKeepaliveIntvlNanos", v -> v * MS)),
             Map.entry("net.inet.tcp.keepcnt", new Mapping("tcpKeepaliveProbes", v -> (int) (long) v)),
             Map.entry("net.inet.tcp.sack.enable", new Mapping("tcpSack", v -> v != 0)),
-            Map.entry("net.inet.tcp.syncookies", new Mapping("tcpSyncookies", v -> v != 0)),
+            // FreeBSD's syncookies=1 sends cookies when the syncache overflows: Linux's (and tapwire's) 1.
+            Map.entry("net.inet.tcp.syncookies", new Mapping("tcpSyncookies", v -> v != 0 ? 1 : 0)),
             Map.entry("net.inet.tcp.ecn.enable", new Mapping("tcpEcn", v -> (int) (long) v)),
             Map.entry("net.inet.tcp.insecure_rst", new Mapping("tcpInsecureRst", v -> v != 0)),
             Map.entry("net.inet.tcp.insecure_syn", new Mapping("tcpInsecureSyn", v -> v != 0)));
@@ -51,7 +52,8 @@ final class Sysctls {
             Map.entry("net.inet.tcp.rexmit_slop", new Fixed("tapwire has no RTO slop", null)),
             Map.entry("net.inet.tcp.rexmit_drop_options", new Fixed("tapwire keeps options in retransmitted SYNs", 0L)),
             Map.entry("net.inet.tcp.tolerate_missing_ts", new Fixed("no setting", null)),
-            Map.entry("net.inet.tcp.syncookies_only", new Fixed("tapwire has no SYN cookies", 0L)));
+            Map.entry("net.inet.tcp.syncookies_only", new Fixed("tapwire sends cookies only when the SYN queue is full"
+                    + " unless tcpSyncookies is 2", 0L)));
 
     /** Settings the stack reads on every segment, so a change after it was built takes effect at once. */
     private static final java.util.Set<String> LIVE = java.util.Set.of("tcpInsecureRst", "tcpInsecureSyn");

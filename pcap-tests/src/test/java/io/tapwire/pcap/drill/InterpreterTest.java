@@ -228,6 +228,16 @@ class InterpreterTest {
     }
 
     @Test
+    void freeBsdSyncookiesSysctlSetsTcpSyncookies() {
+        ScriptResult off = run("0 `sysctl -w net.inet.tcp.syncookies=0`\n");
+        assertTrue(off.notes().stream().anyMatch(n -> n.contains("syncookies=0: tcpSyncookies = 0")), () -> String.join("\n", off.notes()));
+        ScriptResult on = run("0 `sysctl -w net.inet.tcp.syncookies_only=0`\n+0 `sysctl -w net.inet.tcp.syncookies=1`\n");
+        assertTrue(on.notes().stream().anyMatch(n -> n.contains("syncookies=1: tcpSyncookies = 1 (already)")), () -> String.join("\n", on.notes()));
+        assertTrue(on.notes().stream().anyMatch(n -> n.contains("syncookies_only=0: no tapwire setting") && n.contains("(matches)")),
+                () -> String.join("\n", on.notes()));
+    }
+
+    @Test
     void theFirstEventIsAtTimeZero() {
         ScriptResult r = run("+1 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n");
         assertEquals(ScriptResult.Status.SKIPPED_UNSUPPORTED, r.status());
