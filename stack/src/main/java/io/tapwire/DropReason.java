@@ -25,6 +25,8 @@ public enum DropReason {
     ARP_BAD_SENDER,
     /** Well-formed ARP that neither targets us nor updates an entry we have. */
     ARP_NOT_FOR_US,
+    /** ARP request from a neighbour the full table cannot learn (gc_thresh3): Linux does not answer it either. */
+    ARP_TABLE_FULL,
 
     /** IPv4 shorter than 20 bytes. */
     IP_TRUNCATED,

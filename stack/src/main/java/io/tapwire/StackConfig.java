@@ -28,8 +28,24 @@ public final class StackConfig {
     public int arpMcastSolicit = 3;
     /** ARP: bytes of datagrams queued per unresolved neighbour ({@code unres_qlen_bytes}). */
     public int arpUnresQlenBytes = 212_992;
-    /** ARP: cache entries (Linux's hard limit {@code gc_thresh3} is 1024). */
-    public int arpCacheSize = 256;
+    /**
+     * ARP: neighbour-table size below which entries are never garbage-collected
+     * ({@code net.ipv4.neigh.default.gc_thresh1}, 128): Linux's periodic GC does nothing while the
+     * table holds fewer entries.
+     */
+    public int arpGcThresh1 = 128;
+    /**
+     * ARP: soft limit ({@code gc_thresh2}, 512): a new entry beyond it first runs a forced GC of
+     * entries not updated for 5 s, at most once every 5 s.
+     */
+    public int arpGcThresh2 = 512;
+    /**
+     * ARP: hard limit ({@code gc_thresh3}, 1024): at this many entries a new one runs a forced GC
+     * and, if that frees nothing, is refused ("neighbor table overflow", {@code table_fulls}).
+     */
+    public int arpGcThresh3 = 1024;
+    /** ARP: an unused entry older than this is removed by the periodic GC above gc_thresh1 ({@code gc_stale_time}, 60 s). */
+    public long arpGcStaleTimeNanos = 60_000_000_000L;
     /** ARP: announce our address with a gratuitous ARP when the stack starts. */
     public boolean arpGratuitousAtStart = true;
 
@@ -198,6 +214,10 @@ public final class StackConfig {
         }
         if (ipLocalPortRangeLow < 1 || ipLocalPortRangeHigh > 65535 || ipLocalPortRangeLow > ipLocalPortRangeHigh) {
             throw new IllegalArgumentException("ip_local_port_range must be within 1..65535 and low <= high");
+        }
+        if (arpGcThresh1 < 0 || arpGcThresh1 > arpGcThresh2 || arpGcThresh2 > arpGcThresh3 || arpGcThresh3 < 1) {
+            throw new IllegalArgumentException("ARP gc_thresh1 <= gc_thresh2 <= gc_thresh3 (at least 1) expected, got " + arpGcThresh1
+                    + " " + arpGcThresh2 + " " + arpGcThresh3);
         }
         io.tapwire.tcp.cc.CongestionControls.create(tcpCongestionControl);
         if (rxBudget < 1) {

@@ -26,8 +26,14 @@ public enum Stat {
     ARP_RESOLVE_FAILED,
     /** Datagrams discarded because the queue of an unresolved neighbour was full ({@code unres_qlen_bytes}). */
     ARP_QUEUE_OVERFLOW,
-    /** Entries evicted to make room in a full cache. */
+    /** Entries removed by neighbour-table garbage collection (forced or periodic) to make room. */
     ARP_EVICTIONS,
+    /** Forced garbage collections: a new entry found the table at gc_thresh2 or gc_thresh3 ({@code forced_gc_runs}). */
+    ARP_FORCED_GC_RUNS,
+    /** Periodic garbage collections above gc_thresh1 ({@code periodic_gc_runs}). */
+    ARP_PERIODIC_GC_RUNS,
+    /** New entries refused at gc_thresh3 because GC freed nothing ({@code table_fulls}, "neighbor table overflow"). */
+    ARP_TABLE_FULLS,
 
     /** Datagrams handed to a transport or ICMP (InDelivers). */
     IP_IN_DELIVERS,
