@@ -84,8 +84,10 @@ public enum DropReason {
     TCP_IGNORED,
     /** SYN or final ACK dropped by a listener whose queues are full. */
     TCP_LISTEN_DROP,
-    /** Out-of-order data beyond what the reassembly queue can track. */
+    /** Out-of-order data beyond what the reassembly queue can track, or dropped under memory pressure (TCPOFODrop). */
     TCP_OFO_DROP,
+    /** Data that needed receive-buffer memory above {@code tcp_mem} max (TCPRcvQDrop). */
+    TCP_RCVQ_DROP,
 
     /** UDP shorter than 8 bytes. */
     UDP_TRUNCATED,

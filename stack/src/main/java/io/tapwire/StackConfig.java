@@ -9,6 +9,9 @@ import io.tapwire.wire.MacAddress;
  * principle 7). Mutable until the stack is built from it; read-only afterwards by convention.
  */
 public final class StackConfig {
+    /** Linux's {@code tcp_init_mem} limit, from a quarter of the heap instead of 1/16 of RAM (see {@link #tcpMemMin}). */
+    private static final long TCP_MEM_LIMIT = Math.max(128, Runtime.getRuntime().maxMemory() / 4 / 4096);
+
     /** Our Ethernet address; a random locally administered one by default, as Linux gives a new TAP. */
     public long mac = MacAddress.randomLocal();
     /** Our IPv4 address. */
@@ -93,6 +96,23 @@ public final class StackConfig {
     public long tcpTimeWaitNanos = 60_000_000_000L;
     /** TCP: default receive buffer (Linux {@code tcp_rmem} middle value). */
     public int tcpRmemDefault = 131072;
+    /**
+     * TCP: memory for connection buffers, in 4 KiB pages, as Linux's {@code net.ipv4.tcp_mem}
+     * (min, pressure, max). What is counted is ring storage lent to connections (a receive or send
+     * ring holds a whole array while it holds any byte). Above {@link #tcpMemPressure} the stack is
+     * under memory pressure until it falls below {@link #tcpMemMin}: windows are clamped to four
+     * segments, buffers are not auto-tuned and out-of-order data is pruned. Above
+     * {@link #tcpMemMax} no ring gets new storage: data that would need it is dropped (TCPRcvQDrop)
+     * and writes wait. Linux sizes tcp_mem from RAM ({@code tcp_init_mem}: limit = 1/16 of the
+     * buffer pages, min = 3/4 limit, pressure = limit, max = 2 min); tapwire applies the same
+     * ratios to a quarter of the JVM's maximum heap, per stack, since the heap is this stack's RAM:
+     * max is 3/8 of the heap (768 MiB of a 2 GiB heap).
+     */
+    public long tcpMemMin = TCP_MEM_LIMIT / 4 * 3;
+    /** TCP: the pressure threshold of {@code tcp_mem}, in pages; see {@link #tcpMemMin}. */
+    public long tcpMemPressure = TCP_MEM_LIMIT;
+    /** TCP: the hard limit of {@code tcp_mem}, in pages; see {@link #tcpMemMin}. */
+    public long tcpMemMax = TCP_MEM_LIMIT / 4 * 3 * 2;
     /** TCP: offer window scaling, RFC 7323 ({@code tcp_window_scaling}). */
     public boolean tcpWindowScaling = true;
     /** TCP: offer timestamps and use PAWS, RFC 7323 ({@code tcp_timestamps}). */
@@ -214,6 +234,10 @@ public final class StackConfig {
         }
         if (ipLocalPortRangeLow < 1 || ipLocalPortRangeHigh > 65535 || ipLocalPortRangeLow > ipLocalPortRangeHigh) {
             throw new IllegalArgumentException("ip_local_port_range must be within 1..65535 and low <= high");
+        }
+        if (tcpMemMin < 0 || tcpMemMin > tcpMemPressure || tcpMemPressure > tcpMemMax) {
+            throw new IllegalArgumentException("tcp_mem must be min <= pressure <= max (pages), got " + tcpMemMin + " " + tcpMemPressure
+                    + " " + tcpMemMax);
         }
         if (arpGcThresh1 < 0 || arpGcThresh1 > arpGcThresh2 || arpGcThresh2 > arpGcThresh3 || arpGcThresh3 < 1) {
             throw new IllegalArgumentException("ARP gc_thresh1 <= gc_thresh2 <= gc_thresh3 (at least 1) expected, got " + arpGcThresh1

@@ -110,6 +110,14 @@ public enum Stat {
     TCP_RCVBUF_GROWN,
     /** Delayed ACKs sent by the timer (DelayedACKs). */
     TCP_DELAYED_ACKS,
+    /** Times TCP entered memory pressure, allocated pages above {@code tcp_mem} pressure (TCPMemoryPressures). */
+    TCP_MEMORY_PRESSURES,
+    /** Receive-queue pruning runs under memory pressure (PruneCalled). */
+    TCP_PRUNE_CALLED,
+    /** Out-of-order queues dropped by pruning; their data is no longer SACKed (OfoPruned). */
+    TCP_OFO_PRUNED,
+    /** The peer discarded data it had SACKed: the SACK scoreboard was forgotten (TCPSACKReneging). */
+    TCP_SACK_RENEGING,
 
     UDP_IN_DATAGRAMS,
     UDP_OUT_DATAGRAMS,

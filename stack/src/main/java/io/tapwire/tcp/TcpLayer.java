@@ -48,6 +48,7 @@ public final class TcpLayer implements IpProtocolHandler {
     private final Runnable wakeStack;
     private final TcpSegment seg = new TcpSegment();
     private final BufferPool bufferPool = new BufferPool(64L * 1024 * 1024);
+    private final TcpMemory memory;
     private final TcpOpen open;
     private final TcpUserCalls calls;
     private final long isnClockOrigin;
@@ -63,6 +64,7 @@ public final class TcpLayer implements IpProtocolHandler {
         this.timerQueue = timerQueue;
         this.runOnStack = runOnStack;
         this.wakeStack = wakeStack;
+        this.memory = new TcpMemory(config, runOnStack);
         this.output = new TcpOutput(config, ip, stats, this);
         this.input = new TcpInput(config, stats, this, output);
         this.timers = new TcpTimers(config, stats, this, output);
@@ -77,10 +79,18 @@ public final class TcpLayer implements IpProtocolHandler {
     public void setNow(long now, Thread owner) {
         this.now = now;
         this.owner = owner;
+        int pressures = memory.takePressureEntries();
+        if (pressures != 0) {
+            stats.add(Stat.TCP_MEMORY_PRESSURES, pressures);
+        }
     }
 
     long now() { return now; }
     BufferPool bufferPool() { return bufferPool; }
+
+    /** TCP's memory accounting against {@code tcp_mem}. */
+    public TcpMemory memory() { return memory; }
+
     TimerQueue timerQueue() { return timerQueue; }
     TcpTimers timers() { return timers; }
     Statistics stats() { return stats; }
@@ -278,14 +288,13 @@ public final class TcpLayer implements IpProtocolHandler {
         t.ooo.clear();
         t.sendRing.consume(t.sendRing.size());
         t.sendRing.releaseIfEmpty();
-        if (t.orphaned || t.error != null) {
-            t.recvRing.consume(t.recvRing.size());
-        }
-        t.recvRing.releaseIfEmpty();
         ListenSocket parent = t.parent;
+        boolean neverHandedOut = false;
         if (parent != null && !t.accepted) {
             parent.lock.lock();
             try {
+                // accept() marks a connection accepted under the listener's lock.
+                neverHandedOut = !t.accepted;
                 if (!parent.acceptQueue.remove(t)) {
                     parent.synQueueLength--;
                 }
@@ -294,6 +303,12 @@ public final class TcpLayer implements IpProtocolHandler {
             }
             t.parent = null;
         }
+        if (t.orphaned || t.error != null || neverHandedOut) {
+            // Nobody will read what is left (the application closed, the connection failed, or it
+            // was never accepted): the storage goes back to tcp_mem now.
+            t.recvRing.consume(t.recvRing.size());
+        }
+        t.recvRing.releaseIfEmpty();
         t.wake(Events.ANY);
     }
 

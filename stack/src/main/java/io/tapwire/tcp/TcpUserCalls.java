@@ -44,6 +44,9 @@ public final class TcpUserCalls {
             t.changed.signalAll();
             detachWaiters(t);
             if (t.released) {
+                // Gone already (reset, timed out): what it still held for reading goes back to tcp_mem.
+                t.recvRing.consume(t.recvRing.size());
+                t.recvRing.releaseIfEmpty();
                 return;
             }
             if (t.recvRing.size() > 0 && t.state.isSynchronized()) {
@@ -264,10 +267,13 @@ public final class TcpUserCalls {
             return;
         }
         int capacity = t.recvRing.capacity();
-        if (2 * space.copied > capacity && capacity < config.tcpRmemMax) {
+        // Not under tcp_mem pressure (Linux's tcp_grow_window and tcp_clamp_window hold back
+        // then), and only if tcp_mem max has room for the larger ring.
+        if (2 * space.copied > capacity && capacity < config.tcpRmemMax && !layer.memory().underPressure()) {
             int grown = (int) Math.min(config.tcpRmemMax, Math.max(2L * capacity, 2 * space.copied));
-            t.recvRing.grow(grown);
-            stats.inc(Stat.TCP_RCVBUF_GROWN);
+            if (t.recvRing.grow(grown)) {
+                stats.inc(Stat.TCP_RCVBUF_GROWN);
+            }
         }
         space.copied = 0;
         space.time = now;
@@ -319,6 +325,11 @@ public final class TcpUserCalls {
                 }
                 if (written < len) {
                     t.sndNoSpace = true;
+                    if (n == 0 && !t.sendRing.hasStorage()) {
+                        // tcp_mem max refused the send ring its storage: wait until memory is
+                        // given back (Linux's sk_stream_wait_memory), not for an ACK.
+                        layer.memory().awaitMemory(t);
+                    }
                     if (remaining <= 0) {
                         break;
                     }
