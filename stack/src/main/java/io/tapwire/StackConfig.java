@@ -190,8 +190,10 @@ public final class StackConfig {
      * rings; turn it on per stack where the path needs it.
      */
     public boolean tcpModerateRcvbuf = false;
-    /** TCP: largest auto-tuned receive buffer ({@code tcp_rmem} maximum, 6 MiB). */
+    /** TCP: largest receive buffer, auto-tuned or set with SO_RCVBUF ({@code tcp_rmem} maximum, 6 MiB). */
     public int tcpRmemMax = 6 * 1024 * 1024;
+    /** TCP: largest send buffer a socket may set with SO_SNDBUF ({@code tcp_wmem} maximum, 4 MiB). */
+    public int tcpWmemMax = 4 * 1024 * 1024;
     /** TCP: keepalive idle time ({@code tcp_keepalive_time}, 7200 s). */
     public long tcpKeepaliveTimeNanos = 7200_000_000_000L;
     /** TCP: keepalive probe interval ({@code tcp_keepalive_intvl}, 75 s). */

@@ -232,6 +232,23 @@ class TcpMemoryLimitsTest {
     }
 
     @Test
+    void soRcvbufAndSoSndbufAreClampedToTcpRmemAndTcpWmemMaxima() throws Exception {
+        StackConfig c = config(1000, 2000, 3000);
+        c.tcpRmemMax = 262144;
+        c.tcpWmemMax = 65536;
+        StackHarness h = harness(c);
+        TcpListener l = h.stack.listenTcp(80, 8, SocketOptions.defaults().receiveBufferSize(1 << 20).sendBufferSize(1 << 20));
+        TcpPeer p = new TcpPeer(h, 40030);
+        p.sendWithOptions(80, PEER_ISS, 0, SYN, 65535, new TcpOptions().setMss(1460).setWindowScale(7), new byte[0]);
+        TcpPeer.Seg synAck = p.one();
+        assertEquals(3, synAck.options().windowScale(), "a 256 KiB receive buffer (tcp_rmem max), not 1 MiB (shift 5)");
+        p.send(80, PEER_ISS + 1, synAck.seq() + 1, ACK, 65535, -1, new byte[0]);
+        TcpSocket s = l.accept(0, TimeUnit.NANOSECONDS);
+        byte[] big = new byte[1 << 20];
+        assertEquals(65536, s.tryWrite(big, 0, big.length), "the send buffer holds tcp_wmem max, not SO_SNDBUF's 1 MiB");
+    }
+
+    @Test
     void aSenderWhosePeerDiscardsSackedDataResendsItAfterTheTimeout() throws Exception {
         StackHarness h = harness(config(1000, 2000, 3000));
         TcpListener l = h.stack.listenTcp(80, 8);
