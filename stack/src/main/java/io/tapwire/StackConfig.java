@@ -113,6 +113,19 @@ public final class StackConfig {
     public long tcpMemPressure = TCP_MEM_LIMIT;
     /** TCP: the hard limit of {@code tcp_mem}, in pages; see {@link #tcpMemMin}. */
     public long tcpMemMax = TCP_MEM_LIMIT / 4 * 3 * 2;
+    /**
+     * TCP: orphaned connections (closed by the application, not yet in TIME_WAIT) allowed at once
+     * ({@code net.ipv4.tcp_max_orphans}); beyond it a closed connection is reset at once
+     * (TCPAbortOnMemory, "too many orphaned sockets"). Linux sizes it from the established hash
+     * table (half its buckets: 131072 on this 24 GiB machine).
+     */
+    public int tcpMaxOrphans = 131072;
+    /**
+     * TCP: connections in TIME_WAIT allowed at once ({@code net.ipv4.tcp_max_tw_buckets}); beyond
+     * it a connection closes at once instead of entering TIME_WAIT (TCPTimeWaitOverflow, "time
+     * wait bucket table overflow"). Linux's default is sized like {@link #tcpMaxOrphans}: 131072.
+     */
+    public int tcpMaxTwBuckets = 131072;
     /** TCP: offer window scaling, RFC 7323 ({@code tcp_window_scaling}). */
     public boolean tcpWindowScaling = true;
     /** TCP: offer timestamps and use PAWS, RFC 7323 ({@code tcp_timestamps}). */
@@ -240,6 +253,9 @@ public final class StackConfig {
         if (tcpMemMin < 0 || tcpMemMin > tcpMemPressure || tcpMemPressure > tcpMemMax) {
             throw new IllegalArgumentException("tcp_mem must be min <= pressure <= max (pages), got " + tcpMemMin + " " + tcpMemPressure
                     + " " + tcpMemMax);
+        }
+        if (tcpMaxOrphans < 0 || tcpMaxTwBuckets < 0) {
+            throw new IllegalArgumentException("tcp_max_orphans and tcp_max_tw_buckets must not be negative");
         }
         if (arpGcThresh1 < 0 || arpGcThresh1 > arpGcThresh2 || arpGcThresh2 > arpGcThresh3 || arpGcThresh3 < 1) {
             throw new IllegalArgumentException("ARP gc_thresh1 <= gc_thresh2 <= gc_thresh3 (at least 1) expected, got " + arpGcThresh1

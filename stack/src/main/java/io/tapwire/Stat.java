@@ -116,6 +116,10 @@ public enum Stat {
     TCP_PRUNE_CALLED,
     /** Out-of-order queues dropped by pruning; their data is no longer SACKed (OfoPruned). */
     TCP_OFO_PRUNED,
+    /** Connections reset because of too many orphans or no memory ({@code tcp_max_orphans}, {@code tcp_mem}; TCPAbortOnMemory). */
+    TCP_ABORT_ON_MEMORY,
+    /** Connections that skipped TIME_WAIT because {@code tcp_max_tw_buckets} were in use (TCPTimeWaitOverflow). */
+    TCP_TIME_WAIT_OVERFLOW,
     /** The peer discarded data it had SACKed: the SACK scoreboard was forgotten (TCPSACKReneging). */
     TCP_SACK_RENEGING,
 

@@ -218,6 +218,8 @@ public final class Tcb {
     boolean sndNoSpace;
     /** A write found no memory for the send ring (tcp_mem max): not writable until {@link TcpMemory} says so. */
     boolean memoryWait;
+    /** Counted among the orphans of {@code tcp_max_orphans} (closed by the application, not yet gone or in TIME_WAIT). */
+    boolean orphanCounted;
     /** The listener that created this half-open or not-yet-accepted connection. */
     ListenSocket parent;
     boolean accepted;

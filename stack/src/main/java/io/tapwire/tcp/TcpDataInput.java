@@ -13,7 +13,8 @@ import io.tapwire.wire.TcpSegment;
  * text into the receive ring or the out-of-order queue, SACK and D-SACK blocks to report, ACK
  * scheduling (quick ACKs, every second segment, delayed ACK), the peer's FIN and TIME-WAIT. Under
  * {@code tcp_mem} pressure out-of-order data is pruned; above its max, data that needs new
- * receive storage is dropped ({@link TcpMemory}).
+ * receive storage is dropped ({@link TcpMemory}); beyond {@code tcp_max_tw_buckets} a connection
+ * skips TIME-WAIT ({@link TimeWaitLimits}).
  */
 final class TcpDataInput {
     private final StackConfig config;
@@ -178,6 +179,17 @@ final class TcpDataInput {
     }
 
     void enterTimeWait(Tcb t) {
+        layer.orphans().gone(t);
+        if (!layer.timeWaits().admit()) {
+            // tcp_max_tw_buckets: Linux's tcp_time_wait finds no bucket and closes the connection
+            // at once (tcp_done). The ACK of the peer's FIN still goes out (tcp_fin sends it
+            // before tcp_time_wait); only the 2 MSL wait is skipped.
+            if (t.ackNow) {
+                output.sendAck(t);
+            }
+            layer.release(t);
+            return;
+        }
         t.state = TcpState.TIME_WAIT;
         layer.timerQueue().cancel(t.rtxTimer);
         layer.timerQueue().cancel(t.persistTimer);

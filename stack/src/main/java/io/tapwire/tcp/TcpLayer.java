@@ -49,6 +49,8 @@ public final class TcpLayer implements IpProtocolHandler {
     private final TcpSegment seg = new TcpSegment();
     private final BufferPool bufferPool = new BufferPool(64L * 1024 * 1024);
     private final TcpMemory memory;
+    private final TcpOrphans orphans;
+    private final TimeWaitLimits timeWaits;
     private final TcpOpen open;
     private final TcpUserCalls calls;
     private final long isnClockOrigin;
@@ -66,6 +68,8 @@ public final class TcpLayer implements IpProtocolHandler {
         this.wakeStack = wakeStack;
         this.memory = new TcpMemory(config, runOnStack);
         this.output = new TcpOutput(config, ip, stats, this);
+        this.orphans = new TcpOrphans(config, stats, this, output);
+        this.timeWaits = new TimeWaitLimits(config, stats, this);
         this.input = new TcpInput(config, stats, this, output);
         this.timers = new TcpTimers(config, stats, this, output);
         this.open = new TcpOpen(config, iface, stats, timerQueue, output, this);
@@ -87,10 +91,17 @@ public final class TcpLayer implements IpProtocolHandler {
 
     long now() { return now; }
     BufferPool bufferPool() { return bufferPool; }
+    TcpOrphans orphans() { return orphans; }
+    TimeWaitLimits timeWaits() { return timeWaits; }
 
     /** TCP's memory accounting against {@code tcp_mem}. */
     public TcpMemory memory() { return memory; }
 
+    /** Orphaned connections now (counted against {@code tcp_max_orphans}). */
+    public int orphanCount() { return orphans.count(); }
+
+    /** Connections in TIME_WAIT now (counted against {@code tcp_max_tw_buckets}); stack thread. */
+    public int timeWaitCount() { return timeWaits.count(); }
     TimerQueue timerQueue() { return timerQueue; }
     TcpTimers timers() { return timers; }
     Statistics stats() { return stats; }
@@ -275,6 +286,10 @@ public final class TcpLayer implements IpProtocolHandler {
             return;
         }
         t.released = true;
+        if (t.state == TcpState.TIME_WAIT) {
+            timeWaits.left();
+        }
+        orphans.gone(t);
         t.state = TcpState.CLOSED;
         timerQueue.cancel(t.rtxTimer);
         timerQueue.cancel(t.delackTimer);

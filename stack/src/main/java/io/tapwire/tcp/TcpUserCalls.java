@@ -66,8 +66,24 @@ public final class TcpUserCalls {
                     return;
                 }
                 case SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> shutdownOutputLocked(t);
+                case FIN_WAIT_2 -> {
+                    // Half-closed before, closed now: as an orphan it waits for the peer's FIN only
+                    // tcp_fin_timeout (Linux's tcp_close arms the FIN_WAIT2 timer here too).
+                    layer.runOnStack(() -> {
+                        t.lock.lock();
+                        try {
+                            if (!t.released && t.state == TcpState.FIN_WAIT_2) {
+                                timerQueue.arm(t.closeTimer(), layer.now() + config.tcpFinTimeoutNanos);
+                            }
+                        } finally {
+                            t.lock.unlock();
+                        }
+                    });
+                }
                 default -> { }
             }
+            // Now held by the stack alone: an orphan, within tcp_max_orphans or reset.
+            layer.orphans().closed(t);
         } finally {
             t.lock.unlock();
         }
