@@ -126,6 +126,13 @@ public final class StackConfig {
      * wait bucket table overflow"). Linux's default is sized like {@link #tcpMaxOrphans}: 131072.
      */
     public int tcpMaxTwBuckets = 131072;
+    /**
+     * TCP: reuse a 4-tuple in TIME_WAIT for an outgoing connection ({@code net.ipv4.tcp_tw_reuse}):
+     * 0 never, 1 whenever timestamps make it safe (the TIME_WAIT's last timestamp is from an earlier
+     * second, Linux's {@code tcp_twsk_unique}), 2 (Linux's default) only for loopback addresses,
+     * which tapwire never talks to, so only 1 turns it on.
+     */
+    public int tcpTwReuse = 2;
     /** TCP: offer window scaling, RFC 7323 ({@code tcp_window_scaling}). */
     public boolean tcpWindowScaling = true;
     /** TCP: offer timestamps and use PAWS, RFC 7323 ({@code tcp_timestamps}). */
@@ -256,6 +263,9 @@ public final class StackConfig {
         }
         if (tcpMaxOrphans < 0 || tcpMaxTwBuckets < 0) {
             throw new IllegalArgumentException("tcp_max_orphans and tcp_max_tw_buckets must not be negative");
+        }
+        if (tcpTwReuse < 0 || tcpTwReuse > 2) {
+            throw new IllegalArgumentException("tcp_tw_reuse must be 0, 1 or 2, got " + tcpTwReuse);
         }
         if (arpGcThresh1 < 0 || arpGcThresh1 > arpGcThresh2 || arpGcThresh2 > arpGcThresh3 || arpGcThresh3 < 1) {
             throw new IllegalArgumentException("ARP gc_thresh1 <= gc_thresh2 <= gc_thresh3 (at least 1) expected, got " + arpGcThresh1

@@ -120,6 +120,8 @@ public enum Stat {
     TCP_ABORT_ON_MEMORY,
     /** Connections that skipped TIME_WAIT because {@code tcp_max_tw_buckets} were in use (TCPTimeWaitOverflow). */
     TCP_TIME_WAIT_OVERFLOW,
+    /** TIME_WAIT 4-tuples reused for an outgoing connection under {@code tcp_tw_reuse} (TWRecycled). */
+    TCP_TW_RECYCLED,
     /** The peer discarded data it had SACKed: the SACK scoreboard was forgotten (TCPSACKReneging). */
     TCP_SACK_RENEGING,
 

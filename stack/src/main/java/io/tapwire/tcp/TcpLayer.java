@@ -72,7 +72,7 @@ public final class TcpLayer implements IpProtocolHandler {
         this.timeWaits = new TimeWaitLimits(config, stats, this);
         this.input = new TcpInput(config, stats, this, output);
         this.timers = new TcpTimers(config, stats, this, output);
-        this.open = new TcpOpen(config, iface, stats, timerQueue, output, this);
+        this.open = new TcpOpen(config, iface, stats, timerQueue, output, this, timeWaits);
         this.calls = new TcpUserCalls(config, stats, timerQueue, output, timers, this);
         this.isnClockOrigin = 0;
         this.rtoBounds = new RttEstimator.Bounds(config.tcpMinRtoNanos, config.tcpMaxRtoNanos);

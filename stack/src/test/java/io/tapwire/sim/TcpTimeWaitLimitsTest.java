@@ -6,20 +6,25 @@ import io.tapwire.StackConfig;
 import io.tapwire.socket.TcpListener;
 import io.tapwire.socket.TcpSocket;
 import io.tapwire.tcp.TcpState;
+import io.tapwire.wire.TcpOptions;
 import org.junit.jupiter.api.Test;
 
+import java.net.BindException;
 import java.util.concurrent.TimeUnit;
 
+import static io.tapwire.sim.StackHarness.PEER;
 import static io.tapwire.wire.TcpSegment.ACK;
 import static io.tapwire.wire.TcpSegment.FIN;
 import static io.tapwire.wire.TcpSegment.RST;
 import static io.tapwire.wire.TcpSegment.SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code tcp_max_orphans} and {@code tcp_max_tw_buckets} against a scripted peer, exact segments
- * on virtual time.
+ * {@code tcp_max_orphans}, {@code tcp_max_tw_buckets} and {@code tcp_tw_reuse} against a scripted
+ * peer, exact segments on virtual time.
  */
 class TcpTimeWaitLimitsTest {
     private static final int PEER_ISS = 5_000_000;
@@ -139,5 +144,96 @@ class TcpTimeWaitLimitsTest {
         h.advance(61 * SEC);
         assertEquals(TcpState.CLOSED, first.socket().state());
         assertEquals(0, h.stack.tcp().timeWaitCount(), "the bucket is free again after 2 MSL");
+    }
+
+    // ---- tcp_tw_reuse ----
+
+    /** The stack's side of a short connection to the peer's port 80, closed by the stack first. */
+    private record Closed(TcpSocket socket, int localPort, int iss) {
+    }
+
+    private static Closed shortConnectionClosedFirst(StackHarness h, boolean timestamps) throws Exception {
+        TcpSocket s = h.stack.connectTcp(PEER, 80);
+        TcpPeer p = new TcpPeer(h, 80);
+        TcpPeer.Seg syn = p.one();
+        assertEquals(SYN, syn.flags());
+        int port = syn.srcPort();
+        TcpOptions opts = new TcpOptions().setMss(1460);
+        if (timestamps) {
+            opts.setTimestamps(PEER_TS, syn.options().tsVal());
+        }
+        p.sendWithOptions(port, PEER_ISS, syn.seq() + 1, SYN | ACK, 65535, opts, new byte[0]);
+        assertEquals(ACK, p.one().flags());
+        assertEquals(TcpState.ESTABLISHED, s.state());
+        s.close();
+        TcpPeer.Seg fin = p.one();
+        assertEquals(FIN | ACK, fin.flags());
+        TcpOptions finOpts = new TcpOptions();
+        if (timestamps) {
+            finOpts.setTimestamps(PEER_TS + 1, fin.options().tsVal());
+        }
+        p.sendWithOptions(port, PEER_ISS + 1, syn.seq() + 2, FIN | ACK, 65535, finOpts, new byte[0]);
+        assertEquals(ACK, p.one().flags());
+        assertEquals(TcpState.TIME_WAIT, s.state());
+        return new Closed(s, port, syn.seq());
+    }
+
+    private static StackConfig onePort(int twReuse) {
+        StackConfig c = new StackConfig();
+        c.ipLocalPortRangeLow = 40000;
+        c.ipLocalPortRangeHigh = 40000;
+        c.tcpTwReuse = twReuse;
+        return c;
+    }
+
+    @Test
+    void twReuseTakesOverATimeWaitWhoseLastTimestampIsFromAnEarlierSecond() throws Exception {
+        StackHarness h = harness(onePort(1));
+        Closed old = shortConnectionClosedFirst(h, true);
+
+        h.advance(SEC / 2);
+        TcpSocket tooSoon = h.stack.connectTcp(PEER, 80);
+        h.transmitted();
+        BindException e = assertThrows(BindException.class, () -> tooSoon.awaitConnected(0, TimeUnit.NANOSECONDS));
+        assertTrue(e.getMessage().startsWith("Cannot assign requested address (EADDRNOTAVAIL): all 1 ports of ip_local_port_range"
+                + " 40000-40000 are in use toward 10.0.0.1:80 (1 in TIME_WAIT)"), e.getMessage());
+        assertTrue(e.getMessage().contains("tcp_tw_reuse takes a TIME_WAIT only once its last timestamp is from an earlier second"),
+                e.getMessage());
+
+        h.advance(SEC / 2);
+        TcpSocket reused = h.stack.connectTcp(PEER, 80);
+        TcpPeer.Seg syn = new TcpPeer(h, 80).one();
+        assertEquals(SYN, syn.flags());
+        assertEquals(old.localPort(), syn.srcPort(), "the TIME_WAIT's 4-tuple");
+        // The old connection sent SYN and FIN: snd.nxt = ISS + 2. Linux: write_seq = tw_snd_nxt + 65535 + 2.
+        assertEquals(old.iss() + 2 + 65535 + 2, syn.seq());
+        assertEquals(TcpState.CLOSED, old.socket().state(), "the TIME_WAIT is gone");
+        assertEquals(TcpState.SYN_SENT, reused.state());
+        assertEquals(1, h.stack.statistics().get(Stat.TCP_TW_RECYCLED));
+        assertEquals(0, h.stack.tcp().timeWaitCount());
+    }
+
+    @Test
+    void aTimeWaitWithoutTimestampsIsNeverTakenOver() throws Exception {
+        StackHarness h = harness(onePort(1));
+        shortConnectionClosedFirst(h, false);
+        h.advance(5 * SEC);
+        TcpSocket s = h.stack.connectTcp(PEER, 80);
+        h.transmitted();
+        assertThrows(BindException.class, () -> s.awaitConnected(0, TimeUnit.NANOSECONDS));
+        assertEquals(0, h.stack.statistics().get(Stat.TCP_TW_RECYCLED));
+    }
+
+    @Test
+    void theDefaultTwReuseTwoTakesOverOnlyLoopbackTimeWaits() throws Exception {
+        StackConfig c = onePort(2);
+        assertEquals(2, new StackConfig().tcpTwReuse, "Linux's default");
+        StackHarness h = harness(c);
+        shortConnectionClosedFirst(h, true);
+        h.advance(5 * SEC);
+        TcpSocket s = h.stack.connectTcp(PEER, 80);
+        h.transmitted();
+        BindException e = assertThrows(BindException.class, () -> s.awaitConnected(0, TimeUnit.NANOSECONDS));
+        assertTrue(e.getMessage().contains("enable tcp_tw_reuse=1"), e.getMessage());
     }
 }
