@@ -25,6 +25,8 @@ public enum DropReason {
     ARP_BAD_SENDER,
     /** Well-formed ARP that neither targets us nor updates an entry we have. */
     ARP_NOT_FOR_US,
+    /** ARP request from a neighbour the full table cannot learn (gc_thresh3): Linux does not answer it either. */
+    ARP_TABLE_FULL,
 
     /** IPv4 shorter than 20 bytes. */
     IP_TRUNCATED,
@@ -82,8 +84,10 @@ public enum DropReason {
     TCP_IGNORED,
     /** SYN or final ACK dropped by a listener whose queues are full. */
     TCP_LISTEN_DROP,
-    /** Out-of-order data beyond what the reassembly queue can track. */
+    /** Out-of-order data beyond what the reassembly queue can track, or dropped under memory pressure (TCPOFODrop). */
     TCP_OFO_DROP,
+    /** Data that needed receive-buffer memory above {@code tcp_mem} max (TCPRcvQDrop). */
+    TCP_RCVQ_DROP,
 
     /** UDP shorter than 8 bytes. */
     UDP_TRUNCATED,

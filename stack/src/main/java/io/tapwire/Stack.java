@@ -233,8 +233,8 @@ public final class Stack {
 
     /** Like {@link #connectTcp(int, int)} with options (buffer sizes, TCP_NODELAY). */
     public TcpSocket connectTcp(int address, int port, SocketOptions options) {
-        return new TcpSocket(tcp, tcp.connect(address, port, options.effectiveReceiveBuffer(config.tcpRmemDefault),
-                options.effectiveSendBuffer(config.tcpWmemDefault), options.noDelay(),
+        return new TcpSocket(tcp, tcp.connect(address, port, options.effectiveReceiveBuffer(config.tcpRmemDefault, config.tcpRmemMax),
+                options.effectiveSendBuffer(config.tcpWmemDefault, config.tcpWmemMax), options.noDelay(),
                 config.tcpModerateRcvbuf && !options.receiveBufferLocked(),
                 options.effectiveCongestionControl(config.tcpCongestionControl)));
     }
@@ -249,8 +249,8 @@ public final class Stack {
      * SO_REUSEADDR (without it, listening fails while connections on the port still exist).
      */
     public TcpListener listenTcp(int port, int backlog, SocketOptions options) throws java.io.IOException {
-        return new TcpListener(tcp, tcp.listen(0, port, backlog, options.effectiveReceiveBuffer(config.tcpRmemDefault),
-                options.effectiveSendBuffer(config.tcpWmemDefault), options.noDelay(), options.reuseAddress(), options.reusePort(),
+        return new TcpListener(tcp, tcp.listen(0, port, backlog, options.effectiveReceiveBuffer(config.tcpRmemDefault, config.tcpRmemMax),
+                options.effectiveSendBuffer(config.tcpWmemDefault, config.tcpWmemMax), options.noDelay(), options.reuseAddress(), options.reusePort(),
                 config.tcpModerateRcvbuf && !options.receiveBufferLocked(),
                 options.effectiveCongestionControl(config.tcpCongestionControl)));
     }

@@ -9,6 +9,9 @@ import io.tapwire.wire.MacAddress;
  * principle 7). Mutable until the stack is built from it; read-only afterwards by convention.
  */
 public final class StackConfig {
+    /** Linux's {@code tcp_init_mem} limit, from a quarter of the heap instead of 1/16 of RAM (see {@link #tcpMemMin}). */
+    private static final long TCP_MEM_LIMIT = Math.max(128, Runtime.getRuntime().maxMemory() / 4 / 4096);
+
     /** Our Ethernet address; a random locally administered one by default, as Linux gives a new TAP. */
     public long mac = MacAddress.randomLocal();
     /** Our IPv4 address. */
@@ -28,8 +31,24 @@ public final class StackConfig {
     public int arpMcastSolicit = 3;
     /** ARP: bytes of datagrams queued per unresolved neighbour ({@code unres_qlen_bytes}). */
     public int arpUnresQlenBytes = 212_992;
-    /** ARP: cache entries (Linux's hard limit {@code gc_thresh3} is 1024). */
-    public int arpCacheSize = 256;
+    /**
+     * ARP: neighbour-table size below which entries are never garbage-collected
+     * ({@code net.ipv4.neigh.default.gc_thresh1}, 128): Linux's periodic GC does nothing while the
+     * table holds fewer entries.
+     */
+    public int arpGcThresh1 = 128;
+    /**
+     * ARP: soft limit ({@code gc_thresh2}, 512): a new entry beyond it first runs a forced GC of
+     * entries not updated for 5 s, at most once every 5 s.
+     */
+    public int arpGcThresh2 = 512;
+    /**
+     * ARP: hard limit ({@code gc_thresh3}, 1024): at this many entries a new one runs a forced GC
+     * and, if that frees nothing, is refused ("neighbor table overflow", {@code table_fulls}).
+     */
+    public int arpGcThresh3 = 1024;
+    /** ARP: an unused entry older than this is removed by the periodic GC above gc_thresh1 ({@code gc_stale_time}, 60 s). */
+    public long arpGcStaleTimeNanos = 60_000_000_000L;
     /** ARP: announce our address with a gratuitous ARP when the stack starts. */
     public boolean arpGratuitousAtStart = true;
 
@@ -84,6 +103,43 @@ public final class StackConfig {
     public long tcpTimeWaitNanos = 60_000_000_000L;
     /** TCP: default receive buffer (Linux {@code tcp_rmem} middle value). */
     public int tcpRmemDefault = 131072;
+    /**
+     * TCP: memory for connection buffers, in 4 KiB pages, as Linux's {@code net.ipv4.tcp_mem}
+     * (min, pressure, max). What is counted is ring storage lent to connections (a receive or send
+     * ring holds a whole array while it holds any byte). Above {@link #tcpMemPressure} the stack is
+     * under memory pressure until it falls below {@link #tcpMemMin}: windows are clamped to four
+     * segments, buffers are not auto-tuned and out-of-order data is pruned. Above
+     * {@link #tcpMemMax} no ring gets new storage: data that would need it is dropped (TCPRcvQDrop)
+     * and writes wait. Linux sizes tcp_mem from RAM ({@code tcp_init_mem}: limit = 1/16 of the
+     * buffer pages, min = 3/4 limit, pressure = limit, max = 2 min); tapwire applies the same
+     * ratios to a quarter of the JVM's maximum heap, per stack, since the heap is this stack's RAM:
+     * max is 3/8 of the heap (768 MiB of a 2 GiB heap).
+     */
+    public long tcpMemMin = TCP_MEM_LIMIT / 4 * 3;
+    /** TCP: the pressure threshold of {@code tcp_mem}, in pages; see {@link #tcpMemMin}. */
+    public long tcpMemPressure = TCP_MEM_LIMIT;
+    /** TCP: the hard limit of {@code tcp_mem}, in pages; see {@link #tcpMemMin}. */
+    public long tcpMemMax = TCP_MEM_LIMIT / 4 * 3 * 2;
+    /**
+     * TCP: orphaned connections (closed by the application, not yet in TIME_WAIT) allowed at once
+     * ({@code net.ipv4.tcp_max_orphans}); beyond it a closed connection is reset at once
+     * (TCPAbortOnMemory, "too many orphaned sockets"). Linux sizes it from the established hash
+     * table (half its buckets: 131072 on this 24 GiB machine).
+     */
+    public int tcpMaxOrphans = 131072;
+    /**
+     * TCP: connections in TIME_WAIT allowed at once ({@code net.ipv4.tcp_max_tw_buckets}); beyond
+     * it a connection closes at once instead of entering TIME_WAIT (TCPTimeWaitOverflow, "time
+     * wait bucket table overflow"). Linux's default is sized like {@link #tcpMaxOrphans}: 131072.
+     */
+    public int tcpMaxTwBuckets = 131072;
+    /**
+     * TCP: reuse a 4-tuple in TIME_WAIT for an outgoing connection ({@code net.ipv4.tcp_tw_reuse}):
+     * 0 never, 1 whenever timestamps make it safe (the TIME_WAIT's last timestamp is from an earlier
+     * second, Linux's {@code tcp_twsk_unique}), 2 (Linux's default) only for loopback addresses,
+     * which tapwire never talks to, so only 1 turns it on.
+     */
+    public int tcpTwReuse = 2;
     /** TCP: offer window scaling, RFC 7323 ({@code tcp_window_scaling}). */
     public boolean tcpWindowScaling = true;
     /** TCP: offer timestamps and use PAWS, RFC 7323 ({@code tcp_timestamps}). */
@@ -161,8 +217,10 @@ public final class StackConfig {
      * rings; turn it on per stack where the path needs it.
      */
     public boolean tcpModerateRcvbuf = false;
-    /** TCP: largest auto-tuned receive buffer ({@code tcp_rmem} maximum, 6 MiB). */
+    /** TCP: largest receive buffer, auto-tuned or set with SO_RCVBUF ({@code tcp_rmem} maximum, 6 MiB). */
     public int tcpRmemMax = 6 * 1024 * 1024;
+    /** TCP: largest send buffer a socket may set with SO_SNDBUF ({@code tcp_wmem} maximum, 4 MiB). */
+    public int tcpWmemMax = 4 * 1024 * 1024;
     /** TCP: keepalive idle time ({@code tcp_keepalive_time}, 7200 s). */
     public long tcpKeepaliveTimeNanos = 7200_000_000_000L;
     /** TCP: keepalive probe interval ({@code tcp_keepalive_intvl}, 75 s). */
@@ -212,6 +270,20 @@ public final class StackConfig {
         if (tcpSyncookies < 0 || tcpSyncookies > 2) {
             throw new IllegalArgumentException("tcp_syncookies must be 0 (never), 1 (when the SYN queue is full) or 2 (always), got "
                     + tcpSyncookies);
+        }
+        if (tcpMemMin < 0 || tcpMemMin > tcpMemPressure || tcpMemPressure > tcpMemMax) {
+            throw new IllegalArgumentException("tcp_mem must be min <= pressure <= max (pages), got " + tcpMemMin + " " + tcpMemPressure
+                    + " " + tcpMemMax);
+        }
+        if (tcpMaxOrphans < 0 || tcpMaxTwBuckets < 0) {
+            throw new IllegalArgumentException("tcp_max_orphans and tcp_max_tw_buckets must not be negative");
+        }
+        if (tcpTwReuse < 0 || tcpTwReuse > 2) {
+            throw new IllegalArgumentException("tcp_tw_reuse must be 0, 1 or 2, got " + tcpTwReuse);
+        }
+        if (arpGcThresh1 < 0 || arpGcThresh1 > arpGcThresh2 || arpGcThresh2 > arpGcThresh3 || arpGcThresh3 < 1) {
+            throw new IllegalArgumentException("ARP gc_thresh1 <= gc_thresh2 <= gc_thresh3 (at least 1) expected, got " + arpGcThresh1
+                    + " " + arpGcThresh2 + " " + arpGcThresh3);
         }
         io.tapwire.tcp.cc.CongestionControls.create(tcpCongestionControl);
         if (rxBudget < 1) {

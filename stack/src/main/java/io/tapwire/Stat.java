@@ -26,8 +26,14 @@ public enum Stat {
     ARP_RESOLVE_FAILED,
     /** Datagrams discarded because the queue of an unresolved neighbour was full ({@code unres_qlen_bytes}). */
     ARP_QUEUE_OVERFLOW,
-    /** Entries evicted to make room in a full cache. */
+    /** Entries removed by neighbour-table garbage collection (forced or periodic) to make room. */
     ARP_EVICTIONS,
+    /** Forced garbage collections: a new entry found the table at gc_thresh2 or gc_thresh3 ({@code forced_gc_runs}). */
+    ARP_FORCED_GC_RUNS,
+    /** Periodic garbage collections above gc_thresh1 ({@code periodic_gc_runs}). */
+    ARP_PERIODIC_GC_RUNS,
+    /** New entries refused at gc_thresh3 because GC freed nothing ({@code table_fulls}, "neighbor table overflow"). */
+    ARP_TABLE_FULLS,
 
     /** Datagrams handed to a transport or ICMP (InDelivers). */
     IP_IN_DELIVERS,
@@ -112,6 +118,20 @@ public enum Stat {
     TCP_RCVBUF_GROWN,
     /** Delayed ACKs sent by the timer (DelayedACKs). */
     TCP_DELAYED_ACKS,
+    /** Times TCP entered memory pressure, allocated pages above {@code tcp_mem} pressure (TCPMemoryPressures). */
+    TCP_MEMORY_PRESSURES,
+    /** Receive-queue pruning runs under memory pressure (PruneCalled). */
+    TCP_PRUNE_CALLED,
+    /** Out-of-order queues dropped by pruning; their data is no longer SACKed (OfoPruned). */
+    TCP_OFO_PRUNED,
+    /** Connections reset because of too many orphans or no memory ({@code tcp_max_orphans}, {@code tcp_mem}; TCPAbortOnMemory). */
+    TCP_ABORT_ON_MEMORY,
+    /** Connections that skipped TIME_WAIT because {@code tcp_max_tw_buckets} were in use (TCPTimeWaitOverflow). */
+    TCP_TIME_WAIT_OVERFLOW,
+    /** TIME_WAIT 4-tuples reused for an outgoing connection under {@code tcp_tw_reuse} (TWRecycled). */
+    TCP_TW_RECYCLED,
+    /** The peer discarded data it had SACKed: the SACK scoreboard was forgotten (TCPSACKReneging). */
+    TCP_SACK_RENEGING,
 
     UDP_IN_DATAGRAMS,
     UDP_OUT_DATAGRAMS,

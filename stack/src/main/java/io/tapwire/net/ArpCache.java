@@ -15,16 +15,29 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
 /**
- * The neighbour cache for IPv4 over Ethernet (RFC 826), with Linux's timing knobs.
+ * The neighbour cache for IPv4 over Ethernet (RFC 826), with Linux's timing knobs and table limits.
  *
- * <p>A fixed table of entries, open-addressed by IP. An entry is INCOMPLETE while we ask (a request
- * every {@code retrans_time}, {@code mcast_solicit} times, datagrams queued up to
- * {@code unres_qlen_bytes}), then REACHABLE. After {@code base_reachable_time} a REACHABLE entry
- * goes STALE: it is still used, but the next use sends a fresh request (Linux's STALE → PROBE,
- * simplified), so traffic never stalls on a refresh. Entries are allocated once with the cache
- * and reused; only queued datagrams (the rare unresolved case) are copied to the heap.
+ * <p>An entry is INCOMPLETE while we ask (a request every {@code retrans_time},
+ * {@code mcast_solicit} times, datagrams queued up to {@code unres_qlen_bytes}), then REACHABLE.
+ * After {@code base_reachable_time} a REACHABLE entry goes STALE: it is still used, but the next
+ * use sends a fresh request (Linux's STALE → PROBE, simplified), so traffic never stalls on a
+ * refresh.
+ *
+ * <p>The table is bounded as Linux bounds its neighbour tables ({@code neigh_alloc},
+ * {@code neigh_forced_gc}, {@code neigh_periodic_work}): at {@code gc_thresh3} entries, or at
+ * {@code gc_thresh2} if the last forced collection is 5 s old, a new entry first runs a forced
+ * garbage collection of entries not updated for 5 s (and not being resolved), taking the table
+ * back towards gc_thresh2; if that frees nothing at gc_thresh3 the new entry is refused
+ * ("neighbor table overflow", {@code table_fulls}): nothing is sent to that neighbour, and an ARP
+ * request from it goes unanswered, as in Linux. Above {@code gc_thresh1} a periodic collection
+ * every {@code base_reachable_time}/2 removes entries unused for {@code gc_stale_time}. So a flood
+ * from spoofed addresses cannot make the table grow without bound or push out fresh neighbours.
+ * Entries are objects reused through a free list; only queued datagrams (the rare unresolved
+ * case) are copied to the heap.
  */
 public final class ArpCache {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ArpCache.class);
+
     /** Entry states (a subset of Linux's NUD states). */
     public enum State { FREE, INCOMPLETE, REACHABLE, STALE }
 
@@ -37,7 +50,10 @@ public final class ArpCache {
         int ip;
         long mac;
         State state = State.FREE;
+        /** Last confirmation (a reply or request from the neighbour). */
         long updated;
+        /** Last use for sending (Linux's {@code used}, for the periodic collection). */
+        long used;
         int probes;
         int queuedBytes;
         final ArrayDeque<byte[]> queue = new ArrayDeque<>(4);
@@ -48,12 +64,24 @@ public final class ArpCache {
         }
     }
 
+    /** Linux's forced collection removes entries not updated for this long, and runs at most this often at gc_thresh2. */
+    private static final long FORCED_GC_AGE_NANOS = 5_000_000_000L;
+
     private final StackConfig config;
     private final Interface iface;
     private final TimerQueue timers;
     private final Statistics stats;
-    private final Entry[] table;
+    /** Open addressing by IP with linear probing; null is an empty slot (backward-shift deletion keeps probes short). */
+    private final Entry[] slots;
     private final int mask;
+    private int count;
+    /** Removed entries, reused for new neighbours so a steady state allocates nothing. */
+    private final ArrayDeque<Entry> spare = new ArrayDeque<>();
+    /** Scratch for a collection's victims (removal reorders the slots, so they are picked first). */
+    private final Entry[] victims;
+    private final Timer gcTimer = new Timer(this::periodicGc);
+    private long lastFlush = Long.MIN_VALUE / 2;
+    private long lastOverflowLog = Long.MIN_VALUE / 2;
     private ResolvedSink sink;
     private long now;
 
@@ -62,12 +90,15 @@ public final class ArpCache {
         this.iface = iface;
         this.timers = timers;
         this.stats = stats;
-        int size = Integer.highestOneBit(Math.max(8, config.arpCacheSize - 1)) << 1;
-        this.table = new Entry[size];
+        int size = Integer.highestOneBit(Math.max(8, 2 * config.arpGcThresh3 - 1)) << 1;
+        this.slots = new Entry[size];
         this.mask = size - 1;
-        for (int i = 0; i < size; i++) {
-            table[i] = new Entry();
-        }
+        this.victims = new Entry[config.arpGcThresh3];
+    }
+
+    /** Entries in the table now (every state but FREE). */
+    public int size() {
+        return count;
     }
 
     public void setResolvedSink(ResolvedSink sink) {
@@ -86,6 +117,7 @@ public final class ArpCache {
     public long lookup(int ip) {
         Entry e = find(ip);
         if (e != null) {
+            e.used = now;
             if (e.state == State.REACHABLE && now - e.updated >= config.arpReachableNanos) {
                 e.state = State.STALE;
             }
@@ -102,6 +134,9 @@ public final class ArpCache {
             return -1;
         }
         e = allocate(ip);
+        if (e == null) {
+            return -1;   // the table is full: nothing is sent to this neighbour (Linux: ENOBUFS)
+        }
         e.state = State.INCOMPLETE;
         e.mac = -1;
         e.probes = 0;
@@ -158,7 +193,14 @@ public final class ArpCache {
                 update(e, sha);
                 merged = true;
             } else if (forUs && iface.isOnLink(spa)) {
-                update(allocate(spa), sha);
+                Entry fresh = allocate(spa);
+                if (fresh == null) {
+                    // Linux's arp_process answers a request only through the neighbour entry it
+                    // creates (neigh_event_ns); with the table full there is none, and no reply.
+                    stats.drop(DropReason.ARP_TABLE_FULL);
+                    return;
+                }
+                update(fresh, sha);
                 merged = true;
             }
         }
@@ -219,51 +261,136 @@ public final class ArpCache {
         iface.transmit(d, ethDst, EthernetFrame.TYPE_ARP, EthernetFrame.HEADER_LENGTH + ArpPacket.LENGTH, now);
     }
 
-    /** Timer callbacks run with the time the stack set for this poll. */
     private Entry find(int ip) {
+        for (int i = hash(ip); ; i = (i + 1) & mask) {
+            Entry e = slots[i];
+            if (e == null || e.ip == ip) {
+                return e;
+            }
+        }
+    }
+
+    /**
+     * A new entry for {@code ip} (not in the table), or null when the table is full: Linux's
+     * {@code neigh_alloc}, which runs a forced collection at gc_thresh3, or at gc_thresh2 once 5 s
+     * have passed since the last, and refuses the entry if at gc_thresh3 nothing could go.
+     */
+    private Entry allocate(int ip) {
+        if (count >= config.arpGcThresh3 || (count >= config.arpGcThresh2 && now - lastFlush > FORCED_GC_AGE_NANOS)) {
+            if (forcedGc() == 0 && count >= config.arpGcThresh3) {
+                stats.inc(Stat.ARP_TABLE_FULLS);
+                if (now - lastOverflowLog >= 1_000_000_000L) {
+                    lastOverflowLog = now;
+                    LOG.info("arp_cache: neighbor table overflow! ({} entries, gc_thresh3)", count);
+                }
+                return null;
+            }
+        }
+        Entry e = spare.isEmpty() ? new Entry() : spare.pop();
+        e.ip = ip;
+        e.updated = now;
+        e.used = now;
         int i = hash(ip);
-        for (int n = 0; n < table.length; n++, i = (i + 1) & mask) {
-            Entry e = table[i];
-            if (e.state == State.FREE) {
+        while (slots[i] != null) {
+            i = (i + 1) & mask;
+        }
+        slots[i] = e;
+        count++;
+        if (count >= config.arpGcThresh1 && !gcTimer.isArmed()) {
+            timers.arm(gcTimer, now + config.arpReachableNanos / 2);
+        }
+        return e;
+    }
+
+    /** An entry nobody is resolving or refreshing: the collections may remove it (Linux: refcnt 1, no timer). */
+    private static boolean idle(Entry e) {
+        return e.state != State.INCOMPLETE && !e.timer.isArmed();
+    }
+
+    /**
+     * Linux's {@code neigh_forced_gc}: removes idle entries not updated for 5 s, until the table is
+     * back at gc_thresh2 (at most count − gc_thresh2, checked after each entry as Linux does).
+     * Returns how many went.
+     */
+    private int forcedGc() {
+        stats.inc(Stat.ARP_FORCED_GC_RUNS);
+        int maxClean = count - config.arpGcThresh2;
+        int n = 0;
+        for (Entry e : slots) {
+            if (e == null) {
                 continue;
             }
-            if (e.ip == ip) {
-                return e;
+            if (idle(e) && now - e.updated > FORCED_GC_AGE_NANOS) {
+                victims[n++] = e;
+            }
+            if (n >= maxClean) {
+                break;
             }
         }
-        return null;
+        removeVictims(n);
+        lastFlush = now;
+        return n;
     }
 
-    private Entry allocate(int ip) {
-        int i = hash(ip);
-        Entry oldest = null;
-        for (int n = 0; n < table.length; n++, i = (i + 1) & mask) {
-            Entry e = table[i];
-            if (e.state == State.FREE) {
-                e.ip = ip;
-                e.updated = now;
-                return e;
-            }
-            if (e.state != State.INCOMPLETE && (oldest == null || e.updated < oldest.updated)) {
-                oldest = e;
+    /**
+     * Linux's {@code neigh_periodic_work}: every base_reachable_time/2, while the table holds at
+     * least gc_thresh1 entries, idle entries unused for {@code gc_stale_time} are removed.
+     */
+    private void periodicGc() {
+        if (count < config.arpGcThresh1) {
+            return;
+        }
+        stats.inc(Stat.ARP_PERIODIC_GC_RUNS);
+        int n = 0;
+        for (Entry e : slots) {
+            if (e != null && idle(e) && now - e.used > config.arpGcStaleTimeNanos) {
+                victims[n++] = e;
             }
         }
-        if (oldest == null) {
-            oldest = table[hash(ip)];
+        removeVictims(n);
+        if (count >= config.arpGcThresh1) {
+            timers.arm(gcTimer, now + config.arpReachableNanos / 2);
         }
-        stats.inc(Stat.ARP_EVICTIONS);
-        free(oldest);
-        oldest.ip = ip;
-        oldest.updated = now;
-        return oldest;
     }
 
+    private void removeVictims(int n) {
+        for (int i = 0; i < n; i++) {
+            free(victims[i]);
+            victims[i] = null;
+        }
+        stats.add(Stat.ARP_EVICTIONS, n);
+    }
+
+    /** Removes an entry from the table, dropping what it queued, and keeps it for reuse. */
     private void free(Entry e) {
         timers.cancel(e.timer);
         e.queue.clear();
         e.queuedBytes = 0;
         e.state = State.FREE;
         e.probes = 0;
+        int i = hash(e.ip);
+        while (slots[i] != e) {
+            i = (i + 1) & mask;
+        }
+        slots[i] = null;
+        count--;
+        // Backward-shift the rest of the cluster so lookups never stop early at the hole.
+        int j = i;
+        while (true) {
+            j = (j + 1) & mask;
+            Entry next = slots[j];
+            if (next == null) {
+                break;
+            }
+            int home = hash(next.ip);
+            boolean between = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+            if (!between) {
+                slots[i] = next;
+                slots[j] = null;
+                i = j;
+            }
+        }
+        spare.push(e);
     }
 
     private int hash(int ip) {

@@ -3,8 +3,9 @@ package io.tapwire.socket;
 /**
  * Options fixed when a TCP socket is created (connect or listen), under their Linux names. Buffer
  * sizes are clamped the way Linux clamps {@code SO_RCVBUF}/{@code SO_SNDBUF}: silently, to the
- * stack's limits. Without window scaling (a peer that does not offer it) at most 65535 bytes of a
- * larger receive buffer can be advertised.
+ * stack's limits ({@code tcp_rmem}/{@code tcp_wmem} maxima; Linux clamps SO_RCVBUF to
+ * {@code rmem_max} instead, which tapwire does not have). Without window scaling (a peer that does
+ * not offer it) at most 65535 bytes of a larger receive buffer can be advertised.
  */
 public final class SocketOptions {
     /** Smallest buffers accepted (Linux's SOCK_MIN_RCVBUF/SNDBUF are about this size). */
@@ -86,15 +87,31 @@ public final class SocketOptions {
     public boolean reuseAddress() { return reuseAddress; }
     public boolean reusePort() { return reusePort; }
 
-    /** The receive buffer to use, clamped. */
+    /** The receive buffer to use, clamped to {@link #MIN_BUFFER} and {@link #MAX_RECEIVE_BUFFER}. */
     public int effectiveReceiveBuffer(int stackDefault) {
-        int v = receiveBufferSize == 0 ? stackDefault : receiveBufferSize;
-        return Math.max(MIN_BUFFER, Math.min(MAX_RECEIVE_BUFFER, v));
+        return effectiveReceiveBuffer(stackDefault, MAX_RECEIVE_BUFFER);
     }
 
-    /** The send buffer to use, clamped. */
+    /**
+     * The receive buffer to use: SO_RCVBUF or the stack's default, clamped to {@link #MIN_BUFFER}
+     * and to {@code max}, the stack's {@code tcp_rmem} maximum.
+     */
+    public int effectiveReceiveBuffer(int stackDefault, int max) {
+        int v = receiveBufferSize == 0 ? stackDefault : receiveBufferSize;
+        return Math.max(MIN_BUFFER, Math.min(max, v));
+    }
+
+    /** The send buffer to use, clamped to {@link #MIN_BUFFER} and {@link #MAX_SEND_BUFFER}. */
     public int effectiveSendBuffer(int stackDefault) {
+        return effectiveSendBuffer(stackDefault, MAX_SEND_BUFFER);
+    }
+
+    /**
+     * The send buffer to use: SO_SNDBUF or the stack's default, clamped to {@link #MIN_BUFFER} and
+     * to {@code max}, the stack's {@code tcp_wmem} maximum.
+     */
+    public int effectiveSendBuffer(int stackDefault, int max) {
         int v = sendBufferSize == 0 ? stackDefault : sendBufferSize;
-        return Math.max(MIN_BUFFER, Math.min(MAX_SEND_BUFFER, v));
+        return Math.max(MIN_BUFFER, Math.min(max, v));
     }
 }

@@ -10,21 +10,29 @@ import java.nio.ByteBuffer;
  * <p>The send side retransmits straight from here: a segment is never copied to be kept
  * (DESIGN.md principle 4). The backing array is borrowed from a {@link BufferPool} when data
  * arrives and given back by {@link #releaseIfEmpty()}, so idle connections cost no buffer memory.
- * Guarded by the connection's lock.
+ * With a {@link TcpMemory}, the array is charged to {@code tcp_mem} while it is held, and refused
+ * above its max. Guarded by the connection's lock.
  */
 public final class ByteRing {
     private final BufferPool pool;
+    /** Where the storage is charged; null for a ring outside any stack's accounting. */
+    private final TcpMemory memory;
     private int capacity;
     private byte[] data;
     private long head;
     private long tail;
 
     public ByteRing(int capacity, BufferPool pool) {
+        this(capacity, pool, null);
+    }
+
+    ByteRing(int capacity, BufferPool pool, TcpMemory memory) {
         if (capacity < 1) {
             throw new IllegalArgumentException("ring capacity must be positive, got " + capacity);
         }
         this.capacity = capacity;
         this.pool = pool;
+        this.memory = memory;
     }
 
     public int capacity() { return capacity; }
@@ -32,11 +40,19 @@ public final class ByteRing {
     /** True while the ring holds a backing array. */
     public boolean hasStorage() { return data != null; }
 
-    private byte[] storage() {
-        if (data == null) {
-            data = pool.take(capacity);
+    /**
+     * Takes the backing array if the ring has none; false when {@code tcp_mem} max refuses it
+     * (nothing can be stored until memory is given back).
+     */
+    public boolean ensureStorage() {
+        if (data != null) {
+            return true;
         }
-        return data;
+        if (memory != null && !memory.charge(capacity)) {
+            return false;
+        }
+        data = pool.take(capacity);
+        return true;
     }
 
     /**
@@ -47,6 +63,9 @@ public final class ByteRing {
         if (data != null && head == tail) {
             pool.give(data);
             data = null;
+            if (memory != null) {
+                memory.uncharge(capacity);
+            }
         }
     }
     public long head() { return head; }
@@ -59,12 +78,16 @@ public final class ByteRing {
     /**
      * Grows the ring to {@code newCapacity}, keeping every byte of the current window
      * {@code [head, head + capacity)} (in-order and out-of-order data) at its stream offset.
+     * Returns false (the ring unchanged) when {@code tcp_mem} max refuses the larger storage.
      */
-    public void grow(int newCapacity) {
+    public boolean grow(int newCapacity) {
         if (newCapacity <= capacity) {
-            return;
+            return false;
         }
         if (data != null) {
+            if (memory != null && !memory.chargeGrowth(capacity, newCapacity)) {
+                return false;
+            }
             byte[] old = data;
             byte[] next = pool.take(newCapacity);
             int oldCap = capacity;
@@ -79,15 +102,18 @@ public final class ByteRing {
             data = next;
         }
         capacity = newCapacity;
+        return true;
     }
 
-    /** Appends up to {@code length} bytes from an array; returns how many fit. */
+    /**
+     * Appends up to {@code length} bytes from an array; returns how many fit (none when the ring
+     * has no storage and {@code tcp_mem} refuses it: then {@link #hasStorage()} is false).
+     */
     public int append(byte[] src, int offset, int length) {
         int n = Math.min(length, free());
-        if (n == 0) {
+        if (n == 0 || !ensureStorage()) {
             return 0;
         }
-        byte[] data = storage();
         int pos = index(tail);
         int first = Math.min(n, data.length - pos);
         System.arraycopy(src, offset, data, pos, first);
@@ -98,13 +124,16 @@ public final class ByteRing {
 
     /**
      * Copies {@code length} bytes from {@code src} to stream offset {@code at}, which must lie in
-     * {@code [head, head + capacity)} together with the whole range. Does not move the tail.
+     * {@code [head, head + capacity)} together with the whole range. Does not move the tail. The
+     * caller has made sure of storage ({@link #ensureStorage()}).
      */
     public void writeAt(long at, ByteBuffer src, int srcOffset, int length) {
         if (at < head || at + length > head + capacity) {
             throw new IllegalArgumentException("range [" + at + ", " + (at + length) + ") outside the ring window");
         }
-        byte[] data = storage();
+        if (!ensureStorage()) {
+            throw new IllegalStateException("no storage for received data: check ensureStorage() first");
+        }
         int pos = index(at);
         int first = Math.min(length, data.length - pos);
         src.get(srcOffset, data, pos, first);

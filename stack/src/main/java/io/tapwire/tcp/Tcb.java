@@ -227,6 +227,10 @@ public final class Tcb implements Timer.Target {
     Object waiters;
     /** A write found the send buffer full: the ACK that makes room reports OUT (Linux's SOCK_NOSPACE). */
     boolean sndNoSpace;
+    /** A write found no memory for the send ring (tcp_mem max): not writable until {@link TcpMemory} says so. */
+    boolean memoryWait;
+    /** Counted among the orphans of {@code tcp_max_orphans} (closed by the application, not yet gone or in TIME_WAIT). */
+    boolean orphanCounted;
     /** The listener that created this half-open or not-yet-accepted connection. */
     ListenSocket parent;
     boolean accepted;
@@ -250,8 +254,8 @@ public final class Tcb implements Timer.Target {
         this.remoteAddress = remoteAddress;
         this.remotePort = remotePort;
         this.key = key(remoteAddress, remotePort, localPort);
-        this.recvRing = new ByteRing(rcvbuf, layer.bufferPool());
-        this.sendRing = new ByteRing(sndbuf, layer.bufferPool());
+        this.recvRing = new ByteRing(rcvbuf, layer.bufferPool(), layer.memory());
+        this.sendRing = new ByteRing(sndbuf, layer.bufferPool(), layer.memory());
         this.rtt = rtt;
         this.cc = cc;
     }
@@ -386,6 +390,9 @@ public final class Tcb implements Timer.Target {
      * queued, so an event loop is not woken for a few bytes.
      */
     boolean writable() {
+        if (memoryWait) {
+            return false;
+        }
         int free = sendRing.free();
         return free > 0 && free >= sendRing.size() / 2;
     }

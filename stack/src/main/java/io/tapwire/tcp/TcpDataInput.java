@@ -2,6 +2,7 @@ package io.tapwire.tcp;
 
 import io.tapwire.event.Events;
 import io.tapwire.DropReason;
+import io.tapwire.Stat;
 import io.tapwire.StackConfig;
 import io.tapwire.Statistics;
 import io.tapwire.wire.Seq;
@@ -10,7 +11,10 @@ import io.tapwire.wire.TcpSegment;
 /**
  * The receive side of segment arrival (RFC 9293 3.10.7.4, seventh and eighth checks): segment
  * text into the receive ring or the out-of-order queue, SACK and D-SACK blocks to report, ACK
- * scheduling (quick ACKs, every second segment, delayed ACK), the peer's FIN and TIME-WAIT.
+ * scheduling (quick ACKs, every second segment, delayed ACK), the peer's FIN and TIME-WAIT. Under
+ * {@code tcp_mem} pressure out-of-order data is pruned; above its max, data that needs new
+ * receive storage is dropped ({@link TcpMemory}); beyond {@code tcp_max_tw_buckets} a connection
+ * skips TIME-WAIT ({@link TimeWaitLimits}).
  */
 final class TcpDataInput {
     private final StackConfig config;
@@ -63,6 +67,23 @@ final class TcpDataInput {
                 t.ackNow = true;
                 return;
             }
+        }
+        if (seq != t.rcvNxt && layer.memory().underPressure()) {
+            // Linux, tcp_data_queue_ofo: under memory pressure the skb cannot be charged
+            // (tcp_try_rmem_schedule), so the queue is pruned and the segment dropped (TCPOFODrop),
+            // without an ACK; the sender retransmits.
+            pruneOfoQueue(t);
+            stats.drop(DropReason.TCP_OFO_DROP);
+            return;
+        }
+        if (!ring.ensureStorage()) {
+            // tcp_mem max: no storage for the receive ring. Linux drops such data too
+            // (tcp_data_queue, TCPRcvQDrop) and does not ACK it; the sender retransmits once memory
+            // has been given back. (Linux always charges the first skb of an empty queue, a few
+            // hundred bytes; here the first byte would cost the whole ring, which is what the
+            // limit exists to refuse.)
+            stats.drop(DropReason.TCP_RCVQ_DROP);
+            return;
         }
         if (t.sackOk && config.tcpDsack && !t.dsackPending) {
             // RFC 2883 4.1: bytes that repeat data already held out of order are a duplicate too.
@@ -133,7 +154,42 @@ final class TcpDataInput {
         t.wake(Events.IN | Events.RDHUP);
     }
 
+    /**
+     * Linux's {@code tcp_prune_ofo_queue}, under memory pressure: the out-of-order queue is
+     * dropped from the highest sequence number down until memory is back under the limits; a
+     * ring's storage is returned only once it holds nothing, so here the whole queue goes. Its
+     * data is no longer SACKed (Linux resets the SACK state: RFC 2018 section 8 allows the
+     * receiver to discard SACKed data, and the sender then retransmits it after a timeout) and an
+     * out-of-order FIN is forgotten with it. Counted PruneCalled and, if data went, OfoPruned.
+     */
+    void pruneOfoQueue(Tcb t) {
+        stats.inc(Stat.TCP_PRUNE_CALLED);
+        if (t.ooo.isEmpty()) {
+            return;
+        }
+        t.ooo.clear();
+        t.oooFinValid = false;
+        t.lastOooStart = -1;
+        t.lastOooEnd = -1;
+        if (t.dsackPending && Seq.gt(t.dsackEnd, t.rcvNxt)) {
+            t.dsackPending = false;   // it reported bytes of the pruned queue
+        }
+        stats.inc(Stat.TCP_OFO_PRUNED);
+        t.recvRing.releaseIfEmpty();
+    }
+
     void enterTimeWait(Tcb t) {
+        layer.orphans().gone(t);
+        if (!layer.timeWaits().admit()) {
+            // tcp_max_tw_buckets: Linux's tcp_time_wait finds no bucket and closes the connection
+            // at once (tcp_done). The ACK of the peer's FIN still goes out (tcp_fin sends it
+            // before tcp_time_wait); only the 2 MSL wait is skipped.
+            if (t.ackNow) {
+                output.sendAck(t);
+            }
+            layer.release(t);
+            return;
+        }
         t.state = TcpState.TIME_WAIT;
         layer.timerQueue().cancel(t.rtxTimer);
         layer.timerQueue().cancel(t.persistTimer);

@@ -48,6 +48,9 @@ public final class TcpLayer implements IpProtocolHandler {
     private final Runnable wakeStack;
     private final TcpSegment seg = new TcpSegment();
     private final BufferPool bufferPool = new BufferPool(64L * 1024 * 1024);
+    private final TcpMemory memory;
+    private final TcpOrphans orphans;
+    private final TimeWaitLimits timeWaits;
     private final TcpOpen open;
     private final TcpUserCalls calls;
     private final long isnClockOrigin;
@@ -63,10 +66,13 @@ public final class TcpLayer implements IpProtocolHandler {
         this.timerQueue = timerQueue;
         this.runOnStack = runOnStack;
         this.wakeStack = wakeStack;
+        this.memory = new TcpMemory(config, runOnStack);
         this.output = new TcpOutput(config, ip, stats, this);
+        this.orphans = new TcpOrphans(config, stats, this, output);
+        this.timeWaits = new TimeWaitLimits(config, stats, this);
         this.input = new TcpInput(config, stats, this, output);
         this.timers = new TcpTimers(config, stats, this, output);
-        this.open = new TcpOpen(config, iface, stats, timerQueue, output, this);
+        this.open = new TcpOpen(config, iface, stats, timerQueue, output, this, timeWaits);
         this.calls = new TcpUserCalls(config, stats, timerQueue, output, timers, this);
         this.isnClockOrigin = 0;
         this.rtoBounds = new RttEstimator.Bounds(config.tcpMinRtoNanos, config.tcpMaxRtoNanos);
@@ -77,10 +83,25 @@ public final class TcpLayer implements IpProtocolHandler {
     public void setNow(long now, Thread owner) {
         this.now = now;
         this.owner = owner;
+        int pressures = memory.takePressureEntries();
+        if (pressures != 0) {
+            stats.add(Stat.TCP_MEMORY_PRESSURES, pressures);
+        }
     }
 
     long now() { return now; }
     BufferPool bufferPool() { return bufferPool; }
+    TcpOrphans orphans() { return orphans; }
+    TimeWaitLimits timeWaits() { return timeWaits; }
+
+    /** TCP's memory accounting against {@code tcp_mem}. */
+    public TcpMemory memory() { return memory; }
+
+    /** Orphaned connections now (counted against {@code tcp_max_orphans}). */
+    public int orphanCount() { return orphans.count(); }
+
+    /** Connections in TIME_WAIT now (counted against {@code tcp_max_tw_buckets}); stack thread. */
+    public int timeWaitCount() { return timeWaits.count(); }
     TimerQueue timerQueue() { return timerQueue; }
     TcpTimers timers() { return timers; }
     Statistics stats() { return stats; }
@@ -265,6 +286,10 @@ public final class TcpLayer implements IpProtocolHandler {
             return;
         }
         t.released = true;
+        if (t.state == TcpState.TIME_WAIT) {
+            timeWaits.left();
+        }
+        orphans.gone(t);
         t.state = TcpState.CLOSED;
         timerQueue.cancel(t.rtxTimer);
         timerQueue.cancel(t.delackTimer);
@@ -278,14 +303,13 @@ public final class TcpLayer implements IpProtocolHandler {
         t.ooo.clear();
         t.sendRing.consume(t.sendRing.size());
         t.sendRing.releaseIfEmpty();
-        if (t.orphaned || t.error != null) {
-            t.recvRing.consume(t.recvRing.size());
-        }
-        t.recvRing.releaseIfEmpty();
         ListenSocket parent = t.parent;
+        boolean neverHandedOut = false;
         if (parent != null && !t.accepted) {
             parent.lock.lock();
             try {
+                // accept() marks a connection accepted under the listener's lock.
+                neverHandedOut = !t.accepted;
                 if (!parent.acceptQueue.remove(t)) {
                     parent.synQueueLength--;
                 }
@@ -294,6 +318,12 @@ public final class TcpLayer implements IpProtocolHandler {
             }
             t.parent = null;
         }
+        if (t.orphaned || t.error != null || neverHandedOut) {
+            // Nobody will read what is left (the application closed, the connection failed, or it
+            // was never accepted): the storage goes back to tcp_mem now.
+            t.recvRing.consume(t.recvRing.size());
+        }
+        t.recvRing.releaseIfEmpty();
         t.wake(Events.ANY);
     }
 

@@ -12,12 +12,11 @@ import java.io.IOException;
 import java.net.BindException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * The OPEN call of RFC 9293 section 3.10.1, both ways: passive open (a listener on a port, with
  * Linux's bind rules for ports still in use) and active open (ephemeral port from
- * {@code ip_local_port_range}, ISN, the first SYN), and closing a listener.
+ * {@code ip_local_port_range} by {@link EphemeralPorts}, ISN, the first SYN), and closing a listener.
  */
 final class TcpOpen {
     private final StackConfig config;
@@ -26,16 +25,19 @@ final class TcpOpen {
     private final TimerQueue timerQueue;
     private final TcpOutput output;
     private final TcpLayer layer;
-    private final SplittableRandom random;
+    private final EphemeralPorts ports;
+    private final TimeWaitLimits timeWaits;
 
-    TcpOpen(StackConfig config, Interface iface, Statistics stats, TimerQueue timerQueue, TcpOutput output, TcpLayer layer) {
+    TcpOpen(StackConfig config, Interface iface, Statistics stats, TimerQueue timerQueue, TcpOutput output, TcpLayer layer,
+            TimeWaitLimits timeWaits) {
         this.config = config;
         this.iface = iface;
         this.stats = stats;
         this.timerQueue = timerQueue;
         this.output = output;
         this.layer = layer;
-        this.random = new SplittableRandom(config.seed ^ 0x7C9L);
+        this.timeWaits = timeWaits;
+        this.ports = new EphemeralPorts(config, layer, timeWaits);
     }
 
     /** Opens a listener on {@code port}. */
@@ -119,10 +121,9 @@ final class TcpOpen {
                 if (t.released) {
                     return;
                 }
-                int port = pickEphemeral(remoteAddress, remotePort);
+                int port = ports.pick(remoteAddress, remotePort);
                 if (port < 0) {
-                    t.error = new BindException("no free local port in ip_local_port_range " + config.ipLocalPortRangeLow + "-"
-                            + config.ipLocalPortRangeHigh + " for " + Ipv4Address.toString(remoteAddress) + ":" + remotePort);
+                    t.error = ports.exhausted(remoteAddress, remotePort);
                     t.released = true;
                     t.state = TcpState.CLOSED;
                     t.wake(Events.ANY);
@@ -130,7 +131,12 @@ final class TcpOpen {
                 }
                 t.localPort = port;
                 t.key = Tcb.key(remoteAddress, remotePort, port);
-                t.iss = layer.isn(t.localAddress, port, remoteAddress, remotePort);
+                Tcb timeWait = ports.takeReusable();
+                if (timeWait != null) {
+                    timeWaits.reuse(timeWait, t);
+                } else {
+                    t.iss = layer.isn(t.localAddress, port, remoteAddress, remotePort);
+                }
                 t.sndUna = t.iss;
                 t.sndNxt = t.iss;
                 t.sndMax = t.iss;
@@ -146,18 +152,5 @@ final class TcpOpen {
             }
         });
         return t;
-    }
-
-    private int pickEphemeral(int remoteAddress, int remotePort) {
-        int low = config.ipLocalPortRangeLow;
-        int range = config.ipLocalPortRangeHigh - low + 1;
-        int start = random.nextInt(range);
-        for (int i = 0; i < range; i++) {
-            int port = low + (start + i) % range;
-            if (layer.listener(port) == null && layer.lookup(Tcb.key(remoteAddress, remotePort, port)) == null) {
-                return port;
-            }
-        }
-        return -1;
     }
 }

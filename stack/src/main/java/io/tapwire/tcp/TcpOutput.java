@@ -145,7 +145,7 @@ final class TcpOutput {
     /** The window to advertise now, never moving the right edge left (RFC 9293 3.8.6.2.2). */
     int receiveWindow(Tcb t) {
         int limit = windowLimit(t);
-        int free = Math.min(t.freeReceiveSpace(), limit);
+        int free = receiveSpace(t, limit);
         int current = Math.max(0, Seq.diff(t.rcvAdv, t.rcvNxt));
         int threshold = Math.min(limit / 2, t.ourMss);
         int offered = !config.tcpReceiverSws || free - current >= threshold || free == limit ? free : current;
@@ -158,7 +158,7 @@ final class TcpOutput {
             return false;
         }
         int limit = windowLimit(t);
-        int free = Math.min(t.freeReceiveSpace(), limit);
+        int free = receiveSpace(t, limit);
         int current = Math.max(0, Seq.diff(t.rcvAdv, t.rcvNxt));
         if (!config.tcpReceiverSws) {
             // BSD's rule (tcp_output): update once the window can grow by two segments or by
@@ -167,6 +167,20 @@ final class TcpOutput {
         }
         int threshold = Math.min(limit / 2, t.ourMss);
         return free - current >= threshold && current < limit / 2;
+    }
+
+    /**
+     * The space we may offer: free buffer space up to {@code limit}, and under {@code tcp_mem}
+     * pressure at most four segments, as Linux's {@code __tcp_select_window} clamps
+     * {@code rcv_ssthresh} to 4 advmss (so senders slow down while memory is short; the right
+     * edge already offered never moves back).
+     */
+    private int receiveSpace(Tcb t, int limit) {
+        int free = Math.min(t.freeReceiveSpace(), limit);
+        if (layer.memory().underPressure()) {
+            free = Math.min(free, 4 * t.ourMss);
+        }
+        return free;
     }
 
     /** The largest window we can advertise: the buffer, or what 16 bits scaled by our shift can say. */

@@ -49,6 +49,14 @@ final class TcpTimers {
                     }
                     t.retransmits++;
                     stats.inc(Stat.TCP_TIMEOUTS);
+                    if (t.scoreboard.skipSacked(t.sndUna) != t.sndUna) {
+                        // The cumulative ACK stops at data the peer had SACKed: it discarded it
+                        // (reneging, e.g. a receiver pruning under memory pressure). RFC 2018
+                        // section 8: after a timeout the SACKed bits are turned off, so the
+                        // go-back-N below resends it (Linux's tcp_check_sack_reneging).
+                        t.scoreboard.clear();
+                        stats.inc(Stat.TCP_SACK_RENEGING);
+                    }
                     // Any state → LOSS (the seed note: "RTO always leads to Loss"); ssthresh is
                     // lowered once per episode (RFC 5681 3.1), cwnd to one segment.
                     io.tapwire.tcp.cc.CaStateMachine.Transition tr = t.ca.onRetransmitTimeout(t.sndUna, t.sndMax);

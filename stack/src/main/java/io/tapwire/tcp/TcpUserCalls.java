@@ -44,6 +44,9 @@ public final class TcpUserCalls {
             t.changed.signalAll();
             detachWaiters(t);
             if (t.released) {
+                // Gone already (reset, timed out): what it still held for reading goes back to tcp_mem.
+                t.recvRing.consume(t.recvRing.size());
+                t.recvRing.releaseIfEmpty();
                 return;
             }
             if (t.recvRing.size() > 0 && t.state.isSynchronized()) {
@@ -63,8 +66,24 @@ public final class TcpUserCalls {
                     return;
                 }
                 case SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> shutdownOutputLocked(t);
+                case FIN_WAIT_2 -> {
+                    // Half-closed before, closed now: as an orphan it waits for the peer's FIN only
+                    // tcp_fin_timeout (Linux's tcp_close arms the FIN_WAIT2 timer here too).
+                    layer.runOnStack(() -> {
+                        t.lock.lock();
+                        try {
+                            if (!t.released && t.state == TcpState.FIN_WAIT_2) {
+                                timerQueue.arm(t.closeTimer(), layer.now() + config.tcpFinTimeoutNanos);
+                            }
+                        } finally {
+                            t.lock.unlock();
+                        }
+                    });
+                }
                 default -> { }
             }
+            // Now held by the stack alone: an orphan, within tcp_max_orphans or reset.
+            layer.orphans().closed(t);
         } finally {
             t.lock.unlock();
         }
@@ -264,10 +283,13 @@ public final class TcpUserCalls {
             return;
         }
         int capacity = t.recvRing.capacity();
-        if (2 * space.copied > capacity && capacity < config.tcpRmemMax) {
+        // Not under tcp_mem pressure (Linux's tcp_grow_window and tcp_clamp_window hold back
+        // then), and only if tcp_mem max has room for the larger ring.
+        if (2 * space.copied > capacity && capacity < config.tcpRmemMax && !layer.memory().underPressure()) {
             int grown = (int) Math.min(config.tcpRmemMax, Math.max(2L * capacity, 2 * space.copied));
-            t.recvRing.grow(grown);
-            stats.inc(Stat.TCP_RCVBUF_GROWN);
+            if (t.recvRing.grow(grown)) {
+                stats.inc(Stat.TCP_RCVBUF_GROWN);
+            }
         }
         space.copied = 0;
         space.time = now;
@@ -319,6 +341,11 @@ public final class TcpUserCalls {
                 }
                 if (written < len) {
                     t.sndNoSpace = true;
+                    if (n == 0 && !t.sendRing.hasStorage()) {
+                        // tcp_mem max refused the send ring its storage: wait until memory is
+                        // given back (Linux's sk_stream_wait_memory), not for an ACK.
+                        layer.memory().awaitMemory(t);
+                    }
                     if (remaining <= 0) {
                         break;
                     }

@@ -30,10 +30,24 @@ final class VirtualNet {
     }
 
     VirtualNet(int mtu, int ringSize) {
+        this(mtu, ringSize, c -> { }, c -> { });
+    }
+
+    /** Two stacks whose settings the callers adjust before the stacks are built from them. */
+    VirtualNet(java.util.function.Consumer<StackConfig> configureA, java.util.function.Consumer<StackConfig> configureB) {
+        this(1500, 256, configureA, configureB);
+    }
+
+    private VirtualNet(int mtu, int ringSize, java.util.function.Consumer<StackConfig> configureA,
+                       java.util.function.Consumer<StackConfig> configureB) {
         devA = new VirtualDevice("simA", mtu, ringSize);
         devB = new VirtualDevice("simB", mtu, ringSize);
-        a = new Stack(devA, config(A_ADDR, A_MAC, 1));
-        b = new Stack(devB, config(B_ADDR, B_MAC, 2));
+        StackConfig ca = config(A_ADDR, A_MAC, 1);
+        StackConfig cb = config(B_ADDR, B_MAC, 2);
+        configureA.accept(ca);
+        configureB.accept(cb);
+        a = new Stack(devA, ca);
+        b = new Stack(devB, cb);
     }
 
     static StackConfig config(int addr, long mac, long seed) {

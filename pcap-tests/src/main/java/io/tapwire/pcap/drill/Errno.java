@@ -20,6 +20,9 @@ final class Errno {
         if (e instanceof ConnectException || m.contains("refused")) {
             return "ECONNREFUSED";
         }
+        if (m.contains("cannot assign requested address")) {
+            return "EADDRNOTAVAIL";
+        }
         if (e instanceof BindException || m.contains("address already in use")) {
             return "EADDRINUSE";
         }

@@ -146,13 +146,14 @@ final class SocketOptionCalls {
         var config = ctx.stack().config();
         if (so.listener == null && so.connection == null) {
             // FreeBSD rounds to the MSS only once a connection has one.
-            return SocketOptions.defaults().receiveBufferSize(so.receiveBuffer).effectiveReceiveBuffer(config.tcpRmemDefault);
+            return SocketOptions.defaults().receiveBufferSize(so.receiveBuffer).effectiveReceiveBuffer(config.tcpRmemDefault, config.tcpRmemMax);
         }
-        return calls.socketOptions(so).effectiveReceiveBuffer(config.tcpRmemDefault);
+        return calls.socketOptions(so).effectiveReceiveBuffer(config.tcpRmemDefault, config.tcpRmemMax);
     }
 
     private long sendBuffer(DrillSocket so) {
-        return calls.socketOptions(so).effectiveSendBuffer(ctx.stack().config().tcpWmemDefault);
+        var config = ctx.stack().config();
+        return calls.socketOptions(so).effectiveSendBuffer(config.tcpWmemDefault, config.tcpWmemMax);
     }
 
     private static long field(Expr e, String name, int line) {

@@ -1,0 +1,105 @@
+package io.tapwire.tcp;
+
+import io.tapwire.StackConfig;
+import io.tapwire.wire.Ipv4Address;
+
+import java.net.BindException;
+import java.util.SplittableRandom;
+
+/**
+ * The local port of an active open, as Linux's {@code __inet_hash_connect} picks it: ports of
+ * {@code ip_local_port_range} from a random start, skipping ports that have a listener; a port is
+ * taken if no connection has its 4-tuple, or if the one that has it is in TIME_WAIT and
+ * {@code tcp_tw_reuse} allows taking it over ({@code __inet_check_established} and
+ * {@code tcp_twsk_unique}, see {@link TimeWaitLimits#mayReuse}). When no port is left, connect
+ * fails with EADDRNOTAVAIL, with a message that says why and what to do. Stack thread only.
+ */
+final class EphemeralPorts {
+    private final StackConfig config;
+    private final TcpLayer layer;
+    private final TimeWaitLimits timeWaits;
+    private final SplittableRandom random;
+    /** The TIME_WAIT connection the last {@link #pick} chose to take over, or null. */
+    private Tcb reusable;
+
+    EphemeralPorts(StackConfig config, TcpLayer layer, TimeWaitLimits timeWaits) {
+        this.config = config;
+        this.layer = layer;
+        this.timeWaits = timeWaits;
+        this.random = new SplittableRandom(config.seed ^ 0x7C9L);
+    }
+
+    /**
+     * A local port for a connection to {@code remoteAddress:remotePort}, or -1 when every port of
+     * the range is taken. If the port's 4-tuple is in TIME_WAIT and may be reused,
+     * {@link #takeReusable()} returns that connection.
+     */
+    int pick(int remoteAddress, int remotePort) {
+        reusable = null;
+        int low = config.ipLocalPortRangeLow;
+        int range = config.ipLocalPortRangeHigh - low + 1;
+        int start = random.nextInt(range);
+        long now = layer.now();
+        for (int i = 0; i < range; i++) {
+            int port = low + (start + i) % range;
+            if (layer.listener(port) != null) {
+                continue;
+            }
+            Tcb existing = layer.lookup(Tcb.key(remoteAddress, remotePort, port));
+            if (existing == null) {
+                return port;
+            }
+            if (timeWaits.mayReuse(existing, now)) {
+                reusable = existing;
+                return port;
+            }
+        }
+        return -1;
+    }
+
+    /** The TIME_WAIT connection whose 4-tuple the last pick reuses (once), or null. */
+    Tcb takeReusable() {
+        Tcb t = reusable;
+        reusable = null;
+        return t;
+    }
+
+    /**
+     * Linux's {@code connect(2)} error when {@code __inet_hash_connect} finds no port:
+     * EADDRNOTAVAIL, "Cannot assign requested address" (what Java reports as a BindException),
+     * saying how the ports are used and what helps.
+     */
+    BindException exhausted(int remoteAddress, int remotePort) {
+        int low = config.ipLocalPortRangeLow;
+        int high = config.ipLocalPortRangeHigh;
+        int timeWait = 0;
+        int listening = 0;
+        for (int port = low; port <= high; port++) {
+            if (layer.listener(port) != null) {
+                listening++;
+                continue;
+            }
+            Tcb t = layer.lookup(Tcb.key(remoteAddress, remotePort, port));
+            if (t != null && t.state == TcpState.TIME_WAIT) {
+                timeWait++;
+            }
+        }
+        StringBuilder m = new StringBuilder("Cannot assign requested address (EADDRNOTAVAIL): all ")
+                .append(high - low + 1).append(" ports of ip_local_port_range ").append(low).append('-').append(high)
+                .append(" are in use toward ").append(Ipv4Address.toString(remoteAddress)).append(':').append(remotePort)
+                .append(" (").append(timeWait).append(" in TIME_WAIT");
+        if (listening > 0) {
+            m.append(", ").append(listening).append(" taken by listeners");
+        }
+        m.append("); widen ip_local_port_range");
+        if (config.tcpTwReuse == 1) {
+            m.append(", wait a second (tcp_tw_reuse takes a TIME_WAIT only once its last timestamp is from an earlier second,"
+                    + " and only with tcp_timestamps)");
+        } else {
+            m.append(", enable tcp_tw_reuse=1 (with tcp_timestamps)");
+        }
+        m.append(", keep connections open for several requests (keep-alive), or let the server close first so TIME_WAIT"
+                + " stays on its side");
+        return new BindException(m.toString());
+    }
+}
