@@ -22,6 +22,19 @@ public final class BufferPool {
     private long pooledBytes;
     private long allocations;
 
+    /** Where rings drawing on this pool charge their storage ({@code tcp_mem}); null for none. */
+    private TcpMemory memory;
+
+    /** Rings drawing on this pool charge their storage to {@code memory} from now on. */
+    void chargeTo(TcpMemory memory) {
+        this.memory = memory;
+    }
+
+    /** The {@code tcp_mem} account of this pool's rings, or null. */
+    TcpMemory memory() {
+        return memory;
+    }
+
     public BufferPool(long maxPooledBytes) {
         this.maxPooledBytes = maxPooledBytes;
     }

@@ -15,24 +15,18 @@ import java.nio.ByteBuffer;
  */
 public final class ByteRing {
     private final BufferPool pool;
-    /** Where the storage is charged; null for a ring outside any stack's accounting. */
-    private final TcpMemory memory;
     private int capacity;
     private byte[] data;
     private long head;
     private long tail;
 
+    /** A ring of {@code capacity} bytes whose storage comes from {@code pool} (and is charged to its tcp_mem account, if any). */
     public ByteRing(int capacity, BufferPool pool) {
-        this(capacity, pool, null);
-    }
-
-    ByteRing(int capacity, BufferPool pool, TcpMemory memory) {
         if (capacity < 1) {
             throw new IllegalArgumentException("ring capacity must be positive, got " + capacity);
         }
         this.capacity = capacity;
         this.pool = pool;
-        this.memory = memory;
     }
 
     public int capacity() { return capacity; }
@@ -48,6 +42,7 @@ public final class ByteRing {
         if (data != null) {
             return true;
         }
+        TcpMemory memory = pool.memory();
         if (memory != null && !memory.charge(capacity)) {
             return false;
         }
@@ -63,6 +58,7 @@ public final class ByteRing {
         if (data != null && head == tail) {
             pool.give(data);
             data = null;
+            TcpMemory memory = pool.memory();
             if (memory != null) {
                 memory.uncharge(capacity);
             }
@@ -85,6 +81,7 @@ public final class ByteRing {
             return false;
         }
         if (data != null) {
+            TcpMemory memory = pool.memory();
             if (memory != null && !memory.chargeGrowth(capacity, newCapacity)) {
                 return false;
             }

@@ -254,8 +254,8 @@ public final class Tcb implements Timer.Target {
         this.remoteAddress = remoteAddress;
         this.remotePort = remotePort;
         this.key = key(remoteAddress, remotePort, localPort);
-        this.recvRing = new ByteRing(rcvbuf, layer.bufferPool(), layer.memory());
-        this.sendRing = new ByteRing(sndbuf, layer.bufferPool(), layer.memory());
+        this.recvRing = new ByteRing(rcvbuf, layer.bufferPool());
+        this.sendRing = new ByteRing(sndbuf, layer.bufferPool());
         this.rtt = rtt;
         this.cc = cc;
     }

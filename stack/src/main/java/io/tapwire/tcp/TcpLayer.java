@@ -67,6 +67,7 @@ public final class TcpLayer implements IpProtocolHandler {
         this.runOnStack = runOnStack;
         this.wakeStack = wakeStack;
         this.memory = new TcpMemory(config, runOnStack);
+        bufferPool.chargeTo(memory);
         this.output = new TcpOutput(config, ip, stats, this);
         this.orphans = new TcpOrphans(config, stats, this, output);
         this.timeWaits = new TimeWaitLimits(config, stats, this);
