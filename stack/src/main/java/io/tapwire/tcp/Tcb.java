@@ -151,7 +151,8 @@ public final class Tcb implements Timer.Target {
     int recover;
     /** Consecutive timeouts without progress (the Linux icsk_retransmits). */
     int retransmits;
-    long totalRetransmits;
+    /** Retransmitted segments over the connection's life (tcpi_total_retrans, a u32 in Linux). */
+    int totalRetransmits;
     int synRetries;
     /** Opened from a SYN cookie: no SYN-ACK was timed (Linux's {@code snt_synack} 0), so the handshake gives no RTT sample. */
     boolean fromCookie;
