@@ -41,8 +41,9 @@ import static io.tapwire.wire.TcpSegment.SYN;
  *
  * <p>Deterministic: fixed MACs, addresses, ISN secret and seed, virtual time starting at 1 s, so a
  * fuzzer's finding replays exactly. Small limits (a 16-slot ring, 16 KiB socket buffers, a SYN
- * backlog of 16, an accept backlog of 4) let short inputs reach the full-queue and full-buffer
- * paths.
+ * backlog of 8, an accept backlog of 2, 16 KiB of reassembly) let short inputs reach the
+ * full-queue and full-buffer paths, and the memory bounds they check can be crossed if a limit
+ * were not enforced.
  *
  * <p>The prepared states: {@link Prepared#LISTEN} (a TCP listener on port 80 and a UDP echo on
  * port 7), {@link Prepared#ESTABLISHED} (one accepted connection from the peer's port 40000 with
@@ -60,13 +61,16 @@ final class FuzzedStack {
     static final int PEER_ISS = 1_000_000;
     static final int PEER_WSCALE = 7;
     static final int PEER_TS_START = 5000;
-    static final int BACKLOG = 4;
-    static final int SYN_BACKLOG = 16;
+    static final int BACKLOG = 2;
+    static final int SYN_BACKLOG = 8;
     static final int SOCKET_BUFFER = 16 * 1024;
-    static final int IPFRAG_HIGH_THRESH = 256 * 1024;
+    /** Small enough that the fragments of one input (at most {@link #MAX_STEPS}) can reach it. */
+    static final int IPFRAG_HIGH_THRESH = 16 * 1024;
     static final int IN_FLIGHT = 8 * 1024;
-    /** Steps (frames, time steps, application calls) one input may take: bounds its cost. */
+    /** Steps (frames, bursts, time steps, application calls) one input may take: bounds its cost. */
     static final int MAX_STEPS = 64;
+    /** Frames one input may inject (bursts inject many per step). */
+    static final int MAX_FRAMES = 256;
     private static final int RING = 16;
     private static final byte[] WRITE_DATA = new byte[64 * 1024];
 
@@ -229,6 +233,10 @@ final class FuzzedStack {
         framesInjected++;
         drain();
         log("frame of " + frame.length + " bytes");
+    }
+
+    long framesInjected() {
+        return framesInjected;
     }
 
     /** Moves virtual time on by {@code nanos}, running every timer due on the way. */
@@ -423,7 +431,7 @@ final class FuzzedStack {
 
     private String brokenInvariant() {
         if (stats.get(Stat.RX_INTERNAL_ERRORS) != 0) {
-            return "an exception escaped into poll (RX_INTERNAL_ERRORS; the stack trace is logged above)";
+            return "an exception escaped into poll (RX_INTERNAL_ERRORS; io.tapwire.Stack logged its stack trace)";
         }
         long frames = stats.get(Stat.RX_FRAMES);
         if (framesBase >= 0 && frames - framesBase != framesInjected) {

@@ -64,7 +64,8 @@ class HttpRequestParserFuzzTest {
             if (r == null) {
                 return "not yet";
             }
-            assertTrue(parser.headLength() > 0 && parser.headLength() <= end);
+            assertTrue(parser.headLength() > 0 && parser.headLength() <= end,
+                    "a head of " + parser.headLength() + " bytes in the first " + end);
             return r.method() + " " + r.target() + " path " + r.path() + " query " + r.query() + " " + r.version() + " fields "
                     + r.fields().size() + " length " + r.contentLength() + " head " + parser.headLength();
         } catch (HttpException e) {
