@@ -57,7 +57,7 @@ class HttpRequestParserFuzzTest {
         readAll(bytes, readSeed, whole);
     }
 
-    /** The parser's answer for {@code bytes[0, end)}, as text: the request, "not yet" or the status. */
+    /** The parser's answer for {@code bytes[0, end)}, as text: "request ...", "not yet" or "refused STATUS". */
     private static String outcome(HttpHeadParser parser, byte[] bytes, int end) {
         try {
             HttpRequest r = parser.parse(bytes, 0, end);
@@ -66,12 +66,12 @@ class HttpRequestParserFuzzTest {
             }
             assertTrue(parser.headLength() > 0 && parser.headLength() <= end,
                     "a head of " + parser.headLength() + " bytes in the first " + end);
-            return r.method() + " " + r.target() + " path " + r.path() + " query " + r.query() + " " + r.version() + " fields "
+            return "request " + r.method() + " " + r.target() + " path " + r.path() + " query " + r.query() + " " + r.version() + " fields "
                     + r.fields().size() + " length " + r.contentLength() + " head " + parser.headLength();
         } catch (HttpException e) {
             assertTrue(STATUSES.contains(e.status()), "undocumented status " + e.status());
             assertNotNull(e.getMessage());
-            return "status " + e.status();
+            return "refused " + e.status();
         }
     }
 
@@ -83,10 +83,10 @@ class HttpRequestParserFuzzTest {
             HttpRequest r;
             try {
                 r = reader.next();
-                got = r == null ? "end" : r.method() + " " + r.target();
+                got = r == null ? "end" : "request " + r.method() + " " + r.target();
             } catch (HttpException e) {
                 assertTrue(STATUSES.contains(e.status()), "undocumented status " + e.status());
-                got = "status " + e.status();
+                got = "refused " + e.status();
                 r = null;
             } catch (EOFException e) {
                 got = "eof";
@@ -94,7 +94,7 @@ class HttpRequestParserFuzzTest {
             }
             if (i == 0) {
                 String want = whole.equals("not yet") ? (got.equals("end") ? "end" : "eof")
-                        : whole.startsWith("status") ? whole : whole.substring(0, whole.indexOf(" path "));
+                        : whole.startsWith("refused ") ? whole : whole.substring(0, whole.indexOf(" path "));
                 assertEquals(want, got, "the reader and the head parser disagree");
             }
             if (r == null) {
