@@ -117,7 +117,16 @@ final class Cursor {
     }
 
     long integer() {
-        return parseInteger(integerText());
+        return integerValue(integerText());
+    }
+
+    /** The value of {@code t} (from {@link #integerText()}); one beyond 64 bits is a syntax error, not an exception. */
+    long integerValue(String t) {
+        try {
+            return parseInteger(t);
+        } catch (NumberFormatException e) {
+            throw error("number " + t + " out of range (a 64-bit integer)");
+        }
     }
 
     static long parseInteger(String t) {
@@ -141,8 +150,13 @@ final class Cursor {
         if (t.isEmpty() || t.chars().filter(c -> c == '.').count() > 1) {
             throw error("expected a time in seconds");
         }
-        return new java.math.BigDecimal(t.startsWith(".") ? "0" + t : t).movePointRight(6).setScale(0, java.math.RoundingMode.HALF_UP)
-                .longValueExact();
+        try {
+            return new java.math.BigDecimal(t.startsWith(".") ? "0" + t : t).movePointRight(6).setScale(0, java.math.RoundingMode.HALF_UP)
+                    .longValueExact();
+        } catch (ArithmeticException e) {
+            // A time beyond 2^63 microseconds: a script error, not an exception out of the parser.
+            throw error("time " + t + " s out of range");
+        }
     }
 
     /** Everything up to (not including) {@code end}; consumes {@code end} too. */

@@ -158,7 +158,7 @@ public final class ScriptParser {
         }
         if (c.atNumber()) {
             String t = c.integerText();
-            return new Expr.Int(Cursor.parseInteger(t), t);
+            return new Expr.Int(c.integerValue(t), t);
         }
         if (c.accept("\"")) {
             return new Expr.Str(c.until("\""));

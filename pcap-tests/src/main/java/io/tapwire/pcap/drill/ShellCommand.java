@@ -106,7 +106,11 @@ final class ShellCommand {
                         throw ScriptException.syntax(line, "sockstat -p needs ports");
                     }
                     for (String p : a[++i].split(",")) {
-                        ports.add(Integer.parseInt(p));
+                        try {
+                            ports.add(Integer.parseInt(p));
+                        } catch (NumberFormatException e) {
+                            throw ScriptException.syntax(line, "sockstat -p needs port numbers, got '" + p + "'");
+                        }
                     }
                 }
                 default -> throw ScriptException.unsupported(line, "sockstat option " + a[i]);

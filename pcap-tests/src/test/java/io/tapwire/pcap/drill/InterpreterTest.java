@@ -186,6 +186,15 @@ class InterpreterTest {
     }
 
     @Test
+    void sockstatWithAPortThatIsNotANumberIsAScriptError() {
+        // Found by PacketdrillFuzzTest: the NumberFormatException ended the run as an "interpreter error".
+        ScriptResult r = run(LISTEN + "+0 `sockstat -4 -P tcp -p 80x80 -s | grep -c LISTEN | grep 1`\n");
+        assertEquals(ScriptResult.Status.SKIPPED_UNSUPPORTED, r.status(), r::message);
+        assertEquals(8, r.line());
+        assertTrue(r.message().startsWith("script error: sockstat -p needs port numbers"), r::message);
+    }
+
+    @Test
     void anUnscriptedSegmentIsTheDifferenceAtTheNextExpectedOne() {
         // The peer's data is acknowledged (at once or by the delayed-ACK timer) before the FIN the
         // script expects first.

@@ -104,6 +104,19 @@ class ScriptParserTest {
     }
 
     @Test
+    void numbersAndTimesTooLargeForALongAreSyntaxErrors() {
+        // Found by PacketdrillFuzzTest: they escaped the parser as ArithmeticException and
+        // NumberFormatException, and so escaped Interpreter.run, which promises never to throw.
+        ScriptException time = assertThrows(ScriptException.class, () -> parse("99999999999999999 close(3) = 0\n"));
+        assertTrue(time.getMessage().contains("out of range"), time.getMessage());
+        ScriptException number = assertThrows(ScriptException.class, () -> parse("0 close(99999999999999999999) = 0\n"));
+        assertTrue(number.getMessage().contains("out of range"), number.getMessage());
+        assertThrows(ScriptException.class, () -> parse("0 close(3) = 0x10000000000000000\n"));
+        assertEquals(ScriptResult.Status.SKIPPED_UNSUPPORTED,
+                Interpreter.run("t.pkt", "99999999999999999 close(3) = 0\n", RunOptions.standard()).status());
+    }
+
+    @Test
     void nonTcpPacketsAndUnknownOptionsAreUnsupported() {
         ScriptException udp = assertThrows(ScriptException.class, () -> only("0 < udp (1472)"));
         assertEquals(ScriptException.Kind.UNSUPPORTED, udp.kind());
