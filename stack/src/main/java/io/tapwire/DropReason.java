@@ -82,6 +82,8 @@ public enum DropReason {
     TCP_IGNORED,
     /** SYN or final ACK dropped by a listener whose queues are full. */
     TCP_LISTEN_DROP,
+    /** SYN from a source with no route back for the SYN-ACK (Linux: inet_csk_route_req fails; counted in ListenDrops too). */
+    TCP_SYN_NO_ROUTE,
     /** Out-of-order data beyond what the reassembly queue can track. */
     TCP_OFO_DROP,
 
