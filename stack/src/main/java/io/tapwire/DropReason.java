@@ -86,6 +86,11 @@ public enum DropReason {
     TCP_SYN_NO_ROUTE,
     /** Out-of-order data beyond what the reassembly queue can track. */
     TCP_OFO_DROP,
+    /**
+     * An ICMP error quoting a TCP segment whose sequence number is outside SND.UNA..SND.MAX, so we
+     * never sent it or it was acknowledged: ignored (RFC 5927 section 4.1; Linux's OutOfWindowIcmps).
+     */
+    TCP_ICMP_OUT_OF_WINDOW,
 
     /** UDP shorter than 8 bytes. */
     UDP_TRUNCATED,

@@ -35,6 +35,7 @@ public final class TcpLayer implements IpProtocolHandler {
     private final TcpOutput output;
     private final TcpInput input;
     private final TcpTimers timers;
+    private final TcpIcmpInput icmpInput;
     private final ConnectionTable table = new ConnectionTable();
     private final AtomicReferenceArray<ListenSocket> listeners = new AtomicReferenceArray<>(65536);
     /**
@@ -66,6 +67,7 @@ public final class TcpLayer implements IpProtocolHandler {
         this.output = new TcpOutput(config, ip, stats, this);
         this.input = new TcpInput(config, stats, this, output);
         this.timers = new TcpTimers(config, stats, this, output);
+        this.icmpInput = new TcpIcmpInput(stats, this);
         this.open = new TcpOpen(config, iface, stats, timerQueue, output, this);
         this.calls = new TcpUserCalls(config, stats, timerQueue, output, timers, this);
         this.isnClockOrigin = 0;
@@ -129,6 +131,11 @@ public final class TcpLayer implements IpProtocolHandler {
         if (!seg.isRst()) {
             output.sendResetFor(ip.dst(), ip.src(), seg, seg.segmentLength());
         }
+    }
+
+    /** Where ICMP errors quoting TCP segments go (RFC 5927 checks, path MTU); the stack registers it with ICMP. */
+    public io.tapwire.net.Icmp.ErrorListener icmpErrorListener() {
+        return icmpInput;
     }
 
     /** Sends what application threads queued (writes, closes, window updates). */
