@@ -84,7 +84,8 @@ public final class TcpLayer implements IpProtocolHandler {
     long now() { return now; }
     /** Whether segments to {@code address} can be routed (on-link, or a gateway is set). */
     boolean hasRoute(int address) { return iface.hasRoute(address); }
-    BufferPool bufferPool() { return bufferPool; }
+    /** The arrays connection rings borrow (for monitoring: {@link BufferPool#lentBytes()}). */
+    public BufferPool bufferPool() { return bufferPool; }
     TimerQueue timerQueue() { return timerQueue; }
     TcpTimers timers() { return timers; }
     Statistics stats() { return stats; }
