@@ -17,13 +17,13 @@ import java.util.regex.Pattern;
  * @param qdiscSent frames the root qdisc passed to the TAP
  * @param qdiscDropped frames the root qdisc dropped (its queue, {@code txqueuelen}, was full)
  */
-record LinkCounters(long txPackets, long txDropped, long rxPackets, long rxDropped, long qdiscSent, long qdiscDropped) {
+public record LinkCounters(long txPackets, long txDropped, long rxPackets, long rxDropped, long qdiscSent, long qdiscDropped) {
     private static final Pattern TX = Pattern.compile("\"tx\":\\{\"bytes\":\\d+,\"packets\":(\\d+),\"errors\":\\d+,\"dropped\":(\\d+)");
     private static final Pattern RX = Pattern.compile("\"rx\":\\{\"bytes\":\\d+,\"packets\":(\\d+),\"errors\":\\d+,\"dropped\":(\\d+)");
     private static final Pattern QDISC = Pattern.compile("Sent \\d+ bytes (\\d+) pkt \\(dropped (\\d+),");
 
     /** Parses the output of {@code ip -j -s link show dev X} and {@code tc -s qdisc show dev X}. */
-    static LinkCounters parse(String ipJson, String tcOutput) {
+    public static LinkCounters parse(String ipJson, String tcOutput) {
         Matcher tx = TX.matcher(ipJson);
         Matcher rx = RX.matcher(ipJson);
         if (!tx.find() || !rx.find()) {
@@ -41,14 +41,14 @@ record LinkCounters(long txPackets, long txDropped, long rxPackets, long rxDropp
     }
 
     /** Reads the counters of {@code dev} in the sandbox's namespace. */
-    static LinkCounters read(Sandbox sandbox, String dev) {
+    public static LinkCounters read(Sandbox sandbox, String dev) {
         String ip = sandbox.exec("ip", "-j", "-s", "link", "show", "dev", dev).stdout();
         String tc = sandbox.exec("tc", "-s", "qdisc", "show", "dev", dev).stdout();
         return parse(ip, tc);
     }
 
     /** These counters minus {@code before}'s. */
-    LinkCounters minus(LinkCounters before) {
+    public LinkCounters minus(LinkCounters before) {
         return new LinkCounters(txPackets - before.txPackets, txDropped - before.txDropped, rxPackets - before.rxPackets,
                 rxDropped - before.rxDropped, qdiscSent - before.qdiscSent, qdiscDropped - before.qdiscDropped);
     }
