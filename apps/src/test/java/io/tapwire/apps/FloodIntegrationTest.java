@@ -78,7 +78,11 @@ class FloodIntegrationTest extends TcpSandboxTestBase {
     /**
      * SYNs to port 80 from one spoofed address on the subnet that never answers ARP, a new source
      * port each: every SYN-ACK waits in the ARP queue of an unresolved neighbour until resolution
-     * fails, and every SYN holds a place in the SYN queue.
+     * fails, and every SYN holds a place in the SYN queue for the SYN-ACK retries (63 s). Linux
+     * keeps serving here with SYN cookies ({@code tcp_syncookies=1}: a SYN that finds the queue
+     * full is answered statelessly); until tapwire has them, the queue is full within
+     * milliseconds, legitimate SYNs are dropped (TCP_SYN_QUEUE_FULL) and this test fails, which is
+     * the issue's report.
      */
     @Test
     void synFloodFromASilentNeighbour() throws Exception {
