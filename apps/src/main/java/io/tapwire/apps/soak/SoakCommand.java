@@ -99,7 +99,7 @@ public final class SoakCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "tapwire soak: %.1f min of mixed load, a sample every %.0f s, warm-up %.1f min, loss %.2f%%"
                 + " each way; writing to %s%n", minutes, sampleSeconds, warmup / 60, loss * 100, dir);
         final Path finalDir = dir;
-        Thread hook = new Thread(() -> report(finalDir, warmup, null, null, List.of("(stopped early: Ctrl-C)")), "tapwire-soak-report");
+        Thread hook = new Thread(() -> report(finalDir, warmup, null, null, List.of("(stopped early by a signal: Ctrl-C or kill)")), "tapwire-soak-report");
         Runtime.getRuntime().addShutdownHook(hook);
         int status;
         try (Sandbox sb = Sandbox.start(options)) {
@@ -205,10 +205,12 @@ public final class SoakCommand implements Callable<Integer> {
             out.add("Linux: no link counters (" + e.getMessage() + ")");
         }
         FaultInjector f = sb.faultInjector();
+        long reachedStack = tap.rxFrames() - f.receivePath().randomLosses() - f.receivePath().sinkDrops();
         out.add(String.format(Locale.ROOT, "TAP: %d frames read, %d written; fault injector: %d of %d frames from Linux lost on"
-                        + " purpose, %d of %d frames from the stack, %d found the stack's RX ring full", tap.rxFrames(), tap.txFrames(),
-                f.receivePath().randomLosses(), f.receivePath().offered(), f.transmitPath().randomLosses(), f.transmitPath().offered(),
-                f.receivePath().sinkDrops()));
+                        + " purpose, %d of %d frames from the stack, %d found the stack's RX ring full; TAP reads - injector losses"
+                        + " = %d = stack RX (%s)", tap.rxFrames(), tap.txFrames(), f.receivePath().randomLosses(),
+                f.receivePath().offered(), f.transmitPath().randomLosses(), f.transmitPath().offered(), f.receivePath().sinkDrops(),
+                reachedStack, reachedStack == frames ? "adds up" : "DOES NOT ADD UP: stack RX " + frames));
         return out;
     }
 }
