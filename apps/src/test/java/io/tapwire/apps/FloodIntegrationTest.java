@@ -89,6 +89,22 @@ class FloodIntegrationTest extends TcpSandboxTestBase {
         flood("SYN flood, spoofed from silent neighbour " + SILENT_NEIGHBOUR, "-S", "-p", "80", "-a", SILENT_NEIGHBOUR);
     }
 
+    /**
+     * SYNs to port 80 from Linux's own address, source ports counting up: every SYN-ACK reaches
+     * the kernel, which has no such connection and answers RST, so each half-open connection ends
+     * about one round trip after it began (RFC 9293 3.10.7.4, RST in SYN-RECEIVED).
+     */
+    @Test
+    void synFloodFromLinuxsOwnAddress() throws Exception {
+        flood("SYN flood from 10.0.0.1 (the kernel resets every SYN-ACK)", "-S", "-p", "80");
+    }
+
+    /** Every flag at once (FIN SYN RST PSH ACK URG ECE CWR, "Christmas tree") to port 80. */
+    @Test
+    void allFlagsFlood() throws Exception {
+        flood("all-flags flood (FSRPAUXY)", "-F", "-S", "-R", "-P", "-A", "-U", "-X", "-Y", "-p", "80");
+    }
+
     /** ACKs to port 80 from Linux's address, source ports counting up: each answered with RST (no such connection). */
     @Test
     void ackFlood() throws Exception {
