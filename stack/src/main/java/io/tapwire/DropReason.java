@@ -84,10 +84,17 @@ public enum DropReason {
     TCP_IGNORED,
     /** SYN or final ACK dropped by a listener whose queues are full. */
     TCP_LISTEN_DROP,
+    /** SYN from a source with no route back for the SYN-ACK (Linux: inet_csk_route_req fails; counted in ListenDrops too). */
+    TCP_SYN_NO_ROUTE,
     /** Out-of-order data beyond what the reassembly queue can track, or dropped under memory pressure (TCPOFODrop). */
     TCP_OFO_DROP,
     /** Data that needed receive-buffer memory above {@code tcp_mem} max (TCPRcvQDrop). */
     TCP_RCVQ_DROP,
+    /**
+     * An ICMP error quoting a TCP segment whose sequence number is outside SND.UNA..SND.MAX, so we
+     * never sent it or it was acknowledged: ignored (RFC 5927 section 4.1; Linux's OutOfWindowIcmps).
+     */
+    TCP_ICMP_OUT_OF_WINDOW,
 
     /** UDP shorter than 8 bytes. */
     UDP_TRUNCATED,

@@ -83,6 +83,7 @@ public final class Stack {
         ipIn.register(Ipv4Packet.PROTO_TCP, tcp);
         ipIn.register(Ipv4Packet.PROTO_ICMP, icmp);
         ipIn.register(Ipv4Packet.PROTO_UDP, udp);
+        icmp.registerErrorListener(Ipv4Packet.PROTO_TCP, tcp.icmpErrorListener());
         ipIn.setUnknownProtocolHandler(icmp);
         reassembler.setTimeoutListener(icmp);
         // Processing one frame can emit a fragmented 64 KiB echo reply (45 frames at MTU 1500)

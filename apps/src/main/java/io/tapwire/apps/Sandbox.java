@@ -6,11 +6,14 @@ import io.tapwire.StackRunner;
 import io.tapwire.Statistics;
 import io.tapwire.apps.services.TcpServices;
 import io.tapwire.apps.services.UdpEchoService;
+import io.tapwire.link.FaultInjector;
+import io.tapwire.link.LinkProfile;
 import io.tapwire.link.NetDevice;
 import io.tapwire.link.PcapTap;
 import io.tapwire.link.PcapWriter;
 import io.tapwire.tap.Netns;
 import io.tapwire.tap.TapDevice;
+import io.tapwire.tap.TapStats;
 import io.tapwire.time.Clock;
 import io.tapwire.wire.Ipv4Address;
 
@@ -54,6 +57,9 @@ public final class Sandbox implements AutoCloseable {
         TcpServices.Selection tcpServices = TcpServices.Selection.none();
         TcpServices.IoModel io = TcpServices.IoModel.BLOCKING;
         Consumer<StackConfig> configure = c -> { };
+        LinkProfile faultsTransmit;
+        LinkProfile faultsReceive;
+        long faultSeed;
 
         /** IP MTU of the TAP on both sides (default 1500). */
         public Options mtu(int mtu) {
@@ -96,11 +102,30 @@ public final class Sandbox implements AutoCloseable {
             this.configure = configure;
             return this;
         }
+
+        /**
+         * Puts a {@link FaultInjector} between the stack and the TAP (this kernel has no netem):
+         * {@code transmit} applies to frames the stack sends, {@code receive} to frames Linux sends
+         * it, drawn from {@code seed}. Loss and corruption only: a delayed frame waits for the
+         * stack thread's next turn (at most 100 ms), since the runner does not sleep to the
+         * injector's deadlines. Null for both (the default): no injector.
+         */
+        public Options faults(LinkProfile transmit, LinkProfile receive, long seed) {
+            if ((transmit == null) != (receive == null)) {
+                throw new IllegalArgumentException("give both directions' profiles or neither");
+            }
+            this.faultsTransmit = transmit;
+            this.faultsReceive = receive;
+            this.faultSeed = seed;
+            return this;
+        }
     }
 
     private final Netns netns;
     private final StackConfig config;
     private NetDevice device;
+    private TapDevice tap;
+    private FaultInjector faults;
     private Stack stack;
     private StackRunner runner;
     private UdpEchoService echo;
@@ -151,11 +176,16 @@ public final class Sandbox implements AutoCloseable {
     }
 
     private void open(Options options) {
-        TapDevice tap = TapDevice.openInNetns(netns.name(), TAP_NAME, options.mtu, options.ringSize);
+        tap = TapDevice.openInNetns(netns.name(), TAP_NAME, options.mtu, options.ringSize);
         device = tap;
         if (options.pcap != null) {
             pcap = options.pcap;
             device = new PcapTap(tap, new PcapWriter(options.pcap), Clock.SYSTEM.epochOffsetNanos());
+        }
+        if (options.faultsTransmit != null) {
+            // Outside the recording: the pcap shows what crossed the TAP, not what the stack sent.
+            faults = new FaultInjector(device, options.faultsTransmit, options.faultsReceive, options.faultSeed);
+            device = faults;
         }
         // The Linux side first, so the stack's gratuitous ARP at start finds the link up.
         if (options.mtu != 1500) {
@@ -242,6 +272,20 @@ public final class Sandbox implements AutoCloseable {
     /** The UDP echo service, or null when it was turned off. */
     public UdpEchoService echoService() {
         return echo;
+    }
+
+    /**
+     * The TAP's own counters: frames read from the kernel (and so offered to the stack's RX ring)
+     * and frames written to it. Frames the kernel could not queue for the TAP never get here; they
+     * are the kernel's drops ({@code ip -s link show tap0} in the namespace, TX dropped).
+     */
+    public TapStats tapStats() {
+        return tap.stats();
+    }
+
+    /** The fault injector between the stack and the TAP, or null when none was asked for. */
+    public FaultInjector faultInjector() {
+        return faults;
     }
 
     /** Where the session is recorded, or null. The file is complete after {@link #close()}. */

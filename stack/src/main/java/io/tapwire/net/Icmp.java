@@ -24,9 +24,12 @@ public final class Icmp implements IpProtocolHandler, Ipv4Input.UnknownProtocolH
     /** Receives ICMP errors about datagrams we sent (for sockets to report, e.g. ECONNREFUSED). */
     public interface ErrorListener {
         /**
+         * @param info the ICMP header's second word (for fragmentation needed, the next-hop MTU in
+         *     its low 16 bits, RFC 1191 section 4)
          * @param quoted the original datagram's IP header followed by at least 8 bytes of its payload
          */
-        void icmpError(int type, int code, Ipv4Packet quoted, ByteBuffer buf, int quotedPayloadOffset, int quotedPayloadLength);
+        void icmpError(int type, int code, int info, Ipv4Packet quoted, ByteBuffer buf, int quotedPayloadOffset,
+                       int quotedPayloadLength);
     }
 
     /** Bytes of the offending datagram quoted in an error: as much as fits 576 bytes (RFC 1812 4.3.2.3). */
@@ -145,7 +148,7 @@ public final class Icmp implements IpProtocolHandler, Ipv4Input.UnknownProtocolH
             stats.drop(DropReason.ICMP_UNHANDLED);
             return;
         }
-        l.icmpError(icmp.type(), icmp.code(), quoted, buf, qOff + quoted.headerLength(), qLen - quoted.headerLength());
+        l.icmpError(icmp.type(), icmp.code(), icmp.rest(), quoted, buf, qOff + quoted.headerLength(), qLen - quoted.headerLength());
     }
 
     /** Sends a port-unreachable error about a UDP datagram nobody listens for. */

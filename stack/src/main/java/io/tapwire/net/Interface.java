@@ -47,6 +47,14 @@ public final class Interface {
         return (addr & netmask) == (config.address & netmask);
     }
 
+    /**
+     * True when a datagram to {@code addr} has a next hop: it is on our subnet (or a broadcast),
+     * or a default gateway is set. {@link Ipv4Output} counts the others as OutNoRoutes.
+     */
+    public boolean hasRoute(int addr) {
+        return isOnLink(addr) || isBroadcast(addr) || config.gateway != 0;
+    }
+
     /** True for the limited broadcast and our subnet's directed broadcast. */
     public boolean isBroadcast(int addr) {
         return addr == 0xFFFF_FFFF || (addr == subnetBroadcast && netmask != 0xFFFF_FFFF);

@@ -20,6 +20,7 @@ public final class BufferPool {
     private int sizeCount;
     private final long maxPooledBytes;
     private long pooledBytes;
+    private long lentBytes;
     private long allocations;
 
     /** Where rings drawing on this pool charge their storage ({@code tcp_mem}); null for none. */
@@ -43,6 +44,7 @@ public final class BufferPool {
     public byte[] take(int size) {
         lock.lock();
         try {
+            lentBytes += size;
             ArrayDeque<byte[]> q = queue(size);
             byte[] b = q == null ? null : q.poll();
             if (b != null) {
@@ -60,6 +62,7 @@ public final class BufferPool {
     public void give(byte[] b) {
         lock.lock();
         try {
+            lentBytes -= b.length;
             if (pooledBytes + b.length > maxPooledBytes) {
                 return;
             }
@@ -84,6 +87,26 @@ public final class BufferPool {
         lock.lock();
         try {
             return allocations;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes in arrays taken and not yet given back: the connections' ring storage in use. */
+    public long lentBytes() {
+        lock.lock();
+        try {
+            return lentBytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes in arrays kept for reuse (at most the pool's limit). */
+    public long pooledBytes() {
+        lock.lock();
+        try {
+            return pooledBytes;
         } finally {
             lock.unlock();
         }

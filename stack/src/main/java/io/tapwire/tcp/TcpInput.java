@@ -166,6 +166,12 @@ final class TcpInput {
                     && (Seq.inWindow(seq, t.rcvNxt, rcvWnd) || Seq.inWindow(Seq.add(seq, segLen - 1), t.rcvNxt, rcvWnd));
         }
         boolean zeroWindowProbe = !acceptable && rcvWnd == 0 && seq == t.rcvNxt;
+        if (!acceptable && !zeroWindowProbe && seg.isSyn() && !seg.isRst() && !config.tcpInsecureSyn) {
+            // RFC 5961 section 4.2: a SYN gets a challenge ACK "irrespective of the sequence
+            // number", so one outside the window too (Linux: tcp_validate_incoming, syn_challenge).
+            challengeAck(t);
+            return;
+        }
         if (!acceptable && !zeroWindowProbe) {
             stats.drop(DropReason.TCP_OUT_OF_WINDOW);
             if (payload > 0 && t.sackOk && config.tcpDsack && Seq.le(Seq.add(seq, payload), t.rcvNxt)) {

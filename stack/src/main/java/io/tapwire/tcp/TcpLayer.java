@@ -35,6 +35,7 @@ public final class TcpLayer implements IpProtocolHandler {
     private final TcpOutput output;
     private final TcpInput input;
     private final TcpTimers timers;
+    private final TcpIcmpInput icmpInput;
     private final ConnectionTable table = new ConnectionTable();
     private final AtomicReferenceArray<ListenSocket> listeners = new AtomicReferenceArray<>(65536);
     /**
@@ -73,6 +74,7 @@ public final class TcpLayer implements IpProtocolHandler {
         this.timeWaits = new TimeWaitLimits(config, stats, this);
         this.input = new TcpInput(config, stats, this, output);
         this.timers = new TcpTimers(config, stats, this, output);
+        this.icmpInput = new TcpIcmpInput(stats, this);
         this.open = new TcpOpen(config, iface, stats, timerQueue, output, this, timeWaits);
         this.calls = new TcpUserCalls(config, stats, timerQueue, output, timers, this);
         this.isnClockOrigin = 0;
@@ -91,7 +93,10 @@ public final class TcpLayer implements IpProtocolHandler {
     }
 
     long now() { return now; }
-    BufferPool bufferPool() { return bufferPool; }
+    /** Whether segments to {@code address} can be routed (on-link, or a gateway is set). */
+    boolean hasRoute(int address) { return iface.hasRoute(address); }
+    /** The arrays connection rings borrow (for monitoring: {@link BufferPool#lentBytes()}). */
+    public BufferPool bufferPool() { return bufferPool; }
     TcpOrphans orphans() { return orphans; }
     TimeWaitLimits timeWaits() { return timeWaits; }
 
@@ -149,6 +154,11 @@ public final class TcpLayer implements IpProtocolHandler {
         if (!seg.isRst()) {
             output.sendResetFor(ip.dst(), ip.src(), seg, seg.segmentLength());
         }
+    }
+
+    /** Where ICMP errors quoting TCP segments go (RFC 5927 checks, path MTU); the stack registers it with ICMP. */
+    public io.tapwire.net.Icmp.ErrorListener icmpErrorListener() {
+        return icmpInput;
     }
 
     /** Sends what application threads queued (writes, closes, window updates). */

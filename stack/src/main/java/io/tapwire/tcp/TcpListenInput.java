@@ -95,6 +95,15 @@ final class TcpListenInput {
                 stats.drop(DropReason.TCP_LISTEN_DROP);
                 return;
             }
+            if (!layer.hasRoute(remoteAddress)) {
+                // No route back for the SYN-ACK (a spoofed off-subnet source and no gateway):
+                // Linux's tcp_conn_request frees the request when inet_csk_route_req fails
+                // (OutNoRoutes, ListenDrops), so such SYNs never take a place in the SYN queue.
+                stats.inc(Stat.IP_OUT_NO_ROUTES);
+                stats.inc(Stat.TCP_LISTEN_DROPS);
+                stats.drop(DropReason.TCP_SYN_NO_ROUTE);
+                return;
+            }
             if (!wantCookie) {
                 l.synQueueLength++;
             }

@@ -120,7 +120,7 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
 
     /** ICMP port unreachable about a datagram we sent: reported to a connected socket (RFC 1122 4.1.3.3). */
     @Override
-    public void icmpError(int type, int code, Ipv4Packet quoted, ByteBuffer buf, int payloadOffset, int payloadLength) {
+    public void icmpError(int type, int code, int info, Ipv4Packet quoted, ByteBuffer buf, int payloadOffset, int payloadLength) {
         int srcPort = buf.getShort(payloadOffset + UdpPacket.SRC_PORT) & 0xFFFF;
         int dstPort = buf.getShort(payloadOffset + UdpPacket.DST_PORT) & 0xFFFF;
         UdpEndpoint e = byPort.get(srcPort);

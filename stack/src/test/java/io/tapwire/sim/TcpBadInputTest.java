@@ -141,6 +141,23 @@ class TcpBadInputTest {
     }
 
     @Test
+    void synOutsideTheWindowEarnsAChallengeAckToo() throws Exception {
+        // RFC 5961 section 4.2: "irrespective of the sequence number".
+        int iss = establish();
+        TcpSocket s = listener.accept(0, TimeUnit.NANOSECONDS);
+        p.send(80, PEER_ISS + 1 + 1_000_000_000, 0, SYN, 65535, 1460, new byte[0]);
+        List<TcpPeer.Seg> out = p.received();
+        assertEquals(1, out.size());
+        assertEquals(ACK, out.get(0).flags());
+        assertEquals(iss + 1, out.get(0).seq());
+        assertEquals(PEER_ISS + 1, out.get(0).ack());
+        assertEquals(TcpState.ESTABLISHED, s.state());
+        assertEquals(1, h.stack.statistics().get(Stat.TCP_CHALLENGE_ACKS));
+        assertEquals(1, h.stack.statistics().get(DropReason.TCP_CHALLENGED));
+        assertEquals(0, h.stack.statistics().get(DropReason.TCP_OUT_OF_WINDOW));
+    }
+
+    @Test
     void simultaneousOpenPassesThroughSynReceived() throws Exception {
         TcpSocket s = h.stack.connectTcp(StackHarness.PEER, 9000);
         h.stack.poll(h.now);

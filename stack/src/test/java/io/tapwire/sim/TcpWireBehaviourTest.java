@@ -210,6 +210,40 @@ class TcpWireBehaviourTest {
     }
 
     @Test
+    void synFromASourceWithNoRouteBackTakesNoPlaceInTheSynQueue() throws Exception {
+        // A spoofed off-subnet source and no gateway: the SYN-ACK could not be sent, so, as in
+        // Linux (inet_csk_route_req fails in tcp_conn_request), no half-open connection is made.
+        StackConfig c = config();
+        c.tcpMaxSynBacklog = 4;
+        StackHarness h = new StackHarness(256, c);
+        h.introducePeer();
+        TcpListener l = h.stack.listenTcp(80, 8);
+        int offSubnet = io.tapwire.wire.Ipv4Address.parse("198.51.100.7");
+        for (int i = 0; i < 10; i++) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(20);
+            io.tapwire.wire.TcpSegment s = new io.tapwire.wire.TcpSegment().wrapForWrite(b, 0, 20);
+            s.setSrcPort(30000 + i);
+            s.setDstPort(80);
+            s.setSeq(PEER_ISS);
+            s.setHeaderLength(20);
+            s.setFlags(SYN);
+            s.setWindow(65535);
+            s.fillChecksum(offSubnet, StackHarness.US);
+            h.injectIp(Frames.ipv4(offSubnet, StackHarness.US, 6, i, 0, 64, b.array()));
+        }
+        assertEquals(0, l.synQueueLength());
+        assertEquals(0, h.transmitted().size(), "nothing is sent");
+        assertEquals(10, h.stack.statistics().get(DropReason.TCP_SYN_NO_ROUTE));
+        assertEquals(10, h.stack.statistics().get(Stat.TCP_LISTEN_DROPS));
+        assertEquals(0, h.stack.statistics().get(Stat.TCP_SYN_QUEUE_FULL));
+        // The listener still takes a SYN it can answer.
+        TcpPeer p = new TcpPeer(h, 40006);
+        p.send(80, PEER_ISS, 0, SYN, 65535, 1460, new byte[0]);
+        assertTrue(p.one().has(SYN | ACK));
+        assertEquals(1, l.synQueueLength());
+    }
+
+    @Test
     void synAckIsRetransmittedTcpSynackRetriesTimesThenTheHalfOpenConnectionIsDropped() throws Exception {
         StackHarness h = new StackHarness(256, config());
         h.introducePeer();

@@ -200,7 +200,10 @@ public final class Netns implements AutoCloseable {
     }
 
     /**
-     * Kills processes started with {@link #spawn} and deletes the namespace; idempotent.
+     * Kills processes started with {@link #spawn}, then every other process still inside (a
+     * child that outlived its parent, a command started just as its loop was stopped: {@code ip
+     * netns del} does not end them, and they would keep the namespace alive unnamed), and deletes
+     * the namespace; idempotent.
      *
      * @throws CommandFailedException when {@code ip netns del} fails (the namespace is left over)
      */
@@ -214,11 +217,40 @@ public final class Netns implements AutoCloseable {
             kill(p);
         }
         spawned.clear();
+        killRemaining();
         OPEN.remove(this);
         if (Files.exists(Path.of(TapOpener.NETNS_RUN_DIR + name))) {
             Result r = command(List.of(ip, "netns", "del", name), DEFAULT_TIMEOUT);
             if (!r.ok()) {
                 throw failed("ip netns del " + name, r);
+            }
+        }
+    }
+
+    /** SIGTERM to every process in the namespace ({@code ip netns pids}), SIGKILL to those left after 2 s. */
+    private void killRemaining() {
+        if (!Files.exists(Path.of(TapOpener.NETNS_RUN_DIR + name))) {
+            return;
+        }
+        List<ProcessHandle> inside = new ArrayList<>();
+        for (String pid : command(List.of(ip, "netns", "pids", name), DEFAULT_TIMEOUT).stdout().split("\\s+")) {
+            if (!pid.isBlank()) {
+                ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(inside::add);
+            }
+        }
+        inside.forEach(ProcessHandle::destroy);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (ProcessHandle h : inside) {
+            while (h.isAlive() && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            if (h.isAlive()) {
+                h.destroyForcibly();
             }
         }
     }

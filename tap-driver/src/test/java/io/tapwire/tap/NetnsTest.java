@@ -74,6 +74,18 @@ class NetnsTest {
     }
 
     @Test
+    void aProcessLeftRunningInsideIsKilledOnCloseToo() {
+        ProcessHandle orphan;
+        try (Netns ns = Netns.create()) {
+            // The shell exits at once; the sleep, reparented away from anything we started, stays inside.
+            Netns.Result r = ns.exec("sh", "-c", "sleep 60 > /dev/null 2>&1 < /dev/null & echo $!");
+            orphan = ProcessHandle.of(Long.parseLong(r.stdout().strip())).orElseThrow();
+            assertTrue(orphan.isAlive());
+        }
+        assertFalse(orphan.isAlive(), "the orphan was killed with the namespace");
+    }
+
+    @Test
     void spawnedProcessIsKilledOnClose() {
         Process p;
         try (Netns ns = Netns.create()) {
