@@ -166,9 +166,12 @@ final class TcpInput {
                     && (Seq.inWindow(seq, t.rcvNxt, rcvWnd) || Seq.inWindow(Seq.add(seq, segLen - 1), t.rcvNxt, rcvWnd));
         }
         boolean zeroWindowProbe = !acceptable && rcvWnd == 0 && seq == t.rcvNxt;
-        if (!acceptable && !zeroWindowProbe && seg.isSyn() && !seg.isRst() && !config.tcpInsecureSyn) {
-            // RFC 5961 section 4.2: a SYN gets a challenge ACK "irrespective of the sequence
-            // number", so one outside the window too (Linux: tcp_validate_incoming, syn_challenge).
+        if (!acceptable && !zeroWindowProbe && seg.isSyn() && !seg.isRst() && !config.tcpInsecureSyn
+                && t.state.isSynchronized()) {
+            // RFC 5961 section 4.2: in a synchronized state a SYN gets a challenge ACK
+            // "irrespective of the sequence number", so one outside the window too (Linux:
+            // tcp_validate_incoming, syn_challenge). SYN-RECEIVED is not synchronized (RFC 9293
+            // 3.5): there it is an ordinary unacceptable segment, answered below.
             challengeAck(t);
             return;
         }

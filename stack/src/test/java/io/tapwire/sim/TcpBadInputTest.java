@@ -158,6 +158,20 @@ class TcpBadInputTest {
     }
 
     @Test
+    void synOutsideTheWindowOfAHalfOpenConnectionIsAnOrdinaryUnacceptableSegment() {
+        // SYN-RECEIVED is not a synchronized state, so RFC 5961's challenge does not apply.
+        p.send(80, PEER_ISS, 0, SYN, 65535, 1460, new byte[0]);
+        int iss = p.one().seq();
+        p.send(80, PEER_ISS + 1_000_000_000, 0, SYN, 65535, 1460, new byte[0]);
+        TcpPeer.Seg ack = p.one();
+        assertEquals(PEER_ISS + 1, ack.ack());
+        assertEquals(iss + 1, ack.seq());
+        assertEquals(1, h.stack.statistics().get(DropReason.TCP_OUT_OF_WINDOW));
+        assertEquals(0, h.stack.statistics().get(Stat.TCP_CHALLENGE_ACKS));
+        assertEquals(1, listener.synQueueLength());
+    }
+
+    @Test
     void simultaneousOpenPassesThroughSynReceived() throws Exception {
         TcpSocket s = h.stack.connectTcp(StackHarness.PEER, 9000);
         h.stack.poll(h.now);
