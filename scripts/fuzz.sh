@@ -7,7 +7,8 @@
 #
 # Environment: FUZZ_FORKS (targets fuzzed at once, default 1), FUZZ_MODULES (default
 # stack,pcap-tests,apps), FUZZ_MAVEN_ARGS (extra Maven arguments, e.g. -o), FUZZ_LOG (Maven's log,
-# default target/fuzz.log).
+# default target/fuzz.log), FUZZ_JVM (the fuzzing JVM's options, default -Xmx2g: C2 for long runs,
+# where mvn verify's short runs use C1).
 # The corpus each target grows is kept in <module>/.cifuzz-corpus/ (not committed) and reused by
 # the next run. A crashing input is written by Jazzer into the target's inputs directory under
 # src/test/resources, where `mvn test` replays it from then on: fix the bug, keep the input.
@@ -30,6 +31,7 @@ status=0
 # shellcheck disable=SC2086
 mvn -B ${FUZZ_MAVEN_ARGS:-} -pl "$modules" -am test-compile surefire:test@fuzz \
   -Dtapwire.fuzz.seconds="$seconds" -Dtapwire.fuzz.targets="$pattern" -Dtapwire.fuzz.forks="$forks" \
+  -Dtapwire.fuzz.jvm="${FUZZ_JVM:--Xmx2g}" \
   >"$log" 2>&1 || status=$?
 grep -E '^\[INFO\] Running |^\[INFO\] Tests run:|^\[ERROR\]|BUILD' "$log" || true
 
