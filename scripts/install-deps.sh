@@ -23,6 +23,8 @@ declare -A PROVIDES=(
   [nmap]=nmap
   [python3-scapy]=scapy
   [gcc]=gcc
+  [tcpdump]=tcpdump
+  [ethtool]=ethtool
 )
 LIBS=(libpcap0.8 liburing-dev)
 

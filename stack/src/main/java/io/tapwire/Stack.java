@@ -72,7 +72,7 @@ public final class Stack {
         this.config = config;
         this.rx = device.rxRing();
         this.tx = device.txRing();
-        this.iface = new Interface(config, tx, device.mtu(), stats);
+        this.iface = new Interface(config, tx, device.mtu(), device.offloads(), stats);
         this.arp = new ArpCache(config, iface, timers, stats);
         this.ipOut = new Ipv4Output(config, iface, arp, stats);
         this.reassembler = new Reassembler(config, timers, stats);
@@ -128,7 +128,9 @@ public final class Stack {
         int budget = config.rxBudget;
         Descriptor d;
         while (budget > 0 && tx.available() >= txHeadroom && (d = rx.peek()) != null) {
+            iface.beginReceive(d);
             receiveFrame(d.buffer(), d.length());
+            iface.endReceive();
             rx.consume(d);
             budget--;
         }

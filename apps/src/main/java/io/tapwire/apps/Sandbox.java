@@ -60,6 +60,17 @@ public final class Sandbox implements AutoCloseable {
         LinkProfile faultsTransmit;
         LinkProfile faultsReceive;
         long faultSeed;
+        boolean offloads = true;
+
+        /**
+         * Whether the TAP is opened with offloads (virtio-net header, checksum and TCP segmentation
+         * offload both ways; default true). A fault injector always gets a plain TAP: it works on
+         * wire-sized frames.
+         */
+        public Options offloads(boolean on) {
+            this.offloads = on;
+            return this;
+        }
 
         /** IP MTU of the TAP on both sides (default 1500). */
         public Options mtu(int mtu) {
@@ -176,7 +187,8 @@ public final class Sandbox implements AutoCloseable {
     }
 
     private void open(Options options) {
-        tap = TapDevice.openInNetns(netns.name(), TAP_NAME, options.mtu, options.ringSize);
+        tap = TapDevice.openInNetns(netns.name(), TAP_NAME, options.mtu, options.ringSize,
+                options.offloads && options.faultsTransmit == null);
         device = tap;
         if (options.pcap != null) {
             pcap = options.pcap;

@@ -56,6 +56,11 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--ring-size", defaultValue = "256", description = "Descriptors per RX and TX ring, a power of two (default: ${DEFAULT-VALUE}).")
     int ringSize;
 
+    @Option(names = "--no-offload", description = "Open the TAP without offloads: no virtio-net header, every frame "
+            + "wire-sized with a full checksum (by default the kernel and the stack exchange TCP super-frames of up to "
+            + "64 KB with partial checksums, as with a NIC's TSO/GRO; ethtool -k on the TAP shows them).")
+    boolean noOffload;
+
     @Option(names = "--pcap", paramLabel = "FILE", description = "Record every frame in both directions to this pcap file.")
     Path pcap;
 
@@ -96,8 +101,8 @@ public final class UpCommand implements Callable<Integer> {
             return 2;
         }
         TapDevice tapDevice = netns == null
-                ? TapDevice.open(tap, mtu, ringSize)
-                : TapDevice.openInNetns(netns, tap, mtu, ringSize);
+                ? TapDevice.open(tap, mtu, ringSize, !noOffload)
+                : TapDevice.openInNetns(netns, tap, mtu, ringSize, !noOffload);
         NetDevice device = tapDevice;
         StackRunner runner = null;
         UdpEchoService echo = null;
@@ -154,7 +159,10 @@ public final class UpCommand implements Callable<Integer> {
                 System.out.print(stack.statistics().format());
                 System.out.println("TAP " + tapDevice.name() + ": rx " + tapStats.rxFrames() + " frames, tx "
                         + tapStats.txFrames() + " frames, rx errors " + (tapStats.rxErrors() + tapStats.rxLengthErrors())
-                        + ", tx errors " + tapStats.txErrors());
+                        + ", tx errors " + tapStats.txErrors()
+                        + (tapDevice.offloadsEnabled() ? ", offloads on: rx super-frames " + tapStats.rxSuperFrames()
+                                + ", tx super-segments " + tapStats.txSuperFrames() + ", bad virtio headers "
+                                + tapStats.rxOffloadErrors() : ", offloads off"));
                 if (echo != null) {
                     System.out.println("UDP echo: " + echo.echoed() + " datagrams echoed");
                 }

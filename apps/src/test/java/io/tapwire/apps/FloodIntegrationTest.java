@@ -263,7 +263,9 @@ class FloodIntegrationTest extends TcpSandboxTestBase {
             });
             TapStats t = new TapStats(tap.rxFrames() - b.tap.rxFrames(), tap.rxBytes() - b.tap.rxBytes(),
                     tap.rxErrors() - b.tap.rxErrors(), tap.rxLengthErrors() - b.tap.rxLengthErrors(),
-                    tap.txFrames() - b.tap.txFrames(), tap.txBytes() - b.tap.txBytes(), tap.txErrors() - b.tap.txErrors());
+                    tap.txFrames() - b.tap.txFrames(), tap.txBytes() - b.tap.txBytes(), tap.txErrors() - b.tap.txErrors(),
+                    tap.rxOffloadErrors() - b.tap.rxOffloadErrors(), tap.rxSuperFrames() - b.tap.rxSuperFrames(),
+                    tap.txSuperFrames() - b.tap.txSuperFrames());
             return new Snapshot(rxFrames - b.rxFrames, accepted - b.accepted, dropped - b.dropped, dropTotal - b.dropTotal, dd, ds,
                     t, link.minus(b.link));
         }

@@ -4,7 +4,9 @@ import java.nio.ByteBuffer;
 
 /**
  * One slot of a {@link DescriptorRing}: a pooled direct frame buffer, the length of the frame in
- * it, a timestamp and the slot's ownership state. The buffer is a slice of the ring's single
+ * it, a timestamp, the slot's ownership state and the frame's offload metadata (checksum state and
+ * segmentation, the fields of a virtio-net header, which is how a TAP opened with IFF_VNET_HDR
+ * describes them). The buffer is a slice of the ring's single
  * direct allocation and is never reallocated.
  */
 public final class Descriptor {
@@ -20,11 +22,38 @@ public final class Descriptor {
         COMPLETED
     }
 
+    /** {@link #checksumState()}: nothing known; a receiver verifies, a device sends the bytes as they are. */
+    public static final int CSUM_NONE = 0;
+    /**
+     * {@link #checksumState()}: the checksum at {@link #checksumStart()} + {@link #checksumOffset()}
+     * holds only the pseudo-header sum; whoever puts the frame on a wire completes it over the bytes
+     * from {@code checksumStart} on (virtio-net's VIRTIO_NET_HDR_F_NEEDS_CSUM, Linux's CHECKSUM_PARTIAL).
+     * A frame handed over this way has never crossed a wire, so a receiver may trust its data.
+     */
+    public static final int CSUM_PARTIAL = 1;
+    /** {@link #checksumState()}: the device verified the transport checksum (VIRTIO_NET_HDR_F_DATA_VALID). */
+    public static final int CSUM_VALID = 2;
+
+    /** {@link #gsoType()}: a single frame. The values are virtio-net's (include/uapi/linux/virtio_net.h). */
+    public static final int GSO_NONE = 0;
+    /** {@link #gsoType()}: a TCP/IPv4 super-segment to cut into {@link #gsoSize()}-byte segments (TSO). */
+    public static final int GSO_TCPV4 = 1;
+    /** {@link #gsoType()}: a TCP/IPv6 super-segment. */
+    public static final int GSO_TCPV6 = 4;
+    /** Flag in {@link #gsoType()}: the super-segment carries CWR, to be set on the first segment only (TSO_ECN). */
+    public static final int GSO_ECN = 0x80;
+
     private final ByteBuffer buffer;
     private final int index;
     int length;
     long timestampNanos;
     volatile State state = State.AVAILABLE;
+    // Offload metadata (the virtio-net header's fields), cleared whenever the slot is claimed.
+    private int checksumState;
+    private int checksumStart;
+    private int checksumOffset;
+    private int gsoType;
+    private int gsoSize;
 
     Descriptor(ByteBuffer buffer, int index) {
         this.buffer = buffer;
@@ -48,8 +77,50 @@ public final class Descriptor {
 
     public State state() { return state; }
 
+    /** {@link #CSUM_NONE}, {@link #CSUM_PARTIAL} or {@link #CSUM_VALID}. */
+    public int checksumState() { return checksumState; }
+
+    /** With {@link #CSUM_PARTIAL}: where the checksummed bytes start, from the frame's first byte. */
+    public int checksumStart() { return checksumStart; }
+
+    /** With {@link #CSUM_PARTIAL}: where the 16-bit checksum field is, from {@link #checksumStart()}. */
+    public int checksumOffset() { return checksumOffset; }
+
+    /** {@link #GSO_NONE}, {@link #GSO_TCPV4} or {@link #GSO_TCPV6}, possibly with {@link #GSO_ECN}. */
+    public int gsoType() { return gsoType; }
+
+    /** With a GSO type: the payload bytes per segment once cut (the MSS less the options), else 0. */
+    public int gsoSize() { return gsoSize; }
+
+    /**
+     * Marks the frame's transport checksum as {@link #CSUM_PARTIAL} from {@code start} with the field
+     * at {@code start + offset}, or as {@link #CSUM_VALID} (start and offset 0).
+     */
+    public void setChecksum(int state, int start, int offset) {
+        this.checksumState = state;
+        this.checksumStart = start;
+        this.checksumOffset = offset;
+    }
+
+    /** Marks the frame as a super-segment of {@code type} to be cut into {@code size}-byte payloads. */
+    public void setGso(int type, int size) {
+        this.gsoType = type;
+        this.gsoSize = size;
+    }
+
+    /** Forgets all offload metadata: a plain frame with nothing known about its checksum. */
+    public void clearOffloads() {
+        checksumState = CSUM_NONE;
+        checksumStart = 0;
+        checksumOffset = 0;
+        gsoType = GSO_NONE;
+        gsoSize = 0;
+    }
+
     @Override
     public String toString() {
-        return "Descriptor[" + index + " " + state + " len=" + length + "]";
+        return "Descriptor[" + index + " " + state + " len=" + length
+                + (checksumState != CSUM_NONE ? " csum=" + checksumState : "")
+                + (gsoType != GSO_NONE ? " gso=" + gsoType + "/" + gsoSize : "") + "]";
     }
 }

@@ -70,7 +70,9 @@ public final class DescriptorRing {
             claimFailures++;
             return null;
         }
-        return slots[(int) p & mask];
+        Descriptor d = slots[(int) p & mask];
+        d.clearOffloads(); // every producer starts from a plain frame: no stale metadata from the slot's last use
+        return d;
     }
 
     /** Producer: publishes the descriptor returned by the last {@link #claim} holding a frame of {@code length} bytes. */

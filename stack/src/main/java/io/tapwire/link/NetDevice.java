@@ -12,6 +12,11 @@ public interface NetDevice extends AutoCloseable {
     /** IP MTU of the link (1500 for Ethernet); frames are at most {@code mtu() + 14} bytes. */
     int mtu();
 
+    /** What the device completes or cuts on transmit; {@link LinkOffloads#NONE} unless it says otherwise. */
+    default LinkOffloads offloads() {
+        return LinkOffloads.NONE;
+    }
+
     /** Frames received from the medium, for the stack. */
     DescriptorRing rxRing();
 

@@ -28,6 +28,8 @@ public final class PcapTap implements NetDevice {
     @Override public DescriptorRing rxRing() { return inner.rxRing(); }
     @Override public DescriptorRing txRing() { return inner.txRing(); }
     @Override public long nextDeadline() { return inner.nextDeadline(); }
+    /** The inner device's: the capture then shows super-segments as they leave, as tcpdump does on Linux. */
+    @Override public LinkOffloads offloads() { return inner.offloads(); }
 
     @Override
     public int doWork(long nowNanos) {

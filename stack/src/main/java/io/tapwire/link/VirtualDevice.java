@@ -10,6 +10,10 @@ import java.util.List;
  * {@link #doWork}. Unjoined, a test drives it directly with {@link #inject} and
  * {@link #drainTransmitted()}.
  *
+ * <p>Built with {@link LinkOffloads}, it takes super-segments and partial checksums from its stack
+ * and cuts and completes them in software ({@link GsoSegmenter}) on the way to the peer, so the
+ * wire still carries only wire-sized frames with complete checksums, as a NIC with TSO would.
+ *
  * <p>A frame that finds the peer's RX ring full is dropped and counted in {@link #rxMissed()}, as
  * a NIC counts {@code rx_missed_errors} when the host does not refill its ring in time.
  */
@@ -24,11 +28,27 @@ public final class VirtualDevice implements NetDevice {
     private boolean woken;
     private long rxMissed;
     private long txFrames;
+    private long wireFrames;
+    private long superSegments;
+    private int largestTransmitted;
+    private final LinkOffloads offloads;
+    private final GsoSegmenter segmenter;
+    private final GsoSegmenter.Sink toPeer = this::deliverToPeer;
+    private long deliverNanos;
 
     public VirtualDevice(String name, int mtu, int ringSize) {
+        this(name, mtu, ringSize, LinkOffloads.NONE);
+    }
+
+    /** A device whose stack may hand it super-segments and partial checksums ({@code offloads}). */
+    public VirtualDevice(String name, int mtu, int ringSize, LinkOffloads offloads) {
         this.name = name;
         this.mtu = mtu;
-        int capacity = frameCapacityFor(mtu);
+        this.offloads = offloads;
+        int capacity = offloads.tcpSegmentation()
+                ? Math.max(frameCapacityFor(mtu), frameCapacityFor(offloads.maxDatagram()))
+                : frameCapacityFor(mtu);
+        this.segmenter = offloads.txChecksum() ? new GsoSegmenter(capacity) : null;
         this.rx = new DescriptorRing(DescriptorRing.Direction.RX, ringSize, capacity);
         this.tx = new DescriptorRing(DescriptorRing.Direction.TX, ringSize, capacity);
     }
@@ -48,6 +68,7 @@ public final class VirtualDevice implements NetDevice {
     @Override public int mtu() { return mtu; }
     @Override public DescriptorRing rxRing() { return rx; }
     @Override public DescriptorRing txRing() { return tx; }
+    @Override public LinkOffloads offloads() { return offloads; }
 
     @Override
     public int doWork(long nowNanos) {
@@ -57,14 +78,32 @@ public final class VirtualDevice implements NetDevice {
         int moved = 0;
         Descriptor d;
         while ((d = tx.peek()) != null) {
-            if (!peer.inject(d.buffer(), 0, d.length(), nowNanos)) {
-                rxMissed++;
+            if (segmenter != null) {
+                if (d.gsoType() != Descriptor.GSO_NONE) {
+                    superSegments++;
+                }
+                deliverNanos = nowNanos;
+                segmenter.emit(d, toPeer);
+            } else {
+                deliverToPeer(d.buffer(), d.length(), nowNanos);
             }
+            largestTransmitted = Math.max(largestTransmitted, d.length());
             txFrames++;
             tx.consume(d);
             moved++;
         }
         return moved;
+    }
+
+    private void deliverToPeer(ByteBuffer frame, int length) {
+        deliverToPeer(frame, length, deliverNanos);
+    }
+
+    private void deliverToPeer(ByteBuffer frame, int length, long nowNanos) {
+        wireFrames++;
+        if (!peer.inject(frame, 0, length, nowNanos)) {
+            rxMissed++;
+        }
     }
 
     /**
@@ -79,9 +118,7 @@ public final class VirtualDevice implements NetDevice {
         }
         int n = Math.min(length, slot.capacity());
         ByteBuffer dst = slot.buffer();
-        for (int i = 0; i < n; i++) {
-            dst.put(i, frame.get(offset + i));
-        }
+        dst.put(0, frame, offset, n);
         rx.publish(slot, n, nowNanos);
         wakeup();
         return true;
@@ -121,30 +158,105 @@ public final class VirtualDevice implements NetDevice {
         }
     }
 
+    /**
+     * Puts a frame with receive-offload metadata on the RX ring, as a TAP with offloads delivers
+     * one: {@code checksumState} and its offsets, and a GSO type and size for a super-frame.
+     *
+     * @return false when the RX ring is full
+     */
+    public boolean injectOffloaded(ByteBuffer frame, int offset, int length, long nowNanos,
+                                   int checksumState, int checksumStart, int checksumOffset, int gsoType, int gsoSize) {
+        Descriptor slot = rx.claim();
+        if (slot == null) {
+            return false;
+        }
+        int n = Math.min(length, slot.capacity());
+        slot.buffer().put(0, frame, offset, n);
+        slot.setChecksum(checksumState, checksumStart, checksumOffset);
+        slot.setGso(gsoType, gsoSize);
+        rx.publish(slot, n, nowNanos);
+        wakeup();
+        return true;
+    }
+
     /** Test convenience: injects a frame given as bytes. */
     public boolean inject(byte[] frame, long nowNanos) {
         return inject(ByteBuffer.wrap(frame), 0, frame.length, nowNanos);
     }
 
-    /** Test convenience: takes every READY TX frame as a byte array and completes it. */
+    /**
+     * Test convenience: takes every READY TX frame as a byte array and completes it. With offloads,
+     * these are the wire frames: super-segments cut and partial checksums completed.
+     */
     public List<byte[]> drainTransmitted() {
         List<byte[]> out = new ArrayList<>();
         Descriptor d;
         while ((d = tx.peek()) != null) {
-            byte[] bytes = new byte[d.length()];
-            d.buffer().get(0, bytes);
-            out.add(bytes);
+            if (segmenter != null) {
+                if (d.gsoType() != Descriptor.GSO_NONE) {
+                    superSegments++;
+                }
+                segmenter.emit(d, (frame, length) -> {
+                    byte[] bytes = new byte[length];
+                    frame.get(0, bytes);
+                    out.add(bytes);
+                    wireFrames++;
+                });
+            } else {
+                byte[] bytes = new byte[d.length()];
+                d.buffer().get(0, bytes);
+                out.add(bytes);
+                wireFrames++;
+            }
+            largestTransmitted = Math.max(largestTransmitted, d.length());
             txFrames++;
             tx.consume(d);
         }
         return out;
     }
 
+    /** A frame with its offload metadata, as a virtio-net header would describe it. */
+    public record OffloadedFrame(byte[] bytes, int checksumState, int checksumStart, int checksumOffset,
+                                 int gsoType, int gsoSize) {
+    }
+
+    /**
+     * Test convenience: takes every READY TX frame as it is, super-segments uncut and checksums
+     * partial, with their metadata: what a TAP with offloads hands the kernel, which passes it on
+     * to a local receiver uncut. {@link #injectOffloaded} delivers such a frame.
+     */
+    public List<OffloadedFrame> drainTransmittedWithOffloads() {
+        List<OffloadedFrame> out = new ArrayList<>();
+        Descriptor d;
+        while ((d = tx.peek()) != null) {
+            byte[] bytes = new byte[d.length()];
+            d.buffer().get(0, bytes);
+            if (d.gsoType() != Descriptor.GSO_NONE) {
+                superSegments++;
+            }
+            out.add(new OffloadedFrame(bytes, d.checksumState(), d.checksumStart(), d.checksumOffset(), d.gsoType(), d.gsoSize()));
+            wireFrames++;
+            largestTransmitted = Math.max(largestTransmitted, d.length());
+            txFrames++;
+            tx.consume(d);
+        }
+        return out;
+    }
+
+    /** The longest frame the stack handed this device (a super-segment with offloads). */
+    public int largestTransmitted() { return largestTransmitted; }
+
+    /** Super-segments the stack handed this device (offloads only). */
+    public long superSegments() { return superSegments; }
+
     /** Frames dropped because the peer's RX ring was full. */
     public long rxMissed() { return rxMissed; }
 
-    /** Frames taken off this device's TX ring. */
+    /** Frames taken off this device's TX ring (a super-segment counts once). */
     public long txFrames() { return txFrames; }
+
+    /** Frames put on the wire towards the peer (a super-segment counts once per cut segment). */
+    public long wireFrames() { return wireFrames; }
 
     @Override
     public void close() {

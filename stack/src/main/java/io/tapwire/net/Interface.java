@@ -5,6 +5,7 @@ import io.tapwire.StackConfig;
 import io.tapwire.Statistics;
 import io.tapwire.link.Descriptor;
 import io.tapwire.link.DescriptorRing;
+import io.tapwire.link.LinkOffloads;
 import io.tapwire.wire.EthernetFrame;
 import io.tapwire.wire.MacAddress;
 
@@ -21,8 +22,17 @@ public final class Interface {
     private final int mtu;
     private final int netmask;
     private final int subnetBroadcast;
+    private final LinkOffloads offloads;
+    // Offload metadata of the frame being received (set by Stack for each frame).
+    private ByteBuffer rxBuffer;
+    private int rxChecksumState;
+    private int rxChecksumStart;
 
     public Interface(StackConfig config, DescriptorRing tx, int mtu, Statistics stats) {
+        this(config, tx, mtu, LinkOffloads.NONE, stats);
+    }
+
+    public Interface(StackConfig config, DescriptorRing tx, int mtu, LinkOffloads offloads, Statistics stats) {
         if (mtu < 68) {
             throw new IllegalArgumentException("IPv4 needs an MTU of at least 68 bytes (RFC 791), got " + mtu);
         }
@@ -35,6 +45,43 @@ public final class Interface {
         this.mtu = mtu;
         this.netmask = config.netmask();
         this.subnetBroadcast = config.subnetBroadcast();
+        if (offloads.tcpSegmentation() && offloads.maxDatagram() + EthernetFrame.HEADER_LENGTH > tx.frameCapacity()) {
+            throw new IllegalArgumentException(offloads.maxDatagram() + "-byte super-segments do not fit the ring's "
+                    + tx.frameCapacity() + "-byte frame buffers");
+        }
+        this.offloads = offloads;
+    }
+
+    /** What the device completes or cuts on transmit. */
+    public LinkOffloads offloads() { return offloads; }
+
+    /** Records the offload metadata of the frame about to be processed (called by the stack per frame). */
+    public void beginReceive(Descriptor d) {
+        rxBuffer = d.buffer();
+        rxChecksumState = d.checksumState();
+        rxChecksumStart = d.checksumStart();
+    }
+
+    /** Forgets the received frame's metadata (after processing, and for anything not from the device). */
+    public void endReceive() {
+        rxBuffer = null;
+        rxChecksumState = Descriptor.CSUM_NONE;
+    }
+
+    /**
+     * Whether the transport checksum of the segment at {@code transportOffset} in {@code buf} need
+     * not be verified: the device says it verified it ({@link Descriptor#CSUM_VALID}), or the frame
+     * was handed over by the local kernel with a partial checksum starting at exactly this header
+     * ({@link Descriptor#CSUM_PARTIAL}: the field holds only the pseudo-header sum and the data never
+     * crossed a wire, as Linux treats CHECKSUM_PARTIAL on receive). Anything else — a reassembled
+     * datagram, a partial checksum pointing elsewhere — is verified in software.
+     */
+    public boolean transportChecksumTrusted(ByteBuffer buf, int transportOffset) {
+        if (buf != rxBuffer) {
+            return false;
+        }
+        return rxChecksumState == Descriptor.CSUM_VALID
+                || (rxChecksumState == Descriptor.CSUM_PARTIAL && rxChecksumStart == transportOffset);
     }
 
     public long mac() { return config.mac; }

@@ -43,6 +43,8 @@ public final class Ipv4Output implements ArpCache.ResolvedSink {
     private long pendingMac;
     private int pendingProtocol;
     private int pendingPayloadLength;
+    private int pendingGsoType;
+    private int pendingGsoSize;
 
     public Ipv4Output(StackConfig config, Interface iface, ArpCache arp, Statistics stats) {
         this.config = config;
@@ -69,6 +71,32 @@ public final class Ipv4Output implements ArpCache.ResolvedSink {
      *     or null when it cannot be sent (no route, TX ring full: both counted)
      */
     public ByteBuffer begin(int dst, int protocol, int payloadLength) {
+        return begin(dst, protocol, payloadLength, Descriptor.GSO_NONE, 0);
+    }
+
+    /**
+     * The largest transport segment (header and payload) a super-segment to {@code dst} may be now,
+     * for the device to cut ({@link io.tapwire.link.LinkOffloads#tcpSegmentation()}), or 0 when
+     * segments to it must be wire-sized: no segmentation offload, or the neighbour is not resolved
+     * yet (a super-segment cannot wait in the ARP queue, which holds wire-sized datagrams).
+     */
+    public int superSegmentLimit(int dst) {
+        if (!iface.offloads().tcpSegmentation() || iface.isBroadcast(dst)) {
+            return 0;
+        }
+        int nextHop = iface.isOnLink(dst) ? dst : iface.gateway();
+        if (nextHop == 0 || arp.lookup(nextHop) == -1) {
+            return 0;
+        }
+        return iface.offloads().maxDatagram() - Ipv4Packet.MIN_HEADER_LENGTH;
+    }
+
+    /**
+     * Like {@link #begin(int, int, int)}, for a super-segment the device cuts into segments of
+     * {@code gsoSize} payload bytes ({@code gsoType} is a {@link Descriptor} GSO type). Only after
+     * {@link #superSegmentLimit} said yes for {@code dst} and {@code payloadLength} fits it.
+     */
+    public ByteBuffer begin(int dst, int protocol, int payloadLength, int gsoType, int gsoSize) {
         if (payloadLength < 0 || payloadLength > maxPayload()) {
             throw new IllegalArgumentException("IPv4 payload must be 0.." + maxPayload() + " bytes, got " + payloadLength);
         }
@@ -95,7 +123,14 @@ public final class Ipv4Output implements ArpCache.ResolvedSink {
         pendingMac = mac;
         pendingProtocol = protocol;
         pendingPayloadLength = payloadLength;
-        if (mac != -1 && total <= iface.mtu()) {
+        pendingGsoType = gsoType;
+        pendingGsoSize = gsoSize;
+        boolean superSegment = gsoType != Descriptor.GSO_NONE && total > iface.mtu();
+        if (superSegment && (mac == -1 || total > iface.offloads().maxDatagram() || !iface.offloads().tcpSegmentation())) {
+            throw new IllegalStateException("a " + total + "-byte super-segment to " + io.tapwire.wire.Ipv4Address.toString(dst)
+                    + " was not allowed (ask superSegmentLimit first)");
+        }
+        if (mac != -1 && (total <= iface.mtu() || superSegment)) {
             Descriptor d = iface.claimTx();
             if (d == null) {
                 return null;
@@ -109,6 +144,23 @@ public final class Ipv4Output implements ArpCache.ResolvedSink {
             pendingIpOffset = 0;
         }
         return pendingBuffer;
+    }
+
+    /**
+     * Lets the device complete the transport checksum of the datagram being built, if it can: the
+     * datagram goes straight into a TX descriptor and the device offloads checksums. Then the
+     * caller stores only the pseudo-header sum in the field (Linux's CHECKSUM_PARTIAL) and this
+     * returns true; otherwise the caller computes the whole checksum.
+     *
+     * @param checksumField where the checksum field is, counted from the transport header
+     */
+    public boolean offloadTransportChecksum(int checksumField) {
+        if (pendingDescriptor == null || !iface.offloads().txChecksum()) {
+            return false;
+        }
+        int start = pendingIpOffset + Ipv4Packet.MIN_HEADER_LENGTH;
+        pendingDescriptor.setChecksum(Descriptor.CSUM_PARTIAL, start, checksumField);
+        return true;
     }
 
     /** Absolute index in the buffer returned by {@link #begin} where the payload goes. */
@@ -132,6 +184,9 @@ public final class Ipv4Output implements ArpCache.ResolvedSink {
         Ipv4Packet.writeHeader(pendingBuffer, pendingIpOffset, tos, total, nextIdent(), flags,
                 config.ipDefaultTtl, pendingProtocol, iface.address(), pendingDst);
         if (pendingDescriptor != null) {
+            if (total > iface.mtu()) {
+                pendingDescriptor.setGso(pendingGsoType, pendingGsoSize);
+            }
             iface.transmit(pendingDescriptor, pendingMac, EthernetFrame.TYPE_IPV4, EthernetFrame.HEADER_LENGTH + total, now);
             pendingDescriptor = null;
             return;

@@ -108,7 +108,10 @@ final class TcpDataInput {
                 t.oooFinValid = false;
                 receiveFin(t);
             }
-            t.unackedSegments++;
+            // A receive-offloaded super-segment (GRO/LRO) stands for several wire segments: like
+            // Linux's "more than one full frame received" test in __tcp_ack_snd_check, it is ACKed
+            // at once rather than held for a second segment.
+            t.unackedSegments += len > t.ourMss ? 2 : 1;
             if (hadGap) {
                 // RFC 5681 4.2: ACK at once when a segment fills (part of) a gap.
                 t.ackNow = true;

@@ -119,7 +119,7 @@ public final class TcpLayer implements IpProtocolHandler {
             stats.drop(DropReason.TCP_MALFORMED);
             return;
         }
-        if (!seg.checksumValid(ip.src(), ip.dst())) {
+        if (!iface.transportChecksumTrusted(buf, offset) && !seg.checksumValid(ip.src(), ip.dst())) {
             stats.drop(DropReason.TCP_BAD_CHECKSUM);
             return;
         }

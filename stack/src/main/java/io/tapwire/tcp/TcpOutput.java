@@ -2,6 +2,7 @@ package io.tapwire.tcp;
 
 import io.tapwire.Stat;
 import io.tapwire.StackConfig;
+import io.tapwire.link.Descriptor;
 import io.tapwire.net.Ipv4Output;
 import io.tapwire.wire.Ipv4Packet;
 import io.tapwire.wire.Seq;
@@ -56,8 +57,9 @@ final class TcpOutput {
             int window = Math.min(t.sndWnd, t.cc.cwnd());
             int usable = Math.max(0, Seq.diff(Seq.add(t.sndUna, window), t.sndNxt));
             int maxData = maxSegmentData(t);
-            int len = Math.min(Math.min(unsent, maxData), usable);
-            if (t.sackOk && !t.scoreboard.isEmpty() && Seq.lt(t.sndNxt, t.sndMax)) {
+            boolean retransmitting = Seq.lt(t.sndNxt, t.sndMax);
+            int len = Math.min(Math.min(unsent, retransmitting ? maxData : superSegmentData(t, maxData)), usable);
+            if (t.sackOk && !t.scoreboard.isEmpty() && retransmitting) {
                 len = Math.min(len, Seq.diff(t.scoreboard.nextSackedStart(t.sndNxt, t.sndMax), t.sndNxt));
             }
             boolean fin = false;
@@ -66,6 +68,13 @@ final class TcpOutput {
                 if (len < maxData && !mayBeSentShort(t, len, all, inFlight)) {
                     break;
                 }
+                int tail = len % maxData;
+                if (len > maxData && tail != 0 && !mayBeSentShort(t, tail, all, inFlight + len - tail)) {
+                    // The short tail of a super-segment waits like any short segment would (Linux,
+                    // tcp_mss_split_point): only whole segments go now.
+                    len -= tail;
+                    all = false;
+                }
                 fin = all && t.finQueued;
             } else if (t.finQueued && unsent == 0 && !t.finSent()) {
                 fin = true;
@@ -73,7 +82,7 @@ final class TcpOutput {
                 break;
             }
             int flags = TcpSegment.ACK | (fin ? TcpSegment.FIN : 0) | (len > 0 && len == unsent ? TcpSegment.PSH : 0);
-            if (!send(t, t.sndNxt, flags, offset, len, false)) {
+            if (!send(t, t.sndNxt, flags, offset, len, false, len > maxData ? maxData : 0)) {
                 // Most likely the TX ring is full: try again once the device has drained it.
                 layer.outputBlocked(t);
                 break;
@@ -91,8 +100,8 @@ final class TcpOutput {
             if (Seq.gt(t.sndNxt, t.sndMax)) {
                 t.sndMax = t.sndNxt;
             }
-            if (len > 0 && len < maxData) {
-                t.sndSml = t.sndNxt;
+            if (len > 0 && len % maxData != 0) {
+                t.sndSml = t.sndNxt; // the last (or only) wire segment was short
             }
             sentSomething = true;
             if (!Tcb.armed(t.rtxTimer)) {
@@ -126,6 +135,21 @@ final class TcpOutput {
         }
         int blocks = Math.min((t.dsackPending ? 1 : 0) + t.ooo.count(), t.tsOk ? 3 : TcpOptions.MAX_SACK_BLOCKS);
         return blocks == 0 ? t.sndMss : Math.max(1, t.sndMss - 4 - blocks * TcpOptions.LENGTH_SACK_PER_BLOCK);
+    }
+
+    /**
+     * The most new data one super-segment may carry for the device to cut into {@code maxData}-byte
+     * segments (TCP segmentation offload), or {@code maxData} when segments must be wire-sized.
+     * Like Linux's tcp_tso_autosize: whole segments, at most 64 KB (the IPv4 datagram limit less
+     * the largest TCP header).
+     */
+    private int superSegmentData(Tcb t, int maxData) {
+        int limit = ip.superSegmentLimit(t.remoteAddress);
+        if (limit == 0) {
+            return maxData;
+        }
+        int segments = (limit - TcpSegment.MAX_HEADER_LENGTH) / maxData;
+        return Math.max(1, segments) * maxData;
     }
 
     /**
@@ -348,6 +372,16 @@ final class TcpOutput {
      * when those were negotiated.
      */
     private boolean send(Tcb t, int seq, int flags, long dataOffset, int len, boolean syn) {
+        return send(t, seq, flags, dataOffset, len, syn, 0);
+    }
+
+    /**
+     * {@link #send(Tcb, int, int, long, int, boolean)} for a segment of any size: with
+     * {@code gsoSize > 0} and more data than that, one super-segment the device cuts into
+     * {@code gsoSize}-byte segments, each with the same header but its own sequence number and
+     * checksum, FIN and PSH on the last only, CWR on the first only (Linux's tcp_gso_segment).
+     */
+    private boolean send(Tcb t, int seq, int flags, long dataOffset, int len, boolean syn, int gsoSize) {
         boolean ack = (flags & TcpSegment.ACK) != 0;
         int tos = 0;
         if (syn) {
@@ -393,7 +427,11 @@ final class TcpOutput {
         boolean bsd = syn && config.tcpBsdOptionLayout;
         int optLen = bsd ? options.encodedLengthBsd() : options.encodedLength();
         int segLen = TcpSegment.MIN_HEADER_LENGTH + optLen + len;
-        ByteBuffer b = ip.begin(t.remoteAddress, Ipv4Packet.PROTO_TCP, segLen);
+        boolean superSegment = gsoSize > 0 && len > gsoSize;
+        ByteBuffer b = superSegment
+                ? ip.begin(t.remoteAddress, Ipv4Packet.PROTO_TCP, segLen,
+                        Descriptor.GSO_TCPV4 | ((flags & TcpSegment.CWR) != 0 ? Descriptor.GSO_ECN : 0), gsoSize)
+                : ip.begin(t.remoteAddress, Ipv4Packet.PROTO_TCP, segLen);
         if (b == null) {
             return false;
         }
@@ -426,10 +464,16 @@ final class TcpOutput {
         if (len > 0) {
             t.sendRing.copyTo(dataOffset, b, at + TcpSegment.MIN_HEADER_LENGTH + optLen, len);
         }
-        s.fillChecksum(t.localAddress, t.remoteAddress);
-        // Linux sets DF on TCP (path MTU discovery, RFC 1191); our segments never exceed the MTU.
+        if (ip.offloadTransportChecksum(TcpSegment.CHECKSUM)) {
+            s.fillPartialChecksum(t.localAddress, t.remoteAddress);
+        } else {
+            s.fillChecksum(t.localAddress, t.remoteAddress);
+        }
+        // Linux sets DF on TCP (path MTU discovery, RFC 1191); our segments never exceed the MTU
+        // (super-segments are cut to it by the device).
         ip.commit(tos, true);
-        stats.inc(Stat.TCP_OUT_SEGS);
+        // Counted as wire segments, as Linux counts tcp_skb_pcount.
+        stats.add(Stat.TCP_OUT_SEGS, superSegment ? (len + gsoSize - 1) / gsoSize : 1);
         if (ack) {
             int right = Seq.add(t.rcvNxt, field << shift);
             if (Seq.gt(right, t.rcvAdv) || syn) {

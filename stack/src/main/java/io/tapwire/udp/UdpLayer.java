@@ -79,7 +79,7 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
             stats.drop(length < UdpPacket.HEADER_LENGTH ? DropReason.UDP_TRUNCATED : DropReason.UDP_BAD_LENGTH);
             return;
         }
-        if (!udp.checksumValid(ip.src(), ip.dst())) {
+        if (!iface.transportChecksumTrusted(buf, offset) && !udp.checksumValid(ip.src(), ip.dst())) {
             stats.drop(DropReason.UDP_BAD_CHECKSUM);
             return;
         }

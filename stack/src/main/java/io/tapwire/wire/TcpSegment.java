@@ -143,6 +143,15 @@ public final class TcpSegment {
         buf.putShort(off + CHECKSUM, (short) Checksum.finish(Checksum.add(sum, buf, off, len)));
     }
 
+    /**
+     * Stores only the pseudo-header sum, folded and not complemented, for a device that completes
+     * the checksum over the segment (Linux's CHECKSUM_PARTIAL, virtio-net's NEEDS_CSUM): summing
+     * the segment with this in the field and complementing gives the full checksum.
+     */
+    public void fillPartialChecksum(int srcAddr, int dstAddr) {
+        buf.putShort(off + CHECKSUM, (short) Checksum.fold(Checksum.pseudoHeader(srcAddr, dstAddr, Ipv4Packet.PROTO_TCP, len)));
+    }
+
     public void setSrcPort(int port) { buf.putShort(off + SRC_PORT, (short) port); }
     public void setDstPort(int port) { buf.putShort(off + DST_PORT, (short) port); }
     public void setSeq(int seq) { buf.putInt(off + SEQ_NUM, seq); }

@@ -2,6 +2,7 @@ package io.tapwire.sim;
 
 import io.tapwire.Stack;
 import io.tapwire.StackConfig;
+import io.tapwire.link.LinkOffloads;
 import io.tapwire.link.VirtualDevice;
 import io.tapwire.time.VirtualClock;
 import io.tapwire.wire.Ipv4Address;
@@ -40,8 +41,23 @@ final class VirtualNet {
 
     private VirtualNet(int mtu, int ringSize, java.util.function.Consumer<StackConfig> configureA,
                        java.util.function.Consumer<StackConfig> configureB) {
-        devA = new VirtualDevice("simA", mtu, ringSize);
-        devB = new VirtualDevice("simB", mtu, ringSize);
+        this(mtu, ringSize, LinkOffloads.NONE, LinkOffloads.NONE, configureA, configureB);
+    }
+
+    /**
+     * Two stacks whose devices offload as given: a stack with offloads hands its device
+     * super-segments and partial checksums, which the device cuts and completes in software, so
+     * the wire carries wire-sized frames either way.
+     */
+    VirtualNet(LinkOffloads offloadsA, LinkOffloads offloadsB) {
+        this(1500, 256, offloadsA, offloadsB, c -> { }, c -> { });
+    }
+
+    private VirtualNet(int mtu, int ringSize, LinkOffloads offloadsA, LinkOffloads offloadsB,
+                       java.util.function.Consumer<StackConfig> configureA,
+                       java.util.function.Consumer<StackConfig> configureB) {
+        devA = new VirtualDevice("simA", mtu, ringSize, offloadsA);
+        devB = new VirtualDevice("simB", mtu, ringSize, offloadsB);
         StackConfig ca = config(A_ADDR, A_MAC, 1);
         StackConfig cb = config(B_ADDR, B_MAC, 2);
         configureA.accept(ca);
@@ -69,10 +85,26 @@ final class VirtualNet {
     long framesBtoA;
     long dropped;
 
+    /**
+     * When true, A's frames reach B as A's stack built them — super-segments uncut, checksums
+     * partial, with their offload metadata — as the kernel passes a TAP's super-frames to a local
+     * socket and back (the filter is not consulted for them).
+     */
+    boolean superFramesFromA;
+
     /** Moves frames across the wire, through {@link #filter}. */
     private int carry() {
         int moved = 0;
         long now = clock.nanoTime();
+        if (superFramesFromA) {
+            for (VirtualDevice.OffloadedFrame f : devA.drainTransmittedWithOffloads()) {
+                moved++;
+                framesAtoB++;
+                byte[] bytes = f.bytes();
+                devB.injectOffloaded(java.nio.ByteBuffer.wrap(bytes), 0, bytes.length, now,
+                        f.checksumState(), f.checksumStart(), f.checksumOffset(), f.gsoType(), f.gsoSize());
+            }
+        }
         for (byte[] f : devA.drainTransmitted()) {
             moved++;
             framesAtoB++;

@@ -46,6 +46,16 @@ final class LibC {
     static final long TUNSETIFF = 0x400454caL;
     static final short IFF_TAP = 0x0002;
     static final short IFF_NO_PI = 0x1000;
+    // IFF_VNET_HDR: every frame is preceded by a struct virtio_net_hdr (offload metadata).
+    static final short IFF_VNET_HDR = 0x4000;
+    // _IOW('T', 216, int): the virtio-net header size (a pointer to an int).
+    static final long TUNSETVNETHDRSZ = 0x400454d8L;
+    // _IOW('T', 208, unsigned int): which offloads userspace accepts (the flags by value).
+    static final long TUNSETOFFLOAD = 0x400454d0L;
+    static final int TUN_F_CSUM = 0x01;
+    static final int TUN_F_TSO4 = 0x02;
+    static final int TUN_F_TSO6 = 0x04;
+    static final int TUN_F_TSO_ECN = 0x08;
 
     // sys/uio.h: struct iovec { void *iov_base; size_t iov_len; }
     static final int IOVEC_SIZE = 16;
@@ -75,6 +85,8 @@ final class LibC {
     static native long write(int fd, long buf, long count);
 
     static native long readv(int fd, long iov, int iovcnt);
+
+    static native long writev(int fd, long iov, int iovcnt);
 
     static native int ioctl(int fd, long request, long argp);
 

@@ -3,7 +3,9 @@ package io.tapwire.tap;
 import com.sun.jna.Native;
 import io.tapwire.link.Descriptor;
 import io.tapwire.link.DescriptorRing;
+import io.tapwire.link.LinkOffloads;
 import io.tapwire.link.NetDevice;
+import io.tapwire.link.VirtioNetHeader;
 import io.tapwire.link.VirtualDevice;
 
 import java.lang.ref.Reference;
@@ -39,6 +41,11 @@ public final class TapDevice implements NetDevice {
     /** Most frames read per {@link #doWork}, so a flood cannot starve the stack or the TX side. */
     static final int RX_BUDGET = 64;
 
+    /** Frame buffers with offloads: the largest IPv4 datagram (a super-frame) plus its Ethernet header. */
+    static final int SUPER_FRAME_CAPACITY = 65535 + 14 + 7 & ~7;
+    /** What an offloading TAP declares: partial checksums completed and TCP super-segments cut by the kernel. */
+    static final LinkOffloads TAP_OFFLOADS = new LinkOffloads(true, true, 65535);
+
     private static final int MAX_POLL_MILLIS = Integer.MAX_VALUE;
     private static final int POLLFD_SIZE = 8; // struct pollfd { int fd; short events; short revents; }
 
@@ -50,17 +57,22 @@ public final class TapDevice implements NetDevice {
     private final DescriptorRing tx;
     private final long[] rxAddress;
     private final long[] txAddress;
+    private final boolean offloads;
 
     // Native scratch memory, allocated once as direct buffers (native byte order, read and written
     // from Java without JNI): the poll set, the RX iovecs, the eventfd counter await drains, and
     // the constant 1 that wakeup writes.
     private final ByteBuffer pollFds = scratch(2 * POLLFD_SIZE);
-    private final ByteBuffer rxIov = scratch(2 * LibC.IOVEC_SIZE);
+    private final ByteBuffer rxIov = scratch(3 * LibC.IOVEC_SIZE);
+    private final ByteBuffer txIov = scratch(2 * LibC.IOVEC_SIZE);
+    private final ByteBuffer rxVnet = scratch(VirtioNetHeader.LENGTH);
+    private final ByteBuffer txVnet = scratch(VirtioNetHeader.LENGTH);
     private final ByteBuffer overflow = scratch(8);
     private final ByteBuffer drainBuffer = scratch(8);
     private final ByteBuffer one = scratch(8);
     private final long pollFdsAddress = LibC.address(pollFds);
     private final long rxIovAddress = LibC.address(rxIov);
+    private final long txIovAddress = LibC.address(txIov);
     private final long drainAddress = LibC.address(drainBuffer);
     private final long oneAddress = LibC.address(one);
 
@@ -76,13 +88,18 @@ public final class TapDevice implements NetDevice {
     private long txFrames;
     private long txBytes;
     private long txErrors;
+    private long rxOffloadErrors;
+    private long rxSuperFrames;
+    private long txSuperFrames;
     private volatile int statsFence;
 
-    private TapDevice(TapOpener.Opened opened, int mtu, int ringSize) {
+    private TapDevice(TapOpener.Opened opened, int mtu, int ringSize, boolean offloads) {
         this.name = opened.name();
         this.mtu = mtu;
         this.tunFd = opened.fd();
-        int capacity = VirtualDevice.frameCapacityFor(mtu);
+        this.offloads = offloads;
+        int capacity = offloads ? Math.max(SUPER_FRAME_CAPACITY, VirtualDevice.frameCapacityFor(mtu))
+                : VirtualDevice.frameCapacityFor(mtu);
         this.rx = new DescriptorRing(DescriptorRing.Direction.RX, ringSize, capacity);
         this.tx = new DescriptorRing(DescriptorRing.Direction.TX, ringSize, capacity);
         this.rxAddress = addresses(rx);
@@ -98,10 +115,20 @@ public final class TapDevice implements NetDevice {
         pollFds.putInt(POLLFD_SIZE, eventFd);
         pollFds.putShort(POLLFD_SIZE + 4, LibC.POLLIN);
         one.putLong(0, 1L);
-        // The second RX iovec is a one-byte overflow slot: a frame longer than the descriptor
-        // spills into it, which is the only way to see the truncation (see receive()).
-        rxIov.putLong(LibC.IOVEC_SIZE, LibC.address(overflow));
-        rxIov.putLong(LibC.IOVEC_SIZE + 8, 1L);
+        // With offloads the virtio-net header comes first (its own iovec, so frames still start
+        // at index 0 of their descriptor). The RX iovec after the frame is a one-byte overflow
+        // slot: a frame longer than the descriptor spills into it, which is the only way to see
+        // the truncation (see receive()).
+        int frameIov = 0;
+        if (offloads) {
+            rxIov.putLong(0, LibC.address(rxVnet));
+            rxIov.putLong(8, VirtioNetHeader.LENGTH);
+            txIov.putLong(0, LibC.address(txVnet));
+            txIov.putLong(8, VirtioNetHeader.LENGTH);
+            frameIov = LibC.IOVEC_SIZE;
+        }
+        rxIov.putLong(frameIov + LibC.IOVEC_SIZE, LibC.address(overflow));
+        rxIov.putLong(frameIov + LibC.IOVEC_SIZE + 8, 1L);
     }
 
     /**
@@ -118,9 +145,20 @@ public final class TapDevice implements NetDevice {
      * @throws TapException with what to do when the kernel refuses (no tun module, no CAP_NET_ADMIN, busy)
      */
     public static TapDevice open(String name, int mtu, int ringSize) {
+        return open(name, mtu, ringSize, false);
+    }
+
+    /**
+     * {@link #open(String, int, int)}, with offloads when {@code offloads} is true: the TAP is
+     * opened with {@code IFF_VNET_HDR} and {@code TUNSETOFFLOAD} (checksum, TSO4, TSO6, TSO_ECN),
+     * so the kernel hands over TCP super-frames of up to 64 KB with partial checksums, and the
+     * stack may send such super-segments for the kernel to cut ({@link #offloads()}). The frame
+     * buffers are then 64 KB each; {@code ethtool -k} on the TAP shows the offloads on.
+     */
+    public static TapDevice open(String name, int mtu, int ringSize, boolean offloads) {
         TapOpener.checkInterfaceName(name);
         checkSizes(mtu, ringSize);
-        return withFd(TapOpener.openTap(name), mtu, ringSize);
+        return withFd(TapOpener.openTap(name, offloads), mtu, ringSize, offloads);
     }
 
     /**
@@ -131,15 +169,20 @@ public final class TapDevice implements NetDevice {
      * @throws TapException also when the namespace does not exist
      */
     public static TapDevice openInNetns(String netnsName, String name, int mtu, int ringSize) {
+        return openInNetns(netnsName, name, mtu, ringSize, false);
+    }
+
+    /** {@link #openInNetns(String, String, int, int)}, with offloads as {@link #open(String, int, int, boolean)} explains. */
+    public static TapDevice openInNetns(String netnsName, String name, int mtu, int ringSize, boolean offloads) {
         TapOpener.checkNetnsName(netnsName);
         TapOpener.checkInterfaceName(name);
         checkSizes(mtu, ringSize);
-        return withFd(TapOpener.openTapInNetns(netnsName, name), mtu, ringSize);
+        return withFd(TapOpener.openTapInNetns(netnsName, name, offloads), mtu, ringSize, offloads);
     }
 
-    private static TapDevice withFd(TapOpener.Opened opened, int mtu, int ringSize) {
+    private static TapDevice withFd(TapOpener.Opened opened, int mtu, int ringSize, boolean offloads) {
         try {
-            return new TapDevice(opened, mtu, ringSize);
+            return new TapDevice(opened, mtu, ringSize, offloads);
         } catch (RuntimeException | Error e) {
             LibC.close(opened.fd());
             throw e;
@@ -173,6 +216,12 @@ public final class TapDevice implements NetDevice {
     @Override public DescriptorRing rxRing() { return rx; }
     @Override public DescriptorRing txRing() { return tx; }
 
+    /** Checksum and TCP segmentation offload when opened with offloads, else {@link LinkOffloads#NONE}. */
+    @Override public LinkOffloads offloads() { return offloads ? TAP_OFFLOADS : LinkOffloads.NONE; }
+
+    /** Whether the TAP was opened with offloads (IFF_VNET_HDR). */
+    public boolean offloadsEnabled() { return offloads; }
+
     /**
      * Writes READY TX frames, then reads up to {@value #RX_BUDGET} frames into AVAILABLE RX
      * descriptors, each published with {@code nowNanos}. Never blocks.
@@ -195,7 +244,23 @@ public final class TapDevice implements NetDevice {
         int sent = 0;
         Descriptor d;
         while ((d = tx.peek()) != null) {
-            long n = LibC.write(tunFd, txAddress[d.index()], d.length());
+            long n;
+            if (offloads) {
+                // One writev(2): the virtio-net header describing the frame, then the frame.
+                boolean superFrame = d.gsoType() != Descriptor.GSO_NONE;
+                VirtioNetHeader.encode(d, superFrame ? VirtioNetHeader.tcpv4HeaderLength(d.buffer()) : 0, txVnet, 0);
+                txIov.putLong(LibC.IOVEC_SIZE, txAddress[d.index()]);
+                txIov.putLong(LibC.IOVEC_SIZE + 8, d.length());
+                n = LibC.writev(tunFd, txIovAddress, 2);
+                if (n > 0) {
+                    n -= VirtioNetHeader.LENGTH;
+                    if (superFrame) {
+                        txSuperFrames++;
+                    }
+                }
+            } else {
+                n = LibC.write(tunFd, txAddress[d.index()], d.length());
+            }
             if (n < 0) {
                 int errno = Native.getLastError();
                 if (errno == Errno.EAGAIN) {
@@ -232,9 +297,10 @@ public final class TapDevice implements NetDevice {
             // readv(2) into the descriptor plus the overflow byte. The kernel copies what fits and
             // discards the rest of a longer frame (tun_put_user), returning only the bytes copied,
             // so a plain read(2) cannot tell a truncated frame from one that fits exactly.
-            rxIov.putLong(0, rxAddress[slot.index()]);
-            rxIov.putLong(8, slot.capacity());
-            long n = LibC.readv(tunFd, rxIovAddress, 2);
+            int frameIov = offloads ? LibC.IOVEC_SIZE : 0;
+            rxIov.putLong(frameIov, rxAddress[slot.index()]);
+            rxIov.putLong(frameIov + 8, slot.capacity());
+            long n = LibC.readv(tunFd, rxIovAddress, offloads ? 3 : 2);
             if (n < 0) {
                 int errno = Native.getLastError();
                 if (errno == Errno.EAGAIN) {
@@ -249,6 +315,13 @@ public final class TapDevice implements NetDevice {
                 rxErrors++; // tun_do_read() has already dequeued and freed the frame
                 continue;
             }
+            if (offloads) {
+                n -= VirtioNetHeader.LENGTH;
+                if (n < 0) {
+                    rxLengthErrors++; // not even a whole virtio-net header: nothing to deliver
+                    continue;
+                }
+            }
             if (n > slot.capacity()) {
                 // Spilled into the overflow byte: the frame was longer than our buffers (the
                 // TAP's MTU is larger than ours). Drop it rather than hand the stack a cut-off packet.
@@ -257,6 +330,21 @@ public final class TapDevice implements NetDevice {
             }
             if (n == 0) {
                 continue;
+            }
+            if (offloads) {
+                VirtioNetHeader.Error bad = VirtioNetHeader.decode(rxVnet, 0, (int) n, mtu, slot);
+                if (bad != null) {
+                    // Malformed or unexpected metadata: the frame cannot be trusted to mean what it says.
+                    if (bad == VirtioNetHeader.Error.OVERSIZE) {
+                        rxLengthErrors++;
+                    } else {
+                        rxOffloadErrors++;
+                    }
+                    continue;
+                }
+                if (slot.gsoType() != Descriptor.GSO_NONE) {
+                    rxSuperFrames++;
+                }
             }
             rx.publish(slot, (int) n, nowNanos);
             rxFrames++;
@@ -341,7 +429,8 @@ public final class TapDevice implements NetDevice {
     /** A snapshot of the counters; safe from any thread (values may lag the last doWork). */
     public TapStats stats() {
         int lastMoved = statsFence; // volatile read: see the counters as of the last doWork
-        return new TapStats(rxFrames, rxBytes, rxErrors, rxLengthErrors, txFrames, txBytes, txErrors);
+        return new TapStats(rxFrames, rxBytes, rxErrors, rxLengthErrors, txFrames, txBytes, txErrors,
+                rxOffloadErrors, rxSuperFrames, txSuperFrames);
     }
 
     /**

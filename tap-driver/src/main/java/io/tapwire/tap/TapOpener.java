@@ -2,6 +2,7 @@ package io.tapwire.tap;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
+import io.tapwire.link.VirtioNetHeader;
 
 import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
@@ -66,6 +67,16 @@ final class TapOpener {
      * binds the file's socket to {@code current->nsproxy->net_ns} at open time.
      */
     static Opened openTap(String name) {
+        return openTap(name, false);
+    }
+
+    /**
+     * {@link #openTap(String)}, optionally with offloads: {@code IFF_VNET_HDR}, a
+     * {@value VirtioNetHeaderSize#BYTES}-byte virtio-net header before every frame
+     * ({@code TUNSETVNETHDRSZ}), and {@code TUNSETOFFLOAD} accepting partial checksums and TCP
+     * super-frames (TSO4, TSO6, TSO_ECN) from the kernel.
+     */
+    static Opened openTap(String name, boolean offloads) {
         checkInterfaceName(name);
         // O_NONBLOCK on the open file is what tun_chr_read_iter() checks: an empty queue gives
         // EAGAIN instead of sleeping, which lets one thread multiplex the TAP with poll(2).
@@ -81,7 +92,8 @@ final class TapOpener {
             ifr.write(0, nameBytes, 0, nameBytes.length);
             // IFF_NO_PI: no 4-byte packet-information header, so a read returns exactly one
             // Ethernet frame and a write takes exactly one (drivers/net/tun.c tun_put_user/tun_get_user).
-            ifr.setShort(LibC.IFREQ_FLAGS_OFFSET, (short) (LibC.IFF_TAP | LibC.IFF_NO_PI));
+            ifr.setShort(LibC.IFREQ_FLAGS_OFFSET,
+                    (short) (LibC.IFF_TAP | LibC.IFF_NO_PI | (offloads ? LibC.IFF_VNET_HDR : 0)));
             int rc = LibC.ioctl(fd, LibC.TUNSETIFF, LibC.address(ifr));
             int errno = Native.getLastError();
             Reference.reachabilityFence(ifr);
@@ -90,12 +102,35 @@ final class TapOpener {
             }
             // The kernel writes the final name back (it differs when the request held %d).
             String actual = ifr.getString(0, "UTF-8");
+            if (offloads) {
+                enableOffloads(fd, actual);
+            }
             ok = true;
             return new Opened(fd, actual);
         } finally {
             if (!ok) {
                 LibC.close(fd);
             }
+        }
+    }
+
+    private static void enableOffloads(int fd, String name) {
+        Memory size = new Memory(4);
+        size.setInt(0, VirtioNetHeader.LENGTH);
+        int rc = LibC.ioctl(fd, LibC.TUNSETVNETHDRSZ, LibC.address(size));
+        int errno = Native.getLastError();
+        Reference.reachabilityFence(size);
+        if (rc < 0) {
+            throw new TapException("cannot set the virtio-net header size of TAP '" + name + "' (TUNSETVNETHDRSZ): "
+                    + Errno.describe(errno) + "; open it without offloads (--no-offload)", errno);
+        }
+        // tun's set_offload(): TSO needs CSUM; the kernel then hands us super-frames up to 64 KB.
+        int wanted = LibC.TUN_F_CSUM | LibC.TUN_F_TSO4 | LibC.TUN_F_TSO6 | LibC.TUN_F_TSO_ECN;
+        rc = LibC.ioctl(fd, LibC.TUNSETOFFLOAD, wanted);
+        if (rc < 0) {
+            errno = Native.getLastError();
+            throw new TapException("cannot enable offloads on TAP '" + name + "' (TUNSETOFFLOAD): "
+                    + Errno.describe(errno) + "; open it without offloads (--no-offload)", errno);
         }
     }
 
@@ -107,12 +142,17 @@ final class TapOpener {
      * something fails half-way. The returned descriptor keeps working from any thread afterwards.
      */
     static Opened openTapInNetns(String netns, String name) {
+        return openTapInNetns(netns, name, false);
+    }
+
+    /** {@link #openTapInNetns(String, String)}, optionally with offloads (see {@link #openTap(String, boolean)}). */
+    static Opened openTapInNetns(String netns, String name, boolean offloads) {
         checkNetnsName(netns);
         checkInterfaceName(name);
         Object[] outcome = new Object[1];
         Thread worker = new Thread(() -> {
             try {
-                outcome[0] = inNetns(netns, () -> openTap(name));
+                outcome[0] = inNetns(netns, () -> openTap(name, offloads));
             } catch (Throwable t) {
                 outcome[0] = t;
             }

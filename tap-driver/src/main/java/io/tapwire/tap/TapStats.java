@@ -13,6 +13,11 @@ package io.tapwire.tap;
  * @param txBytes bytes of those frames
  * @param txErrors writes the kernel refused (e.g. EIO while the interface is down, EINVAL for a
  *     frame shorter than an Ethernet header); the frame is consumed and lost
+ * @param rxOffloadErrors frames dropped for a malformed or unexpected virtio-net header (offloads
+ *     on only: unknown flags or GSO type, gso_size 0, checksum offsets outside the frame, hdr_len
+ *     past its end)
+ * @param rxSuperFrames received super-frames (GSO, up to 64 KB) among {@code rxFrames}
+ * @param txSuperFrames sent super-segments among {@code txFrames}, cut by the kernel
  */
 public record TapStats(
         long rxFrames,
@@ -21,5 +26,8 @@ public record TapStats(
         long rxLengthErrors,
         long txFrames,
         long txBytes,
-        long txErrors) {
+        long txErrors,
+        long rxOffloadErrors,
+        long rxSuperFrames,
+        long txSuperFrames) {
 }

@@ -1,0 +1,197 @@
+package io.tapwire.sim;
+
+import io.tapwire.Stat;
+import io.tapwire.link.LinkOffloads;
+import io.tapwire.socket.TcpListener;
+import io.tapwire.socket.TcpSocket;
+import io.tapwire.tcp.TcpState;
+import io.tapwire.wire.Ipv4Packet;
+import io.tapwire.wire.TcpSegment;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * TCP segmentation and checksum offload on the virtual wire: a stack whose device offloads hands
+ * it super-segments with partial checksums; what crosses the wire after the device cut them must
+ * be exactly what a stack without offloads sends, and a receiver fed the super-frames uncut (as
+ * the kernel feeds a TAP) must take them as the data they stand for.
+ */
+class OffloadSimulationTest {
+    private static final long MS = 1_000_000L;
+    private static final long SEC = 1_000 * MS;
+    /** What a TAP opened with IFF_VNET_HDR declares. */
+    private static final LinkOffloads TSO = new LinkOffloads(true, true, 65535);
+
+    /** One TCP segment as seen on the wire. */
+    private record WireSegment(int seq, int ack, int flags, int window, int payload) {
+    }
+
+    @Test
+    void superSegmentsAreCutIntoTheSegmentsAStackWithoutOffloadsWouldSend() throws Exception {
+        Run plain = run(LinkOffloads.NONE);
+        Run offloaded = run(TSO);
+        assertEquals(0, plain.superSegments, "no offloads, no super-segments");
+        assertTrue(offloaded.superSegments > 10, "the sender used super-segments: " + offloaded.superSegments);
+        assertTrue(offloaded.largestHandedToDevice > 20_000,
+                "super-segments of many MSS: largest " + offloaded.largestHandedToDevice);
+        assertArrayEquals(plain.digest, offloaded.digest, "the same bytes arrived");
+        assertEquals(plain.dataSegments.size(), offloaded.dataSegments.size(), "as many wire segments");
+        for (int i = 0; i < plain.dataSegments.size(); i++) {
+            assertEquals(plain.dataSegments.get(i), offloaded.dataSegments.get(i),
+                    "wire segment " + i + " (sequence and ack relative to the first, flags, window, length)");
+        }
+        assertEquals(plain.outSegs, offloaded.outSegs, "OutSegs counts wire segments, as Linux counts tcp_skb_pcount");
+    }
+
+    @Test
+    void everyFrameOnTheWireIsWireSizedWithValidChecksums() throws Exception {
+        Run offloaded = run(TSO);
+        assertTrue(offloaded.badChecksums == 0, offloaded.badChecksums + " frames with a bad IP or TCP checksum");
+        assertTrue(offloaded.largestOnWire <= 1514, "largest frame on the wire " + offloaded.largestOnWire);
+        assertEquals(0, offloaded.receiverChecksumDrops, "the receiver dropped nothing for its checksum");
+    }
+
+    @Test
+    void superFramesDeliveredUncutAreReceivedAsTheirDataAndAckedAtOnce() throws Exception {
+        VirtualNet net = new VirtualNet(TSO, TSO);
+        net.superFramesFromA = true;
+        TcpListener l = net.b.listenTcp(9, 16);
+        TcpSocket[] c = connect(net, l);
+        byte[] up = pattern(8 << 20, 3);
+        byte[] got = transfer(net, c[0], c[1], up, 120 * SEC);
+        assertArrayEquals(sha256(up), sha256(got));
+        assertTrue(net.devA.superSegments() > 10, "super-frames crossed: " + net.devA.superSegments());
+        assertEquals(0, net.b.statistics().get(io.tapwire.DropReason.TCP_BAD_CHECKSUM),
+                "partial checksums from the device were trusted, not verified");
+        assertEquals(0, net.a.statistics().get(Stat.TCP_RETRANS_SEGS), "nothing was lost or retransmitted");
+        // One more super-frame, long after the quick-ACK phase: it stands for many full segments,
+        // so B acknowledges it at once (Linux's "more than one full frame received" rule in
+        // __tcp_ack_snd_check), not after the delayed-ACK timer.
+        // Past the delayed-ACK timeout (40 ms) so nothing is unacknowledged, short of the RTO so B
+        // does not re-enter quick-ACK mode after idling (which would ACK anything at once).
+        net.runFor(100 * MS);
+        assertEquals(up.length, c[0].tcpInfo().bytesAcked());
+        long superBefore = net.devA.superSegments();
+        int whole = 20 * c[0].tcpInfo().sndMss(); // whole segments: no short tail for Nagle to hold
+        assertEquals(whole, c[0].tryWrite(new byte[whole], 0, whole));
+        net.settle(); // the same virtual instant: no timer can have fired
+        assertEquals(superBefore + 1, net.devA.superSegments(), "the write left as one super-frame");
+        assertEquals(up.length + whole, c[0].tcpInfo().bytesAcked(), "acknowledged without waiting for the delayed-ACK timer");
+    }
+
+    /** Everything one transfer showed. */
+    private static final class Run {
+        final List<WireSegment> dataSegments = new ArrayList<>();
+        byte[] digest;
+        long superSegments;
+        long outSegs;
+        int largestOnWire;
+        int largestHandedToDevice;
+        int badChecksums;
+        int firstSeq;
+        int firstAck;
+        long receiverChecksumDrops;
+    }
+
+    /** 4 MB from A to B on a fresh connection; A's device offloads as given; records the wire from A. */
+    private static Run run(LinkOffloads offloadsA) throws Exception {
+        VirtualNet net = new VirtualNet(offloadsA, LinkOffloads.NONE);
+        Run run = new Run();
+        TcpSegment seg = new TcpSegment();
+        Ipv4Packet ip = new Ipv4Packet();
+        net.filter = (fromA, frame) -> {
+            if (!fromA) {
+                return false;
+            }
+            run.largestOnWire = Math.max(run.largestOnWire, frame.length);
+            ByteBuffer b = ByteBuffer.wrap(frame);
+            if (frame.length < 34 || (b.getShort(12) & 0xFFFF) != 0x0800 || ip.wrap(b, 14, frame.length - 14) != null
+                    || ip.protocol() != Ipv4Packet.PROTO_TCP) {
+                return false;
+            }
+            if (!ip.checksumValid()) {
+                run.badChecksums++;
+            }
+            if (seg.wrap(b, ip.payloadOffset(), ip.payloadLength()) == null) {
+                if (!seg.checksumValid(ip.src(), ip.dst())) {
+                    run.badChecksums++;
+                }
+                if (seg.payloadLength() > 0) {
+                    if (run.dataSegments.isEmpty()) {
+                        run.firstSeq = seg.seq();
+                        run.firstAck = seg.ack();
+                    }
+                    // Relative: each run draws its own initial sequence numbers.
+                    run.dataSegments.add(new WireSegment(seg.seq() - run.firstSeq, seg.ack() - run.firstAck,
+                            seg.flags(), seg.window(), seg.payloadLength()));
+                }
+            }
+            return false;
+        };
+        TcpListener l = net.b.listenTcp(9, 16);
+        TcpSocket[] c = connect(net, l);
+        byte[] up = pattern(4 << 20, 1);
+        long before = net.a.statistics().get(Stat.TCP_OUT_SEGS);
+        byte[] got = transfer(net, c[0], c[1], up, 120 * SEC);
+        run.outSegs = net.a.statistics().get(Stat.TCP_OUT_SEGS) - before;
+        run.digest = sha256(got);
+        assertArrayEquals(sha256(up), run.digest, "byte-exact");
+        run.superSegments = net.devA.superSegments();
+        run.largestHandedToDevice = net.devA.largestTransmitted();
+        run.receiverChecksumDrops = net.b.statistics().get(io.tapwire.DropReason.TCP_BAD_CHECKSUM);
+        return run;
+    }
+
+    private static TcpSocket[] connect(VirtualNet net, TcpListener listener) throws Exception {
+        TcpSocket client = net.a.connectTcp(VirtualNet.B_ADDR, listener.port());
+        net.runUntil(() -> client.state() == TcpState.ESTABLISHED, 5 * SEC);
+        net.runFor(MS);
+        TcpSocket server = listener.accept(0, TimeUnit.NANOSECONDS);
+        assertNotNull(server, "accepted");
+        return new TcpSocket[] {client, server};
+    }
+
+    /** Writes all of {@code data} in 64 KB calls, reading on the other side, one virtual ms per round. */
+    private static byte[] transfer(VirtualNet net, TcpSocket from, TcpSocket to, byte[] data, long maxNanos) throws Exception {
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        byte[] buf = new byte[65536];
+        int sent = 0;
+        long end = net.clock.nanoTime() + maxNanos;
+        while (got.size() < data.length) {
+            if (sent < data.length) {
+                sent += from.tryWrite(data, sent, Math.min(65536, data.length - sent));
+            }
+            net.runFor(MS);
+            int n;
+            while ((n = to.tryRead(buf, 0, buf.length)) > 0) {
+                got.write(buf, 0, n);
+            }
+            if (net.clock.nanoTime() >= end) {
+                throw new AssertionError("transfer stalled (virtual time) at " + got.size() + " of " + data.length + " bytes");
+            }
+        }
+        return got.toByteArray();
+    }
+
+    private static byte[] pattern(int n, long seed) {
+        byte[] b = new byte[n];
+        new SplittableRandom(seed).nextBytes(b);
+        return b;
+    }
+
+    private static byte[] sha256(byte[] data) throws Exception {
+        return MessageDigest.getInstance("SHA-256").digest(data);
+    }
+}
