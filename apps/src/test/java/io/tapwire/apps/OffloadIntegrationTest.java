@@ -1,6 +1,6 @@
 package io.tapwire.apps;
 
-import io.tapwire.apps.services.ChargenService;
+import io.tapwire.apps.tcpsvc.ChargenService;
 import io.tapwire.tap.Netns;
 import io.tapwire.tap.TapStats;
 import org.junit.jupiter.api.Test;
@@ -70,18 +70,22 @@ class OffloadIntegrationTest extends TcpSandboxTestBase {
     @Test
     void tcpdumpOnTheTapShowsSuperSegmentsBothWays() throws Exception {
         // tcpdump sees the frames as they cross tap0: super-segments of many MSS each way.
+        String fromStack = captureDuring("tcp src port 19", "nc " + STACK + " 19 | head -c 100000000 | wc -c");
+        String toStack = captureDuring("tcp dst port 9", "head -c 100000000 /dev/zero | nc -N " + STACK + " 9");
+        int largestOut = largestLength(fromStack, STACK + ".19 >");
+        int largestIn = largestLength(toStack, "> " + STACK + ".9:");
+        assertTrue(largestOut > 1448, "largest segment from the stack " + largestOut + "\n" + head(fromStack));
+        assertTrue(largestIn > 1448, "largest segment to the stack " + largestIn + "\n" + head(toStack));
+    }
+
+    /** What {@code tcpdump -i tap0 FILTER} printed (200 packets at most) while {@code script} ran. */
+    private String captureDuring(String filter, String script) throws Exception {
         CompletableFuture<Netns.Result> capture = CompletableFuture.supplyAsync(() -> sandbox.shell(Duration.ofSeconds(60),
-                "timeout 20 tcpdump -i " + Sandbox.TAP_NAME + " -nn -c 400 'tcp and (port 19 or port 9)' 2>/dev/null"));
+                "timeout 20 tcpdump -i " + Sandbox.TAP_NAME + " -nn -c 200 '" + filter + "' 2>/dev/null"));
         Thread.sleep(1_500); // let tcpdump attach before the traffic starts
-        Netns.Result out = shell(BULK_TIMEOUT, "nc " + STACK + " 19 | head -c 100000000 | wc -c");
-        assertEquals("100000000", out.stdout().strip(), describe(out));
-        Netns.Result in = shell(BULK_TIMEOUT, "head -c 100000000 /dev/zero | nc -N " + STACK + " 9");
-        assertEquals(0, in.exitCode(), describe(in));
-        Netns.Result r = capture.get(90, TimeUnit.SECONDS);
-        int fromStack = largestLength(r.stdout(), STACK + ".19 >");
-        int toStack = largestLength(r.stdout(), "> " + STACK + ".9:");
-        assertTrue(fromStack > 1448, "largest segment from the stack " + fromStack + "\n" + head(r.stdout()));
-        assertTrue(toStack > 1448, "largest segment to the stack " + toStack + "\n" + head(r.stdout()));
+        Netns.Result r = shell(BULK_TIMEOUT, script);
+        assertEquals(0, r.exitCode(), describe(r));
+        return capture.get(90, TimeUnit.SECONDS).stdout();
     }
 
     /** The largest TCP payload ("length N") on tcpdump lines containing {@code marker}. */
