@@ -4,6 +4,10 @@ package io.tapwire.link;
  * A device wrapper that records both directions to a pcap file: every frame the inner device
  * delivers on RX and every frame the stack hands it on TX. It shares the inner device's rings, so
  * the stack sees no difference; recording happens inside {@link #doWork}, on the driver thread.
+ *
+ * <p>With offloads the file still holds what would cross a wire: super-segments are recorded cut
+ * into their segments and partial checksums completed ({@link GsoSegmenter}), so captures replay on
+ * any stack and decode cleanly. ({@code tcpdump -i tap0} on the Linux side shows the super-frames.)
  */
 public final class PcapTap implements NetDevice {
     private final NetDevice inner;
@@ -11,6 +15,9 @@ public final class PcapTap implements NetDevice {
     private final long epochOffsetNanos;
     private long rxSeen;
     private long txSeen;
+    private final GsoSegmenter segmenter;
+    private final GsoSegmenter.Sink record = this::record;
+    private long recordNanos;
 
     /**
      * @param epochOffsetNanos added to the clock's nanoseconds to get Unix-epoch nanoseconds for the file
@@ -21,6 +28,11 @@ public final class PcapTap implements NetDevice {
         this.epochOffsetNanos = epochOffsetNanos;
         this.rxSeen = inner.rxRing().producerPosition();
         this.txSeen = inner.txRing().consumerPosition();
+        this.segmenter = new GsoSegmenter(Math.max(inner.rxRing().frameCapacity(), inner.txRing().frameCapacity()));
+    }
+
+    private void record(java.nio.ByteBuffer frame, int length) {
+        writer.write(frame, 0, length, recordNanos);
     }
 
     @Override public String name() { return inner.name(); }
@@ -37,8 +49,8 @@ public final class PcapTap implements NetDevice {
         // Record what the stack queued before the inner device sends (and may complete) it.
         long txEnd = tx.producerPosition();
         for (long s = Math.max(txSeen, tx.consumerPosition()); s < txEnd; s++) {
-            Descriptor d = tx.at(s);
-            writer.write(d.buffer(), 0, d.length(), nowNanos + epochOffsetNanos);
+            recordNanos = nowNanos + epochOffsetNanos;
+            segmenter.emit(tx.at(s), record);
         }
         txSeen = txEnd;
         int moved = inner.doWork(nowNanos);
@@ -46,7 +58,8 @@ public final class PcapTap implements NetDevice {
         long rxEnd = rx.producerPosition();
         for (long s = rxSeen; s < rxEnd; s++) {
             Descriptor d = rx.at(s);
-            writer.write(d.buffer(), 0, d.length(), d.timestampNanos() + epochOffsetNanos);
+            recordNanos = d.timestampNanos() + epochOffsetNanos;
+            segmenter.emit(d, record);
         }
         rxSeen = rxEnd;
         if (moved > 0) {

@@ -197,6 +197,9 @@ public final class Icmp implements IpProtocolHandler, Ipv4Input.UnknownProtocolH
         }
         int at = out.payloadOffset();
         b.put(at + Icmpv4Packet.HEADER_LENGTH, orig, origOffset, quote);
+        // A datagram the local kernel handed over with a partial checksum is quoted as it would
+        // have crossed a wire: with its checksum complete.
+        iface.completeQuotedChecksum(orig, origOffset, quote, origOffset + quoted.totalLength(), b, at + Icmpv4Packet.HEADER_LENGTH);
         Icmpv4Packet e = reply.wrapForWrite(b, at, length);
         e.setType(type);
         e.setCode(code);

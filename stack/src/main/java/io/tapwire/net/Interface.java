@@ -27,6 +27,7 @@ public final class Interface {
     private ByteBuffer rxBuffer;
     private int rxChecksumState;
     private int rxChecksumStart;
+    private int rxChecksumOffset;
 
     public Interface(StackConfig config, DescriptorRing tx, int mtu, Statistics stats) {
         this(config, tx, mtu, LinkOffloads.NONE, stats);
@@ -60,6 +61,28 @@ public final class Interface {
         rxBuffer = d.buffer();
         rxChecksumState = d.checksumState();
         rxChecksumStart = d.checksumStart();
+        rxChecksumOffset = d.checksumOffset();
+    }
+
+    /**
+     * When {@code buf} is the received frame and its transport checksum is partial (the field holds
+     * only the pseudo-header sum), completes that checksum into {@code dst} at {@code dstIndex +
+     * (field − from)} if the field lies in {@code [from, from + copied)}: for quoting the frame's
+     * bytes in an ICMP error as they would have crossed a wire (the receiver of the error checks
+     * the quoted header against what it sent).
+     *
+     * @param end where the transport data ends in {@code buf} (the IP datagram's end)
+     */
+    public void completeQuotedChecksum(ByteBuffer buf, int from, int copied, int end, ByteBuffer dst, int dstIndex) {
+        if (buf != rxBuffer || rxChecksumState != Descriptor.CSUM_PARTIAL) {
+            return;
+        }
+        int field = rxChecksumStart + rxChecksumOffset;
+        if (field < from || field + 2 > from + copied || end < field + 2) {
+            return;
+        }
+        int sum = io.tapwire.wire.Checksum.finish(io.tapwire.wire.Checksum.add(0, buf, rxChecksumStart, end - rxChecksumStart));
+        dst.putShort(dstIndex + (field - from), (short) sum);
     }
 
     /** Forgets the received frame's metadata (after processing, and for anything not from the device). */
