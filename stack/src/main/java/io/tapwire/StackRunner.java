@@ -9,9 +9,14 @@ import org.slf4j.LoggerFactory;
  * Drives a {@link Stack} and its {@link NetDevice} on one thread with a real clock: the
  * run-to-completion loop of DESIGN.md. Each turn moves frames between the device and the rings,
  * polls the stack, and pushes what it emitted. When there is nothing to do, it busy-polls for a
- * short budget (low latency under load) and then blocks in the device's {@code await} until a
+ * budget (low latency under load) and then blocks in the device's {@code await} until a
  * frame arrives, a socket wakes it, or the stack's next timer is due: the NAPI balance between
  * polling and interrupts.
+ *
+ * <p>The spin budget adapts as NAPI's does between polling and interrupts: it doubles (up to
+ * the configured maximum, {@code --busy-poll}) each time work arrives while spinning — traffic is
+ * steady, spinning pays — and halves each time a spin runs out without work — the link is quiet,
+ * the core is better given back. A maximum of 0 never spins.
  */
 public final class StackRunner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StackRunner.class);
@@ -20,7 +25,13 @@ public final class StackRunner implements AutoCloseable {
     private final Stack stack;
     private final NetDevice device;
     private final Clock clock;
-    private long busyPollNanos = 50_000;
+    /** Default maximum spin: 50 µs, Linux's suggested net.core.busy_poll value. */
+    public static final long DEFAULT_BUSY_POLL_NANOS = 50_000;
+    private static final long MIN_SPIN_NANOS = 2_000;
+    private long busyPollNanos = DEFAULT_BUSY_POLL_NANOS;
+    private long spinNanos = DEFAULT_BUSY_POLL_NANOS;
+    private long spinHits;
+    private long spinMisses;
     private volatile boolean running;
     private Thread thread;
     private volatile Throwable failure;
@@ -32,11 +43,24 @@ public final class StackRunner implements AutoCloseable {
         stack.setWakeup(device::wakeup);
     }
 
-    /** How long to keep spinning after the last work before blocking (default 50 µs; 0 never spins). */
+    /**
+     * The most to keep spinning after the last work before blocking (default 50 µs; 0 never
+     * spins); the budget adapts below it. Set before {@link #start}.
+     */
     public StackRunner busyPollNanos(long nanos) {
+        if (nanos < 0) {
+            throw new IllegalArgumentException("busy-poll budget must be >= 0 ns, got " + nanos);
+        }
         this.busyPollNanos = nanos;
+        this.spinNanos = nanos;
         return this;
     }
+
+    /** The spin budget now (it adapts between 2 µs and the maximum). */
+    public long currentSpinNanos() { return spinNanos; }
+
+    /** Spins that found work (the budget grew) and spins that ran out (it shrank). */
+    public long[] spinOutcomes() { return new long[] {spinHits, spinMisses}; }
 
     /** Starts the stack thread. */
     public synchronized StackRunner start() {
@@ -52,6 +76,7 @@ public final class StackRunner implements AutoCloseable {
 
     private void loop() {
         long lastWork = clock.nanoTime();
+        boolean spinning = false;
         try {
             while (running) {
                 long now = clock.nanoTime();
@@ -61,12 +86,24 @@ public final class StackRunner implements AutoCloseable {
                 // (this is the time a pcap tap stamps on them).
                 moved += device.doWork(clock.nanoTime());
                 if (moved > 0 || deadline <= now) {
+                    if (spinning && moved > 0) {
+                        // A frame while spinning (a timer falling due does not count, as NAPI counts packets).
+                        spinning = false;
+                        spinHits++;
+                        spinNanos = Math.min(busyPollNanos, Math.max(MIN_SPIN_NANOS, spinNanos * 2));
+                    }
                     lastWork = now;
                     continue;
                 }
-                if (now - lastWork < busyPollNanos) {
+                if (now - lastWork < spinNanos) {
+                    spinning = true;
                     Thread.onSpinWait();
                     continue;
+                }
+                if (spinning) {
+                    spinning = false;
+                    spinMisses++;
+                    spinNanos = spinNanos / 2 < MIN_SPIN_NANOS ? Math.min(MIN_SPIN_NANOS, busyPollNanos) : spinNanos / 2;
                 }
                 device.await(Math.min(deadline - now, MAX_SLEEP_NANOS));
             }
