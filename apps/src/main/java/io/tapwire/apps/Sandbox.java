@@ -61,6 +61,13 @@ public final class Sandbox implements AutoCloseable {
         LinkProfile faultsReceive;
         long faultSeed;
         boolean offloads = true;
+        long busyPollNanos = StackRunner.DEFAULT_BUSY_POLL_NANOS;
+
+        /** The stack thread's most busy-polling after the last frame (default 50 µs; see {@code tapwire up --busy-poll}). */
+        public Options busyPollNanos(long nanos) {
+            this.busyPollNanos = nanos;
+            return this;
+        }
 
         /**
          * Whether the TAP is opened with offloads (virtio-net header, checksum and TCP segmentation
@@ -209,7 +216,7 @@ public final class Sandbox implements AutoCloseable {
         if (options.udpEcho) {
             echo = UdpEchoService.start(stack);
         }
-        runner = new StackRunner(stack, device, Clock.SYSTEM).start();
+        runner = new StackRunner(stack, device, Clock.SYSTEM).busyPollNanos(options.busyPollNanos).start();
         if (options.tcpServices.any()) {
             try {
                 tcpServices = TcpServices.start(stack, options.tcpServices, options.io);
