@@ -114,12 +114,21 @@ class TapDeviceTest {
 
     @Test
     void hotPathAllocatesNothingOnceWarm() {
+        hotPathAllocatesNothingOnceWarm(false);
+    }
+
+    @Test
+    void hotPathWithOffloadsAllocatesNothingOnceWarm() {
+        hotPathAllocatesNothingOnceWarm(true);
+    }
+
+    private void hotPathAllocatesNothingOnceWarm(boolean offloads) {
         Assumptions.assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
                 "needs com.sun.management.ThreadMXBean");
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         Assumptions.assumeTrue(mx.isThreadAllocatedMemorySupported(), "thread allocation counting unsupported");
         try (Netns ns = Netns.create();
-             TapDevice tap = TapDevice.openInNetns(ns.name(), "tap0", MTU, RING)) {
+             TapDevice tap = TapDevice.openInNetns(ns.name(), "tap0", MTU, RING, offloads)) {
             upWithStaticNeighbour(ns);
             byte[] broadcast = {-1, -1, -1, -1, -1, -1};
             byte[] announce = TestFrames.arpReply(STACK_MAC, STACK_IP, broadcast, HOST_IP);
