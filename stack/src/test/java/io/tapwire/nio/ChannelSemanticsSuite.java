@@ -721,4 +721,82 @@ abstract class ChannelSemanticsSuite {
         }
         assertArrayEquals(data, back.toByteArray());
     }
+
+    // ------------------------------------------------------------------ datagrams
+
+    java.nio.channels.DatagramChannel udp(boolean server) throws IOException {
+        java.nio.channels.DatagramChannel d = track((server ? world.serverProvider() : world.clientProvider()).openDatagramChannel());
+        d.bind(server ? world.bindAddress(0) : null);
+        return d;
+    }
+
+    @Test
+    void datagramsKeepTheirBoundariesAndSource() throws Exception {
+        java.nio.channels.DatagramChannel s = udp(true);
+        java.nio.channels.DatagramChannel c = udp(false);
+        int port = ((InetSocketAddress) s.getLocalAddress()).getPort();
+        assertEquals(3, c.send(bytes("one"), world.serverAddress(port)));
+        assertEquals(5, c.send(bytes("three"), world.serverAddress(port)));
+        ByteBuffer b = ByteBuffer.allocate(100);
+        InetSocketAddress from = (InetSocketAddress) s.receive(b);
+        assertEquals("one", new String(b.array(), 0, b.position()));
+        assertEquals(((InetSocketAddress) c.getLocalAddress()).getPort(), from.getPort());
+        assertEquals(world.clientHost(), from.getAddress());
+        b.clear();
+        s.receive(b);
+        assertEquals("three", new String(b.array(), 0, b.position()));
+    }
+
+    @Test
+    void aDatagramLongerThanTheBufferIsTruncated() throws Exception {
+        java.nio.channels.DatagramChannel s = udp(true);
+        java.nio.channels.DatagramChannel c = udp(false);
+        int port = ((InetSocketAddress) s.getLocalAddress()).getPort();
+        c.send(bytes("abcdefgh"), world.serverAddress(port));
+        c.send(bytes("next"), world.serverAddress(port));
+        ByteBuffer small = ByteBuffer.allocate(3);
+        assertNotNull(s.receive(small));
+        assertEquals("abc", new String(small.array()));
+        ByteBuffer b = ByteBuffer.allocate(10);
+        s.receive(b);
+        assertEquals("next", new String(b.array(), 0, b.position()), "the rest of the long datagram is gone");
+    }
+
+    @Test
+    void connectedDatagramChannelReadsAndWrites() throws Exception {
+        java.nio.channels.DatagramChannel s = udp(true);
+        java.nio.channels.DatagramChannel c = udp(false);
+        assertThrows(NotYetConnectedException.class, () -> c.write(bytes("x")));
+        int port = ((InetSocketAddress) s.getLocalAddress()).getPort();
+        c.connect(world.serverAddress(port));
+        assertTrue(c.isConnected());
+        assertEquals(world.serverAddress(port), c.getRemoteAddress());
+        assertEquals(4, c.write(new ByteBuffer[] {bytes("ga"), bytes("th")}));
+        ByteBuffer b = ByteBuffer.allocate(10);
+        InetSocketAddress from = (InetSocketAddress) s.receive(b);
+        assertEquals("gath", new String(b.array(), 0, b.position()));
+        s.send(bytes("reply"), from);
+        ByteBuffer r = ByteBuffer.allocate(10);
+        assertEquals(5, c.read(r));
+        c.disconnect();
+        assertFalse(c.isConnected());
+        assertNull(c.getRemoteAddress());
+    }
+
+    @Test
+    void nonBlockingDatagramReceiveAndSelection() throws Exception {
+        java.nio.channels.DatagramChannel s = udp(true);
+        java.nio.channels.DatagramChannel c = udp(false);
+        s.configureBlocking(false);
+        assertNull(s.receive(ByteBuffer.allocate(10)), "nothing queued");
+        Selector sel = openSelector(true);
+        SelectionKey k = s.register(sel, SelectionKey.OP_READ);
+        assertEquals(0, sel.selectNow());
+        c.send(bytes("hi"), world.serverAddress(((InetSocketAddress) s.getLocalAddress()).getPort()));
+        selectUntil(sel, k, SelectionKey.OP_READ);
+        ByteBuffer b = ByteBuffer.allocate(10);
+        assertNotNull(s.receive(b));
+        assertEquals("hi", new String(b.array(), 0, b.position()));
+        assertThrows(AlreadyBoundException.class, () -> s.bind(null));
+    }
 }
