@@ -42,6 +42,7 @@ final class TapServerSocketChannel extends ServerSocketChannel implements TapSel
     private final TcpChannelOptions options = new TcpChannelOptions();
     private volatile TcpListener listener;
     private volatile InetSocketAddress local;
+    private ServerSocketAdaptor adaptor;
 
     TapServerSocketChannel(TapwireSelectorProvider provider, Stack stack) {
         super(provider);
@@ -196,7 +197,43 @@ final class TapServerSocketChannel extends ServerSocketChannel implements TapSel
 
     @Override
     public ServerSocket socket() {
-        throw new UnsupportedOperationException("server socket adaptor: not yet");
+        synchronized (stateLock) {
+            if (adaptor == null) {
+                adaptor = ServerSocketAdaptor.create(this);
+            }
+            return adaptor;
+        }
+    }
+
+    /**
+     * A blocking accept for {@link ServerSocketAdaptor}: waits up to {@code timeoutNanos}
+     * (SO_TIMEOUT, {@code Long.MAX_VALUE} = forever) and throws the JDK's "Accept timed out".
+     */
+    SocketChannel accept(long timeoutNanos) throws IOException {
+        acceptLock.lock();
+        try {
+            if (!isBlocking()) {
+                throw new java.nio.channels.IllegalBlockingModeException();
+            }
+            ensureOpen();
+            TcpListener l = listener;
+            if (l == null) {
+                throw new NotYetBoundException();
+            }
+            TcpSocket s = null;
+            try {
+                begin();
+                s = l.accept(timeoutNanos, TimeUnit.NANOSECONDS);
+            } finally {
+                end(s != null || isOpen());
+            }
+            if (s == null) {
+                throw new java.net.SocketTimeoutException("Accept timed out");
+            }
+            return new TapSocketChannel(provider, stack, s, options);
+        } finally {
+            acceptLock.unlock();
+        }
     }
 
     @Override

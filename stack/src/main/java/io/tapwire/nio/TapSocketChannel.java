@@ -59,6 +59,7 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
     private boolean writeFailed;
     private byte[] readScratch;
     private byte[] writeScratch;
+    private SocketAdaptor adaptor;
 
     /** An unconnected channel. */
     TapSocketChannel(TapwireSelectorProvider provider, Stack stack) {
@@ -587,8 +588,141 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
     @Override
     public Socket socket() {
         synchronized (stateLock) {
-            throw new UnsupportedOperationException("socket adaptor: not yet");
+            if (adaptor == null) {
+                adaptor = SocketAdaptor.create(this);
+            }
+            return adaptor;
         }
+    }
+
+    // ------------------------------------------------------------------ for the socket adaptor
+
+    /**
+     * A blocking stream read for {@link SocketAdaptor}: waits up to {@code timeoutNanos}
+     * (SO_TIMEOUT) and throws the JDK's "Read timed out" after it.
+     */
+    int streamRead(byte[] b, int off, int len, long timeoutNanos) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        readLock.lock();
+        try {
+            if (!isBlocking()) {
+                throw new java.nio.channels.IllegalBlockingModeException();
+            }
+            ensureReadable();
+            if (inputShutdown) {
+                return -1;
+            }
+            if (len == 0) {
+                return 0;
+            }
+            int n = 0;
+            try {
+                begin();
+                n = calls.read(socket.tcb(), b, off, len, timeoutNanos, false);
+            } catch (IOException e) {
+                throw NioErrors.read(e);
+            } finally {
+                end(n != 0 || isOpen());
+            }
+            if (n == 0) {
+                throw new java.net.SocketTimeoutException("Read timed out");
+            }
+            return n;
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /** A blocking stream write for {@link SocketAdaptor}: all of it, or an exception. */
+    void streamWrite(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        writeLock.lock();
+        try {
+            if (!isBlocking()) {
+                throw new java.nio.channels.IllegalBlockingModeException();
+            }
+            ensureWritable();
+            boolean done = false;
+            try {
+                begin();
+                calls.write(socket.tcb(), b, off, len, Long.MAX_VALUE);
+                done = true;
+            } catch (IOException e) {
+                throw writeError(e);
+            } finally {
+                end(done || isOpen());
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Bytes readable without blocking. */
+    int available() throws IOException {
+        ensureOpen();
+        TcpSocket s = socket;
+        return s == null || inputShutdown ? 0 : s.available();
+    }
+
+    /**
+     * Connects for {@link SocketAdaptor#connect(SocketAddress, int)}: waits up to
+     * {@code timeoutNanos} (0 = forever) and fails with the JDK's "Connect timed out" after it,
+     * closing the channel.
+     */
+    void connect(SocketAddress sa, long timeoutNanos) throws IOException {
+        if (!isBlocking()) {
+            throw new java.nio.channels.IllegalBlockingModeException();
+        }
+        if (timeoutNanos == 0) {
+            connect(sa);
+            return;
+        }
+        configureBlocking(false);
+        try {
+            if (connect(sa)) {
+                return;
+            }
+            boolean done;
+            try {
+                done = socket.awaitConnected(timeoutNanos, TimeUnit.NANOSECONDS);
+            } catch (IOException e) {
+                close();
+                throw NioErrors.connect(e);
+            }
+            if (!done) {
+                close();
+                throw new java.net.SocketTimeoutException("Connect timed out");
+            }
+            state = CONNECTED;
+        } finally {
+            if (isOpen()) {
+                configureBlocking(true);
+            }
+        }
+    }
+
+    /** The local port, or -1 when unbound (as {@code Socket.getLocalPort}). */
+    int localPort() {
+        TcpSocket s = socket;
+        return s != null ? s.tcb().localPort() : bound ? 0 : -1;
+    }
+
+    /** The local address, or null. */
+    InetSocketAddress localAddress() {
+        TcpSocket s = socket;
+        if (s != null) {
+            return NioAddresses.toSocketAddress(s.tcb().localAddress(), s.tcb().localPort());
+        }
+        return bound ? new InetSocketAddress(NioAddresses.toInet(0), 0) : null;
+    }
+
+    /** The connected peer, or null. */
+    InetSocketAddress remoteAddress() {
+        return state == CONNECTED ? remote : null;
+    }
+
+    boolean isBound() {
+        return bound;
     }
 
     void ensureOpen() throws ClosedChannelException {

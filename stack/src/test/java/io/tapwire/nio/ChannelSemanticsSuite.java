@@ -799,4 +799,113 @@ abstract class ChannelSemanticsSuite {
         assertEquals("hi", new String(b.array(), 0, b.position()));
         assertThrows(AlreadyBoundException.class, () -> s.bind(null));
     }
+
+    // ------------------------------------------------------------------ socket adaptors
+
+    @Test
+    void socketAdaptorStreamsOptionsAndAddresses() throws Exception {
+        SocketChannel[] p = pair();
+        java.net.Socket cs = p[0].socket();
+        java.net.Socket as = p[1].socket();
+        assertSame(cs, p[0].socket(), "one adaptor per channel");
+        assertSame(p[0], cs.getChannel());
+        assertTrue(cs.isConnected());
+        assertTrue(cs.isBound());
+        assertFalse(cs.isClosed());
+        assertEquals(as.getLocalPort(), cs.getPort());
+        assertEquals(cs.getLocalPort(), as.getPort());
+        assertEquals(world.clientHost(), as.getInetAddress());
+        cs.getOutputStream().write("stream".getBytes());
+        byte[] b = new byte[6];
+        int n = 0;
+        while (n < 6) {
+            n += as.getInputStream().read(b, n, 6 - n);
+        }
+        assertEquals("stream", new String(b));
+        cs.setTcpNoDelay(true);
+        assertTrue(cs.getTcpNoDelay());
+        assertTrue(p[0].getOption(StandardSocketOptions.TCP_NODELAY), "the adaptor sets the channel's option");
+        cs.setKeepAlive(true);
+        assertTrue(cs.getKeepAlive());
+        cs.setSoLinger(true, 3);
+        assertEquals(3, cs.getSoLinger());
+        cs.setSoLinger(false, 0);
+        assertEquals(-1, cs.getSoLinger());
+        cs.shutdownOutput();
+        assertTrue(cs.isOutputShutdown());
+        assertEquals(-1, as.getInputStream().read());
+        java.net.SocketException e = assertThrows(java.net.SocketException.class, cs::getOutputStream);
+        assertEquals("Socket output is shutdown", e.getMessage());
+        cs.close();
+        assertTrue(cs.isClosed());
+        assertFalse(p[0].isOpen(), "closing the adaptor closes the channel");
+        e = assertThrows(java.net.SocketException.class, cs::getInputStream);
+        assertEquals("Socket is closed", e.getMessage());
+    }
+
+    @Test
+    void socketAdaptorReadTimesOutWithSoTimeout() throws Exception {
+        SocketChannel[] p = pair();
+        java.net.Socket cs = p[0].socket();
+        cs.setSoTimeout(100);
+        assertEquals(100, cs.getSoTimeout());
+        java.net.SocketTimeoutException e = assertThrows(java.net.SocketTimeoutException.class, () -> cs.getInputStream().read());
+        assertEquals("Read timed out", e.getMessage());
+        assertFalse(cs.isClosed(), "a read timeout leaves the socket usable");
+        p[1].write(bytes("z"));
+        assertEquals('z', cs.getInputStream().read());
+    }
+
+    @Test
+    void socketAdaptorStreamsNeedBlockingMode() throws Exception {
+        SocketChannel[] p = pair();
+        p[0].configureBlocking(false);
+        java.io.InputStream in = p[0].socket().getInputStream();
+        assertThrows(IllegalBlockingModeException.class, in::read);
+    }
+
+    @Test
+    void socketAdaptorConnectsWithATimeoutAndReportsRefusal() throws Exception {
+        ServerSocketChannel l = listen();
+        SocketChannel c = openClient();
+        java.net.Socket s = c.socket();
+        assertFalse(s.isConnected());
+        assertEquals(0, s.getPort());
+        s.connect(addressOf(l), 5000);
+        assertTrue(s.isConnected());
+        assertTrue(c.isConnected());
+        assertTrue(c.isBlocking(), "connect with a timeout leaves the channel blocking");
+        int port = world.closedPort();
+        java.net.Socket r = openClient().socket();
+        java.net.ConnectException e = assertThrows(java.net.ConnectException.class, () -> r.connect(world.serverAddress(port), 5000));
+        assertEquals("Connection refused", e.getMessage());
+        assertTrue(r.isClosed());
+    }
+
+    @Test
+    void serverSocketAdaptorBindsAndAcceptsWithSoTimeout() throws Exception {
+        ServerSocketChannel l = track(world.serverProvider().openServerSocketChannel());
+        java.net.ServerSocket ss = l.socket();
+        assertSame(ss, l.socket());
+        assertFalse(ss.isBound());
+        assertEquals(-1, ss.getLocalPort());
+        ss.bind(world.bindAddress(0), 10);
+        assertTrue(ss.isBound());
+        assertEquals(((InetSocketAddress) l.getLocalAddress()).getPort(), ss.getLocalPort());
+        ss.setSoTimeout(100);
+        java.net.SocketTimeoutException e = assertThrows(java.net.SocketTimeoutException.class, ss::accept);
+        assertEquals("Accept timed out", e.getMessage());
+        SocketChannel c = openClient();
+        c.connect(world.serverAddress(ss.getLocalPort()));
+        ss.setSoTimeout(0);
+        java.net.Socket a = track(ss.accept());
+        assertTrue(a.isConnected());
+        assertNotNull(a.getChannel());
+        assertEquals(((InetSocketAddress) c.getLocalAddress()).getPort(), a.getPort());
+        ss.setReuseAddress(true);
+        assertTrue(ss.getReuseAddress());
+        ss.close();
+        assertTrue(ss.isClosed());
+        assertFalse(l.isOpen());
+    }
 }
