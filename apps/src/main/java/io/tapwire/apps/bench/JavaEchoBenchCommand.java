@@ -167,7 +167,9 @@ public final class JavaEchoBenchCommand implements Callable<Integer> {
 
     private Matcher load(Netns client, int t, int c, long n, int s) {
         List<String> cmd = NsProcess.java(List.of(), Main.class, "load", "--host", Sandbox.STACK_ADDRESS, "-p", Integer.toString(port),
-                "-t", Integer.toString(t), "-c", Integer.toString(c), "-n", Long.toString(n), "-s", Integer.toString(s));
+                "-t", Integer.toString(t), "-c", Integer.toString(c), "-n", Long.toString(n), "-s", Integer.toString(s),
+                // Unmeasured requests first on the same connections, so both JVMs' JIT is done.
+                "--warmup", Long.toString(Math.max(1, n / 10)));
         try (NsProcess load = NsProcess.start(client, "load", cmd)) {
             String line = load.await(l -> l.startsWith("success:"), Duration.ofSeconds(timeoutSeconds), "the load result");
             Matcher m = RESULT.matcher(line);
