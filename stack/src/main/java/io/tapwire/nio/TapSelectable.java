@@ -25,6 +25,14 @@ interface TapSelectable {
      */
     int readyOps(int events, int interestOps);
 
+    /**
+     * For channels with no stack socket (pipes): their readiness now, as {@link Events} bits,
+     * which the selector asks on every select; -1 for channels on a stack socket.
+     */
+    default int localReadiness() {
+        return -1;
+    }
+
     /** The readiness events that matter for {@code ops}. */
     static int events(int ops) {
         int e = 0;
@@ -52,6 +60,13 @@ interface TapSelectable {
 
         void remove(TapSelectionKey key) {
             keys.remove(key);
+        }
+
+        /** A pipe end's readiness may have changed: the selectors watching it look again. */
+        void localChanged() {
+            for (TapSelectionKey k : keys) {
+                k.localChanged();
+            }
         }
 
         /** The channel's socket now exists (bound, connected or accepted): its keys watch it. */

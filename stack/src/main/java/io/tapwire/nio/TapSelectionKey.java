@@ -103,6 +103,13 @@ final class TapSelectionKey extends AbstractSelectionKey {
         pollKey = selector.watch(socket, pollEvents(interestOps), this);
     }
 
+    /** A pipe end changed: the selector looks at it again. */
+    void localChanged() {
+        if (isValid()) {
+            selector.localChanged();
+        }
+    }
+
     /** Stops watching (the key was deregistered). */
     synchronized void detachSocket() {
         if (pollKey != null) {

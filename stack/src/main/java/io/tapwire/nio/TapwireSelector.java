@@ -41,6 +41,8 @@ final class TapwireSelector extends AbstractSelector {
     private final Poller poller = new Poller(this::readyListFilled);
     private final PollEvents events = new PollEvents(BATCH);
     private final Set<SelectionKey> keys = ConcurrentHashMap.newKeySet();
+    /** Keys of channels with no stack socket (pipes), asked for their readiness on every select. */
+    private final Set<TapSelectionKey> localKeys = ConcurrentHashMap.newKeySet();
     private final Set<SelectionKey> publicKeys = Collections.unmodifiableSet(keys);
     private final Set<SelectionKey> selected = new HashSet<>();
     private final Set<SelectionKey> publicSelected = new UngrowableSet(selected);
@@ -112,6 +114,11 @@ final class TapwireSelector extends AbstractSelector {
                     reported += n;
                     updated += process(n);
                 } while (n == BATCH && reported < keys.size());
+                if (!localKeys.isEmpty()) {
+                    int[] local = processLocal();
+                    reported += local[0];
+                    updated += local[1];
+                }
                 // As epoll_wait: return once anything was reported, even if no ready set changed.
                 if (reported > 0 || !blocking) {
                     break;
@@ -188,25 +195,53 @@ final class TapwireSelector extends AbstractSelector {
     private int process(int n) {
         int updated = 0;
         for (int i = 0; i < n; i++) {
-            TapSelectionKey k = (TapSelectionKey) events.attachment(i);
+            updated += update((TapSelectionKey) events.attachment(i), events.events(i));
+        }
+        return updated;
+    }
+
+    /** Pipe ends: {reported, updated}, level-triggered by asking each for its readiness. */
+    private int[] processLocal() {
+        int reported = 0;
+        int updated = 0;
+        for (TapSelectionKey k : localKeys) {
             if (!k.isValid()) {
                 continue;
             }
             int interest = k.nioInterestOps();
-            int ops = k.tap().readyOps(events.events(i), interest);
-            if (selected.contains(k)) {
-                int old = k.nioReadyOps();
-                if ((ops & ~old) != 0) {
-                    k.nioReadyOps(old | ops);
-                    updated++;
-                }
-            } else if ((ops & interest) != 0) {
-                k.nioReadyOps(ops);
-                selected.add(k);
-                updated++;
+            int ops = k.tap().readyOps(k.tap().localReadiness(), interest);
+            if ((ops & interest) != 0) {
+                reported++;
+                updated += update(k, k.tap().localReadiness());
             }
         }
-        return updated;
+        return new int[] {reported, updated};
+    }
+
+    /** One key's readiness {@code events}: 1 if its ready set was updated. */
+    private int update(TapSelectionKey k, int events) {
+        if (!k.isValid()) {
+            return 0;
+        }
+        int interest = k.nioInterestOps();
+        int ops = k.tap().readyOps(events, interest);
+        if (selected.contains(k)) {
+            int old = k.nioReadyOps();
+            if ((ops & ~old) != 0) {
+                k.nioReadyOps(old | ops);
+                return 1;
+            }
+        } else if ((ops & interest) != 0) {
+            k.nioReadyOps(ops);
+            selected.add(k);
+            return 1;
+        }
+        return 0;
+    }
+
+    /** A pipe end's readiness may have changed. */
+    void localChanged() {
+        readyListFilled();
     }
 
     private void processDeregisterQueue() {
@@ -219,6 +254,7 @@ final class TapwireSelector extends AbstractSelector {
                 TapSelectionKey key = (TapSelectionKey) k;
                 key.detachSocket();
                 keys.remove(key);
+                localKeys.remove(key);
                 selected.remove(key);
                 key.tap().selectionKeys().remove(key);
                 deregister(key);
@@ -248,6 +284,9 @@ final class TapwireSelector extends AbstractSelector {
         TapSelectionKey key = new TapSelectionKey(this, ch, ops);
         key.attach(attachment);
         keys.add(key);
+        if (tap.localReadiness() >= 0) {
+            localKeys.add(key);
+        }
         tap.selectionKeys().add(key);
         return key;
     }
@@ -283,6 +322,7 @@ final class TapwireSelector extends AbstractSelector {
                     deregister(key);
                 }
                 keys.clear();
+                localKeys.clear();
                 selected.clear();
                 synchronized (cancelledKeys()) {
                     cancelledKeys().clear();

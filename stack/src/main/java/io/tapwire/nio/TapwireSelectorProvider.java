@@ -21,7 +21,8 @@ import java.nio.channels.spi.SelectorProvider;
  * {@link TapwireNio#install}, which {@code tapwire run} does.
  *
  * <p>IPv4 only for now: {@code INET6} channels and UNIX-domain channels are refused with
- * {@link UnsupportedOperationException}, and so are pipes for now.
+ * {@link UnsupportedOperationException}. Pipes are tapwire's own in-memory pipes, selectable with
+ * this provider's selectors.
  */
 public class TapwireSelectorProvider extends SelectorProvider {
     private final Stack stack;
@@ -54,9 +55,9 @@ public class TapwireSelectorProvider extends SelectorProvider {
 
     @Override
     public Pipe openPipe() throws IOException {
-        // A pipe from the JDK's default provider could not be registered with this provider's
-        // selectors (IllegalSelectorException), and the default provider is not public API.
-        throw new UnsupportedOperationException("tapwire has no pipes yet");
+        // tapwire's own in-memory pipe: a pipe of the JDK's default provider could not be
+        // registered with this provider's selectors (IllegalSelectorException).
+        return new TapPipe(this);
     }
 
     @Override

@@ -908,4 +908,79 @@ abstract class ChannelSemanticsSuite {
         assertTrue(ss.isClosed());
         assertFalse(l.isOpen());
     }
+
+    // ------------------------------------------------------------------ pipes
+
+    @Test
+    void pipeCarriesBytesAndReportsEndOfStream() throws Exception {
+        java.nio.channels.Pipe p = world.clientProvider().openPipe();
+        track(p.source());
+        track(p.sink());
+        assertEquals(8, p.sink().write(new ByteBuffer[] {bytes("pi"), bytes("pe-end")}, 0, 2));
+        ByteBuffer[] in = {ByteBuffer.allocate(3), ByteBuffer.allocate(10)};
+        long n = 0;
+        while (n < 8) {
+            n += p.source().read(in);
+        }
+        assertEquals("pip", new String(in[0].array()));
+        assertEquals("e-end", new String(in[1].array(), 0, in[1].position()));
+        p.source().configureBlocking(false);
+        assertEquals(0, p.source().read(ByteBuffer.allocate(4)), "nothing to read");
+        p.sink().close();
+        assertEquals(-1, p.source().read(ByteBuffer.allocate(4)), "the sink is closed: end of stream");
+    }
+
+    @Test
+    void writingToAPipeWhoseSourceIsClosedIsBrokenPipe() throws Exception {
+        java.nio.channels.Pipe p = world.clientProvider().openPipe();
+        track(p.sink());
+        p.source().close();
+        IOException e = assertThrows(IOException.class, () -> p.sink().write(bytes("x")));
+        assertEquals("Broken pipe", e.getMessage());
+    }
+
+    @Test
+    void pipeEndsAreSelectable() throws Exception {
+        java.nio.channels.Pipe p = world.clientProvider().openPipe();
+        track(p.source());
+        track(p.sink());
+        p.source().configureBlocking(false);
+        p.sink().configureBlocking(false);
+        Selector sel = openSelector(false);
+        SelectionKey rk = p.source().register(sel, SelectionKey.OP_READ);
+        assertEquals(0, sel.selectNow(), "nothing written yet");
+        SelectionKey wk = p.sink().register(sel, SelectionKey.OP_WRITE);
+        selectUntil(sel, wk, SelectionKey.OP_WRITE);
+        assertFalse(sel.selectedKeys().contains(rk));
+        sel.selectedKeys().clear();
+        wk.interestOps(0);
+        // A select blocked in another thread wakes when the pipe gets data.
+        AtomicReference<Integer> selectedNow = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                selectedNow.set(sel.select(WAIT_MS));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        t.start();
+        Thread.sleep(100);
+        p.sink().write(bytes("wake"));
+        t.join(WAIT_MS);
+        assertFalse(t.isAlive(), "select was not woken by the pipe");
+        assertEquals(1, selectedNow.get());
+        assertTrue(rk.isReadable());
+        // Filling the pipe takes away OP_WRITE.
+        ByteBuffer big = ByteBuffer.allocate(1 << 20);
+        long filled = 0;
+        int w;
+        while ((w = p.sink().write(big)) > 0) {
+            filled += w;
+        }
+        assertTrue(filled > 0 && filled < (1 << 20), "a pipe holds a bounded amount: " + filled);
+        sel.selectedKeys().clear();
+        wk.interestOps(SelectionKey.OP_WRITE);
+        sel.selectNow();
+        assertFalse(sel.selectedKeys().contains(wk), "a full pipe is not writable");
+    }
 }
