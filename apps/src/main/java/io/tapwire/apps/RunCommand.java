@@ -67,8 +67,6 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        // Before anything asks the JDK for its provider: it reads the property once.
-        System.setProperty(TapwireNio.PROVIDER_PROPERTY, TapwireSelectorProvider.class.getName());
         StackConfig config;
         try {
             config = stackOptions.config();
@@ -77,6 +75,9 @@ public final class RunCommand implements Callable<Integer> {
             return 2;
         }
         Method main = findMain();
+        // Before anything asks the JDK for its provider (it reads the property once), and only
+        // once the command line is known to be good, so a usage error changes nothing.
+        System.setProperty(TapwireNio.PROVIDER_PROPERTY, TapwireSelectorProvider.class.getName());
         TapDevice tap = stackOptions.netns == null
                 ? TapDevice.open(stackOptions.tap, stackOptions.mtu, stackOptions.ringSize)
                 : TapDevice.openInNetns(stackOptions.netns, stackOptions.tap, stackOptions.mtu, stackOptions.ringSize);
