@@ -277,17 +277,15 @@ final class SocketAdaptor extends Socket {
 
     @Override
     public void setTrafficClass(int tc) throws SocketException {
-        checkOpen();
         if (tc < 0 || tc > 255) {
             throw new IllegalArgumentException("tc is not in range 0 -- 255");
         }
-        // IP_TOS: tapwire sends TOS 0; the JDK also treats this as a hint.
+        set(StandardSocketOptions.IP_TOS, tc);
     }
 
     @Override
     public int getTrafficClass() throws SocketException {
-        checkOpen();
-        return 0;
+        return get(StandardSocketOptions.IP_TOS);
     }
 
     @Override

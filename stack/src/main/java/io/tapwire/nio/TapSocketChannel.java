@@ -559,8 +559,8 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
             if (s != null) {
                 if (name == StandardSocketOptions.TCP_NODELAY) {
                     s.setNoDelay((Boolean) value);
-                } else if (name == StandardSocketOptions.SO_KEEPALIVE) {
-                    applyKeepAlive(s, (Boolean) value);
+                } else if (TcpChannelOptions.isKeepAlive(name)) {
+                    applyKeepAlive(s, options.keepAlive);
                 }
             }
         }
@@ -569,7 +569,7 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
 
     private void applyKeepAlive(TcpSocket s, boolean on) {
         StackConfig c = stack.config();
-        s.setKeepAlive(on, c.tcpKeepaliveTimeNanos, c.tcpKeepaliveIntvlNanos, TimeUnit.NANOSECONDS, c.tcpKeepaliveProbes);
+        s.setKeepAlive(on, options.keepIdleNanos(c), options.keepIntervalNanos(c), TimeUnit.NANOSECONDS, options.keepCount(c));
     }
 
     @Override

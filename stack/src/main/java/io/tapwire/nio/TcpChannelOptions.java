@@ -3,6 +3,8 @@ package io.tapwire.nio;
 import io.tapwire.StackConfig;
 import io.tapwire.socket.SocketOptions;
 
+import jdk.net.ExtendedSocketOptions;
+
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.util.Set;
@@ -10,12 +12,15 @@ import java.util.Set;
 /**
  * The {@link StandardSocketOptions} a tapwire TCP channel supports, as values set before the
  * stack socket exists (tapwire fixes buffer sizes when a connection or listener is made) and
- * applied then; TCP_NODELAY and SO_KEEPALIVE also apply to a live connection.
+ * applied then; TCP_NODELAY and the keepalive settings (SO_KEEPALIVE, and jdk.net's TCP_KEEPIDLE,
+ * TCP_KEEPINTERVAL, TCP_KEEPCOUNT, which are Linux's TCP_KEEPIDLE/INTVL/CNT) also apply to a live
+ * connection. IP_TOS is kept and reported but has no effect: tapwire sends TOS 0.
  */
 final class TcpChannelOptions {
     static final Set<SocketOption<?>> SOCKET = Set.of(StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_SNDBUF,
             StandardSocketOptions.TCP_NODELAY, StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT,
-            StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.SO_LINGER);
+            StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.SO_LINGER, StandardSocketOptions.IP_TOS,
+            ExtendedSocketOptions.TCP_KEEPIDLE, ExtendedSocketOptions.TCP_KEEPINTERVAL, ExtendedSocketOptions.TCP_KEEPCOUNT);
     static final Set<SocketOption<?>> SERVER = Set.of(StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_REUSEADDR,
             StandardSocketOptions.SO_REUSEPORT);
 
@@ -27,6 +32,12 @@ final class TcpChannelOptions {
     boolean keepAlive;
     /** SO_LINGER in seconds; -1 = off. */
     int linger = -1;
+    /** IP_TOS: kept and reported; tapwire sends TOS 0 (the JDK also calls it a hint). */
+    int tos;
+    /** TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT; 0 = the stack's tcp_keepalive_* settings. */
+    int keepIdleSeconds;
+    int keepIntervalSeconds;
+    int keepCount;
 
     TcpChannelOptions copy() {
         TcpChannelOptions o = new TcpChannelOptions();
@@ -37,6 +48,10 @@ final class TcpChannelOptions {
         o.reusePort = reusePort;
         o.keepAlive = keepAlive;
         o.linger = linger;
+        o.tos = tos;
+        o.keepIdleSeconds = keepIdleSeconds;
+        o.keepIntervalSeconds = keepIntervalSeconds;
+        o.keepCount = keepCount;
         return o;
     }
 
@@ -45,8 +60,27 @@ final class TcpChannelOptions {
                 .reuseAddress(reuseAddress).reusePort(reusePort);
     }
 
-    /** Checks and stores {@code value}; returns false if {@code name} is not one of ours. */
-    <T> void set(SocketOption<T> name, T value, Set<SocketOption<?>> supported) {
+    /** Whether {@code name} is one of the keepalive settings that apply to a live connection. */
+    static boolean isKeepAlive(SocketOption<?> name) {
+        return name == StandardSocketOptions.SO_KEEPALIVE || name == ExtendedSocketOptions.TCP_KEEPIDLE
+                || name == ExtendedSocketOptions.TCP_KEEPINTERVAL || name == ExtendedSocketOptions.TCP_KEEPCOUNT;
+    }
+
+    /** The keepalive idle time, interval and probe count to use, given the stack's defaults. */
+    long keepIdleNanos(StackConfig c) {
+        return keepIdleSeconds != 0 ? keepIdleSeconds * 1_000_000_000L : c.tcpKeepaliveTimeNanos;
+    }
+
+    long keepIntervalNanos(StackConfig c) {
+        return keepIntervalSeconds != 0 ? keepIntervalSeconds * 1_000_000_000L : c.tcpKeepaliveIntvlNanos;
+    }
+
+    int keepCount(StackConfig c) {
+        return keepCount != 0 ? keepCount : c.tcpKeepaliveProbes;
+    }
+
+    /** Checks and stores {@code value}. */
+    <T> void set(SocketOption<T> name, T value, Set<SocketOption<?>> supported) throws java.net.SocketException {
         java.util.Objects.requireNonNull(name);
         if (!supported.contains(name)) {
             throw new UnsupportedOperationException("'" + name + "' not supported");
@@ -76,6 +110,27 @@ final class TcpChannelOptions {
             int v = (Integer) value;
             // The JDK clamps to 65535 and treats any negative value as off.
             linger = v < 0 ? -1 : Math.min(v, 65535);
+        } else if (name == StandardSocketOptions.IP_TOS) {
+            int v = (Integer) value;
+            if (v < 0 || v > 255) {
+                throw new IllegalArgumentException("Invalid IP_TOS value");
+            }
+            tos = v;
+        } else {
+            // TCP_KEEPIDLE 1..32767 s, TCP_KEEPINTVL 1..32767 s, TCP_KEEPCNT 1..127, as Linux checks them.
+            int v = (Integer) value;
+            int max = name == ExtendedSocketOptions.TCP_KEEPCOUNT ? 127 : 32767;
+            if (v < 1 || v > max) {
+                // setsockopt's EINVAL, as the JDK reports it.
+                throw new java.net.SocketException("Invalid argument");
+            }
+            if (name == ExtendedSocketOptions.TCP_KEEPIDLE) {
+                keepIdleSeconds = v;
+            } else if (name == ExtendedSocketOptions.TCP_KEEPINTERVAL) {
+                keepIntervalSeconds = v;
+            } else {
+                keepCount = v;
+            }
         }
     }
 
@@ -99,8 +154,16 @@ final class TcpChannelOptions {
             v = reusePort;
         } else if (name == StandardSocketOptions.SO_KEEPALIVE) {
             v = keepAlive;
-        } else {
+        } else if (name == StandardSocketOptions.SO_LINGER) {
             v = linger;
+        } else if (name == StandardSocketOptions.IP_TOS) {
+            v = tos;
+        } else if (name == ExtendedSocketOptions.TCP_KEEPIDLE) {
+            v = keepIdleSeconds != 0 ? keepIdleSeconds : (int) (config.tcpKeepaliveTimeNanos / 1_000_000_000L);
+        } else if (name == ExtendedSocketOptions.TCP_KEEPINTERVAL) {
+            v = keepIntervalSeconds != 0 ? keepIntervalSeconds : (int) (config.tcpKeepaliveIntvlNanos / 1_000_000_000L);
+        } else {
+            v = keepCount != 0 ? keepCount : config.tcpKeepaliveProbes;
         }
         return (T) v;
     }

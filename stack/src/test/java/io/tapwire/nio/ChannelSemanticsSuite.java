@@ -413,6 +413,26 @@ abstract class ChannelSemanticsSuite {
         assertThrows(UnsupportedOperationException.class, () -> s.getOption(StandardSocketOptions.TCP_NODELAY));
     }
 
+    @Test
+    void keepaliveSettingsAndTrafficClassRoundTrip() throws Exception {
+        SocketChannel[] p = pair();
+        SocketChannel c = p[0];
+        c.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+        c.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE, 30);
+        c.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL, 5);
+        c.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT, 4);
+        assertEquals(30, c.getOption(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE));
+        assertEquals(5, c.getOption(jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL));
+        assertEquals(4, c.getOption(jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT));
+        SocketException e = assertThrows(SocketException.class, () -> c.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT, 0));
+        assertEquals("Invalid argument", e.getMessage());
+        assertEquals(7200, p[1].getOption(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE), "Linux's tcp_keepalive_time");
+        c.socket().setTrafficClass(0x10);
+        assertEquals(0x10, c.socket().getTrafficClass());
+        assertEquals(0x10, c.getOption(StandardSocketOptions.IP_TOS));
+        assertThrows(IllegalArgumentException.class, () -> c.setOption(StandardSocketOptions.IP_TOS, 256));
+    }
+
     // ------------------------------------------------------------------ selector
 
     @Test
