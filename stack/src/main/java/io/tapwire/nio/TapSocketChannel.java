@@ -55,8 +55,15 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
     private volatile boolean bound;
     private volatile boolean inputShutdown;
     private volatile boolean outputShutdown;
-    /** A write failed already: later ones report EPIPE, as Linux does. */
-    private boolean writeFailed;
+    /**
+     * Who was told of a reset or a timeout (Linux's sk_err, reported once): NONE yet, a READ (the
+     * JDK then says "Connection reset" to every later read) or a WRITE (later reads see end of
+     * stream). Writes after the first report get EPIPE, "Broken pipe".
+     */
+    private volatile int errorReportedTo;
+    private static final int NONE = 0;
+    private static final int READ = 1;
+    private static final int WRITE = 2;
     private byte[] readScratch;
     private byte[] writeScratch;
     private SocketAdaptor adaptor;
@@ -289,7 +296,8 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
                 n = readOnce(dst, blocking ? Long.MAX_VALUE : 0);
                 return n;
             } catch (IOException e) {
-                throw NioErrors.read(e);
+                n = readError(e);
+                return n;
             } finally {
                 if (blocking) {
                     end(n != 0);
@@ -342,7 +350,8 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
                 if (total > 0) {
                     return total;
                 }
-                throw NioErrors.read(e);
+                eof = readError(e) < 0;
+                return -1;
             } finally {
                 if (blocking) {
                     end(total > 0 || eof);
@@ -475,9 +484,26 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
     }
 
     private IOException writeError(IOException e) {
-        boolean first = !writeFailed;
-        writeFailed = true;
-        return NioErrors.write(e, first);
+        IOException jdk = NioErrors.write(e, errorReportedTo == NONE);
+        if (jdk != e && errorReportedTo == NONE) {
+            errorReportedTo = WRITE;
+        }
+        return jdk;
+    }
+
+    /**
+     * A failed read: throws the JDK's exception, or returns -1 when a write already reported the
+     * connection's error (Linux then reads end of stream).
+     */
+    private int readError(IOException e) throws IOException {
+        IOException jdk = NioErrors.read(e);
+        if (jdk != e) {
+            if (errorReportedTo == WRITE) {
+                return -1;
+            }
+            errorReportedTo = READ;
+        }
+        throw jdk;
     }
 
     private void ensureWritable() throws ClosedChannelException {
@@ -620,7 +646,7 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
                 begin();
                 n = calls.read(socket.tcb(), b, off, len, timeoutNanos, false);
             } catch (IOException e) {
-                throw NioErrors.read(e);
+                n = readError(e);
             } finally {
                 end(n != 0 || isOpen());
             }

@@ -208,6 +208,51 @@ abstract class ChannelSemanticsSuite {
     }
 
     @Test
+    void writesAfterThePeerResetsFailWithResetThenBrokenPipe() throws Exception {
+        SocketChannel[] p = pair();
+        p[1].setOption(StandardSocketOptions.SO_LINGER, 0);
+        p[1].close();
+        // The reset is reported once, to the read that finds it (Linux's sk_err); later reads see
+        // end of stream and writes find the pipe broken.
+        SocketException reset = assertThrows(SocketException.class, () -> p[0].read(ByteBuffer.allocate(1)));
+        assertEquals("Connection reset", reset.getMessage());
+        String second;
+        try {
+            second = "read " + p[0].read(ByteBuffer.allocate(1));
+        } catch (IOException e) {
+            second = e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+        IOException w1 = assertThrows(IOException.class, () -> p[0].write(bytes("x")));
+        IOException w2 = assertThrows(IOException.class, () -> p[0].write(bytes("x")));
+        assertEquals("SocketException: Connection reset | Broken pipe | Broken pipe",
+                second + " | " + w1.getMessage() + " | " + w2.getMessage());
+    }
+
+    @Test
+    void aWriteThatFindsTheResetReportsItOnce() throws Exception {
+        SocketChannel[] p = pair();
+        p[1].setOption(StandardSocketOptions.SO_LINGER, 0);
+        p[1].close();
+        // Wait for the reset without consuming it: selecting does not.
+        Selector sel = openSelector(false);
+        p[0].configureBlocking(false);
+        SelectionKey k = p[0].register(sel, SelectionKey.OP_READ);
+        selectUntil(sel, k, SelectionKey.OP_READ);
+        k.cancel();
+        sel.selectNow();
+        p[0].configureBlocking(true);
+        IOException w1 = assertThrows(IOException.class, () -> p[0].write(bytes("x")));
+        IOException w2 = assertThrows(IOException.class, () -> p[0].write(bytes("x")));
+        String read;
+        try {
+            read = "read " + p[0].read(ByteBuffer.allocate(1));
+        } catch (IOException e) {
+            read = e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+        assertEquals("Connection reset by peer | Broken pipe | read -1", w1.getMessage() + " | " + w2.getMessage() + " | " + read);
+    }
+
+    @Test
     void scatterReadAndGatherWrite() throws Exception {
         SocketChannel[] p = pair();
         ByteBuffer[] out = {bytes("abc"), bytes(""), bytes("defgh")};
