@@ -551,6 +551,36 @@ abstract class ChannelSemanticsSuite {
     }
 
     @Test
+    void opWriteReturnsOnceAFullSendBufferDrains() throws Exception {
+        SocketChannel[] p = pair();
+        SocketChannel c = p[0];
+        c.configureBlocking(false);
+        ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
+        long written = 0;
+        long end = System.nanoTime() + WAIT_MS * 1_000_000;
+        int n;
+        // Fill the send buffer and the peer's receive window until a write takes nothing.
+        while ((n = c.write(chunk.clear())) > 0 || written == 0) {
+            written += n;
+            if (System.nanoTime() > end) {
+                fail("gave up waiting: writes never stopped (" + written + " bytes)");
+            }
+        }
+        Selector sel = openSelector(false);
+        SelectionKey k = c.register(sel, SelectionKey.OP_WRITE);
+        assertEquals(0, sel.selectNow(), "a full send buffer is not writable");
+        // The peer reads everything: room comes back and OP_WRITE is reported.
+        ByteBuffer sink = ByteBuffer.allocate(256 * 1024);
+        long read = 0;
+        while (read < written) {
+            sink.clear();
+            read += p[1].read(sink);
+        }
+        selectUntil(sel, k, SelectionKey.OP_WRITE);
+        assertTrue(c.write(chunk.clear()) > 0);
+    }
+
+    @Test
     void levelTriggeredReadinessRepeatsUntilDrained() throws Exception {
         SocketChannel[] p = pair();
         p[1].configureBlocking(false);
@@ -846,6 +876,32 @@ abstract class ChannelSemanticsSuite {
         c.disconnect();
         assertFalse(c.isConnected());
         assertNull(c.getRemoteAddress());
+    }
+
+    @Test
+    void aConnectedDatagramChannelReportsPortUnreachable() throws Exception {
+        int port;
+        try (java.nio.channels.DatagramChannel gone = world.serverProvider().openDatagramChannel()) {
+            gone.bind(world.bindAddress(0));
+            port = ((InetSocketAddress) gone.getLocalAddress()).getPort();
+        }
+        java.nio.channels.DatagramChannel c = udp(false);
+        c.connect(world.serverAddress(port));
+        c.write(bytes("anyone?"));
+        c.configureBlocking(false);
+        long end = System.nanoTime() + WAIT_MS * 1_000_000;
+        while (true) {
+            try {
+                c.read(ByteBuffer.allocate(10));
+            } catch (java.net.PortUnreachableException expected) {
+                break;
+            }
+            if (System.nanoTime() > end) {
+                fail("gave up waiting: no PortUnreachableException");
+            }
+            Thread.sleep(5);
+        }
+        assertTrue(c.isOpen(), "the channel stays usable");
     }
 
     @Test
