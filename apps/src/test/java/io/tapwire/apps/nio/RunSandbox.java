@@ -79,7 +79,8 @@ final class RunSandbox implements AutoCloseable {
     void launch(String mainClass, String... args) {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns.name(), java, "-Xmx256m", "-cp", cp,
+        String ip = io.tapwire.apps.Tools.find("ip").map(Path::toString).orElse("ip");
+        List<String> cmd = new ArrayList<>(List.of(ip, "netns", "exec", netns.name(), java, "-Xmx256m", "-cp", cp,
                 "io.tapwire.apps.Main", "run", "--tap", "tap0", "--addr", STACK + "/24",
                 "--classpath", Path.of("target", "test-classes").toAbsolutePath().toString(), "--", mainClass));
         cmd.addAll(List.of(args));
