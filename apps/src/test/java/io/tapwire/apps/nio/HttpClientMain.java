@@ -11,7 +11,8 @@ import java.util.HexFormat;
 /**
  * A plain {@code java.net.http.HttpClient} program, nothing of tapwire in it: fetches each URL
  * given (HTTP/1.1, one client, so the connection is reused) and prints
- * {@code status length sha256} per URL.
+ * {@code RESULT status length sha256} per URL; then the same with {@code HttpURLConnection}
+ * (classic sockets), {@code URLCONNECTION status length sha256}.
  */
 public final class HttpClientMain {
     private HttpClientMain() {
@@ -25,6 +26,18 @@ public final class HttpClientMain {
                     HttpResponse.BodyHandlers.ofByteArray());
             byte[] body = r.body();
             System.out.println("RESULT " + r.statusCode() + " " + body.length + " "
+                    + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body)));
+        }
+        // The same through HttpURLConnection, which uses classic java.net.Socket.
+        for (String url : args) {
+            java.net.HttpURLConnection c = (java.net.HttpURLConnection) URI.create(url).toURL().openConnection();
+            c.setConnectTimeout(10_000);
+            c.setReadTimeout(20_000);
+            byte[] body;
+            try (java.io.InputStream in = c.getInputStream()) {
+                body = in.readAllBytes();
+            }
+            System.out.println("URLCONNECTION " + c.getResponseCode() + " " + body.length + " "
                     + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body)));
         }
     }

@@ -14,17 +14,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The JDK's {@code java.net.http.HttpClient} ({@link HttpClientMain}, no tapwire code) started with
- * {@code tapwire run}, fetching from {@code python3 -m http.server} on the Linux side of the TAP.
+ * The JDK's {@code java.net.http.HttpClient} and {@code HttpURLConnection} ({@link HttpClientMain},
+ * no tapwire code) started with {@code tapwire run}, fetching from {@code python3 -m http.server}
+ * on the Linux side of the TAP.
  */
 class RunHttpClientIntegrationTest {
     private RunSandbox sb;
     private Path dir;
+    private Path log;
 
     @AfterEach
     void stop() throws Exception {
         if (sb != null) {
             sb.close();
+        }
+        if (log != null) {
+            Files.deleteIfExists(log);
         }
         if (dir != null) {
             try (var files = Files.list(dir)) {
@@ -43,7 +48,11 @@ class RunHttpClientIntegrationTest {
         Files.write(dir.resolve("small.txt"), "hello from linux\n".getBytes());
         Files.write(dir.resolve("big.bin"), Bodies.body(700_000));
         sb = RunSandbox.withTap();
-        sb.netns.spawn("python3", "-m", "http.server", "8000", "--bind", RunSandbox.HOST, "--directory", dir.toString());
+        log = Files.createTempFile("tapwire-httpserver", ".log");
+        // http.server logs each request with the client's address: tapwire's is 10.0.0.2, while a
+        // kernel socket of the namespace would come from 10.0.0.1 (its own address).
+        sb.netns.spawn("sh", "-c", "exec python3 -u -m http.server 8000 --bind " + RunSandbox.HOST + " --directory " + dir
+                + " 2> " + log);
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!sb.exec(Duration.ofSeconds(5), "curl", "-sf", "-o", "/dev/null", "http://" + RunSandbox.HOST + ":8000/small.txt").ok()) {
             if (System.nanoTime() > end) {
@@ -56,10 +65,15 @@ class RunHttpClientIntegrationTest {
         int exit = sb.awaitExit(Duration.ofSeconds(60));
         String out = sb.output();
         assertEquals(0, exit, out);
-        List<String> results = out.lines().filter(l -> l.startsWith("RESULT ")).toList();
+        List<String> results = out.lines().filter(l -> l.startsWith("RESULT ") || l.startsWith("URLCONNECTION ")).toList();
         assertEquals(List.of(
                 "RESULT 200 17 " + sha256("hello from linux\n".getBytes()),
-                "RESULT 200 700000 " + Bodies.sha256(700_000)), results, out);
+                "RESULT 200 700000 " + Bodies.sha256(700_000),
+                "URLCONNECTION 200 17 " + sha256("hello from linux\n".getBytes()),
+                "URLCONNECTION 200 700000 " + Bodies.sha256(700_000)), results, out);
+        String served = Files.readString(log);
+        assertEquals(4, served.lines().filter(l -> l.startsWith(RunSandbox.STACK + " ")).count(),
+                "the four requests must come from tapwire's address:\n" + served);
     }
 
     private static String sha256(byte[] b) throws Exception {
