@@ -29,12 +29,14 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A {@link DatagramChannel} on a tapwire {@link UdpSocket}: send and receive, connect and
  * disconnect, read and write on a connected channel (scatter/gather included), blocking and
- * non-blocking. A datagram longer than the buffer is truncated, as the JDK's is. No multicast:
- * tapwire does not join groups.
+ * non-blocking, and a {@link DatagramSocket} adaptor. A datagram longer than the buffer is
+ * truncated, as the JDK's is. No multicast: tapwire does not join groups; SO_BROADCAST and IP_TOS
+ * are kept and reported only.
  */
 final class TapDatagramChannel extends DatagramChannel implements TapSelectable {
     private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_SNDBUF,
-            StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT);
+            StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT, StandardSocketOptions.SO_BROADCAST,
+            StandardSocketOptions.IP_TOS);
     /** The largest UDP payload over IPv4. */
     private static final int MAX_DATAGRAM = 65507;
 
@@ -47,6 +49,9 @@ final class TapDatagramChannel extends DatagramChannel implements TapSelectable 
     private final ByteBuffer scratch = ByteBuffer.allocate(MAX_DATAGRAM);
     private boolean reuseAddress;
     private boolean reusePort;
+    private boolean broadcast;
+    private int tos;
+    private DatagramSocketAdaptor adaptor;
     private volatile boolean bound;
     private volatile InetSocketAddress remote;
 
@@ -338,6 +343,14 @@ final class TapDatagramChannel extends DatagramChannel implements TapSelectable 
                 reuseAddress = (Boolean) value;
             } else if (name == StandardSocketOptions.SO_REUSEPORT) {
                 reusePort = (Boolean) value;
+            } else if (name == StandardSocketOptions.SO_BROADCAST) {
+                broadcast = (Boolean) value;
+            } else if (name == StandardSocketOptions.IP_TOS) {
+                int v = (Integer) value;
+                if (v < 0 || v > 255) {
+                    throw new IllegalArgumentException("Invalid IP_TOS value");
+                }
+                tos = v;
             } else if ((Integer) value < 0) {
                 throw new IllegalArgumentException("Invalid send/receive buffer size");
             }
@@ -360,6 +373,10 @@ final class TapDatagramChannel extends DatagramChannel implements TapSelectable 
                 v = reuseAddress;
             } else if (name == StandardSocketOptions.SO_REUSEPORT) {
                 v = reusePort;
+            } else if (name == StandardSocketOptions.SO_BROADCAST) {
+                v = broadcast;
+            } else if (name == StandardSocketOptions.IP_TOS) {
+                v = tos;
             } else if (name == StandardSocketOptions.SO_RCVBUF) {
                 v = stack.config().udpRmemDefault;
             } else {
@@ -376,7 +393,52 @@ final class TapDatagramChannel extends DatagramChannel implements TapSelectable 
 
     @Override
     public DatagramSocket socket() {
-        throw new UnsupportedOperationException("tapwire has no DatagramSocket adaptor; use the channel's own methods");
+        synchronized (stateLock) {
+            if (adaptor == null) {
+                adaptor = DatagramSocketAdaptor.create(this);
+            }
+            return adaptor;
+        }
+    }
+
+    /**
+     * A blocking receive for {@link DatagramSocketAdaptor}: waits up to {@code timeoutNanos}
+     * (SO_TIMEOUT); the source, or null on timeout.
+     */
+    InetSocketAddress blockingReceive(ByteBuffer dst, long timeoutNanos) throws IOException {
+        readLock.lock();
+        try {
+            if (!isBlocking()) {
+                throw new java.nio.channels.IllegalBlockingModeException();
+            }
+            ensureOpen();
+            bindIfNeeded();
+            UdpLayer.Received r = null;
+            try {
+                begin();
+                scratch.clear();
+                r = socket.receive(scratch, timeoutNanos);
+            } finally {
+                end(r != null || isOpen());
+            }
+            if (r == null) {
+                return null;
+            }
+            dst.put(scratch.array(), 0, Math.min(r.length(), dst.remaining()));
+            return NioAddresses.toSocketAddress(r.srcAddress(), r.srcPort());
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /** The bound address, or null. */
+    InetSocketAddress localAddress() {
+        return bound ? NioAddresses.toSocketAddress(socket.localAddress(), socket.localPort()) : null;
+    }
+
+    /** The connected peer, or null. */
+    InetSocketAddress remoteAddress() {
+        return remote;
     }
 
     @Override

@@ -116,6 +116,39 @@ abstract class DatagramPipeAdaptorCases extends ChannelSemanticsSuite {
     }
 
     @Test
+    void datagramSocketAdaptorSendsReceivesAndTimesOut() throws Exception {
+        java.nio.channels.DatagramChannel s = udp(true);
+        java.nio.channels.DatagramChannel c = udp(false);
+        java.net.DatagramSocket ss = s.socket();
+        java.net.DatagramSocket cs = c.socket();
+        assertSame(ss, s.socket(), "one adaptor per channel");
+        assertSame(s, ss.getChannel());
+        assertTrue(ss.isBound());
+        int port = ((InetSocketAddress) s.getLocalAddress()).getPort();
+        assertEquals(port, ss.getLocalPort());
+        ss.setSoTimeout(100);
+        assertEquals(100, ss.getSoTimeout());
+        java.net.DatagramPacket in = new java.net.DatagramPacket(new byte[64], 64);
+        java.net.SocketTimeoutException e = assertThrows(java.net.SocketTimeoutException.class, () -> ss.receive(in));
+        assertEquals("Receive timed out", e.getMessage());
+        byte[] msg = "adaptor".getBytes();
+        cs.send(new java.net.DatagramPacket(msg, msg.length, world.serverAddress(port)));
+        ss.setSoTimeout((int) WAIT_MS);
+        ss.receive(in);
+        assertEquals("adaptor", new String(in.getData(), 0, in.getLength()));
+        assertEquals(cs.getLocalPort(), in.getPort());
+        assertEquals(world.clientHost(), in.getAddress());
+        cs.setBroadcast(true);
+        assertTrue(cs.getBroadcast());
+        cs.connect(world.serverAddress(port));
+        assertTrue(cs.isConnected());
+        assertEquals(port, cs.getPort());
+        cs.close();
+        assertTrue(cs.isClosed());
+        assertFalse(c.isOpen());
+    }
+
+    @Test
     void nonBlockingDatagramReceiveAndSelection() throws Exception {
         java.nio.channels.DatagramChannel s = udp(true);
         java.nio.channels.DatagramChannel c = udp(false);
