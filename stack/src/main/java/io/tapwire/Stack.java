@@ -252,7 +252,17 @@ public final class Stack {
      * SO_REUSEADDR (without it, listening fails while connections on the port still exist).
      */
     public TcpListener listenTcp(int port, int backlog, SocketOptions options) throws java.io.IOException {
-        return new TcpListener(tcp, tcp.listen(0, port, backlog, options.effectiveReceiveBuffer(config.tcpRmemDefault, config.tcpRmemMax),
+        return listenTcp(0, port, backlog, options);
+    }
+
+    /**
+     * Listens on {@code address} (0 = every address of the stack, like INADDR_ANY; otherwise the
+     * stack's own address) with options.
+     *
+     * @throws java.net.BindException if the address is not the stack's or the port is in use
+     */
+    public TcpListener listenTcp(int address, int port, int backlog, SocketOptions options) throws java.io.IOException {
+        return new TcpListener(tcp, tcp.listen(address, port, backlog, options.effectiveReceiveBuffer(config.tcpRmemDefault, config.tcpRmemMax),
                 options.effectiveSendBuffer(config.tcpWmemDefault, config.tcpWmemMax), options.noDelay(), options.reuseAddress(), options.reusePort(),
                 config.tcpModerateRcvbuf && !options.receiveBufferLocked(),
                 options.effectiveCongestionControl(config.tcpCongestionControl)));

@@ -18,14 +18,16 @@ import java.util.concurrent.Callable;
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
         subcommands = {io.tapwire.apps.bench.TcpBenchCommand.class, io.tapwire.apps.bench.EchoQpsCommand.class,
-                io.tapwire.apps.bench.IdleCommand.class, io.tapwire.apps.bench.LinkBenchCommand.class},
+                io.tapwire.apps.bench.IdleCommand.class, io.tapwire.apps.bench.LinkBenchCommand.class,
+                io.tapwire.apps.bench.JavaEchoBenchCommand.class},
         description = {
             "Ping RTT (p50, p99, mean) through tapwire next to the Linux kernel over a veth pair, with ratios.",
             "",
             "Both run in private network namespaces (10.0.0.1 pings 10.0.0.2) that are deleted afterwards. Needs root.",
             "'tapwire bench tcp' runs the TCP benchmarks instead (bulk, echo, HTTP, idle-connection memory);",
             "'tapwire bench echo-qps' the seed notes' echo QPS experiment and accepts per second next to C epoll and io_uring servers;",
-            "'tapwire bench idle' holds up to a million idle connections: heap per connection next to the kernel's slab per socket."
+            "'tapwire bench idle' holds up to a million idle connections: heap per connection next to the kernel's slab per socket;",
+            "'tapwire bench java-echo' one unmodified Java echo server (e.g. Netty's) on the kernel and under tapwire run."
         })
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--count", defaultValue = "2000", description = "Echo requests measured per side (default: ${DEFAULT-VALUE}).")

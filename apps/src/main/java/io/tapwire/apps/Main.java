@@ -7,13 +7,14 @@ import picocli.CommandLine.HelpCommand;
 /**
  * The {@code tapwire} command line: {@code up} serves on a TAP device, {@code demo} shows the
  * stack answering real Linux tools inside a private network namespace, {@code load} is the echo
- * QPS client of the seed notes, {@code bench} compares tapwire with the Linux kernel.
+ * QPS client of the seed notes, {@code bench} compares tapwire with the Linux kernel, {@code run}
+ * starts an unmodified Java program on the stack.
  */
 @Command(name = "tapwire",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "A userspace TCP/IP stack in pure Java on a Linux TAP device.",
-        subcommands = {UpCommand.class, DemoCommand.class, io.tapwire.apps.bench.LoadCommand.class, BenchCommand.class, RecordCommand.class, ConformanceCommand.class, io.tapwire.apps.soak.SoakCommand.class, HelpCommand.class})
+        subcommands = {UpCommand.class, DemoCommand.class, RunCommand.class, io.tapwire.apps.bench.LoadCommand.class, BenchCommand.class, RecordCommand.class, ConformanceCommand.class, io.tapwire.apps.soak.SoakCommand.class, HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -36,6 +36,23 @@ class MainTest {
     }
 
     @Test
+    void runHelpShowsItsFlagsAndLoopbackBehaviour() {
+        String out = captureOut(() -> assertEquals(0, Main.run("run", "--help")));
+        for (String flag : new String[] {"--tap", "--addr", "--netns", "--classpath", "MAIN-CLASS", "loopback"}) {
+            assertTrue(out.contains(flag), "run --help lacks " + flag + ":\n" + out);
+        }
+    }
+
+    @Test
+    void runUsageErrorsLeaveTheJdkProviderAlone() {
+        captureOut(() -> assertEquals(2, Main.run("run", "--addr", "10.0.0.300/24", "--", "Foo")));
+        captureOut(() -> assertEquals(2, Main.run("run")));
+        captureOut(() -> assertEquals(1, Main.run("run", "--", "no.such.MainClass")));
+        assertEquals(null, System.getProperty(io.tapwire.nio.TapwireNio.PROVIDER_PROPERTY),
+                "a failed 'run' must not install tapwire's provider in this JVM");
+    }
+
+    @Test
     void unknownOptionIsAUsageError() {
         captureOut(() -> assertEquals(2, Main.run("up", "--no-such-flag")));
     }

@@ -72,6 +72,12 @@ public final class UdpSocket implements AutoCloseable, Pollable {
         return this;
     }
 
+    /** Forgets the connected peer: datagrams from any source are received again. */
+    public UdpSocket disconnect() {
+        layer.disconnect(endpoint);
+        return this;
+    }
+
     public int localPort() {
         return endpoint.localPort();
     }
@@ -90,6 +96,45 @@ public final class UdpSocket implements AutoCloseable, Pollable {
     /** Sends without waiting; returns false when the send buffer is full (counted as SndbufErrors). */
     public boolean trySend(ByteBuffer data, int offset, int length, int dstAddress, int dstPort) throws IOException {
         return layer.send(endpoint, data, offset, length, dstAddress, dstPort, 0);
+    }
+
+    /**
+     * Sends one datagram from {@code data} (bytes {@code offset} to {@code offset + length}),
+     * waiting up to {@code timeoutNanos} for room in the send buffer (0: do not wait,
+     * {@code Long.MAX_VALUE}: forever). Returns false if it did not fit in time.
+     */
+    public boolean send(ByteBuffer data, int offset, int length, int dstAddress, int dstPort, long timeoutNanos) throws IOException {
+        return layer.send(endpoint, data, offset, length, dstAddress, dstPort, timeoutNanos);
+    }
+
+    /**
+     * Takes the next datagram into {@code scratch} (from index 0), waiting up to
+     * {@code timeoutNanos} (0: do not wait); returns its source and length, or null.
+     *
+     * @throws IllegalArgumentException if the datagram is longer than {@code scratch}'s capacity
+     */
+    public UdpLayer.Received receive(ByteBuffer scratch, long timeoutNanos) throws IOException {
+        return layer.receive(endpoint, timeoutNanos, length -> scratch);
+    }
+
+    /** The bound address (0 = any). */
+    public int localAddress() {
+        return endpoint.localAddress();
+    }
+
+    /** The connected peer's address, or 0. */
+    public int remoteAddress() {
+        return endpoint.remoteAddress();
+    }
+
+    /** The connected peer's port, or 0. */
+    public int remotePort() {
+        return endpoint.remotePort();
+    }
+
+    /** Whether {@link #connect} fixed a peer. */
+    public boolean isConnected() {
+        return endpoint.isConnected();
     }
 
     /** Waits for the next datagram. */

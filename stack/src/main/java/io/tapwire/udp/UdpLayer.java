@@ -290,6 +290,12 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
         e.remotePort = port;
     }
 
+    /** Forgets the connected peer (Linux's connect with AF_UNSPEC): datagrams from anyone are received again. */
+    public void disconnect(UdpEndpoint e) {
+        e.remoteAddress = 0;
+        e.remotePort = 0;
+    }
+
     /**
      * Queues a datagram for sending, waiting up to {@code timeoutNanos} for room in the send queue
      * (0: do not wait).

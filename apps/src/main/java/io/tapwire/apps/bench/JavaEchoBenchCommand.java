@@ -1,0 +1,199 @@
+package io.tapwire.apps.bench;
+
+import io.tapwire.apps.Main;
+import io.tapwire.apps.Sandbox;
+import io.tapwire.apps.VethPair;
+import io.tapwire.tap.Netns;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code tapwire bench java-echo}: the same unmodified Java echo server (a Netty NIO echo server,
+ * say) on the Linux kernel and on tapwire, in one run, measured by the same client: echo QPS with
+ * {@code tapwire load} and bulk throughput as large echoes on one connection. On the kernel the
+ * program runs in the far namespace of a veth pair; on tapwire it runs under {@code tapwire run}
+ * behind a TAP. Figures are given as tapwire / Linux ratios.
+ */
+@Command(name = "java-echo",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "One unmodified Java echo server (e.g. Netty's NIO echo server) on the Linux kernel",
+            "(veth pair) and on tapwire (tapwire run, TAP), the same client for both:",
+            "echo QPS (tapwire load) and bulk echo throughput, with tapwire/Linux ratios.",
+            "",
+            "  tapwire bench java-echo --classpath CP --port 7007 -- com.example.EchoServer 7007",
+            "",
+            "scripts/bench-netty-echo.sh runs it with the Netty echo server of the integration",
+            "tests. Private namespaces (client 10.0.0.1, server 10.0.0.2), deleted afterwards."
+        })
+public final class JavaEchoBenchCommand implements Callable<Integer> {
+    private static final Pattern RESULT = Pattern.compile("success: (\\d+), failed: (\\d+), time_used: (\\d+), qps: (\\d+)");
+    private static final Pattern LATENCY = Pattern.compile("latency: p50 ([0-9.]+) us, p99 ([0-9.]+) us");
+
+    @Option(names = {"--classpath", "-cp"}, required = true, paramLabel = "CP",
+            description = "The echo server program's classes and libraries (':'-separated).")
+    String classpath;
+
+    @Option(names = "--port", defaultValue = "7007", description = "The port the program listens on (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = {"-t", "--threads"}, defaultValue = "8", description = "tapwire load -t (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = {"-c", "--connections"}, defaultValue = "16", description = "tapwire load -c (default: ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(names = {"-n", "--requests"}, defaultValue = "200000", description = "tapwire load -n (default: ${DEFAULT-VALUE}).")
+    long requests;
+
+    @Option(names = {"-s", "--size"}, defaultValue = "512", description = "Bytes per QPS request (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--bulk-size", defaultValue = "65536", description = "Bytes per bulk echo (default: ${DEFAULT-VALUE}).")
+    int bulkSize;
+
+    @Option(names = "--bulk-requests", defaultValue = "2000", description = "Bulk echoes on one connection; 0 skips bulk (default: ${DEFAULT-VALUE}).")
+    long bulkRequests;
+
+    @Option(names = "--timeout", defaultValue = "600", paramLabel = "SECONDS", description = "Bound on one load run (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    @Parameters(index = "0", paramLabel = "MAIN-CLASS", description = "The echo server's main class.")
+    String mainClass;
+
+    @Parameters(index = "1..*", paramLabel = "ARGS", description = "Its arguments (after --).")
+    List<String> args = new ArrayList<>();
+
+    /** One side's figures. */
+    record Figures(long qps, double p50, double p99, double bulkMBps) {
+    }
+
+    @Override
+    public Integer call() {
+        var cannot = Netns.canCreate();
+        if (cannot.isPresent()) {
+            System.err.println("tapwire bench java-echo: " + cannot.get());
+            return 2;
+        }
+        System.out.printf(Locale.ROOT, "tapwire bench java-echo: %s %s; QPS: load -t %d -c %d -n %d -s %d; bulk: %d echoes of %d bytes"
+                + " on one connection%n", mainClass, String.join(" ", args), threads, connections, requests, size, bulkRequests, bulkSize);
+        Figures linux;
+        Figures tapwire;
+        try {
+            linux = linux();
+            print("Linux", linux);
+            tapwire = tapwire();
+            print("tapwire", tapwire);
+        } catch (RuntimeException e) {
+            System.err.println("tapwire bench java-echo: " + e.getMessage());
+            return 1;
+        }
+        System.out.printf(Locale.ROOT, "ratio tapwire/Linux: QPS %.2f, bulk %s%n", (double) tapwire.qps / linux.qps,
+                bulkRequests == 0 ? "-" : String.format(Locale.ROOT, "%.2f", tapwire.bulkMBps / linux.bulkMBps));
+        return 0;
+    }
+
+    private static void print(String side, Figures f) {
+        System.out.printf(Locale.ROOT, "%-8s QPS %,d (p50 %.1f us, p99 %.1f us), bulk %.1f MB/s%n", side, f.qps, f.p50, f.p99, f.bulkMBps);
+    }
+
+    private List<String> programCommand() {
+        List<String> cmd = new ArrayList<>(List.of(NsProcess.Path.javaBinary(), "-cp", classpath, mainClass));
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    private Figures linux() {
+        try (VethPair veth = VethPair.create();
+             NsProcess server = NsProcess.start(veth.peer(), "java-echo-linux", programCommand())) {
+            awaitListening(veth.host(), server);
+            return measure(veth.host());
+        }
+    }
+
+    private Figures tapwire() {
+        try (Netns ns = Netns.create()) {
+            ns.run("ip", "tuntap", "add", "dev", Sandbox.TAP_NAME, "mode", "tap");
+            ns.run("ip", "addr", "add", Sandbox.HOST_ADDRESS + "/" + Sandbox.PREFIX_LENGTH, "dev", Sandbox.TAP_NAME);
+            ns.run("ip", "link", "set", Sandbox.TAP_NAME, "up");
+            List<String> run = new ArrayList<>(NsProcess.java(List.of(), Main.class, "run", "--tap", Sandbox.TAP_NAME,
+                    "--addr", Sandbox.STACK_ADDRESS + "/" + Sandbox.PREFIX_LENGTH, "--classpath", classpath, "--", mainClass));
+            run.addAll(args);
+            try (NsProcess server = NsProcess.start(ns, "java-echo-tapwire", run)) {
+                awaitListening(ns, server);
+                return measure(ns);
+            }
+        }
+    }
+
+    private void awaitListening(Netns client, NsProcess server) {
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!client.exec(Duration.ofSeconds(5), "nc", "-z", "-w", "1", Sandbox.STACK_ADDRESS, Integer.toString(port)).ok()) {
+            if (!server.alive() || System.nanoTime() > end) {
+                throw new IllegalStateException("the echo server never listened on " + Sandbox.STACK_ADDRESS + ":" + port + ": " + server.tail());
+            }
+            sleep(100);
+        }
+    }
+
+    private Figures measure(Netns client) {
+        Matcher qps = load(client, threads, connections, requests, size);
+        Matcher lat = LATENCY.matcher(lastLatency);
+        boolean hasLatency = lat.find();
+        double p50 = hasLatency ? Double.parseDouble(lat.group(1)) : Double.NaN;
+        double p99 = hasLatency ? Double.parseDouble(lat.group(2)) : Double.NaN;
+        double bulk = 0;
+        if (bulkRequests > 0) {
+            Matcher b = load(client, 1, 1, bulkRequests, bulkSize);
+            long ms = Math.max(1, Long.parseLong(b.group(3)));
+            // Each echo moves bulkSize bytes each way; MB/s of payload in one direction.
+            bulk = (double) bulkRequests * bulkSize / 1e6 / (ms / 1000.0);
+        }
+        return new Figures(Long.parseLong(qps.group(4)), p50, p99, bulk);
+    }
+
+    /** The latency line of the last QPS load run. */
+    private String lastLatency = "";
+
+    private Matcher load(Netns client, int t, int c, long n, int s) {
+        List<String> cmd = NsProcess.java(List.of(), Main.class, "load", "--host", Sandbox.STACK_ADDRESS, "-p", Integer.toString(port),
+                "-t", Integer.toString(t), "-c", Integer.toString(c), "-n", Long.toString(n), "-s", Integer.toString(s),
+                // Unmeasured requests first on the same connections, so both JVMs' JIT is done.
+                "--warmup", Long.toString(Math.max(1, n / 10)));
+        try (NsProcess load = NsProcess.start(client, "load", cmd)) {
+            String line = load.await(l -> l.startsWith("success:"), Duration.ofSeconds(timeoutSeconds), "the load result");
+            Matcher m = RESULT.matcher(line);
+            if (!m.find()) {
+                throw new IllegalStateException("unexpected load output: " + line);
+            }
+            if (Long.parseLong(m.group(2)) != 0) {
+                throw new IllegalStateException("load had failed requests: " + line);
+            }
+            try {
+                lastLatency = load.await(l -> l.startsWith("latency:"), Duration.ofSeconds(10), "the latency line");
+            } catch (IllegalStateException none) {
+                lastLatency = "";
+            }
+            return m;
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

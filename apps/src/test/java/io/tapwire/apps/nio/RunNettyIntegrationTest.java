@@ -1,0 +1,66 @@
+package io.tapwire.apps.nio;
+
+import io.tapwire.apps.Requirements;
+import io.tapwire.tap.Netns;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Netty 4.1 servers on its NIO transport ({@link NettyEchoServerMain}, {@link NettyHttpServerMain};
+ * Netty's code unmodified, no tapwire code in the programs) started with {@code tapwire run} in a
+ * private namespace, serving nc, curl and ab on the TAP.
+ */
+class RunNettyIntegrationTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private RunSandbox sb;
+
+    @AfterEach
+    void stop() {
+        if (sb != null) {
+            sb.close();
+        }
+    }
+
+    @Test
+    void echoServerEchoesNcExactly() {
+        Requirements.sandboxWith("nc", "head", "sha256sum", "ss");
+        sb = RunSandbox.start(NettyEchoServerMain.class.getName(), "7007");
+        sb.awaitListening(7007);
+        assertFalse(sb.exec(TIMEOUT, "ss", "-ltn").stdout().contains(":7007"), "the Linux kernel must not be the one listening");
+        Netns.Result small = sb.shell(TIMEOUT, "printf 'hello netty' | nc -N -w 5 " + RunSandbox.STACK + " 7007");
+        assertEquals("hello netty", small.stdout(), small.stderr() + sb.output());
+        // 100 kB of random bytes there and back, compared by hash on the Linux side.
+        Netns.Result big = sb.shell(TIMEOUT, "f=$(mktemp); head -c 100000 /dev/urandom > $f; "
+                + "a=$(sha256sum < $f); b=$(nc -N -w 5 " + RunSandbox.STACK + " 7007 < $f | sha256sum); rm -f $f; "
+                + "[ \"$a\" = \"$b\" ] && echo same || echo \"differ: $a / $b\"");
+        assertEquals("same", big.stdout().strip(), big.stderr() + sb.output());
+        // Several clients at once.
+        Netns.Result many = sb.shell(TIMEOUT, "d=$(mktemp -d); for i in $(seq 1 20); do (printf \"client $i\" | nc -N -w 5 "
+                + RunSandbox.STACK + " 7007 > $d/$i) & done; wait; for i in $(seq 1 20); do cat $d/$i; echo; done; rm -rf $d");
+        for (int i = 1; i <= 20; i++) {
+            assertTrue(many.stdout().lines().anyMatch(("client " + i)::equals), "client " + i + " not echoed:\n" + many.stdout() + sb.output());
+        }
+    }
+
+    @Test
+    void httpServerServesCurlAndAb() {
+        Requirements.sandboxWith("curl", "ab", "nc", "sha256sum");
+        sb = RunSandbox.start(NettyHttpServerMain.class.getName(), "8080");
+        sb.awaitListening(8080);
+        Netns.Result r = sb.exec(TIMEOUT, "curl", "-sS", "http://" + RunSandbox.STACK + ":8080/");
+        assertEquals("hello\n", r.stdout(), r.stderr() + sb.output());
+        Netns.Result big = sb.shell(TIMEOUT, "curl -sS http://" + RunSandbox.STACK + ":8080/bytes/500000 | sha256sum");
+        assertEquals(Bodies.sha256(500000) + "  -", big.stdout().strip(), big.stderr() + sb.output());
+        for (String ka : new String[] {"", "-k"}) {
+            Netns.Result ab = sb.shell(TIMEOUT, "ab -q " + ka + " -n 1000 -c 16 http://" + RunSandbox.STACK + ":8080/bytes/1000");
+            assertTrue(ab.stdout().contains("Complete requests:      1000"), ab.stdout() + ab.stderr() + sb.output());
+            assertTrue(ab.stdout().contains("Failed requests:        0"), ab.stdout() + sb.output());
+        }
+    }
+}

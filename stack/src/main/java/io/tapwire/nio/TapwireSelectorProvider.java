@@ -1,0 +1,97 @@
+package io.tapwire.nio;
+
+import io.tapwire.Stack;
+
+import java.io.IOException;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.Pipe;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.spi.AbstractSelector;
+import java.nio.channels.spi.SelectorProvider;
+
+/**
+ * The java.nio {@link SelectorProvider} of tapwire: every {@code SocketChannel},
+ * {@code ServerSocketChannel}, {@code DatagramChannel} and {@code Selector} it opens lives on a
+ * tapwire stack, so an unmodified NIO program (the JDK's HttpServer and HttpClient, Netty's NIO
+ * transport) runs on the stack when started with
+ * {@code -Djava.nio.channels.spi.SelectorProvider=io.tapwire.nio.TapwireSelectorProvider} after
+ * {@link TapwireNio#install}, which {@code tapwire run} does.
+ *
+ * <p>IPv4 only for now: {@code INET6} channels and UNIX-domain channels are refused with
+ * {@link UnsupportedOperationException}. Pipes are tapwire's own in-memory pipes, selectable with
+ * this provider's selectors.
+ */
+public class TapwireSelectorProvider extends SelectorProvider {
+    private final Stack stack;
+
+    /** The provider the JDK makes from the system property: channels use {@link TapwireNio}'s stack. */
+    public TapwireSelectorProvider() {
+        this.stack = null;
+    }
+
+    /** A provider whose channels live on {@code stack} (tests, embedding). */
+    public TapwireSelectorProvider(Stack stack) {
+        this.stack = java.util.Objects.requireNonNull(stack, "stack");
+    }
+
+    /** The stack this provider's channels use. */
+    public Stack stack() {
+        return stack != null ? stack : TapwireNio.requireStack();
+    }
+
+    @Override
+    public DatagramChannel openDatagramChannel() throws IOException {
+        return new TapDatagramChannel(this, stack());
+    }
+
+    @Override
+    public DatagramChannel openDatagramChannel(ProtocolFamily family) throws IOException {
+        checkFamily(family);
+        return openDatagramChannel();
+    }
+
+    @Override
+    public Pipe openPipe() throws IOException {
+        // tapwire's own in-memory pipe: a pipe of the JDK's default provider could not be
+        // registered with this provider's selectors (IllegalSelectorException).
+        return new TapPipe(this);
+    }
+
+    @Override
+    public AbstractSelector openSelector() throws IOException {
+        return new TapwireSelector(this);
+    }
+
+    @Override
+    public ServerSocketChannel openServerSocketChannel() throws IOException {
+        return new TapServerSocketChannel(this, stack());
+    }
+
+    @Override
+    public SocketChannel openSocketChannel() throws IOException {
+        return new TapSocketChannel(this, stack());
+    }
+
+    @Override
+    public SocketChannel openSocketChannel(ProtocolFamily family) throws IOException {
+        checkFamily(family);
+        return openSocketChannel();
+    }
+
+    @Override
+    public ServerSocketChannel openServerSocketChannel(ProtocolFamily family) throws IOException {
+        checkFamily(family);
+        return openServerSocketChannel();
+    }
+
+    private static void checkFamily(ProtocolFamily family) {
+        java.util.Objects.requireNonNull(family, "'family' is null");
+        if (family != StandardProtocolFamily.INET) {
+            throw new UnsupportedOperationException("Protocol family not supported: tapwire serves " + family
+                    + " channels not yet (IPv4 only)");
+        }
+    }
+}

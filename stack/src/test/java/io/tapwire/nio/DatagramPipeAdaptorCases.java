@@ -1,0 +1,351 @@
+package io.tapwire.nio;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.AlreadyBoundException;
+import java.nio.channels.IllegalBlockingModeException;
+import java.nio.channels.NotYetConnectedException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** DatagramChannel, pipes and the socket adaptors (see {@link ChannelSemanticsSuite}). */
+abstract class DatagramPipeAdaptorCases extends ChannelSemanticsSuite {
+    // ------------------------------------------------------------------ datagrams
+
+    java.nio.channels.DatagramChannel udp(boolean server) throws IOException {
+        java.nio.channels.DatagramChannel d = track((server ? world.serverProvider() : world.clientProvider()).openDatagramChannel());
+        d.bind(server ? world.bindAddress(0) : null);
+        return d;
+    }
+
+    @Test
+    void datagramsKeepTheirBoundariesAndSource() throws Exception {
+        java.nio.channels.DatagramChannel s = udp(true);
+        java.nio.channels.DatagramChannel c = udp(false);
+        int port = ((InetSocketAddress) s.getLocalAddress()).getPort();
+        assertEquals(3, c.send(bytes("one"), world.serverAddress(port)));
+        assertEquals(5, c.send(bytes("three"), world.serverAddress(port)));
+        ByteBuffer b = ByteBuffer.allocate(100);
+        InetSocketAddress from = (InetSocketAddress) s.receive(b);
+        assertEquals("one", new String(b.array(), 0, b.position()));
+        assertEquals(((InetSocketAddress) c.getLocalAddress()).getPort(), from.getPort());
+        assertEquals(world.clientHost(), from.getAddress());
+        b.clear();
+        s.receive(b);
+        assertEquals("three", new String(b.array(), 0, b.position()));
+    }
+
+    @Test
+    void aDatagramLongerThanTheBufferIsTruncated() throws Exception {
+        java.nio.channels.DatagramChannel s = udp(true);
+        java.nio.channels.DatagramChannel c = udp(false);
+        int port = ((InetSocketAddress) s.getLocalAddress()).getPort();
+        c.send(bytes("abcdefgh"), world.serverAddress(port));
+        c.send(bytes("next"), world.serverAddress(port));
+        ByteBuffer small = ByteBuffer.allocate(3);
+        assertNotNull(s.receive(small));
+        assertEquals("abc", new String(small.array()));
+        ByteBuffer b = ByteBuffer.allocate(10);
+        s.receive(b);
+        assertEquals("next", new String(b.array(), 0, b.position()), "the rest of the long datagram is gone");
+    }
+
+    @Test
+    void connectedDatagramChannelReadsAndWrites() throws Exception {
+        java.nio.channels.DatagramChannel s = udp(true);
+        java.nio.channels.DatagramChannel c = udp(false);
+        assertThrows(NotYetConnectedException.class, () -> c.write(bytes("x")));
+        int port = ((InetSocketAddress) s.getLocalAddress()).getPort();
+        c.connect(world.serverAddress(port));
+        assertTrue(c.isConnected());
+        assertEquals(world.serverAddress(port), c.getRemoteAddress());
+        assertEquals(4, c.write(new ByteBuffer[] {bytes("ga"), bytes("th")}));
+        ByteBuffer b = ByteBuffer.allocate(10);
+        InetSocketAddress from = (InetSocketAddress) s.receive(b);
+        assertEquals("gath", new String(b.array(), 0, b.position()));
+        s.send(bytes("reply"), from);
+        ByteBuffer r = ByteBuffer.allocate(10);
+        assertEquals(5, c.read(r));
+        c.disconnect();
+        assertFalse(c.isConnected());
+        assertNull(c.getRemoteAddress());
+    }
+
+    @Test
+    void aConnectedDatagramChannelReportsPortUnreachable() throws Exception {
+        int port;
+        try (java.nio.channels.DatagramChannel gone = world.serverProvider().openDatagramChannel()) {
+            gone.bind(world.bindAddress(0));
+            port = ((InetSocketAddress) gone.getLocalAddress()).getPort();
+        }
+        java.nio.channels.DatagramChannel c = udp(false);
+        c.connect(world.serverAddress(port));
+        c.write(bytes("anyone?"));
+        c.configureBlocking(false);
+        long end = System.nanoTime() + WAIT_MS * 1_000_000;
+        while (true) {
+            try {
+                c.read(ByteBuffer.allocate(10));
+            } catch (java.net.PortUnreachableException expected) {
+                break;
+            }
+            if (System.nanoTime() > end) {
+                fail("gave up waiting: no PortUnreachableException");
+            }
+            Thread.sleep(5);
+        }
+        assertTrue(c.isOpen(), "the channel stays usable");
+    }
+
+    @Test
+    void datagramSocketAdaptorSendsReceivesAndTimesOut() throws Exception {
+        java.nio.channels.DatagramChannel s = udp(true);
+        java.nio.channels.DatagramChannel c = udp(false);
+        java.net.DatagramSocket ss = s.socket();
+        java.net.DatagramSocket cs = c.socket();
+        assertSame(ss, s.socket(), "one adaptor per channel");
+        assertSame(s, ss.getChannel());
+        assertTrue(ss.isBound());
+        int port = ((InetSocketAddress) s.getLocalAddress()).getPort();
+        assertEquals(port, ss.getLocalPort());
+        ss.setSoTimeout(100);
+        assertEquals(100, ss.getSoTimeout());
+        java.net.DatagramPacket in = new java.net.DatagramPacket(new byte[64], 64);
+        java.net.SocketTimeoutException e = assertThrows(java.net.SocketTimeoutException.class, () -> ss.receive(in));
+        assertEquals("Receive timed out", e.getMessage());
+        byte[] msg = "adaptor".getBytes();
+        cs.send(new java.net.DatagramPacket(msg, msg.length, world.serverAddress(port)));
+        ss.setSoTimeout((int) WAIT_MS);
+        ss.receive(in);
+        assertEquals("adaptor", new String(in.getData(), 0, in.getLength()));
+        assertEquals(cs.getLocalPort(), in.getPort());
+        assertEquals(world.clientHost(), in.getAddress());
+        cs.setBroadcast(true);
+        assertTrue(cs.getBroadcast());
+        cs.connect(world.serverAddress(port));
+        assertTrue(cs.isConnected());
+        assertEquals(port, cs.getPort());
+        cs.close();
+        assertTrue(cs.isClosed());
+        assertFalse(c.isOpen());
+    }
+
+    @Test
+    void nonBlockingDatagramReceiveAndSelection() throws Exception {
+        java.nio.channels.DatagramChannel s = udp(true);
+        java.nio.channels.DatagramChannel c = udp(false);
+        s.configureBlocking(false);
+        assertNull(s.receive(ByteBuffer.allocate(10)), "nothing queued");
+        Selector sel = openSelector(true);
+        SelectionKey k = s.register(sel, SelectionKey.OP_READ);
+        assertEquals(0, sel.selectNow());
+        c.send(bytes("hi"), world.serverAddress(((InetSocketAddress) s.getLocalAddress()).getPort()));
+        selectUntil(sel, k, SelectionKey.OP_READ);
+        ByteBuffer b = ByteBuffer.allocate(10);
+        assertNotNull(s.receive(b));
+        assertEquals("hi", new String(b.array(), 0, b.position()));
+        assertThrows(AlreadyBoundException.class, () -> s.bind(null));
+    }
+
+    // ------------------------------------------------------------------ socket adaptors
+
+    @Test
+    void socketAdaptorStreamsOptionsAndAddresses() throws Exception {
+        SocketChannel[] p = pair();
+        java.net.Socket cs = p[0].socket();
+        java.net.Socket as = p[1].socket();
+        assertSame(cs, p[0].socket(), "one adaptor per channel");
+        assertSame(p[0], cs.getChannel());
+        assertTrue(cs.isConnected());
+        assertTrue(cs.isBound());
+        assertFalse(cs.isClosed());
+        assertEquals(as.getLocalPort(), cs.getPort());
+        assertEquals(cs.getLocalPort(), as.getPort());
+        assertEquals(world.clientHost(), as.getInetAddress());
+        cs.getOutputStream().write("stream".getBytes());
+        byte[] b = new byte[6];
+        int n = 0;
+        while (n < 6) {
+            n += as.getInputStream().read(b, n, 6 - n);
+        }
+        assertEquals("stream", new String(b));
+        cs.setTcpNoDelay(true);
+        assertTrue(cs.getTcpNoDelay());
+        assertTrue(p[0].getOption(StandardSocketOptions.TCP_NODELAY), "the adaptor sets the channel's option");
+        cs.setKeepAlive(true);
+        assertTrue(cs.getKeepAlive());
+        cs.setSoLinger(true, 3);
+        assertEquals(3, cs.getSoLinger());
+        cs.setSoLinger(false, 0);
+        assertEquals(-1, cs.getSoLinger());
+        cs.shutdownOutput();
+        assertTrue(cs.isOutputShutdown());
+        assertEquals(-1, as.getInputStream().read());
+        java.net.SocketException e = assertThrows(java.net.SocketException.class, cs::getOutputStream);
+        assertEquals("Socket output is shutdown", e.getMessage());
+        cs.close();
+        assertTrue(cs.isClosed());
+        assertFalse(p[0].isOpen(), "closing the adaptor closes the channel");
+        e = assertThrows(java.net.SocketException.class, cs::getInputStream);
+        assertEquals("Socket is closed", e.getMessage());
+    }
+
+    @Test
+    void socketAdaptorReadTimesOutWithSoTimeout() throws Exception {
+        SocketChannel[] p = pair();
+        java.net.Socket cs = p[0].socket();
+        cs.setSoTimeout(100);
+        assertEquals(100, cs.getSoTimeout());
+        java.net.SocketTimeoutException e = assertThrows(java.net.SocketTimeoutException.class, () -> cs.getInputStream().read());
+        assertEquals("Read timed out", e.getMessage());
+        assertFalse(cs.isClosed(), "a read timeout leaves the socket usable");
+        p[1].write(bytes("z"));
+        assertEquals('z', cs.getInputStream().read());
+    }
+
+    @Test
+    void socketAdaptorStreamsNeedBlockingMode() throws Exception {
+        SocketChannel[] p = pair();
+        p[0].configureBlocking(false);
+        java.io.InputStream in = p[0].socket().getInputStream();
+        assertThrows(IllegalBlockingModeException.class, in::read);
+    }
+
+    @Test
+    void socketAdaptorConnectsWithATimeoutAndReportsRefusal() throws Exception {
+        ServerSocketChannel l = listen();
+        SocketChannel c = openClient();
+        java.net.Socket s = c.socket();
+        assertFalse(s.isConnected());
+        assertEquals(0, s.getPort());
+        s.connect(addressOf(l), 5000);
+        assertTrue(s.isConnected());
+        assertTrue(c.isConnected());
+        assertTrue(c.isBlocking(), "connect with a timeout leaves the channel blocking");
+        int port = world.closedPort();
+        java.net.Socket r = openClient().socket();
+        java.net.ConnectException e = assertThrows(java.net.ConnectException.class, () -> r.connect(world.serverAddress(port), 5000));
+        assertEquals("Connection refused", e.getMessage());
+        assertTrue(r.isClosed());
+    }
+
+    @Test
+    void serverSocketAdaptorBindsAndAcceptsWithSoTimeout() throws Exception {
+        ServerSocketChannel l = track(world.serverProvider().openServerSocketChannel());
+        java.net.ServerSocket ss = l.socket();
+        assertSame(ss, l.socket());
+        assertFalse(ss.isBound());
+        assertEquals(-1, ss.getLocalPort());
+        ss.bind(world.bindAddress(0), 10);
+        assertTrue(ss.isBound());
+        assertEquals(((InetSocketAddress) l.getLocalAddress()).getPort(), ss.getLocalPort());
+        ss.setSoTimeout(100);
+        java.net.SocketTimeoutException e = assertThrows(java.net.SocketTimeoutException.class, ss::accept);
+        assertEquals("Accept timed out", e.getMessage());
+        SocketChannel c = openClient();
+        c.connect(world.serverAddress(ss.getLocalPort()));
+        ss.setSoTimeout(0);
+        java.net.Socket a = track(ss.accept());
+        assertTrue(a.isConnected());
+        assertNotNull(a.getChannel());
+        assertEquals(((InetSocketAddress) c.getLocalAddress()).getPort(), a.getPort());
+        ss.setReuseAddress(true);
+        assertTrue(ss.getReuseAddress());
+        ss.close();
+        assertTrue(ss.isClosed());
+        assertFalse(l.isOpen());
+    }
+
+    // ------------------------------------------------------------------ pipes
+
+    @Test
+    void pipeCarriesBytesAndReportsEndOfStream() throws Exception {
+        java.nio.channels.Pipe p = world.clientProvider().openPipe();
+        track(p.source());
+        track(p.sink());
+        assertEquals(8, p.sink().write(new ByteBuffer[] {bytes("pi"), bytes("pe-end")}, 0, 2));
+        ByteBuffer[] in = {ByteBuffer.allocate(3), ByteBuffer.allocate(10)};
+        long n = 0;
+        while (n < 8) {
+            n += p.source().read(in);
+        }
+        assertEquals("pip", new String(in[0].array()));
+        assertEquals("e-end", new String(in[1].array(), 0, in[1].position()));
+        p.source().configureBlocking(false);
+        assertEquals(0, p.source().read(ByteBuffer.allocate(4)), "nothing to read");
+        p.sink().close();
+        assertEquals(-1, p.source().read(ByteBuffer.allocate(4)), "the sink is closed: end of stream");
+    }
+
+    @Test
+    void writingToAPipeWhoseSourceIsClosedIsBrokenPipe() throws Exception {
+        java.nio.channels.Pipe p = world.clientProvider().openPipe();
+        track(p.sink());
+        p.source().close();
+        IOException e = assertThrows(IOException.class, () -> p.sink().write(bytes("x")));
+        assertEquals("Broken pipe", e.getMessage());
+    }
+
+    @Test
+    void pipeEndsAreSelectable() throws Exception {
+        java.nio.channels.Pipe p = world.clientProvider().openPipe();
+        track(p.source());
+        track(p.sink());
+        p.source().configureBlocking(false);
+        p.sink().configureBlocking(false);
+        Selector sel = openSelector(false);
+        SelectionKey rk = p.source().register(sel, SelectionKey.OP_READ);
+        assertEquals(0, sel.selectNow(), "nothing written yet");
+        SelectionKey wk = p.sink().register(sel, SelectionKey.OP_WRITE);
+        selectUntil(sel, wk, SelectionKey.OP_WRITE);
+        assertFalse(sel.selectedKeys().contains(rk));
+        sel.selectedKeys().clear();
+        wk.interestOps(0);
+        // A select blocked in another thread wakes when the pipe gets data.
+        AtomicReference<Integer> selectedNow = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                selectedNow.set(sel.select(WAIT_MS));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        t.start();
+        Thread.sleep(100);
+        p.sink().write(bytes("wake"));
+        t.join(WAIT_MS);
+        assertFalse(t.isAlive(), "select was not woken by the pipe");
+        assertEquals(1, selectedNow.get());
+        assertTrue(rk.isReadable());
+        // Filling the pipe takes away OP_WRITE.
+        ByteBuffer big = ByteBuffer.allocate(1 << 20);
+        long filled = 0;
+        int w;
+        while ((w = p.sink().write(big)) > 0) {
+            filled += w;
+        }
+        assertTrue(filled > 0 && filled < (1 << 20), "a pipe holds a bounded amount: " + filled);
+        sel.selectedKeys().clear();
+        wk.interestOps(SelectionKey.OP_WRITE);
+        sel.selectNow();
+        assertFalse(sel.selectedKeys().contains(wk), "a full pipe is not writable");
+    }
+}
