@@ -430,6 +430,15 @@ final class TcpOutput {
         // Linux sets DF on TCP (path MTU discovery, RFC 1191); our segments never exceed the MTU.
         ip.commit(tos, true);
         stats.inc(Stat.TCP_OUT_SEGS);
+        // tcp_info's counts, as Linux's tcp_event_data_sent/tcp_transmit_skb keep them.
+        t.segsOut++;
+        if (len > 0) {
+            t.dataSegsOut++;
+            t.bytesSent += len;
+            if (Seq.lt(seq, t.sndMax)) {
+                t.bytesRetrans += len;
+            }
+        }
         if (ack) {
             int right = Seq.add(t.rcvNxt, field << shift);
             if (Seq.gt(right, t.rcvAdv) || syn) {
