@@ -3,6 +3,7 @@ package io.tapwire.apps;
 import io.tapwire.Stack;
 import io.tapwire.StackConfig;
 import io.tapwire.StackRunner;
+import io.tapwire.apps.control.ControlServer;
 import io.tapwire.apps.services.TcpServices;
 import io.tapwire.apps.services.UdpEchoService;
 import io.tapwire.link.NetDevice;
@@ -84,6 +85,13 @@ public final class UpCommand implements Callable<Integer> {
                     + "connection, at most 256 per service) (default: ${DEFAULT-VALUE}).")
     String io;
 
+    @Option(names = "--control", paramLabel = "PATH", description = "The control socket 'tapwire ss' and 'tapwire nstat' "
+            + "read (default: /run/tapwire/<tap>.sock).")
+    Path control;
+
+    @Option(names = "--no-control", description = "Do not open the control socket.")
+    boolean noControl;
+
     @Override
     public Integer call() throws Exception {
         StackConfig config;
@@ -102,6 +110,7 @@ public final class UpCommand implements Callable<Integer> {
         StackRunner runner = null;
         UdpEchoService echo = null;
         TcpServices tcpServices = null;
+        ControlServer controlServer = null;
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         // SIGINT/SIGTERM run shutdown hooks; this one asks the main thread to stop and waits for
@@ -128,7 +137,16 @@ public final class UpCommand implements Callable<Integer> {
             runner = new StackRunner(stack, device, Clock.SYSTEM).start();
             tcpServices = TcpServices.start(stack, new TcpServices.Selection(!noTcpEcho, !noDiscard, !noChargen, !noHttp),
                     ioModel);
-            System.out.println(banner(tapDevice, config, echo, tcpServices));
+            if (!noControl) {
+                Path controlPath = control != null ? control : ControlServer.defaultPath(tapDevice.name());
+                try {
+                    controlServer = ControlServer.start(stack, controlPath);
+                } catch (java.io.IOException e) {
+                    System.err.println("tapwire up: no control socket (tapwire ss and nstat will not reach this stack): "
+                            + e.getMessage());
+                }
+            }
+            System.out.println(banner(tapDevice, config, echo, tcpServices, controlServer));
             while (!stop.await(500, TimeUnit.MILLISECONDS)) {
                 if (!runner.isRunning()) {
                     Throwable t = runner.failure();
@@ -138,6 +156,9 @@ public final class UpCommand implements Callable<Integer> {
                 }
             }
         } finally {
+            if (controlServer != null) {
+                controlServer.close();
+            }
             if (tcpServices != null) {
                 tcpServices.close();
             }
@@ -197,7 +218,7 @@ public final class UpCommand implements Callable<Integer> {
         return config;
     }
 
-    private String banner(TapDevice tapDevice, StackConfig config, UdpEchoService echo, TcpServices tcp) {
+    private String banner(TapDevice tapDevice, StackConfig config, UdpEchoService echo, TcpServices tcp, ControlServer controlServer) {
         StringBuilder sb = new StringBuilder();
         sb.append("tapwire up: ").append(Ipv4Address.toString(config.address)).append('/').append(config.prefixLength)
                 .append(" on ").append(tapDevice.name());
@@ -214,6 +235,9 @@ public final class UpCommand implements Callable<Integer> {
         }
         services.addAll(tcp.descriptions());
         sb.append("\nservices: ").append(services.isEmpty() ? "none" : String.join(", ", services));
+        if (controlServer != null) {
+            sb.append("\ncontrol socket ").append(controlServer.path()).append(" (tapwire ss, tapwire nstat)");
+        }
         if (pcap != null) {
             sb.append("\nrecording to ").append(pcap);
         }

@@ -476,13 +476,16 @@ public final class Tcb implements Timer.Target {
         return (int) Math.max(initial, rcvSpace == null ? 0 : rcvSpace.space);
     }
 
-    /** A snapshot for {@code tcpInfo()}. Caller holds the lock. */
+    /**
+     * A snapshot for {@code tcpInfo()}. The delayed-ACK timeout (ato) shows once data has arrived,
+     * as Linux's icsk_ack.ato is set only then (tcp_event_data_recv). Caller holds the lock.
+     */
     TcpInfo info() {
         return new TcpInfo(state, ca.state(), cc.name(), cc.cwnd(), cc.ssthresh(), rtt.srtt() / 1000, rtt.rttvar() / 1000, rtt.rto() / 1000,
                 state.isSynchronized() ? inFlight() : 0, scoreboard.sackedBytes(), retransmits, totalRetransmits, sndMss, ourMss, sndWnd,
                 Math.max(0, Seq.diff(rcvAdv, rcvNxt)), bytesAcked, bytesReceived, wscaleOk ? sndWscale : -1,
                 wscaleOk ? rcvWscale : -1, tsOk, sackOk, lostBytes(), rate == null ? 0 : rate.deliveryRate,
-                ecnOk, rtt.backoffCount(), layer.config().tcpDelackNanos / 1000, pmtu, rcvMss(), bytesSent, bytesRetrans,
+                ecnOk, rtt.backoffCount(), dataSegsIn > 0 ? layer.config().tcpDelackNanos / 1000 : 0, pmtu, rcvMss(), bytesSent, bytesRetrans,
                 segsOut, segsIn, dataSegsOut, dataSegsIn, rtt.minRtt() / 1000, rcvSpace(), sendRing.size(), recvRing.size());
     }
 
