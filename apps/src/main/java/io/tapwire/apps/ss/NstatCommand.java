@@ -72,7 +72,8 @@ public final class NstatCommand implements Callable<Integer> {
         this(System.out);
     }
 
-    NstatCommand(PrintStream out) {
+    /** Prints to {@code out} instead of standard output (for tests and embedding). */
+    public NstatCommand(PrintStream out) {
         this.out = out;
     }
 

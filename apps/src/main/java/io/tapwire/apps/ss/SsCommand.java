@@ -101,7 +101,8 @@ public final class SsCommand implements Callable<Integer> {
         this(System.out);
     }
 
-    SsCommand(PrintStream out) {
+    /** Prints to {@code out} instead of standard output (for tests and embedding). */
+    public SsCommand(PrintStream out) {
         this.out = out;
     }
 

@@ -71,7 +71,7 @@ final class SsFormat {
             String text = line.toString().stripTrailing();
             sb.append(text);
             if (o.info && r.hasInfo()) {
-                sb.append(o.oneline ? "" : "\n\t").append(info(r));
+                sb.append(o.oneline ? " " : "\n\t ").append(info(r));
             }
             sb.append('\n');
         }
