@@ -190,4 +190,37 @@ class IperfServerIntegrationTest extends TcpSandboxTestBase {
         // client counted what arrived, lost ones included.
         assertTrue(num(sum, "packets") > 100 && num(sum, "packets") < 5000, "packets " + sum);
     }
+
+    @Test
+    void udpParallelAndBidirectionalStreams() {
+        Map<String, Object> parallel = iperf("-u", "-P", "2", "-b", "5M", "-t", "1");
+        udpSane(obj(parallel, "end", "sum"));
+        assertEquals(2, streams(parallel).size());
+        Map<String, Object> bidir = iperf("-u", "--bidir", "-b", "5M", "-t", "1");
+        udpSane(obj(bidir, "end", "sum"));
+        udpSane(obj(bidir, "end", "sum_bidir_reverse"));
+    }
+
+    @Test
+    void flagsTheServerNeedNotActOnStillGiveACompleteTest() {
+        // Window, MSS, no-delay, omit, congestion control, interval, title and server output: the
+        // client sends some as parameters; the test still runs and reports.
+        Map<String, Object> report = iperf("-t", "2", "-w", "256K", "-M", "1200", "-N", "-O", "1", "-C", "reno", "-i", "0.5",
+                "-T", "t", "--get-server-output");
+        sentAndReceived(report, "");
+        assertTrue(report.containsKey("server_output_text") || report.containsKey("server_output_json"),
+                "--get-server-output: the server's output is in the report: " + report.keySet());
+    }
+
+    @Test
+    void aSecondClientWhileATestRunsIsToldTheServerIsBusy() throws Exception {
+        var first = inBackground("iperf3-first", () -> sandbox.exec(Duration.ofSeconds(30), "iperf3", "-c", STACK, "-t", "3", "-J"));
+        Thread.sleep(1000);
+        Netns.Result second = sandbox.exec(Duration.ofSeconds(30), "iperf3", "-c", STACK, "-t", "1");
+        assertTrue(second.exitCode() != 0 && (second.stdout() + second.stderr()).contains("busy"),
+                "iperf3's own words for ACCESS_DENIED: " + describe(second));
+        Netns.Result r = first.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(0, r.exitCode(), "the running test was not disturbed: " + describe(r));
+        sentAndReceived(Json.parseObject(r.stdout()), "");
+    }
 }

@@ -144,6 +144,24 @@ final class IperfSession implements Runnable {
         for (IperfStream s : streams) {
             startWorker(s, p);
         }
+        if (p.omit() > 0) {
+            // -O: the first seconds are a warm-up left out of the results (iperf3's omit timer
+            // runs on both sides and resets the counters when it fires).
+            Thread omit = new Thread(() -> {
+                try {
+                    Thread.sleep(TimeUnit.SECONDS.toMillis(p.omit()));
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (!done) {
+                    for (IperfStream s : streams) {
+                        s.omitUntilNow();
+                    }
+                }
+            }, "iperf3-omit");
+            omit.setDaemon(true);
+            omit.start();
+        }
         // The client decides when the test ends (its -t timer, or -n/-k reached).
         control.setSoTimeout(0, TimeUnit.SECONDS);
         while (true) {

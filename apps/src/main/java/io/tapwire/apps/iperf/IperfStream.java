@@ -21,6 +21,10 @@ final class IperfStream {
     final AtomicLong packets = new AtomicLong();
     final UdpReceiveStats udpStats = new UdpReceiveStats();
     volatile long startNanos;
+    /** What was counted during the omitted warm-up ({@code -O}), left out of the results as iperf3 does. */
+    volatile long omittedBytes;
+    volatile long omittedPackets;
+    volatile long omittedErrors;
     volatile long endNanos;
     Thread thread;
 
@@ -41,6 +45,14 @@ final class IperfStream {
         return tcp == null ? 0 : tcp.tcpInfo().totalRetransmits();
     }
 
+    /** The end of the {@code -O} warm-up: what was counted so far is left out of the results. */
+    void omitUntilNow() {
+        omittedBytes = bytes();
+        omittedPackets = tcp == null ? (sender ? packets.get() : udpStats.packetCount) : 0;
+        omittedErrors = udpStats.errors;
+        startNanos = System.nanoTime();
+    }
+
     double seconds() {
         long end = endNanos != 0 ? endNanos : System.nanoTime();
         return startNanos == 0 ? 0 : (end - startNanos) / 1e9;
@@ -50,14 +62,14 @@ final class IperfStream {
     Map<String, Object> resultJson(boolean reportRetransmits) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("id", id);
-        s.put("bytes", bytes());
+        s.put("bytes", bytes() - omittedBytes);
         s.put("retransmits", sender && tcp != null && reportRetransmits ? retransmits() : -1);
         boolean udpReceiver = tcp == null && !sender;
         s.put("jitter", udpReceiver ? udpStats.jitter : 0.0);
         s.put("errors", udpReceiver ? udpStats.errors : 0);
-        s.put("omitted_errors", 0);
+        s.put("omitted_errors", udpReceiver ? omittedErrors : 0);
         s.put("packets", udpReceiver ? udpStats.packetCount : (tcp == null ? packets.get() : 0));
-        s.put("omitted_packets", 0);
+        s.put("omitted_packets", omittedPackets);
         s.put("start_time", 0.0);
         s.put("end_time", seconds());
         return s;
