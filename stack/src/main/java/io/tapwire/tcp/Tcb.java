@@ -486,7 +486,37 @@ public final class Tcb implements Timer.Target {
                 Math.max(0, Seq.diff(rcvAdv, rcvNxt)), bytesAcked, bytesReceived, wscaleOk ? sndWscale : -1,
                 wscaleOk ? rcvWscale : -1, tsOk, sackOk, lostBytes(), rate == null ? 0 : rate.deliveryRate,
                 ecnOk, rtt.backoffCount(), dataSegsIn > 0 ? layer.config().tcpDelackNanos / 1000 : 0, pmtu, rcvMss(), bytesSent, bytesRetrans,
-                segsOut, segsIn, dataSegsOut, dataSegsIn, rtt.minRtt() / 1000, rcvSpace(), sendRing.size(), recvRing.size());
+                segsOut, segsIn, dataSegsOut, dataSegsIn, rtt.minRtt() / 1000, rcvSpace(), sendRing.size(), recvRing.size(),
+                timerKind(), timerRemainingMicros(), timerKind() == TcpInfo.TIMER_ON ? retransmits : probes, recvRing.capacity(),
+                sendRing.capacity());
+    }
+
+    /** The timer ss -o reports, in the order Linux's get_tcp4_sock picks it: retransmission, probe, keepalive; TIME_WAIT's own. */
+    private int timerKind() {
+        if (armed(closeTimer)) {
+            return TcpInfo.TIMER_TIMEWAIT;
+        }
+        if (armed(rtxTimer)) {
+            return TcpInfo.TIMER_ON;
+        }
+        if (armed(persistTimer)) {
+            return TcpInfo.TIMER_PERSIST;
+        }
+        if (armed(keepaliveTimer)) {
+            return TcpInfo.TIMER_KEEPALIVE;
+        }
+        return TcpInfo.TIMER_OFF;
+    }
+
+    private long timerRemainingMicros() {
+        Timer t = switch (timerKind()) {
+            case TcpInfo.TIMER_TIMEWAIT -> closeTimer;
+            case TcpInfo.TIMER_ON -> rtxTimer;
+            case TcpInfo.TIMER_PERSIST -> persistTimer;
+            case TcpInfo.TIMER_KEEPALIVE -> keepaliveTimer;
+            default -> null;
+        };
+        return t == null ? 0 : Math.max(0, t.deadline() - layer.now()) / 1000;
     }
 
     @Override

@@ -23,6 +23,11 @@ import io.tapwire.tcp.cc.CaState;
  * @param rcvSpace the receive-space measurement of buffer auto-tuning (tcpi_rcv_space)
  * @param sendQueue bytes written and not yet acknowledged (ss's Send-Q)
  * @param recvQueue bytes received and not yet read (ss's Recv-Q)
+ * @param timer the pending timer ss -o shows ({@link #TIMER_OFF} ... {@link #TIMER_PERSIST})
+ * @param timerRemainingMicros time until it fires
+ * @param timerRetransmits ss's count beside the timer: consecutive timeouts, or unanswered probes
+ * @param rcvBuf receive buffer size (ss -m's rb)
+ * @param sndBuf send buffer size (ss -m's tb)
  */
 public record TcpInfo(
         TcpState state,
@@ -63,7 +68,19 @@ public record TcpInfo(
         long minRttMicros,
         int rcvSpace,
         int sendQueue,
-        int recvQueue) {
+        int recvQueue,
+        int timer,
+        long timerRemainingMicros,
+        int timerRetransmits,
+        int rcvBuf,
+        int sndBuf) {
+
+    /** {@link #timer} values, as Linux's /proc/net/tcp and ss number them: none, retransmission, keepalive, TIME_WAIT, zero-window probe. */
+    public static final int TIMER_OFF = 0;
+    public static final int TIMER_ON = 1;
+    public static final int TIMER_KEEPALIVE = 2;
+    public static final int TIMER_TIMEWAIT = 3;
+    public static final int TIMER_PERSIST = 4;
 
     @Override
     public String toString() {

@@ -102,9 +102,18 @@ class TcpInfoCountersTest {
         assertEquals(0, c[0].tcpInfo().sendQueue(), "Send-Q: all acknowledged");
         // Drop everything from A: the written bytes stay unacknowledged in the send queue.
         net.filter = (fromA, frame) -> fromA;
+        assertEquals(TcpInfo.TIMER_OFF, c[0].tcpInfo().timer(), "idle: no timer");
         c[0].tryWrite(new byte[3000], 0, 3000);
         net.runFor(10 * MS);
-        assertEquals(3000, c[0].tcpInfo().sendQueue());
+        TcpInfo info = c[0].tcpInfo();
+        assertEquals(3000, info.sendQueue());
+        assertEquals(TcpInfo.TIMER_ON, info.timer(), "data in flight: the retransmission timer");
+        assertTrue(info.timerRemainingMicros() > 0 && info.timerRemainingMicros() <= info.rtoMicros(),
+                "fires within the RTO: " + info.timerRemainingMicros() + " of " + info.rtoMicros());
+        assertEquals(0, info.timerRetransmits());
+        net.runFor(info.rtoMicros() * 1000 + MS);
+        assertEquals(1, c[0].tcpInfo().timerRetransmits(), "one timeout so far");
+        assertTrue(info.rcvBuf() > 0 && info.sndBuf() > 0);
     }
 
     @Test

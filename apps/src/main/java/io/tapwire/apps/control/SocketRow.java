@@ -63,6 +63,11 @@ public record SocketRow(String netid, String state, long recvQ, long sendQ, int 
         m.put("minrtt_us", Long.toString(i.minRttMicros()));
         m.put("snd_wnd", Integer.toString(i.sndWnd()));
         m.put("rcv_wnd", Integer.toString(i.rcvWnd()));
+        m.put("timer", Integer.toString(i.timer()));
+        m.put("timer_us", Long.toString(i.timerRemainingMicros()));
+        m.put("timer_retrans", Integer.toString(i.timerRetransmits()));
+        m.put("rcvbuf", Integer.toString(i.rcvBuf()));
+        m.put("sndbuf", Integer.toString(i.sndBuf()));
         return new SocketRow("tcp", stateName(i.state()), i.recvQueue(), i.sendQueue(), e.localAddress(), e.localPort(),
                 e.remoteAddress(), e.remotePort(), m);
     }

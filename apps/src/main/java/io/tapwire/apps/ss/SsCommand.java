@@ -82,6 +82,9 @@ public final class SsCommand implements Callable<Integer> {
     @Option(names = {"-w", "--raw"}, description = "Display raw sockets (the stack has none).")
     boolean raw;
 
+    @Option(names = {"-m", "--memory"}, description = "Show socket memory usage (skmem: queued bytes and buffer sizes).")
+    boolean memory;
+
     @Option(names = {"-p", "--processes"}, description = "Accepted for compatibility; every socket belongs to the tapwire process.")
     boolean processes;
 
@@ -141,7 +144,8 @@ public final class SsCommand implements Callable<Integer> {
             }
         }
         boolean netid = !(tcp ^ udp) || unix || raw;
-        SsFormat format = new SsFormat(new SsFormat.Options(numeric, info, extended, options || extended, oneline, !noHeader, netid));
+        SsFormat format = new SsFormat(new SsFormat.Options(numeric, info, extended, options || extended, oneline, !noHeader, netid,
+                memory));
         out.print(format.table(shown));
         out.flush();
         return 0;

@@ -17,7 +17,12 @@ import java.util.Locale;
 final class SsFormat {
     /** What to show, from ss's flags. */
     record Options(boolean numeric, boolean info, boolean extended, boolean showOptions, boolean oneline, boolean header,
-                   boolean netid) { }
+                   boolean netid, boolean memory) {
+        Options(boolean numeric, boolean info, boolean extended, boolean showOptions, boolean oneline, boolean header,
+                boolean netid) {
+            this(numeric, info, extended, showOptions, oneline, header, netid, false);
+        }
+    }
 
     private final Options o;
 
@@ -65,13 +70,25 @@ final class SsFormat {
             line.append(padLeft(c[4], localW - w[5] - 1)).append(':').append(pad(c[5], w[5])).append(' ');
             line.append(padLeft(c[6], peerW - w[7] - 1)).append(':').append(pad(c[7], w[7]));
             SocketRow r = rows.get(i);
+            if (o.showOptions && r.hasInfo()) {
+                line.append(timer(r));
+            }
             if (o.extended) {
                 line.append(extended(r));
             }
             String text = line.toString().stripTrailing();
             sb.append(text);
+            String detail = "";
+            if (o.memory && r.hasInfo()) {
+                // ss -m: skmem:(r<queued>,rb<rcvbuf>,t<unacked>,tb<sndbuf>,f,w,o,bl,d): the fields tapwire has, the rest 0.
+                detail = "skmem:(r" + r.recvQ() + ",rb" + r.num("rcvbuf") + ",t" + r.sendQ() + ",tb" + r.num("sndbuf")
+                        + ",f0,w0,o0,bl0,d0)";
+            }
             if (o.info && r.hasInfo()) {
-                sb.append(o.oneline ? " " : "\n\t ").append(info(r));
+                detail = detail.isEmpty() ? info(r) : detail + " " + info(r);
+            }
+            if (!detail.isEmpty()) {
+                sb.append(o.oneline ? " " : "\n\t ").append(detail);
             }
             sb.append('\n');
         }
@@ -93,6 +110,37 @@ final class SsFormat {
             }
         }
         return Integer.toString(port);
+    }
+
+    /** {@code -o}: the pending timer as ss prints it, {@code timer:(on,208ms,0)}; nothing when none is armed. */
+    static String timer(SocketRow r) {
+        int kind = (int) r.num("timer");
+        if (kind <= 0) {
+            return "";
+        }
+        String[] names = {"off", "on", "keepalive", "timewait", "persist", "unknown"};
+        return " timer:(" + names[Math.min(kind, 5)] + "," + msTimer(r.num("timer_us") / 1000) + "," + r.num("timer_retrans") + ")";
+    }
+
+    /** iproute2's print_ms_timer: "208ms", "1.208sec", "59sec", "119min". */
+    static String msTimer(long ms) {
+        long secs = ms / 1000;
+        long msecs = ms % 1000;
+        StringBuilder sb = new StringBuilder();
+        if (secs >= 60) {
+            sb.append(secs / 60).append("min");
+            secs %= 60;
+        }
+        if (secs > 0) {
+            sb.append(secs);
+            if (msecs > 0) {
+                sb.append('.').append(String.format("%03d", msecs));
+            }
+            sb.append("sec");
+        } else if (sb.length() == 0 || msecs > 0) {
+            sb.append(msecs).append("ms");
+        }
+        return sb.toString();
     }
 
     /**
