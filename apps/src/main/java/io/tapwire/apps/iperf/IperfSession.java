@@ -162,8 +162,11 @@ final class IperfSession implements Runnable {
             omit.setDaemon(true);
             omit.start();
         }
-        // The client decides when the test ends (its -t timer, or -n/-k reached).
-        control.setSoTimeout(0, TimeUnit.SECONDS);
+        // The client decides when the test ends (its -t timer, or -n/-k reached). A timed test
+        // whose client falls silent is given up a minute after it should have ended, so one
+        // vanished client does not keep the server busy for ever; -n and -k tests wait, as
+        // iperf3's server does without --idle-timeout.
+        control.setSoTimeout(p.time() > 0 ? p.time() + p.omit() + 60 : 0, TimeUnit.SECONDS);
         while (true) {
             int state = IperfProtocol.readState(in);
             if (state == IperfProtocol.TEST_END) {
