@@ -268,6 +268,11 @@ public final class Stack {
                 options.effectiveCongestionControl(config.tcpCongestionControl)));
     }
 
+    /** UDP, for tooling (the socket list of {@code ss -u}). */
+    public UdpLayer udp() {
+        return udp;
+    }
+
     /** TCP, for tooling (live connection list). */
     public TcpLayer tcp() {
         return tcp;

@@ -3,6 +3,8 @@ package io.tapwire.apps;
 import io.tapwire.Stack;
 import io.tapwire.StackConfig;
 import io.tapwire.StackRunner;
+import io.tapwire.apps.control.ControlServer;
+import io.tapwire.apps.iperf.IperfServer;
 import io.tapwire.apps.services.TcpServices;
 import io.tapwire.apps.services.UdpEchoService;
 import io.tapwire.link.NetDevice;
@@ -88,12 +90,22 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--no-http", description = "Do not run the HTTP/1.1 server on port 80.")
     boolean noHttp;
 
+    @Option(names = "--no-iperf3", description = "Do not run the iperf3 server on port 5201 (TCP and UDP).")
+    boolean noIperf3;
+
     @Option(names = "--io", defaultValue = "uring", paramLabel = "MODEL",
             description = "How the TCP services use sockets: uring (echo, discard and byte source as a proactor on "
                     + "completion rings on the stack thread, HTTP on the event loop; the fastest measured), epoll (one "
                     + "event loop on the stack thread, readiness API, no thread per connection) or blocking (a thread per "
                     + "connection, at most 256 per service) (default: ${DEFAULT-VALUE}).")
     String io;
+
+    @Option(names = "--control", paramLabel = "PATH", description = "The control socket 'tapwire ss' and 'tapwire nstat' "
+            + "read (default: /run/tapwire/<tap>.sock).")
+    Path control;
+
+    @Option(names = "--no-control", description = "Do not open the control socket.")
+    boolean noControl;
 
     @Override
     public Integer call() throws Exception {
@@ -116,6 +128,8 @@ public final class UpCommand implements Callable<Integer> {
         StackRunner runner = null;
         UdpEchoService echo = null;
         TcpServices tcpServices = null;
+        ControlServer controlServer = null;
+        IperfServer iperf = null;
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         // SIGINT/SIGTERM run shutdown hooks; this one asks the main thread to stop and waits for
@@ -142,7 +156,19 @@ public final class UpCommand implements Callable<Integer> {
             runner = new StackRunner(stack, device, Clock.SYSTEM).busyPollNanos(busyPollMicros * 1_000).start();
             tcpServices = TcpServices.start(stack, new TcpServices.Selection(!noTcpEcho, !noDiscard, !noChargen, !noHttp),
                     ioModel);
-            System.out.println(banner(tapDevice, config, echo, tcpServices));
+            if (!noIperf3) {
+                iperf = IperfServer.start(stack, 5201);
+            }
+            if (!noControl) {
+                Path controlPath = control != null ? control : ControlServer.defaultPath(tapDevice.name());
+                try {
+                    controlServer = ControlServer.start(stack, controlPath);
+                } catch (java.io.IOException e) {
+                    System.err.println("tapwire up: no control socket (tapwire ss and nstat will not reach this stack): "
+                            + e.getMessage());
+                }
+            }
+            System.out.println(banner(tapDevice, config, echo, tcpServices, controlServer, iperf));
             while (!stop.await(500, TimeUnit.MILLISECONDS)) {
                 if (!runner.isRunning()) {
                     Throwable t = runner.failure();
@@ -152,6 +178,12 @@ public final class UpCommand implements Callable<Integer> {
                 }
             }
         } finally {
+            if (controlServer != null) {
+                controlServer.close();
+            }
+            if (iperf != null) {
+                iperf.close();
+            }
             if (tcpServices != null) {
                 tcpServices.close();
             }
@@ -214,7 +246,8 @@ public final class UpCommand implements Callable<Integer> {
         return config;
     }
 
-    private String banner(TapDevice tapDevice, StackConfig config, UdpEchoService echo, TcpServices tcp) {
+    private String banner(TapDevice tapDevice, StackConfig config, UdpEchoService echo, TcpServices tcp, ControlServer controlServer,
+                          IperfServer iperf) {
         StringBuilder sb = new StringBuilder();
         sb.append("tapwire up: ").append(Ipv4Address.toString(config.address)).append('/').append(config.prefixLength)
                 .append(" on ").append(tapDevice.name());
@@ -230,7 +263,13 @@ public final class UpCommand implements Callable<Integer> {
             services.add("UDP echo on " + echo.port());
         }
         services.addAll(tcp.descriptions());
+        if (iperf != null) {
+            services.add("iperf3 on " + iperf.port());
+        }
         sb.append("\nservices: ").append(services.isEmpty() ? "none" : String.join(", ", services));
+        if (controlServer != null) {
+            sb.append("\ncontrol socket ").append(controlServer.path()).append(" (tapwire ss, tapwire nstat)");
+        }
         if (pcap != null) {
             sb.append("\nrecording to ").append(pcap);
         }

@@ -35,6 +35,16 @@ public final class ReuseportGroup<T> {
         return m.length;
     }
 
+    /** The members now, in the order they joined (a copy). */
+    @SuppressWarnings("unchecked")
+    public java.util.List<T> members() {
+        java.util.List<T> out = new java.util.ArrayList<>();
+        for (Object o : members) {
+            out.add((T) o);
+        }
+        return out;
+    }
+
     public int size() {
         return members.length;
     }

@@ -15,6 +15,7 @@ public final class RttEstimator {
     private long srtt;
     private long rttvar;
     private long rto;
+    private long minRtt;
     private boolean hasSample;
     private int backoff;
 
@@ -31,6 +32,9 @@ public final class RttEstimator {
     public void sample(long rttNanos) {
         if (rttNanos < 0) {
             return;
+        }
+        if (minRtt == 0 || rttNanos < minRtt) {
+            minRtt = rttNanos;
         }
         if (!hasSample) {
             // Section 2.2: the first measurement.
@@ -57,6 +61,8 @@ public final class RttEstimator {
     public long rto() { return rto; }
     public long srtt() { return srtt; }
     public long rttvar() { return rttvar; }
+    /** The smallest sample so far, 0 before the first (Linux's {@code tcpi_min_rtt}, over the connection's life here). */
+    public long minRtt() { return minRtt; }
     public boolean hasSample() { return hasSample; }
     public int backoffCount() { return backoff; }
 

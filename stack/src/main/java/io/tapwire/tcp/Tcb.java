@@ -62,6 +62,8 @@ public final class Tcb implements Timer.Target {
     static final class RcvSpace {
         long copied;
         long time;
+        /** The most the application read in one measurement interval (Linux's {@code rcvq_space.space}). */
+        long space;
     }
     final OutOfOrderQueue ooo = new OutOfOrderQueue();
     /** The peer's FIN has been received in order: reads return end of stream after the data. */
@@ -237,6 +239,18 @@ public final class Tcb implements Timer.Target {
     boolean accepted;
     long bytesAcked;
     long bytesReceived;
+    /** Segment and byte counts of {@code tcp_info} (tcpi_segs_out, tcpi_segs_in, tcpi_data_segs_*, tcpi_bytes_sent, tcpi_bytes_retrans). */
+    int segsOut;
+    int segsIn;
+    int dataSegsOut;
+    int dataSegsIn;
+    /** Payload bytes sent, retransmissions included (tcpi_bytes_sent). */
+    long bytesSent;
+    long bytesRetrans;
+    /** Largest payload received so far (Linux's icsk_ack.rcv_mss estimate of the peer's MSS); 0 before the first. */
+    int rcvMssSeen;
+    /** Path MTU for this connection: the interface's, lowered by ICMP fragmentation-needed (RFC 1191). */
+    int pmtu;
     /** Delivery-rate sampling; created at the first acknowledgment of data. */
     RateSample rate;
 
@@ -442,12 +456,67 @@ public final class Tcb implements Timer.Target {
         return Math.max(0, Seq.diff(scoreboard.highestSacked(), sndUna) - scoreboard.sackedBytes());
     }
 
-    /** A snapshot for {@code tcpInfo()}. Caller holds the lock. */
+    /**
+     * Linux's receive-MSS estimate: the largest segment seen, or before any, tcp_initialize_rcv_mss's
+     * guess min(advmss, mss, 536) (never below TCP_MIN_MSS, 88).
+     */
+    int rcvMss() {
+        if (rcvMssSeen > 0) {
+            return rcvMssSeen;
+        }
+        return Math.max(88, Math.min(Math.min(ourMss, sndMss), 536));
+    }
+
+    /**
+     * Linux's {@code rcvq_space.space}: the most the application read in one round trip, starting at
+     * min(receive buffer, 10 * advmss) (tcp_init_buffer_space's TCP_INIT_CWND * advmss).
+     */
+    int rcvSpace() {
+        long initial = Math.min(recvRing.capacity(), 10L * ourMss);
+        return (int) Math.max(initial, rcvSpace == null ? 0 : rcvSpace.space);
+    }
+
+    /**
+     * A snapshot for {@code tcpInfo()}. The delayed-ACK timeout (ato) shows once data has arrived,
+     * as Linux's icsk_ack.ato is set only then (tcp_event_data_recv). Caller holds the lock.
+     */
     TcpInfo info() {
         return new TcpInfo(state, ca.state(), cc.name(), cc.cwnd(), cc.ssthresh(), rtt.srtt() / 1000, rtt.rttvar() / 1000, rtt.rto() / 1000,
                 state.isSynchronized() ? inFlight() : 0, scoreboard.sackedBytes(), retransmits, totalRetransmits, sndMss, ourMss, sndWnd,
                 Math.max(0, Seq.diff(rcvAdv, rcvNxt)), bytesAcked, bytesReceived, wscaleOk ? sndWscale : -1,
-                wscaleOk ? rcvWscale : -1, tsOk, sackOk, lostBytes(), rate == null ? 0 : rate.deliveryRate);
+                wscaleOk ? rcvWscale : -1, tsOk, sackOk, lostBytes(), rate == null ? 0 : rate.deliveryRate,
+                ecnOk, rtt.backoffCount(), dataSegsIn > 0 ? layer.config().tcpDelackNanos / 1000 : 0, pmtu, rcvMss(), bytesSent, bytesRetrans,
+                segsOut, segsIn, dataSegsOut, dataSegsIn, rtt.minRtt() / 1000, rcvSpace(), sendRing.size(), recvRing.size(),
+                timerKind(), timerRemainingMicros(), timerKind() == TcpInfo.TIMER_ON ? retransmits : probes, recvRing.capacity(),
+                sendRing.capacity());
+    }
+
+    /** The timer ss -o reports, in the order Linux's get_tcp4_sock picks it: retransmission, probe, keepalive; TIME_WAIT's own. */
+    private int timerKind() {
+        if (armed(closeTimer)) {
+            return TcpInfo.TIMER_TIMEWAIT;
+        }
+        if (armed(rtxTimer)) {
+            return TcpInfo.TIMER_ON;
+        }
+        if (armed(persistTimer)) {
+            return TcpInfo.TIMER_PERSIST;
+        }
+        if (armed(keepaliveTimer)) {
+            return TcpInfo.TIMER_KEEPALIVE;
+        }
+        return TcpInfo.TIMER_OFF;
+    }
+
+    private long timerRemainingMicros() {
+        Timer t = switch (timerKind()) {
+            case TcpInfo.TIMER_TIMEWAIT -> closeTimer;
+            case TcpInfo.TIMER_ON -> rtxTimer;
+            case TcpInfo.TIMER_PERSIST -> persistTimer;
+            case TcpInfo.TIMER_KEEPALIVE -> keepaliveTimer;
+            default -> null;
+        };
+        return t == null ? 0 : Math.max(0, t.deadline() - layer.now()) / 1000;
     }
 
     @Override

@@ -74,6 +74,9 @@ final class TcpIcmpInput implements Icmp.ErrorListener {
     /** RFC 1191 section 6.3: segments must now fit {@code mtu}; only ever lowered, and not below {@link #MIN_PMTU}. */
     private void pathMtu(Tcb t, int mtu) {
         int pmtu = Math.max(mtu, MIN_PMTU);
+        if (pmtu < t.pmtu) {
+            t.pmtu = pmtu;
+        }
         int mss = pmtu - Ipv4Packet.MIN_HEADER_LENGTH - TcpSegment.MIN_HEADER_LENGTH
                 - (t.tsOk ? TIMESTAMP_OPTION_BYTES : 0);
         if (mss < t.sndMss) {

@@ -4,7 +4,30 @@ import io.tapwire.tcp.cc.CaState;
 
 /**
  * A snapshot of one connection, like Linux's {@code struct tcp_info} (what {@code ss -ti} shows).
- * Times are in microseconds, sizes in bytes; window-scale shifts are -1 when not negotiated.
+ * Times are in microseconds, sizes in bytes (Linux counts cwnd, ssthresh, unacked, sacked and
+ * lost in segments; divide by {@link #sndMss} for those); window-scale shifts are -1 when not
+ * negotiated.
+ *
+ * @param advMss the MSS we advertised (tcpi_advmss)
+ * @param rcvMss the peer's MSS as estimated from the largest segment received (tcpi_rcv_mss)
+ * @param backoff consecutive RTO doublings (tcpi_backoff)
+ * @param atoMicros the delayed-ACK timeout (tcpi_ato)
+ * @param pmtu the path MTU (tcpi_pmtu)
+ * @param bytesSent payload bytes sent, retransmissions included (tcpi_bytes_sent)
+ * @param bytesRetrans payload bytes retransmitted (tcpi_bytes_retrans)
+ * @param segsOut segments sent, pure ACKs and retransmissions included (tcpi_segs_out)
+ * @param segsIn segments received (tcpi_segs_in)
+ * @param dataSegsOut segments sent carrying data (tcpi_data_segs_out)
+ * @param dataSegsIn segments received carrying data (tcpi_data_segs_in)
+ * @param minRttMicros the smallest RTT sample, 0 before the first (tcpi_min_rtt)
+ * @param rcvSpace the receive-space measurement of buffer auto-tuning (tcpi_rcv_space)
+ * @param sendQueue bytes written and not yet acknowledged (ss's Send-Q)
+ * @param recvQueue bytes received and not yet read (ss's Recv-Q)
+ * @param timer the pending timer ss -o shows ({@link #TIMER_OFF} ... {@link #TIMER_PERSIST})
+ * @param timerRemainingMicros time until it fires
+ * @param timerRetransmits ss's count beside the timer: consecutive timeouts, or unanswered probes
+ * @param rcvBuf receive buffer size (ss -m's rb)
+ * @param sndBuf send buffer size (ss -m's tb)
  */
 public record TcpInfo(
         TcpState state,
@@ -20,7 +43,7 @@ public record TcpInfo(
         int retransmits,
         long totalRetransmits,
         int sndMss,
-        int rcvMss,
+        int advMss,
         int sndWnd,
         int rcvWnd,
         long bytesAcked,
@@ -30,7 +53,34 @@ public record TcpInfo(
         boolean timestamps,
         boolean sack,
         int lost,
-        long deliveryRateBytesPerSecond) {
+        long deliveryRateBytesPerSecond,
+        boolean ecn,
+        int backoff,
+        long atoMicros,
+        int pmtu,
+        int rcvMss,
+        long bytesSent,
+        long bytesRetrans,
+        int segsOut,
+        int segsIn,
+        int dataSegsOut,
+        int dataSegsIn,
+        long minRttMicros,
+        int rcvSpace,
+        int sendQueue,
+        int recvQueue,
+        int timer,
+        long timerRemainingMicros,
+        int timerRetransmits,
+        int rcvBuf,
+        int sndBuf) {
+
+    /** {@link #timer} values, as Linux's /proc/net/tcp and ss number them: none, retransmission, keepalive, TIME_WAIT, zero-window probe. */
+    public static final int TIMER_OFF = 0;
+    public static final int TIMER_ON = 1;
+    public static final int TIMER_KEEPALIVE = 2;
+    public static final int TIMER_TIMEWAIT = 3;
+    public static final int TIMER_PERSIST = 4;
 
     @Override
     public String toString() {

@@ -133,6 +133,15 @@ public final class TcpLayer implements IpProtocolHandler {
         if (t != null) {
             t.lock.lock();
             try {
+                t.segsIn++;
+                int payload = seg.payloadLength();
+                if (payload > 0) {
+                    t.dataSegsIn++;
+                    // Linux's tcp_measure_rcv_mss: the largest segment seen estimates the peer's MSS.
+                    if (payload > t.rcvMssSeen) {
+                        t.rcvMssSeen = Math.min(payload, t.ourMss);
+                    }
+                }
                 if (t.ecnOk && (ip.tos() & 3) == 3) {
                     // Congestion Experienced (RFC 3168 section 5): echo ECE until the peer's CWR.
                     t.ecePending = true;
@@ -359,6 +368,7 @@ public final class TcpLayer implements IpProtocolHandler {
                 new RttEstimator(config.tcpInitialRtoNanos, rtoBounds),
                 io.tapwire.tcp.cc.CongestionControls.create(congestionControl));
         t.ourMss = ourMss();
+        t.pmtu = iface.mtu();
         t.autotune = autotune;
         t.rcvWscale = rcvWscale(rcvbuf, autotune);
         t.tsOffset = tsOffset(remoteAddress, remotePort, localPort);
@@ -402,6 +412,32 @@ public final class TcpLayer implements IpProtocolHandler {
         });
         return out;
     }
+
+    /**
+     * Listening sockets, every member of a SO_REUSEPORT group on its own row as Linux lists them,
+     * for {@code ss -l}. Scans the port table: for the command line, not the packet path.
+     */
+    public List<ListenerEntry> listeners() {
+        List<ListenerEntry> out = new ArrayList<>();
+        for (int port = 0; port < listeners.length(); port++) {
+            ListenSocket l = listeners.get(port);
+            if (l == null) {
+                continue;
+            }
+            for (ListenSocket m : l.group != null ? l.group.members() : List.of(l)) {
+                if (!m.closed) {
+                    out.add(new ListenerEntry(m.localAddress, m.port, m.acceptQueueLength(), m.synQueueLength(), m.backlog));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One row of {@link #listeners()}: what {@code ss -l} shows as Recv-Q (connections waiting to be
+     * accepted) and Send-Q (the accept queue's limit).
+     */
+    public record ListenerEntry(int localAddress, int port, int acceptQueue, int synQueue, int backlog) { }
 
     /** One row of {@link #connections()}. */
     public record TcpInfoEntry(int localAddress, int localPort, int remoteAddress, int remotePort, TcpInfo info,

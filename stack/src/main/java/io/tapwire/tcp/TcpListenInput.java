@@ -116,6 +116,8 @@ final class TcpListenInput {
             return;
         }
         Tcb t = layer.newConnection(localAddress, seg.dstPort(), remoteAddress, seg.srcPort(), l.rcvbuf, l.sndbuf, l.autotune, l.congestionControl);
+        // The SYN counts as received on the new connection, as Linux's tcp_create_openreq_child sets segs_in to 1.
+        t.segsIn = 1;
         t.parent = l;
         t.nodelay = l.nodelay;
         t.irs = seg.seq();

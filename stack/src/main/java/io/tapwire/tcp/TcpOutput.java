@@ -472,8 +472,18 @@ final class TcpOutput {
         // Linux sets DF on TCP (path MTU discovery, RFC 1191); our segments never exceed the MTU
         // (super-segments are cut to it by the device).
         ip.commit(tos, true);
-        // Counted as wire segments, as Linux counts tcp_skb_pcount.
-        stats.add(Stat.TCP_OUT_SEGS, superSegment ? (len + gsoSize - 1) / gsoSize : 1);
+        // Counted as wire segments, as Linux counts tcp_skb_pcount (tcp_info's too, as Linux's
+        // tcp_event_data_sent/tcp_transmit_skb keep them).
+        int wireSegments = superSegment ? (len + gsoSize - 1) / gsoSize : 1;
+        stats.add(Stat.TCP_OUT_SEGS, wireSegments);
+        t.segsOut += wireSegments;
+        if (len > 0) {
+            t.dataSegsOut += wireSegments;
+            t.bytesSent += len;
+            if (Seq.lt(seq, t.sndMax)) {
+                t.bytesRetrans += len;
+            }
+        }
         if (ack) {
             int right = Seq.add(t.rcvNxt, field << shift);
             if (Seq.gt(right, t.rcvAdv) || syn) {

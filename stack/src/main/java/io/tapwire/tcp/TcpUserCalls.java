@@ -282,6 +282,7 @@ public final class TcpUserCalls {
         if (now - space.time < interval) {
             return;
         }
+        space.space = Math.max(space.space, space.copied);
         int capacity = t.recvRing.capacity();
         // Not under tcp_mem pressure (Linux's tcp_grow_window and tcp_clamp_window hold back
         // then), and only if tcp_mem max has room for the larger ring.

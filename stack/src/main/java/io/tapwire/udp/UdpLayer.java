@@ -66,6 +66,29 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
         icmp.registerErrorListener(Ipv4Packet.PROTO_UDP, this);
     }
 
+    /**
+     * Bound sockets with their queues, for {@code ss -u}: Recv-Q and Send-Q are the bytes queued
+     * (each datagram with its record header, as Linux counts skb truesize rather than payload).
+     */
+    public java.util.List<SocketEntry> sockets() {
+        java.util.List<SocketEntry> out = new java.util.ArrayList<>();
+        for (UdpEndpoint e : endpoints) {
+            e.lock.lock();
+            try {
+                if (!e.closed) {
+                    out.add(new SocketEntry(e.localAddress, e.localPort, e.remoteAddress, e.remotePort, e.rxQueue.usedBytes(),
+                            e.txQueue.usedBytes()));
+                }
+            } finally {
+                e.lock.unlock();
+            }
+        }
+        return out;
+    }
+
+    /** One row of {@link #sockets()}; the remote address and port are 0 unless connected. */
+    public record SocketEntry(int localAddress, int localPort, int remoteAddress, int remotePort, int recvQueue, int sendQueue) { }
+
     /** Records the stack thread, so blocking calls made on it can be refused instead of deadlocking. */
     public void setOwner(Thread owner) {
         this.owner = owner;

@@ -1,0 +1,93 @@
+package io.tapwire.apps;
+
+import io.tapwire.tap.Netns;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * {@code tapwire up} as its own process (its TAP in a private network namespace) opens the control
+ * socket, and {@code tapwire ss} and {@code tapwire nstat} run as separate processes reach it
+ * there: the listeners of every service {@code up} starts (iperf3 on 5201 among them) and the
+ * counters. On SIGTERM {@code up} removes the socket.
+ */
+class UpControlSocketIntegrationTest {
+    private static final long WAIT_SECONDS = 30;
+
+    private static List<String> java(String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("io.tapwire.apps.Main");
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    private static String runTool(String... args) throws Exception {
+        Process p = new ProcessBuilder(java(args)).redirectErrorStream(true).start();
+        if (!p.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("gave up waiting: tapwire " + String.join(" ", args) + " did not finish");
+        }
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.exitValue(), "tapwire " + String.join(" ", args) + ":\n" + out);
+        return out;
+    }
+
+    @Test
+    void ssAndNstatInOtherProcessesReachARunningUp() throws Exception {
+        Requirements.sandboxWith();
+        Path dir = Files.createTempDirectory("tapwire-up-control");
+        Path control = dir.resolve("up.sock");
+        Process up = null;
+        try (Netns ns = Netns.create()) {
+            up = new ProcessBuilder(java("up", "--netns", ns.name(), "--tap", "tap0", "--control", control.toString(), "--io", "epoll"))
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("up.log").toFile()).start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+            while (!Files.exists(control)) {
+                if (!up.isAlive() || System.nanoTime() > deadline) {
+                    fail("gave up waiting for the control socket; up's output:\n" + Files.readString(dir.resolve("up.log")));
+                }
+                Thread.sleep(100);
+            }
+            String ss = runTool("ss", "-tlnH", "--control", control.toString());
+            List<String> ports = new ArrayList<>();
+            for (String line : ss.strip().split("\n")) {
+                String[] f = line.trim().split("\\s+");
+                assertEquals("LISTEN", f[0], ss);
+                ports.add(f[3].substring(f[3].lastIndexOf(':') + 1));
+            }
+            assertEquals(List.of("7", "9", "19", "80", "5201"), ports, "up's listeners, iperf3's included:\n" + ss);
+            String udp = runTool("ss", "-uanH", "--control", control.toString());
+            assertTrue(udp.contains("0.0.0.0:7") && udp.contains("0.0.0.0:5201"), "UDP echo and iperf3:\n" + udp);
+            String nstat = runTool("nstat", "-az", "--control", control.toString(), "--history", dir.resolve("hist").toString(),
+                    "TcpActiveOpens");
+            assertEquals(String.format("#kernel%n%-32s%-16d%6.1f%n", "TcpActiveOpens", 0, 0.0), nstat);
+            up.destroy();   // SIGTERM: up's shutdown hook stops the stack and closes the control socket
+            if (!up.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
+                fail("gave up waiting: up did not stop on SIGTERM");
+            }
+            assertFalse(Files.exists(control), "up removed its control socket when it stopped");
+        } finally {
+            if (up != null && up.isAlive()) {
+                up.destroyForcibly();
+                up.waitFor(10, TimeUnit.SECONDS);
+            }
+            for (File f : dir.toFile().listFiles()) {
+                f.delete();
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+}
