@@ -23,9 +23,10 @@ import java.util.concurrent.TimeUnit;
  * A whole round trip: a client on stack A (10.0.0.1) sends 64 bytes over an established
  * connection to an echo server on stack B (10.0.0.2), both on {@link VirtualDevice}s joined by
  * {@link VirtualDevice#connect}, and reads the echo back; both applications and both stacks run on
- * the benchmark thread in turn. One operation covers two frames each way through both stacks (the
- * request, the echo with the ACK riding on it) plus the virtual wire's copy of each frame; the
- * client's ACK of the echo rides on the next request (delayed ACK, RFC 9293 section 3.8.6.3).
+ * the benchmark thread in turn. One operation is one frame each way, each through both stacks'
+ * send and receive paths: the request, and the echo with the server's ACK riding on it; plus the
+ * virtual wire's byte-by-byte copy of each frame ({@code VirtualDevice.inject}). The client's ACK
+ * of the echo rides on the next request (delayed ACK, RFC 9293 section 3.8.6.3).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
