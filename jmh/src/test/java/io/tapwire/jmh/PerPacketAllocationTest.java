@@ -1,0 +1,92 @@
+package io.tapwire.jmh;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The per-packet benchmark operations allocate nothing once warm (DESIGN.md principle 4), counted
+ * with the JVM's per-thread allocation counter as {@code -prof gc} counts it, but without JMH's
+ * own bookkeeping in the figure. Bytes, not time: the outcome does not depend on the machine.
+ */
+class PerPacketAllocationTest {
+    private static final int WARMUP = 20_000;
+    private static final int MEASURED = 20_000;
+
+    interface Op {
+        void run() throws Exception;
+    }
+
+    private static long bytesPerOp(Op op) throws Exception {
+        return bytesPerOp(op, WARMUP);
+    }
+
+    private static long bytesPerOp(Op op, int warmup) throws Exception {
+        java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "this JVM cannot count allocated bytes per thread");
+        com.sun.management.ThreadMXBean t = (com.sun.management.ThreadMXBean) bean;
+        assumeTrue(t.isThreadAllocatedMemorySupported(), "this JVM cannot count allocated bytes per thread");
+        t.setThreadAllocatedMemoryEnabled(true);
+        for (int i = 0; i < warmup; i++) {
+            op.run();
+        }
+        long before = t.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < MEASURED; i++) {
+            op.run();
+        }
+        long allocated = t.getCurrentThreadAllocatedBytes() - before;
+        System.out.println("allocated " + allocated + " bytes over " + MEASURED + " operations");
+        return allocated;
+    }
+
+    /** Less than one byte per ten operations: no allocation per packet. */
+    private static void assertNoAllocationPerOp(String what, long allocated) {
+        assertTrue(allocated < MEASURED / 10, what + " allocated " + allocated + " bytes over " + MEASURED + " operations");
+    }
+
+    /**
+     * Among 1,000 connections the warm-up is longer: until every connection has had data, the
+     * stack still creates each one's delayed-ACK timer on first use (Tcb.delackTimer), its
+     * TimerQueue grows to the high-water mark of armed timers (TimerQueue.arm), and the
+     * BufferPool gets its first receive array. All three happen once, not per packet.
+     */
+    @Test
+    void demuxAmongThousandConnectionsAllocatesNothing() throws Exception {
+        DemuxBenchmark b = new DemuxBenchmark();
+        b.connections = 1000;
+        b.setup();
+        assertNoAllocationPerOp("pure ACK", bytesPerOp(b::pureAck));
+        assertNoAllocationPerOp("data segment", bytesPerOp(b::dataSegment, 200_000));
+        b.check();
+    }
+
+    @Test
+    void tcpInputAllocatesNothing() throws Exception {
+        TcpInputBenchmark b = new TcpInputBenchmark();
+        b.setup();
+        assertNoAllocationPerOp("one segment per poll", bytesPerOp(b::oneSegment));
+        b.check();
+    }
+
+    @Test
+    void tcpOutputAllocatesNothing() throws Exception {
+        for (int size : new int[] {1448, 65536}) {
+            TcpOutputBenchmark b = new TcpOutputBenchmark();
+            b.size = size;
+            b.setup();
+            assertNoAllocationPerOp("a write of " + size + " bytes", bytesPerOp(b::write));
+            b.check();
+        }
+    }
+
+    @Test
+    void echoRoundTripAllocatesNothing() throws Exception {
+        RoundTripBenchmark b = new RoundTripBenchmark();
+        b.setup();
+        assertNoAllocationPerOp("a 64-byte echo", bytesPerOp(b::echo));
+        b.check();
+    }
+}
