@@ -35,7 +35,8 @@ public final class CompletionServer implements StackAgent, AutoCloseable {
     private static final int KIND_SEND_CHARGEN = 7;
     private static final int KIND_CLOSE = 8;
     private static final int GROUP = 0;
-    private static final byte[] CYCLE = ChargenService.pattern();
+    /** Whole periods of the pattern, 64 KB or more per send (see {@link ChargenService#periods}). */
+    private static final byte[] CYCLE = ChargenService.periods(64 * 1024);
 
     private final Stack stack;
     private final CompletionRing ring;
@@ -167,8 +168,8 @@ public final class CompletionServer implements StackAgent, AutoCloseable {
                 if (res < 0) {
                     closeOnce(fd);
                 } else if (state[fd] != CLOSING) {
-                    // The next period of the pattern; the stream stays in phase because every send
-                    // is a whole period.
+                    // The next periods of the pattern; the stream stays in phase because every send
+                    // is whole periods.
                     ring.nextSqe().prepSend(fd, CYCLE, 0, CYCLE.length, userData(KIND_SEND_CHARGEN, fd, 0));
                 }
             }

@@ -55,6 +55,20 @@ public final class ChargenService extends StreamServer {
         return CYCLE.clone();
     }
 
+    /**
+     * The pattern repeated in whole periods to at least {@code minBytes}: one send of it keeps the
+     * stream in phase and hands the stack enough bytes to fill a 64 KB super-segment (a send of a
+     * single 7 KB period per completion would make the sender emit one small segment per send).
+     */
+    public static byte[] periods(int minBytes) {
+        int n = Math.max(1, (minBytes + CYCLE.length - 1) / CYCLE.length);
+        byte[] out = new byte[n * CYCLE.length];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(CYCLE, 0, out, i * CYCLE.length, CYCLE.length);
+        }
+        return out;
+    }
+
     private static byte[] cycle() {
         int lineLength = LINE_CHARS + 2;
         byte[] cycle = new byte[PRINTABLE * lineLength];

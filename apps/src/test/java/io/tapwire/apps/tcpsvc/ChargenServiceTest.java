@@ -31,6 +31,17 @@ class ChargenServiceTest {
     }
 
     @Test
+    void periodsRepeatTheWholePatternToAtLeastTheAskedSize() {
+        byte[] cycle = ChargenService.pattern();
+        byte[] block = ChargenService.periods(64 * 1024);
+        assertEquals(10 * cycle.length, block.length, "the fewest whole periods holding 64 KiB (7,030 bytes each)");
+        for (int i = 0; i < block.length; i++) {
+            assertEquals(cycle[i % cycle.length], block[i], "byte " + i);
+        }
+        assertEquals(cycle.length, ChargenService.periods(1).length);
+    }
+
+    @Test
     void patternFollowsRfc864() {
         byte[] cycle = ChargenService.pattern();
         assertEquals(95 * 74, cycle.length);
