@@ -125,6 +125,23 @@ public final class IperfClient {
                 }
             }
             control.close();
+            awaitFinAcked(control);
+        }
+    }
+
+    /**
+     * Waits (at most 2 s) until our FIN on the control connection is acknowledged, so IPERF_DONE
+     * and the FIN have left before a caller stops the stack: the stock server waits for them.
+     */
+    private static void awaitFinAcked(TcpSocket control) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            switch (control.state()) {
+                case FIN_WAIT_2, TIME_WAIT, CLOSED -> {
+                    return;
+                }
+                default -> Thread.sleep(5);
+            }
         }
     }
 
