@@ -71,6 +71,11 @@ public final class IperfClient {
                 } catch (SocketTimeoutException tick) {
                     if (startNanos != 0 && !endSent && finished(startNanos)) {
                         done = true;
+                        for (IperfStream s : streams) {
+                            if (!s.sender) {
+                                s.freeze();   // what arrives after TEST_END is not the test's
+                            }
+                        }
                         IperfProtocol.writeState(out, IperfProtocol.TEST_END);
                         endSent = true;
                         control.setSoTimeout(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -125,6 +130,23 @@ public final class IperfClient {
                 }
             }
             control.close();
+            awaitFinAcked(control);
+        }
+    }
+
+    /**
+     * Waits (at most 2 s) until our FIN on the control connection is acknowledged, so IPERF_DONE
+     * and the FIN have left before a caller stops the stack: the stock server waits for them.
+     */
+    private static void awaitFinAcked(TcpSocket control) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            switch (control.state()) {
+                case FIN_WAIT_2, TIME_WAIT, CLOSED -> {
+                    return;
+                }
+                default -> Thread.sleep(5);
+            }
         }
     }
 
@@ -181,7 +203,7 @@ public final class IperfClient {
                 try {
                     while (!done) {
                         UdpSocket.Datagram d = u.receive(100, TimeUnit.MILLISECONDS);
-                        if (d != null) {
+                        if (d != null && !s.frozen()) {
                             s.udpStats.datagram(d.data(), d.data().length, false, WallClock.micros());
                             receivedTotal.addAndGet(d.data().length);
                             s.endNanos = System.nanoTime();

@@ -126,7 +126,7 @@ public final class IperfServer implements AutoCloseable {
             }
             IperfStream stream = session.udpStream(d.srcAddress(), d.srcPort());
             if (stream != null) {
-                if (!stream.sender) {
+                if (!stream.sender && !stream.frozen()) {
                     stream.udpStats.datagram(d.data(), d.data().length, session.udpCounters64(), arrival);
                 }
             } else if (session.wantsUdp() && d.data().length == 4) {

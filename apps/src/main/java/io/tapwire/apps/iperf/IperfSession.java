@@ -179,6 +179,9 @@ final class IperfSession implements Runnable {
         done = true;
         long now = System.nanoTime();
         for (IperfStream s : streams) {
+            if (!s.sender) {
+                s.freeze();
+            }
             if (s.endNanos == 0 || !s.sender) {
                 s.endNanos = now;
             }

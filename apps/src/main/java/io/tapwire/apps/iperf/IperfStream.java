@@ -25,6 +25,8 @@ final class IperfStream {
     volatile long omittedBytes;
     volatile long omittedPackets;
     volatile long omittedErrors;
+    /** Counting stopped at TEST_END (as iperf3's server stops reading then); -1 while it runs. */
+    private volatile long frozenBytes = -1;
     volatile long endNanos;
     Thread thread;
 
@@ -36,9 +38,26 @@ final class IperfStream {
         this.udpPort = udpPort;
     }
 
-    /** Bytes moved: sent by a sender, received by a receiver. */
+    /** Bytes moved: sent by a sender, received by a receiver (up to TEST_END once {@link #freeze()}d). */
     long bytes() {
+        long frozen = frozenBytes;
+        if (frozen >= 0) {
+            return frozen;
+        }
         return sender || tcp != null ? bytes.get() : udpStats.bytes;
+    }
+
+    /**
+     * Stops counting: bytes that arrive after the client's TEST_END are not the test's (iperf3's
+     * server takes the streams out of its select set then), so the count stays at most what the
+     * client reports it sent.
+     */
+    void freeze() {
+        frozenBytes = sender || tcp != null ? bytes.get() : udpStats.bytes;
+    }
+
+    boolean frozen() {
+        return frozenBytes >= 0;
     }
 
     long retransmits() {
