@@ -213,6 +213,15 @@ public final class TapDevice implements NetDevice {
         return out;
     }
 
+    /**
+     * How this JVM makes the device's per-frame system calls: {@code "jna"} (JNA direct mapping,
+     * Java 17 to 21) or {@code "ffm"} (Foreign Function and Memory API downcalls, Java 22 and newer
+     * with the multi-release jar).
+     */
+    public static String systemCalls() {
+        return HotCalls.implementation();
+    }
+
     @Override public String name() { return name; }
     @Override public int mtu() { return mtu; }
     @Override public DescriptorRing rxRing() { return rx; }
