@@ -44,12 +44,17 @@ public final class Main implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    /** The version from the jar's manifest, or "development" when run from classes. */
+    /**
+     * The version from the jar's manifest ("development build" when run from classes), then the
+     * Java runtime and how the TAP driver makes its per-frame system calls on it (JNA, or FFM
+     * downcalls on Java 22+: {@link io.tapwire.tap.TapDevice#systemCalls()}).
+     */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"tapwire " + (v == null ? "development build" : v)};
+            return new String[] {"tapwire " + (v == null ? "development build" : v),
+                    "Java " + Runtime.version() + ", TAP system calls: " + io.tapwire.tap.TapDevice.systemCalls()};
         }
     }
 }

@@ -53,6 +53,16 @@ class MainTest {
     }
 
     @Test
+    void versionNamesTheJavaRuntimeAndHowTheTapDriverCallsTheKernel() {
+        String out = captureOut(() -> assertEquals(0, Main.run("--version")));
+        // tap-driver ships FFM downcalls for Java 22+ in its multi-release jar (when built with a JDK 22+ javac).
+        boolean ffmShipped = Main.class.getClassLoader()
+                .getResource("META-INF/versions/22/io/tapwire/tap/HotCalls.class") != null;
+        String calls = Runtime.version().feature() >= 22 && ffmShipped ? "ffm" : "jna";
+        assertTrue(out.contains("Java " + Runtime.version() + ", TAP system calls: " + calls), out);
+    }
+
+    @Test
     void unknownOptionIsAUsageError() {
         captureOut(() -> assertEquals(2, Main.run("up", "--no-such-flag")));
     }

@@ -20,7 +20,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * TAP interface, every {@code write(2)} injects one frame as if it had arrived on it.
  *
  * <p>Frames go straight between the kernel and the descriptors' pooled direct buffers; the hot
- * path ({@link #doWork}, {@link #await}, {@link #wakeup}) allocates nothing.
+ * path ({@link #doWork}, {@link #await}, {@link #wakeup}) allocates nothing. Its system calls go
+ * through {@link HotCalls}: JNA on Java 17 to 21, Foreign Function and Memory API downcalls on
+ * Java 22 and newer (the multi-release jar's other version of that class).
  *
  * <p>Threads: {@link #doWork} and {@link #await} belong to one driver thread (the RX-ring producer
  * and TX-ring consumer). {@link #wakeup} may be called from any thread. {@link #close} must not
@@ -211,6 +213,15 @@ public final class TapDevice implements NetDevice {
         return out;
     }
 
+    /**
+     * How this JVM makes the device's per-frame system calls: {@code "jna"} (JNA direct mapping,
+     * Java 17 to 21) or {@code "ffm"} (Foreign Function and Memory API downcalls, Java 22 and newer
+     * with the multi-release jar).
+     */
+    public static String systemCalls() {
+        return HotCalls.implementation();
+    }
+
     @Override public String name() { return name; }
     @Override public int mtu() { return mtu; }
     @Override public DescriptorRing rxRing() { return rx; }
@@ -251,7 +262,7 @@ public final class TapDevice implements NetDevice {
                 VirtioNetHeader.encode(d, superFrame ? VirtioNetHeader.tcpv4HeaderLength(d.buffer()) : 0, txVnet, 0);
                 txIov.putLong(LibC.IOVEC_SIZE, txAddress[d.index()]);
                 txIov.putLong(LibC.IOVEC_SIZE + 8, d.length());
-                n = LibC.writev(tunFd, txIovAddress, 2);
+                n = HotCalls.writev(tunFd, txIovAddress, 2);
                 if (n > 0) {
                     n -= VirtioNetHeader.LENGTH;
                     if (superFrame) {
@@ -259,10 +270,10 @@ public final class TapDevice implements NetDevice {
                     }
                 }
             } else {
-                n = LibC.write(tunFd, txAddress[d.index()], d.length());
+                n = HotCalls.write(tunFd, txAddress[d.index()], d.length());
             }
             if (n < 0) {
-                int errno = Native.getLastError();
+                int errno = HotCalls.lastErrno();
                 if (errno == Errno.EAGAIN) {
                     // Backpressure: the frame stays READY and goes out on a later doWork
                     // (await asks poll for POLLOUT while TX frames are pending).
@@ -300,9 +311,9 @@ public final class TapDevice implements NetDevice {
             int frameIov = offloads ? LibC.IOVEC_SIZE : 0;
             rxIov.putLong(frameIov, rxAddress[slot.index()]);
             rxIov.putLong(frameIov + 8, slot.capacity());
-            long n = LibC.readv(tunFd, rxIovAddress, offloads ? 3 : 2);
+            long n = HotCalls.readv(tunFd, rxIovAddress, offloads ? 3 : 2);
             if (n < 0) {
-                int errno = Native.getLastError();
+                int errno = HotCalls.lastErrno();
                 if (errno == Errno.EAGAIN) {
                     break; // queue empty (O_NONBLOCK)
                 }
@@ -388,9 +399,9 @@ public final class TapDevice implements NetDevice {
         pollFds.putShort(4, events);
         pollFds.putShort(6, (short) 0);
         pollFds.putShort(POLLFD_SIZE + 6, (short) 0);
-        int rc = LibC.poll(pollFdsAddress, 2, timeoutMillis);
+        int rc = HotCalls.poll(pollFdsAddress, 2, timeoutMillis);
         if (rc < 0) {
-            int errno = Native.getLastError();
+            int errno = HotCalls.lastErrno();
             if (errno == Errno.EINTR) {
                 return;
             }
@@ -400,7 +411,7 @@ public final class TapDevice implements NetDevice {
             // Reset the eventfd counter first, then allow the next wakeup() to ring again. In that
             // order a wakeup() racing with us is either drained here or rings a fresh doorbell;
             // either way the caller runs the stack after we return, so no wakeup is lost.
-            LibC.read(eventFd, drainAddress, 8);
+            HotCalls.read(eventFd, drainAddress, 8);
             Reference.reachabilityFence(drainBuffer);
             wakeupPending.set(false);
         }
@@ -418,7 +429,7 @@ public final class TapDevice implements NetDevice {
         closeLock.lock();
         try {
             if (!closed) {
-                LibC.write(eventFd, oneAddress, 8);
+                HotCalls.write(eventFd, oneAddress, 8);
                 Reference.reachabilityFence(one);
             }
         } finally {

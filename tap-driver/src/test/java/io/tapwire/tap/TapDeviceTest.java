@@ -311,8 +311,8 @@ class TapDeviceTest {
     }
 
     /**
-     * Waits until {@code t} is blocked in poll(2): its innermost frame is the native
-     * {@link LibC#poll}. In a system call a thread shows as RUNNABLE, so its state cannot tell, and
+     * Waits until {@code t} is blocked in poll(2): its innermost frames are the poll downcall
+     * ({@link #inPollCall}). In a system call a thread shows as RUNNABLE, so its state cannot tell, and
      * a fixed sleep only hopes the thread got there; fails if it ends first or takes over 10 s.
      */
     private static void awaitInPoll(Thread t) {
@@ -322,11 +322,28 @@ class TapDeviceTest {
                 assertTrue(t.isAlive(), t.getName() + " returned before it blocked in poll(2)");
                 return false;
             }
-            return stack[0].isNativeMethod() && stack[0].getClassName().equals(LibC.class.getName())
-                    && stack[0].getMethodName().equals("poll");
+            return inPollCall(stack);
         }, 10_000, 1);
         assertTrue(inPoll, t.getName() + " did not block in poll(2) within 10 s: "
                 + java.util.Arrays.toString(t.getStackTrace()));
+    }
+
+    /**
+     * Whether the innermost frames are the poll(2) downcall of {@link HotCalls}: with JNA the native
+     * {@link LibC#poll} under {@code HotCalls.poll}; with FFM the downcall's own frames are hidden,
+     * so {@code HotCalls.poll} itself is innermost while the thread is in the system call.
+     */
+    private static boolean inPollCall(StackTraceElement[] stack) {
+        StackTraceElement top = stack[0];
+        if (top.isNativeMethod()) {
+            return top.getClassName().equals(LibC.class.getName()) && top.getMethodName().equals("poll")
+                    && stack.length > 1 && isHotCallsPoll(stack[1]);
+        }
+        return HotCalls.implementation().equals("ffm") && isHotCallsPoll(top);
+    }
+
+    private static boolean isHotCallsPoll(StackTraceElement frame) {
+        return frame.getClassName().equals(HotCalls.class.getName()) && frame.getMethodName().equals("poll");
     }
 
     private static boolean waitFor(java.util.function.BooleanSupplier condition, long timeoutMillis) {
