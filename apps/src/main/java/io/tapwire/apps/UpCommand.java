@@ -3,8 +3,11 @@ package io.tapwire.apps;
 import io.tapwire.Stack;
 import io.tapwire.StackConfig;
 import io.tapwire.StackRunner;
+import io.tapwire.apps.impair.ImpairOptions;
+import io.tapwire.apps.impair.ImpairSpec;
 import io.tapwire.apps.services.TcpServices;
 import io.tapwire.apps.services.UdpEchoService;
+import io.tapwire.link.FaultInjector;
 import io.tapwire.link.NetDevice;
 import io.tapwire.link.PcapTap;
 import io.tapwire.link.PcapWriter;
@@ -14,6 +17,7 @@ import io.tapwire.time.Clock;
 import io.tapwire.wire.Ipv4Address;
 import io.tapwire.wire.MacAddress;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -84,6 +88,9 @@ public final class UpCommand implements Callable<Integer> {
                     + "connection, at most 256 per service) (default: ${DEFAULT-VALUE}).")
     String io;
 
+    @Mixin
+    ImpairOptions impair;
+
     @Override
     public Integer call() throws Exception {
         StackConfig config;
@@ -91,6 +98,7 @@ public final class UpCommand implements Callable<Integer> {
         try {
             ioModel = TcpServices.IoModel.parse(io);
             config = config();
+            impair.validate();
         } catch (IllegalArgumentException e) {
             System.err.println("tapwire up: " + e.getMessage());
             return 2;
@@ -121,6 +129,8 @@ public final class UpCommand implements Callable<Integer> {
             if (pcap != null) {
                 device = new PcapTap(tapDevice, new PcapWriter(pcap), Clock.SYSTEM.epochOffsetNanos());
             }
+            // Outside the recording: the pcap shows what crossed the TAP, not what the stack sent.
+            device = impair.wrap(device);
             stack = new Stack(device, config);
             if (!noUdpEcho) {
                 echo = UdpEchoService.start(stack);
@@ -155,6 +165,9 @@ public final class UpCommand implements Callable<Integer> {
                 System.out.println("TAP " + tapDevice.name() + ": rx " + tapStats.rxFrames() + " frames, tx "
                         + tapStats.txFrames() + " frames, rx errors " + (tapStats.rxErrors() + tapStats.rxLengthErrors())
                         + ", tx errors " + tapStats.txErrors());
+                if (device instanceof FaultInjector faults) {
+                    System.out.print(ImpairOptions.describe(faults));
+                }
                 if (echo != null) {
                     System.out.println("UDP echo: " + echo.echoed() + " datagrams echoed");
                 }
@@ -216,6 +229,10 @@ public final class UpCommand implements Callable<Integer> {
         sb.append("\nservices: ").append(services.isEmpty() ? "none" : String.join(", ", services));
         if (pcap != null) {
             sb.append("\nrecording to ").append(pcap);
+        }
+        if (impair.active()) {
+            sb.append("\nimpairment in: ").append(ImpairSpec.format(impair.inbound()))
+                    .append("; out: ").append(ImpairSpec.format(impair.outbound()));
         }
         sb.append("\nserving; Ctrl-C to stop");
         return sb.toString();
