@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
         subcommands = {io.tapwire.apps.bench.TcpBenchCommand.class, io.tapwire.apps.bench.EchoQpsCommand.class,
+                io.tapwire.apps.impair.ImpairBenchCommand.class,
                 io.tapwire.apps.bench.IdleCommand.class},
         description = {
             "Ping RTT (p50, p99, mean) through tapwire next to the Linux kernel over a veth pair, with ratios.",
