@@ -28,7 +28,9 @@ public final class Progress implements AutoCloseable {
         /** Byte counts: MB and MB/s. */
         BYTES,
         /** Plain counts (requests, scripts): n/total and n/s. */
-        COUNT
+        COUNT,
+        /** Milliseconds of a run whose length is known in advance: elapsed/total s. */
+        MILLIS
     }
 
     private final String label;
@@ -115,6 +117,9 @@ public final class Progress implements AutoCloseable {
                 sb.append(String.format(Locale.ROOT, "/%.1f", total / 1e6));
             }
             sb.append(String.format(Locale.ROOT, " MB  %.2f MB/s", n / 1e6 / seconds));
+        } else if (unit == Unit.MILLIS) {
+            sb.append(String.format(Locale.ROOT, "%.0f/%.0f s", n / 1e3, total / 1e3));
+            return sb.toString();
         } else {
             sb.append(n);
             if (total > 0) {
@@ -137,6 +142,53 @@ public final class Progress implements AutoCloseable {
         lastWidth = s.length();
     }
 
+    /**
+     * A stream for the command's own output while the progress line shows: each write first erases
+     * the line (the next tick draws it again below), so output and progress do not mix. Without a
+     * terminal it is {@code target} itself.
+     */
+    public PrintStream wrap(PrintStream target) {
+        if (thread == null) {
+            return target;
+        }
+        return new PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                synchronized (Progress.this) {
+                    erase();
+                    target.write(b);
+                }
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                synchronized (Progress.this) {
+                    erase();
+                    target.write(b, off, len);
+                }
+            }
+
+            @Override
+            public void flush() {
+                target.flush();
+            }
+        }, true);
+    }
+
+    private void erase() {
+        if (lastWidth > 0) {
+            out.print("\r" + " ".repeat(lastWidth) + "\r");
+            out.flush();
+            lastWidth = 0;
+        }
+    }
+
+    /** A time-based progress of a run expected to take {@code expectedMillis}. */
+    public static Progress timed(String label, long expectedMillis) {
+        long start = System.nanoTime();
+        return start(label, expectedMillis, () -> Math.min(expectedMillis, (System.nanoTime() - start) / 1_000_000), Unit.MILLIS);
+    }
+
     /** Stops drawing and erases the line. */
     @Override
     public void close() {
@@ -145,10 +197,7 @@ public final class Progress implements AutoCloseable {
         }
         synchronized (this) {
             running = false;
-            if (lastWidth > 0) {
-                out.print("\r" + " ".repeat(lastWidth) + "\r");
-                out.flush();
-            }
+            erase();
         }
         thread.interrupt();
     }

@@ -52,6 +52,40 @@ class ProgressTest {
     }
 
     @Test
+    void outputThroughTheWrappedStreamErasesTheLineFirst() throws InterruptedException {
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(sink, true);
+        try (Progress p = Progress.startOn(out, "record", 3, () -> 1, Progress.Unit.COUNT)) {
+            for (int i = 0; sink.size() == 0; i++) {
+                if (i > 500) {
+                    fail("gave up waiting: nothing drawn");
+                }
+                Thread.sleep(10);
+            }
+            p.wrap(out).println("scenario one recorded");
+            String s = sink.toString(StandardCharsets.UTF_8);
+            // The drawn line, then blanks over it and a return, then the output at the line's start
+            // (and perhaps the line drawn again by a tick since).
+            assertTrue(s.matches("(?s)\\rrecord \\[.*\\] .*\\r +\\rscenario one recorded\\R.*"), s);
+        }
+    }
+
+    @Test
+    void millisecondsShowElapsedOfExpected() {
+        try (Progress p = Progress.startOn(new PrintStream(new ByteArrayOutputStream()), "ping", 40_000, () -> 10_000,
+                Progress.Unit.MILLIS)) {
+            assertEquals("ping [######                  ]  25% 10/40 s", p.line());
+        }
+    }
+
+    @Test
+    void withoutATerminalWrapIsTheStreamItself() {
+        try (Progress p = Progress.start("x", 1, () -> 0, Progress.Unit.COUNT)) {
+            assertTrue(p.wrap(System.out) == System.out);
+        }
+    }
+
+    @Test
     void notATerminalUnderTests() {
         // Surefire pipes the JVM's output: progress must stay silent there, as in logs and pipes.
         assertFalse(Progress.isTerminal());
