@@ -24,11 +24,11 @@ import java.util.concurrent.Callable;
 @Command(name = "impair",
         mixinStandardHelpOptions = true,
         description = {
-            "Bulk goodput through an impaired link (default: 20 ms each way, 1% loss, 5% reordering, 100 Mbit/s) with each",
+            "Bulk goodput through an impaired link (default: 20 ms each way, 1%% loss, 5%% reordering, 100 Mbit/s) with each",
             "congestion control: tapwire -> Linux and Linux -> tapwire (the fault injector at the TAP, as tapwire up --impair)",
             "next to Linux -> Linux (two namespaces joined by the impairment relay, as tapwire relay), as ratios.",
             "Every transfer is checked byte for byte. Rate-bound, not CPU-bound: 200 MB at 100 Mbit/s is 16 s at best,",
-            "far longer under 1% loss. Needs root, nc, ss and python3 (the Linux sender sets TCP_CONGESTION). Shows progress on a terminal; --out writes JSON and an HTML page."
+            "far longer under 1%% loss. Needs root, nc, ss and python3 (the Linux sender sets TCP_CONGESTION). Shows progress on a terminal; --out writes JSON and an HTML page."
         })
 public final class ImpairBenchCommand implements Callable<Integer> {
     /** The congestion issue's impairment (netem's "delay 20ms loss 1% reorder 5%") at a 100 Mbit/s bottleneck. */

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 public final class ImpairOptions {
     @Option(names = "--impair", paramLabel = "SPEC",
             description = {"Impair the link at the TAP in both directions, as tc netem would: e.g. "
-                    + "\"delay=20ms,loss=1%,reorder=5%,dup=0.1%,corrupt=0.1%,rate=100mbit\" (keys: delay, loss, reorder, "
+                    + "\"delay=20ms,loss=1%%,reorder=5%%,dup=0.1%%,corrupt=0.1%%,rate=100mbit\" (keys: delay, loss, reorder, "
                     + "reorder-gap, reorder-hold, dup, corrupt, rate, limit). Delays and the rate run on the wall clock. "
                     + "The TAP then carries plain wire-sized frames only (no TSO/GSO super-frames), so every frame "
                     + "meets the impairment as it would on a wire."})

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
             "a Linux <-> Linux baseline that crosses the same impairment as 'tapwire up --impair'. Runs until Ctrl-C,",
             "then prints what the impairment did. The TAPs carry plain wire-sized frames (no TSO/GSO). For example:",
             "  ip netns add a; ip netns add b",
-            "  tapwire relay --netns-a a --netns-b b --impair delay=20ms,loss=1%,reorder=5%,rate=100mbit &",
+            "  tapwire relay --netns-a a --netns-b b --impair delay=20ms,loss=1%%,reorder=5%%,rate=100mbit &",
             "  ip -n a addr add 10.0.0.1/24 dev tap0; ip -n a link set tap0 up",
             "  ip -n b addr add 10.0.0.2/24 dev tap0; ip -n b link set tap0 up",
             "  ip netns exec a ping -c 3 10.0.0.2"
@@ -40,7 +40,7 @@ public final class RelayCommand implements Callable<Integer> {
     String tapB;
 
     @Option(names = "--impair", paramLabel = "SPEC",
-            description = "Impairment both ways, e.g. \"delay=20ms,loss=1%,reorder=5%,dup=0.1%,corrupt=0.1%,rate=100mbit\" "
+            description = "Impairment both ways, e.g. \"delay=20ms,loss=1%%,reorder=5%%,dup=0.1%%,corrupt=0.1%%,rate=100mbit\" "
                     + "(the keys of tapwire up --impair).")
     String both;
 
