@@ -227,6 +227,9 @@ public final class UpCommand implements Callable<Integer> {
         }
         services.addAll(tcp.descriptions());
         sb.append("\nservices: ").append(services.isEmpty() ? "none" : String.join(", ", services));
+        if (!noHttp) {
+            sb.append("\nlive dashboard: http://").append(Ipv4Address.toString(config.address)).append("/dashboard");
+        }
         if (pcap != null) {
             sb.append("\nrecording to ").append(pcap);
         }
