@@ -56,10 +56,12 @@ class RelayIntegrationTest {
             byte[] got = Files.readAllBytes(out);
             assertEquals(data.length, got.length, "bytes received" + counts);
             assertEquals(-1, Arrays.mismatch(data, got), "received bytes differ" + counts);
-            for (FaultPath path : new FaultPath[] {pair.relay().aToB(), pair.relay().bToA()}) {
-                assertTrue(path.randomLosses() > 0, "no frame lost" + counts);
-            }
-            assertTrue(pair.relay().aToB().reordered() > 0, "no data frame reordered" + counts);
+            // The data direction (some 1,500 frames) certainly met loss and reordering; the ACKs' direction
+            // carries too few frames to be sure of a loss at 1%.
+            FaultPath dataPath = pair.relay().aToB();
+            assertTrue(dataPath.randomLosses() > 0, "no data frame lost" + counts);
+            assertTrue(dataPath.reordered() > 0, "no data frame reordered" + counts);
+            assertTrue(pair.relay().bToA().delivered() > 0, "no frame came back through the relay" + counts);
             assertNull(pair.relay().failure(), "a relay thread failed");
             System.out.print("relay after 2 MiB:\n" + pair.relay().describe("host", "peer"));
         } finally {
