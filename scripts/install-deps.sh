@@ -3,6 +3,7 @@
 # the Linux-side tools run inside the private network namespaces (ping, arping, nc, tshark, ...)
 # and the HTTP clients run against the server (curl, wget, ab). Every tool a test runs must be
 # here: under CI=true a missing tool fails its test (apps' Requirements), it does not skip it.
+# chromium (Debian's, headless) drives the live dashboard in its integration test.
 # (coreutils, bash and dash, which the tests also run, are Essential: always installed.)
 # Idempotent: packages already installed are left alone, and nothing is fetched when all are there.
 # Needs root (apt-get) on Debian 12 or a close relative.
@@ -25,6 +26,7 @@ declare -A PROVIDES=(
   [gcc]=gcc
   [tcpdump]=tcpdump
   [ethtool]=ethtool
+  [chromium]=chromium
 )
 LIBS=(libpcap0.8 liburing-dev)
 

@@ -10,8 +10,8 @@ import org.slf4j.LoggerFactory;
  * run-to-completion loop of DESIGN.md. Each turn moves frames between the device and the rings,
  * polls the stack, and pushes what it emitted. When there is nothing to do, it busy-polls for a
  * budget (low latency under load) and then blocks in the device's {@code await} until a
- * frame arrives, a socket wakes it, or the stack's next timer is due: the NAPI balance between
- * polling and interrupts.
+ * frame arrives, a socket wakes it, or the stack's next timer or the device's next scheduled frame
+ * ({@link NetDevice#nextDeadline()}) is due: the NAPI balance between polling and interrupts.
  *
  * <p>The spin budget adapts as NAPI's does between polling and interrupts: it doubles (up to
  * the configured maximum, {@code --busy-poll}) each time work arrives while spinning — traffic is
@@ -85,6 +85,9 @@ public final class StackRunner implements AutoCloseable {
                 // Read the clock again: frames the poll emitted leave now, not when the turn began
                 // (this is the time a pcap tap stamps on them).
                 moved += device.doWork(clock.nanoTime());
+                // A device may hold frames for later (a fault injector's delay line, like netem's
+                // qdisc timer): sleep no longer than its next due frame, so the delay is what it says.
+                deadline = Math.min(deadline, device.nextDeadline());
                 if (moved > 0 || deadline <= now) {
                     if (spinning && moved > 0) {
                         // A frame while spinning (a timer falling due does not count, as NAPI counts packets).

@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         subcommands = {io.tapwire.apps.bench.TcpBenchCommand.class, io.tapwire.apps.bench.EchoQpsCommand.class,
                 io.tapwire.apps.bench.IdleCommand.class, io.tapwire.apps.bench.LinkBenchCommand.class,
-                io.tapwire.apps.bench.JavaEchoBenchCommand.class},
+                io.tapwire.apps.bench.JavaEchoBenchCommand.class, io.tapwire.apps.impair.ImpairBenchCommand.class},
         description = {
             "Ping RTT (p50, p99, mean) through tapwire next to the Linux kernel over a veth pair, with ratios.",
             "",
@@ -43,6 +43,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "100",
             description = "Requests sent first and not measured, so JIT compilation and ARP are done (default: ${DEFAULT-VALUE}).")
     int warmup;
+
+    @Option(names = "--out", paramLabel = "FILE.json",
+            description = "Also write the figures and every reply's RTT as JSON, and FILE.html beside it with charts.")
+    java.nio.file.Path out;
 
     /** One side's measured run. */
     record Run(String name, PingOutput ping, LatencySummary latency) {
@@ -84,6 +88,17 @@ public final class BenchCommand implements Callable<Integer> {
             linux = measure("Linux", veth.host());
         }
         System.out.print(table(tapwire, linux));
+        if (out != null) {
+            try {
+                java.nio.file.Path html = PingBenchReport.write(out, tapwire, linux, String.format(Locale.ROOT,
+                        "%d echo requests of %d data bytes every %s s after %d warm-up requests, from %s to %s",
+                        count, size, trim(interval), warmup, Sandbox.HOST_ADDRESS, Sandbox.STACK_ADDRESS));
+                System.out.println("JSON written to " + out + ", charts to " + html);
+            } catch (java.io.IOException e) {
+                System.err.println("tapwire bench: cannot write " + out + ": " + e.getMessage());
+                return 1;
+            }
+        }
         if (tapwire.ping().received() == 0 || linux.ping().received() == 0) {
             System.err.println("tapwire bench: a side got no replies at all");
             return 1;
@@ -92,10 +107,15 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private Run measure(String name, Netns from) {
-        if (warmup > 0) {
-            ping(from, warmup);
+        PingOutput p;
+        // ping prints only at the end here: the progress is the time the run is expected to take.
+        try (io.tapwire.apps.progress.Progress progress = io.tapwire.apps.progress.Progress.timed(name + " ping",
+                (long) ((warmup + count) * interval * 1000))) {
+            if (warmup > 0) {
+                ping(from, warmup);
+            }
+            p = ping(from, count);
         }
-        PingOutput p = ping(from, count);
         if (p.rttMillis().isEmpty()) {
             throw new IllegalStateException(name + ": no replies; ping said " + p);
         }

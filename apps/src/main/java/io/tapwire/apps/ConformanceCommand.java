@@ -58,7 +58,24 @@ public final class ConformanceCommand implements Callable<Integer> {
         if (!defines.isEmpty()) {
             options = options.withDefines(new LinkedHashSet<>(defines));
         }
-        return ConformanceRunner.run(new ConformanceRunner.Request(paths, options, verbose, knownFailures, failureList),
-                System.out, System.err);
+        int total = 0;
+        for (java.nio.file.Path p : paths) {
+            if (java.nio.file.Files.exists(p)) {
+                total += io.tapwire.pcap.drill.Conformance.scripts(p).size();
+            }
+        }
+        // Progress on a terminal while the scripts run; the report follows once all have.
+        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        try (io.tapwire.apps.progress.Progress progress = io.tapwire.apps.progress.Progress.start("conformance scripts",
+                total, done::get, io.tapwire.apps.progress.Progress.Unit.COUNT)) {
+            int all = total;
+            return ConformanceRunner.run(new ConformanceRunner.Request(paths, options, verbose, knownFailures, failureList),
+                    progress.wrap(System.out), System.err, n -> {
+                        done.set(n);
+                        if (n == all) {
+                            progress.close();
+                        }
+                    });
+        }
     }
 }

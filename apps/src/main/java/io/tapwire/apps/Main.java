@@ -14,7 +14,7 @@ import picocli.CommandLine.HelpCommand;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "A userspace TCP/IP stack in pure Java on a Linux TAP device.",
-        subcommands = {UpCommand.class, DemoCommand.class, RunCommand.class, io.tapwire.apps.bench.LoadCommand.class, BenchCommand.class, RecordCommand.class, ConformanceCommand.class, io.tapwire.apps.ss.SsCommand.class, io.tapwire.apps.ss.NstatCommand.class, io.tapwire.apps.iperf.IperfCommand.class, io.tapwire.apps.soak.SoakCommand.class, HelpCommand.class})
+        subcommands = {UpCommand.class, DemoCommand.class, RunCommand.class, io.tapwire.apps.bench.LoadCommand.class, BenchCommand.class, io.tapwire.apps.impair.RelayCommand.class, RecordCommand.class, ConformanceCommand.class, io.tapwire.apps.ss.SsCommand.class, io.tapwire.apps.ss.NstatCommand.class, io.tapwire.apps.iperf.IperfCommand.class, io.tapwire.apps.soak.SoakCommand.class, HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -69,14 +69,19 @@ public final class RecordCommand implements Callable<Integer> {
             System.err.println("tapwire record: " + cannot.get());
             return 2;
         }
-        Recorder recorder = new Recorder(System.out);
         int failed = 0;
-        for (ScenarioDriver d : chosen) {
-            try {
-                recorder.record(d, out, attempts);
-            } catch (RuntimeException e) {
-                failed++;
-                System.err.println("tapwire record: " + e.getMessage());
+        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        try (io.tapwire.apps.progress.Progress progress = io.tapwire.apps.progress.Progress.start("recording scenarios",
+                chosen.size(), done::get, io.tapwire.apps.progress.Progress.Unit.COUNT)) {
+            Recorder recorder = new Recorder(progress.wrap(System.out));
+            for (ScenarioDriver d : chosen) {
+                try {
+                    recorder.record(d, out, attempts);
+                } catch (RuntimeException e) {
+                    failed++;
+                    progress.wrap(System.err).println("tapwire record: " + e.getMessage());
+                }
+                done.incrementAndGet();
             }
         }
         System.out.printf("recorded %d of %d scenarios into %s%n", chosen.size() - failed, chosen.size(), out);

@@ -124,9 +124,10 @@ public final class Sandbox implements AutoCloseable {
         /**
          * Puts a {@link FaultInjector} between the stack and the TAP (this kernel has no netem):
          * {@code transmit} applies to frames the stack sends, {@code receive} to frames Linux sends
-         * it, drawn from {@code seed}. Loss and corruption only: a delayed frame waits for the
-         * stack thread's next turn (at most 100 ms), since the runner does not sleep to the
-         * injector's deadlines. Null for both (the default): no injector.
+         * it, drawn from {@code seed}. Every effect of the profiles applies, delays and rates too:
+         * the stack runner sleeps no longer than the injector's next due frame (to the next
+         * millisecond, the resolution of the TAP's {@code poll(2)}). Null for both (the default):
+         * no injector.
          */
         public Options faults(LinkProfile transmit, LinkProfile receive, long seed) {
             if ((transmit == null) != (receive == null)) {

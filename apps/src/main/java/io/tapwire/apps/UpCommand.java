@@ -5,8 +5,11 @@ import io.tapwire.StackConfig;
 import io.tapwire.StackRunner;
 import io.tapwire.apps.control.ControlServer;
 import io.tapwire.apps.iperf.IperfServer;
+import io.tapwire.apps.impair.ImpairOptions;
+import io.tapwire.apps.impair.ImpairSpec;
 import io.tapwire.apps.services.TcpServices;
 import io.tapwire.apps.services.UdpEchoService;
+import io.tapwire.link.FaultInjector;
 import io.tapwire.link.NetDevice;
 import io.tapwire.link.PcapTap;
 import io.tapwire.link.PcapWriter;
@@ -16,6 +19,7 @@ import io.tapwire.time.Clock;
 import io.tapwire.wire.Ipv4Address;
 import io.tapwire.wire.MacAddress;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -106,6 +110,8 @@ public final class UpCommand implements Callable<Integer> {
 
     @Option(names = "--no-control", description = "Do not open the control socket.")
     boolean noControl;
+    @Mixin
+    ImpairOptions impair;
 
     @Override
     public Integer call() throws Exception {
@@ -117,13 +123,14 @@ public final class UpCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--busy-poll must be 0 or more microseconds, got " + busyPollMicros);
             }
             config = config();
+            impair.validate();
         } catch (IllegalArgumentException e) {
             System.err.println("tapwire up: " + e.getMessage());
             return 2;
         }
         TapDevice tapDevice = netns == null
-                ? TapDevice.open(tap, mtu, ringSize, !noOffload)
-                : TapDevice.openInNetns(netns, tap, mtu, ringSize, !noOffload);
+                ? TapDevice.open(tap, mtu, ringSize, !noOffload && !impair.active())
+                : TapDevice.openInNetns(netns, tap, mtu, ringSize, !noOffload && !impair.active());
         NetDevice device = tapDevice;
         StackRunner runner = null;
         UdpEchoService echo = null;
@@ -149,6 +156,8 @@ public final class UpCommand implements Callable<Integer> {
             if (pcap != null) {
                 device = new PcapTap(tapDevice, new PcapWriter(pcap), Clock.SYSTEM.epochOffsetNanos());
             }
+            // Outside the recording: the pcap shows what crossed the TAP, not what the stack sent.
+            device = impair.wrap(device);
             stack = new Stack(device, config);
             if (!noUdpEcho) {
                 echo = UdpEchoService.start(stack);
@@ -204,6 +213,9 @@ public final class UpCommand implements Callable<Integer> {
                         + (tapDevice.offloadsEnabled() ? ", offloads on: rx super-frames " + tapStats.rxSuperFrames()
                                 + ", tx super-segments " + tapStats.txSuperFrames() + ", bad virtio headers "
                                 + tapStats.rxOffloadErrors() : ", offloads off"));
+                if (device instanceof FaultInjector faults) {
+                    System.out.print(ImpairOptions.describe(faults));
+                }
                 if (echo != null) {
                     System.out.println("UDP echo: " + echo.echoed() + " datagrams echoed");
                 }
@@ -270,8 +282,15 @@ public final class UpCommand implements Callable<Integer> {
         if (controlServer != null) {
             sb.append("\ncontrol socket ").append(controlServer.path()).append(" (tapwire ss, tapwire nstat)");
         }
+        if (!noHttp) {
+            sb.append("\nlive dashboard: http://").append(Ipv4Address.toString(config.address)).append("/dashboard");
+        }
         if (pcap != null) {
             sb.append("\nrecording to ").append(pcap);
+        }
+        if (impair.active()) {
+            sb.append("\nimpairment in: ").append(ImpairSpec.format(impair.inbound()))
+                    .append("; out: ").append(ImpairSpec.format(impair.outbound()));
         }
         sb.append("\nserving; Ctrl-C to stop");
         return sb.toString();

@@ -93,7 +93,7 @@ public final class EchoQpsCommand implements Callable<Integer> {
                     + " (other work on the machine skews the figures; 0: do not wait) (default: ${DEFAULT-VALUE}).")
     int waitQuietSeconds;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
+    @Option(names = "--out", paramLabel = "FILE", description = "Also write the results as JSON to FILE, and charts to FILE.html (FILE less .json).")
     Path outFile;
 
     private static final Pattern RESULT = Pattern.compile("success: (\\d+), failed: (\\d+), time_used: (\\d+), qps: (\\d+)");
@@ -193,7 +193,9 @@ public final class EchoQpsCommand implements Callable<Integer> {
         if (outFile != null) {
             try {
                 Files.writeString(outFile, report.json(), StandardCharsets.UTF_8);
-                out.println("JSON written to " + outFile);
+                Path html = TcpBenchCharts.htmlBeside(outFile);
+                Files.writeString(html, EchoQpsCharts.page(report), StandardCharsets.UTF_8);
+                out.println("JSON written to " + outFile + ", charts to " + html);
             } catch (IOException e) {
                 System.err.println("tapwire bench echo-qps: cannot write " + outFile + ": " + e.getMessage());
                 return 1;

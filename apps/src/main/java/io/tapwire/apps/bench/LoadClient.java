@@ -106,10 +106,16 @@ final class LoadClient {
     private final AtomicReference<String> firstError = new AtomicReference<>();
     private final List<Slot> slots = new ArrayList<>();
     private volatile boolean abort;
+    private volatile boolean measuring;
 
     LoadClient(Settings settings) {
         this.s = settings;
         this.target = new InetSocketAddress(settings.host(), settings.port());
+    }
+
+    /** Measured requests handed out so far (0 during the warm-up): the progress of {@link #run}. */
+    long started() {
+        return measuring ? s.requests() - Math.max(0, tickets.get()) : 0;
     }
 
     /**
@@ -166,6 +172,7 @@ final class LoadClient {
             }
             barrier.await();
             tickets.set(s.requests());
+            measuring = true;
             start = System.nanoTime();
             barrier.await();
             joinAll(workers);

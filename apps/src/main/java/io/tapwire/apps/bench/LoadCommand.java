@@ -89,7 +89,11 @@ public final class LoadCommand implements Callable<Integer> {
                 connect ? "" : " of " + size + " B", warmup > 0 ? " after " + warmup + " warm-up requests" : "");
         LoadClient.Result r;
         try {
-            r = new LoadClient(s).run();
+            LoadClient client = new LoadClient(s);
+            try (io.tapwire.apps.progress.Progress p = io.tapwire.apps.progress.Progress.start("requests", requests,
+                    client::started, io.tapwire.apps.progress.Progress.Unit.COUNT)) {
+                r = client.run();
+            }
         } catch (IOException e) {
             System.err.println("tapwire load: " + e.getMessage());
             return 1;

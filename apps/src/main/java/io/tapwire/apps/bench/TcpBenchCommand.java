@@ -94,7 +94,7 @@ public final class TcpBenchCommand implements Callable<Integer> {
             description = "Runs per measurement of benchmarks 1-3, alternating tapwire and Linux; the table shows medians (default: ${DEFAULT-VALUE}).")
     int repeat;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
+    @Option(names = "--out", paramLabel = "FILE", description = "Also write the results as JSON to FILE, and charts to FILE.html (FILE less .json).")
     Path outFile;
 
     @Option(names = "--pcap", paramLabel = "FILE",
@@ -103,7 +103,6 @@ public final class TcpBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintStream out = System.out;
         Set<String> run = new LinkedHashSet<>(only == null || only.isEmpty() ? ALL : only);
         for (String r : run) {
             if (!ALL.contains(r)) {
@@ -126,6 +125,15 @@ public final class TcpBenchCommand implements Callable<Integer> {
             System.err.println("tapwire bench tcp: " + cannot.get());
             return 2;
         }
+        // Progress on a terminal: benchmarks done of those chosen; the output is written around it.
+        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        try (io.tapwire.apps.progress.Progress progress = io.tapwire.apps.progress.Progress.start("bench tcp", run.size(),
+                done::get, io.tapwire.apps.progress.Progress.Unit.COUNT)) {
+            return measure(run, progress.wrap(System.out), done);
+        }
+    }
+
+    private int measure(Set<String> run, PrintStream out, java.util.concurrent.atomic.AtomicInteger done) {
         Report report = new Report();
         Suite suite = new Suite(this, out, report);
         parameters(report, run);
@@ -143,9 +151,10 @@ public final class TcpBenchCommand implements Callable<Integer> {
                 report.error("idle: " + e.getMessage());
                 out.println("   FAILED " + e);
             }
+            done.incrementAndGet();
         }
         if (run.contains("bulk") || run.contains("echo") || run.contains("http")) {
-            services(suite, run);
+            services(suite, run, done);
         }
 
         out.println();
@@ -161,7 +170,9 @@ public final class TcpBenchCommand implements Callable<Integer> {
         if (outFile != null) {
             try {
                 Files.writeString(outFile, report.json(), StandardCharsets.UTF_8);
-                out.println("JSON written to " + outFile);
+                Path html = TcpBenchCharts.htmlBeside(outFile);
+                Files.writeString(html, TcpBenchCharts.page(report), StandardCharsets.UTF_8);
+                out.println("JSON written to " + outFile + ", charts to " + html);
             } catch (IOException e) {
                 System.err.println("tapwire bench tcp: cannot write " + outFile + ": " + e.getMessage());
                 return 1;
@@ -172,7 +183,7 @@ public final class TcpBenchCommand implements Callable<Integer> {
     }
 
     /** Benchmarks 1-3: tapwire with its services and the veth pair with LinuxServers, up side by side. */
-    private void services(Suite suite, Set<String> run) {
+    private void services(Suite suite, Set<String> run, java.util.concurrent.atomic.AtomicInteger done) {
         PrintStream out = suite.out;
         Sandbox.Options options = new Sandbox.Options().udpEcho(false).tcpServices(TcpServices.Selection.all()).pcap(pcap);
         try (Sandbox sb = Sandbox.start(options);
@@ -188,12 +199,15 @@ public final class TcpBenchCommand implements Callable<Integer> {
             Side linux = Side.linux(veth);
             if (run.contains("bulk")) {
                 guard(suite, "bulk", () -> new BulkBench(suite).run(tapwire, linux));
+                done.incrementAndGet();
             }
             if (run.contains("echo")) {
                 guard(suite, "echo", () -> new EchoBench(suite).run(tapwire, linux));
+                done.incrementAndGet();
             }
             if (run.contains("http")) {
                 guard(suite, "http", () -> new ConnectBench(suite).run(tapwire, linux));
+                done.incrementAndGet();
             }
             if (sb.stackFailure() != null) {
                 suite.report.error("the tapwire stack thread failed: " + sb.stackFailure());

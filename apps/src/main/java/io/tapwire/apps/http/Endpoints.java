@@ -16,7 +16,8 @@ import java.util.function.Supplier;
  *       is {@code i mod 256} ({@link BytesBody}), never an N-sized buffer;
  *   <li>{@code /stream/N}: N lines of text, one chunk each (chunked transfer coding) for HTTP/1.1
  *       clients, delimited by the connection close for HTTP/1.0 clients ({@link StreamBody});
- *   <li>{@code /status}: the text of the configured supplier.
+ *   <li>{@code /status}: the text of the configured supplier;
+ *   <li>{@code /dashboard}: the live dashboard, when the configuration has a sampler ({@link DashboardEndpoints}).
  * </ul>
  *
  * <p>An endpoint only describes its response to the {@link HttpExchange} (head and a body produced
@@ -35,14 +36,22 @@ final class Endpoints {
 
     private final IndexPage index;
     private final Supplier<String> status;
+    private final DashboardEndpoints dashboard;
 
     /**
      * @param connections the live connections the index page lists
      * @param status the text of {@code /status}, called once per request
      */
     Endpoints(Supplier<List<ConnectionInfo>> connections, Supplier<String> status) {
+        this(connections, status, null);
+    }
+
+    /** With the live dashboard of {@code sampler} at {@code /dashboard} (null: none). */
+    Endpoints(Supplier<List<ConnectionInfo>> connections, Supplier<String> status,
+              io.tapwire.apps.dash.DashboardSampler sampler) {
         this.index = new IndexPage(connections);
         this.status = status;
+        this.dashboard = sampler == null ? null : new DashboardEndpoints(sampler);
     }
 
     /** Describes the response to one request; the server writes it. */
@@ -64,6 +73,8 @@ final class Endpoints {
             bytes(ex, parseCount(path, "/bytes/".length(), MAX_BYTES));
         } else if (path.startsWith("/stream/")) {
             stream(ex, parseCount(path, "/stream/".length(), MAX_CHUNKS));
+        } else if (dashboard != null && DashboardEndpoints.owns(path)) {
+            dashboard.handle(ex);
         } else {
             ex.sendError(404, "no resource " + path + "; see / for the list");
         }

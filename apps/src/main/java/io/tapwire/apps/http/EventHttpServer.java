@@ -55,7 +55,7 @@ public final class EventHttpServer implements ConnectionHandler {
         this.config = config;
         this.idleTimeoutNanos = config.idleTimeout().toNanos();
         this.lingerTimeoutNanos = config.lingerTimeout().toNanos();
-        this.endpoints = new Endpoints(this::connectionInfos, config.status());
+        this.endpoints = new Endpoints(this::connectionInfos, config.status(), config.dashboard());
     }
 
     /** This server on the well-known port, {@value HttpServer#PORT}. */

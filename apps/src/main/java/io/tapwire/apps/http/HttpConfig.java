@@ -25,9 +25,10 @@ import java.util.function.Supplier;
  *     limit applies
  * @param maxRequestBody the largest request body read and discarded; larger ones get 413
  * @param status the text of {@code /status}, called once per request
+ * @param dashboard the sampler of the live dashboard at {@code /dashboard}, or null for none
  */
 public record HttpConfig(Duration idleTimeout, Duration lingerTimeout, int maxConnections, long maxRequestBody,
-                         Supplier<String> status) {
+                         Supplier<String> status, io.tapwire.apps.dash.DashboardSampler dashboard) {
     /** Default keep-alive idle timeout. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(15);
     /** Default lingering-close time. */
@@ -55,31 +56,36 @@ public record HttpConfig(Duration idleTimeout, Duration lingerTimeout, int maxCo
     /** 15 s idle timeout, 2 s linger, 256 connections, 1 MiB bodies, a placeholder status text. */
     public static HttpConfig defaults() {
         return new HttpConfig(DEFAULT_IDLE_TIMEOUT, DEFAULT_LINGER_TIMEOUT, StreamServer.DEFAULT_MAX_CONNECTIONS,
-                DEFAULT_MAX_REQUEST_BODY, () -> "no statistics source configured\n");
+                DEFAULT_MAX_REQUEST_BODY, () -> "no statistics source configured\n", null);
     }
 
     /** A copy with another idle timeout. */
     public HttpConfig withIdleTimeout(Duration timeout) {
-        return new HttpConfig(timeout, lingerTimeout, maxConnections, maxRequestBody, status);
+        return new HttpConfig(timeout, lingerTimeout, maxConnections, maxRequestBody, status, dashboard);
     }
 
     /** A copy with another lingering-close time. */
     public HttpConfig withLingerTimeout(Duration timeout) {
-        return new HttpConfig(idleTimeout, timeout, maxConnections, maxRequestBody, status);
+        return new HttpConfig(idleTimeout, timeout, maxConnections, maxRequestBody, status, dashboard);
     }
 
     /** A copy with another connection bound. */
     public HttpConfig withMaxConnections(int max) {
-        return new HttpConfig(idleTimeout, lingerTimeout, max, maxRequestBody, status);
+        return new HttpConfig(idleTimeout, lingerTimeout, max, maxRequestBody, status, dashboard);
     }
 
     /** A copy with another request body limit. */
     public HttpConfig withMaxRequestBody(long max) {
-        return new HttpConfig(idleTimeout, lingerTimeout, maxConnections, max, status);
+        return new HttpConfig(idleTimeout, lingerTimeout, maxConnections, max, status, dashboard);
     }
 
     /** A copy whose {@code /status} page shows what {@code supplier} returns. */
     public HttpConfig withStatus(Supplier<String> supplier) {
-        return new HttpConfig(idleTimeout, lingerTimeout, maxConnections, maxRequestBody, supplier);
+        return new HttpConfig(idleTimeout, lingerTimeout, maxConnections, maxRequestBody, supplier, dashboard);
+    }
+
+    /** A copy that serves the live dashboard of {@code sampler} at {@code /dashboard} (null: none). */
+    public HttpConfig withDashboard(io.tapwire.apps.dash.DashboardSampler sampler) {
+        return new HttpConfig(idleTimeout, lingerTimeout, maxConnections, maxRequestBody, status, sampler);
     }
 }

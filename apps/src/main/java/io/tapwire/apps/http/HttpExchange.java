@@ -185,10 +185,20 @@ final class HttpExchange {
     void writeTo(OutputStream out, byte[] scratch) throws IOException {
         out.write(head.bytes(), 0, head.length());
         if (body != null) {
-            body.writeTo((b, off, len) -> {
+            ByteSink sink = (b, off, len) -> {
                 out.write(b, off, len);
                 return len;
-            }, scratch);
+            };
+            while (!body.writeTo(sink, scratch)) {
+                // Only a live body stops short of a blocking sink: flush what it wrote, wait for more.
+                out.flush();
+                try {
+                    Thread.sleep(((LiveBody) body).pollNanos() / 1_000_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while streaming a live body");
+                }
+            }
         }
     }
 

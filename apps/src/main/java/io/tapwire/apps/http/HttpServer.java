@@ -72,7 +72,7 @@ public final class HttpServer extends StreamServer {
     public HttpServer(StreamListener listener, ConnectionRegistry registry, HttpConfig config) {
         super("http", listener, registry, config.maxConnections());
         this.config = config;
-        this.endpoints = new Endpoints(registry::infos, config.status());
+        this.endpoints = new Endpoints(registry::infos, config.status(), config.dashboard());
         this.timers = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "http-timers");
             t.setDaemon(true);

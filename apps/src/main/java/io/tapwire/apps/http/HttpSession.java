@@ -56,7 +56,10 @@ final class HttpSession implements ByteSink {
 
     /** Runs until a call would block; {@code events} from the loop. */
     void advance(int events) throws IOException {
-        if (events == EventLoop.TIMEOUT) {
+        if (events == EventLoop.TIMEOUT && phase == Phase.RESPONSE && body instanceof LiveBody) {
+            // A live body asked to be woken for more data: carry on writing.
+            events = 0;
+        } else if (events == EventLoop.TIMEOUT) {
             // The idle timeout (HEAD, BODY) or the end of the lingering close (LINGER).
             log.debug("{}: {} timeout, closed", c, phase == Phase.LINGER ? "linger" : "idle");
             c.close();
@@ -169,6 +172,9 @@ final class HttpSession implements ByteSink {
         }
         if (body != null) {
             if (!body.writeTo(this, server.render)) {
+                if (body instanceof LiveBody live && live.idle()) {
+                    c.armTimeout(live.pollNanos()); // nothing to send yet: resumed on the timeout
+                }
                 return false; // send buffer full: resumed on OUT
             }
             body = null;

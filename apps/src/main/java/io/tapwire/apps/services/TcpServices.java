@@ -74,6 +74,7 @@ public final class TcpServices implements AutoCloseable {
     private final List<String> descriptions = new ArrayList<>();
     private EventLoop loop;
     private CompletionServer uring;
+    private io.tapwire.apps.dash.DashboardSampler dashboard;
 
     private TcpServices() {
     }
@@ -115,7 +116,8 @@ public final class TcpServices implements AutoCloseable {
                     services.add(StreamServices.chargen());
                 }
                 if (which.http()) {
-                    services.add(new EventHttpServer(HttpConfig.defaults().withStatus(() -> status(stack))).service());
+                    services.add(new EventHttpServer(HttpConfig.defaults().withStatus(() -> status(stack))
+                            .withDashboard(s.dashboard(stack))).service());
                 }
                 if (!services.isEmpty()) {
                     s.loop = EventLoop.start(stack, services, EventLoop.Mode.STACK, EVENT_BACKLOG,
@@ -136,7 +138,7 @@ public final class TcpServices implements AutoCloseable {
                 s.add(new ChargenService(TapwireListener.listen(stack, ChargenService.PORT, BACKLOG), s.registry), "byte source on 19");
             }
             if (which.http()) {
-                HttpConfig config = HttpConfig.defaults().withStatus(() -> status(stack));
+                HttpConfig config = HttpConfig.defaults().withStatus(() -> status(stack)).withDashboard(s.dashboard(stack));
                 s.add(new HttpServer(TapwireListener.listen(stack, HttpServer.PORT, BACKLOG), s.registry, config), "HTTP on 80");
             }
         } catch (IOException | RuntimeException e) {
@@ -163,6 +165,19 @@ public final class TcpServices implements AutoCloseable {
         descriptions.add(description);
     }
 
+    /** The live dashboard's sampler (made with the HTTP server; it samples only while watched). */
+    private io.tapwire.apps.dash.DashboardSampler dashboard(Stack stack) {
+        if (dashboard == null) {
+            dashboard = io.tapwire.apps.dash.DashboardSampler.of(stack);
+        }
+        return dashboard;
+    }
+
+    /** The sampler behind {@code /dashboard}, or null when HTTP does not run. */
+    public io.tapwire.apps.dash.DashboardSampler dashboard() {
+        return dashboard;
+    }
+
     /** Human-readable list of what runs. */
     public List<String> descriptions() {
         return List.copyOf(descriptions);
@@ -184,6 +199,9 @@ public final class TcpServices implements AutoCloseable {
 
     @Override
     public void close() {
+        if (dashboard != null) {
+            dashboard.close();
+        }
         if (loop != null) {
             loop.close();
             loop = null;

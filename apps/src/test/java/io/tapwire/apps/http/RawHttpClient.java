@@ -125,6 +125,11 @@ final class RawHttpClient implements AutoCloseable {
         return new Response(statusLine, status, headers, body, chunkSizes);
     }
 
+    /** The raw input after what was parsed, for bodies this client does not parse (an event stream). */
+    InputStream input() {
+        return in;
+    }
+
     /** RFC 9112 section 7.1: chunk-size [ext] CRLF data CRLF ... 0 CRLF trailers CRLF. */
     private byte[] readChunked(List<Integer> sizes) throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();

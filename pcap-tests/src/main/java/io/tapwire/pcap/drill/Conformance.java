@@ -39,11 +39,18 @@ public final class Conformance {
 
     /** Runs every group in order. */
     public static List<Group> run(List<Path> paths, Path base, RunOptions options) {
+        return run(paths, base, options, done -> { });
+    }
+
+    /** Runs every group in order, telling {@code afterEach} how many scripts have run after each one (for progress). */
+    public static List<Group> run(List<Path> paths, Path base, RunOptions options, java.util.function.IntConsumer afterEach) {
         List<Group> groups = new ArrayList<>();
+        int done = 0;
         for (Path p : paths) {
             List<ScriptResult> results = new ArrayList<>();
             for (Path script : scripts(p)) {
                 results.add(runScript(script, name(script, base), options));
+                afterEach.accept(++done);
             }
             groups.add(new Group(name(p, base), results));
         }

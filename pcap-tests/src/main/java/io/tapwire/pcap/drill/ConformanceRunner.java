@@ -27,6 +27,14 @@ public final class ConformanceRunner {
      *     true), 1 otherwise, 2 for a usage error
      */
     public static int run(Request request, PrintStream out, PrintStream err) {
+        return run(request, out, err, done -> { });
+    }
+
+    /**
+     * As {@link #run(Request, PrintStream, PrintStream)}, telling {@code afterEach} how many scripts
+     * have run after each one; the report is printed once all have.
+     */
+    public static int run(Request request, PrintStream out, PrintStream err, java.util.function.IntConsumer afterEach) {
         for (Path p : request.paths()) {
             if (!Files.exists(p)) {
                 err.println("tapwire conformance: " + p + " does not exist");
@@ -34,7 +42,7 @@ public final class ConformanceRunner {
             }
         }
         Path base = ConformanceSuite.locate().orElse(null);
-        List<Conformance.Group> groups = Conformance.run(request.paths(), base, request.options());
+        List<Conformance.Group> groups = Conformance.run(request.paths(), base, request.options(), afterEach);
         // The summary line comes last, after the optional failure list and known-failures verdict.
         out.print(ConformanceReport.body(groups, request.verbose()));
         if (request.printFailureList()) {
