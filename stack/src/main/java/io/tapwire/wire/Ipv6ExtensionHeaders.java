@@ -90,6 +90,8 @@ public final class Ipv6ExtensionHeaders {
         return null;
     }
 
+    public ByteBuffer buffer() { return buf; }
+
     /** The header after the one last stepped over (or the fixed header's, before any step). */
     public int nextHeader() { return nextHeader; }
     /** Where {@link #nextHeader()} starts. */
