@@ -18,7 +18,8 @@ public final class Ipv6Addresses {
     public static final class Entry {
         final Ipv6Address address;
         final int prefixLength;
-        State state = State.TENTATIVE;
+        /** Written by the stack thread, read by others (a sandbox waiting for DAD). */
+        volatile State state = State.TENTATIVE;
         /** DAD solicitations still to send. */
         int dadProbesLeft;
 
