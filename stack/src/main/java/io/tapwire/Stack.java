@@ -113,6 +113,10 @@ public final class Stack {
         this.icmp6 = new Icmpv6(config, addresses6, ip6Out, nd, stats);
         ip6In.register(Ipv6Packet.NH_ICMPV6, icmp6);
         ip6In.setProblemReporter(icmp6);
+        if (ipv6) {
+            udp.enableIpv6(addresses6, ip6Out, icmp6);
+            ip6In.register(Ipv6Packet.NH_UDP, udp);
+        }
         reassembler6.setErrorReporter(icmp6);
         // Processing one frame can emit a fragmented 64 KiB echo reply (45 frames at MTU 1500)
         // plus an ARP request; RX waits while the TX ring lacks that room (backpressure).
