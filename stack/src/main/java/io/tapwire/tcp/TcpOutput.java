@@ -20,6 +20,8 @@ import java.nio.ByteBuffer;
 final class TcpOutput {
     private final StackConfig config;
     private final Ipv4Output ip;
+    /** IPv6 output, or null while IPv6 is off. */
+    private io.tapwire.net.Ipv6Output ip6;
     private final io.tapwire.Statistics stats;
     private final TcpLayer layer;
     private final TcpSegment seg = new TcpSegment();
@@ -30,6 +32,37 @@ final class TcpOutput {
         this.ip = ip;
         this.stats = stats;
         this.layer = layer;
+    }
+
+    void setIpv6Output(io.tapwire.net.Ipv6Output out) {
+        this.ip6 = out;
+    }
+
+    // The one place output differs by family: where the segment goes and the header around it.
+
+    private ByteBuffer begin(Ipv6Endpoints e6, int dst, int segLen) {
+        if (e6 == null) {
+            return ip.begin(dst, Ipv4Packet.PROTO_TCP, segLen);
+        }
+        return ip6.begin(e6.local(), e6.remote().hi(), e6.remote().lo(), io.tapwire.wire.Ipv6Packet.NH_TCP, segLen);
+    }
+
+    private int payloadOffset(Ipv6Endpoints e6) {
+        return e6 == null ? ip.payloadOffset() : ip6.payloadOffset();
+    }
+
+    /** Checksums the segment over the family's pseudo-header and sends it (IPv4 with DF; IPv6 never fragments TCP). */
+    private void commit(TcpSegment s, Ipv6Endpoints e6, int src, int dst, int tos) {
+        if (e6 == null) {
+            s.fillChecksum(src, dst);
+            // Linux sets DF on TCP (path MTU discovery, RFC 1191); our segments never exceed the MTU.
+            ip.commit(tos, true);
+            return;
+        }
+        io.tapwire.wire.Ipv6Address l = e6.local();
+        io.tapwire.wire.Ipv6Address r = e6.remote();
+        s.fillChecksum6(l.hi(), l.lo(), r.hi(), r.lo());
+        ip6.commit(tos, e6.flowLabel(), config.ipv6HopLimit);
     }
 
     /**
@@ -307,11 +340,12 @@ final class TcpOutput {
         boolean bsd = config.tcpBsdOptionLayout;
         int optLen = bsd ? options.encodedLengthBsd() : options.encodedLength();
         int segLen = TcpSegment.MIN_HEADER_LENGTH + optLen;
-        ByteBuffer b = ip.begin(dst, Ipv4Packet.PROTO_TCP, segLen);
+        Ipv6Endpoints e6 = layer.context6();
+        ByteBuffer b = begin(e6, dst, segLen);
         if (b == null) {
             return;
         }
-        int at = ip.payloadOffset();
+        int at = payloadOffset(e6);
         TcpSegment s = seg.wrapForWrite(b, at, segLen);
         s.setSrcPort(srcPort);
         s.setDstPort(dstPort);
@@ -326,19 +360,18 @@ final class TcpOutput {
         } else {
             options.write(b, at + TcpSegment.MIN_HEADER_LENGTH);
         }
-        s.fillChecksum(src, dst);
-        ip.commit(0, true);
+        commit(s, e6, src, dst, 0);
         stats.inc(Stat.TCP_OUT_SEGS);
     }
 
     /** RST+ACK with our next sequence number and the peer's, window 0 (the reset of RFC 793's in-window SYN rule). */
     void sendResetAck(Tcb t) {
-        sendRaw(t.localAddress, t.localPort, t.remoteAddress, t.remotePort, t.sndNxt, t.rcvNxt, TcpSegment.RST | TcpSegment.ACK);
+        sendRaw(t.v6, t.localAddress, t.localPort, t.remoteAddress, t.remotePort, t.sndNxt, t.rcvNxt, TcpSegment.RST | TcpSegment.ACK);
     }
 
     /** RST for an established connection being aborted (RFC 9293 3.10.5). */
     void sendReset(Tcb t) {
-        sendRaw(t.localAddress, t.localPort, t.remoteAddress, t.remotePort, t.sndNxt, 0, TcpSegment.RST);
+        sendRaw(t.v6, t.localAddress, t.localPort, t.remoteAddress, t.remotePort, t.sndNxt, 0, TcpSegment.RST);
     }
 
     /**
@@ -393,11 +426,11 @@ final class TcpOutput {
         boolean bsd = syn && config.tcpBsdOptionLayout;
         int optLen = bsd ? options.encodedLengthBsd() : options.encodedLength();
         int segLen = TcpSegment.MIN_HEADER_LENGTH + optLen + len;
-        ByteBuffer b = ip.begin(t.remoteAddress, Ipv4Packet.PROTO_TCP, segLen);
+        ByteBuffer b = begin(t.v6, t.remoteAddress, segLen);
         if (b == null) {
             return false;
         }
-        int at = ip.payloadOffset();
+        int at = payloadOffset(t.v6);
         TcpSegment s = seg.wrapForWrite(b, at, segLen);
         s.setSrcPort(t.localPort);
         s.setDstPort(t.remotePort);
@@ -426,9 +459,7 @@ final class TcpOutput {
         if (len > 0) {
             t.sendRing.copyTo(dataOffset, b, at + TcpSegment.MIN_HEADER_LENGTH + optLen, len);
         }
-        s.fillChecksum(t.localAddress, t.remoteAddress);
-        // Linux sets DF on TCP (path MTU discovery, RFC 1191); our segments never exceed the MTU.
-        ip.commit(tos, true);
+        commit(s, t.v6, t.localAddress, t.remoteAddress, tos);
         stats.inc(Stat.TCP_OUT_SEGS);
         if (ack) {
             int right = Seq.add(t.rcvNxt, field << shift);
@@ -500,13 +531,20 @@ final class TcpOutput {
         }
     }
 
-    /** An ACK for a connection-less context (challenge ACKs are sent through {@link #sendAck}). */
+    /**
+     * An ACK for a connection-less context (challenge ACKs are sent through {@link #sendAck}); over
+     * IPv6 when an IPv6 segment is being processed.
+     */
     void sendRaw(int src, int srcPort, int dst, int dstPort, int seq, int ackNum, int flags) {
-        ByteBuffer b = ip.begin(dst, Ipv4Packet.PROTO_TCP, TcpSegment.MIN_HEADER_LENGTH);
+        sendRaw(layer.context6(), src, srcPort, dst, dstPort, seq, ackNum, flags);
+    }
+
+    private void sendRaw(Ipv6Endpoints e6, int src, int srcPort, int dst, int dstPort, int seq, int ackNum, int flags) {
+        ByteBuffer b = begin(e6, dst, TcpSegment.MIN_HEADER_LENGTH);
         if (b == null) {
             return;
         }
-        int at = ip.payloadOffset();
+        int at = payloadOffset(e6);
         TcpSegment s = seg.wrapForWrite(b, at, TcpSegment.MIN_HEADER_LENGTH);
         s.setSrcPort(srcPort);
         s.setDstPort(dstPort);
@@ -516,8 +554,7 @@ final class TcpOutput {
         s.setFlags(flags);
         s.setWindow(0);
         s.setUrgentPointer(0);
-        s.fillChecksum(src, dst);
-        ip.commit(0, true);
+        commit(s, e6, src, dst, 0);
         stats.inc(Stat.TCP_OUT_SEGS);
         if ((flags & TcpSegment.RST) != 0) {
             stats.inc(Stat.TCP_OUT_RSTS);
