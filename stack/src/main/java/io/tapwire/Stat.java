@@ -130,6 +130,8 @@ public enum Stat {
     TCP_TIME_WAIT_OVERFLOW,
     /** TIME_WAIT 4-tuples reused for an outgoing connection under {@code tcp_tw_reuse} (TWRecycled). */
     TCP_TW_RECYCLED,
+    /** Path MTU reductions believed from ICMP fragmentation needed or ICMPv6 packet too big: the MSS was lowered and the flight resent. */
+    TCP_PMTU_REDUCTIONS,
     /** The peer discarded data it had SACKed: the SACK scoreboard was forgotten (TCPSACKReneging). */
     TCP_SACK_RENEGING,
 

@@ -117,6 +117,10 @@ public final class TcpLayer implements IpProtocolHandler {
     }
 
     TcpOutput output() { return output; }
+    /** TCP over IPv6, null while IPv6 is off. */
+    TcpIpv6 ipv6() { return ipv6; }
+    /** Where ICMPv6 errors quoting TCP segments go (RFC 5927 checks, packet too big). */
+    public io.tapwire.net.Icmpv6.ErrorListener icmpv6ErrorListener() { return icmpInput; }
 
     /** Hands a segment to its connection, noting Congestion Experienced from the IP header's ECN bits. */
     void segment(Tcb t, TcpSegment s, int tosOrTrafficClass) {

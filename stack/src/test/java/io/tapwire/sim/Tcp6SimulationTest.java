@@ -181,6 +181,71 @@ class Tcp6SimulationTest {
         assertEquals(2, p.h.stack.tcp().connections().size());
     }
 
+    /** An established IPv6 connection with 3000 bytes in flight in segments of {@code peerMss}. */
+    private static TcpSocket establishedWithFlight(Ipv6Peer p, int peerMss, int[] issOut) throws Exception {
+        TcpListener listener = p.h.stack.listenTcp(PORT, 16);
+        p.send(tcp6(PEER, US, PEER_PORT, PORT, 1000, 0, TcpSegment.SYN, 65535, new TcpOptions().setMss(peerMss), new byte[0]));
+        TcpSegment synAck = segmentOf(p.sent().get(0));
+        issOut[0] = synAck.seq();
+        p.send(tcp6(PEER, US, PEER_PORT, PORT, 1001, synAck.seq() + 1, TcpSegment.ACK, 65535, null, new byte[0]));
+        TcpSocket c = listener.accept(0, java.util.concurrent.TimeUnit.NANOSECONDS);
+        c.tryWrite(new byte[3000], 0, 3000);
+        return c;
+    }
+
+    /** ICMPv6 packet too big (RFC 4443 section 3.2) quoting our segment with {@code seq}, as a router would send it. */
+    private static byte[] packetTooBig(int mtu, int seq) {
+        byte[] quotedTcp = new byte[20];
+        ByteBuffer q = ByteBuffer.wrap(quotedTcp);
+        q.putShort(0, (short) PORT).putShort(2, (short) PEER_PORT).putInt(4, seq);
+        q.put(12, (byte) 0x50);
+        byte[] quoted = Ipv6Peer.ipv6(US, PEER, Ipv6Packet.NH_TCP, 64, quotedTcp);
+        Ipv6Address router = Ipv6Address.parse("fd00::fe");
+        return Ipv6Peer.ipv6(router, US, Ipv6Packet.NH_ICMPV6, 64,
+                Ipv6Peer.icmpv6(router, US, io.tapwire.wire.Icmpv6Packet.TYPE_PACKET_TOO_BIG, 0, mtu, quoted));
+    }
+
+    private static List<Integer> payloadSizes(List<Ipv6Peer.Sent> sent) {
+        return sent.stream().map(f -> segmentOf(f).payloadLength()).toList();
+    }
+
+    @Test
+    void packetTooBigInsideTheFlightLowersTheMssAndResendsTheFlightAtTheNewSize() throws Exception {
+        Ipv6Peer p = peer();
+        int[] iss = new int[1];
+        TcpSocket c = establishedWithFlight(p, 1440, iss);
+        assertEquals(List.of(1440, 1440, 120), payloadSizes(p.sent()));
+        p.send(packetTooBig(1300, iss[0] + 1 + 1440));
+        assertEquals(1300 - 60, c.tcpInfo().sndMss());
+        // 1240 + 1240 resent at once; the last 520 bytes wait behind them under Nagle.
+        assertEquals(List.of(1240, 1240), payloadSizes(p.sent()));
+        assertEquals(1, p.h.stack.statistics().get(Stat.TCP_PMTU_REDUCTIONS));
+        assertEquals(2, p.h.stack.statistics().get(Stat.TCP_RETRANS_SEGS));
+    }
+
+    @Test
+    void packetTooBigBelow1280IsTakenAs1280() throws Exception {
+        Ipv6Peer p = peer();
+        int[] iss = new int[1];
+        TcpSocket c = establishedWithFlight(p, 1440, iss);
+        p.sent();
+        p.send(packetTooBig(600, iss[0] + 1));
+        assertEquals(1280 - 60, c.tcpInfo().sndMss(), "RFC 8201 section 4: never below the minimum link MTU");
+    }
+
+    @Test
+    void packetTooBigQuotingASequenceOutsideTheFlightIsIgnoredAndCounted() throws Exception {
+        Ipv6Peer p = peer();
+        int[] iss = new int[1];
+        TcpSocket c = establishedWithFlight(p, 1440, iss);
+        p.sent();
+        p.send(packetTooBig(1300, iss[0] + 1 + 5000));
+        p.send(packetTooBig(1300, iss[0] - 100));
+        assertEquals(1440, c.tcpInfo().sndMss());
+        assertEquals(2, p.h.stack.statistics().get(DropReason.TCP_ICMP_OUT_OF_WINDOW));
+        assertEquals(0, p.sent().size(), "nothing sent in answer");
+    }
+
     private static byte[] tcp4(int srcPort, int dstPort, int seq, int ack, int flags) {
         ByteBuffer b = ByteBuffer.allocate(TcpSegment.MIN_HEADER_LENGTH);
         TcpSegment s = new TcpSegment().wrapForWrite(b, 0, b.capacity());
