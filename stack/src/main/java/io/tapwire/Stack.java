@@ -291,6 +291,19 @@ public final class Stack {
                 options.effectiveCongestionControl(config.tcpCongestionControl)));
     }
 
+    /**
+     * Starts connecting to an IPv6 peer and returns at once (the socket is in SYN_SENT); the
+     * source is our address in the peer's scope.
+     *
+     * @throws java.net.NoRouteToHostException when the peer is off our link or no address is usable yet
+     */
+    public TcpSocket connectTcp(io.tapwire.wire.Ipv6Address address, int port, SocketOptions options) throws java.net.NoRouteToHostException {
+        return new TcpSocket(tcp, tcp.connect(address, port, options.effectiveReceiveBuffer(config.tcpRmemDefault, config.tcpRmemMax),
+                options.effectiveSendBuffer(config.tcpWmemDefault, config.tcpWmemMax), options.noDelay(),
+                config.tcpModerateRcvbuf && !options.receiveBufferLocked(),
+                options.effectiveCongestionControl(config.tcpCongestionControl)));
+    }
+
     /** Listens on {@code port} with an accept queue of min(backlog, somaxconn). */
     public TcpListener listenTcp(int port, int backlog) throws java.io.IOException {
         return listenTcp(port, backlog, SocketOptions.defaults());
@@ -304,7 +317,7 @@ public final class Stack {
         return new TcpListener(tcp, tcp.listen(0, port, backlog, options.effectiveReceiveBuffer(config.tcpRmemDefault, config.tcpRmemMax),
                 options.effectiveSendBuffer(config.tcpWmemDefault, config.tcpWmemMax), options.noDelay(), options.reuseAddress(), options.reusePort(),
                 config.tcpModerateRcvbuf && !options.receiveBufferLocked(),
-                options.effectiveCongestionControl(config.tcpCongestionControl)));
+                options.effectiveCongestionControl(config.tcpCongestionControl), options.v6Only()));
     }
 
     /** TCP, for tooling (live connection list). */

@@ -339,6 +339,11 @@ public final class Tcb implements Timer.Target {
     public int localAddress() { return localAddress; }
     /** The IPv6 addresses of an IPv6 connection, null for IPv4. */
     public Ipv6Endpoints ipv6() { return v6; }
+
+    /** The peer as text: {@code 10.0.0.1:80} or {@code [fd00::1]:80}. */
+    String remoteText() {
+        return v6 != null ? "[" + v6.remote() + "]:" + remotePort : Ipv4Address.toString(remoteAddress) + ":" + remotePort;
+    }
     public int localPort() { return localPort; }
     public int remoteAddress() { return remoteAddress; }
     public int remotePort() { return remotePort; }

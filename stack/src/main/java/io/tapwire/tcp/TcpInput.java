@@ -78,7 +78,7 @@ final class TcpInput {
         }
         if (seg.isRst()) {
             if (ack) {
-                t.error = new ConnectException("connection refused by " + io.tapwire.wire.Ipv4Address.toString(t.remoteAddress) + ":" + t.remotePort);
+                t.error = new ConnectException("connection refused by " + t.remoteText());
                 stats.inc(Stat.TCP_ATTEMPT_FAILS);
                 layer.release(t);
             } else {

@@ -113,8 +113,13 @@ final class TcpIpv6 implements Ip6ProtocolHandler {
         }
     }
 
+    /** Our source address for {@code remote}, or null while none is usable. */
+    Ipv6Address sourceFor(Ipv6Address remote) {
+        return addresses.sourceFor(remote.hi(), remote.lo());
+    }
+
     /** RFC 6437 section 3: a 20-bit keyed hash of the flow, never 0 (Linux's ip6_make_flowlabel). */
-    private int flowLabel(int remoteFold, int localFold, int remotePort, int localPort) {
+    int flowLabel(int remoteFold, int localFold, int remotePort, int localPort) {
         long h = mix(config.tcpIsnSecret ^ 0xF10L ^ (((long) remoteFold << 32) | (localFold & 0xFFFF_FFFFL)));
         h = mix(h ^ (((long) remotePort << 16) | localPort));
         int label = (int) (h & 0xF_FFFF);

@@ -182,7 +182,7 @@ public final class TcpLayer implements IpProtocolHandler {
             return;
         }
         ListenSocket l = listener(seg.dstPort(), ip.src(), seg.srcPort(), ip.dst());
-        if (l != null && !l.closed) {
+        if (l != null && !l.closed && !l.v6Only) {
             input.listen(l, ip.src(), ip.dst(), seg);
             return;
         }
@@ -328,6 +328,11 @@ public final class TcpLayer implements IpProtocolHandler {
 
     Tcb lookup(long key) {
         return table.get(key);
+    }
+
+    /** The connection with {@code key} in the IPv4 or the IPv6 table. */
+    Tcb lookup(long key, boolean v6) {
+        return v6 ? (ipv6 == null ? null : ipv6.table.get(key)) : table.get(key);
     }
 
     /** Removes a connection for good: timers stopped, table entry gone, waiters woken. Caller holds its lock. */
@@ -516,12 +521,24 @@ public final class TcpLayer implements IpProtocolHandler {
     /** Opens a listener on {@code port} (RFC 9293 3.10.1, passive OPEN). */
     public ListenSocket listen(int address, int port, int backlog, int rcvbuf, int sndbuf, boolean nodelay, boolean reuseAddress,
                                boolean reusePort, boolean autotune, String congestionControl) throws IOException {
-        return open.listen(address, port, backlog, rcvbuf, sndbuf, nodelay, reuseAddress, reusePort, autotune, congestionControl);
+        return open.listen(address, port, backlog, rcvbuf, sndbuf, nodelay, reuseAddress, reusePort, autotune, congestionControl, false);
+    }
+
+    /** Opens a listener; with {@code v6Only} (IPV6_V6ONLY) a wildcard listener takes IPv6 connections only. */
+    public ListenSocket listen(int address, int port, int backlog, int rcvbuf, int sndbuf, boolean nodelay, boolean reuseAddress,
+                               boolean reusePort, boolean autotune, String congestionControl, boolean v6Only) throws IOException {
+        return open.listen(address, port, backlog, rcvbuf, sndbuf, nodelay, reuseAddress, reusePort, autotune, congestionControl, v6Only);
     }
 
     /** Closes a listener; connections it has not handed out are reset, as Linux does. */
     public void closeListener(ListenSocket l) {
         open.closeListener(l);
+    }
+
+    /** Starts an active open to an IPv6 peer; the connection is in SYN_SENT once the stack thread runs. */
+    public Tcb connect(io.tapwire.wire.Ipv6Address remote, int remotePort, int rcvbuf, int sndbuf, boolean nodelay, boolean autotune,
+                       String congestionControl) throws java.net.NoRouteToHostException {
+        return open.connect(remote, remotePort, rcvbuf, sndbuf, nodelay, autotune, congestionControl);
     }
 
     /** Starts an active open (RFC 9293 3.10.1); the connection is in SYN_SENT once the stack thread runs. */

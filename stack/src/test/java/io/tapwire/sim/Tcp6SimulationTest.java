@@ -246,6 +246,19 @@ class Tcp6SimulationTest {
         assertEquals(0, p.sent().size(), "nothing sent in answer");
     }
 
+    @Test
+    void aV6OnlyListenerTakesIpv6AndResetsIpv4() throws Exception {
+        Ipv6Peer p = peer();
+        p.h.stack.listenTcp(PORT, 16, io.tapwire.socket.SocketOptions.defaults().v6Only(true));
+        p.send(tcp6(PEER, US, PEER_PORT, PORT, 1000, 0, TcpSegment.SYN, 65535, null, new byte[0]));
+        assertEquals(TcpSegment.SYN | TcpSegment.ACK, segmentOf(p.sent().get(0)).flags());
+        p.h.introducePeer();
+        p.h.injectIp(Frames.ipv4(StackHarness.PEER, StackHarness.US, 6, 1, 0x4000, 64, tcp4(PEER_PORT, PORT, 2000, 0, TcpSegment.SYN)));
+        List<byte[]> out = p.h.transmitted();
+        assertEquals(1, out.size());
+        assertEquals(TcpSegment.RST | TcpSegment.ACK, out.get(0)[14 + 20 + 13], "IPV6_V6ONLY: no IPv4 connections");
+    }
+
     private static byte[] tcp4(int srcPort, int dstPort, int seq, int ack, int flags) {
         ByteBuffer b = ByteBuffer.allocate(TcpSegment.MIN_HEADER_LENGTH);
         TcpSegment s = new TcpSegment().wrapForWrite(b, 0, b.capacity());
