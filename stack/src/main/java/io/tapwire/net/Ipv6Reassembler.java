@@ -59,7 +59,8 @@ public final class Ipv6Reassembler {
         int unfragmentableLength;
         int nextHeaderFieldOffset;
         int nextHeader;
-        final ByteBuffer first = ByteBuffer.allocate(FIRST_QUOTE);
+        /** Allocated with {@link #data}, the first time the slot is used. */
+        ByteBuffer first;
         int firstLength;
         final Timer timer = new Timer(this::expire);
 
@@ -273,6 +274,7 @@ public final class Ipv6Reassembler {
                 s.firstLength = 0;
                 if (s.data == null) {
                     s.data = ByteBuffer.allocate(MAX_UNFRAGMENTABLE + MAX_PAYLOAD);
+                    s.first = ByteBuffer.allocate(FIRST_QUOTE);
                 }
                 timers.arm(s.timer, now + config.ip6fragTimeNanos);
                 return s;

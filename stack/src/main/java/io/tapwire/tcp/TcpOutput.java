@@ -426,11 +426,12 @@ final class TcpOutput {
         boolean bsd = syn && config.tcpBsdOptionLayout;
         int optLen = bsd ? options.encodedLengthBsd() : options.encodedLength();
         int segLen = TcpSegment.MIN_HEADER_LENGTH + optLen + len;
-        ByteBuffer b = begin(t.v6, t.remoteAddress, segLen);
+        Ipv6Endpoints e6 = t.v6;
+        ByteBuffer b = e6 == null ? ip.begin(t.remoteAddress, Ipv4Packet.PROTO_TCP, segLen) : begin(e6, 0, segLen);
         if (b == null) {
             return false;
         }
-        int at = payloadOffset(t.v6);
+        int at = e6 == null ? ip.payloadOffset() : ip6.payloadOffset();
         TcpSegment s = seg.wrapForWrite(b, at, segLen);
         s.setSrcPort(t.localPort);
         s.setDstPort(t.remotePort);
@@ -459,7 +460,13 @@ final class TcpOutput {
         if (len > 0) {
             t.sendRing.copyTo(dataOffset, b, at + TcpSegment.MIN_HEADER_LENGTH + optLen, len);
         }
-        commit(s, t.v6, t.localAddress, t.remoteAddress, tos);
+        if (e6 == null) {
+            s.fillChecksum(t.localAddress, t.remoteAddress);
+            // Linux sets DF on TCP (path MTU discovery, RFC 1191); our segments never exceed the MTU.
+            ip.commit(tos, true);
+        } else {
+            commit(s, e6, 0, 0, tos);
+        }
         stats.inc(Stat.TCP_OUT_SEGS);
         if (ack) {
             int right = Seq.add(t.rcvNxt, field << shift);
