@@ -118,6 +118,7 @@ public final class Stack {
             ip6In.register(Ipv6Packet.NH_UDP, udp);
             ip6In.register(Ipv6Packet.NH_TCP, tcp.enableIpv6(addresses6, ip6Out));
             icmp6.registerErrorListener(Ipv6Packet.NH_TCP, tcp.icmpv6ErrorListener());
+            icmp6.registerErrorListener(Ipv6Packet.NH_UDP, udp);
         }
         reassembler6.setErrorReporter(icmp6);
         // Processing one frame can emit a fragmented 64 KiB echo reply (45 frames at MTU 1500)

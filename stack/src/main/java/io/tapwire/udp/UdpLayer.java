@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * more into TX descriptors when the stack thread flushes, which it does on every poll when any
  * socket has output pending.
  */
-public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener, io.tapwire.net.Ip6ProtocolHandler {
+public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener, io.tapwire.net.Ip6ProtocolHandler,
+        io.tapwire.net.Icmpv6.ErrorListener {
     /** Largest UDP payload over IPv4: 65535 − 20 − 8. */
     public static final int MAX_PAYLOAD = Ipv4Packet.MAX_TOTAL_LENGTH - Ipv4Packet.MIN_HEADER_LENGTH - UdpPacket.HEADER_LENGTH;
 
@@ -196,6 +197,41 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener, io
         e.lock.lock();
         try {
             e.pendingError = (type << 8) | code;
+            e.readable.signalAll();
+            e.wake(Events.ERR | Events.IN);
+        } finally {
+            e.lock.unlock();
+        }
+        Runnable cb = e.onReadable;
+        if (cb != null) {
+            cb.run();
+        }
+    }
+
+    /** Marks an ICMPv6 error in {@link UdpEndpoint#pendingError}, apart from ICMPv4 type/code pairs. */
+    private static final int ICMPV6_ERROR = 0x1_0000;
+
+    /**
+     * An ICMPv6 error about a datagram we sent: reported to a connected socket (RFC 4443 section
+     * 3.1; Linux reports port unreachable as ECONNREFUSED on the next call).
+     */
+    @Override
+    public void icmpError(int type, int code, int info, io.tapwire.wire.Ipv6Packet quoted, ByteBuffer buf, int payloadOffset,
+                          int payloadLength) {
+        if (payloadLength < UdpPacket.HEADER_LENGTH) {
+            stats.drop(DropReason.ICMP6_UNHANDLED);
+            return;
+        }
+        int srcPort = buf.getShort(payloadOffset + UdpPacket.SRC_PORT) & 0xFFFF;
+        int dstPort = buf.getShort(payloadOffset + UdpPacket.DST_PORT) & 0xFFFF;
+        UdpEndpoint e = byPort.get(srcPort);
+        if (e == null || !e.remoteMatches6(quoted.dstHi(), quoted.dstLo(), dstPort)) {
+            stats.drop(DropReason.ICMP6_UNHANDLED);
+            return;
+        }
+        e.lock.lock();
+        try {
+            e.pendingError = ICMPV6_ERROR | (type << 8) | code;
             e.readable.signalAll();
             e.wake(Events.ERR | Events.IN);
         } finally {
@@ -710,6 +746,11 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener, io
             throw new SocketException("socket is closed");
         }
         int err = e.takePendingError();
+        if (err == (ICMPV6_ERROR | (io.tapwire.wire.Icmpv6Packet.TYPE_DEST_UNREACHABLE << 8) | io.tapwire.wire.Icmpv6Packet.CODE_PORT_UNREACHABLE)) {
+            throw new PortUnreachableException("connection refused: [" + e.remote6 + "]:" + e.remotePort + " answered ICMPv6 port unreachable");
+        } else if ((err & ICMPV6_ERROR) != 0) {
+            throw new SocketException("ICMPv6 error type " + ((err >>> 8) & 0xFF) + " code " + (err & 0xFF) + " from [" + e.remote6 + "]");
+        }
         if (err == ((Icmpv4Packet.TYPE_DEST_UNREACHABLE << 8) | Icmpv4Packet.CODE_PORT_UNREACHABLE)) {
             throw new PortUnreachableException("connection refused: " + io.tapwire.wire.Ipv4Address.toString(e.remoteAddress)
                     + ":" + e.remotePort + " answered ICMP port unreachable");

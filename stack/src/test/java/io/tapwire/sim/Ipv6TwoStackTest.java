@@ -110,4 +110,15 @@ class Ipv6TwoStackTest {
         assertArrayEquals(new byte[] {4, 5}, back.data());
         assertEquals(B6, back.srcAddress6());
     }
+
+    @Test
+    void aConnectedUdpSocketLearnsOfAClosedPortOverIpv6() throws Exception {
+        VirtualNet net = net();
+        UdpSocket client = net.a.openUdp().connect(B6, 9999);
+        client.send(new byte[] {1});
+        net.runFor(10 * MS);
+        java.net.PortUnreachableException e = assertThrows(java.net.PortUnreachableException.class,
+                () -> client.receive(0, TimeUnit.NANOSECONDS));
+        assertEquals(true, e.getMessage().contains("[fd00::2]:9999"), e.getMessage());
+    }
 }
