@@ -259,6 +259,40 @@ class Tcp6SimulationTest {
         assertEquals(TcpSegment.RST | TcpSegment.ACK, out.get(0)[14 + 20 + 13], "IPV6_V6ONLY: no IPv4 connections");
     }
 
+    @Test
+    void synCookiesWorkOverIpv6() throws Exception {
+        Ipv6Peer p = new Ipv6Peer(c -> {
+            c.tcpTimestamps = false;
+            c.tcpSack = false;
+            c.tcpWindowScaling = false;
+            c.tcpSyncookies = 2;   // always: every SYN-ACK is stateless
+        }).started();
+        p.solicitUs();
+        p.sent();
+        TcpListener listener = p.h.stack.listenTcp(PORT, 16);
+        p.send(tcp6(PEER, US, PEER_PORT, PORT, 1000, 0, TcpSegment.SYN, 65535, new TcpOptions().setMss(1440), new byte[0]));
+        List<Ipv6Peer.Sent> out = p.sent();
+        assertEquals(1, out.size());
+        TcpSegment synAck = segmentOf(out.get(0));
+        assertEquals(TcpSegment.SYN | TcpSegment.ACK, synAck.flags());
+        TcpOptions o = new TcpOptions();
+        assertNull(synAck.options(o));
+        assertEquals(1440, o.mss(), "the stateless SYN-ACK offers the IPv6 MSS");
+        assertEquals(0, p.h.stack.tcp().connections().size(), "no state kept for the SYN");
+        assertEquals(1, p.h.stack.statistics().get(Stat.TCP_SYNCOOKIES_SENT));
+
+        p.send(tcp6(PEER, US, PEER_PORT, PORT, 1001, synAck.seq() + 1, TcpSegment.ACK, 65535, null, new byte[0]));
+        assertEquals(1, p.h.stack.statistics().get(Stat.TCP_SYNCOOKIES_RECV));
+        TcpSocket c = listener.accept(0, java.util.concurrent.TimeUnit.NANOSECONDS);
+        assertNotNull(c, "the cookie rebuilt the connection");
+        assertEquals(PEER, c.tcb().ipv6().remote());
+        assertEquals(1440, c.tcpInfo().sndMss(), "the MSS the cookie carried");
+        c.tryWrite(new byte[100], 0, 100);
+        Ipv6Peer.Sent data = p.sent().get(0);
+        assertEquals(PEER, data.ip().dst());
+        assertEquals(100, segmentOf(data).payloadLength());
+    }
+
     private static byte[] tcp4(int srcPort, int dstPort, int seq, int ack, int flags) {
         ByteBuffer b = ByteBuffer.allocate(TcpSegment.MIN_HEADER_LENGTH);
         TcpSegment s = new TcpSegment().wrapForWrite(b, 0, b.capacity());
