@@ -170,6 +170,8 @@ public enum Stat {
     /** Router advertisements received and ignored (no SLAAC, no default router: {@code accept_ra=0}). */
     ICMP6_IN_ROUTER_ADVERTISEMENTS_IGNORED,
     ICMP6_OUT_MLD2_REPORTS,
+    /** MLD queries received (general, or for a group we joined) and answered with a report after a random delay. */
+    ICMP6_IN_MLD_QUERIES,
 
     /** Duplicate address detection started for one of our addresses. */
     ND_DAD_STARTED,

@@ -83,6 +83,7 @@ public final class Icmpv6 implements Ip6ProtocolHandler, Ipv6Input.ProblemReport
             case Icmpv6Packet.TYPE_NEIGHBOR_SOLICITATION -> nd.solicitation(ip, icmp);
             case Icmpv6Packet.TYPE_NEIGHBOR_ADVERTISEMENT -> nd.advertisement(ip, icmp);
             case Icmpv6Packet.TYPE_ROUTER_ADVERTISEMENT -> stats.inc(Stat.ICMP6_IN_ROUTER_ADVERTISEMENTS_IGNORED);
+            case Icmpv6Packet.TYPE_MLD_QUERY -> nd.mldQuery(ip, icmp);
             case Icmpv6Packet.TYPE_DEST_UNREACHABLE, Icmpv6Packet.TYPE_PACKET_TOO_BIG, Icmpv6Packet.TYPE_TIME_EXCEEDED,
                  Icmpv6Packet.TYPE_PARAMETER_PROBLEM -> error(buf, offset, length);
             default -> stats.drop(DropReason.ICMP6_UNHANDLED);

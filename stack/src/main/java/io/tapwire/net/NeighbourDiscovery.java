@@ -31,6 +31,9 @@ public final class NeighbourDiscovery implements NeighbourCache.Solicitor {
     private final TimerQueue timers;
     private final Statistics stats;
     private final Timer[] dadTimers;
+    /** A pending answer to an MLD query (RFC 3810 section 6.2: one report, after a random delay). */
+    private final Timer mldTimer = new Timer(() -> sendMldReport(Icmpv6Packet.MLD2_MODE_IS_EXCLUDE));
+    private final java.util.SplittableRandom random;
     private final NdOptions options = new NdOptions();
     private final Icmpv6Packet msg = new Icmpv6Packet();
     private Ipv6Output out;
@@ -51,6 +54,7 @@ public final class NeighbourDiscovery implements NeighbourCache.Solicitor {
             dadTimers[i] = new Timer(() -> dadStep(e));
         }
         cache.setSolicitor(this);
+        this.random = new java.util.SplittableRandom(config.seed ^ 0x3810);
     }
 
     public void setOutput(Ipv6Output out) {
@@ -68,7 +72,7 @@ public final class NeighbourDiscovery implements NeighbourCache.Solicitor {
      * sends it at once so tests see a deterministic start.
      */
     public void start() {
-        sendMldReport();
+        sendMldReport(Icmpv6Packet.MLD2_CHANGE_TO_EXCLUDE);
         Ipv6Addresses.Entry[] all = addresses.all();
         for (int i = 0; i < all.length; i++) {
             Ipv6Addresses.Entry e = all[i];
@@ -274,7 +278,36 @@ public final class NeighbourDiscovery implements NeighbourCache.Solicitor {
      * a Router Alert, from the unspecified address while the link-local address is tentative
      * (section 5.2.13). All-nodes is never reported (section 6).
      */
-    private void sendMldReport() {
+    /**
+     * An MLD query (RFC 3810 section 6.2): valid from a link-local source with hop limit 1
+     * (section 5.1.14); a general query, or one for a group we joined, is answered with a
+     * current-state report (MODE_IS_EXCLUDE records) after a delay drawn from [0, Maximum Response
+     * Delay), unless an answer is already pending sooner.
+     */
+    void mldQuery(Ipv6Packet ip, Icmpv6Packet icmp) {
+        if (ip.hopLimit() != 1 || !Ipv6Address.isLinkLocal(ip.srcHi()) || icmp.length() < Icmpv6Packet.MLD_QUERY_MIN_LENGTH) {
+            stats.drop(DropReason.ICMP6_ND_INVALID);
+            return;
+        }
+        ByteBuffer b = icmp.buffer();
+        long groupHi = b.getLong(icmp.offset() + Icmpv6Packet.MLD_ADDRESS);
+        long groupLo = b.getLong(icmp.offset() + Icmpv6Packet.MLD_ADDRESS + 8);
+        boolean general = groupHi == 0 && groupLo == 0;
+        if (!general && (!addresses.isJoinedGroup(groupHi, groupLo) || groupLo == Ipv6Address.ALL_NODES.lo())) {
+            stats.drop(DropReason.ICMP6_UNHANDLED);
+            return;
+        }
+        stats.inc(Stat.ICMP6_IN_MLD_QUERIES);
+        // Section 5.1.3: codes below 32768 are milliseconds; above, a mantissa and exponent.
+        int code = b.getShort(icmp.offset() + Icmpv6Packet.MLD_MAX_RESPONSE) & 0xFFFF;
+        long maxDelayMs = code < 32768 ? code : (long) ((code & 0x0FFF) | 0x1000) << (((code >>> 12) & 7) + 3);
+        long at = now + (maxDelayMs <= 0 ? 0 : random.nextLong(maxDelayMs * 1_000_000L));
+        if (!mldTimer.isArmed() || mldTimer.deadline() > at) {
+            timers.arm(mldTimer, at);
+        }
+    }
+
+    private void sendMldReport(int recordType) {
         Ipv6Addresses.Entry[] all = addresses.all();
         int records = 0;
         for (int i = 0; i < all.length; i++) {
@@ -299,7 +332,7 @@ public final class NeighbourDiscovery implements NeighbourCache.Solicitor {
             if (sharesGroupWithEarlier(all, i)) {
                 continue;
             }
-            b.put(r, (byte) Icmpv6Packet.MLD2_CHANGE_TO_EXCLUDE);
+            b.put(r, (byte) recordType);
             b.put(r + 1, (byte) 0);
             b.putShort(r + 2, (short) 0);
             all[i].address.solicitedNode().write(b, r + 4);

@@ -60,6 +60,12 @@ public final class Icmpv6Packet {
     /** MLDv2 record types: CHANGE_TO_EXCLUDE_MODE (join) and CHANGE_TO_INCLUDE_MODE (leave), section 5.2.12. */
     public static final int MLD2_CHANGE_TO_EXCLUDE = 4;
     public static final int MLD2_CHANGE_TO_INCLUDE = 3;
+    /** MLDv2 record type MODE_IS_EXCLUDE: a current-state record answering a query (section 5.2.12). */
+    public static final int MLD2_MODE_IS_EXCLUDE = 2;
+    /** MLD query: Maximum Response Code (section 5.1.3) and the multicast address queried (:: for a general query). */
+    public static final int MLD_MAX_RESPONSE = 4;
+    public static final int MLD_ADDRESS = 8;
+    public static final int MLD_QUERY_MIN_LENGTH = 24;
     /** MLDv2 record: type, aux data length, number of sources, multicast address. */
     public static final int MLD2_RECORD_LENGTH = 20;
 

@@ -235,4 +235,41 @@ class Ipv6NeighbourDiscoveryTest {
         assertEquals(NeighbourCache.State.STALE, p.h.stack.neighbours().state(Ipv6Peer.PEER.hi(), Ipv6Peer.PEER.lo()));
         assertEquals(StackHarness.PEER_MAC, p.h.stack.neighbours().mac(Ipv6Peer.PEER.hi(), Ipv6Peer.PEER.lo()));
     }
+
+    /** An MLDv2 general query from a router's link-local address, Maximum Response Code {@code maxResponseMs}. */
+    private static byte[] mldQuery(Ipv6Address group, int maxResponseMs, int hopLimit) {
+        Ipv6Address router = Ipv6Address.parse("fe80::1");
+        java.nio.ByteBuffer body = java.nio.ByteBuffer.allocate(20);
+        group.write(body, 0);
+        byte[] icmp = Ipv6Peer.icmpv6(router, Ipv6Address.ALL_NODES, Icmpv6Packet.TYPE_MLD_QUERY, 0, maxResponseMs << 16, body.array());
+        return Ipv6Peer.ipv6(router, Ipv6Address.ALL_NODES, Ipv6Packet.NH_ICMPV6, hopLimit, icmp);
+    }
+
+    @Test
+    void aGeneralMldQueryIsAnsweredWithACurrentStateReportWithinTheMaximumResponseDelay() {
+        Ipv6Peer p = new Ipv6Peer().started();
+        p.send(MacAddress.parse("33:33:00:00:00:01"), mldQuery(Ipv6Address.ANY, 1000, 1));
+        assertEquals(1, p.h.stack.statistics().get(Stat.ICMP6_IN_MLD_QUERIES));
+        p.h.advance(SEC);
+        List<Ipv6Peer.Sent> out = p.sent();
+        assertEquals(1, out.size(), "one report within the 1 s maximum response delay");
+        Ipv6Peer.Sent report = out.get(0);
+        assertEquals(Icmpv6Packet.TYPE_MLD_REPORT_V2, report.type());
+        assertEquals(Ipv6Peer.US_LINK_LOCAL, report.ip().src(), "from the link-local address once it is preferred");
+        int record = report.icmp().offset() + Icmpv6Packet.MLD2_RECORDS;
+        assertEquals(Icmpv6Packet.MLD2_MODE_IS_EXCLUDE, report.buf().get(record));
+        assertEquals(Ipv6Peer.US_SOLICITED, Ipv6Address.read(report.buf(), record + 4));
+        p.h.advance(10 * SEC);
+        assertEquals(0, p.sent().size(), "one report per query");
+    }
+
+    @Test
+    void anMldQueryWithHopLimitAboveOneOrForAnotherGroupGetsNoReport() {
+        Ipv6Peer p = new Ipv6Peer().started();
+        p.send(MacAddress.parse("33:33:00:00:00:01"), mldQuery(Ipv6Address.ANY, 1000, 2));
+        p.send(MacAddress.parse("33:33:00:00:00:01"), mldQuery(Ipv6Address.parse("ff02::1:ff00:99"), 1000, 1));
+        p.h.advance(2 * SEC);
+        assertEquals(0, p.sent().size());
+        assertEquals(0, p.h.stack.statistics().get(Stat.ICMP6_IN_MLD_QUERIES));
+    }
 }
