@@ -51,6 +51,8 @@ public final class StackConfig {
     public int ndUnresQlenBytes = 212_992;
     /** ND: hard limit on neighbour entries ({@code net.ipv6.neigh.default.gc_thresh3}, 1024). */
     public int ndGcThresh3 = 1024;
+    /** IPv6: how long a path MTU learned from a packet too big is kept ({@code net.ipv6.route.mtu_expires}, 600 s). */
+    public long ipv6MtuExpiresNanos = 600_000_000_000L;
     /** IPv6 reassembly: time a partial packet is kept ({@code net.ipv6.ip6frag_time}, 60 s). */
     public long ip6fragTimeNanos = 60_000_000_000L;
     /** IPv6 reassembly: memory for partial packets ({@code net.ipv6.ip6frag_high_thresh}, 4 MiB). */

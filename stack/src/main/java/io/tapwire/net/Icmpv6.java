@@ -137,6 +137,12 @@ public final class Icmpv6 implements Ip6ProtocolHandler, Ipv6Input.ProblemReport
                 return;
             }
         }
+        if (icmp.type() == Icmpv6Packet.TYPE_PACKET_TOO_BIG && quotedExt.nextHeader() != Ipv6Packet.NH_TCP) {
+            // RFC 8201 section 4: packets to that destination now fit the reported MTU. One
+            // quoting TCP is believed only inside the connection's flight (RFC 5927), where TCP
+            // lowers its MSS itself, as Linux's tcp_v6_err checks before it touches the route.
+            out.pathMtu(quoted.dstHi(), quoted.dstLo(), icmp.rest());
+        }
         ErrorListener l = errorListeners.get(quotedExt.nextHeader());
         if (l == null) {
             stats.drop(DropReason.ICMP6_UNHANDLED);

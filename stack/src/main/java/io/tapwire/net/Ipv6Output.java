@@ -16,7 +16,12 @@ import java.util.SplittableRandom;
 /**
  * IPv6 output: on-link check, neighbour resolution (or the 33:33 group address for multicast,
  * RFC 2464 section 7), the fixed header, an optional hop-by-hop Router Alert (for MLD, RFC 3810
- * section 5), fragmentation by the source (RFC 8200 section 4.5) and Ethernet framing.
+ * section 5), fragmentation by the source (RFC 8200 section 4.5) to the path MTU, and Ethernet
+ * framing.
+ *
+ * <p>The path MTU of a destination is the link's until a packet too big says less (RFC 8201
+ * section 4, never below 1280); it is kept {@code mtu_expires} in a small direct-mapped cache (a
+ * collision forgets the older entry, which only means the link MTU is tried again).
  *
  * <p>Used like {@link Ipv4Output}: {@link #begin} returns the buffer to write the payload into at
  * {@link #payloadOffset()}, {@link #commit} writes the header and sends. The buffer is the TX
@@ -35,6 +40,12 @@ public final class Ipv6Output implements ArpCache.ResolvedSink {
     private final Statistics stats;
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(SCRATCH_SIZE);
     private final SplittableRandom random;
+    private final long mtuExpiresNanos;
+    private static final int PMTU_SLOTS = 64;
+    private final long[] pmtuHi = new long[PMTU_SLOTS];
+    private final long[] pmtuLo = new long[PMTU_SLOTS];
+    private final int[] pmtuValue = new int[PMTU_SLOTS];
+    private final long[] pmtuExpires = new long[PMTU_SLOTS];
     private long now;
 
     private Descriptor pendingDescriptor;
@@ -55,11 +66,43 @@ public final class Ipv6Output implements ArpCache.ResolvedSink {
         this.neighbours = neighbours;
         this.stats = stats;
         this.random = new SplittableRandom(config.seed ^ 0x6);
+        this.mtuExpiresNanos = config.ipv6MtuExpiresNanos;
         neighbours.setResolvedSink(this);
     }
 
     public void setNow(long now) {
         this.now = now;
+    }
+
+    /**
+     * A packet too big for {@code dst} reported {@code mtu} (RFC 8201 section 4): packets to it
+     * are fragmented to that size from now on, for {@code mtu_expires}. Never raised above the
+     * link MTU nor lowered below 1280.
+     */
+    public void pathMtu(long dstHi, long dstLo, int mtu) {
+        int pmtu = Math.max(Ipv6Packet.MIN_MTU, Math.min(mtu, iface.mtu()));
+        int i = slot(dstHi, dstLo);
+        if (pmtuValue[i] != 0 && pmtuHi[i] == dstHi && pmtuLo[i] == dstLo && now < pmtuExpires[i] && pmtuValue[i] <= pmtu) {
+            return;   // only ever lowered while the entry lives
+        }
+        pmtuHi[i] = dstHi;
+        pmtuLo[i] = dstLo;
+        pmtuValue[i] = pmtu;
+        pmtuExpires[i] = now + mtuExpiresNanos;
+    }
+
+    /** The path MTU towards {@code dst}: a learned one that has not expired, else the link's. */
+    public int pathMtu(long dstHi, long dstLo) {
+        int i = slot(dstHi, dstLo);
+        if (pmtuValue[i] != 0 && pmtuHi[i] == dstHi && pmtuLo[i] == dstLo && now < pmtuExpires[i]) {
+            return pmtuValue[i];
+        }
+        return iface.mtu();
+    }
+
+    private static int slot(long hi, long lo) {
+        long h = (hi * 0x9E3779B97F4A7C15L) ^ lo;
+        return (int) ((h * 0x9E3779B97F4A7C15L) >>> 58);
     }
 
     /** Largest payload of one packet without a Jumbo Payload option. */
@@ -103,7 +146,7 @@ public final class Ipv6Output implements ArpCache.ResolvedSink {
         pendingPayloadLength = payloadLength;
         pendingExtLength = ext;
         int total = Ipv6Packet.HEADER_LENGTH + ext + payloadLength;
-        if (mac != -1 && total <= iface.mtu()) {
+        if (mac != -1 && total <= pathMtu(dstHi, dstLo)) {
             Descriptor d = iface.claimTx();
             if (d == null) {
                 return null;
@@ -163,7 +206,7 @@ public final class Ipv6Output implements ArpCache.ResolvedSink {
      */
     @Override
     public void sendResolved(ByteBuffer buf, int off, int total, long mac) {
-        int mtu = iface.mtu();
+        int mtu = pathMtu(buf.getLong(off + Ipv6Packet.DST), buf.getLong(off + Ipv6Packet.DST + 8));
         if (total <= mtu) {
             Descriptor d = iface.claimTx();
             if (d == null) {

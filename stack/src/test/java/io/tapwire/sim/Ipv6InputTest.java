@@ -308,4 +308,42 @@ class Ipv6InputTest {
         assertEquals(0, p.sent().size());
         assertEquals(0, p.h.stack.statistics().get(Stat.RX_INTERNAL_ERRORS));
     }
+
+    /** A router's packet too big about a packet of ours to the peer whose upper layer is {@code nextHeader}. */
+    private static byte[] packetTooBig(int mtu, int nextHeader) {
+        byte[] quoted = Ipv6Peer.ipv6(US, PEER, nextHeader, 64, new byte[1200]);
+        Ipv6Address router = Ipv6Address.parse("fd00::fe");
+        return Ipv6Peer.ipv6(router, US, Ipv6Packet.NH_ICMPV6, 64,
+                Ipv6Peer.icmpv6(router, US, Icmpv6Packet.TYPE_PACKET_TOO_BIG, 0, mtu, quoted));
+    }
+
+    private static List<Ipv6Peer.Sent> echo(Ipv6Peer p, int size) {
+        p.send(Ipv6Peer.ipv6(PEER, US, Ipv6Packet.NH_ICMPV6, 64, Ipv6Peer.echoRequest(PEER, US, 5, size, size)));
+        return p.sent();
+    }
+
+    @Test
+    void packetTooBigMakesLaterPacketsToThatDestinationFitThePathMtuUntilItExpires() {
+        Ipv6Peer p = peer();
+        assertEquals(1, echo(p, 1400).size(), "1448 bytes fit the link");
+        p.send(packetTooBig(1300, Ipv6Packet.NH_ICMPV6));
+        List<Ipv6Peer.Sent> out = echo(p, 1400);
+        assertEquals(2, out.size(), "fragmented to the path MTU (RFC 8201)");
+        for (Ipv6Peer.Sent f : out) {
+            assertTrue(f.ip().totalLength() <= 1300, "fragment of " + f.ip().totalLength() + " bytes");
+            assertEquals(Ipv6Packet.NH_FRAGMENT, f.ip().nextHeader());
+        }
+        // A report below the IPv6 minimum is taken as 1280, and lowering stops there.
+        p.send(packetTooBig(600, Ipv6Packet.NH_ICMPV6));
+        assertEquals(1280, echo(p, 1400).get(0).ip().totalLength(), "the first fragment fills 1280 bytes, not 600");
+        p.h.advance(600_000_000_000L);
+        assertEquals(1, echo(p, 1400).size(), "mtu_expires (600 s) passed: the link MTU again");
+    }
+
+    @Test
+    void packetTooBigQuotingTcpLeavesThePathMtuToTcpsOwnCheck() {
+        Ipv6Peer p = peer();
+        p.send(packetTooBig(1300, Ipv6Packet.NH_TCP));
+        assertEquals(1, echo(p, 1400).size(), "an unverified report about TCP changes nothing for other traffic");
+    }
 }
