@@ -313,14 +313,15 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener, io
     /** Sends the IPv6 datagram at the head of {@code q}; false when the TX ring lacks room for it (it waits). */
     private boolean flush6(UdpEndpoint e, DatagramQueue q) {
         int length = q.peekLength();
+        long dstHi = q.peekAddress6Hi();
+        long dstLo = q.peekAddress6Lo();
         int total = io.tapwire.wire.Ipv6Packet.HEADER_LENGTH + UdpPacket.HEADER_LENGTH + length;
-        int chunk = (iface.mtu() - io.tapwire.wire.Ipv6Packet.HEADER_LENGTH - 8) & ~7;
-        int frames = total <= iface.mtu() ? 1 : (total - io.tapwire.wire.Ipv6Packet.HEADER_LENGTH + chunk - 1) / chunk;
+        int mtu = out6.pathMtu(dstHi, dstLo);
+        int chunk = (mtu - io.tapwire.wire.Ipv6Packet.HEADER_LENGTH - 8) & ~7;
+        int frames = total <= mtu ? 1 : (total - io.tapwire.wire.Ipv6Packet.HEADER_LENGTH + chunk - 1) / chunk;
         if (iface.txAvailable() < frames + 1) {
             return false;
         }
-        long dstHi = q.peekAddress6Hi();
-        long dstLo = q.peekAddress6Lo();
         int dstPort = q.peekPort();
         io.tapwire.wire.Ipv6Address src = addresses6 == null ? null : addresses6.sourceFor(dstHi, dstLo);
         ByteBuffer b = src == null ? null : out6.begin(src, dstHi, dstLo, io.tapwire.wire.Ipv6Packet.NH_UDP, UdpPacket.HEADER_LENGTH + length);
