@@ -88,6 +88,16 @@ class Tcp6IntegrationTest extends TcpSandboxTestBase {
     }
 
     @Test
+    void sixtyFourMegabytesFromTheByteSourceArriveCompleteOverIpv6() {
+        long n = 64L * 1024 * 1024;
+        // head closes the pipe after exactly n bytes; nc then dies of SIGPIPE and its socket is reset.
+        Netns.Result r = shell(Duration.ofSeconds(60), "{ nc -6 " + STACK6 + " 19 | head -c " + n
+                + " | tee /dev/fd/3 | sha256sum >&2; } 3>&1 | wc -c");
+        assertEquals(Long.toString(n), r.stdout().strip(), "bytes received\n" + describe(r));
+        assertEquals(TcpStreamServicesIntegrationTest.chargenSha256(n) + "  -", r.stderr().strip(), "sha256 of the stream\n" + describe(r));
+    }
+
+    @Test
     void theSameServiceAnswersBothFamiliesAtOnce() {
         Netns.Result r = shell(Duration.ofSeconds(30), "curl -sS -o /dev/null -w '%{http_code} ' http://" + STACK + "/bytes/10 && "
                 + "curl -6 -sS -o /dev/null -w '%{http_code}' http://[" + STACK6 + "]/bytes/10");
