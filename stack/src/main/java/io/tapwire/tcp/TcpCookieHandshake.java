@@ -159,7 +159,7 @@ final class TcpCookieHandshake {
     private Tcb rebuild(ListenSocket l, int remoteAddress, int localAddress, TcpSegment seg, int iss, int irs, int mss,
                         boolean ts, int peerWscale, boolean sack, boolean ecn) {
         Tcb t = layer.newConnection(localAddress, seg.dstPort(), remoteAddress, seg.srcPort(), l.rcvbuf, l.sndbuf, l.autotune,
-                l.congestionControl);
+                l.congestionControl, layer.context6());
         t.parent = l;
         t.nodelay = l.nodelay;
         t.fromCookie = true;

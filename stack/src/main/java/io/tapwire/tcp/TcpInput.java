@@ -72,7 +72,7 @@ final class TcpInput {
         if (ack && (Seq.le(seg.ack(), t.iss) || Seq.gt(seg.ack(), t.sndMax))) {
             stats.drop(DropReason.TCP_BAD_ACK);
             if (!seg.isRst()) {
-                output.sendRaw(t.localAddress, t.localPort, t.remoteAddress, t.remotePort, seg.ack(), 0, TcpSegment.RST);
+                output.sendRaw(t.v6, t.localAddress, t.localPort, t.remoteAddress, t.remotePort, seg.ack(), 0, TcpSegment.RST);
             }
             return;
         }
@@ -253,7 +253,7 @@ final class TcpInput {
                 }
             } else {
                 stats.drop(DropReason.TCP_BAD_ACK);
-                output.sendRaw(t.localAddress, t.localPort, t.remoteAddress, t.remotePort, ack, 0, TcpSegment.RST);
+                output.sendRaw(t.v6, t.localAddress, t.localPort, t.remoteAddress, t.remotePort, ack, 0, TcpSegment.RST);
                 return;
             }
         }

@@ -399,21 +399,19 @@ public final class TcpLayer implements IpProtocolHandler {
     }
 
     /**
-     * A new connection; on the stack thread while an IPv6 segment is processed it is an IPv6
-     * connection with that segment's endpoints ({@link #context6()}).
+     * A new connection: an IPv6 one when {@code v6} gives its endpoints (for a passive open, the
+     * segment's: {@link #context6()}), else IPv4.
      */
     Tcb newConnection(int localAddress, int localPort, int remoteAddress, int remotePort, int rcvbuf, int sndbuf, boolean autotune,
-                      String congestionControl) {
+                      String congestionControl, Ipv6Endpoints v6) {
         Tcb t = new Tcb(this, localAddress, localPort, remoteAddress, remotePort, rcvbuf, sndbuf,
                 new RttEstimator(config.tcpInitialRtoNanos, rtoBounds),
                 io.tapwire.tcp.cc.CongestionControls.create(congestionControl));
-        if (Thread.currentThread() == owner) {
-            t.v6 = context6();
-            if (t.v6 != null) {
-                t.peerMss = DEFAULT_MSS_6;
-            }
+        t.v6 = v6;
+        if (v6 != null) {
+            t.peerMss = DEFAULT_MSS_6;
         }
-        t.ourMss = ourMss(t.v6 != null);
+        t.ourMss = ourMss(v6 != null);
         t.autotune = autotune;
         t.rcvWscale = rcvWscale(rcvbuf, autotune);
         t.tsOffset = tsOffset(remoteAddress, remotePort, localPort);

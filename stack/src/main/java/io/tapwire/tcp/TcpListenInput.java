@@ -115,7 +115,8 @@ final class TcpListenInput {
             cookies.sendCookie(l, remoteAddress, localAddress, seg);
             return;
         }
-        Tcb t = layer.newConnection(localAddress, seg.dstPort(), remoteAddress, seg.srcPort(), l.rcvbuf, l.sndbuf, l.autotune, l.congestionControl);
+        Tcb t = layer.newConnection(localAddress, seg.dstPort(), remoteAddress, seg.srcPort(), l.rcvbuf, l.sndbuf, l.autotune, l.congestionControl,
+                layer.context6());
         t.parent = l;
         t.nodelay = l.nodelay;
         t.irs = seg.seq();

@@ -113,7 +113,7 @@ final class TcpOpen {
         if (remoteAddress == 0 || iface.isBroadcast(remoteAddress) || Ipv4Address.isMulticast(remoteAddress)) {
             throw new IllegalArgumentException("cannot connect to " + Ipv4Address.toString(remoteAddress) + ": not a unicast address");
         }
-        Tcb t = layer.newConnection(iface.address(), 0, remoteAddress, remotePort, rcvbuf, sndbuf, autotune, congestionControl);
+        Tcb t = layer.newConnection(iface.address(), 0, remoteAddress, remotePort, rcvbuf, sndbuf, autotune, congestionControl, null);
         return start(t, nodelay);
     }
 
@@ -145,10 +145,8 @@ final class TcpOpen {
         }
         int localFold = v6.fold(local.hi(), local.lo());
         int remoteFold = v6.fold(remote.hi(), remote.lo());
-        Tcb t = layer.newConnection(localFold, 0, remoteFold, remotePort, rcvbuf, sndbuf, autotune, congestionControl);
-        t.v6 = new Ipv6Endpoints(local, remote, 0);
-        t.ourMss = layer.ourMss(true);
-        t.peerMss = TcpLayer.DEFAULT_MSS_6;
+        Tcb t = layer.newConnection(localFold, 0, remoteFold, remotePort, rcvbuf, sndbuf, autotune, congestionControl,
+                new Ipv6Endpoints(local, remote, 0));
         return start(t, nodelay);
     }
 

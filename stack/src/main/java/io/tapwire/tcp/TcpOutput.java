@@ -546,7 +546,7 @@ final class TcpOutput {
         sendRaw(layer.context6(), src, srcPort, dst, dstPort, seq, ackNum, flags);
     }
 
-    private void sendRaw(Ipv6Endpoints e6, int src, int srcPort, int dst, int dstPort, int seq, int ackNum, int flags) {
+    void sendRaw(Ipv6Endpoints e6, int src, int srcPort, int dst, int dstPort, int seq, int ackNum, int flags) {
         ByteBuffer b = begin(e6, dst, TcpSegment.MIN_HEADER_LENGTH);
         if (b == null) {
             return;
