@@ -8,11 +8,11 @@ package io.tapwire;
 public enum DropReason {
     /** Frame shorter than an Ethernet header. */
     ETH_TRUNCATED,
-    /** Destination MAC is neither ours nor broadcast (no multicast group is joined, so IPv6's 33:33:… frames land here). */
+    /** Destination MAC is neither ours, broadcast nor the 33:33 address of an IPv6 group we joined. */
     ETH_NOT_FOR_US,
     /** Source MAC is a group address (never valid as a source). */
     ETH_BAD_SOURCE,
-    /** An EtherType this stack does not speak (IPv6 included, until IPv6 arrives). */
+    /** An EtherType this stack does not speak (IPv6 too when it is disabled, {@code disable_ipv6}). */
     ETH_UNKNOWN_TYPE,
 
     /** ARP shorter than 28 bytes. */
@@ -56,6 +56,40 @@ public enum DropReason {
     IP_FRAG_NO_MEMORY,
     /** No handler for the protocol number (answered with protocol unreachable). */
     IP_UNKNOWN_PROTOCOL,
+
+    /** IPv6 frame shorter than the 40-byte header. */
+    IP6_TRUNCATED,
+    /** IPv6 EtherType with a version other than 6. */
+    IP6_BAD_VERSION,
+    /** Payload length past the frame, or an extension header past the payload (Ip6InTruncatedPkts). */
+    IP6_BAD_LENGTH,
+    /** Source is multicast, or our own address arriving from the wire. */
+    IP6_BAD_SOURCE,
+    /** Destination is neither one of our addresses nor a group we joined (Ip6InAddrErrors). */
+    IP6_NOT_FOR_US,
+    /**
+     * An extension header problem answered with a parameter problem (RFC 8200 section 4): a
+     * hop-by-hop header not first, an unknown option whose type says discard, a Jumbo Payload,
+     * routing type 0 with segments left (RFC 5095), malformed options (Ip6InHdrErrors).
+     */
+    IP6_BAD_EXTENSION_HEADER,
+    /** An unrecognised next header (answered with parameter problem code 1, Ip6InUnknownProtos). */
+    IP6_UNKNOWN_NEXT_HEADER,
+    /** A fragment this stack does not reassemble (yet) or an invalid one (Ip6ReasmFails). */
+    IP6_FRAG_DROPPED,
+    /** A fragment overlapping another: the whole packet is discarded (RFC 5722). */
+    IP6_FRAG_OVERLAP,
+    /** Reassembly memory exhausted ({@code ip6frag_high_thresh}). */
+    IP6_FRAG_NO_MEMORY,
+
+    /** ICMPv6 shorter than its header or than the message type needs. */
+    ICMP6_TRUNCATED,
+    /** ICMPv6 checksum does not verify (Icmp6InCsumErrors). */
+    ICMP6_BAD_CHECKSUM,
+    /** A neighbour-discovery message failing RFC 4861's validity checks (hop limit 255, code 0, options). */
+    ICMP6_ND_INVALID,
+    /** An ICMPv6 message type this stack does not act on, or a reply nobody waits for. */
+    ICMP6_UNHANDLED,
 
     /** ICMP shorter than its 8-byte header. */
     ICMP_TRUNCATED,

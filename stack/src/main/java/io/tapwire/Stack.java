@@ -8,6 +8,13 @@ import io.tapwire.net.Icmp;
 import io.tapwire.net.Interface;
 import io.tapwire.net.Ipv4Input;
 import io.tapwire.net.Ipv4Output;
+import io.tapwire.net.Icmpv6;
+import io.tapwire.net.Ipv6Addresses;
+import io.tapwire.net.Ipv6Input;
+import io.tapwire.net.Ipv6Output;
+import io.tapwire.net.Ipv6Reassembler;
+import io.tapwire.net.NeighbourCache;
+import io.tapwire.net.NeighbourDiscovery;
 import io.tapwire.net.Reassembler;
 import io.tapwire.socket.PingSocket;
 import io.tapwire.socket.SocketOptions;
@@ -20,6 +27,7 @@ import io.tapwire.udp.UdpLayer;
 import io.tapwire.wire.ArpPacket;
 import io.tapwire.wire.EthernetFrame;
 import io.tapwire.wire.Ipv4Packet;
+import io.tapwire.wire.Ipv6Packet;
 import io.tapwire.wire.MacAddress;
 import io.tapwire.wire.WireError;
 
@@ -52,6 +60,14 @@ public final class Stack {
     private final Icmp icmp;
     private final UdpLayer udp;
     private final TcpLayer tcp;
+    private final boolean ipv6;
+    private final Ipv6Addresses addresses6;
+    private final NeighbourCache neighbours;
+    private final NeighbourDiscovery nd;
+    private final Ipv6Output ip6Out;
+    private final Ipv6Reassembler reassembler6;
+    private final Ipv6Input ip6In;
+    private final Icmpv6 icmp6;
     private final EthernetFrame eth = new EthernetFrame();
     private final ArpPacket arpView = new ArpPacket();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -86,9 +102,31 @@ public final class Stack {
         icmp.registerErrorListener(Ipv4Packet.PROTO_TCP, tcp.icmpErrorListener());
         ipIn.setUnknownProtocolHandler(icmp);
         reassembler.setTimeoutListener(icmp);
+        this.ipv6 = config.ipv6Enabled();
+        this.addresses6 = new Ipv6Addresses(config);
+        this.neighbours = new NeighbourCache(config, timers, stats);
+        this.nd = new NeighbourDiscovery(config, iface, addresses6, neighbours, timers, stats);
+        this.ip6Out = new Ipv6Output(config, iface, addresses6, neighbours, stats);
+        nd.setOutput(ip6Out);
+        this.reassembler6 = new Ipv6Reassembler(config, timers, stats);
+        this.ip6In = new Ipv6Input(addresses6, reassembler6, stats);
+        this.icmp6 = new Icmpv6(config, addresses6, ip6Out, nd, stats);
+        icmp6.setInterface(iface);
+        ip6In.register(Ipv6Packet.NH_ICMPV6, icmp6);
+        ip6In.setProblemReporter(icmp6);
+        if (ipv6) {
+            udp.enableIpv6(addresses6, ip6Out, icmp6);
+            ip6In.register(Ipv6Packet.NH_UDP, udp);
+            ip6In.register(Ipv6Packet.NH_TCP, tcp.enableIpv6(addresses6, ip6Out));
+            icmp6.registerErrorListener(Ipv6Packet.NH_TCP, tcp.icmpv6ErrorListener());
+            icmp6.registerErrorListener(Ipv6Packet.NH_UDP, udp);
+        }
+        reassembler6.setErrorReporter(icmp6);
         // Processing one frame can emit a fragmented 64 KiB echo reply (45 frames at MTU 1500)
         // plus an ARP request; RX waits while the TX ring lacks that room (backpressure).
-        int worstCase = (Ipv4Packet.MAX_TOTAL_LENGTH + device.mtu() - 1) / ((device.mtu() - 20) & ~7) + 2;
+        // An IPv6 reply of 65535 bytes needs a few more fragments (a 48-byte header and fragment header each).
+        int worstCase = Math.max((Ipv4Packet.MAX_TOTAL_LENGTH + device.mtu() - 1) / ((device.mtu() - 20) & ~7),
+                (Ipv6Output.maxPayload() + device.mtu() - 1) / ((device.mtu() - 48) & ~7)) + 2;
         this.txHeadroom = Math.max(1, Math.min(tx.size() / 2, worstCase));
     }
 
@@ -108,12 +146,20 @@ public final class Stack {
         ipOut.setNow(nowNanos);
         icmp.setNow(nowNanos);
         reassembler.setNow(nowNanos);
+        neighbours.setNow(nowNanos);
+        nd.setNow(nowNanos);
+        ip6Out.setNow(nowNanos);
+        icmp6.setNow(nowNanos);
+        reassembler6.setNow(nowNanos);
         tcp.setNow(nowNanos, owner);
         tx.reclaim();
         if (!started) {
             started = true;
             if (config.arpGratuitousAtStart) {
                 arp.announce();
+            }
+            if (ipv6) {
+                nd.start();
             }
         }
         Runnable task;
@@ -199,7 +245,7 @@ public final class Stack {
             return;
         }
         long dst = eth.dst();
-        if (dst != config.mac && dst != MacAddress.BROADCAST) {
+        if (dst != config.mac && dst != MacAddress.BROADCAST && !(ipv6 && addresses6.acceptsMac(dst))) {
             stats.drop(DropReason.ETH_NOT_FOR_US);
             return;
         }
@@ -209,6 +255,13 @@ public final class Stack {
         }
         switch (eth.etherType()) {
             case EthernetFrame.TYPE_IPV4 -> ipIn.receive(buf, EthernetFrame.HEADER_LENGTH, eth.payloadLength());
+            case EthernetFrame.TYPE_IPV6 -> {
+                if (ipv6) {
+                    ip6In.receive(buf, EthernetFrame.HEADER_LENGTH, eth.payloadLength());
+                } else {
+                    stats.drop(DropReason.ETH_UNKNOWN_TYPE);   // disable_ipv6
+                }
+            }
             case EthernetFrame.TYPE_ARP -> {
                 WireError err = arpView.wrap(buf, EthernetFrame.HEADER_LENGTH, eth.payloadLength());
                 if (err != null) {
@@ -242,6 +295,19 @@ public final class Stack {
                 options.effectiveCongestionControl(config.tcpCongestionControl)));
     }
 
+    /**
+     * Starts connecting to an IPv6 peer and returns at once (the socket is in SYN_SENT); the
+     * source is our address in the peer's scope.
+     *
+     * @throws java.net.NoRouteToHostException when the peer is off our link or no address is usable yet
+     */
+    public TcpSocket connectTcp(io.tapwire.wire.Ipv6Address address, int port, SocketOptions options) throws java.net.NoRouteToHostException {
+        return new TcpSocket(tcp, tcp.connect(address, port, options.effectiveReceiveBuffer(config.tcpRmemDefault, config.tcpRmemMax),
+                options.effectiveSendBuffer(config.tcpWmemDefault, config.tcpWmemMax), options.noDelay(),
+                config.tcpModerateRcvbuf && !options.receiveBufferLocked(),
+                options.effectiveCongestionControl(config.tcpCongestionControl)));
+    }
+
     /** Listens on {@code port} with an accept queue of min(backlog, somaxconn). */
     public TcpListener listenTcp(int port, int backlog) throws java.io.IOException {
         return listenTcp(port, backlog, SocketOptions.defaults());
@@ -265,7 +331,7 @@ public final class Stack {
         return new TcpListener(tcp, tcp.listen(address, port, backlog, options.effectiveReceiveBuffer(config.tcpRmemDefault, config.tcpRmemMax),
                 options.effectiveSendBuffer(config.tcpWmemDefault, config.tcpWmemMax), options.noDelay(), options.reuseAddress(), options.reusePort(),
                 config.tcpModerateRcvbuf && !options.receiveBufferLocked(),
-                options.effectiveCongestionControl(config.tcpCongestionControl)));
+                options.effectiveCongestionControl(config.tcpCongestionControl), options.v6Only()));
     }
 
     /** UDP, for tooling (the socket list of {@code ss -u}). */
@@ -327,6 +393,12 @@ public final class Stack {
     public Interface iface() { return iface; }
     public ArpCache arp() { return arp; }
     public Reassembler reassembler() { return reassembler; }
+    /** Our IPv6 addresses and their DAD states. */
+    public Ipv6Addresses ipv6Addresses() { return addresses6; }
+    /** Whether IPv6 runs ({@link StackConfig#ipv6Enabled()}). */
+    public boolean ipv6Enabled() { return ipv6; }
+    public NeighbourCache neighbours() { return neighbours; }
+    public Ipv6Reassembler ipv6Reassembler() { return reassembler6; }
     /** The time of the current or last poll. */
     public long now() { return now; }
     /** Whether the caller is a {@link StackAgent} running inside {@link #poll}, on the stack thread. */

@@ -23,6 +23,41 @@ public final class StackConfig {
     /** TTL of datagrams we originate ({@code net.ipv4.ip_default_ttl}). */
     public int ipDefaultTtl = 64;
 
+    /**
+     * IPv6 off ({@code net.ipv6.conf.all.disable_ipv6}). Linux's default is 0; here it is true by
+     * default so a stack built for IPv4 only sends nothing new (no DAD or MLD at start): setting
+     * {@link #address6}, or this to false, turns IPv6 on with a link-local address from the MAC.
+     */
+    public boolean disableIpv6 = true;
+    /** Our static IPv6 address ({@code ip -6 addr add}), or null for the link-local address only. */
+    public io.tapwire.wire.Ipv6Address address6 = null;
+    /** Prefix length of {@link #address6}'s on-link prefix. */
+    public int prefixLength6 = 64;
+    /** Hop limit of packets we originate ({@code net.ipv6.conf.all.hop_limit}). */
+    public int ipv6HopLimit = 64;
+    /** Neighbour solicitations sent for duplicate address detection ({@code dad_transmits}); 0 skips DAD. */
+    public int dadTransmits = 1;
+    /** ND: interval between solicitations ({@code net.ipv6.neigh.default.retrans_time_ms}, 1 s). */
+    public long ndRetransNanos = 1_000_000_000L;
+    /** ND: time a confirmed neighbour stays REACHABLE ({@code base_reachable_time_ms}, 30 s). */
+    public long ndReachableNanos = 30_000_000_000L;
+    /** ND: time in DELAY before probing a STALE neighbour in use ({@code delay_first_probe_time}, 5 s). */
+    public long ndDelayFirstProbeNanos = 5_000_000_000L;
+    /** ND: multicast solicitations while INCOMPLETE ({@code mcast_solicit}, 3). */
+    public int ndMcastSolicit = 3;
+    /** ND: unicast probes in PROBE ({@code ucast_solicit}, 3). */
+    public int ndUcastSolicit = 3;
+    /** ND: bytes queued per unresolved neighbour ({@code unres_qlen_bytes}). */
+    public int ndUnresQlenBytes = 212_992;
+    /** ND: hard limit on neighbour entries ({@code net.ipv6.neigh.default.gc_thresh3}, 1024). */
+    public int ndGcThresh3 = 1024;
+    /** IPv6: how long a path MTU learned from a packet too big is kept ({@code net.ipv6.route.mtu_expires}, 600 s). */
+    public long ipv6MtuExpiresNanos = 600_000_000_000L;
+    /** IPv6 reassembly: time a partial packet is kept ({@code net.ipv6.ip6frag_time}, 60 s). */
+    public long ip6fragTimeNanos = 60_000_000_000L;
+    /** IPv6 reassembly: memory for partial packets ({@code net.ipv6.ip6frag_high_thresh}, 4 MiB). */
+    public int ip6fragHighThresh = 4 * 1024 * 1024;
+
     /** ARP: time a resolved entry is trusted before it is re-resolved on use ({@code base_reachable_time_ms}). */
     public long arpReachableNanos = 30_000_000_000L;
     /** ARP: interval between requests for an unresolved neighbour ({@code retrans_time_ms}). */
@@ -246,6 +281,11 @@ public final class StackConfig {
     /** Seed for every random choice the stack makes (IP IDs, port choice), so runs are reproducible. */
     public long seed = 0x7a9_5eedL;
 
+    /** True when IPv6 runs: not disabled, or a static IPv6 address is configured. */
+    public boolean ipv6Enabled() {
+        return !disableIpv6 || address6 != null;
+    }
+
     /** Subnet mask derived from {@link #prefixLength}. */
     public int netmask() {
         return Ipv4Address.mask(prefixLength);
@@ -286,6 +326,12 @@ public final class StackConfig {
                     + " " + arpGcThresh2 + " " + arpGcThresh3);
         }
         io.tapwire.tcp.cc.CongestionControls.create(tcpCongestionControl);
+        if (prefixLength6 < 0 || prefixLength6 > 128) {
+            throw new IllegalArgumentException("prefixLength6 must be 0..128, got " + prefixLength6);
+        }
+        if (address6 != null && (address6.isMulticast() || address6.isUnspecified())) {
+            throw new IllegalArgumentException("address6 must be a unicast address, got " + address6);
+        }
         if (rxBudget < 1) {
             throw new IllegalArgumentException("rxBudget must be at least 1");
         }

@@ -130,8 +130,59 @@ public enum Stat {
     TCP_TIME_WAIT_OVERFLOW,
     /** TIME_WAIT 4-tuples reused for an outgoing connection under {@code tcp_tw_reuse} (TWRecycled). */
     TCP_TW_RECYCLED,
+    /** Path MTU reductions believed from ICMP fragmentation needed or ICMPv6 packet too big: the MSS was lowered and the flight resent. */
+    TCP_PMTU_REDUCTIONS,
     /** The peer discarded data it had SACKed: the SACK scoreboard was forgotten (TCPSACKReneging). */
     TCP_SACK_RENEGING,
+
+    /** IPv6 packets handed to a transport or ICMPv6 (Ip6InDelivers). */
+    IP6_IN_DELIVERS,
+    /** IPv6 packets the stack asked to send (Ip6OutRequests). */
+    IP6_OUT_REQUESTS,
+    /** IPv6 packets not sent: no route or the neighbour could not be resolved (Ip6OutNoRoutes). */
+    IP6_OUT_NO_ROUTES,
+    /** IPv6 packets fragmented on output (Ip6FragOKs). */
+    IP6_FRAG_OKS,
+    /** IPv6 fragments created (Ip6FragCreates). */
+    IP6_FRAG_CREATES,
+    /** IPv6 fragments received (Ip6ReasmReqds). */
+    IP6_REASM_REQDS,
+    /** IPv6 packets reassembled (Ip6ReasmOKs). */
+    IP6_REASM_OKS,
+    /** Partial IPv6 packets discarded after {@code ip6frag_time} (Ip6ReasmTimeout). */
+    IP6_REASM_TIMEOUTS,
+    /** Packets with a Jumbo Payload option, which this link cannot carry (RFC 2675 section 3): parameter problem sent. */
+    IP6_IN_JUMBO,
+
+    ICMP6_IN_ECHOS,
+    ICMP6_IN_ECHO_REPLIES,
+    ICMP6_OUT_ECHO_REPLIES,
+    ICMP6_IN_ERRORS,
+    ICMP6_OUT_DEST_UNREACHS,
+    ICMP6_OUT_PARM_PROBLEMS,
+    ICMP6_OUT_TIME_EXCEEDS,
+    /** ICMPv6 errors not sent because of the rate limits ({@code net.ipv6.icmp.ratelimit}, {@code icmp_msgs_per_sec}). */
+    ICMP6_OUT_RATE_LIMITED,
+    ICMP6_IN_NEIGHBOR_SOLICITS,
+    ICMP6_IN_NEIGHBOR_ADVERTISEMENTS,
+    ICMP6_OUT_NEIGHBOR_SOLICITS,
+    ICMP6_OUT_NEIGHBOR_ADVERTISEMENTS,
+    /** Router advertisements received and ignored (no SLAAC, no default router: {@code accept_ra=0}). */
+    ICMP6_IN_ROUTER_ADVERTISEMENTS_IGNORED,
+    ICMP6_OUT_MLD2_REPORTS,
+    /** MLD queries received (general, or for a group we joined) and answered with a report after a random delay. */
+    ICMP6_IN_MLD_QUERIES,
+
+    /** Duplicate address detection started for one of our addresses. */
+    ND_DAD_STARTED,
+    /** Duplicate address detection that found another node with our address: the address is not used. */
+    ND_DAD_FAILED,
+    /** Neighbour resolutions that gave up; their queued packets are discarded. */
+    ND_RESOLVE_FAILED,
+    /** Packets discarded because an unresolved neighbour's queue was full ({@code unres_qlen_bytes}). */
+    ND_QUEUE_OVERFLOW,
+    /** New neighbour entries refused at gc_thresh3 ({@code table_fulls}). */
+    ND_TABLE_FULLS,
 
     UDP_IN_DATAGRAMS,
     UDP_OUT_DATAGRAMS,

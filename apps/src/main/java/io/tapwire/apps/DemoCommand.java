@@ -25,7 +25,7 @@ import java.util.function.Function;
 @Command(name = "demo",
         mixinStandardHelpOptions = true,
         description = {
-            "Show tapwire answering real Linux tools: ping, arping, nc (UDP and TCP echo), a closed UDP port, nmap, a fragmented ping, curl over tapwire's TCP.",
+            "Show tapwire answering real Linux tools: ping, arping, nc (UDP and TCP echo), a closed UDP port, nmap, a fragmented ping, curl over tapwire's TCP; then ping -6, curl -6 and nc -6 over IPv6.",
             "",
             "Runs in a private network namespace that is deleted afterwards: the Linux side is "
                     + Sandbox.HOST_ADDRESS + "/24 on " + Sandbox.TAP_NAME + ", the stack is " + Sandbox.STACK_ADDRESS
@@ -159,7 +159,21 @@ public final class DemoCommand implements Callable<Integer> {
                         r -> r.stdout().contains("hello over tcp") ? null : "the echo did not come back"),
                 new Step("TCP to a closed port: the stack answers RST, curl reports connection refused",
                         new String[] {"curl", "-sS", "-m", "5", "http://" + STACK + ":8080/"},
-                        r -> r.exitCode() == 7 && r.stderr().contains("Couldn't connect") ? null : "curl was not refused", true));
+                        r -> r.exitCode() == 7 && r.stderr().contains("Couldn't connect") ? null : "curl was not refused", true),
+                new Step("IPv6: ping -6 the stack's static address (found by neighbour discovery)",
+                        new String[] {"ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", Sandbox.STACK_ADDRESS6},
+                        r -> replies(r, 3)),
+                new Step("IPv6 fragmentation: 4000-byte ping -6, fragment headers both ways",
+                        new String[] {"ping", "-6", "-c", "2", "-i", "0.2", "-W", "2", "-s", "4000", Sandbox.STACK_ADDRESS6},
+                        r -> replies(r, 2)),
+                new Step("IPv6: curl -6 fetches 1 MB over tapwire's TCP (the services listen on both families)",
+                        new String[] {"curl", "-6", "-sS", "-m", "20", "-o", "/dev/null", "-w", "%{http_code} %{size_download} bytes\\n",
+                                "http://[" + Sandbox.STACK_ADDRESS6 + "]/bytes/1000000"},
+                        r -> r.stdout().contains("200 1000000 bytes") ? null : "expected 200 and 1000000 bytes"),
+                new Step("IPv6: nc -6 to the TCP and UDP echo services",
+                        new String[] {"sh", "-c", "echo tcp over ipv6 | timeout 5 nc -6 -N " + Sandbox.STACK_ADDRESS6 + " 7 && "
+                                + "echo udp over ipv6 | timeout 5 nc -6 -u -w1 " + Sandbox.STACK_ADDRESS6 + " 7"},
+                        r -> r.stdout().contains("tcp over ipv6") && r.stdout().contains("udp over ipv6") ? null : "an echo did not come back"));
         steps.removeIf(Objects::isNull);
         return steps;
     }

@@ -23,8 +23,8 @@ import java.util.function.Consumer;
 
 /**
  * The network sandbox of DESIGN.md: a private network namespace with TAP {@value #TAP_NAME}
- * inside, the Linux side at {@value #HOST_ADDRESS}/24 and a tapwire stack at
- * {@value #STACK_ADDRESS}/24 behind the TAP. Linux tools run inside the namespace with
+ * inside, the Linux side at {@value #HOST_ADDRESS}/24 and {@value #HOST_ADDRESS6}/64 and a tapwire
+ * stack at {@value #STACK_ADDRESS}/24 and {@value #STACK_ADDRESS6}/64 behind the TAP. Linux tools run inside the namespace with
  * {@link #exec}; they can reach the stack and nothing else, and nothing outside the namespace
  * changes.
  *
@@ -42,9 +42,14 @@ public final class Sandbox implements AutoCloseable {
     public static final String HOST_ADDRESS = "10.0.0.1";
     public static final String STACK_ADDRESS = "10.0.0.2";
     public static final int PREFIX_LENGTH = 24;
+    public static final String HOST_ADDRESS6 = "fd00::1";
+    public static final String STACK_ADDRESS6 = "fd00::2";
+    public static final int PREFIX_LENGTH6 = 64;
     public static final String TAP_NAME = "tap0";
     /** How long {@link #exec(String...)} lets a command run. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    /** Upper bound on waiting for the stack's IPv6 addresses to pass duplicate address detection (1 s each at Linux's defaults). */
+    private static final Duration DAD_TIMEOUT = Duration.ofSeconds(5);
     /** Upper bound on waiting for the kernel to report the TAP's link up. */
     private static final Duration LINK_UP_TIMEOUT = Duration.ofSeconds(5);
 
@@ -52,6 +57,7 @@ public final class Sandbox implements AutoCloseable {
     public static final class Options {
         int mtu = 1500;
         int ringSize = 256;
+        boolean ipv6 = true;
         Path pcap;
         boolean udpEcho = true;
         TcpServices.Selection tcpServices = TcpServices.Selection.none();
@@ -88,6 +94,15 @@ public final class Sandbox implements AutoCloseable {
         /** Descriptors per ring (default 256). */
         public Options ringSize(int ringSize) {
             this.ringSize = ringSize;
+            return this;
+        }
+
+        /**
+         * Whether both sides get their IPv6 addresses (default true): the stack {@value #STACK_ADDRESS6},
+         * Linux {@value #HOST_ADDRESS6} (without DAD, {@code nodad}, so tests need not wait for it).
+         */
+        public Options ipv6(boolean on) {
+            this.ipv6 = on;
             return this;
         }
 
@@ -177,6 +192,10 @@ public final class Sandbox implements AutoCloseable {
         StackConfig config = new StackConfig();
         config.address = Ipv4Address.parse(STACK_ADDRESS);
         config.prefixLength = PREFIX_LENGTH;
+        if (options.ipv6) {
+            config.address6 = io.tapwire.wire.Ipv6Address.parse(STACK_ADDRESS6);
+            config.prefixLength6 = PREFIX_LENGTH6;
+        }
         options.configure.accept(config);
         Sandbox sb = new Sandbox(Netns.create(), config);
         try {
@@ -212,6 +231,9 @@ public final class Sandbox implements AutoCloseable {
             netns.run("ip", "link", "set", TAP_NAME, "mtu", Integer.toString(options.mtu));
         }
         netns.run("ip", "addr", "add", HOST_ADDRESS + "/" + PREFIX_LENGTH, "dev", TAP_NAME);
+        if (config.address6 != null) {
+            netns.run("ip", "-6", "addr", "add", HOST_ADDRESS6 + "/" + PREFIX_LENGTH6, "dev", TAP_NAME, "nodad");
+        }
         netns.run("ip", "link", "set", TAP_NAME, "up");
         stack = new Stack(device, config);
         if (options.udpEcho) {
@@ -226,6 +248,21 @@ public final class Sandbox implements AutoCloseable {
             }
         }
         awaitLinkUp();
+        if (config.ipv6Enabled()) {
+            awaitIpv6Addresses();
+        }
+    }
+
+    /** Waits until the stack's IPv6 addresses have passed (or failed) duplicate address detection. */
+    private void awaitIpv6Addresses() {
+        long deadline = System.nanoTime() + DAD_TIMEOUT.toNanos();
+        while (!stack.ipv6Addresses().settled()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the stack's IPv6 addresses did not pass duplicate address detection within "
+                        + DAD_TIMEOUT.toSeconds() + " s");
+            }
+            sleep(20);
+        }
     }
 
     /** The TCP services, or null when none were asked for. */

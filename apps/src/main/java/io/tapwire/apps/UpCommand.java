@@ -17,6 +17,7 @@ import io.tapwire.tap.TapDevice;
 import io.tapwire.tap.TapStats;
 import io.tapwire.time.Clock;
 import io.tapwire.wire.Ipv4Address;
+import io.tapwire.wire.Ipv6Address;
 import io.tapwire.wire.MacAddress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,6 +40,7 @@ import java.util.concurrent.TimeUnit;
             "The TAP is created if it does not exist (it then disappears when tapwire exits) or attached if it does "
                     + "(e.g. made with 'ip tuntap add dev tap0 mode tap'). The Linux side is yours to configure, e.g.:",
             "  ip addr add 10.0.0.1/24 dev tap0 && ip link set tap0 up",
+            "and for IPv6 (with --addr6 fd00::2/64): ip -6 addr add fd00::1/64 dev tap0",
             "Use --netns to keep the TAP inside a network namespace made with 'ip netns add'."
         })
 public final class UpCommand implements Callable<Integer> {
@@ -48,6 +50,11 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--addr", defaultValue = "10.0.0.2/24",
             description = "The stack's IPv4 address and prefix length (default: ${DEFAULT-VALUE}).")
     String addr;
+
+    @Option(names = "--addr6", paramLabel = "ADDR/LEN",
+            description = "The stack's static IPv6 address and prefix length, e.g. fd00::2/64 (default: none; "
+                    + "IPv6 then stays off). A link-local address from the MAC is added.")
+    String addr6;
 
     @Option(names = "--gateway", description = "Default gateway for destinations off the subnet (default: none).")
     String gateway;
@@ -248,6 +255,17 @@ public final class UpCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--addr " + addr + ": prefix length must be a number, e.g. 10.0.0.2/24");
             }
         }
+        if (addr6 != null) {
+            String[] p6 = addr6.split("/", 2);
+            config.address6 = Ipv6Address.parse(p6[0]);
+            if (p6.length == 2) {
+                try {
+                    config.prefixLength6 = Integer.parseInt(p6[1]);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--addr6 " + addr6 + ": prefix length must be a number, e.g. fd00::2/64");
+                }
+            }
+        }
         if (gateway != null) {
             config.gateway = Ipv4Address.parse(gateway);
         }
@@ -265,6 +283,10 @@ public final class UpCommand implements Callable<Integer> {
                 .append(" on ").append(tapDevice.name());
         if (netns != null) {
             sb.append(" in network namespace ").append(netns);
+        }
+        if (config.address6 != null) {
+            sb.append(", ").append(config.address6).append('/').append(config.prefixLength6).append(" and ")
+                    .append(Ipv6Address.linkLocalFromMac(config.mac)).append("/64");
         }
         sb.append(", MAC ").append(MacAddress.toString(config.mac)).append(", MTU ").append(mtu);
         if (config.gateway != 0) {

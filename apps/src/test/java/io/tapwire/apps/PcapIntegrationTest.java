@@ -140,7 +140,7 @@ class PcapIntegrationTest {
      * Standard error must hold nothing but tshark's notice about running as root: a complaint
      * about the file (cut short, damaged) fails the test.
      */
-    private static String tshark(Path pcap, String... extra) throws IOException, InterruptedException {
+    static String tshark(Path pcap, String... extra) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("tshark", "-n", "-r", pcap.toString()));
         cmd.addAll(List.of(CHECKSUMS_ON));
         cmd.addAll(List.of(extra));

@@ -106,7 +106,7 @@ class TcpStreamServicesIntegrationTest extends TcpSandboxTestBase {
     }
 
     /** SHA-256 of the first {@code length} bytes of the chargen stream, in hex. */
-    private static String chargenSha256(long length) {
+    static String chargenSha256(long length) {
         byte[] cycle = ChargenService.pattern();
         MessageDigest sha;
         try {

@@ -21,6 +21,7 @@ public final class SocketOptions {
     private boolean reuseAddress;
     private boolean reusePort;
     private String congestionControl;
+    private boolean v6Only;
 
     /** Defaults: the stack's {@code tcp_rmem}/{@code tcp_wmem} sizes, Nagle on, SO_REUSEADDR off (Linux's defaults). */
     public static SocketOptions defaults() {
@@ -60,6 +61,14 @@ public final class SocketOptions {
         this.reusePort = on;
         return this;
     }
+
+    /** IPV6_V6ONLY: a listener on the wildcard address takes IPv6 only (default false: both families, as Linux's bindv6only=0). */
+    public SocketOptions v6Only(boolean on) {
+        this.v6Only = on;
+        return this;
+    }
+
+    public boolean v6Only() { return v6Only; }
 
     public SocketOptions reuseAddress(boolean on) {
         this.reuseAddress = on;

@@ -53,6 +53,17 @@ public final class TcpSocket implements AutoCloseable, Pollable {
         return s;
     }
 
+    /** Connects to an IPv6 peer, waiting up to {@code timeout} for the handshake. */
+    public static TcpSocket connect(io.tapwire.Stack stack, io.tapwire.wire.Ipv6Address address, int port, long timeout, TimeUnit unit)
+            throws IOException {
+        TcpSocket s = stack.connectTcp(address, port, io.tapwire.socket.SocketOptions.defaults());
+        if (!s.awaitConnected(timeout, unit)) {
+            s.abort();
+            throw new SocketTimeoutException("connect to [" + address + "]:" + port + " timed out after " + unit.toMillis(timeout) + " ms");
+        }
+        return s;
+    }
+
     /** Waits up to {@code timeout} for the handshake (0: just check). False if still connecting. */
     public boolean awaitConnected(long timeout, TimeUnit unit) throws IOException {
         return calls.awaitEstablished(tcb, unit.toNanos(timeout));

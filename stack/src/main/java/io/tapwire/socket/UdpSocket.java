@@ -35,10 +35,15 @@ public final class UdpSocket implements AutoCloseable, Pollable {
     }
 
     /** One received datagram. */
-    public record Datagram(int srcAddress, int srcPort, byte[] data) {
+    public record Datagram(int srcAddress, int srcPort, byte[] data, io.tapwire.wire.Ipv6Address srcAddress6) {
+        public Datagram(int srcAddress, int srcPort, byte[] data) {
+            this(srcAddress, srcPort, data, null);
+        }
+
         @Override
         public String toString() {
-            return data.length + " bytes from " + Ipv4Address.toString(srcAddress) + ":" + srcPort;
+            return data.length + " bytes from " + (srcAddress6 != null ? "[" + srcAddress6 + "]" : Ipv4Address.toString(srcAddress))
+                    + ":" + srcPort;
         }
     }
 
@@ -87,10 +92,31 @@ public final class UdpSocket implements AutoCloseable, Pollable {
         layer.send(endpoint, ByteBuffer.wrap(data), 0, data.length, dstAddress, dstPort, Long.MAX_VALUE);
     }
 
+    /** Sends one datagram to an IPv6 destination. */
+    public void send(byte[] data, io.tapwire.wire.Ipv6Address dst, int dstPort) throws IOException {
+        layer.send(endpoint, ByteBuffer.wrap(data), 0, data.length, dst, dstPort, Long.MAX_VALUE);
+    }
+
     /** Sends one datagram to the connected peer. */
     public void send(byte[] data) throws IOException {
         requireConnected();
-        send(data, endpoint.remoteAddress(), endpoint.remotePort());
+        io.tapwire.wire.Ipv6Address r6 = endpoint.remoteAddress6();
+        if (r6 != null) {
+            send(data, r6, endpoint.remotePort());
+        } else {
+            send(data, endpoint.remoteAddress(), endpoint.remotePort());
+        }
+    }
+
+    /** Connects to an IPv6 peer (default destination, only accepted source). */
+    public UdpSocket connect(io.tapwire.wire.Ipv6Address address, int port) throws IOException {
+        layer.connect(endpoint, address, port);
+        return this;
+    }
+
+    /** Sends to an IPv6 destination without waiting; false when the send buffer is full. */
+    public boolean trySend(ByteBuffer data, int offset, int length, io.tapwire.wire.Ipv6Address dst, int dstPort) throws IOException {
+        return layer.send(endpoint, data, offset, length, dst, dstPort, 0);
     }
 
     /** Sends without waiting; returns false when the send buffer is full (counted as SndbufErrors). */
@@ -190,7 +216,7 @@ public final class UdpSocket implements AutoCloseable, Pollable {
     }
 
     private static Datagram toDatagram(UdpLayer.Received r) {
-        return r == null ? null : new Datagram(r.srcAddress(), r.srcPort(), r.buffer().array());
+        return r == null ? null : new Datagram(r.srcAddress(), r.srcPort(), r.buffer().array(), r.srcAddress6());
     }
 
     /** Runs {@code callback} on the stack thread each time datagrams arrive (or an ICMP error). */

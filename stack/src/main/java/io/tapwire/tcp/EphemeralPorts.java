@@ -34,7 +34,7 @@ final class EphemeralPorts {
      * the range is taken. If the port's 4-tuple is in TIME_WAIT and may be reused,
      * {@link #takeReusable()} returns that connection.
      */
-    int pick(int remoteAddress, int remotePort) {
+    int pick(int remoteAddress, int remotePort, boolean v6) {
         reusable = null;
         int low = config.ipLocalPortRangeLow;
         int range = config.ipLocalPortRangeHigh - low + 1;
@@ -45,7 +45,7 @@ final class EphemeralPorts {
             if (layer.listener(port) != null) {
                 continue;
             }
-            Tcb existing = layer.lookup(Tcb.key(remoteAddress, remotePort, port));
+            Tcb existing = layer.lookup(Tcb.key(remoteAddress, remotePort, port), v6);
             if (existing == null) {
                 return port;
             }
@@ -69,7 +69,7 @@ final class EphemeralPorts {
      * EADDRNOTAVAIL, "Cannot assign requested address" (what Java reports as a BindException),
      * saying how the ports are used and what helps.
      */
-    BindException exhausted(int remoteAddress, int remotePort) {
+    BindException exhausted(int remoteAddress, int remotePort, boolean v6) {
         int low = config.ipLocalPortRangeLow;
         int high = config.ipLocalPortRangeHigh;
         int timeWait = 0;
@@ -79,14 +79,14 @@ final class EphemeralPorts {
                 listening++;
                 continue;
             }
-            Tcb t = layer.lookup(Tcb.key(remoteAddress, remotePort, port));
+            Tcb t = layer.lookup(Tcb.key(remoteAddress, remotePort, port), v6);
             if (t != null && t.state == TcpState.TIME_WAIT) {
                 timeWait++;
             }
         }
         StringBuilder m = new StringBuilder("Cannot assign requested address (EADDRNOTAVAIL): all ")
                 .append(high - low + 1).append(" ports of ip_local_port_range ").append(low).append('-').append(high)
-                .append(" are in use toward ").append(Ipv4Address.toString(remoteAddress)).append(':').append(remotePort)
+                .append(" are in use toward ").append(v6 ? "that IPv6 peer" : Ipv4Address.toString(remoteAddress)).append(':').append(remotePort)
                 .append(" (").append(timeWait).append(" in TIME_WAIT");
         if (listening > 0) {
             m.append(", ").append(listening).append(" taken by listeners");

@@ -43,6 +43,8 @@ public final class ListenSocket {
     boolean nodelay;
     boolean autotune;
     String congestionControl;
+    /** IPV6_V6ONLY: the wildcard listener takes IPv6 only (by default it takes both families, Linux's bindv6only=0). */
+    boolean v6Only;
 
     ListenSocket(TcpLayer layer, int localAddress, int port, int backlog, int rcvbuf, int sndbuf) {
         this.layer = layer;

@@ -26,6 +26,12 @@ public final class Tcb implements Timer.Target {
     final int remotePort;
     long key;
     final TcpLayer layer;
+    /**
+     * The IPv6 addresses of an IPv6 connection, null for IPv4. Then {@link #localAddress} and
+     * {@link #remoteAddress} hold keyed 32-bit folds of them, which only feed hashes (ISN, SYN
+     * cookies, timestamp offsets) and the key of the IPv6 connection table.
+     */
+    Ipv6Endpoints v6;
 
     TcpState state = TcpState.CLOSED;
 
@@ -345,6 +351,13 @@ public final class Tcb implements Timer.Target {
     }
 
     public int localAddress() { return localAddress; }
+    /** The IPv6 addresses of an IPv6 connection, null for IPv4. */
+    public Ipv6Endpoints ipv6() { return v6; }
+
+    /** The peer as text: {@code 10.0.0.1:80} or {@code [fd00::1]:80}. */
+    String remoteText() {
+        return v6 != null ? "[" + v6.remote() + "]:" + remotePort : Ipv4Address.toString(remoteAddress) + ":" + remotePort;
+    }
     public int localPort() { return localPort; }
     public int remoteAddress() { return remoteAddress; }
     public int remotePort() { return remotePort; }
@@ -521,6 +534,9 @@ public final class Tcb implements Timer.Target {
 
     @Override
     public String toString() {
+        if (v6 != null) {
+            return "[" + v6.local() + "]:" + localPort + " <-> [" + v6.remote() + "]:" + remotePort + " " + state;
+        }
         return Ipv4Address.toString(localAddress) + ":" + localPort + " <-> " + Ipv4Address.toString(remoteAddress) + ":" + remotePort
                 + " " + state;
     }

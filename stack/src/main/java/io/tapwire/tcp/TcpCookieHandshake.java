@@ -53,7 +53,8 @@ final class TcpCookieHandshake {
         stats.inc(Stat.TCP_SYNCOOKIES_SENT);
         // The peer's MSS as TcpNegotiation reads it (536 without the option, RFC 9293 3.7.1),
         // rounded down to the table (__cookie_v4_init_sequence).
-        int peerMss = options.hasMss() && options.mss() > 0 ? options.mss() : 536;
+        int peerMss = options.hasMss() && options.mss() > 0 ? options.mss()
+                : layer.context6() != null ? TcpLayer.DEFAULT_MSS_6 : 536;
         int iss = cookies.cookie(remoteAddress, localAddress, seg.srcPort(), seg.dstPort(), seg.seq(), SynCookies.mssIndex(peerMss), now);
         // tcp_conn_request: a cookie SYN without timestamps has its options cleared
         // (tcp_clear_options) and ECN refused, since only the TSval could carry them.
@@ -158,7 +159,7 @@ final class TcpCookieHandshake {
     private Tcb rebuild(ListenSocket l, int remoteAddress, int localAddress, TcpSegment seg, int iss, int irs, int mss,
                         boolean ts, int peerWscale, boolean sack, boolean ecn) {
         Tcb t = layer.newConnection(localAddress, seg.dstPort(), remoteAddress, seg.srcPort(), l.rcvbuf, l.sndbuf, l.autotune,
-                l.congestionControl);
+                l.congestionControl, layer.context6());
         t.parent = l;
         t.nodelay = l.nodelay;
         t.fromCookie = true;

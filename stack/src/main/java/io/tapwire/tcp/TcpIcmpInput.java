@@ -21,11 +21,14 @@ import java.nio.ByteBuffer;
  * <p>A believed "fragmentation needed" lowers the connection's MSS to fit the reported next-hop
  * MTU (RFC 1191 section 6.3), never raises it, and never below what Linux's {@code min_pmtu}
  * (552 bytes) allows, so a forged one can cost at most that much throughput (RFC 5927 section 7).
+ * An ICMPv6 "packet too big" does the same over IPv6 (RFC 8201 section 4), never below the IPv6
+ * minimum MTU of 1280. When the MSS drops, what is in flight was lost at the old size: it is sent
+ * again at once at the new size, without a congestion response (Linux's tcp_simple_retransmit).
  * Every other error is soft: it does not abort the connection (RFC 5927 section 5.2, RFC 1122
  * 4.2.3.9; Linux keeps it in {@code sk_err_soft}), and tapwire, which has no use for it, drops
  * it as unhandled.
  */
-final class TcpIcmpInput implements Icmp.ErrorListener {
+final class TcpIcmpInput implements Icmp.ErrorListener, io.tapwire.net.Icmpv6.ErrorListener {
     /** Linux's {@code net.ipv4.route.min_pmtu}: a smaller reported MTU is taken as this. */
     static final int MIN_PMTU = 552;
     /** RFC 5927 section 4.1 needs the ports and the sequence number: the first 8 bytes (RFC 792 quotes them). */
@@ -71,16 +74,71 @@ final class TcpIcmpInput implements Icmp.ErrorListener {
         }
     }
 
+    /** An ICMPv6 error quoting a segment of an IPv6 connection (RFC 4443; the same RFC 5927 checks). */
+    @Override
+    public void icmpError(int type, int code, int info, io.tapwire.wire.Ipv6Packet quoted, ByteBuffer buf, int offset, int length) {
+        TcpIpv6 v6 = layer.ipv6();
+        if (length < QUOTED_TCP_BYTES || v6 == null) {
+            stats.drop(DropReason.ICMP6_UNHANDLED);
+            return;
+        }
+        int localPort = buf.getShort(offset) & 0xFFFF;
+        int remotePort = buf.getShort(offset + 2) & 0xFFFF;
+        int seq = buf.getInt(offset + 4);
+        long rHi = quoted.dstHi();
+        long rLo = quoted.dstLo();
+        Tcb t = v6.table.get(Tcb.key(v6.fold(rHi, rLo), remotePort, localPort));
+        if (t == null || t.v6.remote().hi() != rHi || t.v6.remote().lo() != rLo) {
+            stats.drop(DropReason.ICMP6_UNHANDLED);
+            return;
+        }
+        t.lock.lock();
+        try {
+            if (t.released || !Seq.ge(seq, t.sndUna) || !Seq.lt(seq, t.sndMax)) {
+                stats.drop(DropReason.TCP_ICMP_OUT_OF_WINDOW);
+                return;
+            }
+            if (type == io.tapwire.wire.Icmpv6Packet.TYPE_PACKET_TOO_BIG) {
+                // RFC 8201 section 4: never below the minimum link MTU, whatever was reported.
+                int pmtu = Math.max(info, io.tapwire.wire.Ipv6Packet.MIN_MTU);
+                if (pmtu < t.pmtu) {
+                    t.pmtu = pmtu;
+                }
+                lowerMss(t, pmtu - io.tapwire.wire.Ipv6Packet.HEADER_LENGTH);
+                return;
+            }
+            stats.drop(DropReason.ICMP6_UNHANDLED);
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
     /** RFC 1191 section 6.3: segments must now fit {@code mtu}; only ever lowered, and not below {@link #MIN_PMTU}. */
     private void pathMtu(Tcb t, int mtu) {
         int pmtu = Math.max(mtu, MIN_PMTU);
         if (pmtu < t.pmtu) {
             t.pmtu = pmtu;
         }
-        int mss = pmtu - Ipv4Packet.MIN_HEADER_LENGTH - TcpSegment.MIN_HEADER_LENGTH
-                - (t.tsOk ? TIMESTAMP_OPTION_BYTES : 0);
-        if (mss < t.sndMss) {
-            t.sndMss = mss;
+        lowerMss(t, pmtu - Ipv4Packet.MIN_HEADER_LENGTH);
+    }
+
+    /**
+     * Fits segments into {@code ipPayload} bytes of IP payload; if that lowers the MSS, sends what
+     * is in flight again at the new size (it was dropped at the old one), as Linux's
+     * {@code tcp_simple_retransmit}: a path change, not congestion, so cwnd and ssthresh stay.
+     */
+    private void lowerMss(Tcb t, int ipPayload) {
+        int mss = ipPayload - TcpSegment.MIN_HEADER_LENGTH - (t.tsOk ? TIMESTAMP_OPTION_BYTES : 0);
+        if (mss >= t.sndMss) {
+            return;
+        }
+        t.sndMss = mss;
+        stats.inc(io.tapwire.Stat.TCP_PMTU_REDUCTIONS);
+        if (t.state.isSynchronized() && Seq.lt(t.sndUna, t.sndMax)) {
+            t.sndNxt = t.sndUna;
+            // Karn's rule (RFC 6298 section 3): no RTT sample from what is about to be resent.
+            t.rttTiming = false;
+            layer.output().output(t);
         }
     }
 }

@@ -72,13 +72,13 @@ final class TcpInput {
         if (ack && (Seq.le(seg.ack(), t.iss) || Seq.gt(seg.ack(), t.sndMax))) {
             stats.drop(DropReason.TCP_BAD_ACK);
             if (!seg.isRst()) {
-                output.sendRaw(t.localAddress, t.localPort, t.remoteAddress, t.remotePort, seg.ack(), 0, TcpSegment.RST);
+                output.sendRaw(t.v6, t.localAddress, t.localPort, t.remoteAddress, t.remotePort, seg.ack(), 0, TcpSegment.RST);
             }
             return;
         }
         if (seg.isRst()) {
             if (ack) {
-                t.error = new ConnectException("connection refused by " + io.tapwire.wire.Ipv4Address.toString(t.remoteAddress) + ":" + t.remotePort);
+                t.error = new ConnectException("connection refused by " + t.remoteText());
                 stats.inc(Stat.TCP_ATTEMPT_FAILS);
                 layer.release(t);
             } else {
@@ -253,7 +253,7 @@ final class TcpInput {
                 }
             } else {
                 stats.drop(DropReason.TCP_BAD_ACK);
-                output.sendRaw(t.localAddress, t.localPort, t.remoteAddress, t.remotePort, ack, 0, TcpSegment.RST);
+                output.sendRaw(t.v6, t.localAddress, t.localPort, t.remoteAddress, t.remotePort, ack, 0, TcpSegment.RST);
                 return;
             }
         }

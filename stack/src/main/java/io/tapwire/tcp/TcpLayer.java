@@ -37,6 +37,8 @@ public final class TcpLayer implements IpProtocolHandler {
     private final TcpTimers timers;
     private final TcpIcmpInput icmpInput;
     private final ConnectionTable table = new ConnectionTable();
+    /** TCP over IPv6, or null while IPv6 is off. */
+    private TcpIpv6 ipv6;
     private final AtomicReferenceArray<ListenSocket> listeners = new AtomicReferenceArray<>(65536);
     /**
      * Connections with output queued by application threads: an intrusive lock-free stack (push by
@@ -93,8 +95,65 @@ public final class TcpLayer implements IpProtocolHandler {
     }
 
     long now() { return now; }
-    /** Whether segments to {@code address} can be routed (on-link, or a gateway is set). */
-    boolean hasRoute(int address) { return iface.hasRoute(address); }
+    /** Whether segments to {@code address} can be routed (on-link, or a gateway is set); for an IPv6 segment, its source. */
+    boolean hasRoute(int address) {
+        Ipv6Endpoints e6 = context6();
+        return e6 != null ? ipv6.hasRoute(e6.remote()) : iface.hasRoute(address);
+    }
+
+    /**
+     * Turns on TCP over IPv6; returns the handler IPv6 input dispatches TCP to. Listeners on the
+     * wildcard address then take both families.
+     */
+    public io.tapwire.net.Ip6ProtocolHandler enableIpv6(io.tapwire.net.Ipv6Addresses addresses, io.tapwire.net.Ipv6Output out) {
+        this.ipv6 = new TcpIpv6(this, config, stats, addresses);
+        output.setIpv6Output(out);
+        return ipv6;
+    }
+
+    /** The IPv6 endpoints of the segment being processed (stack thread), null for IPv4 or outside input. */
+    Ipv6Endpoints context6() {
+        return ipv6 == null ? null : ipv6.context;
+    }
+
+    TcpOutput output() { return output; }
+    /** The interface (for the received frame's offload metadata). */
+    Interface iface() { return iface; }
+
+    /** TCP over IPv6, null while IPv6 is off. */
+    TcpIpv6 ipv6() { return ipv6; }
+    /** Where ICMPv6 errors quoting TCP segments go (RFC 5927 checks, packet too big). */
+    public io.tapwire.net.Icmpv6.ErrorListener icmpv6ErrorListener() { return icmpInput; }
+
+    /** Hands a segment to its connection, noting Congestion Experienced from the IP header's ECN bits. */
+    void segment(Tcb t, TcpSegment s, int tosOrTrafficClass) {
+        t.lock.lock();
+        try {
+            t.segsIn++;
+            int payload = s.payloadLength();
+            if (payload > 0) {
+                t.dataSegsIn++;
+                // Linux's tcp_measure_rcv_mss: the largest segment seen estimates the peer's MSS.
+                if (payload > t.rcvMssSeen) {
+                    t.rcvMssSeen = Math.min(payload, t.ourMss);
+                }
+            }
+            if (t.ecnOk && (tosOrTrafficClass & 3) == 3) {
+                // Congestion Experienced (RFC 3168 section 5): echo ECE until the peer's CWR.
+                t.ecePending = true;
+                t.ackNow = true;
+                stats.inc(Stat.TCP_ECN_CE_RECEIVED);
+            }
+            input.segment(t, s);
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    /** Hands a segment to a listener. */
+    void listenFor(ListenSocket l, int remoteAddress, int localAddress, TcpSegment s) {
+        input.listen(l, remoteAddress, localAddress, s);
+    }
     /** The arrays connection rings borrow (for monitoring: {@link BufferPool#lentBytes()}). */
     public BufferPool bufferPool() { return bufferPool; }
     TcpOrphans orphans() { return orphans; }
@@ -131,31 +190,11 @@ public final class TcpLayer implements IpProtocolHandler {
         }
         Tcb t = table.get(Tcb.key(ip.src(), seg.srcPort(), seg.dstPort()));
         if (t != null) {
-            t.lock.lock();
-            try {
-                t.segsIn++;
-                int payload = seg.payloadLength();
-                if (payload > 0) {
-                    t.dataSegsIn++;
-                    // Linux's tcp_measure_rcv_mss: the largest segment seen estimates the peer's MSS.
-                    if (payload > t.rcvMssSeen) {
-                        t.rcvMssSeen = Math.min(payload, t.ourMss);
-                    }
-                }
-                if (t.ecnOk && (ip.tos() & 3) == 3) {
-                    // Congestion Experienced (RFC 3168 section 5): echo ECE until the peer's CWR.
-                    t.ecePending = true;
-                    t.ackNow = true;
-                    stats.inc(Stat.TCP_ECN_CE_RECEIVED);
-                }
-                input.segment(t, seg);
-            } finally {
-                t.lock.unlock();
-            }
+            segment(t, seg, ip.tos());
             return;
         }
         ListenSocket l = listener(seg.dstPort(), ip.src(), seg.srcPort(), ip.dst());
-        if (l != null && !l.closed) {
+        if (l != null && !l.closed && !l.v6Only) {
             input.listen(l, ip.src(), ip.dst(), seg);
             return;
         }
@@ -232,7 +271,7 @@ public final class TcpLayer implements IpProtocolHandler {
 
     /** Inserts a connection into the table. */
     void insert(Tcb t) {
-        table.put(t.key, t);
+        (t.v6 != null ? ipv6.table : table).put(t.key, t);
         portUse.incrementAndGet(t.localPort);
     }
 
@@ -294,10 +333,18 @@ public final class TcpLayer implements IpProtocolHandler {
 
     void forEachConnection(Consumer<Tcb> action) {
         table.forEach(action);
+        if (ipv6 != null) {
+            ipv6.table.forEach(action);
+        }
     }
 
     Tcb lookup(long key) {
         return table.get(key);
+    }
+
+    /** The connection with {@code key} in the IPv4 or the IPv6 table. */
+    Tcb lookup(long key, boolean v6) {
+        return v6 ? (ipv6 == null ? null : ipv6.table.get(key)) : table.get(key);
     }
 
     /** Removes a connection for good: timers stopped, table entry gone, waiters woken. Caller holds its lock. */
@@ -316,8 +363,9 @@ public final class TcpLayer implements IpProtocolHandler {
         timerQueue.cancel(t.persistTimer);
         timerQueue.cancel(t.keepaliveTimer);
         timerQueue.cancel(t.closeTimer);
-        if (table.get(t.key) == t) {
-            table.remove(t.key);
+        ConnectionTable home = t.v6 != null ? ipv6.table : table;
+        if (home.get(t.key) == t) {
+            home.remove(t.key);
             portUse.decrementAndGet(t.localPort);
         }
         t.ooo.clear();
@@ -362,12 +410,20 @@ public final class TcpLayer implements IpProtocolHandler {
         return z ^ (z >>> 33);
     }
 
+    /**
+     * A new connection: an IPv6 one when {@code v6} gives its endpoints (for a passive open, the
+     * segment's: {@link #context6()}), else IPv4.
+     */
     Tcb newConnection(int localAddress, int localPort, int remoteAddress, int remotePort, int rcvbuf, int sndbuf, boolean autotune,
-                      String congestionControl) {
+                      String congestionControl, Ipv6Endpoints v6) {
         Tcb t = new Tcb(this, localAddress, localPort, remoteAddress, remotePort, rcvbuf, sndbuf,
                 new RttEstimator(config.tcpInitialRtoNanos, rtoBounds),
                 io.tapwire.tcp.cc.CongestionControls.create(congestionControl));
-        t.ourMss = ourMss();
+        t.v6 = v6;
+        if (v6 != null) {
+            t.peerMss = DEFAULT_MSS_6;
+        }
+        t.ourMss = ourMss(v6 != null);
         t.pmtu = iface.mtu();
         t.autotune = autotune;
         t.rcvWscale = rcvWscale(rcvbuf, autotune);
@@ -375,9 +431,21 @@ public final class TcpLayer implements IpProtocolHandler {
         return t;
     }
 
-    /** The MSS we advertise: the MTU less the IPv4 and TCP headers. */
+    /** The MSS we advertise for the segment being processed: the MTU less the IP (IPv4 or IPv6) and TCP headers. */
     int ourMss() {
-        return iface.mtu() - Ipv4Packet.MIN_HEADER_LENGTH - TcpSegment.MIN_HEADER_LENGTH;
+        return ourMss(context6() != null);
+    }
+
+    /** The MTU less the IPv4 (20) or IPv6 (40) header and the TCP header: 1460 or 1440 on Ethernet. */
+    int ourMss(boolean v6) {
+        return iface.mtu() - (v6 ? io.tapwire.wire.Ipv6Packet.HEADER_LENGTH : Ipv4Packet.MIN_HEADER_LENGTH) - TcpSegment.MIN_HEADER_LENGTH;
+    }
+
+    /** The MSS assumed when the peer sends none: 536 over IPv4 (RFC 9293 3.7.1), 1220 over IPv6 (RFC 8200 section 8.3). */
+    static final int DEFAULT_MSS_6 = io.tapwire.wire.Ipv6Packet.MIN_MTU - 60;
+
+    static int defaultMss(Tcb t) {
+        return t.v6 != null ? DEFAULT_MSS_6 : 536;
     }
 
     /**
@@ -402,10 +470,10 @@ public final class TcpLayer implements IpProtocolHandler {
     /** Live connections, for the command line and the HTTP index page. */
     public List<TcpInfoEntry> connections() {
         List<TcpInfoEntry> out = new ArrayList<>();
-        table.forEach(t -> {
+        forEachConnection(t -> {
             t.lock.lock();
             try {
-                out.add(new TcpInfoEntry(t.localAddress, t.localPort, t.remoteAddress, t.remotePort, t.info(), t.caEvents()));
+                out.add(new TcpInfoEntry(t.localAddress, t.localPort, t.remoteAddress, t.remotePort, t.info(), t.caEvents(), t.v6));
             } finally {
                 t.lock.unlock();
             }
@@ -441,9 +509,17 @@ public final class TcpLayer implements IpProtocolHandler {
 
     /** One row of {@link #connections()}. */
     public record TcpInfoEntry(int localAddress, int localPort, int remoteAddress, int remotePort, TcpInfo info,
-                               List<CaEventLog.Event> caEvents) {
+                               List<CaEventLog.Event> caEvents, Ipv6Endpoints ipv6) {
+        public TcpInfoEntry(int localAddress, int localPort, int remoteAddress, int remotePort, TcpInfo info,
+                            List<CaEventLog.Event> caEvents) {
+            this(localAddress, localPort, remoteAddress, remotePort, info, caEvents, null);
+        }
+
         @Override
         public String toString() {
+            if (ipv6 != null) {
+                return "[" + ipv6.local() + "]:" + localPort + " [" + ipv6.remote() + "]:" + remotePort + " " + info;
+            }
             return Ipv4Address.toString(localAddress) + ":" + localPort + " " + Ipv4Address.toString(remoteAddress) + ":" + remotePort
                     + " " + info;
         }
@@ -482,12 +558,24 @@ public final class TcpLayer implements IpProtocolHandler {
     /** Opens a listener on {@code port} (RFC 9293 3.10.1, passive OPEN). */
     public ListenSocket listen(int address, int port, int backlog, int rcvbuf, int sndbuf, boolean nodelay, boolean reuseAddress,
                                boolean reusePort, boolean autotune, String congestionControl) throws IOException {
-        return open.listen(address, port, backlog, rcvbuf, sndbuf, nodelay, reuseAddress, reusePort, autotune, congestionControl);
+        return open.listen(address, port, backlog, rcvbuf, sndbuf, nodelay, reuseAddress, reusePort, autotune, congestionControl, false);
+    }
+
+    /** Opens a listener; with {@code v6Only} (IPV6_V6ONLY) a wildcard listener takes IPv6 connections only. */
+    public ListenSocket listen(int address, int port, int backlog, int rcvbuf, int sndbuf, boolean nodelay, boolean reuseAddress,
+                               boolean reusePort, boolean autotune, String congestionControl, boolean v6Only) throws IOException {
+        return open.listen(address, port, backlog, rcvbuf, sndbuf, nodelay, reuseAddress, reusePort, autotune, congestionControl, v6Only);
     }
 
     /** Closes a listener; connections it has not handed out are reset, as Linux does. */
     public void closeListener(ListenSocket l) {
         open.closeListener(l);
+    }
+
+    /** Starts an active open to an IPv6 peer; the connection is in SYN_SENT once the stack thread runs. */
+    public Tcb connect(io.tapwire.wire.Ipv6Address remote, int remotePort, int rcvbuf, int sndbuf, boolean nodelay, boolean autotune,
+                       String congestionControl) throws java.net.NoRouteToHostException {
+        return open.connect(remote, remotePort, rcvbuf, sndbuf, nodelay, autotune, congestionControl);
     }
 
     /** Starts an active open (RFC 9293 3.10.1); the connection is in SYN_SENT once the stack thread runs. */

@@ -115,7 +115,8 @@ final class TcpListenInput {
             cookies.sendCookie(l, remoteAddress, localAddress, seg);
             return;
         }
-        Tcb t = layer.newConnection(localAddress, seg.dstPort(), remoteAddress, seg.srcPort(), l.rcvbuf, l.sndbuf, l.autotune, l.congestionControl);
+        Tcb t = layer.newConnection(localAddress, seg.dstPort(), remoteAddress, seg.srcPort(), l.rcvbuf, l.sndbuf, l.autotune, l.congestionControl,
+                layer.context6());
         // The SYN counts as received on the new connection, as Linux's tcp_create_openreq_child sets segs_in to 1.
         t.segsIn = 1;
         t.parent = l;

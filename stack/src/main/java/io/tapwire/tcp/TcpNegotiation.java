@@ -46,7 +46,7 @@ final class TcpNegotiation {
     /** MSS from the SYN (RFC 9293 3.7.1: 536 when absent; RFC 6691: never above ours) and the window. */
     void acceptPeerOptions(Tcb t, TcpSegment seg) {
         // An MSS option of 0 is ignored, as Linux's tcp_parse_options does.
-        t.peerMss = options.hasMss() && options.mss() > 0 ? options.mss() : 536;
+        t.peerMss = options.hasMss() && options.mss() > 0 ? options.mss() : TcpLayer.defaultMss(t);
         // Linux floors the MSS it will use (tcp_min_snd_mss, 48) against absurdly small values.
         // RFC 6691: the MSS counts no options, so the timestamp option's 12 bytes come off the data.
         t.sndMss = Math.max(48, Math.min(t.ourMss, t.peerMss) - (t.tsOk ? 12 : 0));

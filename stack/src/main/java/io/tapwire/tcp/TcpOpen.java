@@ -42,7 +42,7 @@ final class TcpOpen {
 
     /** Opens a listener on {@code port}. */
     public ListenSocket listen(int address, int port, int backlog, int rcvbuf, int sndbuf, boolean nodelay, boolean reuseAddress,
-                               boolean reusePort, boolean autotune, String congestionControl) throws IOException {
+                               boolean reusePort, boolean autotune, String congestionControl, boolean v6Only) throws IOException {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("listening port must be 1..65535, got " + port);
         }
@@ -56,6 +56,7 @@ final class TcpOpen {
         l.autotune = autotune;
         l.congestionControl = congestionControl;
         l.reusePort = reusePort;
+        l.v6Only = v6Only;
         if (!reuseAddress && !reusePort && layer.portInUse(port)) {
             // Linux: bind() fails with EADDRINUSE while connections (TIME_WAIT included) use the port.
             throw new BindException("address already in use: connections on TCP port " + port
@@ -112,7 +113,47 @@ final class TcpOpen {
         if (remoteAddress == 0 || iface.isBroadcast(remoteAddress) || Ipv4Address.isMulticast(remoteAddress)) {
             throw new IllegalArgumentException("cannot connect to " + Ipv4Address.toString(remoteAddress) + ": not a unicast address");
         }
-        Tcb t = layer.newConnection(iface.address(), 0, remoteAddress, remotePort, rcvbuf, sndbuf, autotune, congestionControl);
+        Tcb t = layer.newConnection(iface.address(), 0, remoteAddress, remotePort, rcvbuf, sndbuf, autotune, congestionControl, null);
+        return start(t, nodelay);
+    }
+
+    /**
+     * Starts an active open to an IPv6 peer from the address RFC 6724 picks (ours in the
+     * destination's scope); the returned connection is in SYN_SENT once the stack thread runs.
+     *
+     * @throws java.net.NoRouteToHostException when the peer is not on our link (no default router)
+     *     or we have no usable address for it yet
+     */
+    public Tcb connect(io.tapwire.wire.Ipv6Address remote, int remotePort, int rcvbuf, int sndbuf, boolean nodelay, boolean autotune,
+                       String congestionControl) throws java.net.NoRouteToHostException {
+        TcpIpv6 v6 = layer.ipv6();
+        if (v6 == null) {
+            throw new IllegalStateException("IPv6 is off on this stack: set StackConfig.address6 (tapwire up --addr6) or disableIpv6=false");
+        }
+        if (remotePort < 1 || remotePort > 65535) {
+            throw new IllegalArgumentException("destination port must be 1..65535, got " + remotePort);
+        }
+        if (remote.isMulticast() || remote.isUnspecified() || io.tapwire.wire.Ipv6Address.isV4Mapped(remote.hi(), remote.lo())) {
+            throw new IllegalArgumentException("cannot connect to " + remote + ": not an IPv6 unicast address");
+        }
+        if (!v6.hasRoute(remote)) {
+            throw new java.net.NoRouteToHostException("no route to " + remote + ": it is off our link and IPv6 has no default router");
+        }
+        io.tapwire.wire.Ipv6Address local = v6.sourceFor(remote);
+        if (local == null) {
+            throw new java.net.NoRouteToHostException("no usable IPv6 source address for " + remote + " yet (duplicate address detection)");
+        }
+        int localFold = v6.fold(local.hi(), local.lo());
+        int remoteFold = v6.fold(remote.hi(), remote.lo());
+        Tcb t = layer.newConnection(localFold, 0, remoteFold, remotePort, rcvbuf, sndbuf, autotune, congestionControl,
+                new Ipv6Endpoints(local, remote, 0));
+        return start(t, nodelay);
+    }
+
+    private Tcb start(Tcb t, boolean nodelay) {
+        int remoteAddress = t.remoteAddress;
+        int remotePort = t.remotePort;
+        boolean v6 = t.v6 != null;
         t.nodelay = nodelay;
         t.state = TcpState.SYN_SENT;
         layer.runOnStack(() -> {
@@ -121,9 +162,9 @@ final class TcpOpen {
                 if (t.released) {
                     return;
                 }
-                int port = ports.pick(remoteAddress, remotePort);
+                int port = ports.pick(remoteAddress, remotePort, v6);
                 if (port < 0) {
-                    t.error = ports.exhausted(remoteAddress, remotePort);
+                    t.error = ports.exhausted(remoteAddress, remotePort, v6);
                     t.released = true;
                     t.state = TcpState.CLOSED;
                     t.wake(Events.ANY);
@@ -131,6 +172,9 @@ final class TcpOpen {
                 }
                 t.localPort = port;
                 t.key = Tcb.key(remoteAddress, remotePort, port);
+                if (v6) {
+                    t.v6 = new Ipv6Endpoints(t.v6.local(), t.v6.remote(), layer.ipv6().flowLabel(remoteAddress, t.localAddress, remotePort, port));
+                }
                 Tcb timeWait = ports.takeReusable();
                 if (timeWait != null) {
                     timeWaits.reuse(timeWait, t);

@@ -21,6 +21,8 @@ import java.nio.ByteBuffer;
 final class TcpOutput {
     private final StackConfig config;
     private final Ipv4Output ip;
+    /** IPv6 output, or null while IPv6 is off. */
+    private io.tapwire.net.Ipv6Output ip6;
     private final io.tapwire.Statistics stats;
     private final TcpLayer layer;
     private final TcpSegment seg = new TcpSegment();
@@ -31,6 +33,37 @@ final class TcpOutput {
         this.ip = ip;
         this.stats = stats;
         this.layer = layer;
+    }
+
+    void setIpv6Output(io.tapwire.net.Ipv6Output out) {
+        this.ip6 = out;
+    }
+
+    // The one place output differs by family: where the segment goes and the header around it.
+
+    private ByteBuffer begin(Ipv6Endpoints e6, int dst, int segLen) {
+        if (e6 == null) {
+            return ip.begin(dst, Ipv4Packet.PROTO_TCP, segLen);
+        }
+        return ip6.begin(e6.local(), e6.remote().hi(), e6.remote().lo(), io.tapwire.wire.Ipv6Packet.NH_TCP, segLen);
+    }
+
+    private int payloadOffset(Ipv6Endpoints e6) {
+        return e6 == null ? ip.payloadOffset() : ip6.payloadOffset();
+    }
+
+    /** Checksums the segment over the family's pseudo-header and sends it (IPv4 with DF; IPv6 never fragments TCP). */
+    private void commit(TcpSegment s, Ipv6Endpoints e6, int src, int dst, int tos) {
+        if (e6 == null) {
+            s.fillChecksum(src, dst);
+            // Linux sets DF on TCP (path MTU discovery, RFC 1191); our segments never exceed the MTU.
+            ip.commit(tos, true);
+            return;
+        }
+        io.tapwire.wire.Ipv6Address l = e6.local();
+        io.tapwire.wire.Ipv6Address r = e6.remote();
+        s.fillChecksum6(l.hi(), l.lo(), r.hi(), r.lo());
+        ip6.commit(tos, e6.flowLabel(), config.ipv6HopLimit);
     }
 
     /**
@@ -144,7 +177,7 @@ final class TcpOutput {
      * the largest TCP header).
      */
     private int superSegmentData(Tcb t, int maxData) {
-        int limit = ip.superSegmentLimit(t.remoteAddress);
+        int limit = t.v6 == null ? ip.superSegmentLimit(t.remoteAddress) : 0;
         if (limit == 0) {
             return maxData;
         }
@@ -331,11 +364,12 @@ final class TcpOutput {
         boolean bsd = config.tcpBsdOptionLayout;
         int optLen = bsd ? options.encodedLengthBsd() : options.encodedLength();
         int segLen = TcpSegment.MIN_HEADER_LENGTH + optLen;
-        ByteBuffer b = ip.begin(dst, Ipv4Packet.PROTO_TCP, segLen);
+        Ipv6Endpoints e6 = layer.context6();
+        ByteBuffer b = begin(e6, dst, segLen);
         if (b == null) {
             return;
         }
-        int at = ip.payloadOffset();
+        int at = payloadOffset(e6);
         TcpSegment s = seg.wrapForWrite(b, at, segLen);
         s.setSrcPort(srcPort);
         s.setDstPort(dstPort);
@@ -350,19 +384,18 @@ final class TcpOutput {
         } else {
             options.write(b, at + TcpSegment.MIN_HEADER_LENGTH);
         }
-        s.fillChecksum(src, dst);
-        ip.commit(0, true);
+        commit(s, e6, src, dst, 0);
         stats.inc(Stat.TCP_OUT_SEGS);
     }
 
     /** RST+ACK with our next sequence number and the peer's, window 0 (the reset of RFC 793's in-window SYN rule). */
     void sendResetAck(Tcb t) {
-        sendRaw(t.localAddress, t.localPort, t.remoteAddress, t.remotePort, t.sndNxt, t.rcvNxt, TcpSegment.RST | TcpSegment.ACK);
+        sendRaw(t.v6, t.localAddress, t.localPort, t.remoteAddress, t.remotePort, t.sndNxt, t.rcvNxt, TcpSegment.RST | TcpSegment.ACK);
     }
 
     /** RST for an established connection being aborted (RFC 9293 3.10.5). */
     void sendReset(Tcb t) {
-        sendRaw(t.localAddress, t.localPort, t.remoteAddress, t.remotePort, t.sndNxt, 0, TcpSegment.RST);
+        sendRaw(t.v6, t.localAddress, t.localPort, t.remoteAddress, t.remotePort, t.sndNxt, 0, TcpSegment.RST);
     }
 
     /**
@@ -427,15 +460,18 @@ final class TcpOutput {
         boolean bsd = syn && config.tcpBsdOptionLayout;
         int optLen = bsd ? options.encodedLengthBsd() : options.encodedLength();
         int segLen = TcpSegment.MIN_HEADER_LENGTH + optLen + len;
-        boolean superSegment = gsoSize > 0 && len > gsoSize;
-        ByteBuffer b = superSegment
+        Ipv6Endpoints e6 = t.v6;
+        // Super-segments over IPv4 only: the IPv6 output path builds wire-sized datagrams.
+        boolean superSegment = e6 == null && gsoSize > 0 && len > gsoSize;
+        ByteBuffer b = e6 != null ? begin(e6, 0, segLen)
+                : superSegment
                 ? ip.begin(t.remoteAddress, Ipv4Packet.PROTO_TCP, segLen,
                         Descriptor.GSO_TCPV4 | ((flags & TcpSegment.CWR) != 0 ? Descriptor.GSO_ECN : 0), gsoSize)
                 : ip.begin(t.remoteAddress, Ipv4Packet.PROTO_TCP, segLen);
         if (b == null) {
             return false;
         }
-        int at = ip.payloadOffset();
+        int at = e6 == null ? ip.payloadOffset() : ip6.payloadOffset();
         TcpSegment s = seg.wrapForWrite(b, at, segLen);
         s.setSrcPort(t.localPort);
         s.setDstPort(t.remotePort);
@@ -464,14 +500,18 @@ final class TcpOutput {
         if (len > 0) {
             t.sendRing.copyTo(dataOffset, b, at + TcpSegment.MIN_HEADER_LENGTH + optLen, len);
         }
-        if (ip.offloadTransportChecksum(TcpSegment.CHECKSUM)) {
-            s.fillPartialChecksum(t.localAddress, t.remoteAddress);
+        if (e6 == null) {
+            if (ip.offloadTransportChecksum(TcpSegment.CHECKSUM)) {
+                s.fillPartialChecksum(t.localAddress, t.remoteAddress);
+            } else {
+                s.fillChecksum(t.localAddress, t.remoteAddress);
+            }
+            // Linux sets DF on TCP (path MTU discovery, RFC 1191); our segments never exceed the MTU
+            // (super-segments are cut to it by the device).
+            ip.commit(tos, true);
         } else {
-            s.fillChecksum(t.localAddress, t.remoteAddress);
+            commit(s, e6, 0, 0, tos);
         }
-        // Linux sets DF on TCP (path MTU discovery, RFC 1191); our segments never exceed the MTU
-        // (super-segments are cut to it by the device).
-        ip.commit(tos, true);
         // Counted as wire segments, as Linux counts tcp_skb_pcount (tcp_info's too, as Linux's
         // tcp_event_data_sent/tcp_transmit_skb keep them).
         int wireSegments = superSegment ? (len + gsoSize - 1) / gsoSize : 1;
@@ -554,13 +594,20 @@ final class TcpOutput {
         }
     }
 
-    /** An ACK for a connection-less context (challenge ACKs are sent through {@link #sendAck}). */
+    /**
+     * An ACK for a connection-less context (challenge ACKs are sent through {@link #sendAck}); over
+     * IPv6 when an IPv6 segment is being processed.
+     */
     void sendRaw(int src, int srcPort, int dst, int dstPort, int seq, int ackNum, int flags) {
-        ByteBuffer b = ip.begin(dst, Ipv4Packet.PROTO_TCP, TcpSegment.MIN_HEADER_LENGTH);
+        sendRaw(layer.context6(), src, srcPort, dst, dstPort, seq, ackNum, flags);
+    }
+
+    void sendRaw(Ipv6Endpoints e6, int src, int srcPort, int dst, int dstPort, int seq, int ackNum, int flags) {
+        ByteBuffer b = begin(e6, dst, TcpSegment.MIN_HEADER_LENGTH);
         if (b == null) {
             return;
         }
-        int at = ip.payloadOffset();
+        int at = payloadOffset(e6);
         TcpSegment s = seg.wrapForWrite(b, at, TcpSegment.MIN_HEADER_LENGTH);
         s.setSrcPort(srcPort);
         s.setDstPort(dstPort);
@@ -570,8 +617,7 @@ final class TcpOutput {
         s.setFlags(flags);
         s.setWindow(0);
         s.setUrgentPointer(0);
-        s.fillChecksum(src, dst);
-        ip.commit(0, true);
+        commit(s, e6, src, dst, 0);
         stats.inc(Stat.TCP_OUT_SEGS);
         if ((flags & TcpSegment.RST) != 0) {
             stats.inc(Stat.TCP_OUT_RSTS);

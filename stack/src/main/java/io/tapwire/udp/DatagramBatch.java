@@ -14,6 +14,8 @@ public final class DatagramBatch {
     final int[] length;
     final int[] srcAddress;
     final int[] srcPort;
+    /** The IPv6 source of datagram i, or null when it came over IPv4. */
+    final io.tapwire.wire.Ipv6Address[] srcAddress6;
     int count;
 
     /** Up to {@code maxDatagrams} datagrams and {@code bufferBytes} payload bytes per call. */
@@ -26,6 +28,7 @@ public final class DatagramBatch {
         length = new int[maxDatagrams];
         srcAddress = new int[maxDatagrams];
         srcPort = new int[maxDatagrams];
+        srcAddress6 = new io.tapwire.wire.Ipv6Address[maxDatagrams];
     }
 
     /** Datagrams the last receive put here. */
@@ -48,6 +51,11 @@ public final class DatagramBatch {
 
     public int srcAddress(int i) {
         return srcAddress[check(i)];
+    }
+
+    /** Datagram {@code i}'s IPv6 source, or null when it came over IPv4 (then see {@link #srcAddress(int)}). */
+    public io.tapwire.wire.Ipv6Address srcAddress6(int i) {
+        return srcAddress6[check(i)];
     }
 
     public int srcPort(int i) {

@@ -22,6 +22,8 @@ public final class UdpEndpoint {
     volatile int localPort;
     volatile int remoteAddress;
     volatile int remotePort;
+    /** The connected IPv6 peer, or null (connected to IPv4, or not connected). */
+    volatile io.tapwire.wire.Ipv6Address remote6;
     volatile boolean closed;
     /** True while the send queue holds datagrams the stack has not sent. */
     volatile boolean txPending;
@@ -49,7 +51,15 @@ public final class UdpEndpoint {
     public int remoteAddress() { return remoteAddress; }
     public int remotePort() { return remotePort; }
     public boolean isClosed() { return closed; }
+    /** True when connected to this IPv6 peer. */
+    boolean remoteMatches6(long hi, long lo, int port) {
+        io.tapwire.wire.Ipv6Address r = remote6;
+        return r != null && r.hi() == hi && r.lo() == lo && remotePort == port;
+    }
+
     public boolean isConnected() { return remotePort != 0; }
+    /** The connected IPv6 peer, or null. */
+    public io.tapwire.wire.Ipv6Address remoteAddress6() { return remote6; }
 
     /** Sets the callback run on the stack thread after datagrams arrive. */
     public void setOnReadable(Runnable r) { onReadable = r; }

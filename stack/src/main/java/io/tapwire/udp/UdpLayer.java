@@ -33,12 +33,24 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * more into TX descriptors when the stack thread flushes, which it does on every poll when any
  * socket has output pending.
  */
-public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
+public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener, io.tapwire.net.Ip6ProtocolHandler,
+        io.tapwire.net.Icmpv6.ErrorListener {
     /** Largest UDP payload over IPv4: 65535 − 20 − 8. */
     public static final int MAX_PAYLOAD = Ipv4Packet.MAX_TOTAL_LENGTH - Ipv4Packet.MIN_HEADER_LENGTH - UdpPacket.HEADER_LENGTH;
 
-    /** One received datagram handed to an application: its source, length and where it was put. */
-    public record Received(int srcAddress, int srcPort, int length, ByteBuffer buffer) {}
+    /**
+     * One received datagram handed to an application: its source, length and where it was put.
+     * {@code srcAddress6} is the source of a datagram that came over IPv6 (then {@code srcAddress}
+     * is 0), null for IPv4.
+     */
+    public record Received(int srcAddress, int srcPort, int length, ByteBuffer buffer, io.tapwire.wire.Ipv6Address srcAddress6) {
+        public Received(int srcAddress, int srcPort, int length, ByteBuffer buffer) {
+            this(srcAddress, srcPort, length, buffer, null);
+        }
+    }
+
+    /** Largest UDP payload over IPv6 without a jumbogram: 65535 − 8. */
+    public static final int MAX_PAYLOAD_6 = 65535 - UdpPacket.HEADER_LENGTH;
 
     private final StackConfig config;
     private final Interface iface;
@@ -53,6 +65,10 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
     private final UdpPacket udpOut = new UdpPacket();
     private final SplittableRandom random;
     private volatile boolean anyTxPending;
+    private final io.tapwire.wire.Ipv6AddressCache peers6 = new io.tapwire.wire.Ipv6AddressCache(256);
+    private io.tapwire.net.Ipv6Addresses addresses6;
+    private io.tapwire.net.Ipv6Output out6;
+    private io.tapwire.net.Icmpv6 icmp6;
     private volatile Thread owner;
 
     public UdpLayer(StackConfig config, Interface iface, Ipv4Output out, Icmp icmp, Statistics stats, Runnable wakeStack) {
@@ -88,6 +104,13 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
 
     /** One row of {@link #sockets()}; the remote address and port are 0 unless connected. */
     public record SocketEntry(int localAddress, int localPort, int remoteAddress, int remotePort, int recvQueue, int sendQueue) { }
+
+    /** Turns on UDP over IPv6: sockets bound to the wildcard address take both families (Linux's bindv6only=0). */
+    public void enableIpv6(io.tapwire.net.Ipv6Addresses addresses, io.tapwire.net.Ipv6Output out, io.tapwire.net.Icmpv6 icmp) {
+        this.addresses6 = addresses;
+        this.out6 = out;
+        this.icmp6 = icmp;
+    }
 
     /** Records the stack thread, so blocking calls made on it can be refused instead of deadlocking. */
     public void setOwner(Thread owner) {
@@ -141,6 +164,49 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
         }
     }
 
+    /** A datagram over IPv6 (RFC 8200 section 8.1: the checksum is mandatory and covers the IPv6 pseudo-header). */
+    @Override
+    public void receive(io.tapwire.wire.Ipv6Packet ip, ByteBuffer buf, int offset, int length) {
+        if (udp.wrap(buf, offset, length) != null) {
+            stats.drop(length < UdpPacket.HEADER_LENGTH ? DropReason.UDP_TRUNCATED : DropReason.UDP_BAD_LENGTH);
+            return;
+        }
+        long srcHi = ip.srcHi();
+        long srcLo = ip.srcLo();
+        if (!iface.transportChecksumTrusted(buf, offset) && !udp.checksumValid6(srcHi, srcLo, ip.dstHi(), ip.dstLo())) {
+            stats.drop(DropReason.UDP_BAD_CHECKSUM);
+            return;
+        }
+        UdpEndpoint e = byPort.get(udp.dstPort());
+        // Only sockets on the wildcard address take IPv6 (an IPv4-bound socket is IPv4 only); a
+        // socket connected to an IPv4 peer does not take IPv6 datagrams.
+        if (e == null || e.closed || e.localAddress != 0 || (e.isConnected() && !e.remoteMatches6(srcHi, srcLo, udp.srcPort()))) {
+            stats.drop(DropReason.UDP_NO_PORT);
+            icmp6.portUnreachable(ip);
+            return;
+        }
+        boolean queued;
+        e.lock.lock();
+        try {
+            queued = e.rxQueue.offer6(srcHi, srcLo, udp.srcPort(), buf, udp.payloadOffset(), udp.payloadLength());
+            if (queued) {
+                e.readable.signal();
+                e.wake(Events.IN);
+            }
+        } finally {
+            e.lock.unlock();
+        }
+        if (!queued) {
+            stats.drop(DropReason.UDP_RCVBUF_FULL);
+            return;
+        }
+        stats.inc(Stat.UDP_IN_DATAGRAMS);
+        Runnable cb = e.onReadable;
+        if (cb != null) {
+            cb.run();
+        }
+    }
+
     /** ICMP port unreachable about a datagram we sent: reported to a connected socket (RFC 1122 4.1.3.3). */
     @Override
     public void icmpError(int type, int code, int info, Ipv4Packet quoted, ByteBuffer buf, int payloadOffset, int payloadLength) {
@@ -154,6 +220,41 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
         e.lock.lock();
         try {
             e.pendingError = (type << 8) | code;
+            e.readable.signalAll();
+            e.wake(Events.ERR | Events.IN);
+        } finally {
+            e.lock.unlock();
+        }
+        Runnable cb = e.onReadable;
+        if (cb != null) {
+            cb.run();
+        }
+    }
+
+    /** Marks an ICMPv6 error in {@link UdpEndpoint#pendingError}, apart from ICMPv4 type/code pairs. */
+    private static final int ICMPV6_ERROR = 0x1_0000;
+
+    /**
+     * An ICMPv6 error about a datagram we sent: reported to a connected socket (RFC 4443 section
+     * 3.1; Linux reports port unreachable as ECONNREFUSED on the next call).
+     */
+    @Override
+    public void icmpError(int type, int code, int info, io.tapwire.wire.Ipv6Packet quoted, ByteBuffer buf, int payloadOffset,
+                          int payloadLength) {
+        if (payloadLength < UdpPacket.HEADER_LENGTH) {
+            stats.drop(DropReason.ICMP6_UNHANDLED);
+            return;
+        }
+        int srcPort = buf.getShort(payloadOffset + UdpPacket.SRC_PORT) & 0xFFFF;
+        int dstPort = buf.getShort(payloadOffset + UdpPacket.DST_PORT) & 0xFFFF;
+        UdpEndpoint e = byPort.get(srcPort);
+        if (e == null || !e.remoteMatches6(quoted.dstHi(), quoted.dstLo(), dstPort)) {
+            stats.drop(DropReason.ICMP6_UNHANDLED);
+            return;
+        }
+        e.lock.lock();
+        try {
+            e.pendingError = ICMPV6_ERROR | (type << 8) | code;
             e.readable.signalAll();
             e.wake(Events.ERR | Events.IN);
         } finally {
@@ -191,6 +292,13 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
             try {
                 DatagramQueue q = e.txQueue;
                 while (!q.isEmpty()) {
+                    if (q.peekIsIpv6()) {
+                        if (!flush6(e, q)) {
+                            anyTxPending = true;
+                            break;
+                        }
+                        continue;
+                    }
                     int length = q.peekLength();
                     int total = Ipv4Packet.MIN_HEADER_LENGTH + UdpPacket.HEADER_LENGTH + length;
                     // Room for every fragment plus a possible ARP request, or wait for the next poll.
@@ -223,6 +331,40 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
                 e.lock.unlock();
             }
         }
+    }
+
+    /** Sends the IPv6 datagram at the head of {@code q}; false when the TX ring lacks room for it (it waits). */
+    private boolean flush6(UdpEndpoint e, DatagramQueue q) {
+        int length = q.peekLength();
+        long dstHi = q.peekAddress6Hi();
+        long dstLo = q.peekAddress6Lo();
+        int total = io.tapwire.wire.Ipv6Packet.HEADER_LENGTH + UdpPacket.HEADER_LENGTH + length;
+        int mtu = out6.pathMtu(dstHi, dstLo);
+        int chunk = (mtu - io.tapwire.wire.Ipv6Packet.HEADER_LENGTH - 8) & ~7;
+        int frames = total <= mtu ? 1 : (total - io.tapwire.wire.Ipv6Packet.HEADER_LENGTH + chunk - 1) / chunk;
+        if (iface.txAvailable() < frames + 1) {
+            return false;
+        }
+        int dstPort = q.peekPort();
+        io.tapwire.wire.Ipv6Address src = addresses6 == null ? null : addresses6.sourceFor(dstHi, dstLo);
+        ByteBuffer b = src == null ? null : out6.begin(src, dstHi, dstLo, io.tapwire.wire.Ipv6Packet.NH_UDP, UdpPacket.HEADER_LENGTH + length);
+        if (b == null) {
+            if (src == null) {
+                stats.inc(Stat.IP6_OUT_NO_ROUTES);
+            }
+            q.skip();
+            return true;
+        }
+        int at = out6.payloadOffset();
+        q.poll(b, at + UdpPacket.HEADER_LENGTH);
+        UdpPacket u = udpOut.wrapForWrite(b, at);
+        u.setSrcPort(e.localPort);
+        u.setDstPort(dstPort);
+        u.setLength(UdpPacket.HEADER_LENGTH + length);
+        u.fillChecksum6(src.hi(), src.lo(), dstHi, dstLo);
+        out6.commit(0, 0, config.ipv6HopLimit);
+        stats.inc(Stat.UDP_OUT_DATAGRAMS);
+        return true;
     }
 
     private int framesFor(int total) {
@@ -309,6 +451,7 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
         if (e.localPort == 0) {
             bind(e, 0, 0);
         }
+        e.remote6 = null;
         e.remoteAddress = address;
         e.remotePort = port;
     }
@@ -371,6 +514,77 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
         return true;
     }
 
+    /** Connects to an IPv6 peer: the default destination, and the only source accepted. */
+    public void connect(UdpEndpoint e, io.tapwire.wire.Ipv6Address address, int port) throws SocketException {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("destination port must be 1..65535, got " + port);
+        }
+        if (e.localPort == 0) {
+            bind(e, 0, 0);
+        }
+        e.remote6 = address;
+        e.remoteAddress = 0;
+        e.remotePort = port;
+    }
+
+    /**
+     * Queues a datagram for an IPv6 destination, waiting up to {@code timeoutNanos} for room.
+     *
+     * @return false if it did not fit in time (counted as SndbufErrors)
+     */
+    public boolean send(UdpEndpoint e, ByteBuffer data, int offset, int length, io.tapwire.wire.Ipv6Address dst, int dstPort,
+                        long timeoutNanos) throws IOException {
+        if (addresses6 == null) {
+            throw new SocketException("IPv6 is disabled on this stack (set StackConfig.address6 or disableIpv6=false)");
+        }
+        if (length < 0 || length > MAX_PAYLOAD_6) {
+            throw new IllegalArgumentException("a UDP datagram over IPv6 carries 0.." + MAX_PAYLOAD_6 + " bytes, got " + length);
+        }
+        if (length > e.txQueue.capacity() - DatagramQueue.RECORD_HEADER_6) {
+            throw new IllegalArgumentException("datagram of " + length + " bytes is larger than the send buffer ("
+                    + e.txQueue.capacity() + " bytes); raise the send buffer size");
+        }
+        if (dstPort < 1 || dstPort > 65535) {
+            throw new IllegalArgumentException("destination port must be 1..65535, got " + dstPort);
+        }
+        if (e.localPort == 0) {
+            bind(e, 0, 0);
+        }
+        boolean onOwner = Thread.currentThread() == owner;
+        e.lock.lock();
+        try {
+            checkUsable(e);
+            long remaining = timeoutNanos;
+            while (!e.txQueue.fits6(length)) {
+                if (remaining <= 0 || onOwner) {
+                    e.txNoSpace = true;
+                    stats.inc(Stat.UDP_SNDBUF_ERRORS);
+                    return false;
+                }
+                try {
+                    remaining = e.writable.awaitNanos(remaining);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while waiting for send-buffer space");
+                }
+                checkUsable(e);
+            }
+            e.txQueue.offer6(dst.hi(), dst.lo(), dstPort, data, offset, length);
+            e.markTxPending();
+        } finally {
+            e.lock.unlock();
+        }
+        anyTxPending = true;
+        if (!onOwner) {
+            wakeStack.run();
+        }
+        return true;
+    }
+
+    private io.tapwire.wire.Ipv6Address peekSource6(DatagramQueue q) {
+        return q.peekIsIpv6() ? peers6.intern(q.peekAddress6Hi(), q.peekAddress6Lo()) : null;
+    }
+
     /**
      * Takes as many queued datagrams as {@code batch} holds under one lock, waiting up to
      * {@code timeoutNanos} for the first (recvmmsg with MSG_WAITFORONE). A datagram larger than the
@@ -415,6 +629,7 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
                 batch.length[i] = length;
                 batch.srcAddress[i] = e.rxQueue.peekAddress();
                 batch.srcPort[i] = e.rxQueue.peekPort();
+                batch.srcAddress6[i] = peekSource6(e.rxQueue);
                 e.rxQueue.poll(batch.data, used);
                 used += length;
             }
@@ -448,8 +663,9 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
                     }
                     int addr = e.rxQueue.peekAddress();
                     int port = e.rxQueue.peekPort();
+                    io.tapwire.wire.Ipv6Address addr6 = peekSource6(e.rxQueue);
                     e.rxQueue.poll(dst, 0);
-                    return new Received(addr, port, length, dst);
+                    return new Received(addr, port, length, dst, addr6);
                 }
                 if (remaining <= 0) {
                     return null;
@@ -477,6 +693,13 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
     public interface DatagramHandler {
         /** One datagram: {@code length} payload bytes at index 0 of {@code buf}. */
         void onDatagram(int srcAddress, int srcPort, ByteBuffer buf, int length) throws IOException;
+
+        /**
+         * One datagram from an IPv6 peer ({@code src} is shared: keep it freely). A handler that
+         * only speaks IPv4 ignores it (the default).
+         */
+        default void onDatagram6(io.tapwire.wire.Ipv6Address src, int srcPort, ByteBuffer buf, int length) throws IOException {
+        }
     }
 
     /**
@@ -490,6 +713,7 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
             int addr;
             int port;
             int length;
+            io.tapwire.wire.Ipv6Address addr6;
             e.lock.lock();
             try {
                 checkUsable(e);
@@ -503,11 +727,16 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
                 }
                 addr = e.rxQueue.peekAddress();
                 port = e.rxQueue.peekPort();
+                addr6 = peekSource6(e.rxQueue);
                 e.rxQueue.poll(scratch, 0);
             } finally {
                 e.lock.unlock();
             }
-            handler.onDatagram(addr, port, scratch, length);
+            if (addr6 != null) {
+                handler.onDatagram6(addr6, port, scratch, length);
+            } else {
+                handler.onDatagram(addr, port, scratch, length);
+            }
             handled++;
         }
     }
@@ -547,6 +776,11 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener {
             throw new SocketException("socket is closed");
         }
         int err = e.takePendingError();
+        if (err == (ICMPV6_ERROR | (io.tapwire.wire.Icmpv6Packet.TYPE_DEST_UNREACHABLE << 8) | io.tapwire.wire.Icmpv6Packet.CODE_PORT_UNREACHABLE)) {
+            throw new PortUnreachableException("connection refused: [" + e.remote6 + "]:" + e.remotePort + " answered ICMPv6 port unreachable");
+        } else if ((err & ICMPV6_ERROR) != 0) {
+            throw new SocketException("ICMPv6 error type " + ((err >>> 8) & 0xFF) + " code " + (err & 0xFF) + " from [" + e.remote6 + "]");
+        }
         if (err == ((Icmpv4Packet.TYPE_DEST_UNREACHABLE << 8) | Icmpv4Packet.CODE_PORT_UNREACHABLE)) {
             throw new PortUnreachableException("connection refused: " + io.tapwire.wire.Ipv4Address.toString(e.remoteAddress)
                     + ":" + e.remotePort + " answered ICMP port unreachable");

@@ -58,6 +58,25 @@ public final class Checksum {
         return sum;
     }
 
+    /**
+     * The IPv6 pseudo-header sum (RFC 8200 section 8.1): both addresses, the upper-layer length as
+     * 32 bits and the next-header value (the final one, past any extension headers).
+     */
+    public static long pseudoHeader6(long srcHi, long srcLo, long dstHi, long dstLo, int nextHeader, int length) {
+        long sum = add64(0, srcHi);
+        sum = add64(sum, srcLo);
+        sum = add64(sum, dstHi);
+        sum = add64(sum, dstLo);
+        sum += nextHeader & 0xFF;
+        sum = add32(sum, length);
+        return sum;
+    }
+
+    /** Adds a 64-bit value (half an IPv6 address) to a partial sum. */
+    public static long add64(long sum, long value) {
+        return sum + (value >>> 32) + (value & 0xFFFF_FFFFL);
+    }
+
     /** Folds a partial sum to 16 bits with end-around carry, without complementing. */
     public static int fold(long sum) {
         while ((sum >>> 16) != 0) {

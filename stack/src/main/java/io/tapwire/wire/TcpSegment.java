@@ -152,6 +152,19 @@ public final class TcpSegment {
         buf.putShort(off + CHECKSUM, (short) Checksum.fold(Checksum.pseudoHeader(srcAddr, dstAddr, Ipv4Packet.PROTO_TCP, len)));
     }
 
+    /** True when the checksum over the IPv6 pseudo-header (RFC 8200 section 8.1) and the whole segment verifies. */
+    public boolean checksumValid6(long srcHi, long srcLo, long dstHi, long dstLo) {
+        long sum = Checksum.pseudoHeader6(srcHi, srcLo, dstHi, dstLo, Ipv4Packet.PROTO_TCP, len);
+        return Checksum.verifies(Checksum.add(sum, buf, off, len));
+    }
+
+    /** Computes and stores the checksum over the IPv6 pseudo-header and the whole segment. */
+    public void fillChecksum6(long srcHi, long srcLo, long dstHi, long dstLo) {
+        buf.putShort(off + CHECKSUM, (short) 0);
+        long sum = Checksum.pseudoHeader6(srcHi, srcLo, dstHi, dstLo, Ipv4Packet.PROTO_TCP, len);
+        buf.putShort(off + CHECKSUM, (short) Checksum.finish(Checksum.add(sum, buf, off, len)));
+    }
+
     public void setSrcPort(int port) { buf.putShort(off + SRC_PORT, (short) port); }
     public void setDstPort(int port) { buf.putShort(off + DST_PORT, (short) port); }
     public void setSeq(int seq) { buf.putInt(off + SEQ_NUM, seq); }

@@ -65,6 +65,26 @@ public final class UdpPacket {
         buf.putShort(off + CHECKSUM, (short) (c == 0 ? 0xFFFF : c));
     }
 
+    /**
+     * True when the checksum over the IPv6 pseudo-header verifies. A zero checksum is invalid over
+     * IPv6 (RFC 8200 section 8.1: the checksum is mandatory).
+     */
+    public boolean checksumValid6(long srcHi, long srcLo, long dstHi, long dstLo) {
+        if (checksum() == 0) {
+            return false;
+        }
+        long sum = Checksum.pseudoHeader6(srcHi, srcLo, dstHi, dstLo, Ipv4Packet.PROTO_UDP, length());
+        return Checksum.verifies(Checksum.add(sum, buf, off, length()));
+    }
+
+    /** Computes and stores the checksum over the IPv6 pseudo-header; a computed zero is sent as 0xFFFF. */
+    public void fillChecksum6(long srcHi, long srcLo, long dstHi, long dstLo) {
+        buf.putShort(off + CHECKSUM, (short) 0);
+        long sum = Checksum.pseudoHeader6(srcHi, srcLo, dstHi, dstLo, Ipv4Packet.PROTO_UDP, length());
+        int c = Checksum.finish(Checksum.add(sum, buf, off, length()));
+        buf.putShort(off + CHECKSUM, (short) (c == 0 ? 0xFFFF : c));
+    }
+
     /** The parsed form of a UDP header. */
     public record Header(int srcPort, int dstPort, int length) {
         public static Header parse(UdpPacket p) {

@@ -45,4 +45,43 @@ class DatagramQueueTest {
         assertEquals(1, q.peekAddress());
         assertEquals(2, q.peekPort());
     }
+
+    @Test
+    void ipv4AndIpv6RecordsMixAcrossTheWrapWithTheirOwnHeaderSizes() {
+        DatagramQueue q = new DatagramQueue(500);
+        SplittableRandom rnd = new SplittableRandom(6);
+        ArrayDeque<long[]> model = new ArrayDeque<>();
+        ArrayDeque<byte[]> payloads = new ArrayDeque<>();
+        for (int step = 0; step < 20_000; step++) {
+            if (rnd.nextBoolean()) {
+                byte[] p = new byte[rnd.nextInt(60)];
+                rnd.nextBytes(p);
+                boolean v6 = rnd.nextBoolean();
+                long hi = rnd.nextLong();
+                long lo = rnd.nextLong();
+                int port = rnd.nextInt(65536);
+                int before = q.usedBytes();
+                boolean ok = v6 ? q.offer6(hi, lo, port, ByteBuffer.wrap(p), 0, p.length)
+                        : q.offer((int) hi, port, ByteBuffer.wrap(p), 0, p.length);
+                if (ok) {
+                    assertEquals(before + p.length + (v6 ? DatagramQueue.RECORD_HEADER_6 : DatagramQueue.RECORD_HEADER), q.usedBytes());
+                    model.add(new long[] {v6 ? 1 : 0, hi, lo, port});
+                    payloads.add(p);
+                }
+            } else if (!q.isEmpty()) {
+                long[] m = model.poll();
+                byte[] expected = payloads.poll();
+                assertEquals(m[0] == 1, q.peekIsIpv6());
+                assertEquals((int) m[3], q.peekPort());
+                if (m[0] == 1) {
+                    assertEquals(m[1], q.peekAddress6Hi());
+                    assertEquals(m[2], q.peekAddress6Lo());
+                } else {
+                    assertEquals((int) m[1], q.peekAddress());
+                }
+                assertArrayEquals(expected, q.pollArray());
+            }
+        }
+        assertEquals(model.size(), q.count());
+    }
 }

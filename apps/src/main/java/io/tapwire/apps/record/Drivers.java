@@ -66,6 +66,12 @@ public final class Drivers {
                 .run("ping", "-c", "2", "-i", "0.2", "-s", "4000", S);
         add("ping-65507-max", "ICMP: the largest echo (65507 bytes, 45 fragments each way)")
                 .run("ping", "-c", "1", "-s", "65507", S);
+        add("ping6-small", "ICMPv6: neighbour discovery both ways, three 56-byte echo requests, three replies").ipv6()
+                .run("ping", "-6", "-c", "3", "-i", "0.2", Recorder.STACK_ADDRESS6);
+        add("ping6-4000-fragmented", "ICMPv6: 4000-byte echo arrives in three fragments, reassembled, answered in three").ipv6()
+                .run("ping", "-6", "-c", "2", "-i", "0.2", "-s", "4000", Recorder.STACK_ADDRESS6);
+        add("tcp6-http-get", "TCP over IPv6: curl -6 fetches 20000 bytes over HTTP (MSS 1440) and closes").ipv6()
+                .run("curl", "-6", "-sS", "-o", "/dev/null", "http://[" + Recorder.STACK_ADDRESS6 + "]/bytes/20000");
         add("ping-burst", "ICMP: 20 echo requests 5 ms apart")
                 .run("ping", "-c", "20", "-i", "0.005", "-s", "100", S);
         add("icmp-protocol-unreachable", "ICMP: a datagram of IP protocol 253 gets protocol unreachable")

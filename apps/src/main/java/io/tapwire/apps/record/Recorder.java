@@ -38,6 +38,8 @@ import java.util.List;
 public final class Recorder {
     public static final String HOST_ADDRESS = "10.0.0.1";
     public static final String STACK_ADDRESS = "10.0.0.2";
+    public static final String HOST_ADDRESS6 = "fd00::1";
+    public static final String STACK_ADDRESS6 = "fd00::2";
     public static final String STACK_MAC = "02:74:77:00:00:02";
     /** Fixed so initial sequence numbers depend only on the clock and the 4-tuple. */
     public static final long ISN_SECRET = 0x7461_7077_6972_6531L;
@@ -111,14 +113,19 @@ public final class Recorder {
         List<TimedFrame> rx = Collections.synchronizedList(new ArrayList<>());
         List<TimedFrame> tx = Collections.synchronizedList(new ArrayList<>());
         try (Netns ns = Netns.create()) {
-            // No IPv6: the kernel would otherwise send router solicitations and MLD reports at link up.
-            ns.exec("sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6; echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6");
+            if (!driver.ipv6) {
+                // No IPv6: the kernel would otherwise send router solicitations and MLD reports at link up.
+                ns.exec("sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6; echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6");
+            }
             try (TapDevice tap = TapDevice.openInNetns(ns.name(), TAP, driver.stackMtu, config.ringSize())) {
                 int linuxMtu = driver.linuxMtu > 0 ? driver.linuxMtu : driver.stackMtu;
                 if (linuxMtu != 1500) {
                     ns.run("ip", "link", "set", TAP, "mtu", Integer.toString(linuxMtu));
                 }
                 ns.run("ip", "addr", "add", HOST_ADDRESS + "/24", "dev", TAP);
+                if (driver.ipv6) {
+                    ns.run("ip", "-6", "addr", "add", HOST_ADDRESS6 + "/64", "dev", TAP, "nodad");
+                }
                 ns.run("ip", "link", "set", TAP, "up");
                 for (List<String> cmd : driver.setup) {
                     ns.run(cmd.toArray(String[]::new));
@@ -130,7 +137,8 @@ public final class Recorder {
                 t.start();
                 loop.awaitStarted();
                 try {
-                    sleep(Duration.ofMillis(100));
+                    // An IPv6 scenario waits out the stack's duplicate address detection (1 s) first.
+                    sleep(Duration.ofMillis(driver.ipv6 ? 1300 : 100));
                     for (ScenarioDriver.Step step : driver.steps) {
                         runStep(ns, step, loop.originMonotonic);
                     }

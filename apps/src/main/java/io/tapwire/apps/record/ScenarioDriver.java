@@ -31,6 +31,8 @@ public final class ScenarioDriver {
     final List<Step> steps = new ArrayList<>();
     Duration settle = Duration.ofMillis(300);
     int dropTxDataEvery;
+    /** Both sides get IPv6 addresses (the stack fd00::2, Linux fd00::1) and the steps wait for the stack's DAD. */
+    boolean ipv6;
     BiFunction<List<TimedFrame>, List<TimedFrame>, String> verify = (in, out) -> null;
 
     ScenarioDriver(String name, String description) {
@@ -54,6 +56,12 @@ public final class ScenarioDriver {
     }
 
     /** IP MTU of both sides. */
+    /** An IPv6 scenario: the stack gets fd00::2/64 ({@code stack.address6}), Linux fd00::1/64. */
+    ScenarioDriver ipv6() {
+        this.ipv6 = true;
+        return configure(c -> c.stack("address6", Recorder.STACK_ADDRESS6));
+    }
+
     ScenarioDriver mtu(int mtu) {
         this.stackMtu = mtu;
         return this;

@@ -20,13 +20,23 @@ import java.nio.ByteBuffer;
 public final class UdpEchoService implements AutoCloseable {
     /** The well-known echo port (RFC 862). */
     public static final int PORT = 7;
-    /** The largest UDP payload over IPv4 (65535 - 20 - 8). */
-    private static final int MAX_DATAGRAM = 65_507;
+    /** The largest UDP payload: over IPv6 65535 - 8 (over IPv4 65535 - 20 - 8 = 65507). */
+    private static final int MAX_DATAGRAM = 65_527;
 
     private final UdpSocket socket;
     private final ByteBuffer buffer = ByteBuffer.allocate(MAX_DATAGRAM);
     // Created once, so draining allocates nothing.
-    private final UdpSocket.DatagramHandler handler = this::echo;
+    private final UdpSocket.DatagramHandler handler = new UdpSocket.DatagramHandler() {
+        @Override
+        public void onDatagram(int srcAddress, int srcPort, ByteBuffer buf, int length) throws IOException {
+            count(socket.trySend(buf, 0, length, srcAddress, srcPort));
+        }
+
+        @Override
+        public void onDatagram6(io.tapwire.wire.Ipv6Address src, int srcPort, ByteBuffer buf, int length) throws IOException {
+            count(socket.trySend(buf, 0, length, src, srcPort));
+        }
+    };
     // Written only on the stack thread (single writer); volatile so other threads read a current value.
     private volatile long echoed;
     private volatile long dropped;
@@ -68,8 +78,8 @@ public final class UdpEchoService implements AutoCloseable {
         }
     }
 
-    private void echo(int srcAddress, int srcPort, ByteBuffer buf, int length) throws IOException {
-        if (socket.trySend(buf, 0, length, srcAddress, srcPort)) {
+    private void count(boolean sent) {
+        if (sent) {
             echoed++;
         } else {
             dropped++;

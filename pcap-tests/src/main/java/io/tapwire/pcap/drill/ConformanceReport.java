@@ -5,7 +5,8 @@ import java.util.Locale;
 
 /**
  * The text report of a conformance run: counts per group (pass, fail, skipped-IPv6,
- * skipped-unsupported and the IPv4 pass rate), every failure as {@code script:line: first
+ * skipped-unsupported, the pass rate of the scripts run, and passes per family by the suite's
+ * {@code -ipv4} / {@code -ipv6} file names), every failure as {@code script:line: first
  * difference}, every unsupported script with the reason, and last the line
  * {@code N passed, M failed, K skipped}.
  */
@@ -25,9 +26,13 @@ public final class ConformanceReport {
     public static String body(List<Conformance.Group> groups, boolean verbose) {
         StringBuilder sb = new StringBuilder();
         for (Conformance.Group g : groups) {
-            long ipv4 = g.results().size() - g.skippedIpv6();
-            sb.append(String.format(Locale.ROOT, "%s: %d passed, %d failed, %d skipped-IPv6, %d skipped-unsupported; IPv4 pass rate %.1f%% (%d of %d)%n",
-                    g.name(), g.passed(), g.failed(), g.skippedIpv6(), g.skippedUnsupported(), 100 * g.ipv4PassRate(), g.passed(), ipv4));
+            long run = g.results().size() - g.skippedIpv6();
+            long v6 = g.results().stream().filter(ConformanceReport::isIpv6).count();
+            long v6Passed = g.results().stream().filter(r -> isIpv6(r) && r.passed()).count();
+            sb.append(String.format(Locale.ROOT, "%s: %d passed, %d failed, %d skipped-IPv6, %d skipped-unsupported; pass rate %.1f%% (%d of %d);"
+                            + " IPv4 %d of %d passed, IPv6 %d of %d passed%n",
+                    g.name(), g.passed(), g.failed(), g.skippedIpv6(), g.skippedUnsupported(), 100 * g.ipv4PassRate(), g.passed(), run,
+                    g.passed() - v6Passed, g.results().size() - v6, v6Passed, v6));
         }
         for (Conformance.Group g : groups) {
             for (ScriptResult r : g.results()) {
@@ -57,6 +62,11 @@ public final class ConformanceReport {
             }
         }
         return sb.toString();
+    }
+
+    /** A script of the IPv6 family by its name (the FreeBSD suite's {@code -ipv6} suffix). */
+    static boolean isIpv6(ScriptResult r) {
+        return r.name().contains("ipv6");
     }
 
     /** {@code N passed, M failed, K skipped} (skipped: IPv6 and unsupported together). */

@@ -37,6 +37,10 @@ final class DrillHost {
         // its MAC before the first scripted segment, as a host on a real link would.
         device.inject(WireSegment.arp(1, FreeBsdProfile.PEER_MAC, FreeBsdProfile.PEER_ADDRESS, 0, config.address,
                 -1L & 0xFFFF_FFFF_FFFFL), now);
+        if (config.address6 != null) {
+            // Over IPv6 the same by neighbour discovery: a solicitation carrying the peer's MAC.
+            device.inject(Ipv6Wire.solicitStack(FreeBsdProfile.PEER_MAC), now);
+        }
         settle();
     }
 
@@ -106,8 +110,19 @@ final class DrillHost {
         return true;
     }
 
-    /** Answers ARP for the peer; passes anything else on. Returns true if it injected a reply. */
+    /**
+     * Answers ARP and neighbour solicitations for the peer and keeps neighbour discovery and MLD
+     * to itself; passes anything else on. Returns true if it injected a reply.
+     */
     private boolean handle(byte[] f) {
+        if (Ipv6Wire.isControl(f)) {
+            byte[] answer = Ipv6Wire.answerSolicitation(f, FreeBsdProfile.PEER_MAC);
+            if (answer != null) {
+                device.inject(answer, now);
+                return true;
+            }
+            return false;
+        }
         if (f.length >= WireSegment.ETH_HEADER + 28 && WireSegment.u16(f, 12) == WireSegment.TYPE_ARP) {
             int a = WireSegment.ETH_HEADER;
             int op = WireSegment.u16(f, a + 6);

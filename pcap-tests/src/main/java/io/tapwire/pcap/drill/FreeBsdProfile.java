@@ -18,6 +18,9 @@ public final class FreeBsdProfile {
     public static final int PEER_ADDRESS = Ipv4Address.parse("10.0.0.1");
     public static final long STACK_MAC = 0x02_00_00_00_00_01L;
     public static final long PEER_MAC = 0x02_00_00_00_00_02L;
+    /** The stack's and the peer's IPv6 addresses for {@code --ip_version=ipv6} scripts (the sandbox's). */
+    public static final io.tapwire.wire.Ipv6Address STACK_ADDRESS6 = io.tapwire.wire.Ipv6Address.parse("fd00::2");
+    public static final io.tapwire.wire.Ipv6Address PEER_ADDRESS6 = io.tapwire.wire.Ipv6Address.parse("fd00::1");
     /** packetdrill's {@code --bind_port} and {@code --connect_port} default. */
     public static final int DEFAULT_PORT = 8080;
     /** The peer's port for connections it opens (packetdrill picks an ephemeral one). */
@@ -74,6 +77,20 @@ public final class FreeBsdProfile {
         // keeps the TIME-WAIT too, where Linux drops it and hands the SYN+FIN to the listener.
         c.tcpTimeWaitSynFinReopens = false;
         return c;
+    }
+
+    /**
+     * Turns {@code c} into the IPv6 profile: fd00::2/64 usable at once (no duplicate address
+     * detection to wait through, as packetdrill's tun address has none), and the scripted peer,
+     * which introduces itself by neighbour discovery, never re-probed during a script (as ARP is
+     * not for IPv4).
+     */
+    public static void ipv6(StackConfig c) {
+        c.address6 = STACK_ADDRESS6;
+        c.prefixLength6 = 64;
+        c.dadTransmits = 0;
+        c.ndReachableNanos = Long.MAX_VALUE / 4;
+        c.ndDelayFirstProbeNanos = Long.MAX_VALUE / 4;
     }
 
     /**

@@ -49,6 +49,7 @@ public final class Interpreter {
     private final Syscalls syscalls;
     private long toleranceNanos = DEFAULT_TOLERANCE_MICROS * 1000;
     private int mtu = 1500;
+    private boolean ipv6;
     private int bindPort = FreeBsdProfile.DEFAULT_PORT;
     private int connectPort = FreeBsdProfile.DEFAULT_PORT;
     private DrillHost host;
@@ -63,7 +64,8 @@ public final class Interpreter {
             @Override public Stack stack() { return host.stack(); }
             @Override public void ensureStack() { Interpreter.this.ensureStack(); }
             @Override public Flow flow() { return flow; }
-            @Override public int mss() { return mtu - 40; }
+            @Override public int mss() { return mtu - (ipv6 ? 60 : 40); }
+            @Override public boolean ipv6() { return ipv6; }
             @Override public int bindPort() { return bindPort; }
             @Override public int connectPort() { return connectPort; }
             @Override public void tolerated(String note) { tolerated.add(note); }
@@ -92,8 +94,12 @@ public final class Interpreter {
     private ScriptResult run() {
         try {
             String ip = script.options().getOrDefault("ip_version", "ipv4");
-            if (!"ipv4".equals(ip)) {
-                return result(ScriptResult.Status.SKIPPED_IPV6, 0, "--ip_version=" + ip + ": tapwire has no IPv6 yet");
+            if ("ipv6".equals(ip)) {
+                ipv6 = true;
+                FreeBsdProfile.ipv6(config);
+            } else if (!"ipv4".equals(ip)) {
+                // ipv4-mapped-ipv6: an IPv6 socket talking to an IPv4 peer, which tapwire's API does not model.
+                return result(ScriptResult.Status.SKIPPED_IPV6, 0, "--ip_version=" + ip + ": not supported");
             }
             applyOptions(script.options());
             List<Script.Event> events = script.events();
@@ -219,6 +225,12 @@ public final class Interpreter {
             ack = flow.toLive(ack);
         }
         byte[] options = TcpOption.encode(liveOptions(line, spec));
+        if (ipv6) {
+            byte[] frame = Ipv6Wire.encode(FreeBsdProfile.PEER_MAC, FreeBsdProfile.STACK_MAC, flow.remotePort, flow.localPort, spec.seq(),
+                    ack, spec.flags(), spec.window(), spec.urgent(), options, spec.payload());
+            host.inject(Ipv6Wire.fragments(frame, mtu, host.nextIpId()));
+            return;
+        }
         byte[] frame = WireSegment.encode(FreeBsdProfile.PEER_MAC, FreeBsdProfile.STACK_MAC, FreeBsdProfile.PEER_ADDRESS,
                 FreeBsdProfile.STACK_ADDRESS, host.nextIpId(), flow.remotePort, flow.localPort, spec.seq(), ack, spec.flags(),
                 spec.window(), spec.urgent(), options, spec.payload());

@@ -28,7 +28,11 @@ final class SentSegments {
     void add(byte[] frame, long nanos, int eventIndex) {
         WireSegment s = WireSegment.decode(frame);
         if (s == null) {
-            notes.add(Micros.formatNanos(nanos) + ": the stack sent a frame that is not IPv4/TCP (" + frame.length + " bytes); not checked");
+            s = Ipv6Wire.decode(frame);
+        }
+        if (s == null) {
+            notes.add(Micros.formatNanos(nanos) + ": the stack sent a frame that is not IPv4/TCP or IPv6/TCP (" + frame.length
+                    + " bytes); not checked");
             return;
         }
         queue.add(new Sent(s, nanos, eventIndex));

@@ -92,9 +92,12 @@ final class ShellCommand {
         String[] a = cmd.split("\\s+");
         Set<Integer> ports = new HashSet<>();
         boolean states = false;
+        // -4 / -6: only that family's sockets (a listener on the wildcard address is both).
+        Boolean v6 = null;
         for (int i = 1; i < a.length; i++) {
             switch (a[i]) {
-                case "-4" -> { }
+                case "-4" -> v6 = Boolean.FALSE;
+                case "-6" -> v6 = Boolean.TRUE;
                 case "-s" -> states = true;
                 case "-P" -> {
                     if (i + 1 >= a.length || !a[++i].equals("tcp")) {
@@ -122,31 +125,41 @@ final class ShellCommand {
             TcpState state = so.state();
             int local = so.boundPort;
             int remote = 0;
+            boolean family6 = v6 != null && v6;
             if (so.connection != null) {
                 local = so.connection.tcb().localPort();
                 remote = so.connection.tcb().remotePort();
+                family6 = so.connection.tcb().ipv6() != null;
                 if (state != TcpState.CLOSED) {
                     owned.add(key(local, remote));
                 }
             }
-            addRow(rows, ports, "root     packetdril " + so.fd, local, remote, states ? state : null);
+            if (v6 == null || v6 == family6) {
+                addRow(rows, ports, "root     packetdril " + so.fd, local, remote, states ? state : null, family6);
+            }
         }
         if (stack != null) {
             for (TcpLayer.TcpInfoEntry e : stack.tcp().connections()) {
-                if (!owned.contains(key(e.localPort(), e.remotePort()))) {
-                    addRow(rows, ports, "?        ?          ?", e.localPort(), e.remotePort(), states ? e.info().state() : null);
+                boolean family6 = e.ipv6() != null;
+                if (!owned.contains(key(e.localPort(), e.remotePort())) && (v6 == null || v6 == family6)) {
+                    addRow(rows, ports, "?        ?          ?", e.localPort(), e.remotePort(), states ? e.info().state() : null, family6);
                 }
             }
         }
         return rows;
     }
 
-    private static void addRow(List<String> rows, Set<Integer> ports, String owner, int local, int remote, TcpState state) {
+    private static void addRow(List<String> rows, Set<Integer> ports, String owner, int local, int remote, TcpState state, boolean v6) {
         if (!ports.isEmpty() && !ports.contains(local) && !ports.contains(remote)) {
             return;
         }
-        rows.add(owner + " tcp4 " + address(FreeBsdProfile.STACK_ADDRESS, local) + " " + address(FreeBsdProfile.PEER_ADDRESS, remote)
-                + (state == null ? "" : " " + freeBsdName(state)));
+        String from = v6 ? address6(FreeBsdProfile.STACK_ADDRESS6, local) : address(FreeBsdProfile.STACK_ADDRESS, local);
+        String to = v6 ? address6(FreeBsdProfile.PEER_ADDRESS6, remote) : address(FreeBsdProfile.PEER_ADDRESS, remote);
+        rows.add(owner + (v6 ? " tcp6 " : " tcp4 ") + from + " " + to + (state == null ? "" : " " + freeBsdName(state)));
+    }
+
+    private static String address6(io.tapwire.wire.Ipv6Address ip, int port) {
+        return port <= 0 ? "*:*" : ip + ":" + port;
     }
 
     private static String address(int ip, int port) {

@@ -61,6 +61,9 @@ final class Syscalls {
 
         int connectPort();
 
+        /** Whether the script runs over IPv6 ({@code --ip_version=ipv6}). */
+        boolean ipv6();
+
         /** A difference the interpreter tolerates by design (socket buffer accounting), for the log. */
         void tolerated(String note);
 
@@ -220,7 +223,9 @@ final class Syscalls {
                     return Result.error(so.connection.state().isSynchronized() ? "EISCONN" : "EALREADY");
                 }
                 started[0] = true;
-                so.connection = ctx.stack().connectTcp(FreeBsdProfile.PEER_ADDRESS, ctx.connectPort(), socketOptions(so));
+                so.connection = ctx.ipv6()
+                        ? ctx.stack().connectTcp(FreeBsdProfile.PEER_ADDRESS6, ctx.connectPort(), socketOptions(so))
+                        : ctx.stack().connectTcp(FreeBsdProfile.PEER_ADDRESS, ctx.connectPort(), socketOptions(so));
                 if (so.keepAlive) {
                     applyKeepAlive(so);
                 }

@@ -246,6 +246,8 @@ public final class ScenarioConfig {
                 f.setLong(c, Long.decode(value));
             } else if (t == boolean.class) {
                 f.setBoolean(c, Boolean.parseBoolean(value));
+            } else if (t == io.tapwire.wire.Ipv6Address.class) {
+                f.set(c, io.tapwire.wire.Ipv6Address.parse(value));
             } else {
                 throw new IllegalArgumentException("stack." + name + ": settings of type " + t + " are not supported");
             }

@@ -40,17 +40,20 @@ class ConformanceRunnerTest {
         Files.writeString(folder.resolve("a-passes-ipv4.pkt"), PASSES);
         Files.writeString(folder.resolve("b-fails-ipv4.pkt"), PASSES.replace("> R 34:34(0) win 0", "> R 35:35(0) win 0"));
         Files.writeString(folder.resolve("c-ipv6.pkt"), "--ip_version=ipv6\n" + PASSES);
+        Files.writeString(folder.resolve("e-mapped-ipv6.pkt"), "--ip_version=ipv4-mapped-ipv6\n" + PASSES);
         Files.writeString(folder.resolve("d-udp-ipv4.pkt"), "0 < udp (10)\n");
         Files.writeString(folder.resolve("notes.txt"), "not a script");
 
         int code = run(new ConformanceRunner.Request(List.of(folder), RunOptions.standard(), false, null, true));
         assertEquals(1, code, out + err);
-        assertTrue(out.contains("1 passed, 1 failed, 1 skipped-IPv6, 1 skipped-unsupported; IPv4 pass rate 33.3% (1 of 3)"), out);
+        // The IPv6 script runs (and passes) over IPv6; an IPv4-mapped one is skipped.
+        assertTrue(out.contains("2 passed, 1 failed, 1 skipped-IPv6, 1 skipped-unsupported; pass rate 50.0% (2 of 4);"
+                + " IPv4 1 of 3 passed, IPv6 1 of 2 passed"), out);
         assertTrue(out.contains("FAIL " + folder + "/b-fails-ipv4.pkt:4: seq: expected 35 got 34"), out);
         assertTrue(out.contains("SKIP " + folder + "/d-udp-ipv4.pkt:1: unsupported: non-TCP packet ('udp')"), out);
         assertTrue(out.contains(folder + "/b-fails-ipv4.pkt  line 4: seq: expected 35 got 34"), "the failure list: " + out);
         assertTrue(out.endsWith("# script  first difference (a starting point for a known-failures list; replace each with the reason)\n"
-                + folder + "/b-fails-ipv4.pkt  line 4: seq: expected 35 got 34\n" + "1 passed, 1 failed, 2 skipped\n"), out);
+                + folder + "/b-fails-ipv4.pkt  line 4: seq: expected 35 got 34\n" + "2 passed, 1 failed, 2 skipped\n"), out);
     }
 
     @Test

@@ -1,0 +1,124 @@
+package io.tapwire.net;
+
+import io.tapwire.StackConfig;
+import io.tapwire.wire.Ipv6Address;
+
+/**
+ * Our IPv6 addresses and the multicast groups they imply: the link-local address derived from the
+ * MAC (RFC 4862 section 5.3) and the optional static address, each TENTATIVE until duplicate
+ * address detection passes (RFC 4862 section 5.4), then PREFERRED, or DUPLICATE if another node
+ * has it. Joined groups are all-nodes and the solicited-node group of each address (RFC 4291
+ * section 2.8); the Ethernet filter accepts their 33:33 addresses (RFC 2464 section 7).
+ */
+public final class Ipv6Addresses {
+    /** An address's duplicate-address-detection state (Linux: IFA_F_TENTATIVE, none, IFA_F_DADFAILED). */
+    public enum State { TENTATIVE, PREFERRED, DUPLICATE }
+
+    /** One of our addresses. */
+    public static final class Entry {
+        final Ipv6Address address;
+        final int prefixLength;
+        /** Written by the stack thread, read by others (a sandbox waiting for DAD). */
+        volatile State state = State.TENTATIVE;
+        /** DAD solicitations still to send. */
+        int dadProbesLeft;
+
+        Entry(Ipv6Address address, int prefixLength) {
+            this.address = address;
+            this.prefixLength = prefixLength;
+        }
+
+        public Ipv6Address address() { return address; }
+        public int prefixLength() { return prefixLength; }
+        public State state() { return state; }
+    }
+
+    private final Entry linkLocal;
+    private final Entry global;
+    private final Entry[] all;
+
+    public Ipv6Addresses(StackConfig config) {
+        this.linkLocal = new Entry(Ipv6Address.linkLocalFromMac(config.mac), 64);
+        this.global = config.address6 == null ? null : new Entry(config.address6, config.prefixLength6);
+        this.all = global == null ? new Entry[] {linkLocal} : new Entry[] {linkLocal, global};
+    }
+
+    /** Every address, link-local first. */
+    public Entry[] all() { return all; }
+    public Entry linkLocal() { return linkLocal; }
+    /** The static address, or null. */
+    public Entry global() { return global; }
+
+    /** Our address with these halves in any state, or null. */
+    public Entry find(long hi, long lo) {
+        for (Entry e : all) {
+            if (e.address.hi() == hi && e.address.lo() == lo) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** True for one of our addresses that passed DAD: only those receive (RFC 4862 section 5.4: a tentative address does not). */
+    public boolean isOurs(long hi, long lo) {
+        Entry e = find(hi, lo);
+        return e != null && e.state == State.PREFERRED;
+    }
+
+    /** True for all-nodes and for the solicited-node group of any of our addresses not found duplicate. */
+    public boolean isJoinedGroup(long hi, long lo) {
+        if (hi == Ipv6Address.ALL_NODES.hi() && lo == Ipv6Address.ALL_NODES.lo()) {
+            return true;
+        }
+        for (Entry e : all) {
+            if (e.state != State.DUPLICATE && hi == 0xff02_0000_0000_0000L && lo == (0x0000_0001_ff00_0000L | (e.address.lo() & 0xFF_FFFFL))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True when Ethernet should accept frames to {@code mac}: the 33:33 address of a joined group. */
+    public boolean acceptsMac(long mac) {
+        if (mac == Ipv6Address.multicastMac(Ipv6Address.ALL_NODES.lo())) {
+            return true;
+        }
+        for (Entry e : all) {
+            if (e.state != State.DUPLICATE && mac == Ipv6Address.multicastMac(0xff00_0000L | (e.address.lo() & 0xFF_FFFFL))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True when {@code dst} is on our link: link-local, or inside the static address's prefix. */
+    public boolean isOnLink(long hi, long lo) {
+        if (Ipv6Address.isLinkLocal(hi)) {
+            return true;
+        }
+        return global != null && Ipv6Address.samePrefix(hi, lo, global.address.hi(), global.address.lo(), global.prefixLength);
+    }
+
+    /**
+     * The source address for a packet to {@code dst} (RFC 6724 section 5, reduced to our two
+     * addresses): the static address for a destination outside link-local scope when it is
+     * usable, else the link-local address; null when the chosen address is not yet usable.
+     */
+    public Ipv6Address sourceFor(long dstHi, long dstLo) {
+        boolean linkScope = Ipv6Address.isLinkLocal(dstHi) || (Ipv6Address.isMulticast(dstHi) && ((dstHi >>> 48) & 0xF) <= 2);
+        if (!linkScope && global != null && global.state == State.PREFERRED) {
+            return global.address;
+        }
+        return linkLocal.state == State.PREFERRED ? linkLocal.address : null;
+    }
+
+    /** True when every address has passed DAD (or failed it): the interface is as ready as it will get. */
+    public boolean settled() {
+        for (Entry e : all) {
+            if (e.state == State.TENTATIVE) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
