@@ -28,6 +28,7 @@ public final class Interface {
     private int rxChecksumState;
     private int rxChecksumStart;
     private int rxChecksumOffset;
+    private int rxGsoSize;
 
     public Interface(StackConfig config, DescriptorRing tx, int mtu, Statistics stats) {
         this(config, tx, mtu, LinkOffloads.NONE, stats);
@@ -62,6 +63,21 @@ public final class Interface {
         rxChecksumState = d.checksumState();
         rxChecksumStart = d.checksumStart();
         rxChecksumOffset = d.checksumOffset();
+        rxGsoSize = d.gsoType() != Descriptor.GSO_NONE ? d.gsoSize() : 0;
+    }
+
+    /**
+     * How many wire segments a received TCP payload of {@code payload} bytes stands for: more than
+     * one for a super-frame (GRO/GSO, cut at its gso_size), else one — Linux's
+     * {@code max(1, gso_segs)} in tcp_v4_rcv's segs_in count.
+     */
+    public int receivedSegments(int payload) {
+        return rxGsoSize > 0 && payload > rxGsoSize ? (payload + rxGsoSize - 1) / rxGsoSize : 1;
+    }
+
+    /** The size of the wire segments a received payload came in: its gso_size for a super-frame, else itself (Linux's tcp_measure_rcv_mss). */
+    public int receivedSegmentSize(int payload) {
+        return rxGsoSize > 0 && payload > rxGsoSize ? rxGsoSize : payload;
     }
 
     /**
@@ -89,6 +105,7 @@ public final class Interface {
     public void endReceive() {
         rxBuffer = null;
         rxChecksumState = Descriptor.CSUM_NONE;
+        rxGsoSize = 0;
     }
 
     /**

@@ -129,13 +129,16 @@ public final class TcpLayer implements IpProtocolHandler {
     void segment(Tcb t, TcpSegment s, int tosOrTrafficClass) {
         t.lock.lock();
         try {
-            t.segsIn++;
             int payload = s.payloadLength();
+            // A super-frame counts as the segments it stands for, as Linux counts gso_segs.
+            int segments = iface.receivedSegments(payload);
+            t.segsIn += segments;
             if (payload > 0) {
-                t.dataSegsIn++;
+                t.dataSegsIn += segments;
                 // Linux's tcp_measure_rcv_mss: the largest segment seen estimates the peer's MSS.
-                if (payload > t.rcvMssSeen) {
-                    t.rcvMssSeen = Math.min(payload, t.ourMss);
+                int segmentSize = iface.receivedSegmentSize(payload);
+                if (segmentSize > t.rcvMssSeen) {
+                    t.rcvMssSeen = Math.min(segmentSize, t.ourMss);
                 }
             }
             if (t.ecnOk && (tosOrTrafficClass & 3) == 3) {

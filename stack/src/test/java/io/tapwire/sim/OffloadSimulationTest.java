@@ -76,6 +76,11 @@ class OffloadSimulationTest {
         assertEquals(0, net.b.statistics().get(io.tapwire.DropReason.TCP_BAD_CHECKSUM),
                 "partial checksums from the device were trusted, not verified");
         assertEquals(0, net.a.statistics().get(Stat.TCP_RETRANS_SEGS), "nothing was lost or retransmitted");
+        // tcp_info counts wire segments on both ends, as Linux counts gso_segs: a super-frame is
+        // as many data segments as it will be cut into, and rcvmss is its gso_size.
+        assertEquals(c[0].tcpInfo().dataSegsOut(), c[1].tcpInfo().dataSegsIn(), "data segments out at A = in at B");
+        assertTrue(c[1].tcpInfo().dataSegsIn() >= up.length / c[0].tcpInfo().sndMss(), "at least one per MSS of data");
+        assertEquals(c[0].tcpInfo().sndMss(), c[1].tcpInfo().rcvMss(), "rcvmss measured from gso_size");
         // One more super-frame, long after the quick-ACK phase: it stands for many full segments,
         // so B acknowledges it at once (Linux's "more than one full frame received" rule in
         // __tcp_ack_snd_check), not after the delayed-ACK timer.
