@@ -76,7 +76,8 @@ public final class StackRunner implements AutoCloseable {
 
     private void loop() {
         long lastWork = clock.nanoTime();
-        boolean spinning = false;
+        boolean armed = false; // frames moved since the last sleep: the next idle stretch is a spin window
+        boolean spun = false;   // at least one spin in the current window
         try {
             while (running) {
                 long now = clock.nanoTime();
@@ -89,22 +90,28 @@ public final class StackRunner implements AutoCloseable {
                 // qdisc timer): sleep no longer than its next due frame, so the delay is what it says.
                 deadline = Math.min(deadline, device.nextDeadline());
                 if (moved > 0 || deadline <= now) {
-                    if (spinning && moved > 0) {
-                        // A frame while spinning (a timer falling due does not count, as NAPI counts packets).
-                        spinning = false;
-                        spinHits++;
-                        spinNanos = Math.min(busyPollNanos, Math.max(MIN_SPIN_NANOS, spinNanos * 2));
+                    if (moved > 0) {
+                        if (spun) {
+                            // A frame while spinning (a timer falling due does not count, as NAPI counts packets).
+                            spinHits++;
+                            spinNanos = Math.min(busyPollNanos, Math.max(MIN_SPIN_NANOS, spinNanos * 2));
+                        }
+                        armed = true;
+                        spun = false;
                     }
                     lastWork = now;
                     continue;
                 }
                 if (now - lastWork < spinNanos) {
-                    spinning = true;
+                    spun = true;
                     Thread.onSpinWait();
                     continue;
                 }
-                if (spinning) {
-                    spinning = false;
+                if (armed && busyPollNanos > 0) {
+                    // The window after the last frame ran out without one (also when a slow turn
+                    // used it all up before a single spin): the budget halves.
+                    armed = false;
+                    spun = false;
                     spinMisses++;
                     spinNanos = spinNanos / 2 < MIN_SPIN_NANOS ? Math.min(MIN_SPIN_NANOS, busyPollNanos) : spinNanos / 2;
                 }
