@@ -98,6 +98,7 @@ public final class IperfClient {
                     }
                     case IperfProtocol.EXCHANGE_RESULTS -> {
                         control.setSoTimeout(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                        countPartialWrites();
                         IperfProtocol.writeJson(out, ourResults());
                         serverResults = IperfProtocol.readJson(in);
                     }
@@ -180,6 +181,23 @@ public final class IperfClient {
                 t.outputStream().write(cookie);
                 t.outputStream().flush();
                 streams.add(new IperfStream(IperfProtocol.streamId(i), sender, t, 0, 0));
+            }
+        }
+    }
+
+    /**
+     * A TCP sender's count is what the application handed the socket, as iperf3 counts what
+     * write(2) returned: a blocking write still in progress at TEST_END has already handed over
+     * part of its block (sent, maybe received), which the per-write count does not hold yet. The
+     * socket knows it exactly: bytes acknowledged plus bytes still queued (ss's Send-Q), less the
+     * cookie that opened the stream.
+     */
+    private void countPartialWrites() {
+        for (IperfStream s : streams) {
+            if (s.sender && s.tcp != null) {
+                io.tapwire.tcp.TcpInfo info = s.tcp.tcpInfo();
+                long written = info.bytesAcked() + info.sendQueue() - IperfProtocol.COOKIE_SIZE;
+                s.bytes.accumulateAndGet(written, Math::max);
             }
         }
     }
