@@ -30,6 +30,7 @@ public final class StackRunner implements AutoCloseable {
     private static final long MIN_SPIN_NANOS = 2_000;
     private long busyPollNanos = DEFAULT_BUSY_POLL_NANOS;
     private long spinNanos = DEFAULT_BUSY_POLL_NANOS;
+    private boolean fixedSpin;
     private long spinHits;
     private long spinMisses;
     private volatile boolean running;
@@ -56,7 +57,19 @@ public final class StackRunner implements AutoCloseable {
         return this;
     }
 
-    /** The spin budget now (it adapts between 2 µs and the maximum). */
+    /**
+     * A fixed spin instead of an adaptive one: after the last frame, always poll for {@code nanos}
+     * before sleeping, as a socket with SO_BUSY_POLL does — for latency-critical runs, where
+     * traffic too sparse for the adaptive budget (a ping each millisecond) would shrink it to
+     * nothing. Set before {@link #start}.
+     */
+    public StackRunner fixedBusyPollNanos(long nanos) {
+        busyPollNanos(nanos);
+        this.fixedSpin = true;
+        return this;
+    }
+
+    /** The spin budget now (it adapts between 2 µs and the maximum unless fixed). */
     public long currentSpinNanos() { return spinNanos; }
 
     /** Spins that found work (the budget grew) and spins that ran out (it shrank). */
@@ -91,7 +104,7 @@ public final class StackRunner implements AutoCloseable {
                 deadline = Math.min(deadline, device.nextDeadline());
                 if (moved > 0 || deadline <= now) {
                     if (moved > 0) {
-                        if (spun) {
+                        if (spun && !fixedSpin) {
                             // A frame while spinning (a timer falling due does not count, as NAPI counts packets).
                             spinHits++;
                             spinNanos = Math.min(busyPollNanos, Math.max(MIN_SPIN_NANOS, spinNanos * 2));
@@ -107,7 +120,7 @@ public final class StackRunner implements AutoCloseable {
                     Thread.onSpinWait();
                     continue;
                 }
-                if (armed && busyPollNanos > 0) {
+                if (armed && busyPollNanos > 0 && !fixedSpin) {
                     // The window after the last frame ran out without one (also when a slow turn
                     // used it all up before a single spin): the budget halves.
                     armed = false;

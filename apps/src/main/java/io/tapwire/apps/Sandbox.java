@@ -67,9 +67,9 @@ public final class Sandbox implements AutoCloseable {
         LinkProfile faultsReceive;
         long faultSeed;
         boolean offloads = true;
-        long busyPollNanos = StackRunner.DEFAULT_BUSY_POLL_NANOS;
+        long busyPollNanos = -1;
 
-        /** The stack thread's most busy-polling after the last frame (default 50 µs; see {@code tapwire up --busy-poll}). */
+        /** A fixed busy-poll after the last frame, as {@code tapwire up --busy-poll} (default: adaptive up to 50 µs). */
         public Options busyPollNanos(long nanos) {
             this.busyPollNanos = nanos;
             return this;
@@ -239,7 +239,11 @@ public final class Sandbox implements AutoCloseable {
         if (options.udpEcho) {
             echo = UdpEchoService.start(stack);
         }
-        runner = new StackRunner(stack, device, Clock.SYSTEM).busyPollNanos(options.busyPollNanos).start();
+        runner = new StackRunner(stack, device, Clock.SYSTEM);
+        if (options.busyPollNanos >= 0) {
+            runner.fixedBusyPollNanos(options.busyPollNanos);
+        }
+        runner.start();
         if (options.tcpServices.any()) {
             try {
                 tcpServices = TcpServices.start(stack, options.tcpServices, options.io);

@@ -74,11 +74,12 @@ public final class UpCommand implements Callable<Integer> {
             + "64 KB with partial checksums, as with a NIC's TSO/GRO; ethtool -k on the TAP shows them).")
     boolean noOffload;
 
-    @Option(names = "--busy-poll", paramLabel = "MICROS", defaultValue = "50",
-            description = "Most microseconds the stack thread keeps polling the TAP after the last frame before it sleeps "
-                    + "in poll(2) (like net.core.busy_poll; the budget adapts below it, NAPI style). Raise it for "
-                    + "latency-critical runs (e.g. 1000); 0 never spins (default: ${DEFAULT-VALUE}).")
-    long busyPollMicros;
+    @Option(names = "--busy-poll", paramLabel = "MICROS",
+            description = "After the last frame, keep polling the TAP for MICROS microseconds before sleeping in poll(2), "
+                    + "every time (like SO_BUSY_POLL): for latency-critical runs, e.g. 1000. Without it the stack thread "
+                    + "spins up to 50 us, a budget that adapts NAPI style (doubles while frames keep coming, halves when "
+                    + "they stop); 0 never spins.")
+    Long busyPollMicros;
 
     @Option(names = "--pcap", paramLabel = "FILE", description = "Record every frame in both directions to this pcap file.")
     Path pcap;
@@ -120,13 +121,19 @@ public final class UpCommand implements Callable<Integer> {
     @Mixin
     ImpairOptions impair;
 
+    /** Adaptive up to 50 µs by default; a fixed spin when --busy-poll was given (0: never). */
+    private StackRunner busyPoll(StackRunner runner) {
+        return busyPollMicros == null ? runner : busyPollMicros == 0 ? runner.busyPollNanos(0)
+                : runner.fixedBusyPollNanos(busyPollMicros * 1_000);
+    }
+
     @Override
     public Integer call() throws Exception {
         StackConfig config;
         TcpServices.IoModel ioModel;
         try {
             ioModel = TcpServices.IoModel.parse(io);
-            if (busyPollMicros < 0) {
+            if (busyPollMicros != null && busyPollMicros < 0) {
                 throw new IllegalArgumentException("--busy-poll must be 0 or more microseconds, got " + busyPollMicros);
             }
             config = config();
@@ -169,7 +176,7 @@ public final class UpCommand implements Callable<Integer> {
             if (!noUdpEcho) {
                 echo = UdpEchoService.start(stack);
             }
-            runner = new StackRunner(stack, device, Clock.SYSTEM).busyPollNanos(busyPollMicros * 1_000).start();
+            runner = busyPoll(new StackRunner(stack, device, Clock.SYSTEM)).start();
             tcpServices = TcpServices.start(stack, new TcpServices.Selection(!noTcpEcho, !noDiscard, !noChargen, !noHttp),
                     ioModel);
             if (!noIperf3) {

@@ -66,6 +66,22 @@ class StackRunnerBusyPollTest {
     }
 
     @Test
+    void aFixedBudgetDoesNotAdapt() throws Exception {
+        VirtualDevice dev = new VirtualDevice("fixed", 1500, 16);
+        VirtualDevice.connect(dev, new VirtualDevice("sink", 1500, 16));
+        byte[] request = arpRequest();
+        try (StackRunner runner = new StackRunner(stack(dev), dev, Clock.SYSTEM).fixedBusyPollNanos(64_000)) {
+            runner.start();
+            for (int i = 0; i < 20; i++) {
+                dev.inject(request, System.nanoTime()); // work, then 5 ms of silence: an adaptive budget would halve
+                Thread.sleep(5);
+            }
+            assertEquals(64_000, runner.currentSpinNanos(), "SO_BUSY_POLL style: the full budget every time");
+            assertArrayEquals(new long[] {0, 0}, runner.spinOutcomes(), "nothing counted: nothing adapts");
+        }
+    }
+
+    @Test
     void zeroNeverSpinsAndNegativeIsRefused() throws Exception {
         VirtualDevice dev = new VirtualDevice("idle", 1500, 16);
         try (StackRunner runner = new StackRunner(stack(dev), dev, Clock.SYSTEM).busyPollNanos(0)) {

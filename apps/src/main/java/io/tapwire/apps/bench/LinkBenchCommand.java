@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
             "byte source (19) of tapwire behind its TAP, with offloads (TSO/GSO through the virtio-net header) and with",
             "--no-offload; the Linux column runs the same client against 'bulk server discard|source' in the peer namespace",
             "of a veth pair, and iperf3 (-c, and -R) against 'iperf3 -s' there as a second kernel reference.",
-            "Ping: 'ping -i 0.001' p50/p99 against tapwire (default busy poll, and --busy-poll 1000) and Linux over veth.",
+            "Ping: 'ping -i 0.001' p50/p99 against tapwire (default busy poll, and --busy-poll 2000) and Linux over veth.",
             "",
             "Everything runs in private network namespaces (10.0.0.1 -> 10.0.0.2), deleted afterwards. Needs root."
         })
@@ -75,7 +75,7 @@ public final class LinkBenchCommand implements Callable<Integer> {
             try (VethPair veth = VethPair.create();
                  Sandbox offload = Sandbox.start(services().offloads(true));
                  Sandbox plain = Sandbox.start(services().offloads(false));
-                 Sandbox busy = Sandbox.start(new Sandbox.Options().offloads(true).busyPollNanos(1_000_000))) {
+                 Sandbox busy = Sandbox.start(new Sandbox.Options().offloads(true).busyPollNanos(2_000_000))) {
                 veth.peer().spawn(bulk, "server", "discard", "9");
                 veth.peer().spawn(bulk, "server", "source", "19");
                 veth.peer().spawn("iperf3", "-s", "-p", "5201");
@@ -106,7 +106,7 @@ public final class LinkBenchCommand implements Callable<Integer> {
                 o.printf(Locale.ROOT, "ping, %d requests 1 ms apart (ms)%n", pings);
                 Map<String, Netns> pingers = new LinkedHashMap<>();
                 pingers.put("tapwire", offload.netns());
-                pingers.put("tapwire --busy-poll 1000", busy.netns());
+                pingers.put("tapwire --busy-poll 2000", busy.netns());
                 pingers.put("Linux (veth)", veth.host());
                 for (Map.Entry<String, Netns> e : pingers.entrySet()) {
                     double[] p = ping(e.getValue());
