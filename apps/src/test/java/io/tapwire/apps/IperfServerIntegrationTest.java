@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Debian's stock {@code iperf3 -c} against the stack's iperf3 server in every mode the issue
@@ -232,7 +233,15 @@ class IperfServerIntegrationTest extends TcpSandboxTestBase {
     @Test
     void aSecondClientWhileATestRunsIsToldTheServerIsBusy() throws Exception {
         var first = inBackground("iperf3-first", () -> sandbox.exec(Duration.ofSeconds(30), "iperf3", "-c", STACK, "-t", "3", "-J"));
-        Thread.sleep(1000);
+        // The first test is running once its control and data connections are both established.
+        long giveUp = System.nanoTime() + 20_000_000_000L;
+        while (sandbox.stack().tcp().connections().stream()
+                .filter(c -> c.localPort() == 5201 && c.info().state() == io.tapwire.tcp.TcpState.ESTABLISHED).count() < 2) {
+            if (System.nanoTime() > giveUp) {
+                fail("gave up waiting: the first iperf3 test did not start within 20 s");
+            }
+            Thread.sleep(20);
+        }
         Netns.Result second = sandbox.exec(Duration.ofSeconds(30), "iperf3", "-c", STACK, "-t", "1");
         assertTrue(second.exitCode() != 0 && (second.stdout() + second.stderr()).contains("busy"),
                 "iperf3's own words for ACCESS_DENIED: " + describe(second));
