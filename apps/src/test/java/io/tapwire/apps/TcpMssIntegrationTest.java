@@ -41,11 +41,14 @@ class TcpMssIntegrationTest extends TcpSandboxTestBase {
 
     @Test
     void linuxSendsWithTheMssTheStackAdvertisesAtMtu1400() throws Exception {
-        // About 3 s at 100 kB/s: long enough to look at the open connection from both sides.
-        CompletableFuture<Netns.Result> curl = inBackground("slow-curl", () -> sandbox.exec(Duration.ofSeconds(30),
-                "curl", "-sS", "--limit-rate", "100k", "-o", "/dev/null", "-w", "%{http_code} %{size_download}",
-                "http://" + STACK + "/bytes/300000"));
-        TcpLayer.TcpInfoEntry stackSide = awaitEstablished(80, curl);
+        // Linux sends 300 kB to discard (9) and then holds the connection open for 4 s, so that it
+        // is certainly there to look at from both sides. (A rate-limited curl download is not:
+        // curl 7.88's --limit-rate let 300 kB through in 0.03 s once the data sat in its socket
+        // buffer, and the connection was gone before ss looked; seen in CI.)
+        int bytes = 300_000;
+        CompletableFuture<Netns.Result> client = inBackground("discard-client", () -> sandbox.exec(Duration.ofSeconds(30),
+                "bash", "-c", "exec 3<>/dev/tcp/" + STACK + "/9 && head -c " + bytes + " /dev/zero >&3 && sleep 4"));
+        TcpLayer.TcpInfoEntry stackSide = awaitEstablished(9, client);
         assertEquals(MSS, stackSide.info().sndMss(), "the stack's send MSS: " + stackSide);
 
         Netns.Result ss = exec("ss", "-tin", "dst", STACK);
@@ -56,7 +59,19 @@ class TcpMssIntegrationTest extends TcpSandboxTestBase {
         assertTrue(out.contains("advmss:" + MSS), "Linux's own MSS is not " + MSS + ":\n" + out);
         assertTrue(out.contains("pmtu:" + MTU), out);
 
-        Netns.Result r = curl.get(30, TimeUnit.SECONDS);
+        // The stack's view of what arrived: every byte, in segments of at most the MSS it
+        // advertised (its rcv_mss is the largest segment seen, as Linux's tcpi_rcv_mss).
+        TcpLayer.TcpInfoEntry received = awaitReceived(9, bytes, client);
+        assertEquals(MSS, received.info().rcvMss(), "the largest segment Linux sent: " + received);
+        Netns.Result r = client.get(30, TimeUnit.SECONDS);
+        assertEquals(0, r.exitCode(), describe(r));
+    }
+
+    @Test
+    void rateLimitedCurlDownloadAtMtu1400IsComplete() throws Exception {
+        Netns.Result r = sandbox.exec(Duration.ofSeconds(30),
+                "curl", "-sS", "--limit-rate", "100k", "-o", "/dev/null", "-w", "%{http_code} %{size_download}",
+                "http://" + STACK + "/bytes/300000");
         assertEquals("200 300000", r.stdout(), describe(r));
     }
 
@@ -73,6 +88,28 @@ class TcpMssIntegrationTest extends TcpSandboxTestBase {
             sha.update(block, 0, Math.min(left, block.length));
         }
         assertEquals(HexFormat.of().formatHex(sha.digest()) + "  -", r.stdout().strip(), describe(r));
+    }
+
+    /** The stack's view of the connection on {@code localPort} once it has received {@code bytes}. */
+    private TcpLayer.TcpInfoEntry awaitReceived(int localPort, long bytes, CompletableFuture<Netns.Result> client) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        TcpLayer.TcpInfoEntry last = null;
+        while (System.nanoTime() < deadline) {
+            for (TcpLayer.TcpInfoEntry e : sandbox.stack().tcp().connections()) {
+                if (e.localPort() == localPort) {
+                    last = e;
+                    if (e.info().bytesReceived() >= bytes) {
+                        return e;
+                    }
+                }
+            }
+            if (client.isDone()) {
+                fail("the client ended before the stack received " + bytes + " bytes: " + describe(client.get()) + "; last " + last);
+            }
+            Thread.sleep(5);
+        }
+        fail("the stack did not receive " + bytes + " bytes on port " + localPort + " within " + TIMEOUT.toSeconds() + " s; last " + last);
+        return null;
     }
 
     /** The stack's view of the first established connection on {@code localPort}. */
