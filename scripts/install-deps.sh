@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the integration tests, the demo and the benchmark use:
 # the Linux-side tools run inside the private network namespaces (ping, arping, nc, tshark, ...)
-# and the HTTP clients run against the server (curl, wget, ab). Every tool a test runs must be
+# and the HTTP clients run against the server (curl, wget, ab); nginx is the HTTP benchmark's Linux column. Every tool a test runs must be
 # here: under CI=true a missing tool fails its test (apps' Requirements), it does not skip it.
 # chromium (Debian's, headless) drives the live dashboard in its integration test.
 # (coreutils, bash and dash, which the tests also run, are Essential: always installed.)
@@ -19,6 +19,7 @@ declare -A PROVIDES=(
   [wget]=wget
   [iperf3]=iperf3
   [apache2-utils]=ab
+  [nginx-light]=nginx
   [tshark]=tshark
   [hping3]=hping3
   [nmap]=nmap

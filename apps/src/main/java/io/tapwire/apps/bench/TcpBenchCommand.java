@@ -22,9 +22,11 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code tapwire bench tcp}: TCP benchmarks of tapwire next to the Linux kernel in the same run, as
- * ratios tapwire/Linux. tapwire runs behind the TAP of a {@link Sandbox} with its TCP services; the
- * Linux side is a {@link VethPair} with the same service classes over java.net
- * ({@link LinuxServers}) in the peer namespace. Clients run at 10.0.0.1 in both cases.
+ * ratios tapwire/Linux. tapwire runs behind the TAP of a {@link Sandbox} with its TCP services (on
+ * the completion API by default, as {@code tapwire up} runs them); the Linux side is a
+ * {@link VethPair} with nginx (one worker) for HTTP and the same echo/discard/byte-source service
+ * classes over java.net ({@link LinuxServers}) in the peer namespace. Clients run at 10.0.0.1 in
+ * both cases.
  */
 @Command(name = "tcp",
         mixinStandardHelpOptions = true,
@@ -40,6 +42,22 @@ import java.util.concurrent.Callable;
         })
 public final class TcpBenchCommand implements Callable<Integer> {
     static final List<String> ALL = List.of("idle", "bulk", "echo", "http");
+
+    @Option(names = "--io", defaultValue = "uring", paramLabel = "MODEL", converter = IoConverter.class,
+            description = "The I/O model of tapwire's services, as tapwire up --io: blocking, epoll or uring (default: ${DEFAULT-VALUE}).")
+    TcpServices.IoModel ioModel;
+
+    @Option(names = "--linux-http", defaultValue = "nginx", paramLabel = "SERVER",
+            description = "The Linux column's HTTP server: nginx (one worker; the default) or java (tapwire's HttpServer class over java.net).")
+    String linuxHttp;
+
+    /** Parses {@code --io}. */
+    static final class IoConverter implements picocli.CommandLine.ITypeConverter<TcpServices.IoModel> {
+        @Override
+        public TcpServices.IoModel convert(String value) {
+            return TcpServices.IoModel.parse(value);
+        }
+    }
 
     @Option(names = "--only", split = ",", paramLabel = "NAME",
             description = "Run only these benchmarks, comma-separated: idle, bulk, echo, http (default: all).")
@@ -185,16 +203,20 @@ public final class TcpBenchCommand implements Callable<Integer> {
     /** Benchmarks 1-3: tapwire with its services and the veth pair with LinuxServers, up side by side. */
     private void services(Suite suite, Set<String> run, java.util.concurrent.atomic.AtomicInteger done) {
         PrintStream out = suite.out;
-        Sandbox.Options options = new Sandbox.Options().udpEcho(false).tcpServices(TcpServices.Selection.all()).pcap(pcap);
+        Sandbox.Options options = new Sandbox.Options().udpEcho(false).tcpServices(TcpServices.Selection.all()).io(ioModel).pcap(pcap);
+        boolean nginx = linuxHttp.equals("nginx") && run.contains("http");
+        String javaServices = nginx ? "echo,discard,chargen" : "echo,discard,chargen,http";
         try (Sandbox sb = Sandbox.start(options);
              VethPair veth = VethPair.create();
              NsProcess linuxServers = NsProcess.start(veth.peer(), "LinuxServers", NsProcess.java(Suite.serverJvm(), LinuxServers.class,
-                     "--bind", Sandbox.STACK_ADDRESS, "--services", "echo,discard,chargen,http"))) {
+                     "--bind", Sandbox.STACK_ADDRESS, "--services", javaServices));
+             NginxServer httpd = nginx ? NginxServer.start(veth.peer(), Sandbox.STACK_ADDRESS, veth.host(), List.of(abPathBytes())) : null) {
             linuxServers.awaitPrefix("ready", Duration.ofSeconds(30));
             out.println();
             out.println("Setup: tapwire sandbox " + sb.netns().name() + " (TCP services " + String.join(", ", sb.tcpServices().descriptions())
                     + "); veth pair " + veth.host().name() + " -> " + veth.peer().name() + " running io.tapwire.apps.bench.LinuxServers"
-                    + " (same service classes over java.net, JVM options " + Suite.serverJvm() + ")");
+                    + " (" + javaServices + ": the same service classes over java.net, JVM options " + Suite.serverJvm() + ")"
+                    + (nginx ? " and " + NginxServer.description() + " for HTTP" : ""));
             Side tapwire = Side.tapwire(sb);
             Side linux = Side.linux(veth);
             if (run.contains("bulk")) {
@@ -234,7 +256,21 @@ public final class TcpBenchCommand implements Callable<Integer> {
         }
     }
 
+    /** N of {@code --ab-path /bytes/N}, the body nginx must hold. */
+    int abPathBytes() {
+        return Integer.parseInt(abPath.substring("/bytes/".length()));
+    }
+
     private String validate() {
+        if (!linuxHttp.equals("nginx") && !linuxHttp.equals("java")) {
+            return "--linux-http must be nginx or java";
+        }
+        if (!abPath.matches("/bytes/[0-9]{1,9}")) {
+            return "--ab-path must be /bytes/N (nginx serves the same body from a file)";
+        }
+        if (linuxHttp.equals("nginx") && NginxServer.unavailable().isPresent()) {
+            return NginxServer.unavailable().get() + " (or run with --linux-http java, a slower stand-in)";
+        }
         if (bytes < 65536 || bytes % 65536 != 0 || bytes > (1L << 30)) {
             return "--bytes must be a multiple of 65536 from 65536 to 1073741824 (HTTP /bytes/N allows at most 1 GiB)";
         }
