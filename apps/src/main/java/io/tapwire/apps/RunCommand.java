@@ -79,14 +79,14 @@ public final class RunCommand implements Callable<Integer> {
         // once the command line is known to be good, so a usage error changes nothing.
         System.setProperty(TapwireNio.PROVIDER_PROPERTY, TapwireSelectorProvider.class.getName());
         TapDevice tap = stackOptions.netns == null
-                ? TapDevice.open(stackOptions.tap, stackOptions.mtu, stackOptions.ringSize)
-                : TapDevice.openInNetns(stackOptions.netns, stackOptions.tap, stackOptions.mtu, stackOptions.ringSize);
+                ? TapDevice.open(stackOptions.tap, stackOptions.mtu, stackOptions.ringSize, !stackOptions.noOffload)
+                : TapDevice.openInNetns(stackOptions.netns, stackOptions.tap, stackOptions.mtu, stackOptions.ringSize, !stackOptions.noOffload);
         NetDevice device = tap;
         if (stackOptions.pcap != null) {
             device = new PcapTap(tap, new PcapWriter(stackOptions.pcap), Clock.SYSTEM.epochOffsetNanos());
         }
         Stack stack = new Stack(device, config);
-        StackRunner runner = new StackRunner(stack, device, Clock.SYSTEM).start();
+        StackRunner runner = stackOptions.busyPoll(new StackRunner(stack, device, Clock.SYSTEM)).start();
         NetDevice dev = device;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             runner.close();

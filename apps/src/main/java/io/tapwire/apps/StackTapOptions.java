@@ -32,6 +32,25 @@ public final class StackTapOptions {
     @Option(names = "--ring-size", defaultValue = "256", description = "Descriptors per RX and TX ring, a power of two (default: ${DEFAULT-VALUE}).")
     int ringSize;
 
+    @Option(names = "--no-offload", description = "Open the TAP without offloads: no virtio-net header, every frame "
+            + "wire-sized with a full checksum (by default the kernel and the stack exchange TCP super-frames of up to "
+            + "64 KB with partial checksums, as with a NIC's TSO/GRO).")
+    boolean noOffload;
+
+    @Option(names = "--busy-poll", paramLabel = "MICROS",
+            description = "After the last frame, keep polling the TAP for MICROS microseconds before sleeping, every time "
+                    + "(like SO_BUSY_POLL); without it the stack thread spins up to 50 us with a budget that adapts; 0 never spins.")
+    Long busyPollMicros;
+
+    /** Applies {@code --busy-poll} to a runner not yet started. */
+    public io.tapwire.StackRunner busyPoll(io.tapwire.StackRunner runner) {
+        if (busyPollMicros != null && busyPollMicros < 0) {
+            throw new IllegalArgumentException("--busy-poll must be 0 or more microseconds, got " + busyPollMicros);
+        }
+        return busyPollMicros == null ? runner : busyPollMicros == 0 ? runner.busyPollNanos(0)
+                : runner.fixedBusyPollNanos(busyPollMicros * 1_000);
+    }
+
     @Option(names = "--pcap", paramLabel = "FILE", description = "Record every frame in both directions to this pcap file.")
     Path pcap;
 
