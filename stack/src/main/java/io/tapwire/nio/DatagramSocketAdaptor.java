@@ -157,31 +157,15 @@ final class DatagramSocketAdaptor extends DatagramSocket {
     }
 
     private void checkOpen() throws SocketException {
-        if (!ch.isOpen()) {
-            throw new SocketException("Socket is closed");
-        }
+        AdaptorOptions.checkOpen(ch);
     }
 
     private <T> void set(SocketOption<T> name, T value) throws SocketException {
-        checkOpen();
-        try {
-            ch.setOption(name, value);
-        } catch (SocketException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new SocketException(e.getMessage());
-        }
+        AdaptorOptions.set(ch, name, value);
     }
 
     private <T> T get(SocketOption<T> name) throws SocketException {
-        checkOpen();
-        try {
-            return ch.getOption(name);
-        } catch (SocketException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new SocketException(e.getMessage());
-        }
+        return AdaptorOptions.get(ch, name);
     }
 
     @Override
@@ -201,10 +185,7 @@ final class DatagramSocketAdaptor extends DatagramSocket {
 
     @Override
     public void setSendBufferSize(int size) throws SocketException {
-        if (size <= 0) {
-            throw new IllegalArgumentException("Invalid send size");
-        }
-        set(StandardSocketOptions.SO_SNDBUF, size);
+        AdaptorOptions.setSendBufferSize(ch, size);
     }
 
     @Override
@@ -214,10 +195,7 @@ final class DatagramSocketAdaptor extends DatagramSocket {
 
     @Override
     public void setReceiveBufferSize(int size) throws SocketException {
-        if (size <= 0) {
-            throw new IllegalArgumentException("Invalid receive size");
-        }
-        set(StandardSocketOptions.SO_RCVBUF, size);
+        AdaptorOptions.setReceiveBufferSize(ch, size);
     }
 
     @Override
@@ -247,10 +225,7 @@ final class DatagramSocketAdaptor extends DatagramSocket {
 
     @Override
     public void setTrafficClass(int tc) throws SocketException {
-        if (tc < 0 || tc > 255) {
-            throw new IllegalArgumentException("tc is not in range 0 -- 255");
-        }
-        set(StandardSocketOptions.IP_TOS, tc);
+        AdaptorOptions.setTrafficClass(ch, tc);
     }
 
     @Override

@@ -167,31 +167,15 @@ final class ServerSocketAdaptor extends ServerSocket {
     }
 
     private void checkOpen() throws SocketException {
-        if (!ch.isOpen()) {
-            throw new SocketException("Socket is closed");
-        }
+        AdaptorOptions.checkOpen(ch);
     }
 
     private <T> void set(SocketOption<T> name, T value) throws SocketException {
-        checkOpen();
-        try {
-            ch.setOption(name, value);
-        } catch (SocketException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new SocketException(e.getMessage());
-        }
+        AdaptorOptions.set(ch, name, value);
     }
 
     private <T> T get(SocketOption<T> name) throws SocketException {
-        checkOpen();
-        try {
-            return ch.getOption(name);
-        } catch (SocketException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new SocketException(e.getMessage());
-        }
+        return AdaptorOptions.get(ch, name);
     }
 
     @Override
