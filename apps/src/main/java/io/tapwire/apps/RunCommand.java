@@ -48,7 +48,7 @@ import java.util.concurrent.Callable;
             "The program's NIO channels, selectors and java.net sockets are tapwire's; binding 0.0.0.0 or the stack's "
                     + "address (--addr) serves on the TAP. tapwire has no loopback interface: binding 127.0.0.1 fails with "
                     + "'Cannot assign requested address' and connecting to 127.0.0.1 is refused; reach the program at the "
-                    + "stack's address instead. IPv4 only for now."
+                    + "stack's address instead. With --addr6, TCP channels speak IPv6 too (datagram channels IPv4 only)."
         })
 public final class RunCommand implements Callable<Integer> {
     @Mixin
@@ -100,7 +100,9 @@ public final class RunCommand implements Callable<Integer> {
             return 1;
         }
         TapwireSocketImplFactory.install(tapwire);
+        awaitIpv6Addresses(stack);
         System.err.println("tapwire run: " + mainClass + " on " + Ipv4Address.toString(config.address) + "/" + config.prefixLength
+                + (config.address6 == null ? "" : " and " + config.address6 + "/" + config.prefixLength6)
                 + " via " + tap.name() + (stackOptions.netns == null ? "" : " in network namespace " + stackOptions.netns));
         try {
             main.invoke(null, (Object) args.toArray(new String[0]));
@@ -111,6 +113,25 @@ public final class RunCommand implements Callable<Integer> {
         }
         awaitProgramThreads();
         return 0;
+    }
+
+    /**
+     * Before the program starts, its IPv6 addresses finish duplicate address detection (RFC 4862
+     * 5.4: a tentative address cannot be a connection's source), so a program that connects at
+     * once does not fail with "no usable IPv6 source address" for the first second; the way a
+     * service waits for network-online at boot. Bounded: after 5 s the program starts anyway.
+     */
+    private static void awaitIpv6Addresses(Stack stack) throws InterruptedException {
+        if (!stack.ipv6Enabled()) {
+            return;
+        }
+        long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (!stack.ipv6Addresses().settled() && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+        if (!stack.ipv6Addresses().settled()) {
+            System.err.println("tapwire run: IPv6 duplicate address detection has not finished after 5 s; starting anyway");
+        }
     }
 
     private Method findMain() throws Exception {

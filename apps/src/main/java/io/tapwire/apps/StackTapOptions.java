@@ -37,6 +37,11 @@ public final class StackTapOptions {
             + "64 KB with partial checksums, as with a NIC's TSO/GRO).")
     boolean noOffload;
 
+    @Option(names = "--addr6", paramLabel = "ADDR/LEN",
+            description = "The stack's static IPv6 address and prefix length, e.g. fd00::2/64 (default: none; "
+                    + "IPv6 then stays off). A link-local address from the MAC is added.")
+    String addr6;
+
     @Option(names = "--busy-poll", paramLabel = "MICROS",
             description = "After the last frame, keep polling the TAP for MICROS microseconds before sleeping, every time "
                     + "(like SO_BUSY_POLL); without it the stack thread spins up to 50 us with a budget that adapts; 0 never spins.")
@@ -57,6 +62,22 @@ public final class StackTapOptions {
     @Option(names = "--netns", paramLabel = "NAME", description = "Open the TAP inside this existing network namespace (ip netns add NAME).")
     String netns;
 
+    /** Sets {@code config}'s IPv6 address from {@code --addr6 ADDR[/LEN]}; nothing when null. */
+    static void applyAddr6(String addr6, StackConfig config) {
+        if (addr6 == null) {
+            return;
+        }
+        String[] p6 = addr6.split("/", 2);
+        config.address6 = io.tapwire.wire.Ipv6Address.parse(p6[0]);
+        if (p6.length == 2) {
+            try {
+                config.prefixLength6 = Integer.parseInt(p6[1]);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--addr6 " + addr6 + ": prefix length must be a number, e.g. fd00::2/64");
+            }
+        }
+    }
+
     /** The stack's settings from the options. */
     StackConfig config() {
         StackConfig config = new StackConfig();
@@ -69,6 +90,7 @@ public final class StackTapOptions {
                 throw new IllegalArgumentException("--addr " + addr + ": prefix length must be a number, e.g. 10.0.0.2/24");
             }
         }
+        applyAddr6(addr6, config);
         if (gateway != null) {
             config.gateway = Ipv4Address.parse(gateway);
         }

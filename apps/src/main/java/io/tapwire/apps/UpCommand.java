@@ -262,17 +262,7 @@ public final class UpCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--addr " + addr + ": prefix length must be a number, e.g. 10.0.0.2/24");
             }
         }
-        if (addr6 != null) {
-            String[] p6 = addr6.split("/", 2);
-            config.address6 = Ipv6Address.parse(p6[0]);
-            if (p6.length == 2) {
-                try {
-                    config.prefixLength6 = Integer.parseInt(p6[1]);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("--addr6 " + addr6 + ": prefix length must be a number, e.g. fd00::2/64");
-                }
-            }
-        }
+        StackTapOptions.applyAddr6(addr6, config);
         if (gateway != null) {
             config.gateway = Ipv4Address.parse(gateway);
         }

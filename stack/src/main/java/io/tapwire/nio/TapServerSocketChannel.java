@@ -4,6 +4,7 @@ import io.tapwire.Stack;
 import io.tapwire.StackConfig;
 import io.tapwire.event.Events;
 import io.tapwire.socket.Pollable;
+import io.tapwire.socket.SocketOptions;
 import io.tapwire.socket.TcpListener;
 import io.tapwire.socket.TcpSocket;
 
@@ -81,23 +82,32 @@ final class TapServerSocketChannel extends ServerSocketChannel implements TapSel
                 throw new AlreadyBoundException();
             }
             InetSocketAddress isa = addr == null ? new InetSocketAddress(0) : NioAddresses.check(addr);
-            int address = NioAddresses.toIpv4(isa.getAddress());
+            io.tapwire.wire.Ipv6Address v6 = NioAddresses.toIpv6(isa.getAddress());
+            int address = v6 != null ? 0 : NioAddresses.toIpv4(isa.getAddress());
+            if (v6 != null && (!stack.ipv6Enabled() || !stack.ipv6Addresses().isOurs(v6.hi(), v6.lo()))) {
+                // Linux's EADDRNOTAVAIL; ::1 lands here too: tapwire has no loopback interface.
+                throw new BindException("Cannot assign requested address");
+            }
             if (address != 0 && address != stack.config().address) {
                 // Linux's EADDRNOTAVAIL; 127.0.0.1 lands here too: tapwire has no loopback interface.
                 throw new BindException("Cannot assign requested address");
             }
+            // A listener on one of the stack's IPv6 addresses: the stack's listeners take an IPv4
+            // address or the wildcard, so it listens on the wildcard for IPv6 only (IPV6_V6ONLY);
+            // with one global and one link-local address this serves a few more addresses than asked.
+            SocketOptions opts = options.toSocketOptions().v6Only(v6 != null);
             int limit = backlog < 1 ? DEFAULT_BACKLOG : backlog;
-            l = isa.getPort() == 0 ? listenOnFreePort(address, limit) : listen(address, isa.getPort(), limit);
+            l = isa.getPort() == 0 ? listenOnFreePort(address, limit, opts) : listen(address, isa.getPort(), limit, opts);
             listener = l;
-            local = NioAddresses.toSocketAddress(address, l.port());
+            local = v6 != null ? new InetSocketAddress(isa.getAddress(), l.port()) : NioAddresses.toSocketAddress(address, l.port());
         }
         selectionKeys.socketCreated(l);
         return this;
     }
 
-    private TcpListener listen(int address, int port, int backlog) throws IOException {
+    private TcpListener listen(int address, int port, int backlog, SocketOptions opts) throws IOException {
         try {
-            return stack.listenTcp(address, port, backlog, options.toSocketOptions());
+            return stack.listenTcp(address, port, backlog, opts);
         } catch (BindException e) {
             BindException jdk = new BindException("Address already in use");
             jdk.initCause(e);
@@ -106,14 +116,14 @@ final class TapServerSocketChannel extends ServerSocketChannel implements TapSel
     }
 
     /** Port 0: a free port from ip_local_port_range, as Linux's inet_csk_get_port picks one. */
-    private TcpListener listenOnFreePort(int address, int backlog) throws IOException {
+    private TcpListener listenOnFreePort(int address, int backlog, SocketOptions opts) throws IOException {
         StackConfig c = stack.config();
         int range = c.ipLocalPortRangeHigh - c.ipLocalPortRangeLow + 1;
         int start = ThreadLocalRandom.current().nextInt(range);
         for (int i = 0; i < range; i++) {
             int port = c.ipLocalPortRangeLow + (start + i) % range;
             try {
-                return stack.listenTcp(address, port, backlog, options.toSocketOptions());
+                return stack.listenTcp(address, port, backlog, opts);
             } catch (BindException inUse) {
                 // try the next one
             }

@@ -82,7 +82,7 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
         options.rcvbuf = listenerOptions.rcvbuf;
         options.nodelay = listenerOptions.nodelay;
         socket = accepted;
-        remote = NioAddresses.toSocketAddress(accepted.tcb().remoteAddress(), accepted.tcb().remotePort());
+        remote = NioAddresses.remote(accepted.tcb());
         bound = true;
         state = CONNECTED;
         selectionKeys.socketCreated(accepted);
@@ -143,9 +143,16 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
                 throw new AlreadyBoundException();
             }
             InetSocketAddress isa = local == null ? new InetSocketAddress(0) : NioAddresses.check(local);
-            int addr = NioAddresses.toIpv4(isa.getAddress());
-            if (addr != 0 && addr != stack.config().address) {
-                throw new BindException("Cannot assign requested address");
+            io.tapwire.wire.Ipv6Address v6 = NioAddresses.toIpv6(isa.getAddress());
+            if (v6 != null) {
+                if (!stack.ipv6Enabled() || !stack.ipv6Addresses().isOurs(v6.hi(), v6.lo())) {
+                    throw new BindException("Cannot assign requested address");
+                }
+            } else {
+                int addr = NioAddresses.toIpv4(isa.getAddress());
+                if (addr != 0 && addr != stack.config().address) {
+                    throw new BindException("Cannot assign requested address");
+                }
             }
             if (isa.getPort() != 0) {
                 // tapwire picks a connection's port when it connects (ip_local_port_range).
@@ -160,7 +167,8 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
     @Override
     public boolean connect(SocketAddress sa) throws IOException {
         InetSocketAddress isa = NioAddresses.check(sa);
-        int addr = NioAddresses.toIpv4(isa.getAddress());
+        io.tapwire.wire.Ipv6Address v6 = NioAddresses.toIpv6(isa.getAddress());
+        int addr = v6 != null ? -1 : NioAddresses.toIpv4(isa.getAddress());
         TcpSocket s;
         synchronized (stateLock) {
             ensureOpen();
@@ -170,15 +178,16 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
             if (state == PENDING) {
                 throw new ConnectionPendingException();
             }
-            if (addr == 0 || NioAddresses.isLoopback(addr)) {
+            if (v6 != null ? isa.getAddress().isLoopbackAddress() : addr == 0 || NioAddresses.isLoopback(addr)) {
                 // The JDK connects to the loopback interface for these; tapwire has none.
                 close();
                 throw new java.net.ConnectException("Connection refused (tapwire has no loopback interface: "
                         + "connect to the stack's address " + NioAddresses.toString(stack.config().address) + " or a host on its network)");
             }
             try {
-                s = stack.connectTcp(addr, isa.getPort(), options.toSocketOptions());
-            } catch (IllegalArgumentException e) {
+                s = v6 != null ? stack.connectTcp(v6, isa.getPort(), options.toSocketOptions())
+                        : stack.connectTcp(addr, isa.getPort(), options.toSocketOptions());
+            } catch (IllegalArgumentException | java.net.NoRouteToHostException e) {
                 close();
                 throw new java.net.SocketException("Network is unreachable: " + e.getMessage());
             }
@@ -265,7 +274,7 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
         ensureOpen();
         TcpSocket s = socket;
         if (s != null && s.tcb().localPort() != 0) {
-            return NioAddresses.toSocketAddress(s.tcb().localAddress(), s.tcb().localPort());
+            return NioAddresses.local(s.tcb());
         }
         return bound ? new InetSocketAddress(NioAddresses.toInet(0), 0) : null;
     }
@@ -737,7 +746,7 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
     InetSocketAddress localAddress() {
         TcpSocket s = socket;
         if (s != null) {
-            return NioAddresses.toSocketAddress(s.tcb().localAddress(), s.tcb().localPort());
+            return NioAddresses.local(s.tcb());
         }
         return bound ? new InetSocketAddress(NioAddresses.toInet(0), 0) : null;
     }
@@ -766,7 +775,7 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
             sb.append(state == CONNECTED ? "connected" : state == PENDING ? "connection-pending" : "unconnected");
             TcpSocket s = socket;
             if (s != null) {
-                sb.append(" local=").append(NioAddresses.toString(s.tcb().localAddress())).append(':').append(s.tcb().localPort());
+                sb.append(" local=").append(NioAddresses.local(s.tcb()));
             }
             if (remote != null) {
                 sb.append(" remote=").append(remote);

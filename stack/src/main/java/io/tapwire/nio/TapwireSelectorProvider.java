@@ -20,7 +20,9 @@ import java.nio.channels.spi.SelectorProvider;
  * {@code -Djava.nio.channels.spi.SelectorProvider=io.tapwire.nio.TapwireSelectorProvider} after
  * {@link TapwireNio#install}, which {@code tapwire run} does.
  *
- * <p>IPv4 only for now: {@code INET6} channels and UNIX-domain channels are refused with
+ * <p>Stream channels speak IPv4 and IPv6 (a channel of either family takes addresses of both, as
+ * the JDK's dual-stack channels do); datagram channels are IPv4 only for now ({@code INET6}
+ * datagram channels are refused), and UNIX-domain channels are refused with
  * {@link UnsupportedOperationException}. Pipes are tapwire's own in-memory pipes, selectable with
  * this provider's selectors.
  */
@@ -77,21 +79,29 @@ public class TapwireSelectorProvider extends SelectorProvider {
 
     @Override
     public SocketChannel openSocketChannel(ProtocolFamily family) throws IOException {
-        checkFamily(family);
+        checkStreamFamily(family);
         return openSocketChannel();
     }
 
     @Override
     public ServerSocketChannel openServerSocketChannel(ProtocolFamily family) throws IOException {
-        checkFamily(family);
+        checkStreamFamily(family);
         return openServerSocketChannel();
+    }
+
+    private static void checkStreamFamily(ProtocolFamily family) {
+        java.util.Objects.requireNonNull(family, "'family' is null");
+        if (family != StandardProtocolFamily.INET && family != StandardProtocolFamily.INET6) {
+            throw new UnsupportedOperationException("Protocol family not supported: tapwire serves " + family
+                    + " channels not (INET and INET6 only)");
+        }
     }
 
     private static void checkFamily(ProtocolFamily family) {
         java.util.Objects.requireNonNull(family, "'family' is null");
         if (family != StandardProtocolFamily.INET) {
             throw new UnsupportedOperationException("Protocol family not supported: tapwire serves " + family
-                    + " channels not yet (IPv4 only)");
+                    + " datagram channels not yet (IPv4 only)");
         }
     }
 }

@@ -53,4 +53,14 @@ class RunJdkHttpServerIntegrationTest {
             assertTrue(r.stdout().matches("(?s).*Total transferred:\\s+\\d+ bytes.*"), r.stdout());
         }
     }
+
+    @Test
+    void servesCurlOverIpv6() {
+        // The unmodified server binds the wildcard; tapwire's listener takes both families.
+        sb.awaitListening6(8080);
+        Netns.Result r = sb.exec(TIMEOUT, "curl", "-sS", "-g", "-w", "\n%{http_code} %{remote_ip}", "http://[" + RunSandbox.STACK6 + "]:8080/");
+        assertEquals("hello\n\n200 " + RunSandbox.STACK6, r.stdout(), r.stderr() + sb.output());
+        Netns.Result big = sb.shell(TIMEOUT, "curl -sS -g 'http://[" + RunSandbox.STACK6 + "]:8080/bytes/300000' | sha256sum");
+        assertEquals(Bodies.sha256(300000) + "  -", big.stdout().strip(), big.stderr() + sb.output());
+    }
 }

@@ -23,6 +23,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 final class RunSandbox implements AutoCloseable {
     static final String HOST = "10.0.0.1";
     static final String STACK = "10.0.0.2";
+    static final String HOST6 = "fd00::1";
+    static final String STACK6 = "fd00::2";
     private static final long START_MS = 30_000;
 
     final Netns netns;
@@ -68,6 +70,7 @@ final class RunSandbox implements AutoCloseable {
         try {
             sb.netns.run("ip", "tuntap", "add", "dev", "tap0", "mode", "tap");
             sb.netns.run("ip", "addr", "add", HOST + "/24", "dev", "tap0");
+            sb.netns.run("ip", "-6", "addr", "add", HOST6 + "/64", "dev", "tap0", "nodad");
             sb.netns.run("ip", "link", "set", "tap0", "up");
             return sb;
         } catch (RuntimeException | Error e) {
@@ -81,7 +84,7 @@ final class RunSandbox implements AutoCloseable {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String ip = io.tapwire.apps.Tools.find("ip").map(Path::toString).orElse("ip");
         List<String> cmd = new ArrayList<>(List.of(ip, "netns", "exec", netns.name(), java, "-Xmx256m", "-cp", cp,
-                "io.tapwire.apps.Main", "run", "--tap", "tap0", "--addr", STACK + "/24",
+                "io.tapwire.apps.Main", "run", "--tap", "tap0", "--addr", STACK + "/24", "--addr6", STACK6 + "/64",
                 "--classpath", Path.of("target", "test-classes").toAbsolutePath().toString(), "--", mainClass));
         cmd.addAll(List.of(args));
         try {
@@ -98,7 +101,22 @@ final class RunSandbox implements AutoCloseable {
         }
         if (!netns.exec("ip", "-4", "addr", "show", "dev", "tap0").stdout().contains(HOST)) {
             netns.run("ip", "addr", "add", HOST + "/24", "dev", "tap0");
+            netns.run("ip", "-6", "addr", "add", HOST6 + "/64", "dev", "tap0", "nodad");
             netns.run("ip", "link", "set", "tap0", "up");
+        }
+    }
+
+    /**
+     * Waits until something accepts TCP connections on the stack's IPv6 address and {@code port}
+     * (the stack's duplicate address detection takes about a second after it starts).
+     */
+    void awaitListening6(int port) {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_MS);
+        while (!netns.exec(Duration.ofSeconds(5), "nc", "-6", "-z", "-w", "1", STACK6, Integer.toString(port)).ok()) {
+            if (!child.isAlive() || System.nanoTime() > end) {
+                fail("gave up waiting: nothing listens on [" + STACK6 + "]:" + port + "\n" + output());
+            }
+            sleep(50);
         }
     }
 
