@@ -49,8 +49,10 @@ final class BulkBench {
                 "                 (nc -N sends FIN at EOF and exits when the server closes after reading everything)",
                 "server -> Linux: time of: " + outPipeline(n, 19),
                 "                 and curl's size_download/time_total of: " + curlCommand(n),
-                "servers: tapwire = DiscardService/ChargenService/HttpServer on tapwire sockets; Linux = the same classes",
-                "         on java.net (io.tapwire.apps.bench.LinuxServers) in the veth peer namespace",
+                "servers: tapwire = its discard, byte source and HTTP services as tapwire up --io "
+                        + s.settings.ioModel.name().toLowerCase(Locale.ROOT) + " runs them; Linux = "
+                        + (s.settings.linuxServers.equals("native") ? "C servers (bulk.c: 'server discard 9', 'server source 19') and nginx"
+                        : "the same classes on java.net (LinuxServers)") + " in the veth peer namespace",
                 "reference: the same nc clients against C servers on Linux: 'nc -l -p " + REF_SINK_PORT + " </dev/null >/dev/null' and 'nc -l -p "
                         + REF_SOURCE_PORT + " </dev/zero'",
                 (w > 0 ? String.format(Locale.ROOT, "warm-up: one unmeasured %s transfer per method and side first", Suite.mb(w)) : "warm-up: none")

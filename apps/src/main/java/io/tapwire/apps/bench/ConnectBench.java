@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 /**
  * HTTP requests per second with ApacheBench, a new connection per request (connection setup and
  * teardown dominate) and with keep-alive, against tapwire's HTTP service on tapwire and nginx (one
- * worker) on Linux, or with {@code --linux-http java} tapwire's {@code HttpServer} over java.net.
+ * worker) on Linux, or with {@code --linux-servers java} tapwire's {@code HttpServer} over java.net.
  */
 final class ConnectBench {
     private final Suite s;
@@ -36,7 +36,7 @@ final class ConnectBench {
                 "new connections: " + String.join(" ", abCommand(false, c.abRequests)),
                 "keep-alive:      " + String.join(" ", abCommand(true, c.abKeepAliveRequests)),
                 "servers: tapwire = its HTTP service as tapwire up --io " + c.ioModel.name().toLowerCase(java.util.Locale.ROOT) + " runs it; Linux = "
-                        + (c.linuxHttp.equals("nginx") ? NginxServer.description() : "the same HttpServer class on java.net (io.tapwire.apps.bench.LinuxServers)"),
+                        + (c.linuxServers.equals("native") ? NginxServer.description() : "the same HttpServer class on java.net (io.tapwire.apps.bench.LinuxServers)"),
                 "         in the veth peer namespace",
                 "warm-up: " + String.join(" ", abCommand(false, c.abWarmup)) + " and the same with -k, unmeasured, per side");
         for (Side side : List.of(tapwire, linux)) {

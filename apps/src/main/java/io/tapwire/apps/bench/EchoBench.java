@@ -32,8 +32,9 @@ final class EchoBench {
                         c.echoSize, trim(c.echoSeconds), trim(c.echoWarmup)),
                 "client (in the client namespace, one thread and one java.net connection each, TCP_NODELAY, closed loop):",
                 "  ip netns exec NS " + String.join(" ", clientCommand(c.echoConnections)).replace(NsProcess.Path.classPath(), "tapwire.jar"),
-                "servers: tapwire = EchoService (thread per connection) on tapwire sockets; Linux = the same EchoService on",
-                "         java.net (io.tapwire.apps.bench.LinuxServers) in the veth peer namespace; each reply is checked",
+                "servers: tapwire = its echo service as tapwire up --io " + c.ioModel.name().toLowerCase(Locale.ROOT) + " runs it; Linux = "
+                        + (c.linuxServers.equals("native") ? "the C epoll echo server (epoll_echo.c)" : "the same EchoService on java.net (LinuxServers)"),
+                "         in the veth peer namespace; each reply is checked",
                 "qps = completed round trips / measured seconds; latency = one write + read of the reply, per round trip");
         List<Integer> counts = new ArrayList<>(List.of(c.echoConnections));
         if (c.echoConnections != 1) {

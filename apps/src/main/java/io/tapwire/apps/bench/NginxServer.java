@@ -42,18 +42,22 @@ final class NginxServer implements AutoCloseable {
      * Starts nginx in {@code ns} on {@code address}:80 serving {@code /bytes/N} for each N of
      * {@code sizes}, and waits until {@code client} gets a 200 from it.
      */
-    static NginxServer start(Netns ns, String address, Netns client, List<Integer> sizes) {
+    static NginxServer start(Netns ns, String address, Netns client, List<Long> sizes) {
         Path nginx = Tools.find("nginx").orElseThrow(() -> new IllegalStateException(unavailable().orElse("nginx not found")));
         Path dir;
         try {
             dir = Files.createTempDirectory("tapwire-nginx-");
             Path bytes = Files.createDirectories(dir.resolve("root/bytes"));
-            for (int n : sizes) {
-                byte[] body = new byte[n];
-                for (int i = 0; i < n; i++) {
-                    body[i] = (byte) i;
+            byte[] block = new byte[1 << 16]; // 65,536 bytes: a whole number of 256-byte periods
+            for (int i = 0; i < block.length; i++) {
+                block[i] = (byte) i;
+            }
+            for (long n : sizes) {
+                try (java.io.OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(bytes.resolve(Long.toString(n))), 1 << 20)) {
+                    for (long left = n; left > 0; left -= block.length) {
+                        out.write(block, 0, (int) Math.min(left, block.length));
+                    }
                 }
-                Files.write(bytes.resolve(Integer.toString(n)), body);
             }
             Files.writeString(dir.resolve("nginx.conf"), config(dir, address));
         } catch (IOException e) {

@@ -24,9 +24,10 @@ import java.util.concurrent.Callable;
  * {@code tapwire bench tcp}: TCP benchmarks of tapwire next to the Linux kernel in the same run, as
  * ratios tapwire/Linux. tapwire runs behind the TAP of a {@link Sandbox} with its TCP services (on
  * the completion API by default, as {@code tapwire up} runs them); the Linux side is a
- * {@link VethPair} with nginx (one worker) for HTTP and the same echo/discard/byte-source service
- * classes over java.net ({@link LinuxServers}) in the peer namespace. Clients run at 10.0.0.1 in
- * both cases.
+ * {@link VethPair} with the best kernel-side servers in the peer namespace: small C servers for
+ * echo (epoll), discard and byte source ({@link CServers}) and nginx with one worker for HTTP (or,
+ * with {@code --linux-servers java}, the same service classes over java.net, {@link LinuxServers}).
+ * Clients run at 10.0.0.1 in both cases.
  */
 @Command(name = "tcp",
         mixinStandardHelpOptions = true,
@@ -47,9 +48,10 @@ public final class TcpBenchCommand implements Callable<Integer> {
             description = "The I/O model of tapwire's services, as tapwire up --io: blocking, epoll or uring (default: ${DEFAULT-VALUE}).")
     TcpServices.IoModel ioModel;
 
-    @Option(names = "--linux-http", defaultValue = "nginx", paramLabel = "SERVER",
-            description = "The Linux column's HTTP server: nginx (one worker; the default) or java (tapwire's HttpServer class over java.net).")
-    String linuxHttp;
+    @Option(names = "--linux-servers", defaultValue = "native", paramLabel = "KIND",
+            description = "The Linux column's servers: native (C epoll echo, C discard and byte source, nginx with one worker for HTTP;"
+                    + " the default) or java (tapwire's service classes over java.net, a slower stand-in).")
+    String linuxServers;
 
     /** Parses {@code --io}. */
     static final class IoConverter implements picocli.CommandLine.ITypeConverter<TcpServices.IoModel> {
@@ -200,23 +202,36 @@ public final class TcpBenchCommand implements Callable<Integer> {
         return report.errors().isEmpty() ? 0 : 1;
     }
 
-    /** Benchmarks 1-3: tapwire with its services and the veth pair with LinuxServers, up side by side. */
+    /** Benchmarks 1-3: tapwire with its services and the veth pair with the Linux servers, up side by side. */
     private void services(Suite suite, Set<String> run, java.util.concurrent.atomic.AtomicInteger done) {
         PrintStream out = suite.out;
         Sandbox.Options options = new Sandbox.Options().udpEcho(false).tcpServices(TcpServices.Selection.all()).io(ioModel).pcap(pcap);
-        boolean nginx = linuxHttp.equals("nginx") && run.contains("http");
-        String javaServices = nginx ? "echo,discard,chargen" : "echo,discard,chargen,http";
+        boolean nativeServers = linuxServers.equals("native");
         try (Sandbox sb = Sandbox.start(options);
              VethPair veth = VethPair.create();
-             NsProcess linuxServers = NsProcess.start(veth.peer(), "LinuxServers", NsProcess.java(Suite.serverJvm(), LinuxServers.class,
-                     "--bind", Sandbox.STACK_ADDRESS, "--services", javaServices));
-             NginxServer httpd = nginx ? NginxServer.start(veth.peer(), Sandbox.STACK_ADDRESS, veth.host(), List.of(abPathBytes())) : null) {
-            linuxServers.awaitPrefix("ready", Duration.ofSeconds(30));
+             CServers c = nativeServers ? CServers.create() : null;
+             NsProcess javaServers = nativeServers ? null : NsProcess.start(veth.peer(), "LinuxServers", NsProcess.java(Suite.serverJvm(),
+                     LinuxServers.class, "--bind", Sandbox.STACK_ADDRESS, "--services", "echo,discard,chargen,http"));
+             NsProcess echo = nativeServers ? NsProcess.start(veth.peer(), "epoll_echo",
+                     List.of(c.build("epoll_echo").toString(), Sandbox.STACK_ADDRESS, "7")) : null;
+             NginxServer httpd = nativeServers && (run.contains("http") || run.contains("bulk"))
+                     ? NginxServer.start(veth.peer(), Sandbox.STACK_ADDRESS, veth.host(), nginxBodies(run)) : null) {
+            String linuxSetup;
+            if (nativeServers) {
+                echo.awaitPrefix("ready", Duration.ofSeconds(30));
+                String bulk = c.build("bulk").toString();
+                veth.peer().spawn(bulk, "server", "discard", "9");
+                veth.peer().spawn(bulk, "server", "source", "19");
+                awaitPort(veth.host(), 9);
+                linuxSetup = "C servers (" + CServers.commandLine("epoll_echo") + ": echo on 7; " + CServers.commandLine("bulk")
+                        + ": 'bulk server discard 9', 'bulk server source 19')" + (httpd != null ? " and " + NginxServer.description() + " on 80" : "");
+            } else {
+                javaServers.awaitPrefix("ready", Duration.ofSeconds(30));
+                linuxSetup = "io.tapwire.apps.bench.LinuxServers (the same service classes over java.net, JVM options " + Suite.serverJvm() + ")";
+            }
             out.println();
             out.println("Setup: tapwire sandbox " + sb.netns().name() + " (TCP services " + String.join(", ", sb.tcpServices().descriptions())
-                    + "); veth pair " + veth.host().name() + " -> " + veth.peer().name() + " running io.tapwire.apps.bench.LinuxServers"
-                    + " (" + javaServices + ": the same service classes over java.net, JVM options " + Suite.serverJvm() + ")"
-                    + (nginx ? " and " + NginxServer.description() + " for HTTP" : ""));
+                    + "); veth pair " + veth.host().name() + " -> " + veth.peer().name() + " running " + linuxSetup);
             Side tapwire = Side.tapwire(sb);
             Side linux = Side.linux(veth);
             if (run.contains("bulk")) {
@@ -256,20 +271,52 @@ public final class TcpBenchCommand implements Callable<Integer> {
         }
     }
 
+    /** Until something accepts connections on 10.0.0.2:{@code port} from {@code client} (bounded: 10 s). */
+    private static void awaitPort(Netns client, int port) {
+        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!client.exec(Duration.ofSeconds(5), "nc", "-z", "-w", "1", Sandbox.STACK_ADDRESS, Integer.toString(port)).ok()) {
+            if (System.nanoTime() > end) {
+                throw new IllegalStateException("nothing listens on " + Sandbox.STACK_ADDRESS + ":" + port + " in the veth peer");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+    }
+
+    /** The /bytes/N bodies nginx serves: ab's, and the bulk benchmark's curl transfers. */
+    private List<Long> nginxBodies(Set<String> run) {
+        java.util.TreeSet<Long> sizes = new java.util.TreeSet<>();
+        sizes.add((long) abPathBytes());
+        if (run.contains("bulk")) {
+            sizes.add(bytes);
+            if (warmupBytes > 0) {
+                sizes.add(warmupBytes);
+            }
+        }
+        return List.copyOf(sizes);
+    }
+
     /** N of {@code --ab-path /bytes/N}, the body nginx must hold. */
     int abPathBytes() {
         return Integer.parseInt(abPath.substring("/bytes/".length()));
     }
 
     private String validate() {
-        if (!linuxHttp.equals("nginx") && !linuxHttp.equals("java")) {
-            return "--linux-http must be nginx or java";
+        if (!linuxServers.equals("native") && !linuxServers.equals("java")) {
+            return "--linux-servers must be native or java";
         }
         if (!abPath.matches("/bytes/[0-9]{1,9}")) {
             return "--ab-path must be /bytes/N (nginx serves the same body from a file)";
         }
-        if (linuxHttp.equals("nginx") && NginxServer.unavailable().isPresent()) {
-            return NginxServer.unavailable().get() + " (or run with --linux-http java, a slower stand-in)";
+        if (linuxServers.equals("native") && NginxServer.unavailable().isPresent()) {
+            return NginxServer.unavailable().get() + " (or run with --linux-servers java, a slower stand-in)";
+        }
+        if (linuxServers.equals("native") && CServers.cannotBuild().isPresent()) {
+            return CServers.cannotBuild().get() + " (or run with --linux-servers java, a slower stand-in)";
         }
         if (bytes < 65536 || bytes % 65536 != 0 || bytes > (1L << 30)) {
             return "--bytes must be a multiple of 65536 from 65536 to 1073741824 (HTTP /bytes/N allows at most 1 GiB)";
