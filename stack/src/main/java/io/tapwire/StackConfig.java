@@ -228,6 +228,18 @@ public final class StackConfig {
      * ACK); the conformance profile turns this on.
      */
     public boolean tcpBsdFinInClosing = false;
+    /**
+     * TCP: judge segment acceptability (RFC 9293 3.10.7.4) against the larger of the window
+     * advertised and the free receive-buffer space, as FreeBSD's tcp_input does
+     * ({@code rcv_wnd = imax(sbspace(&so->so_rcv), rcv_adv - rcv_nxt)}), instead of the advertised
+     * window alone (Linux's tcp_receive_window, tapwire's default). They differ when the buffer is
+     * larger than 16 bits can say without window scaling (FreeBSD rounds a 65536-byte buffer up
+     * to 65700, a multiple of the MSS, and advertises 65535): the right edge the peer may use is
+     * then the buffer's. Not in TIME-WAIT nor in a passive open's SYN-RECEIVED, where FreeBSD has
+     * no socket buffer yet or any more (its syncache and tcptw keep the advertised window). The
+     * conformance profile turns it on.
+     */
+    public boolean tcpBsdReceiveWindow = false;
     /** TCP: ACKs sent at once at connection start and after idle before delayed ACKs apply (Linux quick-ACK mode: 16; BSD: 0). */
     public int tcpQuickAcks = 16;
     /**

@@ -158,6 +158,12 @@ final class TcpInput {
 
         // First: is the sequence number acceptable?
         int rcvWnd = Math.max(0, Seq.diff(t.rcvAdv, t.rcvNxt));
+        if (config.tcpBsdReceiveWindow && t.state != TcpState.TIME_WAIT
+                && !(t.state == TcpState.SYN_RECEIVED && t.parent != null)) {
+            // FreeBSD's tcp_input: RCV.WND is the free buffer space when that is larger (a
+            // passive open's SYN-RECEIVED lives in its syncache, TIME-WAIT in a tcptw: no buffer).
+            rcvWnd = Math.max(rcvWnd, t.freeReceiveSpace());
+        }
         boolean acceptable;
         if (segLen == 0) {
             acceptable = rcvWnd == 0 ? seq == t.rcvNxt : Seq.inWindow(seq, t.rcvNxt, rcvWnd);
