@@ -240,6 +240,19 @@ public final class StackConfig {
      * conformance profile turns it on.
      */
     public boolean tcpBsdReceiveWindow = false;
+    /**
+     * TCP: ignore an RST that arrives in TIME-WAIT instead of closing the connection early
+     * (RFC 1337 section 4, "TIME-WAIT assassination"), Linux's {@code tcp_rfc1337} (default 0, RFC
+     * 9293's rule). FreeBSD always ignores it (tcp_twcheck); the conformance profile turns it on.
+     */
+    public boolean tcpRfc1337 = false;
+    /**
+     * TCP: in TIME-WAIT drop a segment without the ACK bit (other than a SYN or RST) silently,
+     * even one outside the window, as FreeBSD's tcp_twcheck does, instead of RFC 9293 3.10.7.4's
+     * ACK for an unacceptable segment (Linux's tcp_timewait_state_process ACKs it too). The
+     * conformance profile turns it on.
+     */
+    public boolean tcpBsdTimeWaitDropNoAck = false;
     /** TCP: ACKs sent at once at connection start and after idle before delayed ACKs apply (Linux quick-ACK mode: 16; BSD: 0). */
     public int tcpQuickAcks = 16;
     /**

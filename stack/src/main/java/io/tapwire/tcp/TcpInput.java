@@ -143,6 +143,11 @@ final class TcpInput {
         if (t.state == TcpState.TIME_WAIT && timeWaitInput.newSyn(t, seg)) {
             return;
         }
+        if (t.state == TcpState.TIME_WAIT && config.tcpBsdTimeWaitDropNoAck && !seg.isAck() && !seg.isSyn() && !seg.isRst()) {
+            // FreeBSD's tcp_twcheck drops a segment without ACK, acceptable or not, unanswered.
+            stats.drop(DropReason.TCP_IGNORED);
+            return;
+        }
 
         if ((t.tsOk || t.sackOk) && seg.options(options) != null) {
             stats.drop(DropReason.TCP_MALFORMED);
@@ -181,6 +186,7 @@ final class TcpInput {
             challengeAck(t);
             return;
         }
+        boolean oldDuplicate = false;
         if (!acceptable && !zeroWindowProbe) {
             stats.drop(DropReason.TCP_OUT_OF_WINDOW);
             if (payload > 0 && t.sackOk && config.tcpDsack && Seq.le(Seq.add(seq, payload), t.rcvNxt)) {
@@ -189,14 +195,23 @@ final class TcpInput {
                 t.dsackStart = seq;
                 t.dsackEnd = Seq.add(seq, payload);
             }
-            if (!seg.isRst()) {
-                if (t.state == TcpState.TIME_WAIT && seg.isFin()) {
-                    // A retransmitted FIN: ACK it again and restart 2 MSL (RFC 9293 3.10.7.4, TIME_WAIT).
-                    layer.timerQueue().arm(t.closeTimer(), layer.now() + config.tcpTimeWaitNanos);
-                }
-                output.sendAck(t);
+            if (seg.isRst()) {
+                return;
             }
-            return;
+            if (t.state == TcpState.TIME_WAIT && seg.isFin()) {
+                // A retransmitted FIN: ACK it again and restart 2 MSL (RFC 9293 3.10.7.4, TIME_WAIT).
+                layer.timerQueue().arm(t.closeTimer(), layer.now() + config.tcpTimeWaitNanos);
+            }
+            // A whole duplicate that ends exactly at RCV.NXT (a retransmitted FIN, say) still has
+            // its ACK field processed, as Linux (tcp_sequence: the end is not before rcv_wup) and
+            // BSD (tcp_input trims the duplicate and goes on) do: in CLOSING the peer's repeated
+            // FIN may be what acknowledges ours. Its text and FIN are old and are only ACKed.
+            oldDuplicate = seg.isAck() && !seg.isSyn() && Seq.add(seq, segLen) == t.rcvNxt;
+            if (!oldDuplicate) {
+                output.sendAck(t);
+                return;
+            }
+            t.ackNow = true;
         }
 
         // RFC 7323 4.3 (R3): remember the timestamp of a segment that covers Last.ACK.sent.
@@ -206,6 +221,11 @@ final class TcpInput {
         }
 
         // Second: RST (RFC 5961 section 3.2: only an exact match resets).
+        if (seg.isRst() && t.state == TcpState.TIME_WAIT && config.tcpRfc1337) {
+            // RFC 1337 section 4 (Linux's tcp_rfc1337=1): no TIME-WAIT assassination; ignored.
+            stats.drop(DropReason.TCP_IGNORED);
+            return;
+        }
         if (seg.isRst()) {
             if (seq == t.rcvNxt || config.tcpInsecureRst) {
                 reset(t);
@@ -328,6 +348,20 @@ final class TcpInput {
                 }
                 default -> { }
             }
+        }
+
+        if (oldDuplicate) {
+            // Its text and FIN were received before: nothing more to take from it.
+            if (!t.released) {
+                output.output(t);
+            }
+            return;
+        }
+        if (t.state == TcpState.TIME_WAIT && seq != t.rcvNxt) {
+            // Linux (tcp_timewait_state_process) and FreeBSD (tcp_twcheck) answer every TIME-WAIT
+            // segment that is not a bare one exactly at RCV.NXT with an ACK; text and FIN are
+            // ACKed below anyway.
+            t.ackNow = true;
         }
 
         // Seventh: segment text.

@@ -79,6 +79,10 @@ public final class FreeBsdProfile {
         // FreeBSD judges acceptability against its buffer space (65700 after rounding to the MSS)
         // where it advertises 65535: the suite's right-edge scripts put the edge there.
         c.tcpBsdReceiveWindow = true;
+        // FreeBSD ignores an RST in TIME-WAIT (RFC 1337; Linux's tcp_rfc1337=1) and drops an
+        // ACK-less segment there unanswered (tcp_twcheck; the rcv-fin-time-wait README).
+        c.tcpRfc1337 = true;
+        c.tcpBsdTimeWaitDropNoAck = true;
         return c;
     }
 
