@@ -115,6 +115,9 @@ final class TcpInput {
         } else {
             // Simultaneous open: both sides sent SYNs (RFC 9293 figure 7).
             t.state = TcpState.SYN_RECEIVED;
+            if (seg.payloadLength() > 0) {
+                queueSynText(t, seg);
+            }
             output.sendSyn(t, true);
         }
     }
@@ -407,6 +410,36 @@ final class TcpInput {
         }
     }
 
+    /**
+     * RFC 9293 3.10.7.3, SYN-SENT: text on a SYN without ACK is queued "for processing after the
+     * ESTABLISHED state has been reached" (as FreeBSD does through its reassembly queue; Linux
+     * discards it). It is written to the receive ring at RCV.NXT, trimmed to the ring, and
+     * delivered by {@link #deliverSynText} once the handshake completes; the SYN-ACK acknowledges
+     * only the SYN until then. A FIN on that SYN is not kept (FreeBSD drops it too): the peer
+     * repeats it.
+     */
+    private void queueSynText(Tcb t, TcpSegment seg) {
+        ByteRing ring = t.recvRing;
+        int len = (int) Math.min(seg.payloadLength(), ring.capacity() - ring.size());
+        if (len <= 0 || !ring.ensureStorage()) {
+            return;
+        }
+        ring.writeAt(ring.tail(), seg.buffer(), seg.payloadOffset(), len);
+        t.synTextQueued = len;
+    }
+
+    /** Delivers the text queued by {@link #queueSynText} now that the connection is ESTABLISHED. */
+    private void deliverSynText(Tcb t) {
+        int len = t.synTextQueued;
+        t.synTextQueued = 0;
+        t.recvRing.advanceTail(t.recvRing.tail() + len);
+        t.rcvNxt = Seq.add(t.rcvNxt, len);
+        t.bytesReceived += len;
+        // Acknowledged like other in-order text: with the next segment or after the delayed-ACK time.
+        t.unackedSegments++;
+        t.wake(Events.IN);
+    }
+
     /** The final ACK of a passive open; false when the accept queue has no room (the ACK is dropped). */
     private boolean completePassiveOpen(Tcb t) {
         ListenSocket l = t.parent;
@@ -456,6 +489,9 @@ final class TcpInput {
         t.retransmits = 0;
         t.quickAcks = config.tcpQuickAcks;
         layer.timers().armKeepalive(t);
+        if (t.synTextQueued > 0) {
+            deliverSynText(t);
+        }
         t.wake(Events.ANY);
     }
 
