@@ -253,6 +253,23 @@ public final class StackConfig {
      * conformance profile turns it on.
      */
     public boolean tcpBsdTimeWaitDropNoAck = false;
+    /**
+     * TCP: segments with both SYN and FIN that would open a connection, after FreeBSD's
+     * {@code net.inet.tcp.drop_synfin} (RFC 9293 has no SYN+FIN rule): 0 processes them as a SYN,
+     * at a listener (answered with a SYN-ACK; the FIN and any text are not kept) and in SYN-SENT
+     * (FreeBSD's default); 1 drops them silently in both places (FreeBSD's setting against stack
+     * fingerprinting); 2, the default, is Linux's: a listener drops them (tcp_rcv_state_process),
+     * SYN-SENT takes them as a SYN. Synchronized states and TIME-WAIT are not affected. The
+     * conformance profile uses FreeBSD's 0, and the scripts' sysctl.
+     */
+    public int tcpDropSynfin = 2;
+    /**
+     * TCP: a listener drops a SYN-ACK silently, as FreeBSD's tcp_input does ("SYN|ACK is bogus on
+     * a listen socket", counted as tcps_badsyn), instead of answering it with RST as RFC 9293
+     * 3.10.7.2 asks for any ACK-bearing segment in LISTEN (Linux). The conformance profile turns it
+     * on.
+     */
+    public boolean tcpBsdListenDropSynAck = false;
     /** TCP: ACKs sent at once at connection start and after idle before delayed ACKs apply (Linux quick-ACK mode: 16; BSD: 0). */
     public int tcpQuickAcks = 16;
     /**

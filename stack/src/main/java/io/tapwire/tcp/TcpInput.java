@@ -86,7 +86,8 @@ final class TcpInput {
             }
             return;
         }
-        if (!seg.isSyn()) {
+        if (!seg.isSyn() || (seg.isFin() && config.tcpDropSynfin == 1)) {
+            // A SYN+FIN too with FreeBSD's drop_synfin=1 (tcpDropSynfin).
             stats.drop(DropReason.TCP_IGNORED);
             return;
         }

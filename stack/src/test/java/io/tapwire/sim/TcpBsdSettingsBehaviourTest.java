@@ -8,7 +8,9 @@ import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.TimeUnit;
 
+import static io.tapwire.sim.StackHarness.PEER;
 import static io.tapwire.wire.TcpSegment.ACK;
+import static io.tapwire.wire.TcpSegment.FIN;
 import static io.tapwire.wire.TcpSegment.RST;
 import static io.tapwire.wire.TcpSegment.SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -94,5 +96,85 @@ class TcpBsdSettingsBehaviourTest {
         p.send(80, PEER_ISS + 1 + 100_000, 0, RST, 65535, -1, new byte[0]);
         assertEquals(0, p.received().size());
         assertEquals(1, l.synQueueLength());
+    }
+    // ---- tcpDropSynfin (FreeBSD's drop_synfin; 2 = Linux's) ----
+
+    @Test
+    void aListenerDropsASynFinByDefaultAndTakesItAsASynWithDropSynfin0() throws Exception {
+        StackHarness h = new StackHarness(256, config());
+        h.introducePeer();
+        TcpListener l = h.stack.listenTcp(80, 8);
+        TcpPeer p = new TcpPeer(h, 43010);
+        p.send(80, PEER_ISS, 0, SYN | FIN, 65535, 1460, new byte[3]);
+        assertEquals(0, p.received().size(), "Linux: a listener discards SYN+FIN");
+        assertEquals(0, l.synQueueLength());
+
+        StackConfig c = config();
+        c.tcpDropSynfin = 0;
+        StackHarness b = new StackHarness(256, c);
+        b.introducePeer();
+        TcpListener bl = b.stack.listenTcp(80, 8);
+        TcpPeer bp = new TcpPeer(b, 43011);
+        bp.send(80, PEER_ISS, 0, SYN | FIN, 65535, 1460, new byte[3]);
+        TcpPeer.Seg synAck = bp.one();
+        assertEquals(SYN | ACK, synAck.flags());
+        assertEquals(PEER_ISS + 1, synAck.ack(), "only the SYN is taken: text and FIN are not kept");
+        assertEquals(1, bl.synQueueLength());
+    }
+
+    @Test
+    void synSentTakesASynFinAsASynByDefaultAndDropsItWithDropSynfin1() throws Exception {
+        StackHarness h = new StackHarness(256, config());
+        h.introducePeer();
+        TcpSocket s = h.stack.connectTcp(PEER, 80);
+        TcpPeer p = new TcpPeer(h, 80);
+        int port = p.one().srcPort();
+        p.send(port, PEER_ISS, 0, SYN | FIN, 65535, 1460, new byte[0]);
+        assertEquals(SYN | ACK, p.one().flags(), "simultaneous open");
+        assertEquals(TcpState.SYN_RECEIVED, s.state());
+
+        StackConfig c = config();
+        c.tcpDropSynfin = 1;
+        StackHarness b = new StackHarness(256, c);
+        b.introducePeer();
+        TcpSocket bs = b.stack.connectTcp(PEER, 80);
+        TcpPeer bp = new TcpPeer(b, 80);
+        int bport = bp.one().srcPort();
+        bp.send(bport, PEER_ISS, 0, SYN | FIN, 65535, 1460, new byte[0]);
+        assertEquals(0, bp.received().size(), "drop_synfin=1: dropped silently");
+        assertEquals(TcpState.SYN_SENT, bs.state());
+        // A plain SYN still makes it a simultaneous open.
+        bp.send(bport, PEER_ISS, 0, SYN, 65535, 1460, new byte[0]);
+        assertEquals(SYN | ACK, bp.one().flags());
+        assertEquals(TcpState.SYN_RECEIVED, bs.state());
+    }
+
+    // ---- tcpBsdListenDropSynAck ----
+
+    @Test
+    void aSynAckAtAListenerGetsAnRstByDefaultAndNothingWithTheBsdSetting() throws Exception {
+        StackHarness h = new StackHarness(256, config());
+        h.introducePeer();
+        h.stack.listenTcp(80, 8);
+        TcpPeer p = new TcpPeer(h, 43012);
+        p.send(80, PEER_ISS, 777, SYN | ACK, 65535, 1460, new byte[0]);
+        TcpPeer.Seg rst = p.one();
+        assertEquals(RST, rst.flags(), "RFC 9293 3.10.7.2: <SEQ=SEG.ACK><CTL=RST>: " + rst);
+        assertEquals(777, rst.seq());
+
+        StackConfig c = config();
+        c.tcpBsdListenDropSynAck = true;
+        StackHarness b = new StackHarness(256, c);
+        b.introducePeer();
+        TcpListener bl = b.stack.listenTcp(80, 8);
+        TcpPeer bp = new TcpPeer(b, 43013);
+        bp.send(80, PEER_ISS, 777, SYN | ACK, 65535, 1460, new byte[0]);
+        assertEquals(0, bp.received().size(), "FreeBSD: dropped without RST");
+        // A pure ACK is still answered with RST, and a SYN still opens.
+        bp.send(80, PEER_ISS, 777, ACK, 65535, -1, new byte[0]);
+        assertEquals(RST, bp.one().flags());
+        bp.send(80, PEER_ISS, 0, SYN, 65535, 1460, new byte[0]);
+        assertEquals(SYN | ACK, bp.one().flags());
+        assertEquals(1, bl.synQueueLength());
     }
 }

@@ -83,6 +83,10 @@ public final class FreeBsdProfile {
         // ACK-less segment there unanswered (tcp_twcheck; the rcv-fin-time-wait README).
         c.tcpRfc1337 = true;
         c.tcpBsdTimeWaitDropNoAck = true;
+        // FreeBSD's net.inet.tcp.drop_synfin default: a SYN+FIN that opens a connection is a SYN.
+        c.tcpDropSynfin = 0;
+        // FreeBSD drops a SYN-ACK at a listener without RST (the rcv-syn-ack-listen scripts).
+        c.tcpBsdListenDropSynAck = true;
         return c;
     }
 
