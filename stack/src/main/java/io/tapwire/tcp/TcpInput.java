@@ -192,7 +192,6 @@ final class TcpInput {
         }
         boolean oldDuplicate = false;
         if (!acceptable && !zeroWindowProbe) {
-            stats.drop(DropReason.TCP_OUT_OF_WINDOW);
             if (payload > 0 && t.sackOk && config.tcpDsack && Seq.le(Seq.add(seq, payload), t.rcvNxt)) {
                 // A whole duplicate segment: report it with D-SACK (RFC 2883 section 4).
                 t.dsackPending = true;
@@ -200,6 +199,7 @@ final class TcpInput {
                 t.dsackEnd = Seq.add(seq, payload);
             }
             if (seg.isRst()) {
+                stats.drop(DropReason.TCP_OUT_OF_WINDOW);
                 return;
             }
             if (t.state == TcpState.TIME_WAIT && seg.isFin()) {
@@ -212,14 +212,16 @@ final class TcpInput {
             // FIN may be what acknowledges ours. Its text and FIN are old and are only ACKed.
             oldDuplicate = seg.isAck() && !seg.isSyn() && Seq.add(seq, segLen) == t.rcvNxt;
             if (!oldDuplicate) {
+                stats.drop(DropReason.TCP_OUT_OF_WINDOW);
                 output.sendAck(t);
                 return;
             }
             t.ackNow = true;
         }
 
-        // RFC 7323 4.3 (R3): remember the timestamp of a segment that covers Last.ACK.sent.
-        if (t.tsOk && options.hasTimestamps() && Seq.ge(options.tsVal(), t.tsRecent) && Seq.le(seq, t.lastAckSent)) {
+        // RFC 7323 4.3 (R3): remember the timestamp of a segment that covers Last.ACK.sent (not
+        // of an old duplicate, whose ACK alone is used).
+        if (!oldDuplicate && t.tsOk && options.hasTimestamps() && Seq.ge(options.tsVal(), t.tsRecent) && Seq.le(seq, t.lastAckSent)) {
             t.tsRecent = options.tsVal();
             t.tsRecentTime = layer.now();
         }
