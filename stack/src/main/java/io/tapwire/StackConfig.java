@@ -228,6 +228,48 @@ public final class StackConfig {
      * ACK); the conformance profile turns this on.
      */
     public boolean tcpBsdFinInClosing = false;
+    /**
+     * TCP: judge segment acceptability (RFC 9293 3.10.7.4) against the larger of the window
+     * advertised and the free receive-buffer space, as FreeBSD's tcp_input does
+     * ({@code rcv_wnd = imax(sbspace(&so->so_rcv), rcv_adv - rcv_nxt)}), instead of the advertised
+     * window alone (Linux's tcp_receive_window, tapwire's default). They differ when the buffer is
+     * larger than 16 bits can say without window scaling (FreeBSD rounds a 65536-byte buffer up
+     * to 65700, a multiple of the MSS, and advertises 65535): the right edge the peer may use is
+     * then the buffer's. Not in TIME-WAIT nor in a passive open's SYN-RECEIVED, where FreeBSD has
+     * no socket buffer yet or any more (its syncache and tcptw keep the advertised window). The
+     * conformance profile turns it on.
+     */
+    public boolean tcpBsdReceiveWindow = false;
+    /**
+     * TCP: ignore an RST that arrives in TIME-WAIT instead of closing the connection early
+     * (RFC 1337 section 4, "TIME-WAIT assassination"), Linux's {@code tcp_rfc1337} (default 0, RFC
+     * 9293's rule). FreeBSD always ignores it (tcp_twcheck); the conformance profile turns it on.
+     */
+    public boolean tcpRfc1337 = false;
+    /**
+     * TCP: in TIME-WAIT drop a segment without the ACK bit (other than a SYN or RST) silently,
+     * even one outside the window, as FreeBSD's tcp_twcheck does, instead of RFC 9293 3.10.7.4's
+     * ACK for an unacceptable segment (Linux's tcp_timewait_state_process ACKs it too). The
+     * conformance profile turns it on.
+     */
+    public boolean tcpBsdTimeWaitDropNoAck = false;
+    /**
+     * TCP: segments with both SYN and FIN that would open a connection, after FreeBSD's
+     * {@code net.inet.tcp.drop_synfin} (RFC 9293 has no SYN+FIN rule): 0 processes them as a SYN,
+     * at a listener (answered with a SYN-ACK; the FIN and any text are not kept) and in SYN-SENT
+     * (FreeBSD's default); 1 drops them silently in both places (FreeBSD's setting against stack
+     * fingerprinting); 2, the default, is Linux's: a listener drops them (tcp_rcv_state_process),
+     * SYN-SENT takes them as a SYN. Synchronized states and TIME-WAIT are not affected. The
+     * conformance profile uses FreeBSD's 0, and the scripts' sysctl.
+     */
+    public int tcpDropSynfin = 2;
+    /**
+     * TCP: a listener drops a SYN-ACK silently, as FreeBSD's tcp_input does ("SYN|ACK is bogus on
+     * a listen socket", counted as tcps_badsyn), instead of answering it with RST as RFC 9293
+     * 3.10.7.2 asks for any ACK-bearing segment in LISTEN (Linux). The conformance profile turns it
+     * on.
+     */
+    public boolean tcpBsdListenDropSynAck = false;
     /** TCP: ACKs sent at once at connection start and after idle before delayed ACKs apply (Linux quick-ACK mode: 16; BSD: 0). */
     public int tcpQuickAcks = 16;
     /**

@@ -77,6 +77,12 @@ public final class Tcb implements Timer.Target {
     /** A FIN that arrived ahead of missing data, valid when {@code oooFinValid}. */
     int oooFinSeq;
     boolean oooFinValid;
+    /**
+     * Bytes of text that came on the peer's SYN in SYN-SENT (simultaneous open), held in the
+     * receive ring at RCV.NXT but not yet delivered: RFC 9293 3.10.7.3 queues them until
+     * ESTABLISHED.
+     */
+    int synTextQueued;
 
     // Options negotiated in the handshake (RFC 7323, RFC 2018).
     /** Both sides offered window scaling: windows are shifted after the SYNs. */

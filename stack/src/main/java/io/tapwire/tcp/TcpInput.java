@@ -86,7 +86,8 @@ final class TcpInput {
             }
             return;
         }
-        if (!seg.isSyn()) {
+        if (!seg.isSyn() || (seg.isFin() && config.tcpDropSynfin == 1)) {
+            // A SYN+FIN too with FreeBSD's drop_synfin=1 (tcpDropSynfin).
             stats.drop(DropReason.TCP_IGNORED);
             return;
         }
@@ -115,6 +116,9 @@ final class TcpInput {
         } else {
             // Simultaneous open: both sides sent SYNs (RFC 9293 figure 7).
             t.state = TcpState.SYN_RECEIVED;
+            if (seg.payloadLength() > 0) {
+                queueSynText(t, seg);
+            }
             output.sendSyn(t, true);
         }
     }
@@ -143,6 +147,11 @@ final class TcpInput {
         if (t.state == TcpState.TIME_WAIT && timeWaitInput.newSyn(t, seg)) {
             return;
         }
+        if (t.state == TcpState.TIME_WAIT && config.tcpBsdTimeWaitDropNoAck && !seg.isAck() && !seg.isSyn() && !seg.isRst()) {
+            // FreeBSD's tcp_twcheck drops a segment without ACK, acceptable or not, unanswered.
+            stats.drop(DropReason.TCP_IGNORED);
+            return;
+        }
 
         if ((t.tsOk || t.sackOk) && seg.options(options) != null) {
             stats.drop(DropReason.TCP_MALFORMED);
@@ -158,6 +167,12 @@ final class TcpInput {
 
         // First: is the sequence number acceptable?
         int rcvWnd = Math.max(0, Seq.diff(t.rcvAdv, t.rcvNxt));
+        if (config.tcpBsdReceiveWindow && t.state != TcpState.TIME_WAIT
+                && !(t.state == TcpState.SYN_RECEIVED && t.parent != null)) {
+            // FreeBSD's tcp_input: RCV.WND is the free buffer space when that is larger (a
+            // passive open's SYN-RECEIVED lives in its syncache, TIME-WAIT in a tcptw: no buffer).
+            rcvWnd = Math.max(rcvWnd, t.freeReceiveSpace());
+        }
         boolean acceptable;
         if (segLen == 0) {
             acceptable = rcvWnd == 0 ? seq == t.rcvNxt : Seq.inWindow(seq, t.rcvNxt, rcvWnd);
@@ -175,31 +190,48 @@ final class TcpInput {
             challengeAck(t);
             return;
         }
+        boolean oldDuplicate = false;
         if (!acceptable && !zeroWindowProbe) {
-            stats.drop(DropReason.TCP_OUT_OF_WINDOW);
             if (payload > 0 && t.sackOk && config.tcpDsack && Seq.le(Seq.add(seq, payload), t.rcvNxt)) {
                 // A whole duplicate segment: report it with D-SACK (RFC 2883 section 4).
                 t.dsackPending = true;
                 t.dsackStart = seq;
                 t.dsackEnd = Seq.add(seq, payload);
             }
-            if (!seg.isRst()) {
-                if (t.state == TcpState.TIME_WAIT && seg.isFin()) {
-                    // A retransmitted FIN: ACK it again and restart 2 MSL (RFC 9293 3.10.7.4, TIME_WAIT).
-                    layer.timerQueue().arm(t.closeTimer(), layer.now() + config.tcpTimeWaitNanos);
-                }
-                output.sendAck(t);
+            if (seg.isRst()) {
+                stats.drop(DropReason.TCP_OUT_OF_WINDOW);
+                return;
             }
-            return;
+            if (t.state == TcpState.TIME_WAIT && seg.isFin()) {
+                // A retransmitted FIN: ACK it again and restart 2 MSL (RFC 9293 3.10.7.4, TIME_WAIT).
+                layer.timerQueue().arm(t.closeTimer(), layer.now() + config.tcpTimeWaitNanos);
+            }
+            // A whole duplicate that ends exactly at RCV.NXT (a retransmitted FIN, say) still has
+            // its ACK field processed, as Linux (tcp_sequence: the end is not before rcv_wup) and
+            // BSD (tcp_input trims the duplicate and goes on) do: in CLOSING the peer's repeated
+            // FIN may be what acknowledges ours. Its text and FIN are old and are only ACKed.
+            oldDuplicate = seg.isAck() && !seg.isSyn() && Seq.add(seq, segLen) == t.rcvNxt;
+            if (!oldDuplicate) {
+                stats.drop(DropReason.TCP_OUT_OF_WINDOW);
+                output.sendAck(t);
+                return;
+            }
+            t.ackNow = true;
         }
 
-        // RFC 7323 4.3 (R3): remember the timestamp of a segment that covers Last.ACK.sent.
-        if (t.tsOk && options.hasTimestamps() && Seq.ge(options.tsVal(), t.tsRecent) && Seq.le(seq, t.lastAckSent)) {
+        // RFC 7323 4.3 (R3): remember the timestamp of a segment that covers Last.ACK.sent (not
+        // of an old duplicate, whose ACK alone is used).
+        if (!oldDuplicate && t.tsOk && options.hasTimestamps() && Seq.ge(options.tsVal(), t.tsRecent) && Seq.le(seq, t.lastAckSent)) {
             t.tsRecent = options.tsVal();
             t.tsRecentTime = layer.now();
         }
 
         // Second: RST (RFC 5961 section 3.2: only an exact match resets).
+        if (seg.isRst() && t.state == TcpState.TIME_WAIT && config.tcpRfc1337) {
+            // RFC 1337 section 4 (Linux's tcp_rfc1337=1): no TIME-WAIT assassination; ignored.
+            stats.drop(DropReason.TCP_IGNORED);
+            return;
+        }
         if (seg.isRst()) {
             if (seq == t.rcvNxt || config.tcpInsecureRst) {
                 reset(t);
@@ -324,6 +356,20 @@ final class TcpInput {
             }
         }
 
+        if (oldDuplicate) {
+            // Its text and FIN were received before: nothing more to take from it.
+            if (!t.released) {
+                output.output(t);
+            }
+            return;
+        }
+        if (t.state == TcpState.TIME_WAIT && seq != t.rcvNxt) {
+            // Linux (tcp_timewait_state_process) and FreeBSD (tcp_twcheck) answer every TIME-WAIT
+            // segment that is not a bare one exactly at RCV.NXT with an ACK; text and FIN are
+            // ACKed below anyway.
+            t.ackNow = true;
+        }
+
         // Seventh: segment text.
         if (payload > 0 && t.orphaned && (t.state == TcpState.FIN_WAIT_1 || t.state == TcpState.FIN_WAIT_2)
                 && Seq.gt(Seq.add(seq, payload), t.rcvNxt)) {
@@ -365,6 +411,36 @@ final class TcpInput {
                 layer.timerQueue().arm(t.delackTimer(), layer.now() + config.tcpDelackNanos);
             }
         }
+    }
+
+    /**
+     * RFC 9293 3.10.7.3, SYN-SENT: text on a SYN without ACK is queued "for processing after the
+     * ESTABLISHED state has been reached" (as FreeBSD does through its reassembly queue; Linux
+     * discards it). It is written to the receive ring at RCV.NXT, trimmed to the ring, and
+     * delivered by {@link #deliverSynText} once the handshake completes; the SYN-ACK acknowledges
+     * only the SYN until then. A FIN on that SYN is not kept (FreeBSD drops it too): the peer
+     * repeats it.
+     */
+    private void queueSynText(Tcb t, TcpSegment seg) {
+        ByteRing ring = t.recvRing;
+        int len = (int) Math.min(seg.payloadLength(), ring.capacity() - ring.size());
+        if (len <= 0 || !ring.ensureStorage()) {
+            return;
+        }
+        ring.writeAt(ring.tail(), seg.buffer(), seg.payloadOffset(), len);
+        t.synTextQueued = len;
+    }
+
+    /** Delivers the text queued by {@link #queueSynText} now that the connection is ESTABLISHED. */
+    private void deliverSynText(Tcb t) {
+        int len = t.synTextQueued;
+        t.synTextQueued = 0;
+        t.recvRing.advanceTail(t.recvRing.tail() + len);
+        t.rcvNxt = Seq.add(t.rcvNxt, len);
+        t.bytesReceived += len;
+        // Acknowledged like other in-order text: with the next segment or after the delayed-ACK time.
+        t.unackedSegments++;
+        t.wake(Events.IN);
     }
 
     /** The final ACK of a passive open; false when the accept queue has no room (the ACK is dropped). */
@@ -416,6 +492,9 @@ final class TcpInput {
         t.retransmits = 0;
         t.quickAcks = config.tcpQuickAcks;
         layer.timers().armKeepalive(t);
+        if (t.synTextQueued > 0) {
+            deliverSynText(t);
+        }
         t.wake(Events.ANY);
     }
 

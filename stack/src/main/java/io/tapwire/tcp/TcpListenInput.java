@@ -59,13 +59,19 @@ final class TcpListenInput {
             if (!seg.isSyn() && cookies.ack(l, remoteAddress, localAddress, seg)) {
                 return;
             }
+            if (seg.isSyn() && config.tcpBsdListenDropSynAck) {
+                // FreeBSD: a SYN-ACK at a listen socket is dropped without RST.
+                stats.drop(DropReason.TCP_IGNORED);
+                return;
+            }
             // "Any acknowledgment is bad if it arrives on a connection still in the LISTEN state."
             stats.drop(DropReason.TCP_NO_SOCKET);
             output.sendResetFor(localAddress, remoteAddress, seg, seg.segmentLength());
             return;
         }
-        if (!seg.isSyn() || seg.isFin()) {
-            // Linux discards SYN+FIN at a listener (tcp_rcv_state_process, TCP_FLAGS).
+        if (!seg.isSyn() || (seg.isFin() && config.tcpDropSynfin != 0)) {
+            // Linux discards SYN+FIN at a listener (tcp_rcv_state_process, TCP_FLAGS), as FreeBSD
+            // does with drop_synfin=1; with tcpDropSynfin=0 it is taken as a SYN (FIN not kept).
             stats.drop(DropReason.TCP_IGNORED);
             return;
         }

@@ -145,4 +145,73 @@ class TcpTimeWaitBehaviourTest {
         assertEquals(SYN | ACK, k.peer().one().flags());
         assertEquals(TcpState.CLOSED, k.socket().state());
     }
+    // ---- RSTs and other segments in TIME-WAIT ----
+
+    @Test
+    void rstAtRcvNxtClosesTimeWaitByDefault() throws Exception {
+        Conn k = timeWait(config(), 42006);
+        k.peer().send(80, PEER_ISS + 2, 0, RST, 65535, -1, new byte[0]);
+        assertEquals(0, k.peer().received().size());
+        assertEquals(TcpState.CLOSED, k.socket().state(), "RFC 9293 3.10.7.4 (tcp_rfc1337=0): the RST closes it");
+    }
+
+    @Test
+    void withRfc1337AnRstInTimeWaitIsIgnored() throws Exception {
+        StackConfig c = config();
+        c.tcpRfc1337 = true;
+        Conn k = timeWait(c, 42007);
+        k.peer().send(80, PEER_ISS + 2, 0, RST, 65535, -1, new byte[0]);
+        k.peer().send(80, PEER_ISS + 2, k.iss() + 2, RST | ACK, 65535, -1, new byte[0]);
+        assertEquals(0, k.peer().received().size());
+        assertEquals(TcpState.TIME_WAIT, k.socket().state(), "RFC 1337 section 4: no assassination");
+        // TIME-WAIT still ends after 2 MSL.
+        k.h().advance(c.tcpTimeWaitNanos + 1_000_000);
+        assertEquals(TcpState.CLOSED, k.socket().state());
+    }
+
+    @Test
+    void aPureAckInsideTheWindowButNotAtRcvNxtIsAnsweredInTimeWait() throws Exception {
+        Conn k = timeWait(config(), 42008);
+        // Exactly at RCV.NXT: a bare ACK needs no answer.
+        k.peer().send(80, PEER_ISS + 2, k.iss() + 2, ACK, 65535, -1, new byte[0]);
+        assertEquals(0, k.peer().received().size());
+        // RCV.NXT + 1: acceptable, yet Linux and FreeBSD ACK it (tcp_timewait_state_process, tcp_twcheck).
+        k.peer().send(80, PEER_ISS + 3, k.iss() + 2, ACK, 65535, -1, new byte[0]);
+        assertAck(k, k.peer().one());
+        assertEquals(TcpState.TIME_WAIT, k.socket().state());
+    }
+
+    @Test
+    void anAckLessFinOutsideTheWindowIsAckedByDefaultAndDroppedWithTheBsdSetting() throws Exception {
+        Conn k = timeWait(config(), 42009);
+        // FIN at RCV.NXT - 1 without ACK: unacceptable, so RFC 9293 3.10.7.4 answers with an ACK.
+        k.peer().send(80, PEER_ISS + 1, 0, FIN, 65535, -1, new byte[0]);
+        assertAck(k, k.peer().one());
+
+        StackConfig c = config();
+        c.tcpBsdTimeWaitDropNoAck = true;
+        Conn b = timeWait(c, 42010);
+        b.peer().send(80, PEER_ISS + 1, 0, FIN, 65535, -1, new byte[0]);
+        assertEquals(0, b.peer().received().size(), "FreeBSD's tcp_twcheck drops an ACK-less segment");
+        assertEquals(TcpState.TIME_WAIT, b.socket().state());
+        // A segment with ACK is still answered.
+        b.peer().send(80, PEER_ISS + 1, b.iss() + 2, FIN | ACK, 65535, -1, new byte[0]);
+        assertAck(b, b.peer().one());
+    }
+
+    @Test
+    void aRetransmittedFinThatAcksOursMovesClosingToTimeWait() throws Exception {
+        Conn k = established(config(), 42011);
+        k.socket().close();
+        assertTrue(k.peer().one().has(FIN | ACK));
+        // The peer's FIN crosses ours: it does not acknowledge our FIN yet (CLOSING).
+        k.peer().send(80, PEER_ISS + 1, k.iss() + 1, FIN | ACK, 65535, -1, new byte[0]);
+        assertEquals(PEER_ISS + 2, k.peer().one().ack());
+        assertEquals(TcpState.CLOSING, k.socket().state());
+        // It repeats its FIN (now wholly a duplicate, ending at RCV.NXT) with the ACK of ours: the
+        // ACK field counts, as in Linux and BSD, and the duplicate is acknowledged.
+        k.peer().send(80, PEER_ISS + 1, k.iss() + 2, FIN | ACK, 65535, -1, new byte[0]);
+        assertAck(k, k.peer().one());
+        assertEquals(TcpState.TIME_WAIT, k.socket().state());
+    }
 }

@@ -76,6 +76,17 @@ public final class FreeBsdProfile {
         // connection (ACK, or RST with insecure_syn at an in-window SYN); FreeBSD with drop_synfin=1
         // keeps the TIME-WAIT too, where Linux drops it and hands the SYN+FIN to the listener.
         c.tcpTimeWaitSynFinReopens = false;
+        // FreeBSD judges acceptability against its buffer space (65700 after rounding to the MSS)
+        // where it advertises 65535: the suite's right-edge scripts put the edge there.
+        c.tcpBsdReceiveWindow = true;
+        // FreeBSD ignores an RST in TIME-WAIT (RFC 1337; Linux's tcp_rfc1337=1) and drops an
+        // ACK-less segment there unanswered (tcp_twcheck; the rcv-fin-time-wait README).
+        c.tcpRfc1337 = true;
+        c.tcpBsdTimeWaitDropNoAck = true;
+        // FreeBSD's net.inet.tcp.drop_synfin default: a SYN+FIN that opens a connection is a SYN.
+        c.tcpDropSynfin = 0;
+        // FreeBSD drops a SYN-ACK at a listener without RST (the rcv-syn-ack-listen scripts).
+        c.tcpBsdListenDropSynAck = true;
         return c;
     }
 

@@ -38,14 +38,14 @@ final class Sysctls {
             Map.entry("net.inet.tcp.syncookies", new Mapping("tcpSyncookies", v -> v != 0 ? 1 : 0)),
             Map.entry("net.inet.tcp.ecn.enable", new Mapping("tcpEcn", v -> (int) (long) v)),
             Map.entry("net.inet.tcp.insecure_rst", new Mapping("tcpInsecureRst", v -> v != 0)),
-            Map.entry("net.inet.tcp.insecure_syn", new Mapping("tcpInsecureSyn", v -> v != 0)));
+            Map.entry("net.inet.tcp.insecure_syn", new Mapping("tcpInsecureSyn", v -> v != 0)),
+            Map.entry("net.inet.tcp.drop_synfin", new Mapping("tcpDropSynfin", v -> v != 0 ? 1 : 0)));
 
     /** Sysctls with no tapwire setting: what tapwire does instead, and the value that matches it (null: none). */
     private record Fixed(String behaviour, Long matching) {
     }
 
     private static final Map<String, Fixed> FIXED = Map.ofEntries(
-            Map.entry("net.inet.tcp.drop_synfin", new Fixed("tapwire drops SYN+FIN at a listener (like Linux)", 1L)),
             Map.entry("net.inet.tcp.blackhole", new Fixed("tapwire answers segments for closed ports with RST", 0L)),
             Map.entry("kern.ipc.maxsockbuf", new Fixed("tapwire's buffer limits are fixed", null)),
             Map.entry("net.inet.tcp.hostcache.purgenow", new Fixed("tapwire keeps no host cache", 1L)),
@@ -56,7 +56,7 @@ final class Sysctls {
                     + " unless tcpSyncookies is 2", 0L)));
 
     /** Settings the stack reads on every segment, so a change after it was built takes effect at once. */
-    private static final java.util.Set<String> LIVE = java.util.Set.of("tcpInsecureRst", "tcpInsecureSyn");
+    private static final java.util.Set<String> LIVE = java.util.Set.of("tcpInsecureRst", "tcpInsecureSyn", "tcpDropSynfin");
 
     private Sysctls() {
     }
