@@ -164,6 +164,26 @@ public final class Tcb implements Timer.Target {
     int synRetries;
     /** Opened from a SYN cookie: no SYN-ACK was timed (Linux's {@code snt_synack} 0), so the handshake gives no RTT sample. */
     boolean fromCookie;
+
+    // TCP Fast Open (RFC 7413; TcpFastOpen).
+    /** A Fast Open connect: the SYN waits for the first write and carries its data. */
+    boolean fastOpenConnect;
+    /** The SYN of a Fast Open connect is not sent yet. */
+    boolean synDeferred;
+    /** Our SYN carried a Fast Open option or data: its SYN-ACK updates the cookie cache. */
+    boolean synFastOpen;
+    /** Data bytes our SYN carried (its first transmission only; retransmitted SYNs carry none). */
+    int synDataLength;
+    /** The Fast Open option our SYN or SYN-ACK carries: -1 none, 0 a cookie request, else the cookie's length. */
+    int foLength = -1;
+    byte[] foCookie;
+    boolean foExperimental;
+    /** Opened by a Fast Open SYN: accept()able, readable and writable before the handshake completes. */
+    boolean fastOpenChild;
+    /** Counted in its listener's Fast Open queue until the handshake completes (Linux's fastopenq.qlen). */
+    boolean fastOpenQueued;
+    /** The SYN's data was accepted (server) or acknowledged (client): TCP_INFO's TCPI_OPT_SYN_DATA. */
+    boolean synDataDone;
     int probes;
 
     // ACK generation.
@@ -369,7 +389,10 @@ public final class Tcb implements Timer.Target {
 
     /** Stream offset in the send ring of sequence number {@code seq} (valid once the SYN is acknowledged). */
     long sendOffset(int seq) {
-        return sendRing.head() + Seq.diff(seq, sndUna);
+        // Data starts one past the SYN: while the SYN is unacknowledged (Fast Open data on or
+        // after it), SND.UNA is the SYN's own number.
+        int firstData = sndUna == iss ? Seq.add(iss, 1) : sndUna;
+        return sendRing.head() + Seq.diff(seq, firstData);
     }
 
     /** Queues our FIN right after the last byte written so far. Caller holds the lock. */
@@ -442,7 +465,7 @@ public final class Tcb implements Timer.Target {
         if (rcvShut) {
             mask |= Events.IN | Events.RDHUP;
         }
-        if (closed || state.isSynchronized()) {
+        if (closed || state.isSynchronized() || fastOpenChild) {
             if (recvRing.size() > 0) {
                 mask |= Events.IN;
             }
