@@ -76,6 +76,11 @@ public final class FreeBsdProfile {
         // connection (ACK, or RST with insecure_syn at an in-window SYN); FreeBSD with drop_synfin=1
         // keeps the TIME-WAIT too, where Linux drops it and hands the SYN+FIN to the listener.
         c.tcpTimeWaitSynFinReopens = false;
+        // FreeBSD's TCP Fast Open client (net.inet.tcp.fastopen.client_enable=1, server_enable=0)
+        // stops using Fast Open towards a server that gave no usable cookie for path_disable_time
+        // (900 s), where Linux keeps asking.
+        c.tcpFastopen = 0x1;
+        c.tcpFastopenPathDisableNanos = 900_000_000_000L;
         return c;
     }
 
