@@ -379,6 +379,11 @@ public final class Tcb implements Timer.Target {
         return v6 != null ? "[" + v6.remote() + "]:" + remotePort : Ipv4Address.toString(remoteAddress) + ":" + remotePort;
     }
     public int localPort() { return localPort; }
+    /**
+     * TCP Fast Open (RFC 7413): the SYN's data was taken (server) or acknowledged (client):
+     * Linux's TCPI_OPT_SYN_DATA in tcpi_options.
+     */
+    public boolean fastOpenSynData() { return synDataDone; }
     public int remoteAddress() { return remoteAddress; }
     public int remotePort() { return remotePort; }
 

@@ -438,6 +438,10 @@ final class TcpInput {
                     // Active open that became simultaneous: the attempt is refused.
                     t.error = new ConnectException("connection refused by the peer");
                     stats.inc(Stat.TCP_ATTEMPT_FAILS);
+                } else if (t.fastOpenChild) {
+                    // A Fast Open connection is a socket already (RFC 7413): its reader sees the reset.
+                    t.error = new SocketException("connection reset by peer");
+                    stats.inc(Stat.TCP_ATTEMPT_FAILS);
                 }
             }
             case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> {

@@ -379,20 +379,27 @@ public final class TcpLayer implements IpProtocolHandler {
         t.sendRing.releaseIfEmpty();
         ListenSocket parent = t.parent;
         boolean neverHandedOut = false;
+        boolean keptForAccept = false;
         if (parent != null && !t.accepted) {
             parent.lock.lock();
             try {
                 // accept() marks a connection accepted under the listener's lock.
                 neverHandedOut = !t.accepted;
-                if (!parent.acceptQueue.remove(t)) {
+                if (t.fastOpenChild && t.error != null && !parent.closed && parent.acceptQueue.contains(t)) {
+                    // Linux keeps a reset Fast Open connection in the accept queue: accept()
+                    // returns it, its SYN data still readable, then the error.
+                    keptForAccept = true;
+                } else if (!parent.acceptQueue.remove(t)) {
                     parent.synQueueLength--;
                 }
             } finally {
                 parent.lock.unlock();
             }
-            t.parent = null;
+            if (!keptForAccept) {
+                t.parent = null;
+            }
         }
-        if (t.orphaned || t.error != null || neverHandedOut) {
+        if (!keptForAccept && (t.orphaned || t.error != null || neverHandedOut)) {
             // Nobody will read what is left (the application closed, the connection failed, or it
             // was never accepted): the storage goes back to tcp_mem now.
             t.recvRing.consume(t.recvRing.size());

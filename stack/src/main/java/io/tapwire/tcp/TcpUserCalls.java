@@ -49,7 +49,7 @@ public final class TcpUserCalls {
                 t.recvRing.releaseIfEmpty();
                 return;
             }
-            if (t.recvRing.size() > 0 && t.state.isSynchronized()) {
+            if (t.recvRing.size() > 0 && (t.state.isSynchronized() || t.fastOpenChild)) {
                 abortLocked(t, new SocketException("socket closed"));
                 return;
             }

@@ -221,4 +221,50 @@ class TcpFastOpenServerTest {
         assertEquals(CLIENT_ISS + 1, one(h).ack());
         assertNotNull(l.accept(0, TimeUnit.NANOSECONDS), "Linux: a data-less SYN with a valid cookie is a Fast Open too");
     }
+
+    @Test
+    void aResetBeforeAcceptLeavesTheDataReadableThenTheError() throws Exception {
+        StackHarness h = harness(0x3);
+        TcpListener l = listen(h, 16);
+        TcpPeer client = new TcpPeer(h, 40015);
+        syn(client, VALID, 10, false);
+        one(h);
+        client.send(PORT, CLIENT_ISS + 11, 0, io.tapwire.wire.TcpSegment.RST, 0, -1, new byte[0]);
+        sent(h);
+        TcpSocket s = l.accept(0, TimeUnit.NANOSECONDS);
+        assertNotNull(s, "Linux keeps the reset Fast Open socket in the accept queue");
+        assertTrue(s.tcb().fastOpenSynData(), "TCPI_OPT_SYN_DATA");
+        assertEquals(10, s.tryRead(new byte[64], 0, 64));
+        java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> s.tryRead(new byte[64], 0, 64));
+        assertTrue(e.getMessage().contains("reset"), e.getMessage());
+    }
+
+    @Test
+    void closingWithTheSynDataUnreadResets() throws Exception {
+        StackHarness h = harness(0x3);
+        TcpListener l = listen(h, 16);
+        syn(new TcpPeer(h, 40016), VALID, 10, false);
+        TcpFastOpenClientTest.Out synAck = one(h);
+        TcpSocket s = l.accept(0, TimeUnit.NANOSECONDS);
+        s.close();
+        TcpFastOpenClientTest.Out rst = one(h);
+        assertTrue(rst.has(io.tapwire.wire.TcpSegment.RST), "RFC 2525 2.17: unread data lost means RST");
+        assertEquals(synAck.seq() + 1, rst.seq());
+    }
+
+    @Test
+    void aFinWithTheFinalAckIsAcknowledged() throws Exception {
+        StackHarness h = harness(0x3);
+        TcpListener l = listen(h, 16);
+        TcpPeer client = new TcpPeer(h, 40017);
+        syn(client, VALID, 10, false);
+        TcpFastOpenClientTest.Out synAck = one(h);
+        client.send(PORT, CLIENT_ISS + 11, synAck.seq() + 1, io.tapwire.wire.TcpSegment.FIN | ACK, 32792, -1, new byte[0]);
+        TcpFastOpenClientTest.Out ack = one(h);
+        assertEquals(CLIENT_ISS + 12, ack.ack());
+        TcpSocket s = l.accept(0, TimeUnit.NANOSECONDS);
+        assertEquals(TcpState.CLOSE_WAIT, s.state());
+        assertEquals(10, s.tryRead(new byte[64], 0, 64));
+        assertEquals(-1, s.tryRead(new byte[64], 0, 64));
+    }
 }
