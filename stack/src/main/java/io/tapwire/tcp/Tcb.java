@@ -384,6 +384,8 @@ public final class Tcb implements Timer.Target {
      * Linux's TCPI_OPT_SYN_DATA in tcpi_options.
      */
     public boolean fastOpenSynData() { return synDataDone; }
+    /** A Fast Open connect whose SYN waits for the first write (TCP_FASTOPEN_CONNECT). */
+    public boolean fastOpenSynDeferred() { return synDeferred; }
     public int remoteAddress() { return remoteAddress; }
     public int remotePort() { return remotePort; }
 

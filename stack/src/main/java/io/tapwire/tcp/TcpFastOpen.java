@@ -50,6 +50,13 @@ final class TcpFastOpen {
     static final class Entry {
         final byte[] cookie = new byte[TcpOptions.FAST_OPEN_COOKIE_MAX];
         int cookieLength;
+        /** The cookie came in the experimental option, and goes back in it. */
+        boolean cookieExperimental;
+        /**
+         * Linux's try_exp: 1 after a cookie request in the RFC option got no cookie, so the next
+         * asks in the experimental option; 2 after that got none either (back to the RFC option).
+         */
+        int tryExperimental;
         /** The MSS of the server's last SYN-ACK, 0 unknown. */
         int mss;
         /** SYNs to the server carry no Fast Open option at all until {@link #disabledUntil} (stack clock). */
@@ -233,18 +240,20 @@ final class TcpFastOpen {
         }
         Entry e = cache.get(cacheKey(t));
         int queued = t.sendRing.size();
-        int limit = Math.max(0, Math.min(t.ourMss, e != null && e.mss > 0 ? e.mss : t.ourMss) - MAX_OPTION_SPACE);
+        int limit = synDataLimit(t, e);
+        t.foExperimental = false;
         if (e != null && e.cookieLength > 0) {
             t.foCookie = java.util.Arrays.copyOf(e.cookie, e.cookieLength);
             t.foLength = e.cookieLength;
+            t.foExperimental = e.cookieExperimental;
             t.synDataLength = Math.min(queued, limit);
         } else if ((config.tcpFastopen & CLIENT_NO_COOKIE) != 0 && queued > 0) {
             // 0x4: data in the SYN without any cookie option.
             t.synDataLength = Math.min(queued, limit);
         } else if (e == null || !e.disabled || layer.now() - e.disabledUntil >= 0) {
             t.foLength = 0;   // RFC 7413 4.1.1: an empty option asks for a cookie
+            t.foExperimental = e != null && e.tryExperimental == 1;
         }
-        t.foExperimental = false;
         t.synFastOpen = t.foLength >= 0 || t.synDataLength > 0;
     }
 
@@ -264,14 +273,22 @@ final class TcpFastOpen {
         }
         if (o.hasFastOpen() && o.fastOpenCookieValid()) {
             e.cookieLength = o.copyFastOpenCookie(e.cookie);
+            e.cookieExperimental = o.fastOpenExperimental();
             e.disabled = false;
-        } else if (!dataAcked && t.foLength >= 0 && config.tcpFastopenPathDisableNanos > 0) {
-            // No usable cookie and no sign the server took our data: FreeBSD stops trying Fast
-            // Open on the path (tcp_fastopen_disable_path) for path_disable_time. Linux keeps
-            // whatever cookie it has.
-            e.cookieLength = 0;
-            e.disabled = true;
-            e.disabledUntil = layer.now() + config.tcpFastopenPathDisableNanos;
+        } else {
+            if (t.foLength == 0 && t.synRetries == 0 && e.cookieLength == 0) {
+                // Linux (tcp_rcv_fastopen_synack, try_exp): a request that got no cookie is made
+                // in the other format next time, the experimental one first.
+                e.tryExperimental = Math.max(e.tryExperimental, t.foExperimental ? 2 : 1);
+            }
+            if (!dataAcked && t.foLength >= 0 && config.tcpFastopenPathDisableNanos > 0) {
+                // No usable cookie and no sign the server took our data: FreeBSD stops trying
+                // Fast Open on the path (tcp_fastopen_disable_path) for path_disable_time. Linux
+                // keeps whatever cookie it has.
+                e.cookieLength = 0;
+                e.disabled = true;
+                e.disabledUntil = layer.now() + config.tcpFastopenPathDisableNanos;
+            }
         }
         t.synDataDone = dataAcked;
         if (t.synDataLength > 0) {
@@ -285,6 +302,18 @@ final class TcpFastOpen {
             // Linux (tcp_rcv_fastopen_synack): SYN data not acknowledged is retransmitted at once.
             t.sndNxt = t.sndUna;
         }
+    }
+
+    /**
+     * Most data bytes a Fast Open SYN to {@code t}'s server carries: the MSS (ours, or the
+     * server's last one if smaller) less the 40 bytes Linux's tcp_send_syn_data keeps for options.
+     */
+    int synDataLimit(Tcb t) {
+        return synDataLimit(t, cache.get(cacheKey(t)));
+    }
+
+    private static int synDataLimit(Tcb t, Entry e) {
+        return Math.max(0, Math.min(t.ourMss, e != null && e.mss > 0 ? e.mss : t.ourMss) - MAX_OPTION_SPACE);
     }
 
     /** The cookie cached for {@code t}'s server, for tests and tooling; null when there is none. */

@@ -619,7 +619,18 @@ public final class TcpLayer implements IpProtocolHandler {
         runOnStack(() -> sendDeferredSyn(t));
     }
 
-    /** The Fast Open cookie cached for {@code t}'s server, null when there is none (for tests and tooling). */
+    /**
+     * Most data a Fast Open SYN to {@code t}'s server can carry (what Linux's non-blocking
+     * sendto(MSG_FASTOPEN) returns at most). Stack thread, or while the stack is not running.
+     */
+    public int fastOpenSynDataLimit(Tcb t) {
+        return fastOpen.synDataLimit(t);
+    }
+
+    /**
+     * The Fast Open cookie cached for {@code t}'s server, null when there is none (for tests and
+     * tooling). Stack thread, or while the stack is not running.
+     */
     public byte[] fastOpenCookie(Tcb t) {
         return fastOpen.cachedCookie(t);
     }

@@ -456,9 +456,12 @@ final class TcpOutput {
             if (config.tcpWindowScaling && (!synAck || t.wscaleOk)) {
                 options.setWindowScale(t.rcvWscale);
             }
-            if (t.foLength >= 0) {
+            if (t.foLength >= 0 && t.synRetries == 0 && (!synAck || t.parent != null)) {
                 // RFC 7413 4.1.1: our cookie (or an empty option asking for one) on a SYN; a
-                // server's cookie on a SYN-ACK.
+                // listener's cookie on its SYN-ACK (never the client's own cookie on the SYN-ACK
+                // of a simultaneous open). Only the first: Linux sends retransmitted SYNs
+                // and SYN-ACKs without the option (tcp_send_syn_data frees the request,
+                // tcp_rtx_synack passes no cookie).
                 options.setFastOpen(t.foCookie, t.foLength, t.foExperimental);
             }
         } else {

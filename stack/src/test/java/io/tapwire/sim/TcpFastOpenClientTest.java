@@ -196,7 +196,7 @@ class TcpFastOpenClientTest {
     }
 
     @Test
-    void aRetransmittedSynCarriesTheCookieButNoData() throws Exception {
+    void aRetransmittedSynCarriesNeitherTheCookieNorData() throws Exception {
         StackHarness h = harness(0x1);
         learnCookie(h);
         TcpSocket s = fastOpenConnect(h);
@@ -208,7 +208,7 @@ class TcpFastOpenClientTest {
         assertTrue(retry.has(SYN));
         assertEquals(syn.seq(), retry.seq());
         assertEquals(0, retry.payload().length, "the retransmitted SYN has no data (Linux's tcp_send_syn_data)");
-        assertEquals(HEX.formatHex(COOKIE), retry.cookie());
+        assertFalse(retry.options().hasFastOpen(), "nor the option: Linux retransmits a plain SYN");
         // The server only saw the plain SYN: the data follows the handshake.
         synAck(h, retry, 0, null);
         Out data = one(h);
@@ -293,5 +293,51 @@ class TcpFastOpenClientTest {
         s.tryWrite(new byte[3000], 0, 3000);
         Out syn = one(h);
         assertEquals(1460 - 40, syn.payload().length, "Linux's tcp_send_syn_data leaves room for 40 bytes of options");
+    }
+
+    @Test
+    void aRequestThatGotNoCookieIsMadeInTheExperimentalOptionNext() throws Exception {
+        StackHarness h = harness(0x1);
+        TcpSocket s = fastOpenConnect(h);
+        s.tryWrite(new byte[10], 0, 10);
+        Out syn = one(h);
+        assertFalse(syn.options().fastOpenExperimental());
+        synAck(h, syn, 0, null);
+        sent(h);
+        s.abort();
+        sent(h);
+
+        TcpSocket s2 = fastOpenConnect(h);
+        s2.tryWrite(new byte[10], 0, 10);
+        Out syn2 = one(h);
+        assertEquals("", syn2.cookie());
+        assertTrue(syn2.options().fastOpenExperimental(), "Linux's try_exp: kind 254, magic 0xF989");
+        // The cookie comes back in that format, and is sent in it.
+        TcpPeer server = new TcpPeer(h, SERVER_PORT);
+        server.sendWithOptions(syn2.srcPort(), SERVER_ISS, syn2.seq() + 1, SYN | ACK, 65535,
+                new TcpOptions().setMss(1460).setFastOpen(COOKIE, COOKIE.length, true), new byte[0]);
+        sent(h);
+        s2.abort();
+        sent(h);
+        TcpSocket s3 = fastOpenConnect(h);
+        s3.tryWrite(new byte[10], 0, 10);
+        Out syn3 = one(h);
+        assertEquals(HEX.formatHex(COOKIE), syn3.cookie());
+        assertTrue(syn3.options().fastOpenExperimental());
+        assertEquals(10, syn3.payload().length);
+    }
+
+    @Test
+    void theSynAckOfASimultaneousOpenDoesNotCarryOurCookie() throws Exception {
+        StackHarness h = harness(0x1);
+        learnCookie(h);
+        TcpSocket s = fastOpenConnect(h);
+        s.tryWrite(new byte[100], 0, 100);
+        Out syn = one(h);
+        new TcpPeer(h, SERVER_PORT).send(syn.srcPort(), SERVER_ISS, 0, SYN, 65535, 1460, new byte[0]);
+        Out synAck = one(h);
+        assertTrue(synAck.has(SYN | ACK));
+        assertFalse(synAck.options().hasFastOpen());
+        assertEquals(0, synAck.payload().length);
     }
 }

@@ -83,6 +83,11 @@ final class FastOpenCalls {
         boolean[] started = new boolean[1];
         boolean[] withoutCookie = new boolean[1];
         return new Syscalls.Call(so, () -> {
+            if (!started[0] && linux && so.connection != null && so.connection.state() == io.tapwire.tcp.TcpState.SYN_SENT
+                    && !so.connection.tcb().fastOpenSynDeferred()) {
+                // Linux: the connect is under way already.
+                return Syscalls.Result.error("EALREADY");
+            }
             if (!started[0] && so.connection == null) {
                 if (so.listener != null) {
                     return Syscalls.Result.error("EINVAL");
@@ -117,13 +122,18 @@ final class FastOpenCalls {
                     return Syscalls.Result.error(Errno.of(e));
                 }
             }
+            int want = len - done[0];
+            if (linux && !withoutCookie[0] && so.nonBlocking && so.connection.state() == io.tapwire.tcp.TcpState.SYN_SENT) {
+                // Linux's non-blocking sendto(MSG_FASTOPEN) takes only what fits in the SYN.
+                want = Math.min(want, ctx.stack().tcp().fastOpenSynDataLimit(so.connection.tcb()));
+            }
             try {
-                int n = so.connection.tryWrite(new byte[len - done[0]], 0, len - done[0]);
+                int n = so.connection.tryWrite(new byte[want], 0, want);
                 done[0] += n;
             } catch (IOException e) {
                 return done[0] > 0 ? Syscalls.Result.ok(done[0]) : Syscalls.Result.error(Errno.of(e));
             }
-            if (done[0] == len || (so.nonBlocking && done[0] > 0)) {
+            if (done[0] == len || (so.nonBlocking && (done[0] > 0 || want == 0))) {
                 return Syscalls.Result.ok(done[0]);
             }
             return null;
