@@ -317,6 +317,31 @@ public final class StackConfig {
         return (address & netmask()) | ~netmask();
     }
 
+    /**
+     * A {@link #tcpFastopenKey} from {@code net.ipv4.tcp_fastopen_key}'s text: four 32-bit hex
+     * words separated by '-' (e.g. {@code a1a1a1a1-b2b2b2b2-c3c3c3c3-d4d4d4d4}), each stored
+     * little-endian as Linux's proc_tcp_fastopen_key does. A second (backup) key after ',' is
+     * ignored: tapwire keeps one key.
+     */
+    public static byte[] parseFastopenKey(String text) {
+        String primary = text.strip().split(",")[0];
+        String[] words = primary.split("-");
+        if (words.length != 4) {
+            throw new IllegalArgumentException("tcp_fastopen_key is four 32-bit hex words separated by '-', got " + text);
+        }
+        byte[] key = new byte[16];
+        for (int w = 0; w < 4; w++) {
+            long v = Long.parseLong(words[w], 16);
+            if (v < 0 || v > 0xFFFF_FFFFL) {
+                throw new IllegalArgumentException("tcp_fastopen_key word out of range: " + words[w]);
+            }
+            for (int b = 0; b < 4; b++) {
+                key[4 * w + b] = (byte) (v >>> (8 * b));
+            }
+        }
+        return key;
+    }
+
     private static byte[] randomKey() {
         byte[] key = new byte[16];
         new java.security.SecureRandom().nextBytes(key);

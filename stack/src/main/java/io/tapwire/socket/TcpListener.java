@@ -34,6 +34,14 @@ public final class TcpListener implements AutoCloseable, Pollable {
         listen.setFastOpenQueue(qlen);
     }
 
+    /**
+     * TCP_FASTOPEN_KEY (Linux): this listener's own 16-byte key for Fast Open cookies, in place
+     * of the stack's {@code tcp_fastopen_key}.
+     */
+    public void setFastOpenKey(byte[] key) {
+        listen.setFastOpenKey(key);
+    }
+
     /** TCP_FASTOPEN's queue length (0: not set). */
     public int fastOpenQueue() {
         return listen.fastOpenQueue();

@@ -47,6 +47,8 @@ public final class ListenSocket {
     boolean v6Only;
     /** TCP_FASTOPEN's qlen (Linux's fastopenq.max_qlen): Fast Open connections still in their handshake at most; 0 off. */
     volatile int fastOpenQueueMax;
+    /** TCP_FASTOPEN_KEY: this listener's own 16-byte cookie key; null uses tcp_fastopen_key. */
+    volatile byte[] fastOpenKey;
     /** Fast Open connections in their handshake now (fastopenq.qlen). Stack thread. */
     int fastOpenQueueLength;
 
@@ -69,6 +71,14 @@ public final class ListenSocket {
             throw new IllegalArgumentException("TCP_FASTOPEN's queue length must not be negative, got " + qlen);
         }
         fastOpenQueueMax = Math.min(qlen, layer.config().somaxconn);
+    }
+
+    /** TCP_FASTOPEN_KEY (Linux): the key this listener's Fast Open cookies are computed with, 16 bytes. */
+    public void setFastOpenKey(byte[] key) {
+        if (key == null || key.length != 16) {
+            throw new IllegalArgumentException("TCP_FASTOPEN_KEY is 16 bytes");
+        }
+        fastOpenKey = key.clone();
     }
 
     /** TCP_FASTOPEN's queue length as set (0: none). */

@@ -15,7 +15,8 @@ import java.util.Map;
  *
  * <p>Server: a listener does Fast Open when 0x2 is set and it has a Fast Open queue
  * ({@code TCP_FASTOPEN}'s qlen, or its backlog under 0x400). Its cookies are SipHash-2-4 of the
- * client's and our address under {@link StackConfig#tcpFastopenKey}, 8 bytes, as Linux computes
+ * client's and our address under {@link StackConfig#tcpFastopenKey} (or the listener's own
+ * TCP_FASTOPEN_KEY), 8 bytes, as Linux computes
  * them (tcp_fastopen.c, __tcp_fastopen_cookie_gen_cipher). A SYN with a valid cookie (or, with
  * 0x200, any SYN with data) opens a connection at once: its data is accepted and acknowledged by
  * the SYN-ACK (RFC 7413 4.2.2). A SYN asking for a cookie, or bringing a wrong one, gets the right
@@ -118,7 +119,7 @@ final class TcpFastOpen {
             stats.inc(Stat.TCP_FASTOPEN_PASSIVE);
             return true;
         }
-        int valid = serverCookie(t);
+        int valid = serverCookie(t, l.fastOpenKey != null ? l.fastOpenKey : config.tcpFastopenKey);
         if (len > 0) {
             if (len == valid && matches(o, valid)) {
                 // RFC 7413 4.2.2: a valid cookie; the SYN-ACK needs no cookie (Linux sends none).
@@ -159,8 +160,7 @@ final class TcpFastOpen {
      * Writes the cookie for {@code t}'s client into {@link #cookie}: SipHash-2-4 of the client's
      * address then ours (4 bytes each for IPv4, 16 for IPv6, as on the wire), little-endian.
      */
-    private int serverCookie(Tcb t) {
-        byte[] key = config.tcpFastopenKey;
+    private int serverCookie(Tcb t, byte[] key) {
         if (hash == null || hashKey != key) {
             hash = new SipHash(le64(key, 0), le64(key, 8));
             hashKey = key;

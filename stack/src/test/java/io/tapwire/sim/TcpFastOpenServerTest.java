@@ -267,4 +267,14 @@ class TcpFastOpenServerTest {
         assertEquals(10, s.tryRead(new byte[64], 0, 64));
         assertEquals(-1, s.tryRead(new byte[64], 0, 64));
     }
+
+    @Test
+    void aListenersOwnKeyReplacesTheStacks() throws Exception {
+        StackHarness h = harness(0x3);
+        h.stack.config().tcpFastopenKey = new byte[16];
+        TcpListener l = listen(h, 16);
+        l.setFastOpenKey(KEY);
+        syn(new TcpPeer(h, 40018), VALID, 10, false);
+        assertEquals(CLIENT_ISS + 11, one(h).ack(), "TCP_FASTOPEN_KEY: the cookie of the listener's key is valid");
+    }
 }
