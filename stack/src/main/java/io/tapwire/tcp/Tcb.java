@@ -480,6 +480,11 @@ public final class Tcb implements Timer.Target {
                 mask |= Events.OUT;
             }
         }
+        if (state == TcpState.SYN_SENT && synDeferred && !closed) {
+            // TCP_FASTOPEN_CONNECT: writable at once, the first write goes in the SYN (Linux's
+            // tcp_poll reports EPOLLOUT for a deferred connect).
+            mask |= Events.OUT;
+        }
         if (error != null) {
             mask |= Events.ERR;
         }

@@ -126,6 +126,7 @@ class TcpFastOpenClientTest {
         StackHarness h = harness(0x1);
         TcpSocket s = fastOpenConnect(h);
         assertTrue(sent(h).isEmpty(), "TCP_FASTOPEN_CONNECT: no SYN before the first write");
+        assertTrue((s.readiness() & io.tapwire.event.Events.OUT) != 0, "writable before the SYN, as Linux's poll says");
         assertEquals(100, s.tryWrite(new byte[100], 0, 100), "the first write is taken while connecting");
         Out syn = one(h);
         assertTrue(syn.has(SYN) && !syn.has(ACK));
