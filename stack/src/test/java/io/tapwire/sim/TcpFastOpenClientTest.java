@@ -341,4 +341,43 @@ class TcpFastOpenClientTest {
         assertFalse(synAck.options().hasFastOpen());
         assertEquals(0, synAck.payload().length);
     }
+
+    @Test
+    void fragmentationNeededForTheSynDataResendsThePlainSynWithThePathsMss() throws Exception {
+        StackHarness h = harness(0x1);
+        learnCookie(h);
+        TcpSocket s = fastOpenConnect(h);
+        s.tryWrite(new byte[1000], 0, 1000);
+        Out syn = one(h);
+        assertEquals(1000, syn.payload().length);
+        // ICMP fragmentation needed, MTU 800, quoting the SYN (RFC 1191).
+        ByteBuffer tcp = ByteBuffer.allocate(20);
+        tcp.putShort(0, (short) syn.srcPort());
+        tcp.putShort(2, (short) SERVER_PORT);
+        tcp.putInt(4, syn.seq());
+        tcp.put(12, (byte) 0x50);
+        tcp.put(13, (byte) SYN);
+        byte[] quotedIp = Frames.ipv4(US, PEER, Ipv4Packet.PROTO_TCP, 1, Ipv4Packet.FLAG_DF, 64, tcp.array());
+        int quoted = Ipv4Packet.MIN_HEADER_LENGTH + 8;
+        ByteBuffer b = ByteBuffer.allocate(io.tapwire.wire.Icmpv4Packet.HEADER_LENGTH + quoted);
+        b.put(io.tapwire.wire.Icmpv4Packet.HEADER_LENGTH, quotedIp, 0, quoted);
+        io.tapwire.wire.Icmpv4Packet e = new io.tapwire.wire.Icmpv4Packet().wrapForWrite(b, 0, b.capacity());
+        e.setType(io.tapwire.wire.Icmpv4Packet.TYPE_DEST_UNREACHABLE);
+        e.setCode(io.tapwire.wire.Icmpv4Packet.CODE_FRAGMENTATION_NEEDED);
+        e.setRest(800);
+        e.fillChecksum();
+        h.injectIp(Frames.ipv4(PEER, US, Ipv4Packet.PROTO_ICMP, 2, 0, 64, b.array()));
+
+        Out again = one(h);
+        assertTrue(again.has(SYN));
+        assertEquals(0, again.payload().length, "Linux resends the SYN at once, without the data");
+        assertEquals(760, again.options().mss(), "advertising the path's MSS (800 - 40)");
+        assertFalse(again.options().hasFastOpen());
+        synAck(h, again, 0, null);
+        List<Out> data = sent(h);
+        assertEquals(2, data.size(), "the data follows, cut to the new MSS: " + data);
+        assertEquals(syn.seq() + 1, data.get(0).seq());
+        assertEquals(760, data.get(0).payload().length);
+        assertEquals(240, data.get(1).payload().length);
+    }
 }
