@@ -122,6 +122,27 @@ public final class StackConfig {
      * beyond the queue are dropped). Cookies are keyed by {@link #tcpIsnSecret}.
      */
     public int tcpSyncookies = 1;
+    /**
+     * TCP Fast Open (RFC 7413), {@code net.ipv4.tcp_fastopen}'s bits: 0x1 clients may send data
+     * in the SYN (with a cookie from the server, asked for on the first connection), 0x2 listeners
+     * that set a Fast Open queue ({@code TCP_FASTOPEN}) accept it, 0x4 clients send data in the SYN
+     * even without a cookie, 0x200 listeners accept SYN data without a cookie, 0x400 every listener
+     * does Fast Open without the socket option. Linux's default is 0x1.
+     */
+    public int tcpFastopen = 0x1;
+    /**
+     * TCP Fast Open: the 16-byte key a listener's cookies are computed with
+     * ({@code net.ipv4.tcp_fastopen_key}; SipHash-2-4 of the client's and our address, as Linux
+     * computes them). Random unless set.
+     */
+    public byte[] tcpFastopenKey = randomKey();
+    /**
+     * TCP Fast Open, client: how long a server that answered a Fast Open SYN without a usable
+     * cookie (or left the SYN's data unacknowledged without giving a new one) is sent plain SYNs,
+     * with no Fast Open option (FreeBSD's {@code net.inet.tcp.fastopen.path_disable_time}, 900 s).
+     * 0, Linux's behaviour, keeps asking for a cookie on every connection.
+     */
+    public long tcpFastopenPathDisableNanos = 0;
     /** TCP: cap on a listener's accept queue ({@code net.core.somaxconn}). */
     public int somaxconn = 4096;
     /** TCP: answer an accept-queue overflow with RST instead of dropping the ACK ({@code tcp_abort_on_overflow}). */
@@ -338,8 +359,42 @@ public final class StackConfig {
         return (address & netmask()) | ~netmask();
     }
 
+    /**
+     * A {@link #tcpFastopenKey} from {@code net.ipv4.tcp_fastopen_key}'s text: four 32-bit hex
+     * words separated by '-' (e.g. {@code a1a1a1a1-b2b2b2b2-c3c3c3c3-d4d4d4d4}), each stored
+     * little-endian as Linux's proc_tcp_fastopen_key does. A second (backup) key after ',' is
+     * ignored: tapwire keeps one key.
+     */
+    public static byte[] parseFastopenKey(String text) {
+        String primary = text.strip().split(",")[0];
+        String[] words = primary.split("-");
+        if (words.length != 4) {
+            throw new IllegalArgumentException("tcp_fastopen_key is four 32-bit hex words separated by '-', got " + text);
+        }
+        byte[] key = new byte[16];
+        for (int w = 0; w < 4; w++) {
+            long v = Long.parseLong(words[w], 16);
+            if (v < 0 || v > 0xFFFF_FFFFL) {
+                throw new IllegalArgumentException("tcp_fastopen_key word out of range: " + words[w]);
+            }
+            for (int b = 0; b < 4; b++) {
+                key[4 * w + b] = (byte) (v >>> (8 * b));
+            }
+        }
+        return key;
+    }
+
+    private static byte[] randomKey() {
+        byte[] key = new byte[16];
+        new java.security.SecureRandom().nextBytes(key);
+        return key;
+    }
+
     /** Checks the settings and says which one is wrong. */
     public void validate() {
+        if (tcpFastopenKey == null || tcpFastopenKey.length != 16) {
+            throw new IllegalArgumentException("tcp_fastopen_key must be 16 bytes");
+        }
         if (prefixLength < 0 || prefixLength > 32) {
             throw new IllegalArgumentException("prefixLength must be 0..32, got " + prefixLength);
         }

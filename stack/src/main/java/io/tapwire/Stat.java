@@ -100,6 +100,18 @@ public enum Stat {
     TCP_SYNCOOKIES_RECV,
     /** ACKs at a listener under SYN-cookie use whose cookie was invalid or too old (SyncookiesFailed); answered with RST. */
     TCP_SYNCOOKIES_FAILED,
+    /** SYNs whose Fast Open data the server acknowledged (TCPFastOpenActive, RFC 7413). */
+    TCP_FASTOPEN_ACTIVE,
+    /** SYNs with Fast Open data the server did not acknowledge; the data was sent again (TCPFastOpenActiveFail). */
+    TCP_FASTOPEN_ACTIVE_FAIL,
+    /** Connections a listener opened from a SYN with a valid Fast Open cookie (TCPFastOpenPassive). */
+    TCP_FASTOPEN_PASSIVE,
+    /** SYNs at a Fast Open listener with an invalid cookie: their data was ignored (TCPFastOpenPassiveFail). */
+    TCP_FASTOPEN_PASSIVE_FAIL,
+    /** SYNs that asked a Fast Open listener for a cookie (TCPFastOpenCookieReqd). */
+    TCP_FASTOPEN_COOKIE_REQD,
+    /** Fast Open SYNs refused because the listener's Fast Open queue was full (TCPFastOpenListenOverflow). */
+    TCP_FASTOPEN_LISTEN_OVERFLOW,
     /** Connections aborted after too many retransmissions (TCPAbortOnTimeout). */
     TCP_ABORT_ON_TIMEOUT,
     /** SACK blocks discarded as impossible: outside (snd.una, snd.max] or empty (TCPSACKDiscard). */

@@ -22,6 +22,8 @@ public final class SocketOptions {
     private boolean reusePort;
     private String congestionControl;
     private boolean v6Only;
+    private boolean fastOpenConnect;
+    private int fastOpenQueue;
 
     /** Defaults: the stack's {@code tcp_rmem}/{@code tcp_wmem} sizes, Nagle on, SO_REUSEADDR off (Linux's defaults). */
     public static SocketOptions defaults() {
@@ -69,6 +71,35 @@ public final class SocketOptions {
     }
 
     public boolean v6Only() { return v6Only; }
+
+    /**
+     * TCP_FASTOPEN_CONNECT (RFC 7413, client): connect returns at once and sends no SYN until
+     * the first write, whose data then rides in the SYN with the cookie cached for the server
+     * (on the first connection to a server the SYN asks for a cookie and the data follows the
+     * handshake). Needs {@code tcp_fastopen} bit 0x1 (the default); without it the connect is an
+     * ordinary one.
+     */
+    public SocketOptions fastOpenConnect(boolean on) {
+        this.fastOpenConnect = on;
+        return this;
+    }
+
+    public boolean fastOpenConnect() { return fastOpenConnect; }
+
+    /**
+     * TCP_FASTOPEN on a listener (RFC 7413, server): the most Fast Open connections still in
+     * their handshake (Linux's max_qlen, capped by somaxconn); 0 (the default) leaves Fast Open
+     * off unless {@code tcp_fastopen} has 0x400. Needs {@code tcp_fastopen} bit 0x2.
+     */
+    public SocketOptions fastOpenQueue(int qlen) {
+        if (qlen < 0) {
+            throw new IllegalArgumentException("TCP_FASTOPEN's queue length must not be negative, got " + qlen);
+        }
+        this.fastOpenQueue = qlen;
+        return this;
+    }
+
+    public int fastOpenQueue() { return fastOpenQueue; }
 
     public SocketOptions reuseAddress(boolean on) {
         this.reuseAddress = on;

@@ -25,6 +25,28 @@ public final class TcpListener implements AutoCloseable, Pollable {
         this.listen = listen;
     }
 
+    /**
+     * TCP_FASTOPEN (RFC 7413, server): accept data in SYNs that bring a valid cookie, with at most
+     * {@code qlen} such connections still in their handshake (capped by somaxconn); 0 turns it
+     * off. Needs {@code tcp_fastopen} bit 0x2.
+     */
+    public void setFastOpenQueue(int qlen) {
+        listen.setFastOpenQueue(qlen);
+    }
+
+    /**
+     * TCP_FASTOPEN_KEY (Linux): this listener's own 16-byte key for Fast Open cookies, in place
+     * of the stack's {@code tcp_fastopen_key}.
+     */
+    public void setFastOpenKey(byte[] key) {
+        listen.setFastOpenKey(key);
+    }
+
+    /** TCP_FASTOPEN's queue length (0: not set). */
+    public int fastOpenQueue() {
+        return listen.fastOpenQueue();
+    }
+
     /** Waits for the next connection. */
     public TcpSocket accept() throws IOException {
         return new TcpSocket(layer, calls.accept(listen, Long.MAX_VALUE));

@@ -45,6 +45,12 @@ public final class ListenSocket {
     String congestionControl;
     /** IPV6_V6ONLY: the wildcard listener takes IPv6 only (by default it takes both families, Linux's bindv6only=0). */
     boolean v6Only;
+    /** TCP_FASTOPEN's qlen (Linux's fastopenq.max_qlen): Fast Open connections still in their handshake at most; 0 off. */
+    volatile int fastOpenQueueMax;
+    /** TCP_FASTOPEN_KEY: this listener's own 16-byte cookie key; null uses tcp_fastopen_key. */
+    volatile byte[] fastOpenKey;
+    /** Fast Open connections in their handshake now (fastopenq.qlen). Stack thread. */
+    int fastOpenQueueLength;
 
     ListenSocket(TcpLayer layer, int localAddress, int port, int backlog, int rcvbuf, int sndbuf) {
         this.layer = layer;
@@ -57,6 +63,27 @@ public final class ListenSocket {
 
     public int port() {
         return port;
+    }
+
+    /** TCP_FASTOPEN: the Fast Open queue length (Linux's fastopen_queue_tune: at most somaxconn); 0 turns Fast Open off. */
+    public void setFastOpenQueue(int qlen) {
+        if (qlen < 0) {
+            throw new IllegalArgumentException("TCP_FASTOPEN's queue length must not be negative, got " + qlen);
+        }
+        fastOpenQueueMax = Math.min(qlen, layer.config().somaxconn);
+    }
+
+    /** TCP_FASTOPEN_KEY (Linux): the key this listener's Fast Open cookies are computed with, 16 bytes. */
+    public void setFastOpenKey(byte[] key) {
+        if (key == null || key.length != 16) {
+            throw new IllegalArgumentException("TCP_FASTOPEN_KEY is 16 bytes");
+        }
+        fastOpenKey = key.clone();
+    }
+
+    /** TCP_FASTOPEN's queue length as set (0: none). */
+    public int fastOpenQueue() {
+        return fastOpenQueueMax;
     }
 
     public int backlog() {

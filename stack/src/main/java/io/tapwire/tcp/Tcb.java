@@ -170,6 +170,26 @@ public final class Tcb implements Timer.Target {
     int synRetries;
     /** Opened from a SYN cookie: no SYN-ACK was timed (Linux's {@code snt_synack} 0), so the handshake gives no RTT sample. */
     boolean fromCookie;
+
+    // TCP Fast Open (RFC 7413; TcpFastOpen).
+    /** A Fast Open connect: the SYN waits for the first write and carries its data. */
+    boolean fastOpenConnect;
+    /** The SYN of a Fast Open connect is not sent yet. */
+    boolean synDeferred;
+    /** Our SYN carried a Fast Open option or data: its SYN-ACK updates the cookie cache. */
+    boolean synFastOpen;
+    /** Data bytes our SYN carried (its first transmission only; retransmitted SYNs carry none). */
+    int synDataLength;
+    /** The Fast Open option our SYN or SYN-ACK carries: -1 none, 0 a cookie request, else the cookie's length. */
+    int foLength = -1;
+    byte[] foCookie;
+    boolean foExperimental;
+    /** Opened by a Fast Open SYN: accept()able, readable and writable before the handshake completes. */
+    boolean fastOpenChild;
+    /** Counted in its listener's Fast Open queue until the handshake completes (Linux's fastopenq.qlen). */
+    boolean fastOpenQueued;
+    /** The SYN's data was accepted (server) or acknowledged (client): TCP_INFO's TCPI_OPT_SYN_DATA. */
+    boolean synDataDone;
     int probes;
 
     // ACK generation.
@@ -365,6 +385,13 @@ public final class Tcb implements Timer.Target {
         return v6 != null ? "[" + v6.remote() + "]:" + remotePort : Ipv4Address.toString(remoteAddress) + ":" + remotePort;
     }
     public int localPort() { return localPort; }
+    /**
+     * TCP Fast Open (RFC 7413): the SYN's data was taken (server) or acknowledged (client):
+     * Linux's TCPI_OPT_SYN_DATA in tcpi_options.
+     */
+    public boolean fastOpenSynData() { return synDataDone; }
+    /** A Fast Open connect whose SYN waits for the first write (TCP_FASTOPEN_CONNECT). */
+    public boolean fastOpenSynDeferred() { return synDeferred; }
     public int remoteAddress() { return remoteAddress; }
     public int remotePort() { return remotePort; }
 
@@ -375,7 +402,10 @@ public final class Tcb implements Timer.Target {
 
     /** Stream offset in the send ring of sequence number {@code seq} (valid once the SYN is acknowledged). */
     long sendOffset(int seq) {
-        return sendRing.head() + Seq.diff(seq, sndUna);
+        // Data starts one past the SYN: while the SYN is unacknowledged (Fast Open data on or
+        // after it), SND.UNA is the SYN's own number.
+        int firstData = sndUna == iss ? Seq.add(iss, 1) : sndUna;
+        return sendRing.head() + Seq.diff(seq, firstData);
     }
 
     /** Queues our FIN right after the last byte written so far. Caller holds the lock. */
@@ -448,13 +478,18 @@ public final class Tcb implements Timer.Target {
         if (rcvShut) {
             mask |= Events.IN | Events.RDHUP;
         }
-        if (closed || state.isSynchronized()) {
+        if (closed || state.isSynchronized() || fastOpenChild) {
             if (recvRing.size() > 0) {
                 mask |= Events.IN;
             }
             if (sndShut || writable()) {
                 mask |= Events.OUT;
             }
+        }
+        if (state == TcpState.SYN_SENT && synDeferred && !closed) {
+            // TCP_FASTOPEN_CONNECT: writable at once, the first write goes in the SYN (Linux's
+            // tcp_poll reports EPOLLOUT for a deferred connect).
+            mask |= Events.OUT;
         }
         if (error != null) {
             mask |= Events.ERR;

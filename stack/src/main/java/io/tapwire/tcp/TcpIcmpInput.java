@@ -128,6 +128,18 @@ final class TcpIcmpInput implements Icmp.ErrorListener, io.tapwire.net.Icmpv6.Er
      * {@code tcp_simple_retransmit}: a path change, not congestion, so cwnd and ssthresh stay.
      */
     private void lowerMss(Tcb t, int ipPayload) {
+        if (t.state == TcpState.SYN_SENT && t.synDataLength > 0 && t.synRetries == 0) {
+            // A Fast Open SYN whose data did not fit the path (RFC 7413 4.2.2 leaves it to the
+            // stack): Linux (tcp_v4_mtu_reduced, tcp_simple_retransmit) sends the SYN again at
+            // once, without the data and advertising the path's MSS; the data follows the
+            // handshake.
+            t.ourMss = Math.min(t.ourMss, ipPayload - TcpSegment.MIN_HEADER_LENGTH);
+            t.synRetries++;
+            t.totalRetransmits++;
+            stats.inc(io.tapwire.Stat.TCP_RETRANS_SEGS);
+            layer.output().sendSyn(t, false);
+            return;
+        }
         int mss = ipPayload - TcpSegment.MIN_HEADER_LENGTH - (t.tsOk ? TIMESTAMP_OPTION_BYTES : 0);
         if (mss >= t.sndMss) {
             return;

@@ -99,7 +99,14 @@ final class TcpInput {
         negotiation.acceptPeerOptions(t, seg);
         t.ecnOk = config.tcpEcn == 1 && seg.isEce() && !seg.isCwr();
         if (ack) {
+            // Fast Open data on our SYN (RFC 7413) that the SYN-ACK acknowledges leaves the ring.
+            int dataAcked = Math.min(Math.max(0, Seq.diff(seg.ack(), t.iss) - 1), t.sendRing.size());
+            if (dataAcked > 0) {
+                t.sendRing.consume(dataAcked);
+                t.bytesAcked += dataAcked;
+            }
             t.sndUna = seg.ack();
+            layer.fastOpen().synAckReceived(t, options);
         }
         if (Seq.gt(t.sndUna, t.iss)) {
             enterEstablished(t);
@@ -446,6 +453,11 @@ final class TcpInput {
     /** The final ACK of a passive open; false when the accept queue has no room (the ACK is dropped). */
     private boolean completePassiveOpen(Tcb t) {
         ListenSocket l = t.parent;
+        if (t.fastOpenChild) {
+            // A Fast Open connection is in the accept queue since its SYN (RFC 7413 4.2.2).
+            layer.fastOpen().leaveQueue(t);
+            l = null;
+        }
         if (l != null) {
             l.lock.lock();
             try {
@@ -504,6 +516,10 @@ final class TcpInput {
                 if (t.parent == null) {
                     // Active open that became simultaneous: the attempt is refused.
                     t.error = new ConnectException("connection refused by the peer");
+                    stats.inc(Stat.TCP_ATTEMPT_FAILS);
+                } else if (t.fastOpenChild) {
+                    // A Fast Open connection is a socket already (RFC 7413): its reader sees the reset.
+                    t.error = new SocketException("connection reset by peer");
                     stats.inc(Stat.TCP_ATTEMPT_FAILS);
                 }
             }

@@ -56,6 +56,7 @@ public final class TcpLayer implements IpProtocolHandler {
     private final TimeWaitLimits timeWaits;
     private final TcpOpen open;
     private final TcpUserCalls calls;
+    private final TcpFastOpen fastOpen;
     private final long isnClockOrigin;
     private final RttEstimator.Bounds rtoBounds;
     private volatile Thread owner;
@@ -71,6 +72,7 @@ public final class TcpLayer implements IpProtocolHandler {
         this.wakeStack = wakeStack;
         this.memory = new TcpMemory(config, runOnStack);
         bufferPool.chargeTo(memory);
+        this.fastOpen = new TcpFastOpen(config, stats, this);
         this.output = new TcpOutput(config, ip, stats, this);
         this.orphans = new TcpOrphans(config, stats, this, output);
         this.timeWaits = new TimeWaitLimits(config, stats, this);
@@ -356,6 +358,7 @@ public final class TcpLayer implements IpProtocolHandler {
             return;
         }
         t.released = true;
+        fastOpen.leaveQueue(t);
         if (t.state == TcpState.TIME_WAIT) {
             timeWaits.left();
         }
@@ -376,20 +379,27 @@ public final class TcpLayer implements IpProtocolHandler {
         t.sendRing.releaseIfEmpty();
         ListenSocket parent = t.parent;
         boolean neverHandedOut = false;
+        boolean keptForAccept = false;
         if (parent != null && !t.accepted) {
             parent.lock.lock();
             try {
                 // accept() marks a connection accepted under the listener's lock.
                 neverHandedOut = !t.accepted;
-                if (!parent.acceptQueue.remove(t)) {
+                if (t.fastOpenChild && t.error != null && !parent.closed && parent.acceptQueue.contains(t)) {
+                    // Linux keeps a reset Fast Open connection in the accept queue: accept()
+                    // returns it, its SYN data still readable, then the error.
+                    keptForAccept = true;
+                } else if (!parent.acceptQueue.remove(t)) {
                     parent.synQueueLength--;
                 }
             } finally {
                 parent.lock.unlock();
             }
-            t.parent = null;
+            if (!keptForAccept) {
+                t.parent = null;
+            }
         }
-        if (t.orphaned || t.error != null || neverHandedOut) {
+        if (!keptForAccept && (t.orphaned || t.error != null || neverHandedOut)) {
             // Nobody will read what is left (the application closed, the connection failed, or it
             // was never accepted): the storage goes back to tcp_mem now.
             t.recvRing.consume(t.recvRing.size());
@@ -578,12 +588,56 @@ public final class TcpLayer implements IpProtocolHandler {
     /** Starts an active open to an IPv6 peer; the connection is in SYN_SENT once the stack thread runs. */
     public Tcb connect(io.tapwire.wire.Ipv6Address remote, int remotePort, int rcvbuf, int sndbuf, boolean nodelay, boolean autotune,
                        String congestionControl) throws java.net.NoRouteToHostException {
-        return open.connect(remote, remotePort, rcvbuf, sndbuf, nodelay, autotune, congestionControl);
+        return open.connect(remote, remotePort, rcvbuf, sndbuf, nodelay, autotune, congestionControl, false);
+    }
+
+    /** Like {@link #connect(io.tapwire.wire.Ipv6Address, int, int, int, boolean, boolean, String)}; {@code fastOpen}: TCP_FASTOPEN_CONNECT. */
+    public Tcb connect(io.tapwire.wire.Ipv6Address remote, int remotePort, int rcvbuf, int sndbuf, boolean nodelay, boolean autotune,
+                       String congestionControl, boolean fastOpen) throws java.net.NoRouteToHostException {
+        return open.connect(remote, remotePort, rcvbuf, sndbuf, nodelay, autotune, congestionControl, fastOpen);
+    }
+
+    /** Like {@link #connect(int, int, int, int, boolean, boolean, String)}; {@code fastOpen}: TCP_FASTOPEN_CONNECT (RFC 7413). */
+    public Tcb connect(int remoteAddress, int remotePort, int rcvbuf, int sndbuf, boolean nodelay, boolean autotune,
+                       String congestionControl, boolean fastOpen) {
+        return open.connect(remoteAddress, remotePort, rcvbuf, sndbuf, nodelay, autotune, congestionControl, fastOpen);
+    }
+
+    /** TCP Fast Open's server and client decisions and the client's cookie cache. */
+    TcpFastOpen fastOpen() { return fastOpen; }
+
+    /** Sends the deferred SYN of a Fast Open connect with the data written so far (stack thread). */
+    void sendDeferredSyn(Tcb t) {
+        open.sendDeferredSyn(t);
+    }
+
+    /**
+     * Sends the deferred SYN of a Fast Open connect now, with whatever was written so far (none:
+     * a SYN that only asks for a cookie, as Linux's sendto(MSG_FASTOPEN) sends without one).
+     */
+    public void sendFastOpenSyn(Tcb t) {
+        runOnStack(() -> sendDeferredSyn(t));
+    }
+
+    /**
+     * Most data a Fast Open SYN to {@code t}'s server can carry (what Linux's non-blocking
+     * sendto(MSG_FASTOPEN) returns at most). Stack thread, or while the stack is not running.
+     */
+    public int fastOpenSynDataLimit(Tcb t) {
+        return fastOpen.synDataLimit(t);
+    }
+
+    /**
+     * The Fast Open cookie cached for {@code t}'s server, null when there is none (for tests and
+     * tooling). Stack thread, or while the stack is not running.
+     */
+    public byte[] fastOpenCookie(Tcb t) {
+        return fastOpen.cachedCookie(t);
     }
 
     /** Starts an active open (RFC 9293 3.10.1); the connection is in SYN_SENT once the stack thread runs. */
     public Tcb connect(int remoteAddress, int remotePort, int rcvbuf, int sndbuf, boolean nodelay, boolean autotune,
                        String congestionControl) {
-        return open.connect(remoteAddress, remotePort, rcvbuf, sndbuf, nodelay, autotune, congestionControl);
+        return open.connect(remoteAddress, remotePort, rcvbuf, sndbuf, nodelay, autotune, congestionControl, false);
     }
 }

@@ -140,6 +140,11 @@ final class TcpListenInput {
         t.ecnOk = config.tcpEcn >= 1 && seg.isEce() && seg.isCwr();
         t.state = TcpState.SYN_RECEIVED;
         t.lastReceiveTime = layer.now();
+        // TCP Fast Open (RFC 7413 4.2.2): a valid cookie opens the connection now, with the SYN's data.
+        boolean fastOpen = layer.fastOpen().passive(l, t, options, seg.payloadLength());
+        if (fastOpen) {
+            layer.fastOpen().openChild(l, t, seg);
+        }
         t.lock.lock();
         try {
             layer.insert(t);
@@ -148,6 +153,19 @@ final class TcpListenInput {
             layer.timerQueue().arm(t.rtxTimer(), layer.now() + t.rtt.rto());
         } finally {
             t.lock.unlock();
+        }
+        if (fastOpen) {
+            // Accept()able at once, before the handshake completes (Linux queues the child
+            // socket with the SYN-ACK, tcp_conn_request).
+            l.lock.lock();
+            try {
+                l.synQueueLength--;
+                l.acceptQueue.add(t);
+                stats.inc(Stat.TCP_PASSIVE_OPENS);
+                l.connectionQueued();
+            } finally {
+                l.lock.unlock();
+            }
         }
     }
 

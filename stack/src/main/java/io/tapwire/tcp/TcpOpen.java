@@ -106,7 +106,7 @@ final class TcpOpen {
 
     /** Starts an active open; the returned connection is in SYN_SENT once the stack thread runs. */
     public Tcb connect(int remoteAddress, int remotePort, int rcvbuf, int sndbuf, boolean nodelay, boolean autotune,
-                       String congestionControl) {
+                       String congestionControl, boolean fastOpen) {
         if (remotePort < 1 || remotePort > 65535) {
             throw new IllegalArgumentException("destination port must be 1..65535, got " + remotePort);
         }
@@ -114,7 +114,7 @@ final class TcpOpen {
             throw new IllegalArgumentException("cannot connect to " + Ipv4Address.toString(remoteAddress) + ": not a unicast address");
         }
         Tcb t = layer.newConnection(iface.address(), 0, remoteAddress, remotePort, rcvbuf, sndbuf, autotune, congestionControl, null);
-        return start(t, nodelay);
+        return start(t, nodelay, fastOpen);
     }
 
     /**
@@ -125,7 +125,7 @@ final class TcpOpen {
      *     or we have no usable address for it yet
      */
     public Tcb connect(io.tapwire.wire.Ipv6Address remote, int remotePort, int rcvbuf, int sndbuf, boolean nodelay, boolean autotune,
-                       String congestionControl) throws java.net.NoRouteToHostException {
+                       String congestionControl, boolean fastOpen) throws java.net.NoRouteToHostException {
         TcpIpv6 v6 = layer.ipv6();
         if (v6 == null) {
             throw new IllegalStateException("IPv6 is off on this stack: set StackConfig.address6 (tapwire up --addr6) or disableIpv6=false");
@@ -147,14 +147,18 @@ final class TcpOpen {
         int remoteFold = v6.fold(remote.hi(), remote.lo());
         Tcb t = layer.newConnection(localFold, 0, remoteFold, remotePort, rcvbuf, sndbuf, autotune, congestionControl,
                 new Ipv6Endpoints(local, remote, 0));
-        return start(t, nodelay);
+        return start(t, nodelay, fastOpen);
     }
 
-    private Tcb start(Tcb t, boolean nodelay) {
+    private Tcb start(Tcb t, boolean nodelay, boolean fastOpen) {
         int remoteAddress = t.remoteAddress;
         int remotePort = t.remotePort;
         boolean v6 = t.v6 != null;
         t.nodelay = nodelay;
+        // TCP_FASTOPEN_CONNECT (RFC 7413): the SYN waits for the first write, whose data it
+        // carries; only when the client side of tcp_fastopen is on.
+        t.fastOpenConnect = fastOpen && (config.tcpFastopen & TcpFastOpen.CLIENT_ENABLE) != 0;
+        t.synDeferred = t.fastOpenConnect;
         t.state = TcpState.SYN_SENT;
         layer.runOnStack(() -> {
             t.lock.lock();
@@ -187,14 +191,38 @@ final class TcpOpen {
                 t.sndMss = Math.min(t.ourMss, t.peerMss);
                 layer.insert(t);
                 stats.inc(Stat.TCP_ACTIVE_OPENS);
-                output.sendSyn(t, false);
-                long now = layer.now();
-                t.rttStart = now;
-                timerQueue.arm(t.rtxTimer(), now + t.rtt.rto());
+                if (!t.synDeferred) {
+                    sendFirstSyn(t);
+                }
             } finally {
                 t.lock.unlock();
             }
         });
         return t;
+    }
+
+    /**
+     * The SYN of a Fast Open connect, after its first write (stack thread): with the data and
+     * cookie {@link TcpFastOpen#prepareSyn} chooses. Runs after {@link #start}'s task.
+     */
+    void sendDeferredSyn(Tcb t) {
+        t.lock.lock();
+        try {
+            if (t.released || t.state != TcpState.SYN_SENT || !t.synDeferred) {
+                return;
+            }
+            t.synDeferred = false;
+            layer.fastOpen().prepareSyn(t);
+            sendFirstSyn(t);
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    private void sendFirstSyn(Tcb t) {
+        output.sendSyn(t, false);
+        long now = layer.now();
+        t.rttStart = now;
+        timerQueue.arm(t.rtxTimer(), now + t.rtt.rto());
     }
 }

@@ -71,7 +71,9 @@ final class TcpOutput {
      * is owed and nothing else carried it. Caller holds the connection's lock.
      */
     void output(Tcb t) {
-        if (!t.state.isSynchronized() || t.state == TcpState.TIME_WAIT) {
+        // A Fast Open server connection sends data in SYN_RECEIVED already (RFC 7413 4.2.2; Linux).
+        boolean fastOpenSynRcvd = t.fastOpenChild && t.state == TcpState.SYN_RECEIVED;
+        if ((!t.state.isSynchronized() && !fastOpenSynRcvd) || t.state == TcpState.TIME_WAIT) {
             if (t.ackNow && t.state == TcpState.TIME_WAIT) {
                 sendAck(t);
             }
@@ -334,10 +336,15 @@ final class TcpOutput {
 
     /** SYN (active open) or SYN-ACK (passive or simultaneous open), with our MSS. */
     void sendSyn(Tcb t, boolean withAck) {
-        send(t, t.iss, TcpSegment.SYN | (withAck ? TcpSegment.ACK : 0), 0, 0, true);
-        if (Seq.le(t.sndNxt, t.iss)) {
-            t.sndNxt = Seq.add(t.iss, 1);
-            t.sndMax = t.sndNxt;
+        // Fast Open data rides in the first SYN only; a retransmitted SYN carries the cookie but
+        // no data (Linux sends the data as a segment of its own, tcp_send_syn_data).
+        int data = !withAck && t.synRetries == 0 ? Math.min(t.synDataLength, (int) t.sendRing.size()) : 0;
+        send(t, t.iss, TcpSegment.SYN | (withAck ? TcpSegment.ACK : 0), t.sendRing.head(), data, true);
+        if (Seq.le(t.sndNxt, t.iss) || data > 0) {
+            t.sndNxt = Seq.add(t.iss, 1 + data);
+            if (Seq.gt(t.sndNxt, t.sndMax)) {
+                t.sndMax = t.sndNxt;
+            }
         }
     }
 
@@ -448,6 +455,14 @@ final class TcpOutput {
             }
             if (config.tcpWindowScaling && (!synAck || t.wscaleOk)) {
                 options.setWindowScale(t.rcvWscale);
+            }
+            if (t.foLength >= 0 && t.synRetries == 0 && (!synAck || t.parent != null)) {
+                // RFC 7413 4.1.1: our cookie (or an empty option asking for one) on a SYN; a
+                // listener's cookie on its SYN-ACK (never the client's own cookie on the SYN-ACK
+                // of a simultaneous open). Only the first: Linux sends retransmitted SYNs
+                // and SYN-ACKs without the option (tcp_send_syn_data frees the request,
+                // tcp_rtx_synack passes no cookie).
+                options.setFastOpen(t.foCookie, t.foLength, t.foExperimental);
             }
         } else {
             if (t.tsOk) {

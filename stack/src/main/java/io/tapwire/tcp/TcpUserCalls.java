@@ -49,7 +49,7 @@ public final class TcpUserCalls {
                 t.recvRing.releaseIfEmpty();
                 return;
             }
-            if (t.recvRing.size() > 0 && t.state.isSynchronized()) {
+            if (t.recvRing.size() > 0 && (t.state.isSynchronized() || t.fastOpenChild)) {
                 abortLocked(t, new SocketException("socket closed"));
                 return;
             }
@@ -328,7 +328,11 @@ public final class TcpUserCalls {
                 if (t.released) {
                     throw new SocketException("socket is closed");
                 }
-                if (t.state == TcpState.SYN_SENT || t.state == TcpState.SYN_RECEIVED) {
+                // TCP Fast Open (RFC 7413): the first write of a Fast Open connect goes in its SYN,
+                // and a connection a Fast Open SYN opened may send before the handshake completes
+                // (Linux lets it write in SYN_RECV).
+                boolean fastOpenWrite = t.state == TcpState.SYN_SENT && t.synDeferred;
+                if (!fastOpenWrite && (t.state == TcpState.SYN_SENT || (t.state == TcpState.SYN_RECEIVED && !t.fastOpenChild))) {
                     if (remaining <= 0) {
                         break;
                     }
@@ -337,7 +341,9 @@ public final class TcpUserCalls {
                 }
                 int n = t.sendRing.append(b, off + written, len - written);
                 written += n;
-                if (n > 0) {
+                if (n > 0 && fastOpenWrite) {
+                    layer.runOnStack(() -> layer.sendDeferredSyn(t));
+                } else if (n > 0) {
                     layer.scheduleOutput(t);
                 }
                 if (written < len) {

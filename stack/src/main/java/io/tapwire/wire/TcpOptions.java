@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * The TCP options this stack speaks, parsed from or written to the options area of a segment
  * (RFC 9293 section 3.2): MSS, window scale and timestamps (RFC 7323), SACK-permitted and SACK
- * (RFC 2018), NOP and end-of-list.
+ * (RFC 2018), TCP Fast Open (RFC 7413, kind 34, and the experimental kind 254 with magic 0xF989
+ * that Linux still accepts), NOP and end-of-list.
  *
  * <p>One instance is reused: {@link #parse} clears it and fills it from the buffer without
  * allocating; the setters and {@link #write} do the reverse, laying the options out in the order
@@ -23,6 +24,15 @@ public final class TcpOptions {
     public static final int KIND_SACK_PERMITTED = 4;
     public static final int KIND_SACK = 5;
     public static final int KIND_TIMESTAMPS = 8;
+    /** TCP Fast Open cookie (RFC 7413 section 4.1.1). */
+    public static final int KIND_FAST_OPEN = 34;
+    /** Experimental options (RFC 6994); Fast Open used it with {@link #FAST_OPEN_MAGIC} before kind 34. */
+    public static final int KIND_EXPERIMENTAL = 254;
+    /** The experiment identifier of the pre-RFC Fast Open option (RFC 7413 section 4.1.1, Linux's TCPOPT_FASTOPEN_MAGIC). */
+    public static final int FAST_OPEN_MAGIC = 0xF989;
+    /** RFC 7413 4.1.1: a cookie is 4 to 16 bytes; Linux (tcp_parse_fastopen_option) also wants an even length. */
+    public static final int FAST_OPEN_COOKIE_MIN = 4;
+    public static final int FAST_OPEN_COOKIE_MAX = 16;
 
     public static final int LENGTH_MSS = 4;
     public static final int LENGTH_WINDOW_SCALE = 3;
@@ -49,6 +59,11 @@ public final class TcpOptions {
     private int sackBlockCount;
     private final int[] sackLeft = new int[MAX_SACK_BLOCKS];
     private final int[] sackRight = new int[MAX_SACK_BLOCKS];
+    /** Fast Open cookie length as received or to send: -1 absent, 0 a cookie request, else the length. */
+    private int fastOpenLength = -1;
+    private boolean fastOpenExperimental;
+    /** The cookie bytes: as many as fit an options area, so an over-long received cookie is kept too. */
+    private final byte[] fastOpenCookie = new byte[MAX_LENGTH];
 
     /**
      * Clears this object and parses {@code length} bytes of options at absolute index {@code offset}.
@@ -146,6 +161,17 @@ public final class TcpOptions {
                         into.tsEcr = buf.getInt(i + 6);
                     }
                 }
+                case KIND_FAST_OPEN -> {
+                    if (into != null) {
+                        into.setFastOpenFrom(buf, i + 2, len - 2, false);
+                    }
+                }
+                case KIND_EXPERIMENTAL -> {
+                    // RFC 6994: a 16-bit experiment identifier follows the length; only Fast Open's is ours.
+                    if (into != null && len >= 4 && (buf.getShort(i + 2) & 0xFFFF) == FAST_OPEN_MAGIC) {
+                        into.setFastOpenFrom(buf, i + 4, len - 4, true);
+                    }
+                }
                 default -> {
                     // RFC 9293 section 3.1 (MUST-6): ignore options we do not implement, skipping them by length.
                 }
@@ -166,7 +192,74 @@ public final class TcpOptions {
         tsVal = 0;
         tsEcr = 0;
         sackBlockCount = 0;
+        fastOpenLength = -1;
+        fastOpenExperimental = false;
         return this;
+    }
+
+    private void setFastOpenFrom(ByteBuffer buf, int at, int len, boolean experimental) {
+        fastOpenLength = len;
+        fastOpenExperimental = experimental;
+        for (int k = 0; k < len; k++) {
+            fastOpenCookie[k] = buf.get(at + k);
+        }
+    }
+
+    /** True when a Fast Open option (kind 34 or the experimental one) was received or is to be sent. */
+    public boolean hasFastOpen() { return fastOpenLength >= 0; }
+    /** The Fast Open cookie's length: 0 for a cookie request (an empty option), -1 when absent. */
+    public int fastOpenLength() { return fastOpenLength; }
+    /** True when the Fast Open option came (or goes) in the experimental format (kind 254, magic 0xF989). */
+    public boolean fastOpenExperimental() { return fastOpenExperimental; }
+    /** Byte {@code i} of the Fast Open cookie. */
+    public byte fastOpenCookie(int i) {
+        if (i < 0 || i >= fastOpenLength) {
+            throw new IndexOutOfBoundsException("cookie byte " + i + " of " + fastOpenLength);
+        }
+        return fastOpenCookie[i];
+    }
+
+    /** Copies the Fast Open cookie into {@code dst} at 0; returns its length (-1 when absent). */
+    public int copyFastOpenCookie(byte[] dst) {
+        if (fastOpenLength > 0) {
+            System.arraycopy(fastOpenCookie, 0, dst, 0, fastOpenLength);
+        }
+        return fastOpenLength;
+    }
+
+    /**
+     * True when the Fast Open option holds a cookie a client may keep: 4 to 16 bytes of even
+     * length (RFC 7413 4.1.1; Linux's tcp_parse_fastopen_option ignores the rest).
+     */
+    public boolean fastOpenCookieValid() {
+        return fastOpenLength >= FAST_OPEN_COOKIE_MIN && fastOpenLength <= FAST_OPEN_COOKIE_MAX && (fastOpenLength & 1) == 0;
+    }
+
+    /**
+     * Sets the Fast Open option: {@code len} bytes of {@code cookie} (0 for a cookie request,
+     * RFC 7413 4.1.1), in the experimental format if {@code experimental}.
+     */
+    public TcpOptions setFastOpen(byte[] cookie, int len, boolean experimental) {
+        if (len < 0 || len > FAST_OPEN_COOKIE_MAX) {
+            throw new IllegalArgumentException("a Fast Open cookie is 0.." + FAST_OPEN_COOKIE_MAX + " bytes, got " + len);
+        }
+        fastOpenLength = len;
+        fastOpenExperimental = experimental;
+        if (len > 0) {
+            System.arraycopy(cookie, 0, fastOpenCookie, 0, len);
+        }
+        return this;
+    }
+
+    public TcpOptions clearFastOpen() {
+        fastOpenLength = -1;
+        fastOpenExperimental = false;
+        return this;
+    }
+
+    /** Bytes of the Fast Open option itself (kind, length, magic, cookie), 0 when absent. */
+    private int fastOpenBytes() {
+        return fastOpenLength < 0 ? 0 : (fastOpenExperimental ? 4 : 2) + fastOpenLength;
     }
 
     public boolean hasMss() { return hasMss; }
@@ -257,7 +350,7 @@ public final class TcpOptions {
         if (hasWindowScale) {
             n += 4; // NOP WS
         }
-        return n;
+        return n + ((fastOpenBytes() + 3) & ~3);
     }
 
     /**
@@ -311,7 +404,32 @@ public final class TcpOptions {
                 i += 8;
             }
         }
+        if (fastOpenLength >= 0) {
+            // Linux (tcp_options_write): the Fast Open option last, NOP NOP after it when its
+            // length is 2 mod 4.
+            i = writeFastOpen(buf, i);
+            while ((i - offset) % 4 != 0) {
+                buf.put(i++, (byte) KIND_NOP);
+            }
+        }
         return i - offset;
+    }
+
+    private int writeFastOpen(ByteBuffer buf, int i) {
+        if (fastOpenExperimental) {
+            buf.put(i, (byte) KIND_EXPERIMENTAL);
+            buf.put(i + 1, (byte) (4 + fastOpenLength));
+            buf.putShort(i + 2, (short) FAST_OPEN_MAGIC);
+            i += 4;
+        } else {
+            buf.put(i, (byte) KIND_FAST_OPEN);
+            buf.put(i + 1, (byte) (2 + fastOpenLength));
+            i += 2;
+        }
+        for (int k = 0; k < fastOpenLength; k++) {
+            buf.put(i++, fastOpenCookie[k]);
+        }
+        return i;
     }
 
     /**
@@ -344,6 +462,10 @@ public final class TcpOptions {
             buf.putInt(i + 2, tsVal);
             buf.putInt(i + 6, tsEcr);
             i += LENGTH_TIMESTAMPS;
+        }
+        if (fastOpenLength >= 0) {
+            // FreeBSD's tcp_addoptions: TFO after the timestamps, unaligned.
+            i = writeFastOpen(buf, i);
         }
         int blocks = Math.min(sackBlockCount, (MAX_LENGTH - (i - offset) - 4) / LENGTH_SACK_PER_BLOCK);
         if (blocks > 0) {
@@ -383,6 +505,7 @@ public final class TcpOptions {
             }
             n += LENGTH_TIMESTAMPS;
         }
+        n += fastOpenBytes();
         int blocks = Math.min(sackBlockCount, (MAX_LENGTH - n - 4) / LENGTH_SACK_PER_BLOCK);
         if (blocks > 0) {
             while (n % 4 != 2) {
@@ -408,6 +531,16 @@ public final class TcpOptions {
         }
         if (hasWindowScale) {
             sb.append("wscale ").append(windowScale).append(',');
+        }
+        if (fastOpenLength >= 0) {
+            sb.append(fastOpenExperimental ? "FOEXP" : "FO");
+            if (fastOpenLength > 0) {
+                sb.append(' ');
+                for (int k = 0; k < fastOpenLength; k++) {
+                    sb.append(String.format("%02x", fastOpenCookie[k] & 0xFF));
+                }
+            }
+            sb.append(',');
         }
         if (sackBlockCount > 0) {
             sb.append("sack ").append(sackBlockCount);

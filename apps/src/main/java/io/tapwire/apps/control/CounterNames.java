@@ -55,6 +55,12 @@ public final class CounterNames {
         LINUX.put(Stat.TCP_SYNCOOKIES_SENT, "TcpExtSyncookiesSent");
         LINUX.put(Stat.TCP_SYNCOOKIES_RECV, "TcpExtSyncookiesRecv");
         LINUX.put(Stat.TCP_SYNCOOKIES_FAILED, "TcpExtSyncookiesFailed");
+        LINUX.put(Stat.TCP_FASTOPEN_ACTIVE, "TcpExtTCPFastOpenActive");
+        LINUX.put(Stat.TCP_FASTOPEN_ACTIVE_FAIL, "TcpExtTCPFastOpenActiveFail");
+        LINUX.put(Stat.TCP_FASTOPEN_PASSIVE, "TcpExtTCPFastOpenPassive");
+        LINUX.put(Stat.TCP_FASTOPEN_PASSIVE_FAIL, "TcpExtTCPFastOpenPassiveFail");
+        LINUX.put(Stat.TCP_FASTOPEN_COOKIE_REQD, "TcpExtTCPFastOpenCookieReqd");
+        LINUX.put(Stat.TCP_FASTOPEN_LISTEN_OVERFLOW, "TcpExtTCPFastOpenListenOverflow");
         LINUX.put(Stat.TCP_ABORT_ON_TIMEOUT, "TcpExtTCPAbortOnTimeout");
         LINUX.put(Stat.TCP_SACK_DISCARDS, "TcpExtTCPSACKDiscard");
         LINUX.put(Stat.TCP_DSACK_RECEIVED, "TcpExtTCPDSACKRecv");

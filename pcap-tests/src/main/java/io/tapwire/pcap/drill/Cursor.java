@@ -177,6 +177,20 @@ final class Cursor {
         return t;
     }
 
+    /** Hex digits from here (after spaces), up to the first other character; "" when none (e.g. a Fast Open cookie). */
+    String hexDigits() {
+        skipSpace();
+        int start = i;
+        while (i < s.length() && Character.digit(s.charAt(i), 16) >= 0) {
+            i++;
+        }
+        if (i < s.length() && isWordChar(s.charAt(i))) {
+            i = start;   // a word such as TFO_COOKIE, not a hex string
+            return "";
+        }
+        return s.substring(start, i);
+    }
+
     ScriptException error(String message) {
         skipSpace();
         String near = i < s.length() ? s.substring(i, Math.min(s.length(), i + 24)) : "end of line";

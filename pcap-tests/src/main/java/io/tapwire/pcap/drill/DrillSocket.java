@@ -20,6 +20,10 @@ final class DrillSocket {
     /** SO_LINGER on with a zero timeout: close aborts with RST. */
     boolean lingerZero;
     boolean keepAlive;
+    /** TCP_FASTOPEN's value: a listener's Fast Open queue; on FreeBSD also a client's "sendto() connects with data". */
+    int fastOpen;
+    /** TCP_FASTOPEN_CONNECT (Linux): connect defers the SYN to the first write. */
+    boolean fastOpenConnect;
     int boundPort = -1;
     TcpListener listener;
     TcpSocket connection;

@@ -78,6 +78,7 @@ final class Errno {
             case "SHUT_WR" -> 1L;
             case "SHUT_RDWR" -> 2L;
             case "MSG_PEEK" -> 2L;
+            case "MSG_FASTOPEN" -> 0x20000000L;   // Linux's (FreeBSD has none: TCP_FASTOPEN makes sendto connect)
             default -> null;
         };
     }

@@ -87,6 +87,11 @@ public final class FreeBsdProfile {
         c.tcpDropSynfin = 0;
         // FreeBSD drops a SYN-ACK at a listener without RST (the rcv-syn-ack-listen scripts).
         c.tcpBsdListenDropSynAck = true;
+        // FreeBSD's TCP Fast Open client (net.inet.tcp.fastopen.client_enable=1, server_enable=0)
+        // stops using Fast Open towards a server that gave no usable cookie for path_disable_time
+        // (900 s), where Linux keeps asking.
+        c.tcpFastopen = 0x1;
+        c.tcpFastopenPathDisableNanos = 900_000_000_000L;
         return c;
     }
 

@@ -175,10 +175,32 @@ final class SegmentParser {
             }
             return new TcpOption.Timestamp(val, u32(c, c.integer()));
         }
+        if (c.acceptWord("FOEXP")) {
+            return fastOpen(c, true);
+        }
+        if (c.acceptWord("FO")) {
+            return fastOpen(c, false);
+        }
         if (c.atWord()) {
             throw ScriptException.unsupported(c.line(), "TCP option '" + c.word() + "'");
         }
         throw c.error("expected a TCP option");
+    }
+
+    /** The cookie after {@code FO}/{@code FOEXP}: hex digits, two per byte, or none for a cookie request. */
+    private static TcpOption fastOpen(Cursor c, boolean experimental) {
+        String hex = c.hexDigits();
+        if (hex.isEmpty() && c.atWord()) {
+            throw ScriptException.unsupported(c.line(), "Fast Open cookie '" + c.word() + "' (a name, not hex digits)");
+        }
+        if (hex.length() % 2 != 0) {
+            throw ScriptException.syntax(c.line(), "a Fast Open cookie needs two hex digits per byte: " + hex);
+        }
+        byte[] cookie = new byte[hex.length() / 2];
+        for (int k = 0; k < cookie.length; k++) {
+            cookie[k] = (byte) Integer.parseInt(hex.substring(2 * k, 2 * k + 2), 16);
+        }
+        return new TcpOption.FastOpen(cookie, experimental);
     }
 
     private static long bounded(Cursor c, long max) {

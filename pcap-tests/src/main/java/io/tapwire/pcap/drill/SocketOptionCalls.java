@@ -62,6 +62,21 @@ final class SocketOptionCalls {
                         calls.applyKeepAlive(so);
                     }
                 }
+                case "TCP_FASTOPEN", "TCP_FASTOPEN_CONNECT" -> {
+                    long v = Syscalls.eval(value, line);
+                    if (name.equals("TCP_FASTOPEN_CONNECT")) {
+                        if ((ctx.stack().config().tcpFastopen & 0x1) == 0) {
+                            // Linux: EOPNOTSUPP while tcp_fastopen's client bit is off.
+                            return Syscalls.Result.error("EOPNOTSUPP");
+                        }
+                        so.fastOpenConnect = v != 0;
+                    } else {
+                        so.fastOpen = (int) v;
+                        if (so.listener != null) {
+                            so.listener.setFastOpenQueue(so.fastOpen);
+                        }
+                    }
+                }
                 default -> throw ScriptException.unsupported(line, "socket option " + name);
             }
             return Syscalls.Result.ok(0);

@@ -72,6 +72,7 @@ final class Syscalls {
 
     private final Context ctx;
     private final SocketOptionCalls options;
+    private final FastOpenCalls fastOpen;
     private final Map<Integer, DrillSocket> sockets = new TreeMap<>();
     /** The socket the last accept or connect produced, for %{ tcpi_state }% checks. */
     private DrillSocket current;
@@ -80,6 +81,7 @@ final class Syscalls {
     Syscalls(Context ctx) {
         this.ctx = ctx;
         this.options = new SocketOptionCalls(ctx, this);
+        this.fastOpen = new FastOpenCalls(ctx, this);
     }
 
     /** Every open descriptor, for sockstat. */
@@ -89,6 +91,10 @@ final class Syscalls {
 
     DrillSocket current() {
         return current;
+    }
+
+    void current(DrillSocket so) {
+        current = so;
     }
 
     /** Prepares {@code s} (line {@code line}); throws {@link ScriptException} for what tapwire's interpreter cannot do. */
@@ -102,7 +108,8 @@ final class Syscalls {
             case "bind" -> bind(a, line, s);
             case "listen" -> listen(a, line, s);
             case "accept" -> accept(a, line, s);
-            case "connect" -> connect(a, line, s);
+            case "connect" -> fastOpen.handlesConnect(a, line) ? fastOpen.connect(a, line, s) : connect(a, line, s);
+            case "sendto" -> fastOpen.sendto(a, line, s);
             case "read", "recv" -> read(a, line, s);
             case "write", "send" -> write(a, line, s);
             case "shutdown" -> shutdown(a, line, s);
@@ -350,7 +357,7 @@ final class Syscalls {
         var config = ctx.stack().config();
         int rcv = FreeBsdProfile.roundReceiveBuffer(so.receiveBuffer > 0 ? so.receiveBuffer : config.tcpRmemDefault, ctx.mss());
         return SocketOptions.defaults().receiveBufferSize(rcv).sendBufferSize(so.sendBuffer).noDelay(so.noDelay)
-                .reuseAddress(so.reuseAddress);
+                .reuseAddress(so.reuseAddress).fastOpenQueue(Math.max(0, so.fastOpen));
     }
 
     void applyKeepAlive(DrillSocket so) {

@@ -39,7 +39,9 @@ final class Sysctls {
             Map.entry("net.inet.tcp.ecn.enable", new Mapping("tcpEcn", v -> (int) (long) v)),
             Map.entry("net.inet.tcp.insecure_rst", new Mapping("tcpInsecureRst", v -> v != 0)),
             Map.entry("net.inet.tcp.insecure_syn", new Mapping("tcpInsecureSyn", v -> v != 0)),
-            Map.entry("net.inet.tcp.drop_synfin", new Mapping("tcpDropSynfin", v -> v != 0 ? 1 : 0)));
+            Map.entry("net.inet.tcp.drop_synfin", new Mapping("tcpDropSynfin", v -> v != 0 ? 1 : 0)),
+            // FreeBSD's path_disable_time is in seconds.
+            Map.entry("net.inet.tcp.fastopen.path_disable_time", new Mapping("tcpFastopenPathDisableNanos", v -> v * 1000 * MS)));
 
     /** Sysctls with no tapwire setting: what tapwire does instead, and the value that matches it (null: none). */
     private record Fixed(String behaviour, Long matching) {
@@ -56,7 +58,8 @@ final class Sysctls {
                     + " unless tcpSyncookies is 2", 0L)));
 
     /** Settings the stack reads on every segment, so a change after it was built takes effect at once. */
-    private static final java.util.Set<String> LIVE = java.util.Set.of("tcpInsecureRst", "tcpInsecureSyn", "tcpDropSynfin");
+    private static final java.util.Set<String> LIVE = java.util.Set.of("tcpInsecureRst", "tcpInsecureSyn", "tcpDropSynfin", "tcpFastopen",
+            "tcpFastopenPathDisableNanos");
 
     private Sysctls() {
     }
@@ -77,6 +80,16 @@ final class Sysctls {
             Outcome a = applyMapped(config, name, new Mapping("tcpWindowScaling", x -> x == 1 || x == 2), v, stackBuilt);
             Outcome b = applyMapped(config, name, new Mapping("tcpTimestamps", x -> x == 1 || x == 3), v, stackBuilt);
             return new Outcome(a.supported() && b.supported(), a.note() + "; " + b.note());
+        }
+        if (name.equals("net.inet.tcp.fastopen.client_enable") || name.equals("net.inet.tcp.fastopen.server_enable")) {
+            // FreeBSD's two switches are bits of tapwire's (Linux's) tcp_fastopen: 0x1 client, 0x2 server.
+            int bit = name.endsWith("client_enable") ? 0x1 : 0x2;
+            Object current = Settings.get(config, "tcpFastopen");
+            if (current == null) {
+                return new Outcome(true, name + "=" + value + ": tapwire has no tcpFastopen setting yet, ignored");
+            }
+            int bits = v != 0 ? ((Integer) current | bit) : ((Integer) current & ~bit);
+            return applyMapped(config, name, new Mapping("tcpFastopen", x -> bits), v, stackBuilt);
         }
         Mapping m = MAPPED.get(name);
         if (m != null) {

@@ -18,6 +18,9 @@ public sealed interface TcpOption {
     int KIND_SACK_PERMITTED = 4;
     int KIND_SACK = 5;
     int KIND_TIMESTAMP = 8;
+    int KIND_FAST_OPEN = 34;
+    int KIND_EXPERIMENTAL = 254;
+    int FAST_OPEN_MAGIC = 0xF989;
 
     void encode(ByteArrayOutputStream out);
 
@@ -83,6 +86,41 @@ public sealed interface TcpOption {
         @Override public String toString() { return "TS val " + val + " ecr " + ecr; }
     }
 
+    /**
+     * TCP Fast Open (RFC 7413 4.1.1): {@code FO} (an empty option, a cookie request) or
+     * {@code FO <hex cookie>}; {@code FOEXP} is the experimental form (kind 254, magic 0xF989).
+     */
+    record FastOpen(byte[] cookie, boolean experimental) implements TcpOption {
+        public void encode(ByteArrayOutputStream out) {
+            if (experimental) {
+                out.write(KIND_EXPERIMENTAL);
+                out.write(4 + cookie.length);
+                out.write(FAST_OPEN_MAGIC >>> 8);
+                out.write(FAST_OPEN_MAGIC & 0xFF);
+            } else {
+                out.write(KIND_FAST_OPEN);
+                out.write(2 + cookie.length);
+            }
+            out.writeBytes(cookie);
+        }
+        @Override public String toString() {
+            StringBuilder sb = new StringBuilder(experimental ? "FOEXP" : "FO");
+            if (cookie.length > 0) {
+                sb.append(' ');
+                for (byte b : cookie) {
+                    sb.append(String.format("%02x", b & 0xFF));
+                }
+            }
+            return sb.toString();
+        }
+        @Override public boolean equals(Object o) {
+            return o instanceof FastOpen f && f.experimental == experimental && java.util.Arrays.equals(f.cookie, cookie);
+        }
+        @Override public int hashCode() {
+            return java.util.Arrays.hashCode(cookie) * 31 + (experimental ? 1 : 0);
+        }
+    }
+
     /** An option the script language has no name for, kept as raw bytes (only ever decoded, never scripted). */
     record Raw(int kind, byte[] bytes) implements TcpOption {
         public void encode(ByteArrayOutputStream out) { out.writeBytes(bytes); }
@@ -140,6 +178,9 @@ public sealed interface TcpOption {
                 case KIND_SACK_PERMITTED -> len == 2 ? new SackPermitted() : raw(b, i, len);
                 case KIND_TIMESTAMP -> len == 10 ? new Timestamp(u32(b, i + 2), u32(b, i + 6)) : raw(b, i, len);
                 case KIND_SACK -> (len - 2) % 8 == 0 ? sack(b, i, len) : raw(b, i, len);
+                case KIND_FAST_OPEN -> new FastOpen(java.util.Arrays.copyOfRange(b, i + 2, i + len), false);
+                case KIND_EXPERIMENTAL -> len >= 4 && u16(b, i + 2) == FAST_OPEN_MAGIC
+                        ? new FastOpen(java.util.Arrays.copyOfRange(b, i + 4, i + len), true) : raw(b, i, len);
                 default -> raw(b, i, len);
             });
             i += len;

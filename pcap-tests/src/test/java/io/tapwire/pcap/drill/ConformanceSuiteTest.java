@@ -16,13 +16,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The FreeBSD TCP test suite's state-event-engine, rcv-data-segments and snippets scripts, run
- * in-process on virtual time against tapwire. Prints the per-folder counts and each failure with its first
+ * The FreeBSD TCP test suite's state-event-engine, rcv-data-segments, snippets and fast-open scripts,
+ * run in-process on virtual time against tapwire. Prints the per-folder counts and each failure with its first
  * difference, and holds the checked-in list of understood failures true: the test fails when a
  * script not on the list fails, or a listed script passes (take it off the list), or is skipped.
  */
 class ConformanceSuiteTest {
-    static final List<String> FOLDERS = List.of("state-event-engine", "rcv-data-segments", "snippets");
+    static final List<String> FOLDERS = List.of("state-event-engine", "rcv-data-segments", "snippets", "fast-open");
     static final String KNOWN_FAILURES = "/conformance/known-failures.txt";
 
     @Test

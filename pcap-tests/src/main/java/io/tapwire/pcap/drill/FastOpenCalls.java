@@ -1,0 +1,171 @@
+package io.tapwire.pcap.drill;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The TCP Fast Open calls (RFC 7413) on the script's sockets: {@code sendto()} that connects with
+ * data, and {@code connect()} with TCP_FASTOPEN_CONNECT.
+ *
+ * <ul>
+ *   <li>FreeBSD: after {@code setsockopt(TCP_FASTOPEN, [1])} a {@code sendto()} on an unconnected
+ *       socket connects and queues its data, which goes in the SYN when a cookie is cached for
+ *       the server (else after the handshake); it returns the bytes queued.</li>
+ *   <li>Linux: {@code sendto(..., MSG_FASTOPEN, ...)} does the same when a cookie is cached (or
+ *       {@code tcp_fastopen} has 0x4); without one, the SYN only asks for a cookie and carries
+ *       no data, and the call fails with EINPROGRESS on a non-blocking socket (a blocking one
+ *       waits for the connection, then writes). TCP_FASTOPEN_CONNECT makes {@code connect()}
+ *       return 0 at once when a cookie is cached, the SYN waiting for the first write; without
+ *       one it is an ordinary connect whose SYN asks for a cookie.</li>
+ * </ul>
+ * A {@code sendto()} on a connected socket is a {@code write()}.
+ */
+final class FastOpenCalls {
+    private static final long MSG_FASTOPEN = 0x20000000L;
+
+    private final Syscalls.Context ctx;
+    private final Syscalls calls;
+
+    FastOpenCalls(Syscalls.Context ctx, Syscalls calls) {
+        this.ctx = ctx;
+        this.calls = calls;
+    }
+
+    /** Whether {@code connect()} on this socket is a Fast Open one (TCP_FASTOPEN_CONNECT set). */
+    boolean handlesConnect(List<Expr> a, int line) {
+        return !a.isEmpty() && calls.socket(a.get(0), line).fastOpenConnect;
+    }
+
+    Syscalls.Call connect(List<Expr> a, int line, Script.Syscall s) {
+        Syscalls.arity(s, 3, line);
+        DrillSocket so = calls.socket(a.get(0), line);
+        checkAddress(a.get(1), line, "connect");
+        boolean[] started = new boolean[1];
+        return new Syscalls.Call(so, () -> {
+            if (!started[0]) {
+                if (so.listener != null) {
+                    return Syscalls.Result.error("EINVAL");
+                }
+                if (so.connection != null) {
+                    return Syscalls.Result.error(so.connection.state().isSynchronized() ? "EISCONN" : "EALREADY");
+                }
+                started[0] = true;
+                open(so, line);
+                if (ctx.stack().tcp().fastOpenCookie(so.connection.tcb()) != null) {
+                    // Linux's tcp_fastopen_defer_connect: nothing is sent until the first write.
+                    return Syscalls.Result.ok(0);
+                }
+                ctx.stack().tcp().sendFastOpenSyn(so.connection.tcb());
+                if (so.nonBlocking) {
+                    return Syscalls.Result.error("EINPROGRESS");
+                }
+            }
+            try {
+                return so.connection.awaitConnected(0, TimeUnit.NANOSECONDS) ? Syscalls.Result.ok(0) : null;
+            } catch (IOException e) {
+                so.errorReported = true;
+                return Syscalls.Result.error(Errno.of(e));
+            }
+        });
+    }
+
+    Syscalls.Call sendto(List<Expr> a, int line, Script.Syscall s) {
+        Syscalls.arity(s, 6, line);
+        DrillSocket so = calls.socket(a.get(0), line);
+        int len = (int) Syscalls.eval(a.get(2), line);
+        long flags = Syscalls.eval(a.get(3), line);
+        if ((flags & ~MSG_FASTOPEN) != 0) {
+            throw ScriptException.unsupported(line, "sendto flags other than MSG_FASTOPEN");
+        }
+        boolean linux = (flags & MSG_FASTOPEN) != 0;
+        int[] done = new int[1];
+        boolean[] started = new boolean[1];
+        boolean[] withoutCookie = new boolean[1];
+        return new Syscalls.Call(so, () -> {
+            if (!started[0] && linux && so.connection != null && so.connection.state() == io.tapwire.tcp.TcpState.SYN_SENT
+                    && !so.connection.tcb().fastOpenSynDeferred()) {
+                // Linux: the connect is under way already.
+                return Syscalls.Result.error("EALREADY");
+            }
+            if (!started[0] && so.connection == null) {
+                if (so.listener != null) {
+                    return Syscalls.Result.error("EINVAL");
+                }
+                if (!linux && so.fastOpen == 0) {
+                    throw ScriptException.unsupported(line, "sendto() on an unconnected socket without TCP_FASTOPEN or MSG_FASTOPEN");
+                }
+                checkAddress(a.get(4), line, "sendto");
+                open(so, line);
+                started[0] = true;
+                withoutCookie[0] = linux && ctx.stack().tcp().fastOpenCookie(so.connection.tcb()) == null
+                        && (ctx.stack().config().tcpFastopen & 0x4) == 0;
+                if (withoutCookie[0]) {
+                    // Linux: the SYN asks for a cookie and carries no data.
+                    ctx.stack().tcp().sendFastOpenSyn(so.connection.tcb());
+                    if (so.nonBlocking) {
+                        return Syscalls.Result.error("EINPROGRESS");
+                    }
+                }
+            }
+            started[0] = true;
+            if (so.connection == null) {
+                return Syscalls.Result.error("ENOTCONN");
+            }
+            if (withoutCookie[0]) {
+                try {
+                    if (!so.connection.awaitConnected(0, TimeUnit.NANOSECONDS)) {
+                        return null;
+                    }
+                } catch (IOException e) {
+                    so.errorReported = true;
+                    return Syscalls.Result.error(Errno.of(e));
+                }
+            }
+            int want = len - done[0];
+            if (linux && !withoutCookie[0] && so.nonBlocking && so.connection.state() == io.tapwire.tcp.TcpState.SYN_SENT) {
+                // Linux's non-blocking sendto(MSG_FASTOPEN) takes only what fits in the SYN.
+                want = Math.min(want, ctx.stack().tcp().fastOpenSynDataLimit(so.connection.tcb()));
+            }
+            try {
+                int n = so.connection.tryWrite(new byte[want], 0, want);
+                done[0] += n;
+            } catch (IOException e) {
+                return done[0] > 0 ? Syscalls.Result.ok(done[0]) : Syscalls.Result.error(Errno.of(e));
+            }
+            if (done[0] == len || (so.nonBlocking && (done[0] > 0 || want == 0))) {
+                return Syscalls.Result.ok(done[0]);
+            }
+            return null;
+        });
+    }
+
+    /** Starts a Fast Open connect to the script's peer; the SYN waits for the first write. */
+    private void open(DrillSocket so, int line) {
+        if (so.boundPort >= 0) {
+            throw ScriptException.unsupported(line, "a Fast Open connect from a bound port (tapwire picks an ephemeral port)");
+        }
+        var options = calls.socketOptions(so).fastOpenConnect(true);
+        try {
+            so.connection = ctx.ipv6()
+                    ? ctx.stack().connectTcp(FreeBsdProfile.PEER_ADDRESS6, ctx.connectPort(), options)
+                    : ctx.stack().connectTcp(FreeBsdProfile.PEER_ADDRESS, ctx.connectPort(), options);
+        } catch (java.net.NoRouteToHostException e) {
+            throw new IllegalStateException(e);
+        }
+        if (so.keepAlive) {
+            calls.applyKeepAlive(so);
+        }
+        calls.current(so);
+        Flow f = ctx.flow();
+        f.phase = Flow.Phase.CONNECTING;
+        f.localPort = -1;
+        f.remotePort = ctx.connectPort();
+    }
+
+    private static void checkAddress(Expr e, int line, String call) {
+        if (!(e instanceof Expr.Ellipsis)) {
+            throw ScriptException.unsupported(line, call + "() to an explicit address");
+        }
+    }
+}
