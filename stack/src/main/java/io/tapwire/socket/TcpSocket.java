@@ -114,6 +114,14 @@ public final class TcpSocket implements AutoCloseable, Pollable {
         return calls.available(tcb);
     }
 
+    /**
+     * SO_SNDBUF on the connection: grows its send buffer to {@code bytes}; false when that is
+     * below the current size (the buffer cannot shrink) or memory is refused.
+     */
+    public boolean setSendBufferSize(int bytes) {
+        return calls.setSendBuffer(tcb, bytes);
+    }
+
     /** TCP_NODELAY. */
     public void setNoDelay(boolean on) {
         calls.setNoDelay(tcb, on);

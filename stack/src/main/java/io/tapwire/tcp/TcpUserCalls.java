@@ -494,6 +494,31 @@ public final class TcpUserCalls {
         }
     }
 
+    /**
+     * SO_SNDBUF on a live connection (Linux's sock_setsockopt sets sk_sndbuf at any time): the send
+     * buffer grows to {@code bytes} (clamped to {@code tcp_wmem}'s maximum). Returns false, the
+     * buffer unchanged, when {@code bytes} is below its size (the ring cannot shrink) or
+     * {@code tcp_mem} refuses the larger storage.
+     */
+    public boolean setSendBuffer(Tcb t, int bytes) {
+        int target = Math.max(io.tapwire.socket.SocketOptions.MIN_BUFFER, Math.min(layer.config().tcpWmemMax, bytes));
+        boolean grown;
+        t.lock.lock();
+        try {
+            if (target == t.sendRing.capacity()) {
+                return true;
+            }
+            grown = t.sendRing.grow(target);
+            if (grown) {
+                // Writers waiting for space may go on (sk_stream_write_space).
+                t.changed.signalAll();
+            }
+        } finally {
+            t.lock.unlock();
+        }
+        return grown;
+    }
+
     /** TCP_NODELAY: turns Nagle's algorithm off (true) or on. */
     public void setNoDelay(Tcb t, boolean on) {
         t.lock.lock();
