@@ -66,7 +66,7 @@ public final class Conformance {
             return new ScriptResult(name, ScriptResult.Status.FAILED, 0, "cannot read the script: " + e, List.of(), List.of(),
                     List.of());
         }
-        return Interpreter.run(name, text, options);
+        return Interpreter.run(name, text, options, script);
     }
 
     /** The {@code .pkt} files of {@code path} (itself if it is a file), in name order. */

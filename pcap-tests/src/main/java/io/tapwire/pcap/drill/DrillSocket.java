@@ -23,6 +23,8 @@ final class DrillSocket {
     int boundPort = -1;
     TcpListener listener;
     TcpSocket connection;
+    /** An epoll instance (Linux's epoll_create), not a socket. */
+    io.tapwire.socket.Poller poller;
     /** SO_ERROR was read for the connection's error; it is not reported again. */
     boolean errorReported;
 

@@ -78,10 +78,37 @@ final class Errno {
             case "SHUT_WR" -> 1L;
             case "SHUT_RDWR" -> 2L;
             case "MSG_PEEK" -> 2L;
+            // Linux's own names (the Linux scripts'); values as in Linux's headers.
+            case "SOL_TCP" -> 6L;
+            case "MSG_DONTWAIT" -> MSG_DONTWAIT_LINUX;
+            case "MSG_MORE" -> 0x8000L;
+            case "MSG_ZEROCOPY" -> 0x4000000L;
+            case "MSG_FASTOPEN" -> 0x20000000L;
+            case "MSG_ERRQUEUE" -> 0x2000L;
+            case "EPOLLIN", "POLLIN" -> 0x001L;
+            case "EPOLLPRI", "POLLPRI" -> 0x002L;
+            case "EPOLLOUT", "POLLOUT" -> 0x004L;
+            case "EPOLLERR", "POLLERR" -> 0x008L;
+            case "EPOLLHUP", "POLLHUP" -> 0x010L;
+            case "POLLNVAL" -> 0x020L;
+            case "EPOLLRDNORM", "POLLRDNORM" -> 0x040L;
+            case "EPOLLWRNORM", "POLLWRNORM" -> 0x100L;
+            case "EPOLLRDHUP", "POLLRDHUP" -> 0x2000L;
+            case "EPOLLEXCLUSIVE" -> 1L << 28;
+            case "EPOLLONESHOT" -> 1L << 30;
+            case "EPOLLET" -> 1L << 31;
+            case "EPOLL_CTL_ADD" -> 1L;
+            case "EPOLL_CTL_DEL" -> 2L;
+            case "EPOLL_CTL_MOD" -> 3L;
+            case "SIOCINQ", "FIONREAD" -> 0x541BL;
+            case "SIOCOUTQ", "TIOCOUTQ" -> 0x5411L;
+            case "SIOCOUTQNSD" -> 0x894BL;
             default -> null;
         };
     }
 
     static final long O_NONBLOCK = 4;
+    /** Linux's MSG_DONTWAIT (FreeBSD's is 0x80). */
+    static final long MSG_DONTWAIT_LINUX = 0x40;
     static final long O_RDWR = 2;
 }

@@ -40,7 +40,11 @@ public final class Interpreter {
 
     private final Script script;
     private final RunOptions runOptions;
-    private final StackConfig config = FreeBsdProfile.stackConfig();
+    private final StackConfig config;
+    /** Linux's dialect (Linux profile, shell lines, TSO-sized segments), else the FreeBSD suite's. */
+    private final boolean linux;
+    private final LinuxShell linuxShell;
+    private final PythonAsserts python = new PythonAsserts();
     private final List<String> notes = new ArrayList<>();
     private final List<String> tolerated = new ArrayList<>();
     private final List<String> trace = new ArrayList<>();
@@ -57,15 +61,20 @@ public final class Interpreter {
     private int eventIndex;
     private long previousAbsoluteMicros = -1;
 
-    private Interpreter(Script script, RunOptions runOptions) {
+    private Interpreter(Script script, RunOptions runOptions, boolean linux, java.nio.file.Path scriptDir) {
         this.script = script;
         this.runOptions = runOptions;
+        this.linux = linux;
+        this.config = linux ? LinuxProfile.stackConfig() : FreeBsdProfile.stackConfig();
+        this.linuxShell = linux ? new LinuxShell(config, scriptDir, notes) : null;
         this.syscalls = new Syscalls(new Syscalls.Context() {
             @Override public Stack stack() { return host.stack(); }
             @Override public void ensureStack() { Interpreter.this.ensureStack(); }
             @Override public Flow flow() { return flow; }
             @Override public int mss() { return mtu - (ipv6 ? 60 : 40); }
             @Override public boolean ipv6() { return ipv6; }
+            @Override public boolean linux() { return linux; }
+            @Override public long now() { return now; }
             @Override public int bindPort() { return bindPort; }
             @Override public int connectPort() { return connectPort; }
             @Override public void tolerated(String note) { tolerated.add(note); }
@@ -75,11 +84,20 @@ public final class Interpreter {
 
     /** Runs {@code script}; never throws for anything the script or the stack does. */
     public static ScriptResult run(Script script, RunOptions options) {
-        return new Interpreter(script, options).run();
+        return new Interpreter(script, options, false, null).run();
     }
 
     /** Parses and runs the script in {@code text}; a script that does not parse is reported as unsupported. */
     public static ScriptResult run(String name, String text, RunOptions options) {
+        return run(name, text, options, null);
+    }
+
+    /**
+     * Parses and runs the script in {@code text}, read from {@code file} (null: text only), in
+     * the dialect it is written in: Linux's ({@link LinuxProfile#applies}) or the FreeBSD suite's.
+     */
+    public static ScriptResult run(String name, String text, RunOptions options, java.nio.file.Path file) {
+        boolean linux = LinuxProfile.applies(file, text);
         Script script;
         try {
             script = ScriptParser.parse(name, text, options.defines());
@@ -88,7 +106,8 @@ public final class Interpreter {
             return new ScriptResult(name, ScriptResult.Status.SKIPPED_UNSUPPORTED, e.line(), kind + e.getMessage(), List.of(),
                     List.of(), List.of());
         }
-        return run(script, options);
+        java.nio.file.Path dir = file == null ? null : file.toAbsolutePath().getParent();
+        return new Interpreter(script, options, linux, dir).run();
     }
 
     private ScriptResult run() {
@@ -133,6 +152,8 @@ public final class Interpreter {
             try {
                 switch (o.getKey()) {
                     case "ip_version" -> { }
+                    // Linux's dialect: compare segments as sent, without joining them as GSO would (see SentSegments.coalesce).
+                    case "strict_segments" -> { }
                     case "tolerance_usecs" -> toleranceNanos = Long.parseLong(v) * 1000;
                     case "mtu" -> mtu = Integer.parseInt(v);
                     case "bind_port" -> bindPort = Integer.parseInt(v);
@@ -179,6 +200,13 @@ public final class Interpreter {
             inject(e.line(), p.tcp());
         } else if (e.action() instanceof Script.Syscall s) {
             syscall(e.line(), s);
+            if (t.isRange()) {
+                // start...end: a blocking call must return at the end time.
+                if (now < end - toleranceNanos || now > end + toleranceNanos) {
+                    throw new ScriptFailure(e.line(), "timing error: expected " + s.name() + "() to return at " + Micros.formatNanos(end)
+                            + " s (tolerance " + toleranceNanos / 1000 + " us) but it returned at " + Micros.formatNanos(now) + " s");
+                }
+            }
         } else if (e.action() instanceof Script.Command c) {
             command(e.line(), c.text());
         } else if (e.action() instanceof Script.Code c) {
@@ -268,6 +296,9 @@ public final class Interpreter {
         if (host != null) {
             now = Math.max(now, host.now());
         }
+        if (c != null && linux && !script.options().containsKey("strict_segments")) {
+            c = sent.coalesce(c, spec.payload());
+        }
         if (c == null) {
             throw new ScriptFailure(e.line(), "expected > " + spec + " by " + Micros.formatNanos(deadline)
                     + " s; the stack sent nothing for the connection" + (host != null && host.nextDeadline() == Long.MAX_VALUE
@@ -304,12 +335,20 @@ public final class Interpreter {
         Syscalls.Result r = call.attempt().attempt();
         settle();
         if (r == null) {
-            if (call.socket() != null && call.socket().nonBlocking) {
+            if (call.dontWait() || call.socket() != null && call.socket().nonBlocking) {
                 r = Syscalls.Result.error("EAGAIN");
             } else {
-                long limit = now + MAX_WAIT_NANOS;
+                long limit = Math.min(now + MAX_WAIT_NANOS, call.deadlineNanos());
                 while (r == null) {
-                    if (host == null || !host.step(limit)) {
+                    boolean stepped = host != null && host.step(limit);
+                    if (!stepped && call.deadlineNanos() != Long.MAX_VALUE && now < call.deadlineNanos()) {
+                        // Nothing happens before the call's own timeout: it ends then.
+                        advanceTo(call.deadlineNanos());
+                        r = call.attempt().attempt();
+                        settle();
+                        continue;
+                    }
+                    if (!stepped) {
                         throw new ScriptFailure(line, s.name() + "() on a blocking socket never completes: the stack has "
                                 + (host != null && host.nextDeadline() != Long.MAX_VALUE ? "no event within "
                                 + MAX_WAIT_NANOS / 1_000_000_000L + " s" : "nothing pending") + " that could finish it");
@@ -345,6 +384,10 @@ public final class Interpreter {
     }
 
     private void command(int line, String text) {
+        if (linux) {
+            linuxShell.run(text, line, host != null);
+            return;
+        }
         Sysctls.Outcome sysctl = ShellCommand.sysctl(text, config, host != null);
         if (sysctl != null) {
             notes.add("line " + line + ": " + sysctl.note());
@@ -363,10 +406,16 @@ public final class Interpreter {
     }
 
     /**
-     * Only {@code assert tcpi_state == TCPI_<STATE>} of packetdrill's Python is understood, checked
-     * at once on the socket the last connect() or accept() gave.
+     * The FreeBSD suite's code blocks: only {@code assert tcpi_state == TCPI_<STATE>} of
+     * packetdrill's Python is understood, checked at once on the socket the last connect() or
+     * accept() gave. Linux's scripts: the assert forms of {@link PythonAsserts} on that socket.
      */
     private void code(int line, String text) {
+        if (linux) {
+            DrillSocket so = syscalls.current();
+            python.run(text, line, so == null || so.connection == null ? null : so.connection.tcpInfo());
+            return;
+        }
         var m = java.util.regex.Pattern.compile("assert\\s+tcpi_state\\s*==\\s*TCPI_(\\w+)").matcher(text.strip());
         if (!m.matches()) {
             throw ScriptException.unsupported(line, "code block %{ " + text + " }%");

@@ -38,6 +38,16 @@ final class SocketOptionCalls {
                     }
                 }
                 case "SO_RCVBUF", "SO_SNDBUF" -> {
+                    if (ctx.linux() && name.equals("SO_SNDBUF") && so.connection != null) {
+                        // Linux: sk_sndbuf = 2 * value on a live connection too (sock_setsockopt).
+                        int v = (int) Syscalls.eval(value, line);
+                        if (!so.connection.setSendBufferSize(2 * v)) {
+                            throw ScriptException.unsupported(line, "SO_SNDBUF " + v + " below the connection's send buffer"
+                                    + " (tapwire's send buffer only grows)");
+                        }
+                        so.sendBuffer = v;
+                        return Syscalls.Result.ok(0);
+                    }
                     if (so.listener != null || so.connection != null) {
                         throw ScriptException.unsupported(line, name + " on a listening or connected socket (tapwire fixes buffers at creation)");
                     }
@@ -62,7 +72,12 @@ final class SocketOptionCalls {
                         calls.applyKeepAlive(so);
                     }
                 }
-                default -> throw ScriptException.unsupported(line, "socket option " + name);
+                default -> {
+                    if (ctx.linux()) {
+                        return LinuxSocketOptions.setsockopt(so, name, value, line);
+                    }
+                    throw ScriptException.unsupported(line, "socket option " + name);
+                }
             }
             return Syscalls.Result.ok(0);
         });
@@ -100,7 +115,12 @@ final class SocketOptionCalls {
                         throw new ScriptFailure(line, "getsockopt(" + name + "): expected [" + (want ? 1 : 0) + "] got [" + (actual ? 1 : 0) + "]");
                     }
                 }
-                default -> throw ScriptException.unsupported(line, "socket option " + name);
+                default -> {
+                    if (ctx.linux()) {
+                        return LinuxSocketOptions.getsockopt(so, name, expected, line);
+                    }
+                    throw ScriptException.unsupported(line, "socket option " + name);
+                }
             }
             return Syscalls.Result.ok(0);
         });

@@ -42,8 +42,19 @@ final class Syscalls {
         Result attempt() throws IOException;
     }
 
-    /** A prepared call: the socket it works on (null for socket()) and how to try it. */
-    record Call(DrillSocket socket, Attempt attempt) {
+    /**
+     * A prepared call: the socket it works on (null for socket()), how to try it, and whether it
+     * never blocks whatever the socket's mode (MSG_DONTWAIT, a zero timeout), and the virtual
+     * time at which a blocking call's own timeout ends it (Long.MAX_VALUE: none).
+     */
+    record Call(DrillSocket socket, Attempt attempt, boolean dontWait, long deadlineNanos) {
+        Call(DrillSocket socket, Attempt attempt) {
+            this(socket, attempt, false, Long.MAX_VALUE);
+        }
+
+        Call(DrillSocket socket, Attempt attempt, boolean dontWait) {
+            this(socket, attempt, dontWait, Long.MAX_VALUE);
+        }
     }
 
     /** What the calls need from the script run. */
@@ -64,6 +75,12 @@ final class Syscalls {
         /** Whether the script runs over IPv6 ({@code --ip_version=ipv6}). */
         boolean ipv6();
 
+        /** The current virtual time. */
+        long now();
+
+        /** Whether the script is of Linux's dialect (Linux's socket semantics), else the FreeBSD suite's. */
+        boolean linux();
+
         /** A difference the interpreter tolerates by design (socket buffer accounting), for the log. */
         void tolerated(String note);
 
@@ -72,6 +89,7 @@ final class Syscalls {
 
     private final Context ctx;
     private final SocketOptionCalls options;
+    private final LinuxCalls linuxCalls;
     private final Map<Integer, DrillSocket> sockets = new TreeMap<>();
     /** The socket the last accept or connect produced, for %{ tcpi_state }% checks. */
     private DrillSocket current;
@@ -80,6 +98,7 @@ final class Syscalls {
     Syscalls(Context ctx) {
         this.ctx = ctx;
         this.options = new SocketOptionCalls(ctx, this);
+        this.linuxCalls = new LinuxCalls(ctx, this);
     }
 
     /** Every open descriptor, for sockstat. */
@@ -103,11 +122,11 @@ final class Syscalls {
             case "listen" -> listen(a, line, s);
             case "accept" -> accept(a, line, s);
             case "connect" -> connect(a, line, s);
-            case "read", "recv" -> read(a, line, s);
-            case "write", "send" -> write(a, line, s);
+            case "read", "recv", "recvfrom" -> read(a, line, s);
+            case "write", "send", "sendto" -> write(a, line, s);
             case "shutdown" -> shutdown(a, line, s);
             case "close" -> close(a, line, s);
-            default -> throw ScriptException.unsupported(line, "system call " + s.name() + "()");
+            default -> linuxCalls.prepare(s, line);
         };
     }
 
@@ -186,8 +205,8 @@ final class Syscalls {
             int fd = acceptedFd(s);
             DrillSocket child = new DrillSocket(fd);
             child.connection = t;
-            // FreeBSD's accept(2): the new socket inherits O_NONBLOCK and the listener's options.
-            child.nonBlocking = so.nonBlocking;
+            // FreeBSD's accept(2): the new socket inherits O_NONBLOCK and the listener's options (Linux's: not O_NONBLOCK).
+            child.nonBlocking = so.nonBlocking && !ctx.linux();
             child.noDelay = so.noDelay;
             child.reuseAddress = so.reuseAddress;
             child.receiveBuffer = so.receiveBuffer;
@@ -248,15 +267,17 @@ final class Syscalls {
     }
 
     private Call read(List<Expr> a, int line, Script.Syscall s) {
-        boolean recv = s.name().equals("recv");
-        arity(s, recv ? 4 : 3, line);
+        boolean recv = !s.name().equals("read");
+        // recvfrom(fd, buf, len, flags, addr, addrlen): the address is the connected peer's.
+        arity(s, s.name().equals("recvfrom") ? 6 : recv ? 4 : 3, line);
         DrillSocket so = socket(a.get(0), line);
         int len = (int) eval(a.get(2), line);
         long flags = recv ? eval(a.get(3), line) : 0;
-        if ((flags & ~2L) != 0) {
-            throw ScriptException.unsupported(line, "recv flags other than MSG_PEEK");
+        long dontWait = ctx.linux() ? Errno.MSG_DONTWAIT_LINUX : 0;
+        if ((flags & ~(2L | dontWait)) != 0) {
+            throw ScriptException.unsupported(line, "recv flags other than MSG_PEEK" + (ctx.linux() ? " and MSG_DONTWAIT" : "") + ": " + flags);
         }
-        boolean peek = flags != 0;
+        boolean peek = (flags & 2L) != 0;
         return new Call(so, () -> {
             if (so.connection == null) {
                 return Result.error("ENOTCONN");
@@ -271,18 +292,25 @@ final class Syscalls {
             } catch (IOException e) {
                 return Result.error(Errno.of(e));
             }
-        });
+        }, (flags & dontWait) != 0);
     }
 
     private Call write(List<Expr> a, int line, Script.Syscall s) {
-        boolean send = s.name().equals("send");
-        arity(s, send ? 4 : 3, line);
+        boolean send = !s.name().equals("write");
+        // sendto(fd, buf, len, flags, addr, addrlen) on a connected socket ignores the address.
+        arity(s, s.name().equals("sendto") ? 6 : send ? 4 : 3, line);
         DrillSocket so = socket(a.get(0), line);
         int len = (int) eval(a.get(2), line);
-        if (send && eval(a.get(3), line) != 0) {
-            throw ScriptException.unsupported(line, "send flags");
+        long flags = send ? eval(a.get(3), line) : 0;
+        boolean dontWait = false;
+        if (flags != 0) {
+            if (!ctx.linux()) {
+                throw ScriptException.unsupported(line, "send flags");
+            }
+            dontWait = LinuxSocketOptions.sendFlags(flags, line);
         }
         int[] done = new int[1];
+        boolean nonBlockingCall = dontWait;
         return new Call(so, () -> {
             if (so.connection == null) {
                 return Result.error("ENOTCONN");
@@ -293,11 +321,11 @@ final class Syscalls {
             } catch (IOException e) {
                 return done[0] > 0 ? Result.ok(done[0]) : Result.error(Errno.of(e));
             }
-            if (done[0] == len || (so.nonBlocking && done[0] > 0)) {
+            if (done[0] == len || ((so.nonBlocking || nonBlockingCall) && done[0] > 0)) {
                 return Result.ok(done[0]);
             }
             return null;
-        });
+        }, dontWait);
     }
 
     private Call shutdown(List<Expr> a, int line, Script.Syscall s) {
@@ -333,6 +361,9 @@ final class Syscalls {
             if (so.listener != null) {
                 so.listener.close();
             }
+            if (so.poller != null) {
+                so.poller.close();
+            }
             if (so.connection != null) {
                 if (so.lingerZero) {
                     so.connection.abort();
@@ -348,6 +379,12 @@ final class Syscalls {
 
     SocketOptions socketOptions(DrillSocket so) {
         var config = ctx.stack().config();
+        if (ctx.linux()) {
+            // Linux: no SO_RCVBUF keeps the socket auto-tuned from tcp_rmem's default; SO_RCVBUF and
+            // SO_SNDBUF double the value asked for (sock_setsockopt), for the kernel's overhead.
+            return SocketOptions.defaults().receiveBufferSize(so.receiveBuffer > 0 ? 2 * so.receiveBuffer : 0)
+                    .sendBufferSize(so.sendBuffer > 0 ? 2 * so.sendBuffer : 0).noDelay(so.noDelay).reuseAddress(so.reuseAddress);
+        }
         int rcv = FreeBsdProfile.roundReceiveBuffer(so.receiveBuffer > 0 ? so.receiveBuffer : config.tcpRmemDefault, ctx.mss());
         return SocketOptions.defaults().receiveBufferSize(rcv).sendBufferSize(so.sendBuffer).noDelay(so.noDelay)
                 .reuseAddress(so.reuseAddress);
@@ -364,6 +401,16 @@ final class Syscalls {
             scratch = new byte[len];
         }
         return scratch;
+    }
+
+    /** A new descriptor for {@code s}, as {@link #newFd}. */
+    int newDescriptor(Script.Syscall s, int line) {
+        return newFd(s, line);
+    }
+
+    /** Opens descriptor {@code so}. */
+    void add(DrillSocket so) {
+        sockets.put(so.fd, so);
     }
 
     /** The descriptor the script gives as the call's result for a new socket. */
