@@ -115,8 +115,8 @@ public final class TcpSocket implements AutoCloseable, Pollable {
     }
 
     /**
-     * SO_SNDBUF on the connection: grows its send buffer to {@code bytes}; false when that is
-     * below the current size (the buffer cannot shrink) or memory is refused.
+     * SO_SNDBUF on the connection: its send buffer becomes {@code bytes}; false when that would
+     * shrink a buffer holding data, or memory is refused.
      */
     public boolean setSendBufferSize(int bytes) {
         return calls.setSendBuffer(tcb, bytes);

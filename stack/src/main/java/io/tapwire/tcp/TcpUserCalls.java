@@ -496,9 +496,9 @@ public final class TcpUserCalls {
 
     /**
      * SO_SNDBUF on a live connection (Linux's sock_setsockopt sets sk_sndbuf at any time): the send
-     * buffer grows to {@code bytes} (clamped to {@code tcp_wmem}'s maximum). Returns false, the
-     * buffer unchanged, when {@code bytes} is below its size (the ring cannot shrink) or
-     * {@code tcp_mem} refuses the larger storage.
+     * buffer becomes {@code bytes} (clamped to {@code tcp_wmem}'s maximum and the minimum buffer).
+     * Returns false, the buffer unchanged, when it should shrink while it holds data (the ring
+     * cannot shrink under queued bytes) or {@code tcp_mem} refuses the larger storage.
      */
     public boolean setSendBuffer(Tcb t, int bytes) {
         int target = Math.max(io.tapwire.socket.SocketOptions.MIN_BUFFER, Math.min(layer.config().tcpWmemMax, bytes));
@@ -508,7 +508,8 @@ public final class TcpUserCalls {
             if (target == t.sendRing.capacity()) {
                 return true;
             }
-            grown = t.sendRing.grow(target);
+            // An empty buffer may also shrink (nothing queued would be lost); a full one only grows.
+            grown = target > t.sendRing.capacity() ? t.sendRing.grow(target) : t.sendRing.shrinkIfEmpty(target);
             if (grown) {
                 // Writers waiting for space may go on (sk_stream_write_space).
                 t.changed.signalAll();
