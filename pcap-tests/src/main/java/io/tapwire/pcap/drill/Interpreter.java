@@ -154,6 +154,9 @@ public final class Interpreter {
                     case "ip_version" -> { }
                     // Linux's dialect: compare segments as sent, without joining them as GSO would (see SentSegments.coalesce).
                     case "strict_segments" -> { }
+                    // Linux's dialect: the gso_size packetdrill gives inbound GSO packets; tapwire has no GRO,
+                    // such a segment arrives whole (IP-fragmented), see injectOne.
+                    case "mss" -> notes.add("option --mss=" + v + ": inbound segments above the MSS arrive whole, as one GRO packet");
                     case "tolerance_usecs" -> toleranceNanos = Long.parseLong(v) * 1000;
                     case "mtu" -> mtu = Integer.parseInt(v);
                     case "bind_port" -> bindPort = Integer.parseInt(v);
@@ -188,6 +191,7 @@ public final class Interpreter {
         previousAbsoluteMicros = t.kind() == EventTime.Kind.ABSOLUTE ? t.startMicros() : -1;
         if (e.action() instanceof Script.Packet p && !p.inbound()) {
             expectOutbound(e, p.tcp(), start, end);
+            pollPending();
             return;
         }
         advanceTo(start);
@@ -199,19 +203,67 @@ public final class Interpreter {
         if (e.action() instanceof Script.Packet p) {
             inject(e.line(), p.tcp());
         } else if (e.action() instanceof Script.Syscall s) {
-            syscall(e.line(), s);
             if (t.isRange()) {
-                // start...end: a blocking call must return at the end time.
-                if (now < end - toleranceNanos || now > end + toleranceNanos) {
-                    throw new ScriptFailure(e.line(), "timing error: expected " + s.name() + "() to return at " + Micros.formatNanos(end)
-                            + " s (tolerance " + toleranceNanos / 1000 + " us) but it returned at " + Micros.formatNanos(now) + " s");
-                }
+                blockingCall(e.line(), s, end);
+            } else {
+                syscall(e.line(), s);
             }
         } else if (e.action() instanceof Script.Command c) {
             command(e.line(), c.text());
         } else if (e.action() instanceof Script.Code c) {
             code(e.line(), c.text());
         }
+        pollPending();
+    }
+
+    /** A blocking call written start...end that has not returned yet; the script goes on meanwhile. */
+    private record Pending(int line, Script.Syscall syscall, Syscalls.Call call, long end) {
+    }
+
+    private Pending pending;
+
+    /**
+     * start...end: packetdrill runs a blocking call in a thread of its own, so the events after it
+     * (the ACKs that let a write finish) happen while it blocks; it must return at the end time.
+     */
+    private void blockingCall(int line, Script.Syscall s, long end) throws java.io.IOException {
+        if (pending != null) {
+            throw ScriptException.unsupported(line, "a second blocking call while " + pending.syscall().name() + "() of line "
+                    + pending.line() + " still blocks");
+        }
+        Syscalls.Call call = syscalls.prepare(s, line);
+        Syscalls.Result r = call.attempt().attempt();
+        settle();
+        if (r == null && !(call.dontWait() || call.socket() != null && call.socket().nonBlocking)) {
+            pending = new Pending(line, s, call, end);
+            trace.add(Micros.formatNanos(now) + " line " + line + ": " + s.name() + "() blocks");
+            return;
+        }
+        returned(new Pending(line, s, call, end), r == null ? Syscalls.Result.error("EAGAIN") : r);
+    }
+
+    /** Tries the pending blocking call again; checks it once it returns. */
+    private void pollPending() throws java.io.IOException {
+        if (pending == null) {
+            return;
+        }
+        Syscalls.Result r = pending.call().attempt().attempt();
+        settle();
+        if (r != null) {
+            Pending p = pending;
+            pending = null;
+            trace.add(Micros.formatNanos(now) + " line " + p.line() + ": " + p.syscall().name() + "() returned after blocking");
+            returned(p, r);
+        }
+    }
+
+    private void returned(Pending p, Syscalls.Result r) {
+        if (now < p.end() - toleranceNanos || now > p.end() + toleranceNanos) {
+            throw new ScriptFailure(p.line(), "timing error: expected " + p.syscall().name() + "() to return at "
+                    + Micros.formatNanos(p.end()) + " s (tolerance " + toleranceNanos / 1000 + " us) but it returned at "
+                    + Micros.formatNanos(now) + " s");
+        }
+        checkResult(p.line(), p.syscall(), r);
     }
 
     private static String describe(Script.Action a) {
@@ -228,8 +280,13 @@ public final class Interpreter {
         }
     }
 
-    private void advanceTo(long t) {
+    private void advanceTo(long t) throws java.io.IOException {
         if (host != null) {
+            // With a blocking call pending, timer by timer, so it returns at the right time.
+            while (pending != null && host.step(t)) {
+                now = host.now();
+                pollPending();
+            }
             host.advanceTo(t);
             now = host.now();
         } else {
@@ -241,6 +298,15 @@ public final class Interpreter {
 
     private void inject(int line, TcpSpec spec) {
         ensureStack();
+        injectOne(line, spec);
+    }
+
+    /**
+     * One segment as written. A segment larger than the MSS (Linux's scripts hand those to
+     * packetdrill's tun device as one GSO packet, which the receiver takes as one GRO skb) arrives
+     * as one IP-fragmented TCP segment: tapwire, like Linux with GRO, processes it as one.
+     */
+    private void injectOne(int line, TcpSpec spec) {
         if (flow.phase == Flow.Phase.LISTENING) {
             // As packetdrill: a segment reaching the listening socket under test opens a child connection.
             flow.phase = Flow.Phase.PACKET_RECEIVED;
@@ -437,7 +503,16 @@ public final class Interpreter {
      * Every segment up to the last {@code >} line was compared with one; what the stack sent after
      * it is unscripted and, as in packetdrill, not checked, only noted.
      */
-    private void finish(int lastLine) {
+    private void finish(int lastLine) throws java.io.IOException {
+        if (pending != null) {
+            // The script ended while the call blocks: it must still return by its end time.
+            advanceTo(pending.end() + toleranceNanos);
+            pollPending();
+            if (pending != null) {
+                throw new ScriptFailure(pending.line(), pending.syscall().name() + "() still blocks at "
+                        + Micros.formatNanos(now) + " s; expected it to return at " + Micros.formatNanos(pending.end()) + " s");
+            }
+        }
         for (SentSegments.Sent c : sent.unmatched()) {
             notes.add("not checked (after the last > line): the stack sent > " + sent.describe(c) + ", while running line "
                     + script.events().get(c.eventIndex()).line());

@@ -99,6 +99,8 @@ final class LinuxShell {
             }
         } else if (program.equals("ip") && words.size() >= 3 && words.get(1).equals("tcp_metrics") && words.get(2).equals("flush")) {
             notes.add(prefix + "tapwire keeps no TCP metrics cache; ignored");
+        } else if (program.equals("tc") && words.contains("fq")) {
+            throw ScriptException.unsupported(line, "`" + c + "`: the fq qdisc paces flows; tapwire does not pace");
         } else if (program.equals("tc") && words.size() >= 2 && words.get(1).equals("qdisc")) {
             notes.add(prefix + "tapwire has no queueing discipline (segments leave at once, as with pfifo); ignored");
         } else if (program.equals("nstat") && words.size() == 1) {

@@ -42,8 +42,8 @@ final class SocketOptionCalls {
                         // Linux: sk_sndbuf = 2 * value on a live connection too (sock_setsockopt).
                         int v = (int) Syscalls.eval(value, line);
                         if (!so.connection.setSendBufferSize(2 * v)) {
-                            throw ScriptException.unsupported(line, "SO_SNDBUF " + v + " below the connection's send buffer"
-                                    + " (tapwire's send buffer only grows)");
+                            throw ScriptException.unsupported(line, "SO_SNDBUF " + v + " shrinking a send buffer that holds data"
+                                    + " (tapwire's cannot shrink under queued bytes)");
                         }
                         so.sendBuffer = v;
                         return Syscalls.Result.ok(0);
