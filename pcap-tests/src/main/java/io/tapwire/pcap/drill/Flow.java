@@ -61,6 +61,53 @@ final class Flow {
         return (script + offset()) & MASK;
     }
 
+    /**
+     * Linux's packetdrill numbering (its socket.h), used for Linux's scripts: only SYNs carry
+     * numbers as written (the stack's relative to the ISN the script gives it, the peer's
+     * absolute); every other segment numbers both sides from their ISNs, so after
+     * {@code < S 999000:999040(40)} the peer's next segment is {@code 1:1(0)}. The FreeBSD suite's
+     * peers start at 0, where both readings agree, and keep {@link #toLive}/{@link #toScript}.
+     */
+    boolean packetdrillNumbering;
+    private boolean remoteIsnKnown;
+    private long remoteIsn;
+
+    /** The peer's ISN, from the SYN the script injects for the connection. */
+    void learnRemoteIsn(long seq) {
+        remoteIsn = seq & MASK;
+        remoteIsnKnown = true;
+    }
+
+    boolean remoteIsnKnown() {
+        return remoteIsnKnown;
+    }
+
+    /** A stack sequence number (an ACK or SACK edge the peer sends) as sent live; {@code syn}: in a SYN. */
+    long localToLive(long script, boolean syn) {
+        if (!packetdrillNumbering || syn || !isnKnown) {
+            return toLive(script);
+        }
+        return (script + liveIsn) & MASK;
+    }
+
+    /** A stack sequence number as the script writes it; {@code syn}: in a SYN. */
+    long localToScript(long live, boolean syn) {
+        if (!packetdrillNumbering || syn || !isnKnown) {
+            return toScript(live);
+        }
+        return (live - liveIsn) & MASK;
+    }
+
+    /** A peer sequence number (its seq, or the stack's ACK of it) as sent live; {@code syn}: in a SYN. */
+    long remoteToLive(long script, boolean syn) {
+        return packetdrillNumbering && !syn && remoteIsnKnown ? (script + remoteIsn) & MASK : script & MASK;
+    }
+
+    /** A peer sequence number as the script writes it; {@code syn}: in a SYN. */
+    long remoteToScript(long live, boolean syn) {
+        return packetdrillNumbering && !syn && remoteIsnKnown ? (live - remoteIsn) & MASK : live & MASK;
+    }
+
     void rememberTsVal(long script, long live) {
         tsVals.put(script, live);
     }

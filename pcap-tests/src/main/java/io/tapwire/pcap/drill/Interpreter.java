@@ -45,6 +45,8 @@ public final class Interpreter {
     private final boolean linux;
     private final LinuxShell linuxShell;
     private final PythonAsserts python = new PythonAsserts();
+    /** Connections the peer opened to a listener so far (Linux's dialect gives each its own port). */
+    private int passiveOpens;
     private final List<String> notes = new ArrayList<>();
     private final List<String> tolerated = new ArrayList<>();
     private final List<String> trace = new ArrayList<>();
@@ -67,6 +69,7 @@ public final class Interpreter {
         this.linux = linux;
         this.config = linux ? LinuxProfile.stackConfig() : FreeBsdProfile.stackConfig();
         this.linuxShell = linux ? new LinuxShell(config, scriptDir, notes) : null;
+        flow.packetdrillNumbering = linux;
         this.syscalls = new Syscalls(new Syscalls.Context() {
             @Override public Stack stack() { return host.stack(); }
             @Override public void ensureStack() { Interpreter.this.ensureStack(); }
@@ -310,23 +313,33 @@ public final class Interpreter {
         if (flow.phase == Flow.Phase.LISTENING) {
             // As packetdrill: a segment reaching the listening socket under test opens a child connection.
             flow.phase = Flow.Phase.PACKET_RECEIVED;
+            if (linux && passiveOpens++ > 0) {
+                // Linux's packetdrill gives each such child a new ephemeral peer port
+                // (handle_listen_for_script_packet), so a later connection never meets an earlier one.
+                flow.remotePort = FreeBsdProfile.PEER_PORT + passiveOpens - 1;
+            }
         }
         if (flow.localPort < 0) {
             throw ScriptException.unsupported(line, "inbound packet before the connection's local port is known");
         }
+        boolean syn = spec.has(TcpSpec.SYN);
+        if (syn && linux && (flow.phase == Flow.Phase.PACKET_RECEIVED || !flow.remoteIsnKnown())) {
+            flow.learnRemoteIsn(spec.seq());
+        }
+        long seq = flow.remoteToLive(spec.seq(), syn);
         long ack = spec.ack() == null ? 0 : spec.ack();
         if (spec.has(TcpSpec.ACK)) {
-            ack = flow.toLive(ack);
+            ack = flow.localToLive(ack, syn);
         }
         byte[] options = TcpOption.encode(liveOptions(line, spec));
         if (ipv6) {
-            byte[] frame = Ipv6Wire.encode(FreeBsdProfile.PEER_MAC, FreeBsdProfile.STACK_MAC, flow.remotePort, flow.localPort, spec.seq(),
+            byte[] frame = Ipv6Wire.encode(FreeBsdProfile.PEER_MAC, FreeBsdProfile.STACK_MAC, flow.remotePort, flow.localPort, seq,
                     ack, spec.flags(), spec.window(), spec.urgent(), options, spec.payload());
             host.inject(Ipv6Wire.fragments(frame, mtu, host.nextIpId()));
             return;
         }
         byte[] frame = WireSegment.encode(FreeBsdProfile.PEER_MAC, FreeBsdProfile.STACK_MAC, FreeBsdProfile.PEER_ADDRESS,
-                FreeBsdProfile.STACK_ADDRESS, host.nextIpId(), flow.remotePort, flow.localPort, spec.seq(), ack, spec.flags(),
+                FreeBsdProfile.STACK_ADDRESS, host.nextIpId(), flow.remotePort, flow.localPort, seq, ack, spec.flags(),
                 spec.window(), spec.urgent(), options, spec.payload());
         host.inject(WireSegment.fragments(frame, mtu));
     }
@@ -338,7 +351,7 @@ public final class Interpreter {
             if (o instanceof TcpOption.Sack s) {
                 List<long[]> blocks = new ArrayList<>();
                 for (long[] b : s.blocks()) {
-                    blocks.add(new long[] {flow.toLive(b[0]), flow.toLive(b[1])});
+                    blocks.add(new long[] {flow.localToLive(b[0], false), flow.localToLive(b[1], false)});
                 }
                 out.add(new TcpOption.Sack(blocks));
             } else if (o instanceof TcpOption.Timestamp ts && spec.has(TcpSpec.ACK)) {

@@ -34,8 +34,15 @@ final class LinuxSysctls {
             Map.entry("tcp_no_metrics_save", "tapwire keeps no TCP metrics cache"),
             Map.entry("tcp_mtu_probing", "tapwire does no packetization-layer path MTU probing"));
 
-    /** Settings the stack reads on every segment, so a change after it was built takes effect at once. */
-    private static final Set<String> LIVE = Set.of("tcpInsecureRst", "tcpInsecureSyn");
+    /**
+     * Settings the stack reads from its StackConfig when it uses them (checked in the stack: a new
+     * connection, a segment, a timer), as Linux reads its sysctls, so a script may change them
+     * between connections. Any other setting changed after the stack was built makes the script
+     * unsupported.
+     */
+    private static final Set<String> LIVE = Set.of("tcpInsecureRst", "tcpInsecureSyn", "tcpEcn", "tcpSack", "tcpDsack",
+            "tcpTimestamps", "tcpWindowScaling", "tcpSynRetries", "tcpSynackRetries", "tcpSyncookies", "tcpRetries2",
+            "tcpFinTimeoutNanos", "tcpRmemDefault", "tcpRmemMax", "tcpWmemDefault", "tcpWmemMax", "tcpCongestionControl");
 
     private LinuxSysctls() {
     }

@@ -145,7 +145,10 @@ final class SentSegments {
 
     /** The segment as the script would write it, with its time. */
     String describe(Sent c) {
-        return c.segment().describe(flow.toScript(c.segment().seq()), c.segment().ack()) + " at " + Micros.formatNanos(c.nanos()) + " s";
+        WireSegment s = c.segment();
+        boolean syn = s.has(TcpSpec.SYN);
+        long ack = s.has(TcpSpec.ACK) ? flow.remoteToScript(s.ack(), syn) : s.ack();
+        return s.describe(flow.localToScript(s.seq(), syn), ack) + " at " + Micros.formatNanos(c.nanos()) + " s";
     }
 
     /**

@@ -413,13 +413,30 @@ final class Syscalls {
         sockets.put(so.fd, so);
     }
 
+    /**
+     * Linux's packetdrill maps script descriptors to live ones, so a script may name a new socket
+     * with a number still in use: the name moves to the new socket, the old one stays open
+     * (reachable no more by the script), as here.
+     */
+    private void shadowed(Script.Syscall s, int fd) {
+        DrillSocket old = sockets.remove(fd);
+        ctx.note(s.name() + "() = " + fd + ": the script's descriptor " + fd + " now names the new socket; the old one stays open");
+        shadowed.add(old);
+    }
+
+    /** Sockets whose script descriptor was given to a newer one (Linux's dialect); still open. */
+    private final List<DrillSocket> shadowed = new java.util.ArrayList<>();
+
     /** The descriptor the script gives as the call's result for a new socket. */
     private int newFd(Script.Syscall s, int line) {
         if (!(s.result() instanceof Expr.Int i) || i.value() < 0) {
             throw ScriptException.unsupported(line, s.name() + "() expected to fail");
         }
         if (sockets.containsKey((int) i.value())) {
-            throw ScriptException.syntax(line, "descriptor " + i.value() + " is already open");
+            if (!ctx.linux()) {
+                throw ScriptException.syntax(line, "descriptor " + i.value() + " is already open");
+            }
+            shadowed(s, (int) i.value());
         }
         return (int) i.value();
     }
@@ -430,6 +447,10 @@ final class Syscalls {
      */
     private int acceptedFd(Script.Syscall s) {
         if (s.result() instanceof Expr.Int i && i.value() >= 0 && !sockets.containsKey((int) i.value())) {
+            return (int) i.value();
+        }
+        if (ctx.linux() && s.result() instanceof Expr.Int i && i.value() >= 0) {
+            shadowed(s, (int) i.value());
             return (int) i.value();
         }
         int fd = 3;

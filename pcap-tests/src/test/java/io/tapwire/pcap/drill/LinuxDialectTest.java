@@ -101,8 +101,10 @@ class LinuxDialectTest {
             ScriptException e = assertThrows(ScriptException.class, () -> shell.run(cmd, 1, false), cmd);
             assertEquals(ScriptException.Kind.UNSUPPORTED, e.kind(), cmd);
         }
-        // A setting changed once the stack exists cannot be honoured.
-        ScriptException late = assertThrows(ScriptException.class, () -> shell.run("sysctl -q net.ipv4.tcp_syn_retries=2", 1, true));
+        // Once the stack exists, a setting it reads when used changes as in Linux; one it reads at start cannot.
+        shell.run("sysctl -q net.ipv4.tcp_ecn=1", 1, true);
+        assertEquals(1, c.tcpEcn);
+        ScriptException late = assertThrows(ScriptException.class, () -> shell.run("sysctl -q net.ipv4.tcp_moderate_rcvbuf=0", 1, true));
         assertEquals(ScriptException.Kind.UNSUPPORTED, late.kind());
         assertEquals(40, LinuxShell.arithmetic("2+3*4*3+2", 1));
     }
@@ -174,6 +176,40 @@ class LinuxDialectTest {
                    +0 epoll_ctl(5, EPOLL_CTL_ADD, 4, {events=EPOLLIN, fd=4}) = 0
                    +0...0.150 epoll_wait(5, {events=0, ptr=0}, 1, 50) = 0
                 """));
+    }
+
+    @Test
+    void numbersAfterTheSynCountFromEachSidesIsnAndEachConnectionGetsAPortAndMayReuseADescriptor() {
+        String listen = """
+                   +0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+                   +0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
+                   +0 bind(3, ..., ...) = 0
+                   +0 listen(3, 1) = 0
+                """;
+        assertPassed(run("`../common/defaults.sh`\n" + listen + """
+                   +0 < S 999000:999000(0) win 32792 <mss 1000>
+                   +0 > S. 1234:1234(0) ack 999001 <...>
+                   +0 < . 1:1(0) ack 1 win 32792
+                   +0 accept(3, ..., ...) = 4
+                   +0 < P. 1:101(100) ack 1 win 32792
+                   +0 > . 1:1(0) ack 101
+                   +0 close(3) = 0
+                """ + listen + """
+                   +0 < S 5000:5000(0) win 32792 <mss 1000>
+                   +0 > S. 0:0(0) ack 5001 <...>
+                   +0 < . 1:1(0) ack 1 win 32792
+                   +0 accept(3, ..., ...) = 4
+                   +0 write(4, ..., 10) = 10
+                   +0 > P. 1:11(10) ack 1
+                """));
+        // The peer's numbers after its SYN are relative: written as absolute, the ACK is out of the window.
+        ScriptResult absolute = run("`../common/defaults.sh`\n" + listen + """
+                   +0 < S 999000:999000(0) win 32792 <mss 1000>
+                   +0 > S. 0:0(0) ack 999001 <...>
+                   +0 < . 999001:999001(0) ack 1 win 32792
+                   +0 accept(3, ..., ...) = 4
+                """);
+        assertEquals(ScriptResult.Status.FAILED, absolute.status(), absolute::message);
     }
 
     @Test
