@@ -375,7 +375,7 @@ public final class Interpreter {
         if (host != null) {
             now = Math.max(now, host.now());
         }
-        if (c != null && linux && !script.options().containsKey("strict_segments")) {
+        if (c != null && linux && !script.options().containsKey("strict_segments") && linuxShell.segmentationOffload()) {
             c = sent.coalesce(c, spec.payload());
         }
         if (c == null) {

@@ -99,6 +99,8 @@ final class LinuxShell {
             }
         } else if (program.equals("ip") && words.size() >= 3 && words.get(1).equals("tcp_metrics") && words.get(2).equals("flush")) {
             notes.add(prefix + "tapwire keeps no TCP metrics cache; ignored");
+        } else if (program.equals("ethtool") && words.size() >= 5 && words.get(1).equals("-K")) {
+            offloads(words, line, prefix);
         } else if (program.equals("tc") && words.contains("fq")) {
             throw ScriptException.unsupported(line, "`" + c + "`: the fq qdisc paces flows; tapwire does not pace");
         } else if (program.equals("tc") && words.size() >= 2 && words.get(1).equals("qdisc")) {
@@ -108,6 +110,45 @@ final class LinuxShell {
         } else {
             throw ScriptException.unsupported(line, "shell command `" + c + "`");
         }
+    }
+
+    /**
+     * {@code ethtool -K DEV FEATURE on|off...}: with TSO and GSO off, Linux hands packetdrill
+     * MSS-sized segments, so expected segments are no longer joined from tapwire's (which never
+     * uses offloads); GRO and LRO concern what Linux receives, which tapwire takes whole anyway.
+     */
+    private void offloads(List<String> words, int line, String prefix) {
+        if ((words.size() - 3) % 2 != 0) {
+            throw ScriptException.syntax(line, "ethtool -K expects FEATURE on|off pairs");
+        }
+        for (int i = 3; i < words.size(); i += 2) {
+            String feature = words.get(i);
+            boolean on = switch (words.get(i + 1)) {
+                case "on" -> true;
+                case "off" -> false;
+                default -> throw ScriptException.syntax(line, "ethtool -K " + feature + " expects on or off");
+            };
+            switch (feature) {
+                case "tso", "gso" -> {
+                    if (feature.equals("tso")) {
+                        tso = on;
+                    } else {
+                        gso = on;
+                    }
+                }
+                case "gro", "lro" -> { }
+                default -> throw ScriptException.unsupported(line, "ethtool offload " + feature);
+            }
+        }
+        notes.add(prefix + "segments are " + (segmentationOffload() ? "joined as GSO would build them" : "compared as sent (TSO and GSO off)"));
+    }
+
+    private boolean tso = true;
+    private boolean gso = true;
+
+    /** Whether Linux would hand packetdrill GSO-sized segments (TSO or GSO on, the default). */
+    boolean segmentationOffload() {
+        return tso || gso;
     }
 
     private void sysctl(String assignment, int line, boolean stackBuilt) {

@@ -169,8 +169,34 @@ final class PythonAsserts {
             case "tcpi_delivery_rate" -> info.deliveryRateBytesPerSecond();
             case "tcpi_rcv_space" -> info.rcvSpace();
             case "tcpi_notsent_bytes" -> Math.max(0, info.sendQueue() - info.bytesInFlight());
-            default -> throw ScriptException.unsupported(line, "TCP_INFO field " + name + " (tapwire's TcpInfo has no counterpart)");
+            default -> component(name, line, info);
         };
+    }
+
+    /**
+     * A field not mapped above: the {@link TcpInfo} component of the same name in camel case
+     * ({@code tcpi_reordering} is {@code reordering()}, {@code tcpi_last_data_recv} is
+     * {@code lastDataRecv()}), which holds the value in Linux's units by that naming contract, so a
+     * field the stack adds later is checked without a change here.
+     */
+    private static long component(String name, int line, TcpInfo info) {
+        String camel = LinuxSysctls.camel(name.substring("tcpi_".length()));
+        for (java.lang.reflect.RecordComponent c : TcpInfo.class.getRecordComponents()) {
+            if (c.getName().equals(camel)) {
+                try {
+                    Object v = c.getAccessor().invoke(info);
+                    if (v instanceof Number n) {
+                        return n.longValue();
+                    }
+                    if (v instanceof Boolean b) {
+                        return b ? 1 : 0;
+                    }
+                } catch (ReflectiveOperationException e) {
+                    throw ScriptException.unsupported(line, "TCP_INFO field " + name + ": " + e);
+                }
+            }
+        }
+        throw ScriptException.unsupported(line, "TCP_INFO field " + name + " (tapwire's TcpInfo has no counterpart)");
     }
 
     /** Linux's TCP_* state numbers (include/net/tcp_states.h). */

@@ -96,7 +96,7 @@ class LinuxDialectTest {
         StackConfig c = LinuxProfile.stackConfig();
         List<String> notes = new ArrayList<>();
         LinuxShell shell = new LinuxShell(c, null, notes);
-        for (String cmd : List.of("ethtool -K tun0 tso off gso off", "tc qdisc replace dev tun0 root fq",
+        for (String cmd : List.of("ethtool -K tun0 rx-checksumming off", "ip route change 192.0.2.1 dev tun0 mtu lock 640", "tc qdisc replace dev tun0 root fq",
                 "echo 3 > /sys/module/tcp_cubic/parameters/hystart_detect")) {
             ScriptException e = assertThrows(ScriptException.class, () -> shell.run(cmd, 1, false), cmd);
             assertEquals(ScriptException.Kind.UNSUPPORTED, e.kind(), cmd);
@@ -107,6 +107,11 @@ class LinuxDialectTest {
         ScriptException late = assertThrows(ScriptException.class, () -> shell.run("sysctl -q net.ipv4.tcp_moderate_rcvbuf=0", 1, true));
         assertEquals(ScriptException.Kind.UNSUPPORTED, late.kind());
         assertEquals(40, LinuxShell.arithmetic("2+3*4*3+2", 1));
+        // ethtool -K: with TSO and GSO both off, expected segments are compared as sent.
+        shell.run("ethtool -K tun0 tso off", 1, false);
+        assertTrue(shell.segmentationOffload());
+        shell.run("ethtool -K tun0 gso off gro off", 1, false);
+        assertFalse(shell.segmentationOffload());
     }
 
     @Test
@@ -124,6 +129,7 @@ class LinuxDialectTest {
     void tcpInfoAssertsAreEvaluated() {
         assertPassed(run(ACCEPTED + """
                    +0 %{ assert tcpi_snd_cwnd == 10, tcpi_snd_cwnd }%
+                   +0 %{ assert tcpi_snd_wnd == 32792 }%
                    +0 %{
                 cwnd = 10
                 assert tcpi_ca_state == TCP_CA_Open and tcpi_snd_ssthresh == TCP_INFINITE_SSTHRESH
