@@ -25,7 +25,7 @@ final class PythonAsserts {
             Map.entry("TCP_CA_Recovery", 3L), Map.entry("TCP_CA_Loss", 4L),
             Map.entry("TCP_INFINITE_SSTHRESH", 0x7fffffffL),
             Map.entry("TCPI_OPT_TIMESTAMPS", 1L), Map.entry("TCPI_OPT_SACK", 2L), Map.entry("TCPI_OPT_WSCALE", 4L),
-            Map.entry("TCPI_OPT_ECN", 8L),
+            Map.entry("TCPI_OPT_ECN", 8L), Map.entry("TCPI_OPT_ECN_SEEN", 16L), Map.entry("TCPI_OPT_SYN_DATA", 32L),
             Map.entry("TCP_ESTABLISHED", 1L), Map.entry("TCP_SYN_SENT", 2L), Map.entry("TCP_SYN_RECV", 3L),
             Map.entry("TCP_FIN_WAIT1", 4L), Map.entry("TCP_FIN_WAIT2", 5L), Map.entry("TCP_TIME_WAIT", 6L),
             Map.entry("TCP_CLOSE", 7L), Map.entry("TCP_CLOSE_WAIT", 8L), Map.entry("TCP_LAST_ACK", 9L),
@@ -156,7 +156,7 @@ final class PythonAsserts {
             case "tcpi_snd_wscale" -> Math.max(0, info.sndWscale());
             case "tcpi_rcv_wscale" -> Math.max(0, info.rcvWscale());
             case "tcpi_options" -> (info.timestamps() ? 1 : 0) | (info.sack() ? 2 : 0) | (info.sndWscale() >= 0 ? 4 : 0)
-                    | (info.ecn() ? 8 : 0);
+                    | (info.ecn() ? 8 : 0) | optionBit(info, "ecnSeen", 16, line) | optionBit(info, "synData", 32, line);
             case "tcpi_bytes_acked" -> info.bytesAcked();
             case "tcpi_bytes_received" -> info.bytesReceived();
             case "tcpi_bytes_sent" -> info.bytesSent();
@@ -171,6 +171,34 @@ final class PythonAsserts {
             case "tcpi_notsent_bytes" -> Math.max(0, info.sendQueue() - info.bytesInFlight());
             default -> component(name, line, info);
         };
+    }
+
+    /**
+     * A TCPI_OPT_* bit tapwire's TcpInfo may not have: from its boolean component {@code name}
+     * when it has one; else the bit reads as unknown, which an expression may not test (see
+     * {@link #run}: the constant is refused then).
+     */
+    private static long optionBit(TcpInfo info, String name, long bit, int line) {
+        for (java.lang.reflect.RecordComponent c : TcpInfo.class.getRecordComponents()) {
+            if (c.getName().equals(name) && c.getType() == boolean.class) {
+                try {
+                    return (Boolean) c.getAccessor().invoke(info) ? bit : 0;
+                } catch (ReflectiveOperationException e) {
+                    throw ScriptException.unsupported(line, "TcpInfo." + name + ": " + e);
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** Whether TcpInfo reports {@code name} (a boolean component). */
+    private static boolean hasComponent(String name) {
+        for (java.lang.reflect.RecordComponent c : TcpInfo.class.getRecordComponents()) {
+            if (c.getName().equals(name) && c.getType() == boolean.class) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -383,6 +411,10 @@ final class PythonAsserts {
             }
             if (name.startsWith("tcpi_")) {
                 return field(name, line, info);
+            }
+            if ((name.equals("TCPI_OPT_SYN_DATA") && !hasComponent("synData"))
+                    || (name.equals("TCPI_OPT_ECN_SEEN") && !hasComponent("ecnSeen"))) {
+                throw ScriptException.unsupported(line, name + " (tapwire's TcpInfo does not report it)");
             }
             Long c = CONSTANTS.get(name);
             if (c == null) {

@@ -124,6 +124,7 @@ final class Syscalls {
             case "connect" -> connect(a, line, s);
             case "read", "recv", "recvfrom" -> read(a, line, s);
             case "write", "send", "sendto" -> write(a, line, s);
+            case "sendmsg", "writev" -> gatherWrite(a, line, s);
             case "shutdown" -> shutdown(a, line, s);
             case "close" -> close(a, line, s);
             default -> linuxCalls.prepare(s, line);
@@ -302,6 +303,53 @@ final class Syscalls {
         DrillSocket so = socket(a.get(0), line);
         int len = (int) eval(a.get(2), line);
         long flags = send ? eval(a.get(3), line) : 0;
+        return writeCall(so, len, flags, line);
+    }
+
+    /**
+     * Linux's gathering writes: {@code sendmsg(fd, {msg_name(...)=..., msg_iov(N)=[{..., len}...],
+     * msg_flags=0}, flags)} and {@code writev(fd, [{..., len}...], N)}, a write of the iovecs'
+     * total length (the interpreter writes zeros, so only lengths matter).
+     */
+    private Call gatherWrite(List<Expr> a, int line, Script.Syscall s) {
+        boolean sendmsg = s.name().equals("sendmsg");
+        arity(s, 3, line);
+        if (!ctx.linux()) {
+            throw ScriptException.unsupported(line, "system call " + s.name() + "()");
+        }
+        DrillSocket so = socket(a.get(0), line);
+        Expr iov = a.get(1);
+        long flags = 0;
+        if (sendmsg) {
+            if (!(a.get(1) instanceof Expr.Struct msg)) {
+                throw ScriptException.syntax(line, "sendmsg() needs a struct msghdr");
+            }
+            iov = null;
+            for (Expr.Field f : msg.fields()) {
+                if ("msg_iov".equals(f.name())) {
+                    iov = f.value();
+                } else if ("msg_control".equals(f.name())) {
+                    throw ScriptException.unsupported(line, "sendmsg() with control messages");
+                } else if ("msg_flags".equals(f.name()) && eval(f.value(), line) != 0) {
+                    throw ScriptException.unsupported(line, "sendmsg() msg_flags " + f.value());
+                }
+            }
+            flags = eval(a.get(2), line);
+        }
+        if (!(iov instanceof Expr.Array items)) {
+            throw ScriptException.syntax(line, s.name() + "() needs an array of iovecs {..., len}");
+        }
+        long total = 0;
+        for (Expr e : items.items()) {
+            if (!(e instanceof Expr.Struct v) || v.fields().size() != 2) {
+                throw ScriptException.syntax(line, "an iovec is {..., len}, got " + e);
+            }
+            total += eval(v.fields().get(1).value(), line);
+        }
+        return writeCall(so, (int) total, flags, line);
+    }
+
+    private Call writeCall(DrillSocket so, int len, long flags, int line) {
         boolean dontWait = false;
         if (flags != 0) {
             if (!ctx.linux()) {

@@ -219,6 +219,21 @@ class LinuxDialectTest {
     }
 
     @Test
+    void gatheringWritesSendTheIovecsTotal() {
+        assertPassed(run(ACCEPTED + """
+                   +0 sendmsg(4, {msg_name(...)=...,
+                                  msg_iov(2)=[{..., 100}, {..., 50}],
+                                  msg_flags=0}, 0) = 150
+                   +0 > P. 1:151(150) ack 1
+                  +.1 < . 1:1(0) ack 151 win 32792
+                   +0 writev(4, [{..., 10}, {..., 0}], 2) = 10
+                   +0 > P. 151:161(10) ack 1
+                """));
+        assertEquals(ScriptResult.Status.SKIPPED_UNSUPPORTED, run(ACCEPTED
+                + "   +0 sendmsg(4, {msg_name(...)=..., msg_iov(1)=[{..., 10}], msg_flags=0}, MSG_MORE) = 10\n").status());
+    }
+
+    @Test
     void aLinuxTreeIsReportedPerFolder(@TempDir Path root) throws IOException {
         Files.createDirectories(root.resolve("common"));
         Files.writeString(root.resolve("common/defaults.sh"), "sysctl -q net.ipv4.tcp_sack=1\n");
