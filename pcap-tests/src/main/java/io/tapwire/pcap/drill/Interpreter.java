@@ -158,7 +158,7 @@ public final class Interpreter {
                     // Linux's dialect: compare segments as sent, without joining them as GSO would (see SentSegments.coalesce).
                     case "strict_segments" -> { }
                     // Linux's dialect: the gso_size packetdrill gives inbound GSO packets; tapwire has no GRO,
-                    // such a segment arrives whole (IP-fragmented), see injectOne.
+                    // such a segment arrives whole (IP-fragmented), see inject.
                     case "mss" -> notes.add("option --mss=" + v + ": inbound segments above the MSS arrive whole, as one GRO packet");
                     case "tolerance_usecs" -> toleranceNanos = Long.parseLong(v) * 1000;
                     case "mtu" -> mtu = Integer.parseInt(v);
@@ -299,17 +299,13 @@ public final class Interpreter {
 
     // ------------------------------------------------------------------ packets
 
-    private void inject(int line, TcpSpec spec) {
-        ensureStack();
-        injectOne(line, spec);
-    }
-
     /**
-     * One segment as written. A segment larger than the MSS (Linux's scripts hand those to
+     * Injects the segment as written. A segment larger than the MSS (Linux's scripts hand those to
      * packetdrill's tun device as one GSO packet, which the receiver takes as one GRO skb) arrives
      * as one IP-fragmented TCP segment: tapwire, like Linux with GRO, processes it as one.
      */
-    private void injectOne(int line, TcpSpec spec) {
+    private void inject(int line, TcpSpec spec) {
+        ensureStack();
         if (flow.phase == Flow.Phase.LISTENING) {
             // As packetdrill: a segment reaching the listening socket under test opens a child connection.
             flow.phase = Flow.Phase.PACKET_RECEIVED;

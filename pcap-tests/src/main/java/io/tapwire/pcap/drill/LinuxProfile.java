@@ -47,6 +47,9 @@ public final class LinuxProfile {
             "sysctl -q net.ipv4.tcp_fastopen_key=a1a1a1a1-b2b2b2b2-c3c3c3c3-d4d4d4d4",
             "sysctl -q net.ipv4.tcp_syncookies=1");
 
+    /** A shell line setting a Linux sysctl. */
+    private static final java.util.regex.Pattern LINUX_SYSCTL = java.util.regex.Pattern.compile("`[^`]*net\\.(ipv4|ipv6|core)\\.");
+
     private LinuxProfile() {
     }
 
@@ -72,7 +75,7 @@ public final class LinuxProfile {
 
     /** Whether {@code text} (from {@code script}, which may be null) is a script of Linux's dialect. */
     public static boolean applies(Path script, String text) {
-        if (text.contains("defaults.sh`") || text.contains("common/defaults.sh") || text.matches("(?s).*`[^`]*net\\.ipv[46]\\..*")) {
+        if (text.contains("defaults.sh`") || text.contains("common/defaults.sh") || LINUX_SYSCTL.matcher(text).find()) {
             return true;
         }
         return script != null && commonDefaults(script.toAbsolutePath().getParent()) != null;

@@ -1,6 +1,5 @@
 package io.tapwire.pcap.drill;
 
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,10 +32,11 @@ final class LinuxSocketOptions {
             Map.entry("IP_FREEBIND", "IP_FREEBIND (binding to explicit addresses is not modelled)"),
             Map.entry("SO_MAX_PACING_RATE", "SO_MAX_PACING_RATE (tapwire does not pace)"));
 
-    /** The send flags tapwire cannot honour yet, by bit. */
-    private static final List<long[]> FLAG_BITS = List.of(new long[] {0x8000L}, new long[] {0x20000000L}, new long[] {0x4000000L});
-    private static final List<String> FLAG_REASONS = List.of("MSG_MORE (tapwire has no corking yet)",
-            "MSG_FASTOPEN (TCP Fast Open, RFC 7413; not in tapwire yet)", "MSG_ZEROCOPY (tapwire's writes copy)");
+    /** The send flags tapwire cannot honour yet, by bit, with the reason. */
+    private static final Map<Long, String> NOT_YET_FLAGS = Map.of(
+            0x8000L, "MSG_MORE (tapwire has no corking yet)",
+            0x20000000L, "MSG_FASTOPEN (TCP Fast Open, RFC 7413; not in tapwire yet)",
+            0x4000000L, "MSG_ZEROCOPY (tapwire's writes copy)");
 
     private LinuxSocketOptions() {
     }
@@ -47,9 +47,9 @@ final class LinuxSocketOptions {
      */
     static boolean sendFlags(long flags, int line) {
         long rest = flags & ~Errno.MSG_DONTWAIT_LINUX;
-        for (int i = 0; i < FLAG_BITS.size(); i++) {
-            if ((rest & FLAG_BITS.get(i)[0]) != 0) {
-                throw ScriptException.unsupported(line, FLAG_REASONS.get(i));
+        for (Map.Entry<Long, String> f : NOT_YET_FLAGS.entrySet()) {
+            if ((rest & f.getKey()) != 0) {
+                throw ScriptException.unsupported(line, f.getValue());
             }
         }
         if (rest != 0) {
