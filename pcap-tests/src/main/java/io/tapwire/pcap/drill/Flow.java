@@ -108,6 +108,46 @@ final class Flow {
         return packetdrillNumbering && !syn && remoteIsnKnown ? (live - remoteIsn) & MASK : live & MASK;
     }
 
+    /**
+     * packetdrill's {@code --tcp_ts_tick_usecs}: the stack's TSval must advance with time at this
+     * tick, within the tolerance, counted from the first TSval the script and the stack showed
+     * (0: any TSval is accepted, packetdrill's default).
+     */
+    long tsTickMicros;
+    long toleranceMicros;
+    /** packetdrill's {@code --tcp_ts_ecr_scaled}: an ECR the stack never sent is interpolated from the first TSval pair. */
+    boolean tsEcrScaled;
+    private boolean firstTsKnown;
+    private long firstScriptTs;
+    private long firstLiveTs;
+
+    /**
+     * Checks an outbound TSval against the script's (see {@link #tsTickMicros}); null when it is
+     * within the tolerance, else the difference.
+     */
+    String checkTsVal(long script, long live) {
+        if (!firstTsKnown) {
+            firstTsKnown = true;
+            firstScriptTs = script;
+            firstLiveTs = live;
+        }
+        if (tsTickMicros <= 0) {
+            return null;
+        }
+        long mapped = (firstScriptTs + live - firstLiveTs) & MASK;
+        long deviation = Math.abs((long) (int) (mapped - script));
+        if (deviation * tsTickMicros > toleranceMicros) {
+            return "TS val: expected " + script + " got " + mapped + " (in script terms, tick " + tsTickMicros + " us, tolerance "
+                    + toleranceMicros + " us)";
+        }
+        return null;
+    }
+
+    /** The live ECR for a script ECR the stack never sent as TSval, with {@link #tsEcrScaled}; null otherwise. */
+    Long scaledTsEcr(long script) {
+        return tsEcrScaled && firstTsKnown ? (script - firstScriptTs + firstLiveTs) & MASK : null;
+    }
+
     void rememberTsVal(long script, long live) {
         tsVals.put(script, live);
     }

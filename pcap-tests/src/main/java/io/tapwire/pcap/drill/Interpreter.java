@@ -124,6 +124,7 @@ public final class Interpreter {
                 return result(ScriptResult.Status.SKIPPED_IPV6, 0, "--ip_version=" + ip + ": not supported");
             }
             applyOptions(script.options());
+            flow.toleranceMicros = toleranceNanos / 1000;
             List<Script.Event> events = script.events();
             EventTime first = events.get(0).time();
             if (first.kind() != EventTime.Kind.ABSOLUTE && first.kind() != EventTime.Kind.RELATIVE || first.startMicros() != 0) {
@@ -157,6 +158,8 @@ public final class Interpreter {
                     case "ip_version" -> { }
                     // Linux's dialect: compare segments as sent, without joining them as GSO would (see SentSegments.coalesce).
                     case "strict_segments" -> { }
+                    case "tcp_ts_tick_usecs" -> flow.tsTickMicros = Long.parseLong(v);
+                    case "tcp_ts_ecr_scaled" -> flow.tsEcrScaled = true;
                     // Linux's dialect: the gso_size packetdrill gives inbound GSO packets; tapwire has no GRO,
                     // such a segment arrives whole (IP-fragmented), see inject.
                     case "mss" -> notes.add("option --mss=" + v + ": inbound segments above the MSS arrive whole, as one GRO packet");
@@ -352,6 +355,9 @@ public final class Interpreter {
                 out.add(new TcpOption.Sack(blocks));
             } else if (o instanceof TcpOption.Timestamp ts && spec.has(TcpSpec.ACK)) {
                 Long live = flow.liveTsVal(ts.ecr());
+                if (live == null) {
+                    live = flow.scaledTsEcr(ts.ecr());
+                }
                 if (live == null) {
                     throw new ScriptFailure(line, "cannot send TS ecr " + ts.ecr() + ": the stack never sent a segment with TS val "
                             + ts.ecr() + " (packetdrill: unable to find mapping for timestamp ecr)");

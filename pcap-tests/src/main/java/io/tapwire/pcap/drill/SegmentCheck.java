@@ -83,6 +83,10 @@ final class SegmentCheck {
                     + TcpOption.format(TcpOption.decode(actual.options()));
         }
         if (liveTsVal >= 0) {
+            String ts = flow.checkTsVal(scriptTsVal, liveTsVal);
+            if (ts != null) {
+                return ts;
+            }
             flow.rememberTsVal(scriptTsVal, liveTsVal);
         }
         return null;

@@ -234,6 +234,27 @@ class LinuxDialectTest {
     }
 
     @Test
+    void withATimestampTickTheStacksTsValMustFollowTheScriptsClock() {
+        String script = """
+                `../common/defaults.sh`
+                    0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+                   +0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
+                   +0 bind(3, ..., ...) = 0
+                   +0 listen(3, 1) = 0
+                   +0 < S 0:0(0) win 32792 <mss 1000,sackOK,TS val 100 ecr 0,nop,wscale 7>
+                   +0 > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 100 ecr 100,nop,wscale 8>
+                   +0 < . 1:1(0) ack 1 win 257 <nop,nop,TS val 101 ecr 100>
+                   +0 accept(3, ..., ...) = 4
+                  +.1 write(4, ..., 10) = 10
+                   +0 > P. 1:11(10) ack 1 <nop,nop,TS val %d ecr 101>
+                """;
+        assertPassed(run("--tcp_ts_tick_usecs=1000\n" + script.formatted(200)));
+        assertFailedAt(run("--tcp_ts_tick_usecs=1000\n" + script.formatted(150)), 12, "TS val: expected 150 got 200");
+        // Without a tick any TSval is accepted, as packetdrill does.
+        assertPassed(run(script.formatted(150)));
+    }
+
+    @Test
     void aLinuxTreeIsReportedPerFolder(@TempDir Path root) throws IOException {
         Files.createDirectories(root.resolve("common"));
         Files.writeString(root.resolve("common/defaults.sh"), "sysctl -q net.ipv4.tcp_sack=1\n");
