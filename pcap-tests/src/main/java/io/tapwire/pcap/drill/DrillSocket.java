@@ -20,6 +20,10 @@ final class DrillSocket {
     /** SO_LINGER on with a zero timeout: close aborts with RST. */
     boolean lingerZero;
     boolean keepAlive;
+    /** TCP_CONGESTION as set (Linux's dialect), null for the stack's tcp_congestion_control. */
+    String congestionControl;
+    /** SO_REUSEPORT (Linux's dialect). */
+    boolean reusePort;
     int boundPort = -1;
     TcpListener listener;
     TcpSocket connection;

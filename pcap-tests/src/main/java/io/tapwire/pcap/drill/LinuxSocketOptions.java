@@ -24,7 +24,6 @@ final class LinuxSocketOptions {
             Map.entry("TCP_FASTOPEN_CONNECT", "TCP_FASTOPEN_CONNECT (TCP Fast Open, RFC 7413; not in tapwire yet)"),
             Map.entry("TCP_FASTOPEN_KEY", "TCP_FASTOPEN_KEY (TCP Fast Open, RFC 7413; not in tapwire yet)"),
             Map.entry("TCP_INFO", "getsockopt(TCP_INFO) with a struct (the scripts' %{ }% asserts are evaluated instead)"),
-            Map.entry("TCP_CONGESTION", "TCP_CONGESTION per socket (tapwire sets it per stack: tcp_congestion_control)"),
             Map.entry("TCP_MD5SIG", "TCP MD5 signatures (RFC 2385; tapwire has none)"),
             Map.entry("SO_ZEROCOPY", "SO_ZEROCOPY (tapwire's writes copy; no zerocopy notifications)"),
             Map.entry("SO_TIMESTAMPING", "SO_TIMESTAMPING (no socket timestamping in tapwire)"),
@@ -58,9 +57,36 @@ final class LinuxSocketOptions {
         return (flags & Errno.MSG_DONTWAIT_LINUX) != 0;
     }
 
-    /** setsockopt of an option only Linux's scripts use; throws unsupported for those tapwire lacks. */
+    /**
+     * setsockopt of an option only Linux's scripts use; throws unsupported for those tapwire lacks.
+     * TCP_CONGESTION and SO_REUSEPORT are taken before listen() or connect(), when tapwire creates
+     * the socket with its {@code SocketOptions}; later they are unsupported.
+     */
     static Syscalls.Result setsockopt(DrillSocket so, String name, Expr value, int line) {
-        throw unsupported(name, line);
+        boolean created = so.listener != null || so.connection != null;
+        switch (name) {
+            case "TCP_CONGESTION" -> {
+                if (!(value instanceof Expr.Str str)) {
+                    throw ScriptException.syntax(line, "TCP_CONGESTION takes a string");
+                }
+                if (created) {
+                    throw ScriptException.unsupported(line, "TCP_CONGESTION on a listening or connected socket");
+                }
+                if (!io.tapwire.tcp.cc.CongestionControls.available().contains(str.value())) {
+                    return Syscalls.Result.error("ENOENT");
+                }
+                so.congestionControl = str.value();
+                return Syscalls.Result.ok(0);
+            }
+            case "SO_REUSEPORT" -> {
+                if (created) {
+                    throw ScriptException.unsupported(line, "SO_REUSEPORT on a listening or connected socket");
+                }
+                so.reusePort = Syscalls.eval(value, line) != 0;
+                return Syscalls.Result.ok(0);
+            }
+            default -> throw unsupported(name, line);
+        }
     }
 
     /**
@@ -68,6 +94,17 @@ final class LinuxSocketOptions {
      * MSS (Linux's tp->mss_cache, tcpi_snd_mss).
      */
     static Syscalls.Result getsockopt(DrillSocket so, String name, Expr expected, int line) {
+        if (name.equals("TCP_CONGESTION") && expected instanceof Expr.Str want) {
+            String actual = so.connection != null ? so.connection.tcpInfo().caAlgorithm()
+                    : so.congestionControl != null ? so.congestionControl : null;
+            if (actual == null) {
+                throw ScriptException.unsupported(line, "getsockopt(TCP_CONGESTION) before the socket has a connection");
+            }
+            if (!actual.equals(want.value())) {
+                throw new ScriptFailure(line, "getsockopt(TCP_CONGESTION): expected \"" + want.value() + "\" got \"" + actual + "\"");
+            }
+            return Syscalls.Result.ok(0);
+        }
         if (name.equals("TCP_MAXSEG") && so.connection != null) {
             long actual = so.connection.tcpInfo().sndMss();
             long want = Syscalls.eval(expected, line);

@@ -215,6 +215,7 @@ final class Syscalls {
             child.lingerZero = so.lingerZero;
             child.keepAlive = so.keepAlive;
             child.boundPort = so.boundPort;
+            child.congestionControl = so.congestionControl;
             if (child.keepAlive) {
                 applyKeepAlive(child);
             }
@@ -430,8 +431,10 @@ final class Syscalls {
         if (ctx.linux()) {
             // Linux: no SO_RCVBUF keeps the socket auto-tuned from tcp_rmem's default; SO_RCVBUF and
             // SO_SNDBUF double the value asked for (sock_setsockopt), for the kernel's overhead.
-            return SocketOptions.defaults().receiveBufferSize(so.receiveBuffer > 0 ? 2 * so.receiveBuffer : 0)
-                    .sendBufferSize(so.sendBuffer > 0 ? 2 * so.sendBuffer : 0).noDelay(so.noDelay).reuseAddress(so.reuseAddress);
+            SocketOptions o = SocketOptions.defaults().receiveBufferSize(so.receiveBuffer > 0 ? 2 * so.receiveBuffer : 0)
+                    .sendBufferSize(so.sendBuffer > 0 ? 2 * so.sendBuffer : 0).noDelay(so.noDelay).reuseAddress(so.reuseAddress)
+                    .reusePort(so.reusePort);
+            return so.congestionControl == null ? o : o.congestionControl(so.congestionControl);
         }
         int rcv = FreeBsdProfile.roundReceiveBuffer(so.receiveBuffer > 0 ? so.receiveBuffer : config.tcpRmemDefault, ctx.mss());
         return SocketOptions.defaults().receiveBufferSize(rcv).sendBufferSize(so.sendBuffer).noDelay(so.noDelay)

@@ -255,6 +255,25 @@ class LinuxDialectTest {
     }
 
     @Test
+    void congestionControlSetBeforeListenIsTheAcceptedConnections() {
+        String script = """
+                `../common/defaults.sh`
+                    0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+                   +0 setsockopt(3, SOL_TCP, TCP_CONGESTION, "reno", 4) = 0
+                   +0 setsockopt(3, SOL_TCP, TCP_CONGESTION, "nosuch", 6) = -1 ENOENT (No such file or directory)
+                   +0 bind(3, ..., ...) = 0
+                   +0 listen(3, 1) = 0
+                   +0 < S 0:0(0) win 32792 <mss 1000>
+                   +0 > S. 0:0(0) ack 1 <...>
+                   +0 < . 1:1(0) ack 1 win 32792
+                   +0 accept(3, ..., ...) = 4
+                   +0 getsockopt(4, SOL_TCP, TCP_CONGESTION, "%s", [16]) = 0
+                """;
+        assertPassed(run(script.formatted("reno")));
+        assertFailedAt(run(script.formatted("cubic")), 11, "expected \"cubic\" got \"reno\"");
+    }
+
+    @Test
     void aLinuxTreeIsReportedPerFolder(@TempDir Path root) throws IOException {
         Files.createDirectories(root.resolve("common"));
         Files.writeString(root.resolve("common/defaults.sh"), "sysctl -q net.ipv4.tcp_sack=1\n");
