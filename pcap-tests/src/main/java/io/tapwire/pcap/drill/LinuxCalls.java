@@ -39,6 +39,7 @@ final class LinuxCalls {
             case "epoll_ctl" -> epollCtl(s, line);
             case "epoll_wait" -> epollWait(s, line);
             case "poll" -> poll(s, line);
+            case "getsockname", "getpeername" -> name(s, line);
             default -> throw ScriptException.unsupported(line, "system call " + s.name() + "()");
         };
     }
@@ -62,6 +63,25 @@ final class LinuxCalls {
                 if (actual != want) {
                     throw new ScriptFailure(line, "ioctl(" + request + "): expected [" + want + "] got [" + actual + "]");
                 }
+            }
+            return Syscalls.Result.ok(0);
+        });
+    }
+
+    /**
+     * getsockname/getpeername: the runner chooses the addresses (the scripts write {@code ...}),
+     * so only the call's success is checked: a bound or connected socket (getpeername: connected).
+     */
+    private Syscalls.Call name(Script.Syscall s, int line) {
+        Syscalls.arity(s, 3, line);
+        DrillSocket so = calls.socket(s.args().get(0), line);
+        if (!(s.args().get(1) instanceof Expr.Ellipsis)) {
+            throw ScriptException.unsupported(line, s.name() + "() with an expected address (the runner chooses addresses)");
+        }
+        boolean peer = s.name().equals("getpeername");
+        return new Syscalls.Call(so, () -> {
+            if (peer && (so.connection == null || !so.connection.state().isSynchronized())) {
+                return Syscalls.Result.error("ENOTCONN");
             }
             return Syscalls.Result.ok(0);
         });
@@ -168,8 +188,11 @@ final class LinuxCalls {
             long[] revents = new long[sockets.size()];
             for (int i = 0; i < sockets.size(); i++) {
                 Pollable p = pollable(sockets.get(i));
-                // poll(2) always reports POLLERR and POLLHUP; a socket with nothing to watch is POLLOUT|POLLHUP in Linux.
-                long r = p == null ? 0x014 : p.readiness();
+                // poll(2) always reports POLLERR and POLLHUP; a socket neither listening nor connected
+                // is POLLOUT|POLLWRNORM|POLLHUP in Linux (tcp_poll in TCP_CLOSE).
+                long r = p == null ? 0x114 : p.readiness();
+                // tcp_poll reports POLLRDNORM with POLLIN and POLLWRNORM with POLLOUT.
+                r |= ((r & 0x001) != 0 ? 0x040 : 0) | ((r & 0x004) != 0 ? 0x100 : 0);
                 revents[i] = r & (interest.get(i) | 0x018);
                 if (revents[i] != 0) {
                     ready++;

@@ -165,7 +165,11 @@ class LinuxDialectTest {
                    +0 epoll_ctl(5, EPOLL_CTL_ADD, 4, {events=EPOLLIN, fd=4}) = 0
                    +0 epoll_wait(5, {events=0, ptr=0}, 1, 0) = 0
                    +0 ioctl(4, SIOCINQ, [0]) = 0
+                   +0 poll([{fd=4, events=POLLIN, revents=0}], 1, 0) = 0
+                   +0 poll([{fd=4, events=POLLOUT|POLLWRNORM, revents=POLLOUT|POLLWRNORM}], 1, 0) = 1
+                   +0 getpeername(4, ..., ...) = 0
                    +0 < P. 1:1001(1000) ack 1 win 32792
+                   +0 poll([{fd=4, events=POLLIN, revents=POLLIN}], 1, 0) = 1
                    +0 epoll_wait(5, {events=EPOLLIN, fd=4}, 1, 0) = 1
                    +0 ioctl(4, SIOCINQ, [1000]) = 0
                    +0 recv(4, ..., 1000, MSG_DONTWAIT) = 1000
@@ -176,6 +180,8 @@ class LinuxDialectTest {
                    +0 epoll_ctl(5, EPOLL_CTL_ADD, 4, {events=EPOLLIN, fd=4}) = 0
                    +0 epoll_wait(5, {events=EPOLLIN, fd=4}, 1, 0) = 1
                 """), 12, "epoll_wait() returned 0, expected 1");
+        assertFailedAt(run(ACCEPTED + "   +0 poll([{fd=4, events=POLLIN|POLLOUT, revents=POLLOUT|POLLIN}], 1, 0) = 1\n"), 10,
+                "revents expected EPOLLIN|EPOLLOUT got EPOLLOUT");
         // A timeout blocks on virtual time until it ends.
         assertPassed(run(ACCEPTED + """
                    +0 epoll_create(1) = 5
