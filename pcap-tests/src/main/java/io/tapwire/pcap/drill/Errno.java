@@ -80,6 +80,8 @@ final class Errno {
             case "MSG_PEEK" -> 2L;
             // Linux's own names (the Linux scripts'); values as in Linux's headers.
             case "SOL_TCP" -> 6L;
+            case "SOCK_NONBLOCK" -> SOCK_NONBLOCK_LINUX;
+            case "SOCK_CLOEXEC" -> SOCK_CLOEXEC_LINUX;
             case "MSG_DONTWAIT" -> MSG_DONTWAIT_LINUX;
             case "MSG_MORE" -> 0x8000L;
             case "MSG_ZEROCOPY" -> 0x4000000L;
@@ -110,5 +112,8 @@ final class Errno {
     static final long O_NONBLOCK = 4;
     /** Linux's MSG_DONTWAIT (FreeBSD's is 0x80). */
     static final long MSG_DONTWAIT_LINUX = 0x40;
+    /** Linux's SOCK_NONBLOCK (O_NONBLOCK, 04000) and SOCK_CLOEXEC (02000000) in socket(2)'s type. */
+    static final long SOCK_NONBLOCK_LINUX = 04000;
+    static final long SOCK_CLOEXEC_LINUX = 02000000;
     static final long O_RDWR = 2;
 }

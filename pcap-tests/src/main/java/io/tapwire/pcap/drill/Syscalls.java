@@ -136,13 +136,21 @@ final class Syscalls {
     private Call socket(Script.Syscall s, int line) {
         arity(s, 3, line);
         long domain = s.args().get(0) instanceof Expr.Ellipsis ? 2 : eval(s.args().get(0), line);
-        if (domain != 2 || eval(s.args().get(1), line) != 1 || (eval(s.args().get(2), line) != 6 && eval(s.args().get(2), line) != 0)) {
+        long type = eval(s.args().get(1), line);
+        // Linux's socket(2) takes SOCK_NONBLOCK and SOCK_CLOEXEC in the type.
+        boolean nonBlock = ctx.linux() && (type & Errno.SOCK_NONBLOCK_LINUX) != 0;
+        if (ctx.linux()) {
+            type &= ~(Errno.SOCK_NONBLOCK_LINUX | Errno.SOCK_CLOEXEC_LINUX);
+        }
+        if (domain != 2 || type != 1 || (eval(s.args().get(2), line) != 6 && eval(s.args().get(2), line) != 0)) {
             throw ScriptException.unsupported(line, "only IPv4 TCP sockets: " + s);
         }
         int fd = newFd(s, line);
         return new Call(null, () -> {
             ctx.ensureStack();
-            sockets.put(fd, new DrillSocket(fd));
+            DrillSocket so = new DrillSocket(fd);
+            so.nonBlocking = nonBlock;
+            sockets.put(fd, so);
             return Result.ok(fd);
         });
     }

@@ -280,6 +280,16 @@ class LinuxDialectTest {
     }
 
     @Test
+    void sockNonblockInTheTypeMakesTheSocketNonBlocking() {
+        assertPassed(run("""
+                `../common/defaults.sh`
+                    0 socket(..., SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC, IPPROTO_TCP) = 3
+                   +0 connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
+                   +0 > S 0:0(0) <...>
+                """));
+    }
+
+    @Test
     void aLinuxTreeIsReportedPerFolder(@TempDir Path root) throws IOException {
         Files.createDirectories(root.resolve("common"));
         Files.writeString(root.resolve("common/defaults.sh"), "sysctl -q net.ipv4.tcp_sack=1\n");
