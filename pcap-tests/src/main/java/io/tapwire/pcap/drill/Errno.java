@@ -71,7 +71,7 @@ final class Errno {
             case "O_RDONLY" -> 0L;
             case "O_WRONLY" -> 1L;
             case "O_RDWR" -> 2L;
-            case "O_NONBLOCK" -> 4L;
+            case "O_NONBLOCK" -> oNonblock();
             case "F_GETFL" -> 3L;
             case "F_SETFL" -> 4L;
             case "SHUT_RD" -> 0L;
@@ -109,7 +109,17 @@ final class Errno {
         };
     }
 
+    /** FreeBSD's O_NONBLOCK. */
     static final long O_NONBLOCK = 4;
+    /** Linux's O_NONBLOCK (04000), which Linux's scripts see in F_GETFL's result (0x802). */
+    static final long O_NONBLOCK_LINUX = 04000;
+    /** Whether the script being run on this thread is of Linux's dialect (set by the {@link Interpreter}). */
+    static final ThreadLocal<Boolean> LINUX = ThreadLocal.withInitial(() -> Boolean.FALSE);
+
+    /** O_NONBLOCK in the dialect of the script being run. */
+    static long oNonblock() {
+        return LINUX.get() ? O_NONBLOCK_LINUX : O_NONBLOCK;
+    }
     /** Linux's MSG_DONTWAIT (FreeBSD's is 0x80). */
     static final long MSG_DONTWAIT_LINUX = 0x40;
     /** Linux's SOCK_NONBLOCK (O_NONBLOCK, 04000) and SOCK_CLOEXEC (02000000) in socket(2)'s type. */

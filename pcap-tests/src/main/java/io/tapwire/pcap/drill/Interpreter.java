@@ -114,6 +114,15 @@ public final class Interpreter {
     }
 
     private ScriptResult run() {
+        Errno.LINUX.set(linux);
+        try {
+            return runScript();
+        } finally {
+            Errno.LINUX.remove();
+        }
+    }
+
+    private ScriptResult runScript() {
         try {
             String ip = script.options().getOrDefault("ip_version", "ipv4");
             if ("ipv6".equals(ip)) {

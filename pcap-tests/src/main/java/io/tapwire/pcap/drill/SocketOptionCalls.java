@@ -131,12 +131,12 @@ final class SocketOptionCalls {
         DrillSocket so = calls.socket(a.get(0), line);
         String cmd = Syscalls.symbol(a.get(1), line);
         return switch (cmd) {
-            case "F_GETFL" -> new Syscalls.Call(so, () -> Syscalls.Result.ok(Errno.O_RDWR | (so.nonBlocking ? Errno.O_NONBLOCK : 0)));
+            case "F_GETFL" -> new Syscalls.Call(so, () -> Syscalls.Result.ok(Errno.O_RDWR | (so.nonBlocking ? Errno.oNonblock() : 0)));
             case "F_SETFL" -> {
                 Syscalls.arity(s, 3, line);
                 long flags = Syscalls.eval(a.get(2), line);
                 yield new Syscalls.Call(so, () -> {
-                    so.nonBlocking = (flags & Errno.O_NONBLOCK) != 0;
+                    so.nonBlocking = (flags & Errno.oNonblock()) != 0;
                     return Syscalls.Result.ok(0);
                 });
             }

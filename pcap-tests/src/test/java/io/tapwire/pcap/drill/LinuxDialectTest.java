@@ -290,6 +290,18 @@ class LinuxDialectTest {
     }
 
     @Test
+    void fcntlFlagsUseLinuxsONonblock() {
+        assertPassed(run(ACCEPTED + """
+                   +0 fcntl(4, F_GETFL) = 0x2 (flags O_RDWR)
+                   +0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
+                   +0 fcntl(4, F_GETFL) = 0x802 (flags O_RDWR|O_NONBLOCK)
+                   +0 read(4, ..., 10) = -1 EAGAIN (Resource temporarily unavailable)
+                   +0 fcntl(4, F_SETFL, 0x2) = 0
+                   +0 fcntl(4, F_GETFL) = O_RDWR
+                """));
+    }
+
+    @Test
     void aLinuxTreeIsReportedPerFolder(@TempDir Path root) throws IOException {
         Files.createDirectories(root.resolve("common"));
         Files.writeString(root.resolve("common/defaults.sh"), "sysctl -q net.ipv4.tcp_sack=1\n");
