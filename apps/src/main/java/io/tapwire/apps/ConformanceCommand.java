@@ -20,11 +20,14 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         description = {
             "Run packetdrill scripts (files, or folders searched for *.pkt) against a fresh tapwire stack each, "
-                    + "in-process on virtual time, with FreeBSD-like settings. Prints per-folder counts (passed, failed, "
-                    + "skipped-IPv6, skipped-unsupported), each failure as script:line: first difference, and ends "
-                    + "with the line 'N passed, M failed, K skipped'.",
+                    + "in-process on virtual time. The FreeBSD suite's scripts run with FreeBSD-like settings; Linux's "
+                    + "(a tree with common/defaults.sh, or scripts running defaults.sh or setting net.ipv4 sysctls) with "
+                    + "Linux's defaults plus defaults.sh, in Linux's dialect. Prints per-folder counts (passed, failed, "
+                    + "skipped-IPv6, skipped-unsupported; Linux's tree given whole is reported per folder), each failure "
+                    + "as script:line: first difference, and ends with the line 'N passed, M failed, K skipped'.",
             "",
             "  ./tapwire conformance ../shared/conformance/tcp-testsuite/state-event-engine",
+            "  ./tapwire conformance ../shared/conformance/linux-packetdrill/tcp",
             "",
             "Exits 0 when no script failed (with --known-failures: when the list matches the run exactly), else 1."
         })

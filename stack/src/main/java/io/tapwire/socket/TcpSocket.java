@@ -114,6 +114,14 @@ public final class TcpSocket implements AutoCloseable, Pollable {
         return calls.available(tcb);
     }
 
+    /**
+     * SO_SNDBUF on the connection: its send buffer becomes {@code bytes}; false when that would
+     * shrink a buffer holding data, or memory is refused.
+     */
+    public boolean setSendBufferSize(int bytes) {
+        return calls.setSendBuffer(tcb, bytes);
+    }
+
     /** TCP_NODELAY. */
     public void setNoDelay(boolean on) {
         calls.setNoDelay(tcb, on);

@@ -72,6 +72,19 @@ public final class ByteRing {
     public int free() { return capacity - size(); }
 
     /**
+     * Shrinks an empty ring to {@code newCapacity} (its storage, if any, given back first); false,
+     * the ring unchanged, while it holds bytes or when {@code newCapacity} is not smaller.
+     */
+    public boolean shrinkIfEmpty(int newCapacity) {
+        if (newCapacity < 1 || newCapacity >= capacity || head != tail) {
+            return false;
+        }
+        releaseIfEmpty();
+        capacity = newCapacity;
+        return true;
+    }
+
+    /**
      * Grows the ring to {@code newCapacity}, keeping every byte of the current window
      * {@code [head, head + capacity)} (in-order and out-of-order data) at its stream offset.
      * Returns false (the ring unchanged) when {@code tcp_mem} max refuses the larger storage.

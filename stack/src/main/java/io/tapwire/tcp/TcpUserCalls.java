@@ -500,6 +500,32 @@ public final class TcpUserCalls {
         }
     }
 
+    /**
+     * SO_SNDBUF on a live connection (Linux's sock_setsockopt sets sk_sndbuf at any time): the send
+     * buffer becomes {@code bytes} (clamped to {@code tcp_wmem}'s maximum and the minimum buffer).
+     * Returns false, the buffer unchanged, when it should shrink while it holds data (the ring
+     * cannot shrink under queued bytes) or {@code tcp_mem} refuses the larger storage.
+     */
+    public boolean setSendBuffer(Tcb t, int bytes) {
+        int target = Math.max(io.tapwire.socket.SocketOptions.MIN_BUFFER, Math.min(layer.config().tcpWmemMax, bytes));
+        boolean grown;
+        t.lock.lock();
+        try {
+            if (target == t.sendRing.capacity()) {
+                return true;
+            }
+            // An empty buffer may also shrink (nothing queued would be lost); a full one only grows.
+            grown = target > t.sendRing.capacity() ? t.sendRing.grow(target) : t.sendRing.shrinkIfEmpty(target);
+            if (grown) {
+                // Writers waiting for space may go on (sk_stream_write_space).
+                t.changed.signalAll();
+            }
+        } finally {
+            t.lock.unlock();
+        }
+        return grown;
+    }
+
     /** TCP_NODELAY: turns Nagle's algorithm off (true) or on. */
     public void setNoDelay(Tcb t, boolean on) {
         t.lock.lock();

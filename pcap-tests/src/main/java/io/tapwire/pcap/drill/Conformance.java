@@ -47,14 +47,57 @@ public final class Conformance {
         List<Group> groups = new ArrayList<>();
         int done = 0;
         for (Path p : paths) {
-            List<ScriptResult> results = new ArrayList<>();
-            for (Path script : scripts(p)) {
-                results.add(runScript(script, name(script, base), options));
-                afterEach.accept(++done);
+            // Linux's tree is named from its root (the folder holding common/defaults.sh) and,
+            // given as a whole, reported per folder (fast_recovery, sack, slow_start...).
+            Path linuxRoot = linuxRoot(p);
+            Path b = linuxRoot != null ? linuxRoot : base;
+            List<Path> groupPaths = linuxRoot != null && Files.isDirectory(p) && sameFile(p, linuxRoot) ? subfolders(p) : List.of(p);
+            for (Path g : groupPaths) {
+                List<ScriptResult> results = new ArrayList<>();
+                for (Path script : scripts(g)) {
+                    results.add(runScript(script, name(script, b), options));
+                    afterEach.accept(++done);
+                }
+                groups.add(new Group(name(g, b), results));
             }
-            groups.add(new Group(name(p, base), results));
         }
         return groups;
+    }
+
+    /** The root of the Linux test tree {@code path} lies in (the folder holding {@code common/defaults.sh}), or null. */
+    static Path linuxRoot(Path path) {
+        Path abs = path.toAbsolutePath().normalize();
+        Path defaults = LinuxProfile.commonDefaults(Files.isDirectory(abs) ? abs : abs.getParent());
+        return defaults == null ? null : defaults.getParent().getParent();
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+    }
+
+    /** The folders of {@code dir} holding scripts, {@code common} excepted, in name order; scripts directly in it form a group of their own. */
+    private static List<Path> subfolders(Path dir) {
+        List<Path> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.sorted().toList()) {
+                if (Files.isDirectory(p) && !p.getFileName().toString().equals("common") && !scripts(p).isEmpty()) {
+                    out.add(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            if (s.anyMatch(p -> p.getFileName().toString().endsWith(".pkt") && Files.isRegularFile(p))) {
+                // Loose scripts at the top: listed one by one, each its own group.
+                try (Stream<Path> t = Files.list(dir)) {
+                    t.filter(p -> p.getFileName().toString().endsWith(".pkt") && Files.isRegularFile(p)).sorted().forEach(out::add);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+        return out;
     }
 
     /** Runs one script file; a file that cannot be read is a failure, not an exception. */
@@ -66,7 +109,7 @@ public final class Conformance {
             return new ScriptResult(name, ScriptResult.Status.FAILED, 0, "cannot read the script: " + e, List.of(), List.of(),
                     List.of());
         }
-        return Interpreter.run(name, text, options);
+        return Interpreter.run(name, text, options, script);
     }
 
     /** The {@code .pkt} files of {@code path} (itself if it is a file), in name order. */

@@ -39,6 +39,14 @@ public final class ConformanceSuite {
         return Optional.empty();
     }
 
+    /**
+     * Linux's packetdrill tests ({@code linux-packetdrill/tcp}), beside the FreeBSD suite in the
+     * same {@code conformance} folder, if found.
+     */
+    public static Optional<Path> locateLinux() {
+        return locate().map(p -> p.getParent().resolve("linux-packetdrill").resolve("tcp")).filter(Files::isDirectory);
+    }
+
     /** Why {@link #locate()} found nothing, and how to fix it. */
     public static String notFoundMessage() {
         return "the packetdrill suite (shared/conformance/" + SUITE + ") was not found walking up from "

@@ -24,9 +24,15 @@ final class DrillSocket {
     int fastOpen;
     /** TCP_FASTOPEN_CONNECT (Linux): connect defers the SYN to the first write. */
     boolean fastOpenConnect;
+    /** TCP_CONGESTION as set (Linux's dialect), null for the stack's tcp_congestion_control. */
+    String congestionControl;
+    /** SO_REUSEPORT (Linux's dialect). */
+    boolean reusePort;
     int boundPort = -1;
     TcpListener listener;
     TcpSocket connection;
+    /** An epoll instance (Linux's epoll_create), not a socket. */
+    io.tapwire.socket.Poller poller;
     /** SO_ERROR was read for the connection's error; it is not reported again. */
     boolean errorReported;
 

@@ -71,18 +71,59 @@ final class Errno {
             case "O_RDONLY" -> 0L;
             case "O_WRONLY" -> 1L;
             case "O_RDWR" -> 2L;
-            case "O_NONBLOCK" -> 4L;
+            case "O_NONBLOCK" -> oNonblock();
             case "F_GETFL" -> 3L;
             case "F_SETFL" -> 4L;
             case "SHUT_RD" -> 0L;
             case "SHUT_WR" -> 1L;
             case "SHUT_RDWR" -> 2L;
             case "MSG_PEEK" -> 2L;
-            case "MSG_FASTOPEN" -> 0x20000000L;   // Linux's (FreeBSD has none: TCP_FASTOPEN makes sendto connect)
+            // Linux's own names (the Linux scripts'); values as in Linux's headers.
+            case "SOL_TCP" -> 6L;
+            case "SOCK_NONBLOCK" -> SOCK_NONBLOCK_LINUX;
+            case "SOCK_CLOEXEC" -> SOCK_CLOEXEC_LINUX;
+            case "MSG_DONTWAIT" -> MSG_DONTWAIT_LINUX;
+            case "MSG_MORE" -> 0x8000L;
+            case "MSG_ZEROCOPY" -> 0x4000000L;
+            case "MSG_FASTOPEN" -> 0x20000000L;
+            case "MSG_ERRQUEUE" -> 0x2000L;
+            case "EPOLLIN", "POLLIN" -> 0x001L;
+            case "EPOLLPRI", "POLLPRI" -> 0x002L;
+            case "EPOLLOUT", "POLLOUT" -> 0x004L;
+            case "EPOLLERR", "POLLERR" -> 0x008L;
+            case "EPOLLHUP", "POLLHUP" -> 0x010L;
+            case "POLLNVAL" -> 0x020L;
+            case "EPOLLRDNORM", "POLLRDNORM" -> 0x040L;
+            case "EPOLLWRNORM", "POLLWRNORM" -> 0x100L;
+            case "EPOLLRDHUP", "POLLRDHUP" -> 0x2000L;
+            case "EPOLLEXCLUSIVE" -> 1L << 28;
+            case "EPOLLONESHOT" -> 1L << 30;
+            case "EPOLLET" -> 1L << 31;
+            case "EPOLL_CTL_ADD" -> 1L;
+            case "EPOLL_CTL_DEL" -> 2L;
+            case "EPOLL_CTL_MOD" -> 3L;
+            case "SIOCINQ", "FIONREAD" -> 0x541BL;
+            case "SIOCOUTQ", "TIOCOUTQ" -> 0x5411L;
+            case "SIOCOUTQNSD" -> 0x894BL;
             default -> null;
         };
     }
 
+    /** FreeBSD's O_NONBLOCK. */
     static final long O_NONBLOCK = 4;
+    /** Linux's O_NONBLOCK (04000), which Linux's scripts see in F_GETFL's result (0x802). */
+    static final long O_NONBLOCK_LINUX = 04000;
+    /** Whether the script being run on this thread is of Linux's dialect (set by the {@link Interpreter}). */
+    static final ThreadLocal<Boolean> LINUX = ThreadLocal.withInitial(() -> Boolean.FALSE);
+
+    /** O_NONBLOCK in the dialect of the script being run. */
+    static long oNonblock() {
+        return LINUX.get() ? O_NONBLOCK_LINUX : O_NONBLOCK;
+    }
+    /** Linux's MSG_DONTWAIT (FreeBSD's is 0x80). */
+    static final long MSG_DONTWAIT_LINUX = 0x40;
+    /** Linux's SOCK_NONBLOCK (O_NONBLOCK, 04000) and SOCK_CLOEXEC (02000000) in socket(2)'s type. */
+    static final long SOCK_NONBLOCK_LINUX = 04000;
+    static final long SOCK_CLOEXEC_LINUX = 02000000;
     static final long O_RDWR = 2;
 }

@@ -61,6 +61,93 @@ final class Flow {
         return (script + offset()) & MASK;
     }
 
+    /**
+     * Linux's packetdrill numbering (its socket.h), used for Linux's scripts: only SYNs carry
+     * numbers as written (the stack's relative to the ISN the script gives it, the peer's
+     * absolute); every other segment numbers both sides from their ISNs, so after
+     * {@code < S 999000:999040(40)} the peer's next segment is {@code 1:1(0)}. The FreeBSD suite's
+     * peers start at 0, where both readings agree, and keep {@link #toLive}/{@link #toScript}.
+     */
+    boolean packetdrillNumbering;
+    private boolean remoteIsnKnown;
+    private long remoteIsn;
+
+    /** The peer's ISN, from the SYN the script injects for the connection. */
+    void learnRemoteIsn(long seq) {
+        remoteIsn = seq & MASK;
+        remoteIsnKnown = true;
+    }
+
+    boolean remoteIsnKnown() {
+        return remoteIsnKnown;
+    }
+
+    /** A stack sequence number (an ACK or SACK edge the peer sends) as sent live; {@code syn}: in a SYN. */
+    long localToLive(long script, boolean syn) {
+        if (!packetdrillNumbering || syn || !isnKnown) {
+            return toLive(script);
+        }
+        return (script + liveIsn) & MASK;
+    }
+
+    /** A stack sequence number as the script writes it; {@code syn}: in a SYN. */
+    long localToScript(long live, boolean syn) {
+        if (!packetdrillNumbering || syn || !isnKnown) {
+            return toScript(live);
+        }
+        return (live - liveIsn) & MASK;
+    }
+
+    /** A peer sequence number (its seq, or the stack's ACK of it) as sent live; {@code syn}: in a SYN. */
+    long remoteToLive(long script, boolean syn) {
+        return packetdrillNumbering && !syn && remoteIsnKnown ? (script + remoteIsn) & MASK : script & MASK;
+    }
+
+    /** A peer sequence number as the script writes it; {@code syn}: in a SYN. */
+    long remoteToScript(long live, boolean syn) {
+        return packetdrillNumbering && !syn && remoteIsnKnown ? (live - remoteIsn) & MASK : live & MASK;
+    }
+
+    /**
+     * packetdrill's {@code --tcp_ts_tick_usecs}: the stack's TSval must advance with time at this
+     * tick, within the tolerance, counted from the first TSval the script and the stack showed
+     * (0: any TSval is accepted, packetdrill's default).
+     */
+    long tsTickMicros;
+    long toleranceMicros;
+    /** packetdrill's {@code --tcp_ts_ecr_scaled}: an ECR the stack never sent is interpolated from the first TSval pair. */
+    boolean tsEcrScaled;
+    private boolean firstTsKnown;
+    private long firstScriptTs;
+    private long firstLiveTs;
+
+    /**
+     * Checks an outbound TSval against the script's (see {@link #tsTickMicros}); null when it is
+     * within the tolerance, else the difference.
+     */
+    String checkTsVal(long script, long live) {
+        if (!firstTsKnown) {
+            firstTsKnown = true;
+            firstScriptTs = script;
+            firstLiveTs = live;
+        }
+        if (tsTickMicros <= 0) {
+            return null;
+        }
+        long mapped = (firstScriptTs + live - firstLiveTs) & MASK;
+        long deviation = Math.abs((long) (int) (mapped - script));
+        if (deviation * tsTickMicros > toleranceMicros) {
+            return "TS val: expected " + script + " got " + mapped + " (in script terms, tick " + tsTickMicros + " us, tolerance "
+                    + toleranceMicros + " us)";
+        }
+        return null;
+    }
+
+    /** The live ECR for a script ECR the stack never sent as TSval, with {@link #tsEcrScaled}; null otherwise. */
+    Long scaledTsEcr(long script) {
+        return tsEcrScaled && firstTsKnown ? (script - firstScriptTs + firstLiveTs) & MASK : null;
+    }
+
     void rememberTsVal(long script, long live) {
         tsVals.put(script, live);
     }

@@ -40,7 +40,13 @@ public final class Interpreter {
 
     private final Script script;
     private final RunOptions runOptions;
-    private final StackConfig config = FreeBsdProfile.stackConfig();
+    private final StackConfig config;
+    /** Linux's dialect (Linux profile, shell lines, TSO-sized segments), else the FreeBSD suite's. */
+    private final boolean linux;
+    private final LinuxShell linuxShell;
+    private final PythonAsserts python = new PythonAsserts();
+    /** Connections the peer opened to a listener so far (Linux's dialect gives each its own port). */
+    private int passiveOpens;
     private final List<String> notes = new ArrayList<>();
     private final List<String> tolerated = new ArrayList<>();
     private final List<String> trace = new ArrayList<>();
@@ -57,15 +63,21 @@ public final class Interpreter {
     private int eventIndex;
     private long previousAbsoluteMicros = -1;
 
-    private Interpreter(Script script, RunOptions runOptions) {
+    private Interpreter(Script script, RunOptions runOptions, boolean linux, java.nio.file.Path scriptDir) {
         this.script = script;
         this.runOptions = runOptions;
+        this.linux = linux;
+        this.config = linux ? LinuxProfile.stackConfig() : FreeBsdProfile.stackConfig();
+        this.linuxShell = linux ? new LinuxShell(config, scriptDir, notes) : null;
+        flow.packetdrillNumbering = linux;
         this.syscalls = new Syscalls(new Syscalls.Context() {
             @Override public Stack stack() { return host.stack(); }
             @Override public void ensureStack() { Interpreter.this.ensureStack(); }
             @Override public Flow flow() { return flow; }
             @Override public int mss() { return mtu - (ipv6 ? 60 : 40); }
             @Override public boolean ipv6() { return ipv6; }
+            @Override public boolean linux() { return linux; }
+            @Override public long now() { return now; }
             @Override public int bindPort() { return bindPort; }
             @Override public int connectPort() { return connectPort; }
             @Override public void tolerated(String note) { tolerated.add(note); }
@@ -75,11 +87,20 @@ public final class Interpreter {
 
     /** Runs {@code script}; never throws for anything the script or the stack does. */
     public static ScriptResult run(Script script, RunOptions options) {
-        return new Interpreter(script, options).run();
+        return new Interpreter(script, options, false, null).run();
     }
 
     /** Parses and runs the script in {@code text}; a script that does not parse is reported as unsupported. */
     public static ScriptResult run(String name, String text, RunOptions options) {
+        return run(name, text, options, null);
+    }
+
+    /**
+     * Parses and runs the script in {@code text}, read from {@code file} (null: text only), in
+     * the dialect it is written in: Linux's ({@link LinuxProfile#applies}) or the FreeBSD suite's.
+     */
+    public static ScriptResult run(String name, String text, RunOptions options, java.nio.file.Path file) {
+        boolean linux = LinuxProfile.applies(file, text);
         Script script;
         try {
             script = ScriptParser.parse(name, text, options.defines());
@@ -88,10 +109,20 @@ public final class Interpreter {
             return new ScriptResult(name, ScriptResult.Status.SKIPPED_UNSUPPORTED, e.line(), kind + e.getMessage(), List.of(),
                     List.of(), List.of());
         }
-        return run(script, options);
+        java.nio.file.Path dir = file == null ? null : file.toAbsolutePath().getParent();
+        return new Interpreter(script, options, linux, dir).run();
     }
 
     private ScriptResult run() {
+        Errno.LINUX.set(linux);
+        try {
+            return runScript();
+        } finally {
+            Errno.LINUX.remove();
+        }
+    }
+
+    private ScriptResult runScript() {
         try {
             String ip = script.options().getOrDefault("ip_version", "ipv4");
             if ("ipv6".equals(ip)) {
@@ -102,6 +133,7 @@ public final class Interpreter {
                 return result(ScriptResult.Status.SKIPPED_IPV6, 0, "--ip_version=" + ip + ": not supported");
             }
             applyOptions(script.options());
+            flow.toleranceMicros = toleranceNanos / 1000;
             List<Script.Event> events = script.events();
             EventTime first = events.get(0).time();
             if (first.kind() != EventTime.Kind.ABSOLUTE && first.kind() != EventTime.Kind.RELATIVE || first.startMicros() != 0) {
@@ -133,6 +165,13 @@ public final class Interpreter {
             try {
                 switch (o.getKey()) {
                     case "ip_version" -> { }
+                    // Linux's dialect: compare segments as sent, without joining them as GSO would (see SentSegments.coalesce).
+                    case "strict_segments" -> { }
+                    case "tcp_ts_tick_usecs" -> flow.tsTickMicros = Long.parseLong(v);
+                    case "tcp_ts_ecr_scaled" -> flow.tsEcrScaled = true;
+                    // Linux's dialect: the gso_size packetdrill gives inbound GSO packets; tapwire has no GRO,
+                    // such a segment arrives whole (IP-fragmented), see inject.
+                    case "mss" -> notes.add("option --mss=" + v + ": inbound segments above the MSS arrive whole, as one GRO packet");
                     case "tolerance_usecs" -> toleranceNanos = Long.parseLong(v) * 1000;
                     case "mtu" -> mtu = Integer.parseInt(v);
                     case "bind_port" -> bindPort = Integer.parseInt(v);
@@ -167,6 +206,7 @@ public final class Interpreter {
         previousAbsoluteMicros = t.kind() == EventTime.Kind.ABSOLUTE ? t.startMicros() : -1;
         if (e.action() instanceof Script.Packet p && !p.inbound()) {
             expectOutbound(e, p.tcp(), start, end);
+            pollPending();
             return;
         }
         advanceTo(start);
@@ -178,12 +218,67 @@ public final class Interpreter {
         if (e.action() instanceof Script.Packet p) {
             inject(e.line(), p.tcp());
         } else if (e.action() instanceof Script.Syscall s) {
-            syscall(e.line(), s);
+            if (t.isRange()) {
+                blockingCall(e.line(), s, end);
+            } else {
+                syscall(e.line(), s);
+            }
         } else if (e.action() instanceof Script.Command c) {
             command(e.line(), c.text());
         } else if (e.action() instanceof Script.Code c) {
             code(e.line(), c.text());
         }
+        pollPending();
+    }
+
+    /** A blocking call written start...end that has not returned yet; the script goes on meanwhile. */
+    private record Pending(int line, Script.Syscall syscall, Syscalls.Call call, long end) {
+    }
+
+    private Pending pending;
+
+    /**
+     * start...end: packetdrill runs a blocking call in a thread of its own, so the events after it
+     * (the ACKs that let a write finish) happen while it blocks; it must return at the end time.
+     */
+    private void blockingCall(int line, Script.Syscall s, long end) throws java.io.IOException {
+        if (pending != null) {
+            throw ScriptException.unsupported(line, "a second blocking call while " + pending.syscall().name() + "() of line "
+                    + pending.line() + " still blocks");
+        }
+        Syscalls.Call call = syscalls.prepare(s, line);
+        Syscalls.Result r = call.attempt().attempt();
+        settle();
+        if (r == null && !(call.dontWait() || call.socket() != null && call.socket().nonBlocking)) {
+            pending = new Pending(line, s, call, end);
+            trace.add(Micros.formatNanos(now) + " line " + line + ": " + s.name() + "() blocks");
+            return;
+        }
+        returned(new Pending(line, s, call, end), r == null ? Syscalls.Result.error("EAGAIN") : r);
+    }
+
+    /** Tries the pending blocking call again; checks it once it returns. */
+    private void pollPending() throws java.io.IOException {
+        if (pending == null) {
+            return;
+        }
+        Syscalls.Result r = pending.call().attempt().attempt();
+        settle();
+        if (r != null) {
+            Pending p = pending;
+            pending = null;
+            trace.add(Micros.formatNanos(now) + " line " + p.line() + ": " + p.syscall().name() + "() returned after blocking");
+            returned(p, r);
+        }
+    }
+
+    private void returned(Pending p, Syscalls.Result r) {
+        if (now < p.end() - toleranceNanos || now > p.end() + toleranceNanos) {
+            throw new ScriptFailure(p.line(), "timing error: expected " + p.syscall().name() + "() to return at "
+                    + Micros.formatNanos(p.end()) + " s (tolerance " + toleranceNanos / 1000 + " us) but it returned at "
+                    + Micros.formatNanos(now) + " s");
+        }
+        checkResult(p.line(), p.syscall(), r);
     }
 
     private static String describe(Script.Action a) {
@@ -200,8 +295,13 @@ public final class Interpreter {
         }
     }
 
-    private void advanceTo(long t) {
+    private void advanceTo(long t) throws java.io.IOException {
         if (host != null) {
+            // With a blocking call pending, timer by timer, so it returns at the right time.
+            while (pending != null && host.step(t)) {
+                now = host.now();
+                pollPending();
+            }
             host.advanceTo(t);
             now = host.now();
         } else {
@@ -211,28 +311,43 @@ public final class Interpreter {
 
     // ------------------------------------------------------------------ packets
 
+    /**
+     * Injects the segment as written. A segment larger than the MSS (Linux's scripts hand those to
+     * packetdrill's tun device as one GSO packet, which the receiver takes as one GRO skb) arrives
+     * as one IP-fragmented TCP segment: tapwire, like Linux with GRO, processes it as one.
+     */
     private void inject(int line, TcpSpec spec) {
         ensureStack();
         if (flow.phase == Flow.Phase.LISTENING) {
             // As packetdrill: a segment reaching the listening socket under test opens a child connection.
             flow.phase = Flow.Phase.PACKET_RECEIVED;
+            if (linux && passiveOpens++ > 0) {
+                // Linux's packetdrill gives each such child a new ephemeral peer port
+                // (handle_listen_for_script_packet), so a later connection never meets an earlier one.
+                flow.remotePort = FreeBsdProfile.PEER_PORT + passiveOpens - 1;
+            }
         }
         if (flow.localPort < 0) {
             throw ScriptException.unsupported(line, "inbound packet before the connection's local port is known");
         }
+        boolean syn = spec.has(TcpSpec.SYN);
+        if (syn && linux && (flow.phase == Flow.Phase.PACKET_RECEIVED || !flow.remoteIsnKnown())) {
+            flow.learnRemoteIsn(spec.seq());
+        }
+        long seq = flow.remoteToLive(spec.seq(), syn);
         long ack = spec.ack() == null ? 0 : spec.ack();
         if (spec.has(TcpSpec.ACK)) {
-            ack = flow.toLive(ack);
+            ack = flow.localToLive(ack, syn);
         }
         byte[] options = TcpOption.encode(liveOptions(line, spec));
         if (ipv6) {
-            byte[] frame = Ipv6Wire.encode(FreeBsdProfile.PEER_MAC, FreeBsdProfile.STACK_MAC, flow.remotePort, flow.localPort, spec.seq(),
+            byte[] frame = Ipv6Wire.encode(FreeBsdProfile.PEER_MAC, FreeBsdProfile.STACK_MAC, flow.remotePort, flow.localPort, seq,
                     ack, spec.flags(), spec.window(), spec.urgent(), options, spec.payload());
             host.inject(Ipv6Wire.fragments(frame, mtu, host.nextIpId()));
             return;
         }
         byte[] frame = WireSegment.encode(FreeBsdProfile.PEER_MAC, FreeBsdProfile.STACK_MAC, FreeBsdProfile.PEER_ADDRESS,
-                FreeBsdProfile.STACK_ADDRESS, host.nextIpId(), flow.remotePort, flow.localPort, spec.seq(), ack, spec.flags(),
+                FreeBsdProfile.STACK_ADDRESS, host.nextIpId(), flow.remotePort, flow.localPort, seq, ack, spec.flags(),
                 spec.window(), spec.urgent(), options, spec.payload());
         host.inject(WireSegment.fragments(frame, mtu));
     }
@@ -244,11 +359,14 @@ public final class Interpreter {
             if (o instanceof TcpOption.Sack s) {
                 List<long[]> blocks = new ArrayList<>();
                 for (long[] b : s.blocks()) {
-                    blocks.add(new long[] {flow.toLive(b[0]), flow.toLive(b[1])});
+                    blocks.add(new long[] {flow.localToLive(b[0], false), flow.localToLive(b[1], false)});
                 }
                 out.add(new TcpOption.Sack(blocks));
             } else if (o instanceof TcpOption.Timestamp ts && spec.has(TcpSpec.ACK)) {
                 Long live = flow.liveTsVal(ts.ecr());
+                if (live == null) {
+                    live = flow.scaledTsEcr(ts.ecr());
+                }
                 if (live == null) {
                     throw new ScriptFailure(line, "cannot send TS ecr " + ts.ecr() + ": the stack never sent a segment with TS val "
                             + ts.ecr() + " (packetdrill: unable to find mapping for timestamp ecr)");
@@ -267,6 +385,9 @@ public final class Interpreter {
         SentSegments.Sent c = sent.next(host, deadline);
         if (host != null) {
             now = Math.max(now, host.now());
+        }
+        if (c != null && linux && !script.options().containsKey("strict_segments") && linuxShell.segmentationOffload()) {
+            c = sent.coalesce(c, spec.payload());
         }
         if (c == null) {
             throw new ScriptFailure(e.line(), "expected > " + spec + " by " + Micros.formatNanos(deadline)
@@ -304,12 +425,20 @@ public final class Interpreter {
         Syscalls.Result r = call.attempt().attempt();
         settle();
         if (r == null) {
-            if (call.socket() != null && call.socket().nonBlocking) {
+            if (call.dontWait() || call.socket() != null && call.socket().nonBlocking) {
                 r = Syscalls.Result.error("EAGAIN");
             } else {
-                long limit = now + MAX_WAIT_NANOS;
+                long limit = Math.min(now + MAX_WAIT_NANOS, call.deadlineNanos());
                 while (r == null) {
-                    if (host == null || !host.step(limit)) {
+                    boolean stepped = host != null && host.step(limit);
+                    if (!stepped && call.deadlineNanos() != Long.MAX_VALUE && now < call.deadlineNanos()) {
+                        // Nothing happens before the call's own timeout: it ends then.
+                        advanceTo(call.deadlineNanos());
+                        r = call.attempt().attempt();
+                        settle();
+                        continue;
+                    }
+                    if (!stepped) {
                         throw new ScriptFailure(line, s.name() + "() on a blocking socket never completes: the stack has "
                                 + (host != null && host.nextDeadline() != Long.MAX_VALUE ? "no event within "
                                 + MAX_WAIT_NANOS / 1_000_000_000L + " s" : "nothing pending") + " that could finish it");
@@ -345,6 +474,10 @@ public final class Interpreter {
     }
 
     private void command(int line, String text) {
+        if (linux) {
+            linuxShell.run(text, line, host != null);
+            return;
+        }
         Sysctls.Outcome sysctl = ShellCommand.sysctl(text, config, host != null);
         if (sysctl != null) {
             notes.add("line " + line + ": " + sysctl.note());
@@ -363,10 +496,16 @@ public final class Interpreter {
     }
 
     /**
-     * Only {@code assert tcpi_state == TCPI_<STATE>} of packetdrill's Python is understood, checked
-     * at once on the socket the last connect() or accept() gave.
+     * The FreeBSD suite's code blocks: only {@code assert tcpi_state == TCPI_<STATE>} of
+     * packetdrill's Python is understood, checked at once on the socket the last connect() or
+     * accept() gave. Linux's scripts: the assert forms of {@link PythonAsserts} on that socket.
      */
     private void code(int line, String text) {
+        if (linux) {
+            DrillSocket so = syscalls.current();
+            python.run(text, line, so == null || so.connection == null ? null : so.connection.tcpInfo());
+            return;
+        }
         var m = java.util.regex.Pattern.compile("assert\\s+tcpi_state\\s*==\\s*TCPI_(\\w+)").matcher(text.strip());
         if (!m.matches()) {
             throw ScriptException.unsupported(line, "code block %{ " + text + " }%");
@@ -388,7 +527,16 @@ public final class Interpreter {
      * Every segment up to the last {@code >} line was compared with one; what the stack sent after
      * it is unscripted and, as in packetdrill, not checked, only noted.
      */
-    private void finish(int lastLine) {
+    private void finish(int lastLine) throws java.io.IOException {
+        if (pending != null) {
+            // The script ended while the call blocks: it must still return by its end time.
+            advanceTo(pending.end() + toleranceNanos);
+            pollPending();
+            if (pending != null) {
+                throw new ScriptFailure(pending.line(), pending.syscall().name() + "() still blocks at "
+                        + Micros.formatNanos(now) + " s; expected it to return at " + Micros.formatNanos(pending.end()) + " s");
+            }
+        }
         for (SentSegments.Sent c : sent.unmatched()) {
             notes.add("not checked (after the last > line): the stack sent > " + sent.describe(c) + ", while running line "
                     + script.events().get(c.eventIndex()).line());

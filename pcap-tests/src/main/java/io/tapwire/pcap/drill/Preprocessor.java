@@ -48,7 +48,8 @@ final class Preprocessor {
                 pending = new StringBuilder(t.strip());
                 pendingLine = lineNo;
             } else {
-                pending.append(' ').append(t.strip());
+                // A newline, not a space: a backquoted shell line or a code block keeps its lines.
+                pending.append('\n').append(t.strip());
             }
             if (balanced(pending)) {
                 out.add(new Statement(pendingLine, pending.toString()));

@@ -45,9 +45,19 @@ public final class ScriptParser {
     }
 
     private static Script.Event event(Cursor c) {
-        EventTime time = time(c);
-        if (c.startsWith("...")) {
-            throw ScriptException.unsupported(c.line(), "blocking system call with a time range (start...end)");
+        // Linux's scripts start with a shell line without a time: packetdrill runs it at once (+0).
+        EventTime time = c.startsWith("`") ? EventTime.relative(0) : time(c);
+        boolean blocking = false;
+        if (c.accept("...")) {
+            // A blocking system call, start...end: it must return at the end time (packetdrill's
+            // time ranges of blocking calls; the end counts from the same point as the start).
+            if (time.isRange() || time.kind() == EventTime.Kind.ANY) {
+                throw ScriptException.syntax(c.line(), "a blocking call's start...end needs a plain start time");
+            }
+            long end = c.seconds();
+            time = range(c, time.kind() == EventTime.Kind.ABSOLUTE ? EventTime.Kind.ABSOLUTE_RANGE : EventTime.Kind.RELATIVE_RANGE,
+                    time.startMicros(), end);
+            blocking = true;
         }
         Script.Action action;
         char first = c.peek();
@@ -68,7 +78,10 @@ public final class ScriptParser {
         if (!c.atEnd()) {
             throw c.error("unexpected text after the event");
         }
-        if ((time.kind() == EventTime.Kind.ANY || time.isRange())
+        if (blocking && !(action instanceof Script.Syscall)) {
+            throw ScriptException.syntax(c.line(), "start...end times are for blocking system calls");
+        }
+        if ((time.kind() == EventTime.Kind.ANY || time.isRange()) && !blocking
                 && !(action instanceof Script.Packet p && !p.inbound())) {
             throw ScriptException.syntax(c.line(), "'*' and time ranges can only be used with outbound (>) packets");
         }
@@ -208,6 +221,10 @@ public final class ScriptParser {
             }
             // A bare name (a symbol value) or the start of a call.
             Expr value = c.accept("(") ? callRest(c, w) : new Expr.Symbol(w);
+            if (value instanceof Expr.Call && c.accept("=")) {
+                // Linux's msghdr fields: msg_iov(1)=[...], msg_name(...)=... (the count is implied by the value).
+                return new Expr.Field(w, expr(c));
+            }
             while (c.accept("|")) {
                 value = new Expr.Or(value, term(c));
             }

@@ -28,13 +28,15 @@ final class SegmentCheck {
         if (actual.flags() != spec.flags()) {
             return "flags: expected " + TcpSpec.formatFlags(spec.flags()) + " got " + TcpSpec.formatFlags(actual.flags());
         }
-        long seq = flow.toScript(actual.seq());
+        boolean syn = actual.has(TcpSpec.SYN);
+        long seq = flow.localToScript(actual.seq(), syn);
         if (!spec.seqIgnored() && seq != spec.seq()) {
             return "seq: expected " + spec.seq() + " got " + seq;
         }
         long wantAck = spec.ack() == null ? 0 : spec.ack();
-        if (actual.ack() != wantAck) {
-            return "ack: expected " + wantAck + " got " + actual.ack();
+        long ack = actual.has(TcpSpec.ACK) ? flow.remoteToScript(actual.ack(), syn) : actual.ack();
+        if (ack != wantAck) {
+            return "ack: expected " + wantAck + " got " + ack;
         }
         if (spec.window() != null && actual.window() != spec.window()) {
             return "window: expected " + spec.window() + " got " + actual.window();
@@ -64,7 +66,7 @@ final class SegmentCheck {
 
     private static String options(TcpSpec spec, WireSegment actual, Flow flow) {
         byte[] want = TcpOption.encode(spec.options());
-        byte[] got = actual.options();
+        byte[] got = scriptSackBlocks(actual.options(), flow);
         int wantTs = tsValOffset(want);
         int gotTs = tsValOffset(got);
         long liveTsVal = -1;
@@ -81,6 +83,10 @@ final class SegmentCheck {
                     + TcpOption.format(TcpOption.decode(actual.options()));
         }
         if (liveTsVal >= 0) {
+            String ts = flow.checkTsVal(scriptTsVal, liveTsVal);
+            if (ts != null) {
+                return ts;
+            }
             flow.rememberTsVal(scriptTsVal, liveTsVal);
         }
         return null;
@@ -114,6 +120,29 @@ final class SegmentCheck {
                 .map(o -> o instanceof TcpOption.Timestamp ts ? "TS ecr " + ts.ecr() : o instanceof TcpOption.WindowScale ? "wscale" : o.toString())
                 .sorted()
                 .toList();
+    }
+
+    /** The options with their SACK blocks (edges of the peer's data) in script numbers, when those differ from live ones. */
+    private static byte[] scriptSackBlocks(byte[] options, Flow flow) {
+        if (flow.remoteToScript(1, false) == 1) {
+            return options;
+        }
+        java.util.List<TcpOption> decoded = TcpOption.decode(options);
+        java.util.List<TcpOption> out = new java.util.ArrayList<>();
+        boolean changed = false;
+        for (TcpOption o : decoded) {
+            if (o instanceof TcpOption.Sack sack) {
+                java.util.List<long[]> blocks = new java.util.ArrayList<>();
+                for (long[] b : sack.blocks()) {
+                    blocks.add(new long[] {flow.remoteToScript(b[0], false), flow.remoteToScript(b[1], false)});
+                }
+                out.add(new TcpOption.Sack(blocks));
+                changed = true;
+            } else {
+                out.add(o);
+            }
+        }
+        return changed ? TcpOption.encode(out) : options;
     }
 
     /** Offset of the TSval field in an option list, or -1. */

@@ -58,6 +58,74 @@ final class SentSegments {
         }
     }
 
+    /**
+     * Linux's packetdrill sees what the stack hands its TSO/GSO tun device: one large segment
+     * where tapwire, which has no segmentation offload, sends several of at most an MSS. When the
+     * script expects {@code want} payload bytes and {@code first} carries fewer, the segments sent
+     * right after it at the same instant that continue it (next sequence number, same ACK, window
+     * and options, only PSH or FIN told apart) are joined to it, as the GSO super-segment would
+     * hold them; PSH and FIN are those of the last one joined (tcp_gso_segment keeps them on the
+     * last segment only). Returns {@code first} when nothing can be joined.
+     */
+    Sent coalesce(Sent first, int want) {
+        WireSegment f = first.segment();
+        int have = f.payload().length;
+        if (have == 0 || have >= want || f.has(TcpSpec.SYN) || f.has(TcpSpec.FIN) || f.has(TcpSpec.RST)) {
+            return first;
+        }
+        java.io.ByteArrayOutputStream payload = new java.io.ByteArrayOutputStream();
+        payload.writeBytes(f.payload());
+        int flags = f.flags();
+        int joined = 0;
+        int mask = ~(TcpSpec.PSH | TcpSpec.FIN);
+        for (Sent c : queue) {
+            if (!belongs(c.segment())) {
+                continue;
+            }
+            WireSegment n = c.segment();
+            boolean continues = c.nanos() == first.nanos() && n.seq() == ((f.seq() + have) & 0xFFFF_FFFFL) && n.ack() == f.ack()
+                    && n.window() == f.window() && (n.flags() & mask) == (f.flags() & mask) && (flags & TcpSpec.FIN) == 0
+                    && sameOptionsButTsVal(n.options(), f.options()) && n.payload().length > 0 && have + n.payload().length <= want;
+            if (!continues) {
+                break;
+            }
+            payload.writeBytes(n.payload());
+            have += n.payload().length;
+            flags = (flags & mask) | (n.flags() & ~mask);
+            joined++;
+            if (have == want) {
+                break;
+            }
+        }
+        if (joined == 0) {
+            return first;
+        }
+        for (int i = 0; i < joined; i++) {
+            // The joined segments are the next ones of the connection (others were skipped above only if not ours).
+            Sent c;
+            do {
+                c = queue.poll();
+            } while (c != null && !belongs(c.segment()));
+        }
+        WireSegment m = new WireSegment(f.srcIp(), f.dstIp(), f.ipHeaderLength(), f.ipTotalLength() + have - f.payload().length,
+                f.ipChecksumOk(), f.srcPort(), f.dstPort(), f.seq(), f.ack(), f.dataOffset(), f.reserved(), flags, f.window(),
+                f.tcpChecksumOk(), f.urgent(), f.options(), payload.toByteArray());
+        return new Sent(m, first.nanos(), first.eventIndex());
+    }
+
+    private static boolean sameOptionsButTsVal(byte[] a, byte[] b) {
+        if (a.length != b.length) {
+            return false;
+        }
+        int ts = SegmentCheck.tsValOffset(a);
+        if (ts < 0) {
+            return java.util.Arrays.equals(a, b);
+        }
+        byte[] x = a.clone();
+        System.arraycopy(b, ts, x, ts, 4);
+        return java.util.Arrays.equals(x, b);
+    }
+
     /** Up to three segments queued for the connection, to tell a wrong segment from an extra one. */
     String describeQueued() {
         StringBuilder sb = new StringBuilder();
@@ -77,7 +145,10 @@ final class SentSegments {
 
     /** The segment as the script would write it, with its time. */
     String describe(Sent c) {
-        return c.segment().describe(flow.toScript(c.segment().seq()), c.segment().ack()) + " at " + Micros.formatNanos(c.nanos()) + " s";
+        WireSegment s = c.segment();
+        boolean syn = s.has(TcpSpec.SYN);
+        long ack = s.has(TcpSpec.ACK) ? flow.remoteToScript(s.ack(), syn) : s.ack();
+        return s.describe(flow.localToScript(s.seq(), syn), ack) + " at " + Micros.formatNanos(c.nanos()) + " s";
     }
 
     /**

@@ -28,6 +28,8 @@ final class Settings {
                 f.setInt(config, ((Number) value).intValue());
             } else if (t == long.class) {
                 f.setLong(config, ((Number) value).longValue());
+            } else if (t == String.class) {
+                f.set(config, value.toString());
             } else {
                 return false;
             }
@@ -45,6 +47,12 @@ final class Settings {
         } catch (IllegalAccessException e) {
             return null;
         }
+    }
+
+    /** The type of setting {@code name}, or null when the stack has no such setting. */
+    static Class<?> type(String name) {
+        Field f = field(name);
+        return f == null ? null : f.getType();
     }
 
     private static Field field(String name) {

@@ -38,6 +38,16 @@ final class SocketOptionCalls {
                     }
                 }
                 case "SO_RCVBUF", "SO_SNDBUF" -> {
+                    if (ctx.linux() && name.equals("SO_SNDBUF") && so.connection != null) {
+                        // Linux: sk_sndbuf = 2 * value on a live connection too (sock_setsockopt).
+                        int v = (int) Syscalls.eval(value, line);
+                        if (!so.connection.setSendBufferSize(2 * v)) {
+                            throw ScriptException.unsupported(line, "SO_SNDBUF " + v + " shrinking a send buffer that holds data"
+                                    + " (tapwire's cannot shrink under queued bytes)");
+                        }
+                        so.sendBuffer = v;
+                        return Syscalls.Result.ok(0);
+                    }
                     if (so.listener != null || so.connection != null) {
                         throw ScriptException.unsupported(line, name + " on a listening or connected socket (tapwire fixes buffers at creation)");
                     }
@@ -77,7 +87,12 @@ final class SocketOptionCalls {
                         }
                     }
                 }
-                default -> throw ScriptException.unsupported(line, "socket option " + name);
+                default -> {
+                    if (ctx.linux()) {
+                        return LinuxSocketOptions.setsockopt(so, name, value, line);
+                    }
+                    throw ScriptException.unsupported(line, "socket option " + name);
+                }
             }
             return Syscalls.Result.ok(0);
         });
@@ -115,7 +130,12 @@ final class SocketOptionCalls {
                         throw new ScriptFailure(line, "getsockopt(" + name + "): expected [" + (want ? 1 : 0) + "] got [" + (actual ? 1 : 0) + "]");
                     }
                 }
-                default -> throw ScriptException.unsupported(line, "socket option " + name);
+                default -> {
+                    if (ctx.linux()) {
+                        return LinuxSocketOptions.getsockopt(so, name, expected, line);
+                    }
+                    throw ScriptException.unsupported(line, "socket option " + name);
+                }
             }
             return Syscalls.Result.ok(0);
         });
@@ -126,12 +146,12 @@ final class SocketOptionCalls {
         DrillSocket so = calls.socket(a.get(0), line);
         String cmd = Syscalls.symbol(a.get(1), line);
         return switch (cmd) {
-            case "F_GETFL" -> new Syscalls.Call(so, () -> Syscalls.Result.ok(Errno.O_RDWR | (so.nonBlocking ? Errno.O_NONBLOCK : 0)));
+            case "F_GETFL" -> new Syscalls.Call(so, () -> Syscalls.Result.ok(Errno.O_RDWR | (so.nonBlocking ? Errno.oNonblock() : 0)));
             case "F_SETFL" -> {
                 Syscalls.arity(s, 3, line);
                 long flags = Syscalls.eval(a.get(2), line);
                 yield new Syscalls.Call(so, () -> {
-                    so.nonBlocking = (flags & Errno.O_NONBLOCK) != 0;
+                    so.nonBlocking = (flags & Errno.oNonblock()) != 0;
                     return Syscalls.Result.ok(0);
                 });
             }

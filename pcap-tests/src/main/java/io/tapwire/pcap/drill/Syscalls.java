@@ -42,8 +42,19 @@ final class Syscalls {
         Result attempt() throws IOException;
     }
 
-    /** A prepared call: the socket it works on (null for socket()) and how to try it. */
-    record Call(DrillSocket socket, Attempt attempt) {
+    /**
+     * A prepared call: the socket it works on (null for socket()), how to try it, and whether it
+     * never blocks whatever the socket's mode (MSG_DONTWAIT, a zero timeout), and the virtual
+     * time at which a blocking call's own timeout ends it (Long.MAX_VALUE: none).
+     */
+    record Call(DrillSocket socket, Attempt attempt, boolean dontWait, long deadlineNanos) {
+        Call(DrillSocket socket, Attempt attempt) {
+            this(socket, attempt, false, Long.MAX_VALUE);
+        }
+
+        Call(DrillSocket socket, Attempt attempt, boolean dontWait) {
+            this(socket, attempt, dontWait, Long.MAX_VALUE);
+        }
     }
 
     /** What the calls need from the script run. */
@@ -64,6 +75,12 @@ final class Syscalls {
         /** Whether the script runs over IPv6 ({@code --ip_version=ipv6}). */
         boolean ipv6();
 
+        /** The current virtual time. */
+        long now();
+
+        /** Whether the script is of Linux's dialect (Linux's socket semantics), else the FreeBSD suite's. */
+        boolean linux();
+
         /** A difference the interpreter tolerates by design (socket buffer accounting), for the log. */
         void tolerated(String note);
 
@@ -73,6 +90,7 @@ final class Syscalls {
     private final Context ctx;
     private final SocketOptionCalls options;
     private final FastOpenCalls fastOpen;
+    private final LinuxCalls linuxCalls;
     private final Map<Integer, DrillSocket> sockets = new TreeMap<>();
     /** The socket the last accept or connect produced, for %{ tcpi_state }% checks. */
     private DrillSocket current;
@@ -82,6 +100,7 @@ final class Syscalls {
         this.ctx = ctx;
         this.options = new SocketOptionCalls(ctx, this);
         this.fastOpen = new FastOpenCalls(ctx, this);
+        this.linuxCalls = new LinuxCalls(ctx, this);
     }
 
     /** Every open descriptor, for sockstat. */
@@ -109,12 +128,13 @@ final class Syscalls {
             case "listen" -> listen(a, line, s);
             case "accept" -> accept(a, line, s);
             case "connect" -> fastOpen.handlesConnect(a, line) ? fastOpen.connect(a, line, s) : connect(a, line, s);
-            case "sendto" -> fastOpen.sendto(a, line, s);
-            case "read", "recv" -> read(a, line, s);
+            case "sendto" -> fastOpenSendto(a, line) ? fastOpen.sendto(a, line, s) : write(a, line, s);
+            case "read", "recv", "recvfrom" -> read(a, line, s);
             case "write", "send" -> write(a, line, s);
+            case "sendmsg", "writev" -> gatherWrite(a, line, s);
             case "shutdown" -> shutdown(a, line, s);
             case "close" -> close(a, line, s);
-            default -> throw ScriptException.unsupported(line, "system call " + s.name() + "()");
+            default -> linuxCalls.prepare(s, line);
         };
     }
 
@@ -123,13 +143,21 @@ final class Syscalls {
     private Call socket(Script.Syscall s, int line) {
         arity(s, 3, line);
         long domain = s.args().get(0) instanceof Expr.Ellipsis ? 2 : eval(s.args().get(0), line);
-        if (domain != 2 || eval(s.args().get(1), line) != 1 || (eval(s.args().get(2), line) != 6 && eval(s.args().get(2), line) != 0)) {
+        long type = eval(s.args().get(1), line);
+        // Linux's socket(2) takes SOCK_NONBLOCK and SOCK_CLOEXEC in the type.
+        boolean nonBlock = ctx.linux() && (type & Errno.SOCK_NONBLOCK_LINUX) != 0;
+        if (ctx.linux()) {
+            type &= ~(Errno.SOCK_NONBLOCK_LINUX | Errno.SOCK_CLOEXEC_LINUX);
+        }
+        if (domain != 2 || type != 1 || (eval(s.args().get(2), line) != 6 && eval(s.args().get(2), line) != 0)) {
             throw ScriptException.unsupported(line, "only IPv4 TCP sockets: " + s);
         }
         int fd = newFd(s, line);
         return new Call(null, () -> {
             ctx.ensureStack();
-            sockets.put(fd, new DrillSocket(fd));
+            DrillSocket so = new DrillSocket(fd);
+            so.nonBlocking = nonBlock;
+            sockets.put(fd, so);
             return Result.ok(fd);
         });
     }
@@ -193,8 +221,8 @@ final class Syscalls {
             int fd = acceptedFd(s);
             DrillSocket child = new DrillSocket(fd);
             child.connection = t;
-            // FreeBSD's accept(2): the new socket inherits O_NONBLOCK and the listener's options.
-            child.nonBlocking = so.nonBlocking;
+            // FreeBSD's accept(2): the new socket inherits O_NONBLOCK and the listener's options (Linux's: not O_NONBLOCK).
+            child.nonBlocking = so.nonBlocking && !ctx.linux();
             child.noDelay = so.noDelay;
             child.reuseAddress = so.reuseAddress;
             child.receiveBuffer = so.receiveBuffer;
@@ -202,6 +230,7 @@ final class Syscalls {
             child.lingerZero = so.lingerZero;
             child.keepAlive = so.keepAlive;
             child.boundPort = so.boundPort;
+            child.congestionControl = so.congestionControl;
             if (child.keepAlive) {
                 applyKeepAlive(child);
             }
@@ -209,6 +238,19 @@ final class Syscalls {
             current = child;
             return Result.ok(fd);
         });
+    }
+
+    /**
+     * Whether a {@code sendto()} is Fast Open's (MSG_FASTOPEN in its flags, or FreeBSD's sendto on
+     * an unconnected socket after TCP_FASTOPEN); any other is a {@code write()} with flags.
+     */
+    private boolean fastOpenSendto(List<Expr> a, int line) {
+        if (a.size() < 4) {
+            return false;
+        }
+        long flags = eval(a.get(3), line);
+        DrillSocket so = socket(a.get(0), line);
+        return (flags & 0x20000000L) != 0 || (so.connection == null && so.fastOpen != 0);
     }
 
     private Call connect(List<Expr> a, int line, Script.Syscall s) {
@@ -255,15 +297,17 @@ final class Syscalls {
     }
 
     private Call read(List<Expr> a, int line, Script.Syscall s) {
-        boolean recv = s.name().equals("recv");
-        arity(s, recv ? 4 : 3, line);
+        boolean recv = !s.name().equals("read");
+        // recvfrom(fd, buf, len, flags, addr, addrlen): the address is the connected peer's.
+        arity(s, s.name().equals("recvfrom") ? 6 : recv ? 4 : 3, line);
         DrillSocket so = socket(a.get(0), line);
         int len = (int) eval(a.get(2), line);
         long flags = recv ? eval(a.get(3), line) : 0;
-        if ((flags & ~2L) != 0) {
-            throw ScriptException.unsupported(line, "recv flags other than MSG_PEEK");
+        long dontWait = ctx.linux() ? Errno.MSG_DONTWAIT_LINUX : 0;
+        if ((flags & ~(2L | dontWait)) != 0) {
+            throw ScriptException.unsupported(line, "recv flags other than MSG_PEEK" + (ctx.linux() ? " and MSG_DONTWAIT" : "") + ": " + flags);
         }
-        boolean peek = flags != 0;
+        boolean peek = (flags & 2L) != 0;
         return new Call(so, () -> {
             if (so.connection == null) {
                 return Result.error("ENOTCONN");
@@ -278,18 +322,72 @@ final class Syscalls {
             } catch (IOException e) {
                 return Result.error(Errno.of(e));
             }
-        });
+        }, (flags & dontWait) != 0);
     }
 
     private Call write(List<Expr> a, int line, Script.Syscall s) {
-        boolean send = s.name().equals("send");
-        arity(s, send ? 4 : 3, line);
+        boolean send = !s.name().equals("write");
+        // sendto(fd, buf, len, flags, addr, addrlen) on a connected socket ignores the address.
+        arity(s, s.name().equals("sendto") ? 6 : send ? 4 : 3, line);
         DrillSocket so = socket(a.get(0), line);
         int len = (int) eval(a.get(2), line);
-        if (send && eval(a.get(3), line) != 0) {
-            throw ScriptException.unsupported(line, "send flags");
+        long flags = send ? eval(a.get(3), line) : 0;
+        return writeCall(so, len, flags, line);
+    }
+
+    /**
+     * Linux's gathering writes: {@code sendmsg(fd, {msg_name(...)=..., msg_iov(N)=[{..., len}...],
+     * msg_flags=0}, flags)} and {@code writev(fd, [{..., len}...], N)}, a write of the iovecs'
+     * total length (the interpreter writes zeros, so only lengths matter).
+     */
+    private Call gatherWrite(List<Expr> a, int line, Script.Syscall s) {
+        boolean sendmsg = s.name().equals("sendmsg");
+        arity(s, 3, line);
+        if (!ctx.linux()) {
+            throw ScriptException.unsupported(line, "system call " + s.name() + "()");
+        }
+        DrillSocket so = socket(a.get(0), line);
+        Expr iov = a.get(1);
+        long flags = 0;
+        if (sendmsg) {
+            if (!(a.get(1) instanceof Expr.Struct msg)) {
+                throw ScriptException.syntax(line, "sendmsg() needs a struct msghdr");
+            }
+            iov = null;
+            for (Expr.Field f : msg.fields()) {
+                if ("msg_iov".equals(f.name())) {
+                    iov = f.value();
+                } else if ("msg_control".equals(f.name())) {
+                    throw ScriptException.unsupported(line, "sendmsg() with control messages");
+                } else if ("msg_flags".equals(f.name()) && eval(f.value(), line) != 0) {
+                    throw ScriptException.unsupported(line, "sendmsg() msg_flags " + f.value());
+                }
+            }
+            flags = eval(a.get(2), line);
+        }
+        if (!(iov instanceof Expr.Array items)) {
+            throw ScriptException.syntax(line, s.name() + "() needs an array of iovecs {..., len}");
+        }
+        long total = 0;
+        for (Expr e : items.items()) {
+            if (!(e instanceof Expr.Struct v) || v.fields().size() != 2) {
+                throw ScriptException.syntax(line, "an iovec is {..., len}, got " + e);
+            }
+            total += eval(v.fields().get(1).value(), line);
+        }
+        return writeCall(so, (int) total, flags, line);
+    }
+
+    private Call writeCall(DrillSocket so, int len, long flags, int line) {
+        boolean dontWait = false;
+        if (flags != 0) {
+            if (!ctx.linux()) {
+                throw ScriptException.unsupported(line, "send flags");
+            }
+            dontWait = LinuxSocketOptions.sendFlags(flags, line);
         }
         int[] done = new int[1];
+        boolean nonBlockingCall = dontWait;
         return new Call(so, () -> {
             if (so.connection == null) {
                 return Result.error("ENOTCONN");
@@ -300,11 +398,11 @@ final class Syscalls {
             } catch (IOException e) {
                 return done[0] > 0 ? Result.ok(done[0]) : Result.error(Errno.of(e));
             }
-            if (done[0] == len || (so.nonBlocking && done[0] > 0)) {
+            if (done[0] == len || ((so.nonBlocking || nonBlockingCall) && done[0] > 0)) {
                 return Result.ok(done[0]);
             }
             return null;
-        });
+        }, dontWait);
     }
 
     private Call shutdown(List<Expr> a, int line, Script.Syscall s) {
@@ -340,6 +438,9 @@ final class Syscalls {
             if (so.listener != null) {
                 so.listener.close();
             }
+            if (so.poller != null) {
+                so.poller.close();
+            }
             if (so.connection != null) {
                 if (so.lingerZero) {
                     so.connection.abort();
@@ -355,6 +456,14 @@ final class Syscalls {
 
     SocketOptions socketOptions(DrillSocket so) {
         var config = ctx.stack().config();
+        if (ctx.linux()) {
+            // Linux: no SO_RCVBUF keeps the socket auto-tuned from tcp_rmem's default; SO_RCVBUF and
+            // SO_SNDBUF double the value asked for (sock_setsockopt), for the kernel's overhead.
+            SocketOptions o = SocketOptions.defaults().receiveBufferSize(so.receiveBuffer > 0 ? 2 * so.receiveBuffer : 0)
+                    .sendBufferSize(so.sendBuffer > 0 ? 2 * so.sendBuffer : 0).noDelay(so.noDelay).reuseAddress(so.reuseAddress)
+                    .reusePort(so.reusePort);
+            return so.congestionControl == null ? o : o.congestionControl(so.congestionControl);
+        }
         int rcv = FreeBsdProfile.roundReceiveBuffer(so.receiveBuffer > 0 ? so.receiveBuffer : config.tcpRmemDefault, ctx.mss());
         return SocketOptions.defaults().receiveBufferSize(rcv).sendBufferSize(so.sendBuffer).noDelay(so.noDelay)
                 .reuseAddress(so.reuseAddress).fastOpenQueue(Math.max(0, so.fastOpen));
@@ -373,13 +482,40 @@ final class Syscalls {
         return scratch;
     }
 
+    /** A new descriptor for {@code s}, as {@link #newFd}. */
+    int newDescriptor(Script.Syscall s, int line) {
+        return newFd(s, line);
+    }
+
+    /** Opens descriptor {@code so}. */
+    void add(DrillSocket so) {
+        sockets.put(so.fd, so);
+    }
+
+    /**
+     * Linux's packetdrill maps script descriptors to live ones, so a script may name a new socket
+     * with a number still in use: the name moves to the new socket, the old one stays open
+     * (reachable no more by the script), as here.
+     */
+    private void shadowed(Script.Syscall s, int fd) {
+        DrillSocket old = sockets.remove(fd);
+        ctx.note(s.name() + "() = " + fd + ": the script's descriptor " + fd + " now names the new socket; the old one stays open");
+        shadowed.add(old);
+    }
+
+    /** Sockets whose script descriptor was given to a newer one (Linux's dialect); still open. */
+    private final List<DrillSocket> shadowed = new java.util.ArrayList<>();
+
     /** The descriptor the script gives as the call's result for a new socket. */
     private int newFd(Script.Syscall s, int line) {
         if (!(s.result() instanceof Expr.Int i) || i.value() < 0) {
             throw ScriptException.unsupported(line, s.name() + "() expected to fail");
         }
         if (sockets.containsKey((int) i.value())) {
-            throw ScriptException.syntax(line, "descriptor " + i.value() + " is already open");
+            if (!ctx.linux()) {
+                throw ScriptException.syntax(line, "descriptor " + i.value() + " is already open");
+            }
+            shadowed(s, (int) i.value());
         }
         return (int) i.value();
     }
@@ -390,6 +526,10 @@ final class Syscalls {
      */
     private int acceptedFd(Script.Syscall s) {
         if (s.result() instanceof Expr.Int i && i.value() >= 0 && !sockets.containsKey((int) i.value())) {
+            return (int) i.value();
+        }
+        if (ctx.linux() && s.result() instanceof Expr.Int i && i.value() >= 0) {
+            shadowed(s, (int) i.value());
             return (int) i.value();
         }
         int fd = 3;

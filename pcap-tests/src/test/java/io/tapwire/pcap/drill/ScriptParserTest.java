@@ -123,8 +123,26 @@ class ScriptParserTest {
         // (FO, Fast Open's option, is known since the Fast Open work: see FastOpenOptionTest.)
         ScriptException md5 = assertThrows(ScriptException.class, () -> only("0 < S 0:0(0) win 1 <md5 0123456789abcdef>"));
         assertEquals(ScriptException.Kind.UNSUPPORTED, md5.kind());
-        ScriptException blocking = assertThrows(ScriptException.class, () -> only("0...0.1 accept(3, ..., ...) = 4"));
-        assertEquals(ScriptException.Kind.UNSUPPORTED, blocking.kind());
+    }
+
+    @Test
+    void blockingCallsTakeAStartAndEndTime() {
+        Script.Event e = only("+0.1...0.3 accept(3, ..., ...) = 4");
+        assertEquals(EventTime.Kind.RELATIVE_RANGE, e.time().kind());
+        assertEquals(100_000, e.time().startMicros());
+        assertEquals(300_000, e.time().endMicros());
+        assertEquals(EventTime.Kind.ABSOLUTE_RANGE, only("0...0.1 accept(3, ..., ...) = 4").time().kind());
+        ScriptException packet = assertThrows(ScriptException.class, () -> only("0...0.1 < S 0:0(0) win 1"));
+        assertEquals(ScriptException.Kind.SYNTAX, packet.kind());
+    }
+
+    @Test
+    void aShellLineWithoutATimeRunsAtOnceAndKeepsItsLines() {
+        Script s = ScriptParser.parse("t.pkt", "`../common/defaults.sh\nsysctl -q net.ipv4.tcp_sack=0`\n0 close(3) = 0\n", java.util.Set.of());
+        Script.Event first = s.events().get(0);
+        assertEquals(EventTime.Kind.RELATIVE, first.time().kind());
+        assertEquals(0, first.time().startMicros());
+        assertEquals("../common/defaults.sh\nsysctl -q net.ipv4.tcp_sack=0", ((Script.Command) first.action()).text());
     }
 
     @Test

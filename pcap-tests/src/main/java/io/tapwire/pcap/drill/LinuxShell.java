@@ -1,0 +1,268 @@
+package io.tapwire.pcap.drill;
+
+import io.tapwire.StackConfig;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The backquoted shell lines of Linux's packetdrill tests, run against the stack's settings instead
+ * of a Linux host. A line may hold several commands (one per line, or separated by {@code ;}):
+ * <ul>
+ *   <li>{@code ../common/defaults.sh} (any path ending in {@code defaults.sh}): the file is read
+ *       beside the script and its commands run in turn; a file that holds only a path (a symbolic
+ *       link checked out as text) is followed; when it cannot be found, Linux's own settings
+ *       ({@link LinuxProfile#BUILT_IN_DEFAULTS}) are used, with a note;</li>
+ *   <li>{@code sysctl [-q] [-w] NAME=VALUE...} and {@code set_sysctls.py /proc/sys/NAME=VALUE...}:
+ *       each applied by {@link LinuxSysctls} (values may be quoted and use {@code $((...))});</li>
+ *   <li>commands about the host that tapwire's in-process run has no counterpart for and that do
+ *       not change what the stack does: {@code ip tcp_metrics flush} (no metrics cache),
+ *       {@code tc qdisc} (no queueing discipline: segments leave at once, as pfifo),
+ *       {@code /tmp/sysctl_restore_*.sh} (each script gets a fresh stack), {@code nstat} with its
+ *       output discarded (it only resets nstat's history): noted and ignored.</li>
+ * </ul>
+ * Anything else (routes, {@code ethtool}, reading {@code /proc}, {@code nstat | grep}) makes the
+ * script unsupported, naming the command.
+ */
+final class LinuxShell {
+    private static final Pattern ARITH = Pattern.compile("\\$\\(\\(([^()]*)\\)\\)");
+    private static final Pattern REDIRECT = Pattern.compile("\\s*(\\d?>&\\d|\\d?>\\s*/dev/null)");
+    private static final int MAX_DEPTH = 4;
+
+    private final StackConfig config;
+    private final Path scriptDir;
+    private final List<String> notes;
+
+    /**
+     * @param scriptDir the folder of the script (relative paths start there), or null when the
+     *                  script was given as text only
+     */
+    LinuxShell(StackConfig config, Path scriptDir, List<String> notes) {
+        this.config = config;
+        this.scriptDir = scriptDir;
+        this.notes = notes;
+    }
+
+    /** Runs the backquoted {@code text} of line {@code line}. */
+    void run(String text, int line, boolean stackBuilt) {
+        script(text, line, stackBuilt, scriptDir, 0);
+    }
+
+    private void script(String text, int line, boolean stackBuilt, Path dir, int depth) {
+        // A backslash at the end of a line continues the command on the next.
+        for (String raw : text.replace("\\\n", " ").split("\n")) {
+            String l = raw.strip();
+            if (l.isEmpty() || l.startsWith("#")) {
+                continue;
+            }
+            for (String cmd : l.split(";")) {
+                String c = REDIRECT.matcher(cmd).replaceAll("").strip();
+                if (!c.isEmpty()) {
+                    command(c, line, stackBuilt, dir, depth);
+                }
+            }
+        }
+    }
+
+    private void command(String c, int line, boolean stackBuilt, Path dir, int depth) {
+        if (c.startsWith("/tmp/sysctl_restore_")) {
+            notes.add("line " + line + ": `" + c + "`: each script gets a fresh stack, nothing to restore; ignored");
+            return;
+        }
+        List<String> words = words(c, line);
+        String program = words.get(0);
+        String prefix = "line " + line + ": `" + c + "`: ";
+        if (program.endsWith("defaults.sh")) {
+            defaults(program, line, stackBuilt, dir, depth);
+        } else if (program.equals("sysctl")) {
+            for (String w : words.subList(1, words.size())) {
+                if (w.startsWith("-")) {
+                    if (!w.equals("-q") && !w.equals("-w") && !w.equals("-e")) {
+                        throw ScriptException.unsupported(line, "sysctl option " + w);
+                    }
+                    continue;
+                }
+                sysctl(w, line, stackBuilt);
+            }
+        } else if (program.endsWith("set_sysctls.py")) {
+            for (String w : words.subList(1, words.size())) {
+                if (!w.startsWith("/proc/sys/")) {
+                    throw ScriptException.unsupported(line, "set_sysctls.py argument " + w);
+                }
+                sysctl(w.substring("/proc/sys/".length()).replace('/', '.'), line, stackBuilt);
+            }
+        } else if (program.equals("ip") && words.size() >= 3 && words.get(1).equals("tcp_metrics") && words.get(2).equals("flush")) {
+            notes.add(prefix + "tapwire keeps no TCP metrics cache; ignored");
+        } else if (program.equals("ethtool") && words.size() >= 5 && words.get(1).equals("-K")) {
+            offloads(words, line, prefix);
+        } else if (program.equals("tc") && words.contains("fq")) {
+            throw ScriptException.unsupported(line, "`" + c + "`: the fq qdisc paces flows; tapwire does not pace");
+        } else if (program.equals("tc") && words.size() >= 2 && words.get(1).equals("qdisc")) {
+            notes.add(prefix + "tapwire has no queueing discipline (segments leave at once, as with pfifo); ignored");
+        } else if (program.equals("nstat") && words.size() == 1) {
+            notes.add(prefix + "output discarded (it only resets nstat's history); ignored");
+        } else {
+            throw ScriptException.unsupported(line, "shell command `" + c + "`");
+        }
+    }
+
+    /**
+     * {@code ethtool -K DEV FEATURE on|off...}: with TSO and GSO off, Linux hands packetdrill
+     * MSS-sized segments, so expected segments are no longer joined from tapwire's (which never
+     * uses offloads); GRO and LRO concern what Linux receives, which tapwire takes whole anyway.
+     */
+    private void offloads(List<String> words, int line, String prefix) {
+        if ((words.size() - 3) % 2 != 0) {
+            throw ScriptException.syntax(line, "ethtool -K expects FEATURE on|off pairs");
+        }
+        for (int i = 3; i < words.size(); i += 2) {
+            String feature = words.get(i);
+            boolean on = switch (words.get(i + 1)) {
+                case "on" -> true;
+                case "off" -> false;
+                default -> throw ScriptException.syntax(line, "ethtool -K " + feature + " expects on or off");
+            };
+            switch (feature) {
+                case "tso", "gso" -> {
+                    if (feature.equals("tso")) {
+                        tso = on;
+                    } else {
+                        gso = on;
+                    }
+                }
+                case "gro", "lro" -> { }
+                default -> throw ScriptException.unsupported(line, "ethtool offload " + feature);
+            }
+        }
+        notes.add(prefix + "segments are " + (segmentationOffload() ? "joined as GSO would build them" : "compared as sent (TSO and GSO off)"));
+    }
+
+    private boolean tso = true;
+    private boolean gso = true;
+
+    /** Whether Linux would hand packetdrill GSO-sized segments (TSO or GSO on, the default). */
+    boolean segmentationOffload() {
+        return tso || gso;
+    }
+
+    private void sysctl(String assignment, int line, boolean stackBuilt) {
+        int eq = assignment.indexOf('=');
+        if (eq <= 0) {
+            throw ScriptException.unsupported(line, "sysctl read of " + assignment + " (only assignments are supported)");
+        }
+        Sysctls.Outcome o = LinuxSysctls.apply(config, assignment.substring(0, eq), assignment.substring(eq + 1), stackBuilt);
+        notes.add("line " + line + ": " + o.note());
+        if (!o.supported()) {
+            throw ScriptException.unsupported(line, o.note());
+        }
+    }
+
+    private void defaults(String path, int line, boolean stackBuilt, Path dir, int depth) {
+        if (depth >= MAX_DEPTH) {
+            throw ScriptException.unsupported(line, "defaults.sh links nested too deeply");
+        }
+        Path file = dir == null ? null : dir.resolve(path).normalize();
+        if (file != null && Files.isRegularFile(file)) {
+            String text;
+            try {
+                text = Files.readString(file, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw ScriptException.unsupported(line, "cannot read " + file + ": " + e.getMessage());
+            }
+            String t = text.strip();
+            if (!t.contains("\n") && t.endsWith("defaults.sh") && !t.startsWith("#")) {
+                // A symbolic link checked out as a file holding its target.
+                defaults(t, line, stackBuilt, file.getParent(), depth + 1);
+                return;
+            }
+            notes.add("line " + line + ": running " + file);
+            script(text, line, stackBuilt, file.getParent(), depth + 1);
+            return;
+        }
+        notes.add("line " + line + ": " + path + " not found beside the script; applying Linux's defaults.sh settings built into the runner");
+        script(String.join("\n", LinuxProfile.BUILT_IN_DEFAULTS), line, stackBuilt, dir, depth + 1);
+    }
+
+    /** The command's words, quotes removed and {@code $((...))} evaluated. */
+    static List<String> words(String c, int line) {
+        Matcher m = ARITH.matcher(c);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(sb, Long.toString(arithmetic(m.group(1), line)));
+        }
+        m.appendTail(sb);
+        String s = sb.toString();
+        List<String> words = new ArrayList<>();
+        StringBuilder w = new StringBuilder();
+        boolean inWord = false;
+        char quote = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (quote != 0) {
+                if (ch == quote) {
+                    quote = 0;
+                } else {
+                    w.append(ch);
+                }
+            } else if (ch == '"' || ch == '\'') {
+                quote = ch;
+                inWord = true;
+            } else if (Character.isWhitespace(ch)) {
+                if (inWord) {
+                    words.add(w.toString());
+                    w.setLength(0);
+                    inWord = false;
+                }
+            } else if (ch == '|' || ch == '&' || ch == '<' || ch == '>' || ch == '$' || ch == '`') {
+                throw ScriptException.unsupported(line, "shell construct '" + ch + "' in `" + c + "`");
+            } else {
+                w.append(ch);
+                inWord = true;
+            }
+        }
+        if (quote != 0) {
+            throw ScriptException.syntax(line, "unterminated quote in `" + c + "`");
+        }
+        if (inWord) {
+            words.add(w.toString());
+        }
+        if (words.isEmpty()) {
+            throw ScriptException.syntax(line, "empty shell command");
+        }
+        return words;
+    }
+
+    /** Integer arithmetic of {@code $((...))}: numbers, + - * /, left to right with * and / first. */
+    static long arithmetic(String expr, int line) {
+        String e = expr.replaceAll("\\s+", "");
+        if (!e.matches("\\d+([-+*/]\\d+)*")) {
+            throw ScriptException.unsupported(line, "shell arithmetic $((" + expr + "))");
+        }
+        long sum = 0;
+        long term = 0;
+        char addOp = '+';
+        char mulOp = 0;
+        Matcher m = Pattern.compile("(\\d+)([-+*/]?)").matcher(e);
+        while (m.find()) {
+            long n = Long.parseLong(m.group(1));
+            term = mulOp == 0 ? n : mulOp == '*' ? term * n : term / n;
+            String op = m.group(2);
+            if (op.equals("*") || op.equals("/")) {
+                mulOp = op.charAt(0);
+            } else {
+                sum = addOp == '+' ? sum + term : sum - term;
+                mulOp = 0;
+                if (!op.isEmpty()) {
+                    addOp = op.charAt(0);
+                }
+            }
+        }
+        return sum;
+    }
+}

@@ -1,0 +1,123 @@
+package io.tapwire.pcap.drill;
+
+import java.util.Map;
+
+/**
+ * Linux's socket options, send flags and their tapwire counterparts, in one place: what Linux's
+ * scripts set and read beyond the options {@link SocketOptionCalls} handles for both dialects.
+ * An option whose stack feature does not exist yet is listed in {@link #NOT_YET} with the reason
+ * the script is skipped for; when the stack gains the feature, its case moves up into
+ * {@link #setsockopt} / {@link #getsockopt} as a call on the stack's API.
+ */
+final class LinuxSocketOptions {
+    /** Options tapwire has no counterpart for (yet): the reason a script using one is skipped. */
+    static final Map<String, String> NOT_YET = Map.ofEntries(
+            Map.entry("TCP_CORK", "TCP_CORK (tapwire has no corking yet)"),
+            Map.entry("TCP_USER_TIMEOUT", "TCP_USER_TIMEOUT (RFC 5482; not in tapwire yet)"),
+            Map.entry("TCP_NOTSENT_LOWAT", "TCP_NOTSENT_LOWAT (not in tapwire yet)"),
+            Map.entry("TCP_MAXSEG", "setting TCP_MAXSEG (tapwire has no user MSS clamp yet)"),
+            Map.entry("TCP_SYNCNT", "TCP_SYNCNT (per-socket SYN retries; tapwire has only tcp_syn_retries)"),
+            Map.entry("TCP_KEEPIDLE", "TCP_KEEPIDLE (not in the drill's Linux mapping yet)"),
+            Map.entry("TCP_KEEPINTVL", "TCP_KEEPINTVL (not in the drill's Linux mapping yet)"),
+            Map.entry("TCP_KEEPCNT", "TCP_KEEPCNT (not in the drill's Linux mapping yet)"),
+            Map.entry("TCP_FASTOPEN", "TCP_FASTOPEN (TCP Fast Open, RFC 7413; not in tapwire yet)"),
+            Map.entry("TCP_FASTOPEN_CONNECT", "TCP_FASTOPEN_CONNECT (TCP Fast Open, RFC 7413; not in tapwire yet)"),
+            Map.entry("TCP_FASTOPEN_KEY", "TCP_FASTOPEN_KEY (TCP Fast Open, RFC 7413; not in tapwire yet)"),
+            Map.entry("TCP_INFO", "getsockopt(TCP_INFO) with a struct (the scripts' %{ }% asserts are evaluated instead)"),
+            Map.entry("TCP_MD5SIG", "TCP MD5 signatures (RFC 2385; tapwire has none)"),
+            Map.entry("SO_ZEROCOPY", "SO_ZEROCOPY (tapwire's writes copy; no zerocopy notifications)"),
+            Map.entry("SO_TIMESTAMPING", "SO_TIMESTAMPING (no socket timestamping in tapwire)"),
+            Map.entry("SO_MARK", "SO_MARK (no packet marks in tapwire)"),
+            Map.entry("IP_FREEBIND", "IP_FREEBIND (binding to explicit addresses is not modelled)"),
+            Map.entry("SO_MAX_PACING_RATE", "SO_MAX_PACING_RATE (tapwire does not pace)"));
+
+    /** The send flags tapwire cannot honour yet, by bit, with the reason. */
+    private static final Map<Long, String> NOT_YET_FLAGS = Map.of(
+            0x8000L, "MSG_MORE (tapwire has no corking yet)",
+            0x20000000L, "MSG_FASTOPEN (TCP Fast Open, RFC 7413; not in tapwire yet)",
+            0x4000000L, "MSG_ZEROCOPY (tapwire's writes copy)");
+
+    private LinuxSocketOptions() {
+    }
+
+    /**
+     * Checks send()/sendto() flags: MSG_DONTWAIT is honoured (returns true: the call never
+     * blocks); a flag tapwire has no counterpart for makes the script unsupported.
+     */
+    static boolean sendFlags(long flags, int line) {
+        long rest = flags & ~Errno.MSG_DONTWAIT_LINUX;
+        for (Map.Entry<Long, String> f : NOT_YET_FLAGS.entrySet()) {
+            if ((rest & f.getKey()) != 0) {
+                throw ScriptException.unsupported(line, f.getValue());
+            }
+        }
+        if (rest != 0) {
+            throw ScriptException.unsupported(line, "send flags 0x" + Long.toHexString(rest));
+        }
+        return (flags & Errno.MSG_DONTWAIT_LINUX) != 0;
+    }
+
+    /**
+     * setsockopt of an option only Linux's scripts use; throws unsupported for those tapwire lacks.
+     * TCP_CONGESTION and SO_REUSEPORT are taken before listen() or connect(), when tapwire creates
+     * the socket with its {@code SocketOptions}; later they are unsupported.
+     */
+    static Syscalls.Result setsockopt(DrillSocket so, String name, Expr value, int line) {
+        boolean created = so.listener != null || so.connection != null;
+        switch (name) {
+            case "TCP_CONGESTION" -> {
+                if (!(value instanceof Expr.Str str)) {
+                    throw ScriptException.syntax(line, "TCP_CONGESTION takes a string");
+                }
+                if (created) {
+                    throw ScriptException.unsupported(line, "TCP_CONGESTION on a listening or connected socket");
+                }
+                if (!io.tapwire.tcp.cc.CongestionControls.available().contains(str.value())) {
+                    return Syscalls.Result.error("ENOENT");
+                }
+                so.congestionControl = str.value();
+                return Syscalls.Result.ok(0);
+            }
+            case "SO_REUSEPORT" -> {
+                if (created) {
+                    throw ScriptException.unsupported(line, "SO_REUSEPORT on a listening or connected socket");
+                }
+                so.reusePort = Syscalls.eval(value, line) != 0;
+                return Syscalls.Result.ok(0);
+            }
+            default -> throw unsupported(name, line);
+        }
+    }
+
+    /**
+     * getsockopt of an option only Linux's scripts use. TCP_MAXSEG on a connection is its send
+     * MSS (Linux's tp->mss_cache, tcpi_snd_mss).
+     */
+    static Syscalls.Result getsockopt(DrillSocket so, String name, Expr expected, int line) {
+        if (name.equals("TCP_CONGESTION") && expected instanceof Expr.Str want) {
+            String actual = so.connection != null ? so.connection.tcpInfo().caAlgorithm()
+                    : so.congestionControl != null ? so.congestionControl : null;
+            if (actual == null) {
+                throw ScriptException.unsupported(line, "getsockopt(TCP_CONGESTION) before the socket has a connection");
+            }
+            if (!actual.equals(want.value())) {
+                throw new ScriptFailure(line, "getsockopt(TCP_CONGESTION): expected \"" + want.value() + "\" got \"" + actual + "\"");
+            }
+            return Syscalls.Result.ok(0);
+        }
+        if (name.equals("TCP_MAXSEG") && so.connection != null) {
+            long actual = so.connection.tcpInfo().sndMss();
+            long want = Syscalls.eval(expected, line);
+            if (actual != want) {
+                throw new ScriptFailure(line, "getsockopt(TCP_MAXSEG): expected [" + want + "] got [" + actual + "]");
+            }
+            return Syscalls.Result.ok(0);
+        }
+        throw unsupported(name, line);
+    }
+
+    private static ScriptException unsupported(String name, int line) {
+        String reason = NOT_YET.get(name);
+        return ScriptException.unsupported(line, reason != null ? reason : "socket option " + name);
+    }
+}
