@@ -235,6 +235,18 @@ public final class StackConfig {
      * it on incoming ones; 2 (Linux's default) accept it when the peer requests it.
      */
     public int tcpEcn = 2;
+    /**
+     * TCP: retransmitted SYNs that still request ECN (ECE and CWR) with {@code tcpEcn} 1. Linux's
+     * {@code tcp_ecn_fallback=1} (default) clears them on every retransmission: 0. FreeBSD's
+     * {@code net.inet.tcp.ecn.maxretries} (default 1) keeps them on that many.
+     */
+    public int tcpEcnMaxRetries = 0;
+    /**
+     * TCP: how long a connection attempt may take before it fails with ETIMEDOUT, in nanoseconds
+     * (FreeBSD's {@code net.inet.tcp.keepinit}, 75 s; a socket's TCP_KEEPINIT overrides it). 0: no
+     * limit but {@code tcp_syn_retries}, as Linux has none.
+     */
+    public long tcpKeepInitNanos = 0;
     /** TCP: congestion control for new connections ({@code tcp_congestion_control}): reno, newreno or cubic. */
     public String tcpCongestionControl = io.tapwire.tcp.cc.CongestionControls.DEFAULT;
     /**

@@ -159,6 +159,10 @@ public final class Tcb implements Timer.Target {
     int recover;
     /** Consecutive timeouts without progress (the Linux icsk_retransmits). */
     int retransmits;
+    /** When the oldest unacknowledged data of the current RTO episode was sent (Linux's retrans_stamp), for TCP_USER_TIMEOUT. */
+    long retransStamp;
+    /** When the first zero-window probe of the current run went out (Linux's icsk_probes_tstamp). */
+    long probesStamp;
     /** Retransmitted segments over the connection's life (tcpi_total_retrans, a u32 in Linux). */
     int totalRetransmits;
     int synRetries;
@@ -208,6 +212,10 @@ public final class Tcb implements Timer.Target {
     /** Link in the layer's pending-output stack (valid while {@code outputScheduled}). */
     Tcb nextPending;
     boolean nodelay;
+    /** The last write had MSG_MORE: its partial segment waits like TCP_CORK's (Linux's tcp_push with TCP_NAGLE_CORK). */
+    boolean msgMore;
+    /** IP_TOS/IP_TTL, TCP_NOOPT, TCP_KEEPINIT, TCP_USER_TIMEOUT, TCP_CORK: the socket's changeable options. */
+    SocketSettings settings = new SocketSettings();
     boolean keepalive;
     /** TCP_KEEPIDLE/KEEPINTVL/KEEPCNT set on this socket; null: the stack's tcp_keepalive_* settings. */
     Keepalive keepaliveSettings;

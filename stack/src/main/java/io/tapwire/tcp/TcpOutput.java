@@ -193,6 +193,12 @@ final class TcpOutput {
      * large write is not held back behind full-sized segments.
      */
     private static boolean mayBeSentShort(Tcb t, int len, boolean all, int inFlight) {
+        if (t.settings.cork || t.msgMore) {
+            // TCP_CORK / MSG_MORE (Linux's TCP_NAGLE_CORK): a partial segment waits for more data,
+            // the uncork, or the probe timer (RTO, at least 200 ms: Linux's ceiling); one that
+            // carries the FIN goes (tcp_nagle_check).
+            return all && t.finQueued;
+        }
         if (all && (t.nodelay || inFlight == 0 || t.finQueued || !Seq.gt(t.sndSml, t.sndUna))) {
             return true;
         }
@@ -416,10 +422,13 @@ final class TcpOutput {
      */
     private boolean send(Tcb t, int seq, int flags, long dataOffset, int len, boolean syn, int gsoSize) {
         boolean ack = (flags & TcpSegment.ACK) != 0;
-        int tos = 0;
+        // IP_TOS / IPV6_TCLASS: the socket's DSCP bits; the ECN field is the stack's (RFC 3168 5).
+        int tos = t.settings.tos;
         if (syn) {
-            if (!ack && config.tcpEcn == 1) {
-                flags |= TcpSegment.ECE | TcpSegment.CWR;   // ECN-setup SYN (RFC 3168 6.1.1)
+            if (!ack && config.tcpEcn == 1 && t.synRetries <= config.tcpEcnMaxRetries) {
+                // ECN-setup SYN (RFC 3168 6.1.1). A retransmitted SYN drops ECE and CWR after
+                // tcpEcnMaxRetries (Linux's tcp_ecn_fallback: at once; FreeBSD's ecn.maxretries).
+                flags |= TcpSegment.ECE | TcpSegment.CWR;
             } else if (ack && t.ecnOk) {
                 flags |= TcpSegment.ECE;                     // ECN-setup SYN-ACK
             }
@@ -429,7 +438,7 @@ final class TcpOutput {
             }
             if (len > 0 && Seq.ge(seq, t.sndMax)) {
                 // New data is ECN-capable (ECT(0)); retransmissions and pure ACKs are not (RFC 3168 6.1.5).
-                tos = 0x02;
+                tos |= 0x02;
                 if (t.cwrPending) {
                     flags |= TcpSegment.CWR;
                     t.cwrPending = false;
@@ -437,7 +446,9 @@ final class TcpOutput {
             }
         }
         options.clear();
-        if (syn) {
+        if (syn && t.settings.noOpt) {
+            // TCP_NOOPT (FreeBSD): the SYN or SYN-ACK carries no options at all.
+        } else if (syn) {
             options.setMss(t.ourMss);
             boolean synAck = ack;
             if (config.tcpSack && (!synAck || t.sackOk)) {
@@ -507,10 +518,11 @@ final class TcpOutput {
                 s.fillChecksum(t.localAddress, t.remoteAddress);
             }
             // Linux sets DF on TCP (path MTU discovery, RFC 1191); our segments never exceed the MTU
-            // (super-segments are cut to it by the device).
-            ip.commit(tos, true);
+            // (super-segments are cut to it by the device). IP_TTL when the socket set one.
+            ip.commit(tos, true, t.settings.hopLimit < 0 ? config.ipDefaultTtl : t.settings.hopLimit);
         } else {
-            commit(s, e6, 0, 0, tos);
+            s.fillChecksum6(e6.local().hi(), e6.local().lo(), e6.remote().hi(), e6.remote().lo());
+            ip6.commit(tos, e6.flowLabel(), t.settings.hopLimit < 0 ? config.ipv6HopLimit : t.settings.hopLimit);
         }
         // Counted as wire segments, as Linux counts tcp_skb_pcount (tcp_info's too, as Linux's
         // tcp_event_data_sent/tcp_transmit_skb keep them).
