@@ -310,7 +310,10 @@ final class TcpOutput {
         if (len == 0 && !fin) {
             return;
         }
-        if (send(t, t.sndUna, TcpSegment.ACK | (fin ? TcpSegment.FIN : 0) | (len > 0 ? TcpSegment.PSH : 0), offset, len, false)) {
+        // PSH only when the segment carries the last queued byte, as the original did (Linux
+        // retransmits the skb with its flags; FreeBSD sets PSH when the send buffer empties).
+        boolean push = len > 0 && len == t.sendRing.size();
+        if (send(t, t.sndUna, TcpSegment.ACK | (fin ? TcpSegment.FIN : 0) | (push ? TcpSegment.PSH : 0), offset, len, false)) {
             t.totalRetransmits++;
             stats.inc(Stat.TCP_RETRANS_SEGS);
             // Karn: a retransmission makes the pending RTT measurement ambiguous.
