@@ -76,6 +76,12 @@ public final class FreeBsdProfile {
         // connection (ACK, or RST with insecure_syn at an in-window SYN); FreeBSD with drop_synfin=1
         // keeps the TIME-WAIT too, where Linux drops it and hands the SYN+FIN to the listener.
         c.tcpTimeWaitSynFinReopens = false;
+        // FreeBSD's keepalive and connection-establishment defaults: keepcnt 8 (Linux 9), keepinit
+        // 75 s (a connection attempt gives up then), and ecn.maxretries 1 (one retransmitted SYN
+        // still asks for ECN, where Linux's tcp_ecn_fallback asks on none).
+        c.tcpKeepaliveProbes = 8;
+        c.tcpKeepInitNanos = 75_000_000_000L;
+        c.tcpEcnMaxRetries = 1;
         return c;
     }
 

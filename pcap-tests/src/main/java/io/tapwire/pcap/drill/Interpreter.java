@@ -166,7 +166,7 @@ public final class Interpreter {
         }
         previousAbsoluteMicros = t.kind() == EventTime.Kind.ABSOLUTE ? t.startMicros() : -1;
         if (e.action() instanceof Script.Packet p && !p.inbound()) {
-            expectOutbound(e, p.tcp(), start, end);
+            expectOutbound(e, p.tcp(), p.ip(), start, end);
             return;
         }
         advanceTo(start);
@@ -176,7 +176,7 @@ public final class Interpreter {
         }
         trace.add(Micros.formatNanos(now) + " line " + e.line() + ": " + e.action());
         if (e.action() instanceof Script.Packet p) {
-            inject(e.line(), p.tcp());
+            inject(e.line(), p.tcp(), p.ip());
         } else if (e.action() instanceof Script.Syscall s) {
             syscall(e.line(), s);
         } else if (e.action() instanceof Script.Command c) {
@@ -211,7 +211,7 @@ public final class Interpreter {
 
     // ------------------------------------------------------------------ packets
 
-    private void inject(int line, TcpSpec spec) {
+    private void inject(int line, TcpSpec spec, IpSpec ipSpec) {
         ensureStack();
         if (flow.phase == Flow.Phase.LISTENING) {
             // As packetdrill: a segment reaching the listening socket under test opens a child connection.
@@ -228,13 +228,13 @@ public final class Interpreter {
         if (ipv6) {
             byte[] frame = Ipv6Wire.encode(FreeBsdProfile.PEER_MAC, FreeBsdProfile.STACK_MAC, flow.remotePort, flow.localPort, spec.seq(),
                     ack, spec.flags(), spec.window(), spec.urgent(), options, spec.payload());
-            host.inject(Ipv6Wire.fragments(frame, mtu, host.nextIpId()));
+            host.inject(Ipv6Wire.fragments(ipSpec.applyTo(frame, true), mtu, host.nextIpId()));
             return;
         }
         byte[] frame = WireSegment.encode(FreeBsdProfile.PEER_MAC, FreeBsdProfile.STACK_MAC, FreeBsdProfile.PEER_ADDRESS,
                 FreeBsdProfile.STACK_ADDRESS, host.nextIpId(), flow.remotePort, flow.localPort, spec.seq(), ack, spec.flags(),
                 spec.window(), spec.urgent(), options, spec.payload());
-        host.inject(WireSegment.fragments(frame, mtu));
+        host.inject(WireSegment.fragments(ipSpec.applyTo(frame, false), mtu));
     }
 
     /** The options as sent live: SACK blocks and the timestamp echo mapped into the stack's numbers. */
@@ -261,7 +261,7 @@ public final class Interpreter {
         return out;
     }
 
-    private void expectOutbound(Script.Event e, TcpSpec spec, long start, long end) {
+    private void expectOutbound(Script.Event e, TcpSpec spec, IpSpec ipSpec, long start, long end) {
         boolean any = e.time().kind() == EventTime.Kind.ANY;
         long deadline = any ? now + MAX_WAIT_NANOS : end + toleranceNanos;
         SentSegments.Sent c = sent.next(host, deadline);
@@ -284,6 +284,9 @@ public final class Interpreter {
         String actual = "> " + sent.describe(c);
         trace.add(Micros.formatNanos(c.nanos()) + " line " + e.line() + ": " + actual.substring(0, actual.lastIndexOf(" at ")));
         String diff = SegmentCheck.firstDifference(spec, s, flow, runOptions.lenientOptionLayout());
+        if (diff == null) {
+            diff = ipSpec.difference(s, ipv6);
+        }
         if (diff != null) {
             throw new ScriptFailure(e.line(), diff + "\n  script: > " + spec + "\n  actual: " + actual + sent.describeQueued());
         }
@@ -368,14 +371,20 @@ public final class Interpreter {
      */
     private void code(int line, String text) {
         var m = java.util.regex.Pattern.compile("assert\\s+tcpi_state\\s*==\\s*TCPI_(\\w+)").matcher(text.strip());
+        var options = java.util.regex.Pattern.compile("assert\\s+tcpi_options\\s*==\\s*(.+)").matcher(text.strip());
+        if (options.matches()) {
+            TcpInfoOptions.check(line, syscalls.current(), options.group(1));
+            return;
+        }
         if (!m.matches()) {
             throw ScriptException.unsupported(line, "code block %{ " + text + " }%");
         }
         DrillSocket so = syscalls.current();
-        if (so == null || so.connection == null) {
-            throw ScriptException.unsupported(line, "tcpi_state without a connected socket");
+        if (so == null) {
+            throw ScriptException.unsupported(line, "tcpi_state without a socket");
         }
-        TcpState state = so.connection.state();
+        // A socket never connected is CLOSED, a listening one LISTEN (FreeBSD's and Linux's tcpi_state).
+        TcpState state = so.state();
         String want = m.group(1).equals("SYN_RECV") ? "SYN_RECEIVED" : m.group(1);
         if (!state.name().equals(want)) {
             throw new ScriptFailure(line, "tcpi_state: expected TCPI_" + m.group(1) + " got " + state);

@@ -24,10 +24,15 @@ public record Script(String name, Map<String, String> options, List<Event> event
     }
 
     /** {@code <} a segment the peer sends (injected), {@code >} a segment the stack must send. */
-    public record Packet(boolean inbound, TcpSpec tcp) implements Action {
+    public record Packet(boolean inbound, TcpSpec tcp, IpSpec ip) implements Action {
+        /** A packet line without IP header details. */
+        public Packet(boolean inbound, TcpSpec tcp) {
+            this(inbound, tcp, IpSpec.NONE);
+        }
+
         @Override
         public String toString() {
-            return (inbound ? "< " : "> ") + tcp;
+            return (inbound ? "< " : "> ") + ip + tcp;
         }
     }
 

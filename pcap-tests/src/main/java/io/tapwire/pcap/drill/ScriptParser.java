@@ -53,7 +53,8 @@ public final class ScriptParser {
         char first = c.peek();
         if (first == '<' || first == '>') {
             c.accept(String.valueOf(first));
-            action = new Script.Packet(first == '<', SegmentParser.tcp(c, first == '<'));
+            IpSpec ip = IpSpec.parse(c);
+            action = new Script.Packet(first == '<', SegmentParser.tcp(c, first == '<'), ip);
         } else if (first == '`') {
             c.accept("`");
             action = new Script.Command(c.until("`").strip());

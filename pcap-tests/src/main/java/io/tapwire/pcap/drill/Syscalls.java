@@ -122,7 +122,10 @@ final class Syscalls {
         int fd = newFd(s, line);
         return new Call(null, () -> {
             ctx.ensureStack();
-            sockets.put(fd, new DrillSocket(fd));
+            DrillSocket created = new DrillSocket(fd);
+            sockets.put(fd, created);
+            // packetdrill's socket under test: the newest socket until a connect or accept gives one.
+            current = created;
             return Result.ok(fd);
         });
     }
@@ -279,16 +282,18 @@ final class Syscalls {
         arity(s, send ? 4 : 3, line);
         DrillSocket so = socket(a.get(0), line);
         int len = (int) eval(a.get(2), line);
-        if (send && eval(a.get(3), line) != 0) {
-            throw ScriptException.unsupported(line, "send flags");
+        long flags = send ? eval(a.get(3), line) : 0;
+        if (flags != 0 && flags != Errno.MSG_MORE) {
+            throw ScriptException.unsupported(line, "send flags other than MSG_MORE");
         }
+        boolean more = flags == Errno.MSG_MORE;
         int[] done = new int[1];
         return new Call(so, () -> {
             if (so.connection == null) {
                 return Result.error("ENOTCONN");
             }
             try {
-                int n = so.connection.tryWrite(scratch(len), done[0], len - done[0]);
+                int n = so.connection.tryWrite(scratch(len), done[0], len - done[0], more);
                 done[0] += n;
             } catch (IOException e) {
                 return done[0] > 0 ? Result.ok(done[0]) : Result.error(Errno.of(e));
@@ -349,14 +354,19 @@ final class Syscalls {
     SocketOptions socketOptions(DrillSocket so) {
         var config = ctx.stack().config();
         int rcv = FreeBsdProfile.roundReceiveBuffer(so.receiveBuffer > 0 ? so.receiveBuffer : config.tcpRmemDefault, ctx.mss());
-        return SocketOptions.defaults().receiveBufferSize(rcv).sendBufferSize(so.sendBuffer).noDelay(so.noDelay)
+        SocketOptions o = SocketOptions.defaults().receiveBufferSize(rcv).sendBufferSize(so.sendBuffer).noDelay(so.noDelay)
                 .reuseAddress(so.reuseAddress);
+        io.tapwire.tcp.SocketSettings set = so.settings;
+        o.settings().tos(set.tos()).hopLimit(set.hopLimit()).noOpt(set.noOpt()).keepInitNanos(set.keepInitNanos())
+                .userTimeoutNanos(set.userTimeoutNanos()).cork(set.cork());
+        return o;
     }
 
     void applyKeepAlive(DrillSocket so) {
         var c = ctx.stack().config();
-        so.connection.setKeepAlive(so.keepAlive, c.tcpKeepaliveTimeNanos, c.tcpKeepaliveIntvlNanos, TimeUnit.NANOSECONDS,
-                c.tcpKeepaliveProbes);
+        so.connection.setKeepAlive(so.keepAlive, so.keepIdle > 0 ? so.keepIdle * 1_000_000_000L : c.tcpKeepaliveTimeNanos,
+                so.keepIntvl > 0 ? so.keepIntvl * 1_000_000_000L : c.tcpKeepaliveIntvlNanos, TimeUnit.NANOSECONDS,
+                so.keepCnt > 0 ? so.keepCnt : c.tcpKeepaliveProbes);
     }
 
     private byte[] scratch(int len) {
