@@ -78,7 +78,8 @@ final class TcpTimers {
                     // Go back to the first unacknowledged byte and resend from the ring.
                     t.sndNxt = t.sndUna;
                     output.output(t);
-                    if (!Tcb.armed(t.rtxTimer) && t.sndUna != t.sndMax) {
+                    if ((userTimeout > 0 || !Tcb.armed(t.rtxTimer)) && t.sndUna != t.sndMax) {
+                        // (Re-)armed: output armed it for a whole RTO, which a user timeout may cut short.
                         layer.timerQueue().arm(t.rtxTimer(), now + clampToUserTimeout(t, t.retransStamp, t.rtt.rto(), now));
                     }
                 }

@@ -131,11 +131,13 @@ class SocketSettingsBehaviourTest {
         TcpListener l = h.stack.listenTcp(80, 8);
         TcpPeer p = new TcpPeer(h, 41001);
         TcpSocket s = accept(h, l, p, new int[1]);
-        s.updateSettings(x -> x.userTimeoutNanos(3 * SEC));
+        // 2.5 s falls between two retransmissions (RTO 200 ms doubling: 0.2, 0.6, 1.4, 3.0 s):
+        // the abort comes at the timeout, not at the next RTO (Linux's tcp_clamp_rto_to_user_timeout).
+        s.updateSettings(x -> x.userTimeoutNanos(2500 * MS));
         long sent = h.now;
         s.tryWrite(new byte[100], 0, 100);
         assertEquals(1, wire(h).size());
-        h.advance(3 * SEC - 10 * MS);
+        h.advance(2500 * MS - 10 * MS);
         assertTrue(wire(h).size() >= 2, "retransmitted meanwhile");
         assertEquals(TcpState.ESTABLISHED, s.state(), "still open just before the user timeout");
         h.advance(20 * MS);
