@@ -242,6 +242,12 @@ public final class StackConfig {
      */
     public int tcpEcnMaxRetries = 0;
     /**
+     * TCP: added to the backed-off timeout of a retransmitted SYN, in nanoseconds. FreeBSD's
+     * {@code net.inet.tcp.rexmit_slop} (200 ms; FreeBSD adds it to every RTO it computes, tapwire so
+     * far only to an active open's SYN retransmissions); Linux has none: 0.
+     */
+    public long tcpRexmitSlopNanos = 0;
+    /**
      * TCP: how long a connection attempt may take before it fails with ETIMEDOUT, in nanoseconds
      * (FreeBSD's {@code net.inet.tcp.keepinit}, 75 s; a socket's TCP_KEEPINIT overrides it). 0: no
      * limit but {@code tcp_syn_retries}, as Linux has none.

@@ -103,7 +103,8 @@ final class TcpTimers {
         t.rtt.backOff();
         stats.inc(Stat.TCP_TIMEOUTS);
         output.sendSyn(t, synAck);
-        layer.timerQueue().arm(t.rtxTimer(), layer.now() + t.rtt.rto());
+        // FreeBSD's TCPT_RANGESET adds rexmit_slop to the backed-off SYN timeout (1 s, then 2.2 s, 4.2 s ...).
+        layer.timerQueue().arm(t.rtxTimer(), layer.now() + t.rtt.rto() + (synAck ? 0 : config.tcpRexmitSlopNanos));
     }
 
     void onDelayedAck(Tcb t) {

@@ -82,6 +82,8 @@ public final class FreeBsdProfile {
         c.tcpKeepaliveProbes = 8;
         c.tcpKeepInitNanos = 75_000_000_000L;
         c.tcpEcnMaxRetries = 1;
+        // FreeBSD's rexmit_slop 200 ms on retransmitted SYNs (1 s, 2.2 s, 4.2 s ... apart).
+        c.tcpRexmitSlopNanos = 200_000_000L;
         return c;
     }
 

@@ -34,6 +34,7 @@ final class Sysctls {
             Map.entry("net.inet.tcp.keepintvl", new Mapping("tcpKeepaliveIntvlNanos", v -> v * MS)),
             Map.entry("net.inet.tcp.keepcnt", new Mapping("tcpKeepaliveProbes", v -> (int) (long) v)),
             Map.entry("net.inet.tcp.keepinit", new Mapping("tcpKeepInitNanos", v -> v * MS)),
+            Map.entry("net.inet.tcp.rexmit_slop", new Mapping("tcpRexmitSlopNanos", v -> v * MS)),
             Map.entry("net.inet.tcp.ecn.maxretries", new Mapping("tcpEcnMaxRetries", v -> (int) (long) v)),
             // FreeBSD derives the window-scale shift it offers from sb_max (tcp_connect/syncache:
             // the smallest shift with 65535 << shift >= kern.ipc.maxsockbuf, at most 14).
@@ -59,7 +60,6 @@ final class Sysctls {
             Map.entry("net.inet.tcp.drop_synfin", new Fixed("tapwire drops SYN+FIN at a listener (like Linux)", 1L)),
             Map.entry("net.inet.tcp.blackhole", new Fixed("tapwire answers segments for closed ports with RST", 0L)),
             Map.entry("net.inet.tcp.hostcache.purgenow", new Fixed("tapwire keeps no host cache", 1L)),
-            Map.entry("net.inet.tcp.rexmit_slop", new Fixed("tapwire has no RTO slop", null)),
             Map.entry("net.inet.tcp.rexmit_drop_options", new Fixed("tapwire keeps options in retransmitted SYNs", 0L)),
             Map.entry("net.inet.tcp.tolerate_missing_ts", new Fixed("no setting", null)),
             Map.entry("net.inet.tcp.syncookies_only", new Fixed("tapwire sends cookies only when the SYN queue is full"
