@@ -248,6 +248,13 @@ public final class StackConfig {
      */
     public long tcpRexmitSlopNanos = 0;
     /**
+     * TCP: which believed ICMP errors end a connection attempt in SYN-SENT: 2 every destination
+     * unreachable and time exceeded (Linux's tcp_v4_err/tcp_v6_err), 1 only the hard ones (port
+     * and protocol unreachable, administratively prohibited, TTL exceeded: FreeBSD's
+     * {@code net.inet.tcp.icmp_may_rst=1}), 0 none (icmp_may_rst=0).
+     */
+    public int tcpIcmpSynSentAbort = 2;
+    /**
      * TCP: how long a connection attempt may take before it fails with ETIMEDOUT, in nanoseconds
      * (FreeBSD's {@code net.inet.tcp.keepinit}, 75 s; a socket's TCP_KEEPINIT overrides it). 0: no
      * limit but {@code tcp_syn_retries}, as Linux has none.
