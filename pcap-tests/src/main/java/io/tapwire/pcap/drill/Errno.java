@@ -17,6 +17,12 @@ final class Errno {
     /** The errno a BSD socket call would set for {@code e}. */
     static String of(IOException e) {
         String m = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
+        for (String named : NAMED_IN_MESSAGE) {
+            // The stack names these errnos in its message (ICMP errors ending a connection attempt).
+            if (e.getMessage() != null && e.getMessage().contains(named)) {
+                return named;
+            }
+        }
         if (e instanceof ConnectException || m.contains("refused")) {
             return "ECONNREFUSED";
         }
@@ -120,6 +126,10 @@ final class Errno {
     }
 
     static final long MSG_MORE = 0x8000;
+
+    /** Errnos tapwire's exceptions spell out in their message. */
+    static final java.util.List<String> NAMED_IN_MESSAGE = java.util.List.of("EHOSTUNREACH", "ENETUNREACH", "ENOPROTOOPT",
+            "EHOSTDOWN", "ENONET", "EACCES", "EPROTO", "EOPNOTSUPP");
 
     static final long O_NONBLOCK = 4;
     static final long O_RDWR = 2;

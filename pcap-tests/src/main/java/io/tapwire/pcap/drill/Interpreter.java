@@ -177,6 +177,8 @@ public final class Interpreter {
         trace.add(Micros.formatNanos(now) + " line " + e.line() + ": " + e.action());
         if (e.action() instanceof Script.Packet p) {
             inject(e.line(), p.tcp(), p.ip());
+        } else if (e.action() instanceof Script.Icmp i) {
+            injectIcmp(e.line(), i);
         } else if (e.action() instanceof Script.Syscall s) {
             syscall(e.line(), s);
         } else if (e.action() instanceof Script.Command c) {
@@ -189,6 +191,9 @@ public final class Interpreter {
     private static String describe(Script.Action a) {
         if (a instanceof Script.Packet p) {
             return p.inbound() ? "inbound packet" : "outbound packet";
+        }
+        if (a instanceof Script.Icmp) {
+            return "inbound ICMP packet";
         }
         return a instanceof Script.Syscall ? "system call start" : "command";
     }
@@ -235,6 +240,19 @@ public final class Interpreter {
                 FreeBsdProfile.STACK_ADDRESS, host.nextIpId(), flow.remotePort, flow.localPort, spec.seq(), ack, spec.flags(),
                 spec.window(), spec.urgent(), options, spec.payload());
         host.inject(WireSegment.fragments(ipSpec.applyTo(frame, false), mtu));
+    }
+
+    /** An ICMP error from the peer quoting the connection's segment at the script's sequence number. */
+    private void injectIcmp(int line, Script.Icmp icmp) {
+        ensureStack();
+        if (flow.localPort < 0) {
+            throw ScriptException.unsupported(line, "ICMP packet before the connection's local port is known");
+        }
+        int[] tc = IcmpLine.typeAndCode(icmp, ipv6, line);
+        // The MTU goes in the low 16 bits of frag-needed's second word (RFC 1191), in all 32 of packet-too-big's.
+        int rest = icmp.mtu() == null ? 0 : icmp.mtu();
+        host.inject(java.util.List.of(IcmpLine.frame(tc[0], tc[1], rest, ipv6, flow.localPort, flow.remotePort,
+                flow.toLive(icmp.seq()))));
     }
 
     /** The options as sent live: SACK blocks and the timestamp echo mapped into the stack's numbers. */

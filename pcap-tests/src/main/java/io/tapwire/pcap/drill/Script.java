@@ -49,6 +49,17 @@ public record Script(String name, Map<String, String> options, List<Event> event
         }
     }
 
+    /**
+     * {@code < [seq:end(len)] icmp TYPE [CODE] [mtu N]}: an ICMP error from the peer quoting a
+     * segment of the connection under test with sequence number {@code seq} (script space).
+     */
+    public record Icmp(String type, String code, long seq, Integer mtu) implements Action {
+        @Override
+        public String toString() {
+            return "< [" + seq + ":" + seq + "(0)] icmp " + type + (code == null ? "" : " " + code) + (mtu == null ? "" : " mtu " + mtu);
+        }
+    }
+
     /** A backquoted shell line. */
     public record Command(String text) implements Action {
         @Override

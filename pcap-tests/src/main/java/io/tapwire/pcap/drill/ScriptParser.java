@@ -54,7 +54,11 @@ public final class ScriptParser {
         if (first == '<' || first == '>') {
             c.accept(String.valueOf(first));
             IpSpec ip = IpSpec.parse(c);
-            action = new Script.Packet(first == '<', SegmentParser.tcp(c, first == '<'), ip);
+            if (first == '<' && ip.isNone() && IcmpLine.at(c)) {
+                action = IcmpLine.parse(c);
+            } else {
+                action = new Script.Packet(first == '<', SegmentParser.tcp(c, first == '<'), ip);
+            }
         } else if (first == '`') {
             c.accept("`");
             action = new Script.Command(c.until("`").strip());

@@ -242,7 +242,8 @@ final class SocketOptionCalls {
             return "0";
         } catch (IOException e) {
             String errno = Errno.of(e);
-            if (errno.equals("ECONNREFUSED") || errno.equals("ECONNRESET") || errno.equals("ETIMEDOUT")) {
+            if (errno.equals("ECONNREFUSED") || errno.equals("ECONNRESET") || errno.equals("ETIMEDOUT")
+                    || Errno.NAMED_IN_MESSAGE.contains(errno)) {
                 so.errorReported = true;
                 return errno;
             }

@@ -35,6 +35,8 @@ final class Sysctls {
             Map.entry("net.inet.tcp.keepcnt", new Mapping("tcpKeepaliveProbes", v -> (int) (long) v)),
             Map.entry("net.inet.tcp.keepinit", new Mapping("tcpKeepInitNanos", v -> v * MS)),
             Map.entry("net.inet.tcp.rexmit_slop", new Mapping("tcpRexmitSlopNanos", v -> v * MS)),
+            // icmp_may_rst=1: hard ICMP errors end a connection attempt (1); 0: none do.
+            Map.entry("net.inet.tcp.icmp_may_rst", new Mapping("tcpIcmpSynSentAbort", v -> v != 0 ? 1 : 0)),
             Map.entry("net.inet.tcp.ecn.maxretries", new Mapping("tcpEcnMaxRetries", v -> (int) (long) v)),
             // FreeBSD derives the window-scale shift it offers from sb_max (tcp_connect/syncache:
             // the smallest shift with 65535 << shift >= kern.ipc.maxsockbuf, at most 14).
@@ -68,7 +70,8 @@ final class Sysctls {
     /** Settings the stack reads on every segment, so a change after it was built takes effect at once. */
     private static final java.util.Set<String> LIVE = java.util.Set.of("tcpInsecureRst", "tcpInsecureSyn",
             // Read when a socket is created or a timer runs (getsockopt reports them for new sockets, as FreeBSD's do).
-            "tcpKeepaliveTimeNanos", "tcpKeepaliveIntvlNanos", "tcpKeepaliveProbes", "tcpKeepInitNanos", "tcpEcnMaxRetries");
+            "tcpKeepaliveTimeNanos", "tcpKeepaliveIntvlNanos", "tcpKeepaliveProbes", "tcpKeepInitNanos", "tcpEcnMaxRetries",
+            "tcpIcmpSynSentAbort");
 
     private Sysctls() {
     }
