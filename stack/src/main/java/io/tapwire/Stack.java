@@ -334,7 +334,8 @@ public final class Stack {
                 options.effectiveCongestionControl(config.tcpCongestionControl), options.v6Only()));
         io.tapwire.tcp.SocketSettings initial = options.settings().copy();
         listener.updateSettings(s -> s.tos(initial.tos()).hopLimit(initial.hopLimit()).noOpt(initial.noOpt())
-                .keepInitNanos(initial.keepInitNanos()).userTimeoutNanos(initial.userTimeoutNanos()).cork(initial.cork()));
+                .keepInitNanos(initial.keepInitNanos()).userTimeoutNanos(initial.userTimeoutNanos()).cork(initial.cork())
+                .notSentLowat(initial.notSentLowat()));
         return listener;
     }
 

@@ -255,6 +255,11 @@ public final class StackConfig {
      */
     public int tcpIcmpSynSentAbort = 2;
     /**
+     * TCP: unsent bytes at which a socket stops being writable ({@code tcp_notsent_lowat}, Linux's
+     * default UINT_MAX: no limit); a socket's TCP_NOTSENT_LOWAT overrides it.
+     */
+    public long tcpNotsentLowat = 0xFFFF_FFFFL;
+    /**
      * TCP: how long a connection attempt may take before it fails with ETIMEDOUT, in nanoseconds
      * (FreeBSD's {@code net.inet.tcp.keepinit}, 75 s; a socket's TCP_KEEPINIT overrides it). 0: no
      * limit but {@code tcp_syn_retries}, as Linux has none.

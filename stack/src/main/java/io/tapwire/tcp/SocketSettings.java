@@ -21,6 +21,8 @@ public final class SocketSettings {
     long userTimeoutNanos;
     /** TCP_CORK: hold partial segments until uncorked (or 200 ms, Linux's TCP_CORK semantics). */
     boolean cork;
+    /** TCP_NOTSENT_LOWAT in bytes; 0 uses the stack's tcp_notsent_lowat. */
+    long notSentLowat;
 
     /** Linux's defaults: TOS 0, the stack's TTL, options on, no user timeout, not corked. */
     public SocketSettings() {
@@ -35,6 +37,7 @@ public final class SocketSettings {
         s.keepInitNanos = keepInitNanos;
         s.userTimeoutNanos = userTimeoutNanos;
         s.cork = cork;
+        s.notSentLowat = notSentLowat;
         return s;
     }
 
@@ -117,4 +120,21 @@ public final class SocketSettings {
     }
 
     public boolean cork() { return cork; }
+
+    /**
+     * TCP_NOTSENT_LOWAT (Linux): the socket is writable only while fewer than this many written
+     * bytes are still unsent, and a write stops queueing at that mark; 0 uses the stack's
+     * {@code tcp_notsent_lowat} (by default unlimited).
+     *
+     * @throws IllegalArgumentException for a negative value or one above 2^32 - 1
+     */
+    public SocketSettings notSentLowat(long bytes) {
+        if (bytes < 0 || bytes > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException("TCP_NOTSENT_LOWAT must be 0..2^32-1, got " + bytes);
+        }
+        this.notSentLowat = bytes;
+        return this;
+    }
+
+    public long notSentLowat() { return notSentLowat; }
 }

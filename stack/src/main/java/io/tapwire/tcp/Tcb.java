@@ -426,11 +426,28 @@ public final class Tcb implements Timer.Target {
      * queued, so an event loop is not woken for a few bytes.
      */
     boolean writable() {
-        if (memoryWait) {
+        if (memoryWait || !belowNotSentLowat()) {
             return false;
         }
         int free = sendRing.free();
         return free > 0 && free >= sendRing.size() / 2;
+    }
+
+    /** Written but never sent bytes (Linux's write_seq - snd_nxt). */
+    long notSent() {
+        return Math.max(0, sendRing.tail() - sendOffset(sndMax));
+    }
+
+    /** Fewer unsent bytes than TCP_NOTSENT_LOWAT (Linux's tcp_stream_memory_free). */
+    boolean belowNotSentLowat() {
+        long lowat = settings.notSentLowat > 0 ? settings.notSentLowat : layer.config().tcpNotsentLowat;
+        return notSent() < lowat;
+    }
+
+    /** Bytes a write may still queue under TCP_NOTSENT_LOWAT (Long.MAX_VALUE without a limit in reach). */
+    long notSentRoom() {
+        long lowat = settings.notSentLowat > 0 ? settings.notSentLowat : layer.config().tcpNotsentLowat;
+        return Math.max(0, lowat - notSent());
     }
 
     /**

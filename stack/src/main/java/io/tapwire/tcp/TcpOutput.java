@@ -155,6 +155,10 @@ final class TcpOutput {
         if (!sentSomething && t.ackNow) {
             sendAck(t);
         }
+        if (sentSomething && t.sndNoSpace) {
+            // Sending lowered the unsent bytes: a writer held by TCP_NOTSENT_LOWAT may go on.
+            t.wakeWriters();
+        }
     }
 
     /**

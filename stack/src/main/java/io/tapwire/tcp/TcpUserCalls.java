@@ -348,14 +348,17 @@ public final class TcpUserCalls {
                     remaining = await(t, remaining);
                     continue;
                 }
-                int n = t.sendRing.append(b, off + written, len - written);
+                // TCP_NOTSENT_LOWAT: queue no more than the mark allows (Linux checks it before each
+                // new skb, so it may queue up to one skb more).
+                int n = (int) Math.min(len - written, t.notSentRoom());
+                n = n == 0 ? 0 : t.sendRing.append(b, off + written, n);
                 written += n;
                 if (n > 0) {
                     layer.scheduleOutput(t);
                 }
                 if (written < len) {
                     t.sndNoSpace = true;
-                    if (n == 0 && !t.sendRing.hasStorage()) {
+                    if (n == 0 && t.notSentRoom() > 0 && !t.sendRing.hasStorage()) {
                         // tcp_mem max refused the send ring its storage: wait until memory is
                         // given back (Linux's sk_stream_wait_memory), not for an ACK.
                         layer.memory().awaitMemory(t);

@@ -266,6 +266,45 @@ class SocketSettingsBehaviourTest {
     }
 
     @Test
+    void notSentLowatLimitsQueueingAndWritability() throws Exception {
+        StackHarness h = new StackHarness(256, config());
+        h.introducePeer();
+        TcpListener l = h.stack.listenTcp(80, 8);
+        TcpPeer p = new TcpPeer(h, 41008);
+        int[] iss = new int[1];
+        TcpSocket s = accept(h, l, p, iss);
+        // The peer's window (5000 bytes) lets a little out; the rest waits unsent.
+        p.send(80, PEER_ISS + 1, iss[0] + 1, ACK, 5000, -1, new byte[0]);
+        s.updateSettings(x -> x.notSentLowat(4000));
+        int out = io.tapwire.event.Events.OUT;
+        assertEquals(4000, s.tryWrite(new byte[20_000], 0, 20_000), "a write queues up to the mark of unsent bytes");
+        assertEquals(0, s.readiness() & out, "not writable at the mark (Linux's tcp_stream_memory_free)");
+        assertEquals(4000, wire(h).stream().mapToInt(Wire::payload).sum(), "sent: the window has room");
+        assertTrue((s.readiness() & out) != 0, "writable again once they are sent");
+        assertEquals(4000, s.tryWrite(new byte[20_000], 0, 20_000));
+        wire(h);
+        // The 1000 bytes left in the window are too few to send (sender SWS avoidance): 4000 stay unsent.
+        assertEquals(0, s.tryWrite(new byte[20_000], 0, 20_000), "nothing more while at the mark");
+        assertEquals(0, s.readiness() & out);
+        // The ACK opens the window: the unsent bytes go, the socket is writable again.
+        p.send(80, PEER_ISS + 1, iss[0] + 1 + 4000, ACK, 20000, -1, new byte[0]);
+        assertEquals(4000, wire(h).stream().mapToInt(Wire::payload).sum());
+        assertTrue((s.readiness() & out) != 0, "writable below the mark");
+    }
+
+    @Test
+    void withoutNotSentLowatTheWholeWriteIsQueued() throws Exception {
+        StackHarness h = new StackHarness(256, config());
+        h.introducePeer();
+        TcpListener l = h.stack.listenTcp(80, 8);
+        TcpPeer p = new TcpPeer(h, 41009);
+        int[] iss = new int[1];
+        TcpSocket s = accept(h, l, p, iss);
+        p.send(80, PEER_ISS + 1, iss[0] + 1, ACK, 5000, -1, new byte[0]);
+        assertEquals(20_000, s.tryWrite(new byte[20_000], 0, 20_000), "tcp_notsent_lowat's default: no limit");
+    }
+
+    @Test
     void keepInitBoundsTheConnectionAttempt() throws Exception {
         StackHarness h = new StackHarness(256, config());
         h.introducePeer();

@@ -98,6 +98,8 @@ final class Errno {
             case "TCP_KEEPCNT" -> 1024L;
             case "TCP_CORK" -> 3L;
             case "TCP_USER_TIMEOUT" -> 18L;
+            case "TCP_NOTSENT_LOWAT" -> 25L;
+            case "SOL_TCP" -> 6L;
             case "IPTOS_LOWDELAY" -> 0x10L;
             case "IPTOS_THROUGHPUT" -> 0x08L;
             case "IPTOS_RELIABILITY" -> 0x04L;

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * for SO_ERROR, TCP_NODELAY, SO_REUSEADDR and SO_KEEPALIVE; for SO_RCVBUF and SO_SNDBUF a
  * difference is tolerated and noted, since buffer accounting differs by design between stacks
  * (FreeBSD rounds to the MSS, Linux doubles) and the windows it leads to are checked on the wire.
- * IP_TOS/IPV6_TCLASS, IP_TTL/IPV6_UNICAST_HOPS, TCP_NOOPT, TCP_CORK, TCP_USER_TIMEOUT,
+ * IP_TOS/IPV6_TCLASS, IP_TTL/IPV6_UNICAST_HOPS, TCP_NOOPT, TCP_CORK, TCP_NOTSENT_LOWAT, TCP_USER_TIMEOUT,
  * TCP_KEEPINIT and TCP_KEEPIDLE/KEEPINTVL/KEEPCNT are set on the stack's socket (or kept until it
  * exists) and read back strictly; values out of range fail with EINVAL as on Linux.
  */
@@ -107,6 +107,12 @@ final class SocketOptionCalls {
             }
             case "TCP_NOOPT" -> change = x -> x.noOpt(v != 0);
             case "TCP_CORK" -> change = x -> x.cork(v != 0);
+            case "TCP_NOTSENT_LOWAT" -> {
+                if (v < 0 || v > 0xFFFF_FFFFL) {
+                    return "EINVAL";
+                }
+                change = x -> x.notSentLowat(v);
+            }
             case "TCP_USER_TIMEOUT" -> {
                 if (v < 0) {
                     return "EINVAL";   // Linux: a negative timeout
@@ -157,6 +163,8 @@ final class SocketOptionCalls {
             case "IPV6_UNICAST_HOPS" -> (long) (set.hopLimit() < 0 ? c.ipv6HopLimit : set.hopLimit());
             case "TCP_NOOPT" -> set.noOpt() ? 1L : 0L;
             case "TCP_CORK" -> set.cork() ? 1L : 0L;
+            // Linux reports the socket's own value, 0 when it uses tcp_notsent_lowat.
+            case "TCP_NOTSENT_LOWAT" -> set.notSentLowat();
             case "TCP_USER_TIMEOUT" -> set.userTimeoutNanos() / 1_000_000L;
             case "TCP_KEEPINIT" -> (set.keepInitNanos() > 0 ? set.keepInitNanos() : c.tcpKeepInitNanos) / 1_000_000_000L;
             // FreeBSD reports the inherited sysctl value (r305810), as Linux reports tcp_keepalive_*.

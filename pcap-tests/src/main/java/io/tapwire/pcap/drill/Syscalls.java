@@ -358,7 +358,7 @@ final class Syscalls {
                 .reuseAddress(so.reuseAddress);
         io.tapwire.tcp.SocketSettings set = so.settings;
         o.settings().tos(set.tos()).hopLimit(set.hopLimit()).noOpt(set.noOpt()).keepInitNanos(set.keepInitNanos())
-                .userTimeoutNanos(set.userTimeoutNanos()).cork(set.cork());
+                .userTimeoutNanos(set.userTimeoutNanos()).cork(set.cork()).notSentLowat(set.notSentLowat());
         return o;
     }
 
