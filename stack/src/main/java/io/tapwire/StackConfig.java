@@ -248,6 +248,12 @@ public final class StackConfig {
      */
     public long tcpRexmitSlopNanos = 0;
     /**
+     * TCP: from the third retransmission of a SYN on, offer only the MSS (no window scale,
+     * timestamps or SACK), in case a middlebox drops SYNs with options: FreeBSD's
+     * {@code net.inet.tcp.rexmit_drop_options} (default 0). Linux has no such fallback: false.
+     */
+    public boolean tcpRexmitDropOptions = false;
+    /**
      * TCP: which believed ICMP errors end a connection attempt in SYN-SENT: 2 every destination
      * unreachable and time exceeded (Linux's tcp_v4_err/tcp_v6_err), 1 only the hard ones (port
      * and protocol unreachable, administratively prohibited, TTL exceeded: FreeBSD's

@@ -26,8 +26,9 @@ final class TcpNegotiation {
      * passive open: whether we will offer it in the SYN-ACK).
      */
     void negotiate(Tcb t, boolean weOfferedWs, boolean weOfferedTs, boolean weOfferedSack) {
-        if (t.settings.noOpt) {
-            // TCP_NOOPT (FreeBSD): our SYN offers nothing, so nothing is negotiated.
+        if (t.settings.noOpt || synOptionsDropped(config, t)) {
+            // TCP_NOOPT (FreeBSD): our SYN offers nothing, so nothing is negotiated; the same for
+            // what rexmit_drop_options left out of the SYN.
             weOfferedWs = false;
             weOfferedTs = false;
             weOfferedSack = false;
@@ -47,6 +48,14 @@ final class TcpNegotiation {
         }
         t.sackOk = config.tcpSack && weOfferedSack && options.sackPermitted();
         t.ca = new io.tapwire.tcp.cc.CaStateMachine(t.sackOk);
+    }
+
+    /**
+     * FreeBSD's rexmit_drop_options: an active open's SYN retransmitted three times or more offers
+     * only the MSS (tcp_timer_rexmt clears TF_REQ_SCALE, TF_REQ_TSTMP and TF_SACK_PERMIT then).
+     */
+    static boolean synOptionsDropped(StackConfig config, Tcb t) {
+        return config.tcpRexmitDropOptions && t.state == TcpState.SYN_SENT && t.synRetries >= 3;
     }
 
     /** MSS from the SYN (RFC 9293 3.7.1: 536 when absent; RFC 6691: never above ours) and the window. */

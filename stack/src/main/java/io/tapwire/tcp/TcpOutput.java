@@ -455,6 +455,8 @@ final class TcpOutput {
         options.clear();
         if (syn && t.settings.noOpt) {
             // TCP_NOOPT (FreeBSD): the SYN or SYN-ACK carries no options at all.
+        } else if (syn && !ack && TcpNegotiation.synOptionsDropped(config, t)) {
+            options.setMss(t.ourMss);   // rexmit_drop_options: the MSS alone from the third retransmission
         } else if (syn) {
             options.setMss(t.ourMss);
             boolean synAck = ack;

@@ -35,6 +35,7 @@ final class Sysctls {
             Map.entry("net.inet.tcp.keepcnt", new Mapping("tcpKeepaliveProbes", v -> (int) (long) v)),
             Map.entry("net.inet.tcp.keepinit", new Mapping("tcpKeepInitNanos", v -> v * MS)),
             Map.entry("net.inet.tcp.rexmit_slop", new Mapping("tcpRexmitSlopNanos", v -> v * MS)),
+            Map.entry("net.inet.tcp.rexmit_drop_options", new Mapping("tcpRexmitDropOptions", v -> v != 0)),
             // icmp_may_rst=1: hard ICMP errors end a connection attempt (1); 0: none do.
             Map.entry("net.inet.tcp.icmp_may_rst", new Mapping("tcpIcmpSynSentAbort", v -> v != 0 ? 1 : 0)),
             Map.entry("net.inet.tcp.ecn.maxretries", new Mapping("tcpEcnMaxRetries", v -> (int) (long) v)),
@@ -62,7 +63,6 @@ final class Sysctls {
             Map.entry("net.inet.tcp.drop_synfin", new Fixed("tapwire drops SYN+FIN at a listener (like Linux)", 1L)),
             Map.entry("net.inet.tcp.blackhole", new Fixed("tapwire answers segments for closed ports with RST", 0L)),
             Map.entry("net.inet.tcp.hostcache.purgenow", new Fixed("tapwire keeps no host cache", 1L)),
-            Map.entry("net.inet.tcp.rexmit_drop_options", new Fixed("tapwire keeps options in retransmitted SYNs", 0L)),
             Map.entry("net.inet.tcp.tolerate_missing_ts", new Fixed("no setting", null)),
             Map.entry("net.inet.tcp.syncookies_only", new Fixed("tapwire sends cookies only when the SYN queue is full"
                     + " unless tcpSyncookies is 2", 0L)));
