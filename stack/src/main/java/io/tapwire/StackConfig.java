@@ -254,6 +254,12 @@ public final class StackConfig {
      */
     public boolean tcpRexmitDropOptions = false;
     /**
+     * TCP: round the advertised window up to the window scale's granularity, as FreeBSD's
+     * tcp_output does (roundup2, "avoid shrinking window with window scaling"); Linux's
+     * tcp_select_window rounds down unless that would shrink the window: false.
+     */
+    public boolean tcpWindowRoundUp = false;
+    /**
      * TCP: which believed ICMP errors end a connection attempt in SYN-SENT: 2 every destination
      * unreachable and time exceeded (Linux's tcp_v4_err/tcp_v6_err), 1 only the hard ones (port
      * and protocol unreachable, administratively prohibited, TTL exceeded: FreeBSD's

@@ -502,7 +502,8 @@ final class TcpOutput {
         // RFC 7323 2.2: the window in a SYN is never scaled.
         int shift = syn ? 0 : t.rcvWscale;
         int window = receiveWindow(t);
-        int field = Math.min(65535, window >>> shift);
+        int field = Math.min(65535, config.tcpWindowRoundUp && !syn
+                ? (int) (((long) window + (1 << shift) - 1) >>> shift) : window >>> shift);
         int current = Math.max(0, Seq.diff(t.rcvAdv, t.rcvNxt));
         if (!syn && (field << shift) < current) {
             // Rounding down to the scale would pull the right edge back: round up instead (as Linux does).

@@ -87,6 +87,8 @@ public final class FreeBsdProfile {
         // FreeBSD's icmp_may_rst=1: only hard ICMP errors (port or protocol unreachable,
         // administratively prohibited, TTL exceeded) end a connection attempt.
         c.tcpIcmpSynSentAbort = 1;
+        // FreeBSD rounds the scaled window it advertises up to the scale (roundup2 in tcp_output).
+        c.tcpWindowRoundUp = true;
         return c;
     }
 
