@@ -108,6 +108,11 @@ final class TcpIcmpInput implements Icmp.ErrorListener, io.tapwire.net.Icmpv6.Er
                 if (pmtu < t.pmtu) {
                     t.pmtu = pmtu;
                 }
+                if (t.state == TcpState.SYN_SENT) {
+                    // The retransmitted SYN offers an MSS that fits the path (Linux recomputes it
+                    // from the route's lowered MTU, FreeBSD from its host cache); it waits for its timer.
+                    t.ourMss = Math.min(t.ourMss, pmtu - io.tapwire.wire.Ipv6Packet.HEADER_LENGTH - TcpSegment.MIN_HEADER_LENGTH);
+                }
                 lowerMss(t, pmtu - io.tapwire.wire.Ipv6Packet.HEADER_LENGTH);
                 return;
             }
