@@ -104,7 +104,9 @@ final class TcpTimers {
         stats.inc(Stat.TCP_TIMEOUTS);
         output.sendSyn(t, synAck);
         // FreeBSD's TCPT_RANGESET adds rexmit_slop to the backed-off SYN timeout (1 s, then 2.2 s, 4.2 s ...).
-        layer.timerQueue().arm(t.rtxTimer(), layer.now() + t.rtt.rto() + (synAck ? 0 : config.tcpRexmitSlopNanos));
+        // The slop is added before the maximum is applied (TCPT_RANGESET), so the timeout never exceeds tcpMaxRtoNanos.
+        long timeout = Math.min(config.tcpMaxRtoNanos, t.rtt.rto() + (synAck ? 0 : config.tcpRexmitSlopNanos));
+        layer.timerQueue().arm(t.rtxTimer(), layer.now() + timeout);
     }
 
     void onDelayedAck(Tcb t) {

@@ -84,6 +84,10 @@ public final class FreeBsdProfile {
         c.tcpEcnMaxRetries = 1;
         // FreeBSD's rexmit_slop 200 ms on retransmitted SYNs (1 s, 2.2 s, 4.2 s ... apart).
         c.tcpRexmitSlopNanos = 200_000_000L;
+        // FreeBSD retransmits a SYN up to TCP_MAXRXTSHIFT (12) times, its timeouts capped at
+        // TCPTV_REXMTMAX (64 s); Linux's tcp_syn_retries is 6 and its RTO cap 120 s.
+        c.tcpSynRetries = 12;
+        c.tcpMaxRtoNanos = 64_000_000_000L;
         // FreeBSD's icmp_may_rst=1: only hard ICMP errors (port or protocol unreachable,
         // administratively prohibited, TTL exceeded) end a connection attempt.
         c.tcpIcmpSynSentAbort = 1;
