@@ -292,7 +292,7 @@ public final class Stack {
         return new TcpSocket(tcp, tcp.connect(address, port, options.effectiveReceiveBuffer(config.tcpRmemDefault, config.tcpRmemMax),
                 options.effectiveSendBuffer(config.tcpWmemDefault, config.tcpWmemMax), options.noDelay(),
                 config.tcpModerateRcvbuf && !options.receiveBufferLocked(),
-                options.effectiveCongestionControl(config.tcpCongestionControl), options.fastOpenConnect()));
+                options.effectiveCongestionControl(config.tcpCongestionControl), options.fastOpenConnect(), options.settings().copy()));
     }
 
     /**
@@ -305,7 +305,7 @@ public final class Stack {
         return new TcpSocket(tcp, tcp.connect(address, port, options.effectiveReceiveBuffer(config.tcpRmemDefault, config.tcpRmemMax),
                 options.effectiveSendBuffer(config.tcpWmemDefault, config.tcpWmemMax), options.noDelay(),
                 config.tcpModerateRcvbuf && !options.receiveBufferLocked(),
-                options.effectiveCongestionControl(config.tcpCongestionControl), options.fastOpenConnect()));
+                options.effectiveCongestionControl(config.tcpCongestionControl), options.fastOpenConnect(), options.settings().copy()));
     }
 
     /** Listens on {@code port} with an accept queue of min(backlog, somaxconn). */
@@ -328,14 +328,18 @@ public final class Stack {
      * @throws java.net.BindException if the address is not the stack's or the port is in use
      */
     public TcpListener listenTcp(int address, int port, int backlog, SocketOptions options) throws java.io.IOException {
-        TcpListener l = new TcpListener(tcp, tcp.listen(address, port, backlog, options.effectiveReceiveBuffer(config.tcpRmemDefault, config.tcpRmemMax),
+        TcpListener listener = new TcpListener(tcp, tcp.listen(address, port, backlog, options.effectiveReceiveBuffer(config.tcpRmemDefault, config.tcpRmemMax),
                 options.effectiveSendBuffer(config.tcpWmemDefault, config.tcpWmemMax), options.noDelay(), options.reuseAddress(), options.reusePort(),
                 config.tcpModerateRcvbuf && !options.receiveBufferLocked(),
                 options.effectiveCongestionControl(config.tcpCongestionControl), options.v6Only()));
+        io.tapwire.tcp.SocketSettings initial = options.settings().copy();
+        listener.updateSettings(s -> s.tos(initial.tos()).hopLimit(initial.hopLimit()).noOpt(initial.noOpt())
+                .keepInitNanos(initial.keepInitNanos()).userTimeoutNanos(initial.userTimeoutNanos()).cork(initial.cork())
+                .notSentLowat(initial.notSentLowat()));
         if (options.fastOpenQueue() > 0) {
-            l.setFastOpenQueue(options.fastOpenQueue());
+            listener.setFastOpenQueue(options.fastOpenQueue());
         }
-        return l;
+        return listener;
     }
 
     /** UDP, for tooling (the socket list of {@code ss -u}). */

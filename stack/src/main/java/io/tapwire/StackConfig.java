@@ -298,6 +298,48 @@ public final class StackConfig {
      * it on incoming ones; 2 (Linux's default) accept it when the peer requests it.
      */
     public int tcpEcn = 2;
+    /**
+     * TCP: retransmitted SYNs that still request ECN (ECE and CWR) with {@code tcpEcn} 1. Linux's
+     * {@code tcp_ecn_fallback=1} (default) clears them on every retransmission: 0. FreeBSD's
+     * {@code net.inet.tcp.ecn.maxretries} (default 1) keeps them on that many.
+     */
+    public int tcpEcnMaxRetries = 0;
+    /**
+     * TCP: added to the backed-off timeout of a retransmitted SYN, in nanoseconds. FreeBSD's
+     * {@code net.inet.tcp.rexmit_slop} (200 ms; FreeBSD adds it to every RTO it computes, tapwire so
+     * far only to an active open's SYN retransmissions); Linux has none: 0.
+     */
+    public long tcpRexmitSlopNanos = 0;
+    /**
+     * TCP: from the third retransmission of a SYN on, offer only the MSS (no window scale,
+     * timestamps or SACK), in case a middlebox drops SYNs with options: FreeBSD's
+     * {@code net.inet.tcp.rexmit_drop_options} (default 0). Linux has no such fallback: false.
+     */
+    public boolean tcpRexmitDropOptions = false;
+    /**
+     * TCP: round the advertised window up to the window scale's granularity, as FreeBSD's
+     * tcp_output does (roundup2, "avoid shrinking window with window scaling"); Linux's
+     * tcp_select_window rounds down unless that would shrink the window: false.
+     */
+    public boolean tcpWindowRoundUp = false;
+    /**
+     * TCP: which believed ICMP errors end a connection attempt in SYN-SENT: 2 every destination
+     * unreachable and time exceeded (Linux's tcp_v4_err/tcp_v6_err), 1 only the hard ones (port
+     * and protocol unreachable, administratively prohibited, TTL exceeded: FreeBSD's
+     * {@code net.inet.tcp.icmp_may_rst=1}), 0 none (icmp_may_rst=0).
+     */
+    public int tcpIcmpSynSentAbort = 2;
+    /**
+     * TCP: unsent bytes at which a socket stops being writable ({@code tcp_notsent_lowat}, Linux's
+     * default UINT_MAX: no limit); a socket's TCP_NOTSENT_LOWAT overrides it.
+     */
+    public long tcpNotsentLowat = 0xFFFF_FFFFL;
+    /**
+     * TCP: how long a connection attempt may take before it fails with ETIMEDOUT, in nanoseconds
+     * (FreeBSD's {@code net.inet.tcp.keepinit}, 75 s; a socket's TCP_KEEPINIT overrides it). 0: no
+     * limit but {@code tcp_syn_retries}, as Linux has none.
+     */
+    public long tcpKeepInitNanos = 0;
     /** TCP: congestion control for new connections ({@code tcp_congestion_control}): reno, newreno or cubic. */
     public String tcpCongestionControl = io.tapwire.tcp.cc.CongestionControls.DEFAULT;
     /**

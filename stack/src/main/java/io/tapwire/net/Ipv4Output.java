@@ -179,10 +179,15 @@ public final class Ipv4Output implements ArpCache.ResolvedSink {
      * @param dontFragment set DF; a datagram larger than the MTU with DF is not sent (FragFails)
      */
     public void commit(int tos, boolean dontFragment) {
+        commit(tos, dontFragment, config.ipDefaultTtl);
+    }
+
+    /** {@link #commit(int, boolean)} with a TTL of the sender's choosing (a socket's IP_TTL). */
+    public void commit(int tos, boolean dontFragment, int ttl) {
         int total = Ipv4Packet.MIN_HEADER_LENGTH + pendingPayloadLength;
         int flags = dontFragment ? Ipv4Packet.FLAG_DF : 0;
         Ipv4Packet.writeHeader(pendingBuffer, pendingIpOffset, tos, total, nextIdent(), flags,
-                config.ipDefaultTtl, pendingProtocol, iface.address(), pendingDst);
+                ttl, pendingProtocol, iface.address(), pendingDst);
         if (pendingDescriptor != null) {
             if (total > iface.mtu()) {
                 pendingDescriptor.setGso(pendingGsoType, pendingGsoSize);

@@ -596,6 +596,9 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
                     s.setNoDelay((Boolean) value);
                 } else if (TcpChannelOptions.isKeepAlive(name)) {
                     applyKeepAlive(s, options.keepAlive);
+                } else if (name == StandardSocketOptions.IP_TOS) {
+                    int tos = options.tos;
+                    s.updateSettings(x -> x.tos(tos));
                 }
             }
         }

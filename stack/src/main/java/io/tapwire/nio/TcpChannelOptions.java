@@ -56,8 +56,10 @@ final class TcpChannelOptions {
     }
 
     SocketOptions toSocketOptions() {
-        return SocketOptions.defaults().receiveBufferSize(rcvbuf).sendBufferSize(sndbuf).noDelay(nodelay)
+        SocketOptions o = SocketOptions.defaults().receiveBufferSize(rcvbuf).sendBufferSize(sndbuf).noDelay(nodelay)
                 .reuseAddress(reuseAddress).reusePort(reusePort);
+        o.settings().tos(tos);   // the DSCP bits go on the wire; the ECN field stays the stack's
+        return o;
     }
 
     /** Whether {@code name} is one of the keepalive settings that apply to a live connection. */

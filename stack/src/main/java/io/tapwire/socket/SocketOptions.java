@@ -25,6 +25,16 @@ public final class SocketOptions {
     private boolean fastOpenConnect;
     private int fastOpenQueue;
 
+    private final io.tapwire.tcp.SocketSettings settings = new io.tapwire.tcp.SocketSettings();
+
+    /**
+     * The changeable IP/TCP options the socket starts with (IP_TOS, IP_TTL, TCP_NOOPT,
+     * TCP_KEEPINIT, TCP_USER_TIMEOUT, TCP_CORK), edited in place: {@code options.settings().tos(0x20)}.
+     */
+    public io.tapwire.tcp.SocketSettings settings() {
+        return settings;
+    }
+
     /** Defaults: the stack's {@code tcp_rmem}/{@code tcp_wmem} sizes, Nagle on, SO_REUSEADDR off (Linux's defaults). */
     public static SocketOptions defaults() {
         return new SocketOptions();

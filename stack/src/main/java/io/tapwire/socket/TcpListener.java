@@ -75,6 +75,16 @@ public final class TcpListener implements AutoCloseable, Pollable {
         return listen.synQueueLength();
     }
 
+    /** The listener's IP/TCP options, which accepted connections inherit (a copy). */
+    public io.tapwire.tcp.SocketSettings settings() {
+        return calls.settings(listen);
+    }
+
+    /** setsockopt on the listener: connections accepted from now on inherit the change. */
+    public void updateSettings(java.util.function.Consumer<io.tapwire.tcp.SocketSettings> change) {
+        calls.updateSettings(listen, change);
+    }
+
     /** IN while connections wait to be accepted. */
     @Override
     public int readiness() {

@@ -95,6 +95,15 @@ public final class TcpSocket implements AutoCloseable, Pollable {
         return calls.write(tcb, b, off, len, 0);
     }
 
+    /**
+     * {@link #tryWrite(byte[], int, int)} as {@code send(..., MSG_MORE)} when {@code more}: the
+     * data is held like TCP_CORK holds it until a write without MSG_MORE (Linux's tcp_push with
+     * TCP_NAGLE_CORK for that call).
+     */
+    public int tryWrite(byte[] b, int off, int len, boolean more) throws IOException {
+        return calls.write(tcb, b, off, len, 0, more);
+    }
+
     /** What the connection is ready for ({@link io.tapwire.event.Events}), as Linux's {@code tcp_poll} reports it. */
     @Override
     public int readiness() {
@@ -130,6 +139,19 @@ public final class TcpSocket implements AutoCloseable, Pollable {
     /** SO_KEEPALIVE with the stack's {@code tcp_keepalive_*} defaults. */
     public void setKeepAlive(boolean on, long idle, long interval, TimeUnit unit, int probes) {
         calls.setKeepAlive(tcb, on, unit.toNanos(idle), unit.toNanos(interval), probes);
+    }
+
+    /** The socket's IP/TCP options as getsockopt reads them (a copy). */
+    public io.tapwire.tcp.SocketSettings settings() {
+        return calls.settings(tcb);
+    }
+
+    /**
+     * setsockopt for IP_TOS/IPV6_TCLASS, IP_TTL/IPV6_UNICAST_HOPS, TCP_NOOPT, TCP_KEEPINIT,
+     * TCP_USER_TIMEOUT and TCP_CORK: {@code change} edits a copy, which then replaces the options.
+     */
+    public void updateSettings(java.util.function.Consumer<io.tapwire.tcp.SocketSettings> change) {
+        calls.updateSettings(tcb, change);
     }
 
     /** Sends our FIN after the queued data; reading continues (half close). */

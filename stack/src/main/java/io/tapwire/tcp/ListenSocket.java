@@ -41,6 +41,8 @@ public final class ListenSocket {
     int rcvbuf;
     int sndbuf;
     boolean nodelay;
+    /** Options copied to each accepted connection (IP_TOS, IP_TTL, TCP_NOOPT, TCP_USER_TIMEOUT ...). */
+    SocketSettings settings = new SocketSettings();
     boolean autotune;
     String congestionControl;
     /** IPV6_V6ONLY: the wildcard listener takes IPv6 only (by default it takes both families, Linux's bindv6only=0). */

@@ -165,6 +165,10 @@ public final class Tcb implements Timer.Target {
     int recover;
     /** Consecutive timeouts without progress (the Linux icsk_retransmits). */
     int retransmits;
+    /** When the oldest unacknowledged data of the current RTO episode was sent (Linux's retrans_stamp), for TCP_USER_TIMEOUT. */
+    long retransStamp;
+    /** When the first zero-window probe of the current run went out (Linux's icsk_probes_tstamp). */
+    long probesStamp;
     /** Retransmitted segments over the connection's life (tcpi_total_retrans, a u32 in Linux). */
     int totalRetransmits;
     int synRetries;
@@ -234,6 +238,10 @@ public final class Tcb implements Timer.Target {
     /** Link in the layer's pending-output stack (valid while {@code outputScheduled}). */
     Tcb nextPending;
     boolean nodelay;
+    /** The last write had MSG_MORE: its partial segment waits like TCP_CORK's (Linux's tcp_push with TCP_NAGLE_CORK). */
+    boolean msgMore;
+    /** IP_TOS/IP_TTL, TCP_NOOPT, TCP_KEEPINIT, TCP_USER_TIMEOUT, TCP_CORK: the socket's changeable options. */
+    SocketSettings settings = new SocketSettings();
     boolean keepalive;
     /** TCP_KEEPIDLE/KEEPINTVL/KEEPCNT set on this socket; null: the stack's tcp_keepalive_* settings. */
     Keepalive keepaliveSettings;
@@ -454,11 +462,28 @@ public final class Tcb implements Timer.Target {
      * queued, so an event loop is not woken for a few bytes.
      */
     boolean writable() {
-        if (memoryWait) {
+        if (memoryWait || !belowNotSentLowat()) {
             return false;
         }
         int free = sendRing.free();
         return free > 0 && free >= sendRing.size() / 2;
+    }
+
+    /** Written but never sent bytes (Linux's write_seq - snd_nxt). */
+    long notSent() {
+        return Math.max(0, sendRing.tail() - sendOffset(sndMax));
+    }
+
+    /** Fewer unsent bytes than TCP_NOTSENT_LOWAT (Linux's tcp_stream_memory_free). */
+    boolean belowNotSentLowat() {
+        long lowat = settings.notSentLowat > 0 ? settings.notSentLowat : layer.config().tcpNotsentLowat;
+        return notSent() < lowat;
+    }
+
+    /** Bytes a write may still queue under TCP_NOTSENT_LOWAT (Long.MAX_VALUE without a limit in reach). */
+    long notSentRoom() {
+        long lowat = settings.notSentLowat > 0 ? settings.notSentLowat : layer.config().tcpNotsentLowat;
+        return Math.max(0, lowat - notSent());
     }
 
     /**

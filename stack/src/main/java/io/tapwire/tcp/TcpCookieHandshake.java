@@ -162,6 +162,7 @@ final class TcpCookieHandshake {
                 l.congestionControl, layer.context6());
         t.parent = l;
         t.nodelay = l.nodelay;
+        t.settings = l.settings.copy();
         t.fromCookie = true;
         t.state = TcpState.SYN_RECEIVED;
         t.lastReceiveTime = layer.now();

@@ -24,9 +24,10 @@ import java.nio.ByteBuffer;
  * An ICMPv6 "packet too big" does the same over IPv6 (RFC 8201 section 4), never below the IPv6
  * minimum MTU of 1280. When the MSS drops, what is in flight was lost at the old size: it is sent
  * again at once at the new size, without a congestion response (Linux's tcp_simple_retransmit).
- * Every other error is soft: it does not abort the connection (RFC 5927 section 5.2, RFC 1122
- * 4.2.3.9; Linux keeps it in {@code sk_err_soft}), and tapwire, which has no use for it, drops
- * it as unhandled.
+ * In SYN-SENT an error may end the attempt ({@link IcmpSynSentErrors}: every error on Linux,
+ * the hard ones on FreeBSD). Every other error is soft: it does not abort the connection (RFC
+ * 5927 section 5.2, RFC 1122 4.2.3.9; Linux keeps it in {@code sk_err_soft}), and tapwire, which
+ * has no use for it, drops it as unhandled.
  */
 final class TcpIcmpInput implements Icmp.ErrorListener, io.tapwire.net.Icmpv6.ErrorListener {
     /** Linux's {@code net.ipv4.route.min_pmtu}: a smaller reported MTU is taken as this. */
@@ -68,6 +69,9 @@ final class TcpIcmpInput implements Icmp.ErrorListener, io.tapwire.net.Icmpv6.Er
                 pathMtu(t, info & 0xFFFF);
                 return;
             }
+            if (abortAttempt(t, IcmpSynSentErrors.v4(layer.config().tcpIcmpSynSentAbort, type, code))) {
+                return;
+            }
             stats.drop(DropReason.ICMP_UNHANDLED);
         } finally {
             t.lock.unlock();
@@ -104,13 +108,36 @@ final class TcpIcmpInput implements Icmp.ErrorListener, io.tapwire.net.Icmpv6.Er
                 if (pmtu < t.pmtu) {
                     t.pmtu = pmtu;
                 }
+                if (t.state == TcpState.SYN_SENT) {
+                    // The retransmitted SYN offers an MSS that fits the path (Linux recomputes it
+                    // from the route's lowered MTU, FreeBSD from its host cache); it waits for its timer.
+                    t.ourMss = Math.min(t.ourMss, pmtu - io.tapwire.wire.Ipv6Packet.HEADER_LENGTH - TcpSegment.MIN_HEADER_LENGTH);
+                }
                 lowerMss(t, pmtu - io.tapwire.wire.Ipv6Packet.HEADER_LENGTH);
+                return;
+            }
+            if (abortAttempt(t, IcmpSynSentErrors.v6(layer.config().tcpIcmpSynSentAbort, type, code))) {
                 return;
             }
             stats.drop(DropReason.ICMP6_UNHANDLED);
         } finally {
             t.lock.unlock();
         }
+    }
+
+    /**
+     * Ends a connection attempt (SYN-SENT) with {@code error}, as Linux's tcp_v4_err does with a
+     * believed error (or FreeBSD's tcp_drop_syn_sent with a hard one); false when there is none
+     * or the connection is past SYN-SENT, where the error stays soft.
+     */
+    private boolean abortAttempt(Tcb t, java.io.IOException error) {
+        if (error == null || t.state != TcpState.SYN_SENT) {
+            return false;
+        }
+        t.error = error;
+        stats.inc(io.tapwire.Stat.TCP_ATTEMPT_FAILS);
+        layer.release(t);
+        return true;
     }
 
     /** RFC 1191 section 6.3: segments must now fit {@code mtu}; only ever lowered, and not below {@link #MIN_PMTU}. */

@@ -121,7 +121,10 @@ final class TcpInput {
             }
             output.output(t);
         } else {
-            // Simultaneous open: both sides sent SYNs (RFC 9293 figure 7).
+            // Simultaneous open: both sides sent SYNs (RFC 9293 figure 7). The peer's SYN is an
+            // ECN-setup SYN when it carries ECE and CWR; it is answered with an ECN-setup SYN-ACK
+            // as a listener would (RFC 3168 6.1.1), under tcp_ecn 1 or 2.
+            t.ecnOk = config.tcpEcn >= 1 && seg.isEce() && seg.isCwr();
             t.state = TcpState.SYN_RECEIVED;
             if (seg.payloadLength() > 0) {
                 queueSynText(t, seg);

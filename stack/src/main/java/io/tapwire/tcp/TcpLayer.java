@@ -640,4 +640,28 @@ public final class TcpLayer implements IpProtocolHandler {
                        String congestionControl) {
         return open.connect(remoteAddress, remotePort, rcvbuf, sndbuf, nodelay, autotune, congestionControl, false);
     }
+
+    /** An active open with the socket's IP/TCP options ({@link SocketSettings}). */
+    public Tcb connect(int remoteAddress, int remotePort, int rcvbuf, int sndbuf, boolean nodelay, boolean autotune,
+                       String congestionControl, SocketSettings settings) {
+        return open.connect(remoteAddress, remotePort, rcvbuf, sndbuf, nodelay, autotune, congestionControl, false, settings);
+    }
+
+    /** An active open with the socket's IP/TCP options and TCP_FASTOPEN_CONNECT. */
+    public Tcb connect(int remoteAddress, int remotePort, int rcvbuf, int sndbuf, boolean nodelay, boolean autotune,
+                       String congestionControl, boolean fastOpen, SocketSettings settings) {
+        return open.connect(remoteAddress, remotePort, rcvbuf, sndbuf, nodelay, autotune, congestionControl, fastOpen, settings);
+    }
+
+    /** An active open to an IPv6 peer with the socket's IP/TCP options and TCP_FASTOPEN_CONNECT. */
+    public Tcb connect(io.tapwire.wire.Ipv6Address remote, int remotePort, int rcvbuf, int sndbuf, boolean nodelay, boolean autotune,
+                       String congestionControl, boolean fastOpen, SocketSettings settings) throws java.net.NoRouteToHostException {
+        return open.connect(remote, remotePort, rcvbuf, sndbuf, nodelay, autotune, congestionControl, fastOpen, settings);
+    }
+
+    /** An active open to an IPv6 peer with the socket's IP/TCP options. */
+    public Tcb connect(io.tapwire.wire.Ipv6Address remote, int remotePort, int rcvbuf, int sndbuf, boolean nodelay, boolean autotune,
+                       String congestionControl, SocketSettings settings) throws java.net.NoRouteToHostException {
+        return open.connect(remote, remotePort, rcvbuf, sndbuf, nodelay, autotune, congestionControl, false, settings);
+    }
 }

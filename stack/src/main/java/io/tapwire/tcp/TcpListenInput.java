@@ -127,6 +127,7 @@ final class TcpListenInput {
         t.segsIn = 1;
         t.parent = l;
         t.nodelay = l.nodelay;
+        t.settings = l.settings.copy();
         t.irs = seg.seq();
         t.rcvNxt = Seq.add(t.irs, 1);
         t.rcvAdv = t.rcvNxt;

@@ -26,6 +26,13 @@ final class TcpNegotiation {
      * passive open: whether we will offer it in the SYN-ACK).
      */
     void negotiate(Tcb t, boolean weOfferedWs, boolean weOfferedTs, boolean weOfferedSack) {
+        if (t.settings.noOpt || synOptionsDropped(config, t)) {
+            // TCP_NOOPT (FreeBSD): our SYN offers nothing, so nothing is negotiated; the same for
+            // what rexmit_drop_options left out of the SYN.
+            weOfferedWs = false;
+            weOfferedTs = false;
+            weOfferedSack = false;
+        }
         t.wscaleOk = config.tcpWindowScaling && weOfferedWs && options.hasWindowScale();
         if (t.wscaleOk) {
             // RFC 7323 2.3: a shift above 14 is used as 14 (and Linux logs it).
@@ -43,10 +50,19 @@ final class TcpNegotiation {
         t.ca = new io.tapwire.tcp.cc.CaStateMachine(t.sackOk);
     }
 
+    /**
+     * FreeBSD's rexmit_drop_options: an active open's SYN retransmitted three times or more offers
+     * only the MSS (tcp_timer_rexmt clears TF_REQ_SCALE, TF_REQ_TSTMP and TF_SACK_PERMIT then).
+     */
+    static boolean synOptionsDropped(StackConfig config, Tcb t) {
+        return config.tcpRexmitDropOptions && t.state == TcpState.SYN_SENT && t.synRetries >= 3;
+    }
+
     /** MSS from the SYN (RFC 9293 3.7.1: 536 when absent; RFC 6691: never above ours) and the window. */
     void acceptPeerOptions(Tcb t, TcpSegment seg) {
         // An MSS option of 0 is ignored, as Linux's tcp_parse_options does.
-        t.peerMss = options.hasMss() && options.mss() > 0 ? options.mss() : TcpLayer.defaultMss(t);
+        // With TCP_NOOPT the peer's options are not used at all (FreeBSD skips tcp_dooptions on the SYN).
+        t.peerMss = !t.settings.noOpt && options.hasMss() && options.mss() > 0 ? options.mss() : TcpLayer.defaultMss(t);
         // Linux floors the MSS it will use (tcp_min_snd_mss, 48) against absurdly small values.
         // RFC 6691: the MSS counts no options, so the timestamp option's 12 bytes come off the data.
         t.sndMss = Math.max(48, Math.min(t.ourMss, t.peerMss) - (t.tsOk ? 12 : 0));

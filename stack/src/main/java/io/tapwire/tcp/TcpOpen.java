@@ -107,6 +107,12 @@ final class TcpOpen {
     /** Starts an active open; the returned connection is in SYN_SENT once the stack thread runs. */
     public Tcb connect(int remoteAddress, int remotePort, int rcvbuf, int sndbuf, boolean nodelay, boolean autotune,
                        String congestionControl, boolean fastOpen) {
+        return connect(remoteAddress, remotePort, rcvbuf, sndbuf, nodelay, autotune, congestionControl, fastOpen, new SocketSettings());
+    }
+
+    /** {@link #connect(int, int, int, int, boolean, boolean, String, boolean)} with the socket's IP/TCP options. */
+    public Tcb connect(int remoteAddress, int remotePort, int rcvbuf, int sndbuf, boolean nodelay, boolean autotune,
+                       String congestionControl, boolean fastOpen, SocketSettings settings) {
         if (remotePort < 1 || remotePort > 65535) {
             throw new IllegalArgumentException("destination port must be 1..65535, got " + remotePort);
         }
@@ -114,6 +120,7 @@ final class TcpOpen {
             throw new IllegalArgumentException("cannot connect to " + Ipv4Address.toString(remoteAddress) + ": not a unicast address");
         }
         Tcb t = layer.newConnection(iface.address(), 0, remoteAddress, remotePort, rcvbuf, sndbuf, autotune, congestionControl, null);
+        t.settings = settings;
         return start(t, nodelay, fastOpen);
     }
 
@@ -126,6 +133,12 @@ final class TcpOpen {
      */
     public Tcb connect(io.tapwire.wire.Ipv6Address remote, int remotePort, int rcvbuf, int sndbuf, boolean nodelay, boolean autotune,
                        String congestionControl, boolean fastOpen) throws java.net.NoRouteToHostException {
+        return connect(remote, remotePort, rcvbuf, sndbuf, nodelay, autotune, congestionControl, fastOpen, new SocketSettings());
+    }
+
+    /** The IPv6 connect with the socket's IP/TCP options. */
+    public Tcb connect(io.tapwire.wire.Ipv6Address remote, int remotePort, int rcvbuf, int sndbuf, boolean nodelay, boolean autotune,
+                       String congestionControl, boolean fastOpen, SocketSettings settings) throws java.net.NoRouteToHostException {
         TcpIpv6 v6 = layer.ipv6();
         if (v6 == null) {
             throw new IllegalStateException("IPv6 is off on this stack: set StackConfig.address6 (tapwire up --addr6) or disableIpv6=false");
@@ -147,6 +160,7 @@ final class TcpOpen {
         int remoteFold = v6.fold(remote.hi(), remote.lo());
         Tcb t = layer.newConnection(localFold, 0, remoteFold, remotePort, rcvbuf, sndbuf, autotune, congestionControl,
                 new Ipv6Endpoints(local, remote, 0));
+        t.settings = settings;
         return start(t, nodelay, fastOpen);
     }
 
@@ -193,6 +207,11 @@ final class TcpOpen {
                 stats.inc(Stat.TCP_ACTIVE_OPENS);
                 if (!t.synDeferred) {
                     sendFirstSyn(t);
+                }
+                long keepInit = t.settings.keepInitNanos > 0 ? t.settings.keepInitNanos : config.tcpKeepInitNanos;
+                if (keepInit > 0) {
+                    // TCP_KEEPINIT (FreeBSD): the keepalive timer bounds the attempt, as FreeBSD's TT_KEEP does in SYN-SENT.
+                    timerQueue.arm(t.keepaliveTimer(), layer.now() + keepInit);
                 }
             } finally {
                 t.lock.unlock();

@@ -157,6 +157,10 @@ final class TcpOutput {
         if (!sentSomething && t.ackNow) {
             sendAck(t);
         }
+        if (sentSomething && t.sndNoSpace) {
+            // Sending lowered the unsent bytes: a writer held by TCP_NOTSENT_LOWAT may go on.
+            t.wakeWriters();
+        }
     }
 
     /**
@@ -195,6 +199,12 @@ final class TcpOutput {
      * large write is not held back behind full-sized segments.
      */
     private static boolean mayBeSentShort(Tcb t, int len, boolean all, int inFlight) {
+        if (t.settings.cork || t.msgMore) {
+            // TCP_CORK / MSG_MORE (Linux's TCP_NAGLE_CORK): a partial segment waits for more data,
+            // the uncork, or the probe timer (RTO, at least 200 ms: Linux's ceiling); one that
+            // carries the FIN goes (tcp_nagle_check).
+            return all && t.finQueued;
+        }
         if (all && (t.nodelay || inFlight == 0 || t.finQueued || !Seq.gt(t.sndSml, t.sndUna))) {
             return true;
         }
@@ -306,7 +316,10 @@ final class TcpOutput {
         if (len == 0 && !fin) {
             return;
         }
-        if (send(t, t.sndUna, TcpSegment.ACK | (fin ? TcpSegment.FIN : 0) | (len > 0 ? TcpSegment.PSH : 0), offset, len, false)) {
+        // PSH only when the segment carries the last queued byte, as the original did (Linux
+        // retransmits the skb with its flags; FreeBSD sets PSH when the send buffer empties).
+        boolean push = len > 0 && len == t.sendRing.size();
+        if (send(t, t.sndUna, TcpSegment.ACK | (fin ? TcpSegment.FIN : 0) | (push ? TcpSegment.PSH : 0), offset, len, false)) {
             t.totalRetransmits++;
             stats.inc(Stat.TCP_RETRANS_SEGS);
             // Karn: a retransmission makes the pending RTT measurement ambiguous.
@@ -423,10 +436,13 @@ final class TcpOutput {
      */
     private boolean send(Tcb t, int seq, int flags, long dataOffset, int len, boolean syn, int gsoSize) {
         boolean ack = (flags & TcpSegment.ACK) != 0;
-        int tos = 0;
+        // IP_TOS / IPV6_TCLASS: the socket's DSCP bits; the ECN field is the stack's (RFC 3168 5).
+        int tos = t.settings.tos;
         if (syn) {
-            if (!ack && config.tcpEcn == 1) {
-                flags |= TcpSegment.ECE | TcpSegment.CWR;   // ECN-setup SYN (RFC 3168 6.1.1)
+            if (!ack && config.tcpEcn == 1 && t.synRetries <= config.tcpEcnMaxRetries) {
+                // ECN-setup SYN (RFC 3168 6.1.1). A retransmitted SYN drops ECE and CWR after
+                // tcpEcnMaxRetries (Linux's tcp_ecn_fallback: at once; FreeBSD's ecn.maxretries).
+                flags |= TcpSegment.ECE | TcpSegment.CWR;
             } else if (ack && t.ecnOk) {
                 flags |= TcpSegment.ECE;                     // ECN-setup SYN-ACK
             }
@@ -436,7 +452,7 @@ final class TcpOutput {
             }
             if (len > 0 && Seq.ge(seq, t.sndMax)) {
                 // New data is ECN-capable (ECT(0)); retransmissions and pure ACKs are not (RFC 3168 6.1.5).
-                tos = 0x02;
+                tos |= 0x02;
                 if (t.cwrPending) {
                     flags |= TcpSegment.CWR;
                     t.cwrPending = false;
@@ -444,7 +460,11 @@ final class TcpOutput {
             }
         }
         options.clear();
-        if (syn) {
+        if (syn && t.settings.noOpt) {
+            // TCP_NOOPT (FreeBSD): the SYN or SYN-ACK carries no options at all.
+        } else if (syn && !ack && TcpNegotiation.synOptionsDropped(config, t)) {
+            options.setMss(t.ourMss);   // rexmit_drop_options: the MSS alone from the third retransmission
+        } else if (syn) {
             options.setMss(t.ourMss);
             boolean synAck = ack;
             if (config.tcpSack && (!synAck || t.sackOk)) {
@@ -497,7 +517,8 @@ final class TcpOutput {
         // RFC 7323 2.2: the window in a SYN is never scaled.
         int shift = syn ? 0 : t.rcvWscale;
         int window = receiveWindow(t);
-        int field = Math.min(65535, window >>> shift);
+        int field = Math.min(65535, config.tcpWindowRoundUp && !syn
+                ? (int) (((long) window + (1 << shift) - 1) >>> shift) : window >>> shift);
         int current = Math.max(0, Seq.diff(t.rcvAdv, t.rcvNxt));
         if (!syn && (field << shift) < current) {
             // Rounding down to the scale would pull the right edge back: round up instead (as Linux does).
@@ -522,10 +543,11 @@ final class TcpOutput {
                 s.fillChecksum(t.localAddress, t.remoteAddress);
             }
             // Linux sets DF on TCP (path MTU discovery, RFC 1191); our segments never exceed the MTU
-            // (super-segments are cut to it by the device).
-            ip.commit(tos, true);
+            // (super-segments are cut to it by the device). IP_TTL when the socket set one.
+            ip.commit(tos, true, t.settings.hopLimit < 0 ? config.ipDefaultTtl : t.settings.hopLimit);
         } else {
-            commit(s, e6, 0, 0, tos);
+            s.fillChecksum6(e6.local().hi(), e6.local().lo(), e6.remote().hi(), e6.remote().lo());
+            ip6.commit(tos, e6.flowLabel(), t.settings.hopLimit < 0 ? config.ipv6HopLimit : t.settings.hopLimit);
         }
         // Counted as wire segments, as Linux counts tcp_skb_pcount (tcp_info's too, as Linux's
         // tcp_event_data_sent/tcp_transmit_skb keep them).

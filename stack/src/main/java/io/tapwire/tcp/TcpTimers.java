@@ -40,9 +40,18 @@ final class TcpTimers {
                     if (t.sndUna == t.sndMax) {
                         return;
                     }
-                    if (t.retransmits >= config.tcpRetries2) {
+                    long userTimeout = t.settings.userTimeoutNanos;
+                    if (t.retransmits == 0) {
+                        // The episode's start: when the oldest unacknowledged data went out, an RTO
+                        // ago (Linux's retrans_stamp, the head segment's transmit time).
+                        t.retransStamp = now - t.rtt.rto();
+                    }
+                    if (userTimeout > 0 ? now - t.retransStamp >= userTimeout : t.retransmits >= config.tcpRetries2) {
+                        // RFC 5482 / Linux's retransmits_timed_out: TCP_USER_TIMEOUT, when set,
+                        // replaces tcp_retries2 as the limit.
                         t.error = new SocketTimeoutException("connection timed out: " + t.retransmits
-                                + " retransmissions unanswered (tcp_retries2)");
+                                + " retransmissions unanswered" + (userTimeout > 0 ? " for " + (now - t.retransStamp) / 1_000_000
+                                + " ms (TCP_USER_TIMEOUT)" : " (tcp_retries2)"));
                         stats.inc(Stat.TCP_ABORT_ON_TIMEOUT);
                         layer.release(t);
                         return;
@@ -69,8 +78,9 @@ final class TcpTimers {
                     // Go back to the first unacknowledged byte and resend from the ring.
                     t.sndNxt = t.sndUna;
                     output.output(t);
-                    if (!Tcb.armed(t.rtxTimer) && t.sndUna != t.sndMax) {
-                        layer.timerQueue().arm(t.rtxTimer(), now + t.rtt.rto());
+                    if ((userTimeout > 0 || !Tcb.armed(t.rtxTimer)) && t.sndUna != t.sndMax) {
+                        // (Re-)armed: output armed it for a whole RTO, which a user timeout may cut short.
+                        layer.timerQueue().arm(t.rtxTimer(), now + clampToUserTimeout(t, t.retransStamp, t.rtt.rto(), now));
                     }
                 }
             }
@@ -93,7 +103,10 @@ final class TcpTimers {
         t.rtt.backOff();
         stats.inc(Stat.TCP_TIMEOUTS);
         output.sendSyn(t, synAck);
-        layer.timerQueue().arm(t.rtxTimer(), layer.now() + t.rtt.rto());
+        // FreeBSD's TCPT_RANGESET adds rexmit_slop to the backed-off SYN timeout (1 s, then 2.2 s, 4.2 s ...).
+        // The slop is added before the maximum is applied (TCPT_RANGESET), so the timeout never exceeds tcpMaxRtoNanos.
+        long timeout = Math.min(config.tcpMaxRtoNanos, t.rtt.rto() + (synAck ? 0 : config.tcpRexmitSlopNanos));
+        layer.timerQueue().arm(t.rtxTimer(), layer.now() + timeout);
     }
 
     void onDelayedAck(Tcb t) {
@@ -121,10 +134,21 @@ final class TcpTimers {
             if (t.sendOffset(t.sndNxt) >= t.sendRing.tail()) {
                 return;
             }
+            long now = layer.now();
+            if (t.probes == 0) {
+                t.probesStamp = now;    // Linux's icsk_probes_tstamp: the first zero-window probe
+            } else if (t.settings.userTimeoutNanos > 0 && now - t.probesStamp >= t.settings.userTimeoutNanos) {
+                // Linux's tcp_probe_timer: TCP_USER_TIMEOUT bounds how long the window may stay shut.
+                t.error = new SocketTimeoutException("connection timed out: zero window probed for "
+                        + (now - t.probesStamp) / 1_000_000 + " ms (TCP_USER_TIMEOUT)");
+                stats.inc(Stat.TCP_ABORT_ON_TIMEOUT);
+                layer.release(t);
+                return;
+            }
             output.sendProbe(t);
             t.probes++;
             long interval = Math.min(config.tcpMaxRtoNanos, t.rtt.rto() << Math.min(t.probes, 10));
-            layer.timerQueue().arm(t.persistTimer(), layer.now() + interval);
+            layer.timerQueue().arm(t.persistTimer(), now + clampToUserTimeout(t, t.probesStamp, interval, now));
         } finally {
             t.lock.unlock();
         }
@@ -140,6 +164,13 @@ final class TcpTimers {
     void onKeepalive(Tcb t) {
         t.lock.lock();
         try {
+            if (!t.released && t.state == TcpState.SYN_SENT) {
+                // TCP_KEEPINIT ran out (FreeBSD's tcp_timer_keep before ESTABLISHED): ETIMEDOUT.
+                t.error = new SocketTimeoutException("connection timed out: not established within TCP_KEEPINIT");
+                stats.inc(Stat.TCP_ATTEMPT_FAILS);
+                layer.release(t);
+                return;
+            }
             if (t.released || !t.keepalive || !t.state.isSynchronized() || t.state == TcpState.TIME_WAIT) {
                 return;
             }
@@ -150,7 +181,9 @@ final class TcpTimers {
                 layer.timerQueue().arm(t.keepaliveTimer(), t.lastReceiveTime + t.keepaliveIdleNanos());
                 return;
             }
-            if (t.probes >= t.keepaliveProbes()) {
+            long userTimeout = t.settings.userTimeoutNanos;
+            if (userTimeout > 0 ? t.probes > 0 && idle >= userTimeout : t.probes >= t.keepaliveProbes()) {
+                // Linux's tcp_keepalive_timer: with TCP_USER_TIMEOUT the idle time, not TCP_KEEPCNT, decides.
                 t.error = new SocketTimeoutException("connection timed out: " + t.probes + " keepalive probes unanswered");
                 layer.release(t);
                 return;
@@ -161,6 +194,19 @@ final class TcpTimers {
         } finally {
             t.lock.unlock();
         }
+    }
+
+    /**
+     * Linux's tcp_clamp_rto_to_user_timeout: with TCP_USER_TIMEOUT set the next timer fires no later
+     * than the timeout (counted from {@code start}), so the abort comes on time, not an RTO late.
+     */
+    private static long clampToUserTimeout(Tcb t, long start, long interval, long now) {
+        long userTimeout = t.settings.userTimeoutNanos;
+        if (userTimeout <= 0) {
+            return interval;
+        }
+        long remaining = start + userTimeout - now;
+        return remaining <= 0 ? 1_000_000L : Math.min(interval, remaining);
     }
 
     void onCloseTimer(Tcb t) {

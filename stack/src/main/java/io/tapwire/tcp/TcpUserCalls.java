@@ -312,11 +312,24 @@ public final class TcpUserCalls {
      * @return bytes accepted (all of them unless the timeout passed)
      */
     public int write(Tcb t, byte[] b, int off, int len, long timeoutNanos) throws IOException {
+        return write(t, b, off, len, timeoutNanos, false);
+    }
+
+    /**
+     * {@link #write(Tcb, byte[], int, int, long)} with MSG_MORE ({@code more}): partial segments
+     * are held as under TCP_CORK until a write without it; a write without it sends them.
+     */
+    public int write(Tcb t, byte[] b, int off, int len, long timeoutNanos, boolean more) throws IOException {
         java.util.Objects.checkFromIndexSize(off, len, b.length);
         checkMayBlock(timeoutNanos);
         int written = 0;
         t.lock.lock();
         try {
+            boolean wasHeld = t.msgMore;
+            t.msgMore = more;
+            if (wasHeld && !more) {
+                layer.scheduleOutput(t);
+            }
             long remaining = timeoutNanos;
             while (written < len) {
                 if (t.error != null) {
@@ -339,7 +352,10 @@ public final class TcpUserCalls {
                     remaining = await(t, remaining);
                     continue;
                 }
-                int n = t.sendRing.append(b, off + written, len - written);
+                // TCP_NOTSENT_LOWAT: queue no more than the mark allows (Linux checks it before each
+                // new skb, so it may queue up to one skb more).
+                int n = (int) Math.min(len - written, t.notSentRoom());
+                n = n == 0 ? 0 : t.sendRing.append(b, off + written, n);
                 written += n;
                 if (n > 0 && fastOpenWrite) {
                     layer.runOnStack(() -> layer.sendDeferredSyn(t));
@@ -348,7 +364,7 @@ public final class TcpUserCalls {
                 }
                 if (written < len) {
                     t.sndNoSpace = true;
-                    if (n == 0 && !t.sendRing.hasStorage()) {
+                    if (n == 0 && t.notSentRoom() > 0 && !t.sendRing.hasStorage()) {
                         // tcp_mem max refused the send ring its storage: wait until memory is
                         // given back (Linux's sk_stream_wait_memory), not for an ACK.
                         layer.memory().awaitMemory(t);
@@ -535,6 +551,57 @@ public final class TcpUserCalls {
             t.lock.unlock();
         }
         layer.scheduleOutput(t);
+    }
+
+    /** A copy of the connection's changeable options (IP_TOS, IP_TTL, TCP_NOOPT, TCP_USER_TIMEOUT, TCP_CORK ...). */
+    public SocketSettings settings(Tcb t) {
+        t.lock.lock();
+        try {
+            return t.settings.copy();
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    /**
+     * Changes the connection's options (setsockopt): later segments carry the new IP header
+     * fields; uncorking sends what TCP_CORK held (Linux's tcp_push_pending_frames on uncork).
+     */
+    public void updateSettings(Tcb t, java.util.function.Consumer<SocketSettings> change) {
+        SocketSettings next;
+        t.lock.lock();
+        try {
+            next = t.settings.copy();
+            change.accept(next);
+            t.settings = next;
+        } finally {
+            t.lock.unlock();
+        }
+        if (!next.cork) {
+            layer.scheduleOutput(t);
+        }
+    }
+
+    /** A copy of a listener's options, which its accepted connections inherit. */
+    public SocketSettings settings(ListenSocket l) {
+        l.lock.lock();
+        try {
+            return l.settings.copy();
+        } finally {
+            l.lock.unlock();
+        }
+    }
+
+    /** Changes a listener's options; connections accepted from then on inherit them. */
+    public void updateSettings(ListenSocket l, java.util.function.Consumer<SocketSettings> change) {
+        l.lock.lock();
+        try {
+            SocketSettings next = l.settings.copy();
+            change.accept(next);
+            l.settings = next;
+        } finally {
+            l.lock.unlock();
+        }
     }
 
     /** SO_KEEPALIVE with TCP_KEEPIDLE, TCP_KEEPINTVL and TCP_KEEPCNT. */

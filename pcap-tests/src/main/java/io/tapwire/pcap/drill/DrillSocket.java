@@ -28,6 +28,12 @@ final class DrillSocket {
     String congestionControl;
     /** SO_REUSEPORT (Linux's dialect). */
     boolean reusePort;
+    /** TCP_KEEPIDLE / TCP_KEEPINTVL in seconds and TCP_KEEPCNT; 0 for the stack's tcp_keepalive_* value. */
+    int keepIdle;
+    int keepIntvl;
+    int keepCnt;
+    /** IP_TOS, IP_TTL, TCP_NOOPT, TCP_KEEPINIT, TCP_USER_TIMEOUT, TCP_CORK set before connect or listen. */
+    final io.tapwire.tcp.SocketSettings settings = new io.tapwire.tcp.SocketSettings();
     int boundPort = -1;
     TcpListener listener;
     TcpSocket connection;

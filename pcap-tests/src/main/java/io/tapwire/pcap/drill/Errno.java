@@ -17,6 +17,12 @@ final class Errno {
     /** The errno a BSD socket call would set for {@code e}. */
     static String of(IOException e) {
         String m = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
+        for (String named : NAMED_IN_MESSAGE) {
+            // The stack names these errnos in its message (ICMP errors ending a connection attempt).
+            if (e.getMessage() != null && e.getMessage().contains(named)) {
+                return named;
+            }
+        }
         if (e instanceof ConnectException || m.contains("refused")) {
             return "ECONNREFUSED";
         }
@@ -105,9 +111,52 @@ final class Errno {
             case "SIOCINQ", "FIONREAD" -> 0x541BL;
             case "SIOCOUTQ", "TIOCOUTQ" -> 0x5411L;
             case "SIOCOUTQNSD" -> 0x894BL;
-            default -> null;
+            case "IPPROTO_IP" -> 0L;
+            case "IPPROTO_IPV6" -> 41L;
+            case "IP_TOS" -> 3L;
+            case "IP_TTL" -> 4L;
+            case "IPV6_UNICAST_HOPS" -> 4L;
+            case "IPV6_TCLASS" -> 61L;
+            case "TCP_NOOPT" -> 8L;
+            case "TCP_KEEPINIT" -> 128L;
+            case "TCP_KEEPIDLE" -> 256L;
+            case "TCP_KEEPINTVL" -> 512L;
+            case "TCP_KEEPCNT" -> 1024L;
+            case "TCP_CORK" -> 3L;
+            case "TCP_USER_TIMEOUT" -> 18L;
+            case "TCP_NOTSENT_LOWAT" -> 25L;
+            case "IPTOS_LOWDELAY" -> 0x10L;
+            case "IPTOS_THROUGHPUT" -> 0x08L;
+            case "IPTOS_RELIABILITY" -> 0x04L;
+            case "IPTOS_MINCOST" -> 0x02L;
+            case "IPTOS_ECN_NOTECT" -> 0L;
+            case "IPTOS_ECN_ECT1" -> 1L;
+            case "IPTOS_ECN_ECT0" -> 2L;
+            case "IPTOS_ECN_CE" -> 3L;
+            default -> dscp(name);
         };
     }
+
+    /** FreeBSD's IPTOS_DSCP_* names (RFC 2474 class selectors, RFC 2597 assured forwarding, RFC 3246 EF) as TOS bytes. */
+    private static Long dscp(String name) {
+        if (!name.startsWith("IPTOS_DSCP_")) {
+            return null;
+        }
+        String d = name.substring("IPTOS_DSCP_".length());
+        if (d.matches("CS[0-7]")) {
+            return (long) (d.charAt(2) - '0') << 5;
+        }
+        if (d.matches("AF[1-4][1-3]")) {
+            return (long) (((d.charAt(2) - '0') << 3) | ((d.charAt(3) - '0') << 1)) << 2;
+        }
+        return d.equals("EF") ? 46L << 2 : d.equals("VA") ? 44L << 2 : null;
+    }
+
+    static final long MSG_MORE = 0x8000;
+
+    /** Errnos tapwire's exceptions spell out in their message. */
+    static final java.util.List<String> NAMED_IN_MESSAGE = java.util.List.of("EHOSTUNREACH", "ENETUNREACH", "ENOPROTOOPT",
+            "EHOSTDOWN", "ENONET", "EACCES", "EPROTO", "EOPNOTSUPP");
 
     /** FreeBSD's O_NONBLOCK. */
     static final long O_NONBLOCK = 4;

@@ -92,6 +92,23 @@ public final class FreeBsdProfile {
         // (900 s), where Linux keeps asking.
         c.tcpFastopen = 0x1;
         c.tcpFastopenPathDisableNanos = 900_000_000_000L;
+        // FreeBSD's keepalive and connection-establishment defaults: keepcnt 8 (Linux 9), keepinit
+        // 75 s (a connection attempt gives up then), and ecn.maxretries 1 (one retransmitted SYN
+        // still asks for ECN, where Linux's tcp_ecn_fallback asks on none).
+        c.tcpKeepaliveProbes = 8;
+        c.tcpKeepInitNanos = 75_000_000_000L;
+        c.tcpEcnMaxRetries = 1;
+        // FreeBSD's rexmit_slop 200 ms on retransmitted SYNs (1 s, 2.2 s, 4.2 s ... apart).
+        c.tcpRexmitSlopNanos = 200_000_000L;
+        // FreeBSD retransmits a SYN up to TCP_MAXRXTSHIFT (12) times, its timeouts capped at
+        // TCPTV_REXMTMAX (64 s); Linux's tcp_syn_retries is 6 and its RTO cap 120 s.
+        c.tcpSynRetries = 12;
+        c.tcpMaxRtoNanos = 64_000_000_000L;
+        // FreeBSD's icmp_may_rst=1: only hard ICMP errors (port or protocol unreachable,
+        // administratively prohibited, TTL exceeded) end a connection attempt.
+        c.tcpIcmpSynSentAbort = 1;
+        // FreeBSD rounds the scaled window it advertises up to the scale (roundup2 in tcp_output).
+        c.tcpWindowRoundUp = true;
         return c;
     }
 

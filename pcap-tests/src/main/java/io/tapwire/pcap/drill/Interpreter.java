@@ -205,7 +205,7 @@ public final class Interpreter {
         }
         previousAbsoluteMicros = t.kind() == EventTime.Kind.ABSOLUTE ? t.startMicros() : -1;
         if (e.action() instanceof Script.Packet p && !p.inbound()) {
-            expectOutbound(e, p.tcp(), start, end);
+            expectOutbound(e, p.tcp(), p.ip(), start, end);
             pollPending();
             return;
         }
@@ -216,7 +216,9 @@ public final class Interpreter {
         }
         trace.add(Micros.formatNanos(now) + " line " + e.line() + ": " + e.action());
         if (e.action() instanceof Script.Packet p) {
-            inject(e.line(), p.tcp());
+            inject(e.line(), p.tcp(), p.ip());
+        } else if (e.action() instanceof Script.Icmp i) {
+            injectIcmp(e.line(), i);
         } else if (e.action() instanceof Script.Syscall s) {
             if (t.isRange()) {
                 blockingCall(e.line(), s, end);
@@ -285,6 +287,9 @@ public final class Interpreter {
         if (a instanceof Script.Packet p) {
             return p.inbound() ? "inbound packet" : "outbound packet";
         }
+        if (a instanceof Script.Icmp) {
+            return "inbound ICMP packet";
+        }
         return a instanceof Script.Syscall ? "system call start" : "command";
     }
 
@@ -316,7 +321,7 @@ public final class Interpreter {
      * packetdrill's tun device as one GSO packet, which the receiver takes as one GRO skb) arrives
      * as one IP-fragmented TCP segment: tapwire, like Linux with GRO, processes it as one.
      */
-    private void inject(int line, TcpSpec spec) {
+    private void inject(int line, TcpSpec spec, IpSpec ipSpec) {
         ensureStack();
         if (flow.phase == Flow.Phase.LISTENING) {
             // As packetdrill: a segment reaching the listening socket under test opens a child connection.
@@ -343,13 +348,26 @@ public final class Interpreter {
         if (ipv6) {
             byte[] frame = Ipv6Wire.encode(FreeBsdProfile.PEER_MAC, FreeBsdProfile.STACK_MAC, flow.remotePort, flow.localPort, seq,
                     ack, spec.flags(), spec.window(), spec.urgent(), options, spec.payload());
-            host.inject(Ipv6Wire.fragments(frame, mtu, host.nextIpId()));
+            host.inject(Ipv6Wire.fragments(ipSpec.applyTo(frame, true), mtu, host.nextIpId()));
             return;
         }
         byte[] frame = WireSegment.encode(FreeBsdProfile.PEER_MAC, FreeBsdProfile.STACK_MAC, FreeBsdProfile.PEER_ADDRESS,
                 FreeBsdProfile.STACK_ADDRESS, host.nextIpId(), flow.remotePort, flow.localPort, seq, ack, spec.flags(),
                 spec.window(), spec.urgent(), options, spec.payload());
-        host.inject(WireSegment.fragments(frame, mtu));
+        host.inject(WireSegment.fragments(ipSpec.applyTo(frame, false), mtu));
+    }
+
+    /** An ICMP error from the peer quoting the connection's segment at the script's sequence number. */
+    private void injectIcmp(int line, Script.Icmp icmp) {
+        ensureStack();
+        if (flow.localPort < 0) {
+            throw ScriptException.unsupported(line, "ICMP packet before the connection's local port is known");
+        }
+        int[] tc = IcmpLine.typeAndCode(icmp, ipv6, line);
+        // The MTU goes in the low 16 bits of frag-needed's second word (RFC 1191), in all 32 of packet-too-big's.
+        int rest = icmp.mtu() == null ? 0 : icmp.mtu();
+        host.inject(java.util.List.of(IcmpLine.frame(tc[0], tc[1], rest, ipv6, flow.localPort, flow.remotePort,
+                flow.toLive(icmp.seq()))));
     }
 
     /** The options as sent live: SACK blocks and the timestamp echo mapped into the stack's numbers. */
@@ -379,7 +397,7 @@ public final class Interpreter {
         return out;
     }
 
-    private void expectOutbound(Script.Event e, TcpSpec spec, long start, long end) {
+    private void expectOutbound(Script.Event e, TcpSpec spec, IpSpec ipSpec, long start, long end) {
         boolean any = e.time().kind() == EventTime.Kind.ANY;
         long deadline = any ? now + MAX_WAIT_NANOS : end + toleranceNanos;
         SentSegments.Sent c = sent.next(host, deadline);
@@ -405,6 +423,9 @@ public final class Interpreter {
         String actual = "> " + sent.describe(c);
         trace.add(Micros.formatNanos(c.nanos()) + " line " + e.line() + ": " + actual.substring(0, actual.lastIndexOf(" at ")));
         String diff = SegmentCheck.firstDifference(spec, s, flow, runOptions.lenientOptionLayout());
+        if (diff == null) {
+            diff = ipSpec.difference(s, ipv6);
+        }
         if (diff != null) {
             throw new ScriptFailure(e.line(), diff + "\n  script: > " + spec + "\n  actual: " + actual + sent.describeQueued());
         }
@@ -507,14 +528,20 @@ public final class Interpreter {
             return;
         }
         var m = java.util.regex.Pattern.compile("assert\\s+tcpi_state\\s*==\\s*TCPI_(\\w+)").matcher(text.strip());
+        var options = java.util.regex.Pattern.compile("assert\\s+tcpi_options\\s*==\\s*(.+)").matcher(text.strip());
+        if (options.matches()) {
+            TcpInfoOptions.check(line, syscalls.current(), options.group(1));
+            return;
+        }
         if (!m.matches()) {
             throw ScriptException.unsupported(line, "code block %{ " + text + " }%");
         }
         DrillSocket so = syscalls.current();
-        if (so == null || so.connection == null) {
-            throw ScriptException.unsupported(line, "tcpi_state without a connected socket");
+        if (so == null) {
+            throw ScriptException.unsupported(line, "tcpi_state without a socket");
         }
-        TcpState state = so.connection.state();
+        // A socket never connected is CLOSED, a listening one LISTEN (FreeBSD's and Linux's tcpi_state).
+        TcpState state = so.state();
         String want = m.group(1).equals("SYN_RECV") ? "SYN_RECEIVED" : m.group(1);
         if (!state.name().equals(want)) {
             throw new ScriptFailure(line, "tcpi_state: expected TCPI_" + m.group(1) + " got " + state);

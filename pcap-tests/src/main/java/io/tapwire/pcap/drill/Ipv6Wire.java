@@ -47,7 +47,7 @@ final class Ipv6Wire {
         return new WireSegment(standIn(f, ip + 8), standIn(f, ip + 24), 20, HEADER + payload, true, WireSegment.u16(f, t),
                 WireSegment.u16(f, t + 2), WireSegment.u32(f, t + 4), WireSegment.u32(f, t + 8), doff / 4, f[t + 12] & 0x0F,
                 f[t + 13] & 0xFF, WireSegment.u16(f, t + 14), tcpOk, WireSegment.u16(f, t + 18), Arrays.copyOfRange(f, t + 20, t + doff),
-                Arrays.copyOfRange(f, t + doff, t + payload));
+                Arrays.copyOfRange(f, t + doff, t + payload), ((f[ip] & 0x0F) << 4) | ((f[ip + 1] & 0xF0) >>> 4), f[ip + 7] & 0xFF);
     }
 
     private static int standIn(byte[] f, int at) {

@@ -24,10 +24,15 @@ public record Script(String name, Map<String, String> options, List<Event> event
     }
 
     /** {@code <} a segment the peer sends (injected), {@code >} a segment the stack must send. */
-    public record Packet(boolean inbound, TcpSpec tcp) implements Action {
+    public record Packet(boolean inbound, TcpSpec tcp, IpSpec ip) implements Action {
+        /** A packet line without IP header details. */
+        public Packet(boolean inbound, TcpSpec tcp) {
+            this(inbound, tcp, IpSpec.NONE);
+        }
+
         @Override
         public String toString() {
-            return (inbound ? "< " : "> ") + tcp;
+            return (inbound ? "< " : "> ") + ip + tcp;
         }
     }
 
@@ -41,6 +46,17 @@ public record Script(String name, Map<String, String> options, List<Event> event
         public String toString() {
             return name + args.stream().map(Object::toString).collect(java.util.stream.Collectors.joining(", ", "(", ")"))
                     + " = " + result + (errno == null ? "" : " " + errno);
+        }
+    }
+
+    /**
+     * {@code < [seq:end(len)] icmp TYPE [CODE] [mtu N]}: an ICMP error from the peer quoting a
+     * segment of the connection under test with sequence number {@code seq} (script space).
+     */
+    public record Icmp(String type, String code, long seq, Integer mtu) implements Action {
+        @Override
+        public String toString() {
+            return "< [" + seq + ":" + seq + "(0)] icmp " + type + (code == null ? "" : " " + code) + (mtu == null ? "" : " mtu " + mtu);
         }
     }
 

@@ -63,7 +63,12 @@ public final class ScriptParser {
         char first = c.peek();
         if (first == '<' || first == '>') {
             c.accept(String.valueOf(first));
-            action = new Script.Packet(first == '<', SegmentParser.tcp(c, first == '<'));
+            IpSpec ip = IpSpec.parse(c);
+            if (first == '<' && ip.isNone() && IcmpLine.at(c)) {
+                action = IcmpLine.parse(c);
+            } else {
+                action = new Script.Packet(first == '<', SegmentParser.tcp(c, first == '<'), ip);
+            }
         } else if (first == '`') {
             c.accept("`");
             action = new Script.Command(c.until("`").strip());

@@ -16,7 +16,7 @@ final class SegmentParser {
 
     static TcpSpec tcp(Cursor c, boolean inbound) {
         if (c.peek() == '[') {
-            throw ScriptException.unsupported(c.line(), "IP header details ([ect0], [tos ...]) in a packet");
+            throw ScriptException.unsupported(c.line(), "ICMP packets ([seq:end(len)] icmp ...)");
         }
         int flags = flags(c);
         long seq = 0;

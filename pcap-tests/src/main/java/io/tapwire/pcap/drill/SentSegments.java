@@ -109,7 +109,7 @@ final class SentSegments {
         }
         WireSegment m = new WireSegment(f.srcIp(), f.dstIp(), f.ipHeaderLength(), f.ipTotalLength() + have - f.payload().length,
                 f.ipChecksumOk(), f.srcPort(), f.dstPort(), f.seq(), f.ack(), f.dataOffset(), f.reserved(), flags, f.window(),
-                f.tcpChecksumOk(), f.urgent(), f.options(), payload.toByteArray());
+                f.tcpChecksumOk(), f.urgent(), f.options(), payload.toByteArray(), f.tos(), f.ttl());
         return new Sent(m, first.nanos(), first.eventIndex());
     }
 

@@ -1,6 +1,7 @@
 package io.tapwire.pcap.drill;
 
 import io.tapwire.socket.SocketOptions;
+import io.tapwire.tcp.SocketSettings;
 
 import java.io.IOException;
 import java.util.List;
@@ -13,6 +14,9 @@ import java.util.concurrent.TimeUnit;
  * for SO_ERROR, TCP_NODELAY, SO_REUSEADDR and SO_KEEPALIVE; for SO_RCVBUF and SO_SNDBUF a
  * difference is tolerated and noted, since buffer accounting differs by design between stacks
  * (FreeBSD rounds to the MSS, Linux doubles) and the windows it leads to are checked on the wire.
+ * IP_TOS/IPV6_TCLASS, IP_TTL/IPV6_UNICAST_HOPS, TCP_NOOPT, TCP_CORK, TCP_NOTSENT_LOWAT, TCP_USER_TIMEOUT,
+ * TCP_KEEPINIT and TCP_KEEPIDLE/KEEPINTVL/KEEPCNT are set on the stack's socket (or kept until it
+ * exists) and read back strictly; values out of range fail with EINVAL as on Linux.
  */
 final class SocketOptionCalls {
     private final Syscalls.Context ctx;
@@ -88,14 +92,120 @@ final class SocketOptionCalls {
                     }
                 }
                 default -> {
-                    if (ctx.linux()) {
-                        return LinuxSocketOptions.setsockopt(so, name, value, line);
+                    String error;
+                    try {
+                        error = setSettings(so, name, value, line);
+                    } catch (ScriptException unknown) {
+                        if (ctx.linux() && unknown.kind() == ScriptException.Kind.UNSUPPORTED) {
+                            return LinuxSocketOptions.setsockopt(so, name, value, line);
+                        }
+                        throw unknown;
                     }
-                    throw ScriptException.unsupported(line, "socket option " + name);
+                    if (error != null) {
+                        return Syscalls.Result.error(error);
+                    }
                 }
             }
             return Syscalls.Result.ok(0);
         });
+    }
+
+    /**
+     * The options kept in the stack's {@link SocketSettings} and the keepalive timings; null when
+     * set, else the errno (EINVAL for a value out of Linux's range, as Linux and FreeBSD refuse it).
+     */
+    private String setSettings(DrillSocket so, String name, Expr value, int line) {
+        long v = Syscalls.eval(value, line);
+        java.util.function.Consumer<SocketSettings> change;
+        switch (name) {
+            // Linux's ip_setsockopt/do_ipv6_setsockopt ranges: TTL 1..255 or -1, hops and class -1..255.
+            case "IP_TTL" -> {
+                if (v != -1 && (v < 1 || v > 255)) {
+                    return "EINVAL";
+                }
+                change = x -> x.hopLimit((int) v);
+            }
+            case "IPV6_UNICAST_HOPS" -> {
+                if (v < -1 || v > 255) {
+                    return "EINVAL";
+                }
+                change = x -> x.hopLimit((int) v);
+            }
+            case "IP_TOS" -> change = x -> x.tos((int) (v & 0xFF));
+            case "IPV6_TCLASS" -> {
+                if (v < -1 || v > 255) {
+                    return "EINVAL";
+                }
+                change = x -> x.tos((int) v);
+            }
+            case "TCP_NOOPT" -> change = x -> x.noOpt(v != 0);
+            case "TCP_CORK" -> change = x -> x.cork(v != 0);
+            case "TCP_NOTSENT_LOWAT" -> {
+                if (v < 0 || v > 0xFFFF_FFFFL) {
+                    return "EINVAL";
+                }
+                change = x -> x.notSentLowat(v);
+            }
+            case "TCP_USER_TIMEOUT" -> {
+                if (v < 0) {
+                    return "EINVAL";   // Linux: a negative timeout
+                }
+                change = x -> x.userTimeoutNanos(v * 1_000_000L);
+            }
+            case "TCP_KEEPINIT" -> {
+                if (v < 0 || v > Integer.MAX_VALUE / 1000) {
+                    return "EINVAL";   // FreeBSD: seconds that overflow the timer
+                }
+                change = x -> x.keepInitNanos(v * 1_000_000_000L);
+            }
+            case "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_KEEPCNT" -> {
+                // Linux: TCP_KEEPIDLE and TCP_KEEPINTVL 1..32767 s (MAX_TCP_KEEPIDLE/KEEPINTVL), TCP_KEEPCNT 1..127.
+                long max = name.equals("TCP_KEEPCNT") ? 127 : 32767;
+                if (v < 1 || v > max) {
+                    return "EINVAL";
+                }
+                switch (name) {
+                    case "TCP_KEEPIDLE" -> so.keepIdle = (int) v;
+                    case "TCP_KEEPINTVL" -> so.keepIntvl = (int) v;
+                    default -> so.keepCnt = (int) v;
+                }
+                if (so.connection != null) {
+                    calls.applyKeepAlive(so);
+                }
+                return null;
+            }
+            default -> throw ScriptException.unsupported(line, "socket option " + name);
+        }
+        if (so.connection != null) {
+            so.connection.updateSettings(change);
+        } else if (so.listener != null) {
+            so.listener.updateSettings(change);
+        } else {
+            change.accept(so.settings);
+        }
+        return null;
+    }
+
+    /** The value getsockopt reports for the options {@link #setSettings} keeps, or null if {@code name} is not one. */
+    private Long settingValue(DrillSocket so, String name) {
+        SocketSettings set = so.connection != null ? so.connection.settings() : so.listener != null ? so.listener.settings() : so.settings;
+        var c = ctx.stack().config();
+        return switch (name) {
+            case "IP_TOS", "IPV6_TCLASS" -> (long) set.tos();
+            case "IP_TTL" -> (long) (set.hopLimit() < 0 ? c.ipDefaultTtl : set.hopLimit());
+            case "IPV6_UNICAST_HOPS" -> (long) (set.hopLimit() < 0 ? c.ipv6HopLimit : set.hopLimit());
+            case "TCP_NOOPT" -> set.noOpt() ? 1L : 0L;
+            case "TCP_CORK" -> set.cork() ? 1L : 0L;
+            // Linux reports the socket's own value, 0 when it uses tcp_notsent_lowat.
+            case "TCP_NOTSENT_LOWAT" -> set.notSentLowat();
+            case "TCP_USER_TIMEOUT" -> set.userTimeoutNanos() / 1_000_000L;
+            case "TCP_KEEPINIT" -> (set.keepInitNanos() > 0 ? set.keepInitNanos() : c.tcpKeepInitNanos) / 1_000_000_000L;
+            // FreeBSD reports the inherited sysctl value (r305810), as Linux reports tcp_keepalive_*.
+            case "TCP_KEEPIDLE" -> so.keepIdle > 0 ? so.keepIdle : c.tcpKeepaliveTimeNanos / 1_000_000_000L;
+            case "TCP_KEEPINTVL" -> so.keepIntvl > 0 ? so.keepIntvl : c.tcpKeepaliveIntvlNanos / 1_000_000_000L;
+            case "TCP_KEEPCNT" -> (long) (so.keepCnt > 0 ? so.keepCnt : c.tcpKeepaliveProbes);
+            default -> null;
+        };
     }
 
     Syscalls.Call getsockopt(List<Expr> a, int line, Script.Syscall s) {
@@ -131,10 +241,17 @@ final class SocketOptionCalls {
                     }
                 }
                 default -> {
-                    if (ctx.linux()) {
+                    Long actual = settingValue(so, name);
+                    if (actual == null && ctx.linux()) {
                         return LinuxSocketOptions.getsockopt(so, name, expected, line);
                     }
-                    throw ScriptException.unsupported(line, "socket option " + name);
+                    if (actual == null) {
+                        throw ScriptException.unsupported(line, "socket option " + name);
+                    }
+                    long want = Syscalls.eval(expected, line);
+                    if (actual != want) {
+                        throw new ScriptFailure(line, "getsockopt(" + name + "): expected [" + want + "] got [" + actual + "]");
+                    }
                 }
             }
             return Syscalls.Result.ok(0);
@@ -169,7 +286,8 @@ final class SocketOptionCalls {
             return "0";
         } catch (IOException e) {
             String errno = Errno.of(e);
-            if (errno.equals("ECONNREFUSED") || errno.equals("ECONNRESET") || errno.equals("ETIMEDOUT")) {
+            if (errno.equals("ECONNREFUSED") || errno.equals("ECONNRESET") || errno.equals("ETIMEDOUT")
+                    || Errno.NAMED_IN_MESSAGE.contains(errno)) {
                 so.errorReported = true;
                 return errno;
             }

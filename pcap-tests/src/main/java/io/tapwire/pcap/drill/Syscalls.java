@@ -155,9 +155,11 @@ final class Syscalls {
         int fd = newFd(s, line);
         return new Call(null, () -> {
             ctx.ensureStack();
-            DrillSocket so = new DrillSocket(fd);
-            so.nonBlocking = nonBlock;
-            sockets.put(fd, so);
+            DrillSocket created = new DrillSocket(fd);
+            created.nonBlocking = nonBlock;
+            sockets.put(fd, created);
+            // packetdrill's socket under test: the newest socket until a connect or accept gives one.
+            current = created;
             return Result.ok(fd);
         });
     }
@@ -380,11 +382,14 @@ final class Syscalls {
 
     private Call writeCall(DrillSocket so, int len, long flags, int line) {
         boolean dontWait = false;
-        if (flags != 0) {
+        // MSG_MORE (Linux, also in the FreeBSD scripts' own tests): like TCP_CORK for this call.
+        boolean more = (flags & Errno.MSG_MORE) != 0;
+        long rest = flags & ~Errno.MSG_MORE;
+        if (rest != 0) {
             if (!ctx.linux()) {
-                throw ScriptException.unsupported(line, "send flags");
+                throw ScriptException.unsupported(line, "send flags other than MSG_MORE");
             }
-            dontWait = LinuxSocketOptions.sendFlags(flags, line);
+            dontWait = LinuxSocketOptions.sendFlags(rest, line);
         }
         int[] done = new int[1];
         boolean nonBlockingCall = dontWait;
@@ -393,7 +398,7 @@ final class Syscalls {
                 return Result.error("ENOTCONN");
             }
             try {
-                int n = so.connection.tryWrite(scratch(len), done[0], len - done[0]);
+                int n = so.connection.tryWrite(scratch(len), done[0], len - done[0], more);
                 done[0] += n;
             } catch (IOException e) {
                 return done[0] > 0 ? Result.ok(done[0]) : Result.error(Errno.of(e));
@@ -461,18 +466,29 @@ final class Syscalls {
             // SO_SNDBUF double the value asked for (sock_setsockopt), for the kernel's overhead.
             SocketOptions o = SocketOptions.defaults().receiveBufferSize(so.receiveBuffer > 0 ? 2 * so.receiveBuffer : 0)
                     .sendBufferSize(so.sendBuffer > 0 ? 2 * so.sendBuffer : 0).noDelay(so.noDelay).reuseAddress(so.reuseAddress)
-                    .reusePort(so.reusePort);
+                    .reusePort(so.reusePort).fastOpenQueue(Math.max(0, so.fastOpen));
+            withSettings(o, so);
             return so.congestionControl == null ? o : o.congestionControl(so.congestionControl);
         }
         int rcv = FreeBsdProfile.roundReceiveBuffer(so.receiveBuffer > 0 ? so.receiveBuffer : config.tcpRmemDefault, ctx.mss());
-        return SocketOptions.defaults().receiveBufferSize(rcv).sendBufferSize(so.sendBuffer).noDelay(so.noDelay)
+        SocketOptions o = SocketOptions.defaults().receiveBufferSize(rcv).sendBufferSize(so.sendBuffer).noDelay(so.noDelay)
                 .reuseAddress(so.reuseAddress).fastOpenQueue(Math.max(0, so.fastOpen));
+        return withSettings(o, so);
+    }
+
+    /** The per-socket IP/TCP options set before connect or listen (IP_TOS, IP_TTL, TCP_NOOPT, ...). */
+    private static SocketOptions withSettings(SocketOptions o, DrillSocket so) {
+        io.tapwire.tcp.SocketSettings set = so.settings;
+        o.settings().tos(set.tos()).hopLimit(set.hopLimit()).noOpt(set.noOpt()).keepInitNanos(set.keepInitNanos())
+                .userTimeoutNanos(set.userTimeoutNanos()).cork(set.cork()).notSentLowat(set.notSentLowat());
+        return o;
     }
 
     void applyKeepAlive(DrillSocket so) {
         var c = ctx.stack().config();
-        so.connection.setKeepAlive(so.keepAlive, c.tcpKeepaliveTimeNanos, c.tcpKeepaliveIntvlNanos, TimeUnit.NANOSECONDS,
-                c.tcpKeepaliveProbes);
+        so.connection.setKeepAlive(so.keepAlive, so.keepIdle > 0 ? so.keepIdle * 1_000_000_000L : c.tcpKeepaliveTimeNanos,
+                so.keepIntvl > 0 ? so.keepIntvl * 1_000_000_000L : c.tcpKeepaliveIntvlNanos, TimeUnit.NANOSECONDS,
+                so.keepCnt > 0 ? so.keepCnt : c.tcpKeepaliveProbes);
     }
 
     private byte[] scratch(int len) {

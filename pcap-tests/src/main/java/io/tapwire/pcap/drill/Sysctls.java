@@ -33,6 +33,21 @@ final class Sysctls {
             Map.entry("net.inet.tcp.keepidle", new Mapping("tcpKeepaliveTimeNanos", v -> v * MS)),
             Map.entry("net.inet.tcp.keepintvl", new Mapping("tcpKeepaliveIntvlNanos", v -> v * MS)),
             Map.entry("net.inet.tcp.keepcnt", new Mapping("tcpKeepaliveProbes", v -> (int) (long) v)),
+            Map.entry("net.inet.tcp.keepinit", new Mapping("tcpKeepInitNanos", v -> v * MS)),
+            Map.entry("net.inet.tcp.rexmit_slop", new Mapping("tcpRexmitSlopNanos", v -> v * MS)),
+            Map.entry("net.inet.tcp.rexmit_drop_options", new Mapping("tcpRexmitDropOptions", v -> v != 0)),
+            // icmp_may_rst=1: hard ICMP errors end a connection attempt (1); 0: none do.
+            Map.entry("net.inet.tcp.icmp_may_rst", new Mapping("tcpIcmpSynSentAbort", v -> v != 0 ? 1 : 0)),
+            Map.entry("net.inet.tcp.ecn.maxretries", new Mapping("tcpEcnMaxRetries", v -> (int) (long) v)),
+            // FreeBSD derives the window-scale shift it offers from sb_max (tcp_connect/syncache:
+            // the smallest shift with 65535 << shift >= kern.ipc.maxsockbuf, at most 14).
+            Map.entry("kern.ipc.maxsockbuf", new Mapping("tcpWindowScaleShift", v -> {
+                int shift = 0;
+                while (shift < 14 && (65535L << shift) < v) {
+                    shift++;
+                }
+                return shift;
+            })),
             Map.entry("net.inet.tcp.sack.enable", new Mapping("tcpSack", v -> v != 0)),
             // FreeBSD's syncookies=1 sends cookies when the syncache overflows: Linux's (and tapwire's) 1.
             Map.entry("net.inet.tcp.syncookies", new Mapping("tcpSyncookies", v -> v != 0 ? 1 : 0)),
@@ -49,17 +64,17 @@ final class Sysctls {
 
     private static final Map<String, Fixed> FIXED = Map.ofEntries(
             Map.entry("net.inet.tcp.blackhole", new Fixed("tapwire answers segments for closed ports with RST", 0L)),
-            Map.entry("kern.ipc.maxsockbuf", new Fixed("tapwire's buffer limits are fixed", null)),
             Map.entry("net.inet.tcp.hostcache.purgenow", new Fixed("tapwire keeps no host cache", 1L)),
-            Map.entry("net.inet.tcp.rexmit_slop", new Fixed("tapwire has no RTO slop", null)),
-            Map.entry("net.inet.tcp.rexmit_drop_options", new Fixed("tapwire keeps options in retransmitted SYNs", 0L)),
             Map.entry("net.inet.tcp.tolerate_missing_ts", new Fixed("no setting", null)),
             Map.entry("net.inet.tcp.syncookies_only", new Fixed("tapwire sends cookies only when the SYN queue is full"
                     + " unless tcpSyncookies is 2", 0L)));
 
     /** Settings the stack reads on every segment, so a change after it was built takes effect at once. */
     private static final java.util.Set<String> LIVE = java.util.Set.of("tcpInsecureRst", "tcpInsecureSyn", "tcpDropSynfin", "tcpFastopen",
-            "tcpFastopenPathDisableNanos");
+            "tcpFastopenPathDisableNanos",
+            // Read when a socket is created or a timer runs (getsockopt reports them for new sockets, as FreeBSD's do).
+            "tcpKeepaliveTimeNanos", "tcpKeepaliveIntvlNanos", "tcpKeepaliveProbes", "tcpKeepInitNanos", "tcpEcnMaxRetries",
+            "tcpIcmpSynSentAbort");
 
     private Sysctls() {
     }

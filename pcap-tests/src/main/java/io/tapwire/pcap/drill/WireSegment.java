@@ -6,11 +6,12 @@ import java.util.Arrays;
  * A TCP segment in an Ethernet/IPv4 frame, decoded from raw bytes by the RFC layouts, independently
  * of the stack's own flyweights (so a bug there cannot hide itself in the comparison), and the
  * reverse: frames the interpreter injects on the peer's behalf. Sequence numbers are unsigned
- * 32-bit values held in longs.
+ * 32-bit values held in longs. {@code tos} and {@code ttl} are the IPv4 TOS byte and TTL (for
+ * IPv6 the traffic class and hop limit), checked against a script's {@link IpSpec}.
  */
 record WireSegment(int srcIp, int dstIp, int ipHeaderLength, int ipTotalLength, boolean ipChecksumOk, int srcPort,
                    int dstPort, long seq, long ack, int dataOffset, int reserved, int flags, int window,
-                   boolean tcpChecksumOk, int urgent, byte[] options, byte[] payload) {
+                   boolean tcpChecksumOk, int urgent, byte[] options, byte[] payload, int tos, int ttl) {
     static final int ETH_HEADER = 14;
     static final int TYPE_IPV4 = 0x0800;
     static final int TYPE_ARP = 0x0806;
@@ -63,7 +64,7 @@ record WireSegment(int srcIp, int dstIp, int ipHeaderLength, int ipTotalLength, 
         boolean tcpOk = checksum(f, t, tcpLength, pseudoHeader(src, dst, tcpLength)) == 0;
         return new WireSegment(src, dst, ihl, total, ipOk, u16(f, t), u16(f, t + 2), u32(f, t + 4), u32(f, t + 8), doff / 4,
                 f[t + 12] & 0x0F, f[t + 13] & 0xFF, u16(f, t + 14), tcpOk, u16(f, t + 18),
-                Arrays.copyOfRange(f, t + 20, t + doff), Arrays.copyOfRange(f, t + doff, t + tcpLength));
+                Arrays.copyOfRange(f, t + 20, t + doff), Arrays.copyOfRange(f, t + doff, t + tcpLength), f[ip + 1] & 0xFF, f[ip + 8] & 0xFF);
     }
 
     /**

@@ -1,0 +1,140 @@
+package io.tapwire.tcp;
+
+/**
+ * A TCP socket's options that may change during its life, under Linux's names (and FreeBSD's
+ * where Linux has none): the IP header fields its segments carry ({@code IP_TOS}/{@code IPV6_TCLASS},
+ * {@code IP_TTL}/{@code IPV6_UNICAST_HOPS}), {@code TCP_NOOPT} (FreeBSD: no TCP options on the
+ * SYN), {@code TCP_KEEPINIT} (FreeBSD: the connection-establishment timeout),
+ * {@code TCP_USER_TIMEOUT} (RFC 5482, Linux semantics) and {@code TCP_CORK}. A listener's settings
+ * are copied to every connection it accepts. Guarded by the owning connection's lock.
+ */
+public final class SocketSettings {
+    /** IP_TOS / IPV6_TCLASS: the DSCP byte; the two ECN bits are the stack's own (RFC 3168 section 5). */
+    int tos;
+    /** IP_TTL / IPV6_UNICAST_HOPS: -1 uses the stack's default (ip_default_ttl, hop_limit). */
+    int hopLimit = -1;
+    /** TCP_NOOPT: send no TCP options on the SYN (FreeBSD's tcp(4)). */
+    boolean noOpt;
+    /** TCP_KEEPINIT in nanoseconds: give up a connection attempt after this long; 0 uses tcpKeepInitNanos. */
+    long keepInitNanos;
+    /** TCP_USER_TIMEOUT in nanoseconds (RFC 5482); 0 is off (the retry counts decide). */
+    long userTimeoutNanos;
+    /** TCP_CORK: hold partial segments until uncorked (or 200 ms, Linux's TCP_CORK semantics). */
+    boolean cork;
+    /** TCP_NOTSENT_LOWAT in bytes; 0 uses the stack's tcp_notsent_lowat. */
+    long notSentLowat;
+
+    /** Linux's defaults: TOS 0, the stack's TTL, options on, no user timeout, not corked. */
+    public SocketSettings() {
+    }
+
+    /** A copy, for a connection a listener accepts. */
+    public SocketSettings copy() {
+        SocketSettings s = new SocketSettings();
+        s.tos = tos;
+        s.hopLimit = hopLimit;
+        s.noOpt = noOpt;
+        s.keepInitNanos = keepInitNanos;
+        s.userTimeoutNanos = userTimeoutNanos;
+        s.cork = cork;
+        s.notSentLowat = notSentLowat;
+        return s;
+    }
+
+    /**
+     * IP_TOS / IPV6_TCLASS (0..255, or -1 for the default 0, as Linux's IPV6_TCLASS takes). The ECN
+     * field is masked off: on a TCP socket ECN is the stack's (Linux's ip_setsockopt keeps the
+     * socket's own ECN bits for SOCK_STREAM).
+     *
+     * @throws IllegalArgumentException outside -1..255 (Linux: EINVAL)
+     */
+    public SocketSettings tos(int value) {
+        if (value < -1 || value > 255) {
+            throw new IllegalArgumentException("IP_TOS/IPV6_TCLASS must be -1..255, got " + value);
+        }
+        this.tos = value < 0 ? 0 : value & ~0x03;
+        return this;
+    }
+
+    /** IP_TOS as getsockopt reports it (the DSCP bits set; ECN bits 0). */
+    public int tos() { return tos; }
+
+    /**
+     * IP_TTL / IPV6_UNICAST_HOPS: 1..255, or -1 for the stack's default (Linux: IP_TTL takes 1..255
+     * and -1, IPV6_UNICAST_HOPS 0..255 and -1; both families share this field).
+     *
+     * @throws IllegalArgumentException outside -1..255 (Linux: EINVAL)
+     */
+    public SocketSettings hopLimit(int value) {
+        if (value < -1 || value > 255) {
+            throw new IllegalArgumentException("IP_TTL/IPV6_UNICAST_HOPS must be -1..255, got " + value);
+        }
+        this.hopLimit = value;
+        return this;
+    }
+
+    /** The hop limit set, or -1 for the stack's default. */
+    public int hopLimit() { return hopLimit; }
+
+    /** TCP_NOOPT (FreeBSD): the SYN carries no options, so none is negotiated. */
+    public SocketSettings noOpt(boolean on) {
+        this.noOpt = on;
+        return this;
+    }
+
+    public boolean noOpt() { return noOpt; }
+
+    /**
+     * TCP_KEEPINIT (FreeBSD) in nanoseconds: a connection not established after this long fails with
+     * ETIMEDOUT; 0 uses the stack's {@code tcpKeepInitNanos}.
+     */
+    public SocketSettings keepInitNanos(long nanos) {
+        if (nanos < 0) {
+            throw new IllegalArgumentException("TCP_KEEPINIT must not be negative, got " + nanos);
+        }
+        this.keepInitNanos = nanos;
+        return this;
+    }
+
+    public long keepInitNanos() { return keepInitNanos; }
+
+    /**
+     * TCP_USER_TIMEOUT (RFC 5482) in nanoseconds: how long transmitted data may stay
+     * unacknowledged (retransmissions, zero-window and keepalive probes unanswered) before the
+     * connection is aborted with ETIMEDOUT; 0 turns it off.
+     */
+    public SocketSettings userTimeoutNanos(long nanos) {
+        if (nanos < 0) {
+            throw new IllegalArgumentException("TCP_USER_TIMEOUT must not be negative, got " + nanos);
+        }
+        this.userTimeoutNanos = nanos;
+        return this;
+    }
+
+    public long userTimeoutNanos() { return userTimeoutNanos; }
+
+    /** TCP_CORK: hold segments smaller than the MSS until uncorked or 200 ms passed. */
+    public SocketSettings cork(boolean on) {
+        this.cork = on;
+        return this;
+    }
+
+    public boolean cork() { return cork; }
+
+    /**
+     * TCP_NOTSENT_LOWAT (Linux): the socket is writable only while fewer than this many written
+     * bytes are still unsent, and a write stops queueing at that mark; 0 uses the stack's
+     * {@code tcp_notsent_lowat} (by default unlimited).
+     *
+     * @throws IllegalArgumentException for a negative value or one above 2^32 - 1
+     */
+    public SocketSettings notSentLowat(long bytes) {
+        if (bytes < 0 || bytes > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException("TCP_NOTSENT_LOWAT must be 0..2^32-1, got " + bytes);
+        }
+        this.notSentLowat = bytes;
+        return this;
+    }
+
+    public long notSentLowat() { return notSentLowat; }
+}
