@@ -56,9 +56,17 @@ class ShardSimulationTest {
         ToIntFunction<byte[]> queueOf;
 
         ShardNet(ToIntFunction<byte[]> queueOf, boolean steering) {
+            this(queueOf, steering, c -> { }, c -> { });
+        }
+
+        ShardNet(ToIntFunction<byte[]> queueOf, boolean steering, java.util.function.Consumer<StackConfig> configurePeer,
+                 java.util.function.Consumer<StackConfig> configureHost) {
             this.queueOf = queueOf;
-            peer = new Stack(peerDev, VirtualNet.config(A_ADDR, A_MAC, 1));
+            StackConfig pc = VirtualNet.config(A_ADDR, A_MAC, 1);
+            configurePeer.accept(pc);
+            peer = new Stack(peerDev, pc);
             StackConfig c = VirtualNet.config(B_ADDR, B_MAC, 2);
+            configureHost.accept(c);
             if (steering) {
                 group = ShardGroup.create(queues, c);
                 shards = group.stacks();
@@ -123,6 +131,19 @@ class ShardSimulationTest {
             }
         }
 
+        void runFor(long nanos) {
+            long end = clock.nanoTime() + nanos;
+            while (true) {
+                long next = settle();
+                if (next > end) {
+                    clock.set(end);
+                    settle();
+                    return;
+                }
+                clock.set(next);
+            }
+        }
+
         Statistics merged() {
             Statistics sum = new Statistics();
             shards.forEach(s -> sum.addAll(s.statistics()));
@@ -132,6 +153,20 @@ class ShardSimulationTest {
 
     private static boolean isTcp(byte[] f) {
         return f.length >= TCP + 14 && f[12] == 0x08 && f[13] == 0x00 && f[ETH + 9] == 6;
+    }
+
+    private static boolean isTcp6(byte[] f) {
+        return f.length >= ETH + 40 + 14 && f[12] == (byte) 0x86 && f[13] == (byte) 0xDD && f[ETH + 6] == 6;
+    }
+
+    /** IPv6: the SYN by a hash of the ports, every later segment on the other queue; ND and the rest on queue 0. */
+    private static int misrouted6(byte[] f) {
+        if (!isTcp6(f)) {
+            return 0;
+        }
+        int tcp = ETH + 40;
+        int hash = Integer.bitCount(port(f, tcp) ^ port(f, tcp + 2)) & 1;
+        return (f[tcp + 13] & 0x16) == 0x02 ? hash : 1 - hash;
     }
 
     private static int port(byte[] f, int offset) {
@@ -331,6 +366,55 @@ class ShardSimulationTest {
         assertEquals(1, merged.get(Stat.SHARD_HANDOFFS_OUT), "asked shard 1 once:\n" + merged.format());
         assertEquals(1, net.shards.get(1).statistics().get(Stat.TCP_OUT_RSTS), "the last shard asked answered");
         assertEquals(1, merged.get(DropReason.TCP_NO_SOCKET));
+    }
+
+    private static final io.tapwire.wire.Ipv6Address A6 = io.tapwire.wire.Ipv6Address.parse("fd00::1");
+    private static final io.tapwire.wire.Ipv6Address B6 = io.tapwire.wire.Ipv6Address.parse("fd00::2");
+
+    @Test
+    void ipv6SegmentsOnTheOtherShardAndNeighbourAdvertisementsOnQueue0ReachTheOwner() throws IOException {
+        ShardNet net = new ShardNet(ShardSimulationTest::misrouted6, true, c -> c.address6 = A6, c -> c.address6 = B6);
+        net.runFor(1500 * MS);   // duplicate address detection on the peer and on both shards
+        List<TcpListener> listeners = listenOnEveryShard(net);
+        List<TcpSocket> clients = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            clients.add(net.peer.connectTcp(B6, 7, io.tapwire.socket.SocketOptions.defaults()));
+        }
+        List<TcpSocket> servers = new ArrayList<>();
+        net.runUntil(() -> {
+            try {
+                for (TcpListener l : listeners) {
+                    TcpSocket s;
+                    while ((s = l.accept(0, TimeUnit.NANOSECONDS)) != null) {
+                        servers.add(s);
+                    }
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return servers.size() == clients.size();
+        }, 5_000 * MS);
+        for (TcpSocket c : clients) {
+            TcpSocket server = servers.stream().filter(s -> s.tcb().remotePort() == c.tcb().localPort()).findFirst().orElseThrow();
+            byte[] data = pattern(30_000, c.tcb().localPort());
+            assertArrayEquals(data, transfer(net, c, server, data));
+            assertArrayEquals(data, transfer(net, server, c, data));
+        }
+        // An active open over IPv6 from shard 1 while every frame of the peer lands on queue 0: the
+        // neighbour advertisement answering shard 1's solicitation is copied to it, the SYN-ACK handed over.
+        net.queueOf = f -> 0;
+        TcpListener onPeer = net.peer.listenTcp(8080, 4);
+        TcpSocket fromShard1 = net.shards.get(1).connectTcp(A6, 8080, io.tapwire.socket.SocketOptions.defaults());
+        net.runUntil(() -> fromShard1.state() == TcpState.ESTABLISHED, 5_000 * MS);
+        TcpSocket accepted = onPeer.accept(0, TimeUnit.NANOSECONDS);
+        assertNotNull(accepted);
+        byte[] data = pattern(40_000, 5);
+        assertArrayEquals(data, transfer(net, fromShard1, accepted, data));
+        Statistics merged = net.group.statistics();
+        assertEquals(0, merged.get(Stat.TCP_OUT_RSTS), merged.format());
+        assertTrue(merged.get(Stat.SHARD_HANDOFFS_OUT) > 6, merged.format());
+        assertTrue(merged.get(Stat.SHARD_NEIGHBOUR_COPIES) > 0, "a neighbour advertisement was copied:\n" + merged.format());
+        assertEquals(0, merged.get(Stat.ND_DAD_FAILED), "the shards' DAD probes did not collide:\n" + merged.format());
     }
 
     @Test
