@@ -108,6 +108,27 @@ class MultiQueueIntegrationTest extends TcpSandboxTestBase {
     }
 
     @Test
+    void curlsOverIpv6SpreadOverBothShardsAndGetExactBodies() throws NoSuchAlgorithmException {
+        int total = 40;
+        // Four loops in parallel from fd00::1, a new connection (a new source port) per request.
+        Netns.Result r = shell(LOAD_TIMEOUT, "for a in 0 1 2 3; do ( for j in $(seq 1 10); do i=$((a * 10 + j)); "
+                + "n=$((1000 + 373 * i)); h=$(curl -sS -m 20 -6 'http://[" + Sandbox.STACK_ADDRESS6 + "]/bytes/'$n "
+                + "| sha256sum | cut -d' ' -f1); echo \"$i $n $h\"; done ) & done; wait");
+        List<String> lines = r.stdout().lines().toList();
+        assertEquals(total, lines.size(), describe(r));
+        for (String line : lines) {
+            String[] f = line.split(" ");
+            int i = Integer.parseInt(f[0]);
+            assertEquals(bodySha256(size(i)), f[2], "request " + i + " body\n" + describe(r));
+        }
+        long shard0 = shardStat(0, Stat.TCP_PASSIVE_OPENS);
+        long shard1 = shardStat(1, Stat.TCP_PASSIVE_OPENS);
+        assertTrue(shard0 > 0 && shard1 > 0, "both shards served IPv6 connections: " + shard0 + " / " + shard1);
+        assertEquals(total, shard0 + shard1);
+        assertEquals(0, stat(Stat.TCP_OUT_RSTS), "no shard answered a segment with a reset");
+    }
+
+    @Test
     void pingIsAnsweredAndSsListsTheConnectionsOfBothShards() throws Exception {
         PingOutput ping = ping("-c", "5", "-i", "0.2", "-W", "2");
         assertEquals(5, ping.received(), "echo replies");
