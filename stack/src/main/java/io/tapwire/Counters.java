@@ -31,6 +31,13 @@ public final class Counters<E extends Enum<E>> {
         return values[key.ordinal()];
     }
 
+    /** Adds every counter of {@code other} to this one's (merging shards' counters). */
+    public void addAll(Counters<E> other) {
+        for (int i = 0; i < values.length; i++) {
+            values[i] += other.values[i];
+        }
+    }
+
     /** Sum of all counters. */
     public long total() {
         long t = 0;

@@ -14,6 +14,8 @@ public enum DropReason {
     ETH_BAD_SOURCE,
     /** An EtherType this stack does not speak (IPv6 too when it is disabled, {@code disable_ipv6}). */
     ETH_UNKNOWN_TYPE,
+    /** Multi-queue: a frame for another shard found that shard's inbox full ({@link ShardSteering#INBOX_LIMIT}). */
+    SHARD_INBOX_FULL,
 
     /** ARP shorter than 28 bytes. */
     ARP_TRUNCATED,

@@ -79,6 +79,8 @@ public final class Stack {
     private volatile Thread owner;
     /** True while agents run inside poll (read only by the stack thread itself). */
     private boolean inAgent;
+    /** This stack's place in a multi-queue {@link ShardGroup}, or null for a stack of its own. */
+    private ShardSteering shard;
     private boolean started;
     private long now;
 
@@ -174,10 +176,21 @@ public final class Stack {
         int budget = config.rxBudget;
         Descriptor d;
         while (budget > 0 && tx.available() >= txHeadroom && (d = rx.peek()) != null) {
-            iface.beginReceive(d);
-            receiveFrame(d.buffer(), d.length());
-            iface.endReceive();
+            if (shard == null || !shard.steer(d)) {
+                iface.beginReceive(d);
+                receiveFrame(d.buffer(), d.length());
+                iface.endReceive();
+            }
             rx.consume(d);
+            budget--;
+        }
+        ShardSteering.Handoff handed;
+        while (shard != null && budget > 0 && tx.available() >= txHeadroom && (handed = shard.poll()) != null) {
+            // A frame another shard received for a connection of ours, with its offload metadata.
+            iface.beginReceive(handed.buffer, handed.checksumState, handed.checksumStart, handed.checksumOffset,
+                    handed.gsoType, handed.gsoSize);
+            receiveFrame(handed.buffer, handed.length);
+            iface.endReceive();
             budget--;
         }
         int agentWork = 0;
@@ -200,7 +213,7 @@ public final class Stack {
         } catch (RuntimeException e) {
             internalError("sending socket output", e);
         }
-        if (agentWork > 0 || rx.pending() > 0 || udp.hasPendingOutput() || tcp.hasPendingOutput() || !tasks.isEmpty()) {
+        if (agentWork > 0 || rx.pending() > 0 || (shard != null && shard.inboxSize() > 0) || udp.hasPendingOutput() || tcp.hasPendingOutput() || !tasks.isEmpty()) {
             return nowNanos;
         }
         return Math.min(timers.nextDeadline(), agentDeadline(running));
@@ -395,6 +408,15 @@ public final class Stack {
             wakeup.run();
         }
     }
+
+    /** Joins a multi-queue group (called once by {@link ShardGroup}, before the first poll). */
+    void joinShardGroup(ShardSteering steering) {
+        this.shard = steering;
+        steering.attach(this);
+    }
+
+    /** This stack's steering in a multi-queue {@link ShardGroup}, or null when it runs alone. */
+    public ShardSteering shard() { return shard; }
 
     public StackConfig config() { return config; }
     public Statistics statistics() { return stats; }

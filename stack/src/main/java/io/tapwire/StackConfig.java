@@ -386,6 +386,25 @@ public final class StackConfig {
     /** Seed for every random choice the stack makes (IP IDs, port choice), so runs are reproducible. */
     public long seed = 0x7a9_5eedL;
 
+    /**
+     * A copy of every setting (the MAC and the secrets included, so copies are the same host): the
+     * shards of a multi-queue stack get one each.
+     */
+    public StackConfig copy() {
+        StackConfig c = new StackConfig();
+        for (java.lang.reflect.Field f : StackConfig.class.getFields()) {
+            int m = f.getModifiers();
+            if (!java.lang.reflect.Modifier.isStatic(m) && !java.lang.reflect.Modifier.isFinal(m)) {
+                try {
+                    f.set(c, f.get(this));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException("cannot copy setting " + f.getName(), e);
+                }
+            }
+        }
+        return c;
+    }
+
     /** True when IPv6 runs: not disabled, or a static IPv6 address is configured. */
     public boolean ipv6Enabled() {
         return !disableIpv6 || address6 != null;

@@ -17,6 +17,15 @@ public enum Stat {
     TX_FRAMES,
     /** Outgoing frames lost because the TX ring had no room for them (the reply or datagram is not sent). */
     TX_RING_FULL,
+    /**
+     * Multi-queue: received TCP segments of a connection this shard does not own, passed to the
+     * next shard instead of being answered with a reset (see {@link ShardSteering}).
+     */
+    SHARD_HANDOFFS_OUT,
+    /** Multi-queue: TCP segments another shard handed to this one and this one processed. */
+    SHARD_HANDOFFS_IN,
+    /** Multi-queue: neighbour replies (ARP replies, neighbour advertisements) received and copied to every other shard. */
+    SHARD_NEIGHBOUR_COPIES,
 
     ARP_REQUESTS_RECEIVED,
     ARP_REPLIES_RECEIVED,

@@ -41,6 +41,15 @@ public final class Statistics {
         return stats;
     }
 
+    /**
+     * Adds {@code other}'s counters to these (a merged view of several shards; call on a fresh
+     * instance that nothing else writes).
+     */
+    public void addAll(Statistics other) {
+        drops.addAll(other.drops);
+        stats.addAll(other.stats);
+    }
+
     /** Marks the start of a received frame's processing. */
     void beginFrame() {
         frameDropped = false;

@@ -1,5 +1,6 @@
 package io.tapwire.apps;
 
+import io.tapwire.ShardGroup;
 import io.tapwire.Stack;
 import io.tapwire.StackConfig;
 import io.tapwire.StackRunner;
@@ -68,6 +69,21 @@ public final class Sandbox implements AutoCloseable {
         long faultSeed;
         boolean offloads = true;
         long busyPollNanos = -1;
+        int queues = 1;
+
+        /**
+         * How many TAP queues, each with a stack shard on a thread of its own, as {@code tapwire up
+         * --queues} (default 1: one plain TAP and one stack). With more, the TAP is opened with
+         * IFF_MULTI_QUEUE, every shard runs the UDP echo and the TCP services, and
+         * {@link Sandbox#statistics()} sums the shards. No pcap or fault injector then.
+         */
+        public Options queues(int n) {
+            if (n < 1 || n > TapDevice.MAX_QUEUES) {
+                throw new IllegalArgumentException("queues must be 1.." + TapDevice.MAX_QUEUES + ", got " + n);
+            }
+            this.queues = n;
+            return this;
+        }
 
         /** A fixed busy-poll after the last frame, as {@code tapwire up --busy-poll} (default: adaptive up to 50 µs). */
         public Options busyPollNanos(long nanos) {
@@ -164,6 +180,11 @@ public final class Sandbox implements AutoCloseable {
     private StackRunner runner;
     private UdpEchoService echo;
     private TcpServices tcpServices;
+    private java.util.List<TapDevice> taps = java.util.List.of();
+    private ShardGroup group;
+    private final java.util.List<StackRunner> runners = new java.util.ArrayList<>();
+    private final java.util.List<UdpEchoService> echos = new java.util.ArrayList<>();
+    private final java.util.List<TcpServices> shardServices = new java.util.ArrayList<>();
     private Path pcap;
     private Thread shutdownHook;
     private boolean closed;
@@ -214,6 +235,10 @@ public final class Sandbox implements AutoCloseable {
     }
 
     private void open(Options options) {
+        if (options.queues > 1) {
+            openShards(options);
+            return;
+        }
         tap = TapDevice.openInNetns(netns.name(), TAP_NAME, options.mtu, options.ringSize,
                 options.offloads && options.faultsTransmit == null);
         device = tap;
@@ -257,8 +282,59 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
+    /** {@link #open} with several queues: a TAP opened with IFF_MULTI_QUEUE and a stack shard per queue. */
+    private void openShards(Options options) {
+        if (options.pcap != null || options.faultsTransmit != null) {
+            throw new IllegalArgumentException("a pcap recording or a fault injector needs one queue (queues(1))");
+        }
+        taps = TapDevice.openQueues(netns.name(), TAP_NAME, options.mtu, options.ringSize, options.offloads, options.queues);
+        tap = taps.get(0);
+        device = tap;
+        if (options.mtu != 1500) {
+            netns.run("ip", "link", "set", TAP_NAME, "mtu", Integer.toString(options.mtu));
+        }
+        netns.run("ip", "addr", "add", HOST_ADDRESS + "/" + PREFIX_LENGTH, "dev", TAP_NAME);
+        if (config.address6 != null) {
+            netns.run("ip", "-6", "addr", "add", HOST_ADDRESS6 + "/" + PREFIX_LENGTH6, "dev", TAP_NAME, "nodad");
+        }
+        netns.run("ip", "link", "set", TAP_NAME, "up");
+        group = ShardGroup.create(taps, config);
+        stack = group.shard(0);
+        for (int i = 0; i < taps.size(); i++) {
+            Stack shard = group.shard(i);
+            if (options.udpEcho) {
+                echos.add(UdpEchoService.start(shard));
+            }
+            StackRunner r = new StackRunner(shard, taps.get(i), Clock.SYSTEM);
+            if (options.busyPollNanos >= 0) {
+                r.fixedBusyPollNanos(options.busyPollNanos);
+            }
+            runners.add(r.start());
+            if (options.tcpServices.any()) {
+                try {
+                    shardServices.add(TcpServices.start(shard, options.tcpServices, options.io));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("starting the TCP services failed: " + e.getMessage(), e);
+                }
+            }
+        }
+        runner = runners.get(0);
+        echo = echos.isEmpty() ? null : echos.get(0);
+        tcpServices = shardServices.isEmpty() ? null : shardServices.get(0);
+        awaitLinkUp();
+        if (config.ipv6Enabled()) {
+            for (Stack shard : group.stacks()) {
+                awaitIpv6Addresses(shard);
+            }
+        }
+    }
+
     /** Waits until the stack's IPv6 addresses have passed (or failed) duplicate address detection. */
     private void awaitIpv6Addresses() {
+        awaitIpv6Addresses(stack);
+    }
+
+    private void awaitIpv6Addresses(Stack stack) {
         long deadline = System.nanoTime() + DAD_TIMEOUT.toNanos();
         while (!stack.ipv6Addresses().settled()) {
             if (System.nanoTime() > deadline) {
@@ -313,12 +389,25 @@ public final class Sandbox implements AutoCloseable {
         return exec(timeout, "sh", "-c", script);
     }
 
+    /** The stack; with several queues, shard 0's (see {@link #shards()}). */
     public Stack stack() {
         return stack;
     }
 
+    /** Every shard's stack in queue order; just {@link #stack()} with one queue. */
+    public java.util.List<Stack> shards() {
+        return group != null ? group.stacks() : java.util.List.of(stack);
+    }
+
+    /** The TCP services of every shard (one entry with one queue; empty when none run). */
+    public java.util.List<TcpServices> shardServices() {
+        return group != null ? java.util.List.copyOf(shardServices)
+                : tcpServices == null ? java.util.List.of() : java.util.List.of(tcpServices);
+    }
+
+    /** The stack's counters; with several queues a snapshot of the sum over the shards. */
     public Statistics statistics() {
-        return stack.statistics();
+        return group != null ? group.statistics() : stack.statistics();
     }
 
     public StackConfig config() {
@@ -341,7 +430,19 @@ public final class Sandbox implements AutoCloseable {
      * are the kernel's drops ({@code ip -s link show tap0} in the namespace, TX dropped).
      */
     public TapStats tapStats() {
-        return tap.stats();
+        if (taps.size() <= 1) {
+            return tap.stats();
+        }
+        long[] sum = new long[10];
+        for (TapDevice t : taps) {
+            TapStats st = t.stats();
+            long[] v = {st.rxFrames(), st.rxBytes(), st.rxErrors(), st.rxLengthErrors(), st.txFrames(), st.txBytes(),
+                st.txErrors(), st.rxOffloadErrors(), st.rxSuperFrames(), st.txSuperFrames()};
+            for (int i = 0; i < v.length; i++) {
+                sum[i] += v[i];
+            }
+        }
+        return new TapStats(sum[0], sum[1], sum[2], sum[3], sum[4], sum[5], sum[6], sum[7], sum[8], sum[9]);
     }
 
     /** The fault injector between the stack and the TAP, or null when none was asked for. */
@@ -356,6 +457,11 @@ public final class Sandbox implements AutoCloseable {
 
     /** The error that stopped the stack thread, or null while it runs normally. */
     public Throwable stackFailure() {
+        for (StackRunner r : runners) {
+            if (r.failure() != null) {
+                return r.failure();
+            }
+        }
         return runner == null ? null : runner.failure();
     }
 
@@ -397,6 +503,25 @@ public final class Sandbox implements AutoCloseable {
         RuntimeException failure = null;
         // Order matters: the stack thread must stop before its device closes, and the TAP must
         // close before the namespace goes (an open TAP keeps a deleted namespace alive).
+        if (taps.size() > 1) {
+            for (TcpServices t : shardServices) {
+                failure = attempt(t::close, failure);
+            }
+            for (StackRunner r : runners) {
+                failure = attempt(r::close, failure);
+            }
+            for (UdpEchoService e : echos) {
+                failure = attempt(e::close, failure);
+            }
+            for (TapDevice t : taps) {
+                failure = attempt(t::close, failure);
+            }
+            failure = attempt(netns::close, failure);
+            if (failure != null) {
+                throw failure;
+            }
+            return;
+        }
         if (tcpServices != null) {
             failure = attempt(tcpServices::close, failure);
         }

@@ -1,5 +1,6 @@
 package io.tapwire.apps;
 
+import io.tapwire.ShardGroup;
 import io.tapwire.Stack;
 import io.tapwire.StackConfig;
 import io.tapwire.StackRunner;
@@ -24,6 +25,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -84,6 +87,14 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--pcap", paramLabel = "FILE", description = "Record every frame in both directions to this pcap file.")
     Path pcap;
 
+    @Option(names = "--queues", defaultValue = "1", paramLabel = "N",
+            description = "Open the TAP with N queues (IFF_MULTI_QUEUE) and run a stack shard, a thread, per queue: the kernel "
+                    + "spreads flows over the queues by hash, each shard owns the connections of its queue (segments that "
+                    + "arrive on another queue are handed over), every shard listens on the services' ports, ss and nstat "
+                    + "see all shards. Same address and MAC on every shard. Not with --pcap or impairment; iperf3 runs only "
+                    + "with one queue (default: ${DEFAULT-VALUE}).")
+    int queues;
+
     @Option(names = "--netns", paramLabel = "NAME", description = "Open the TAP inside this existing network namespace (ip netns add NAME).")
     String netns;
 
@@ -138,17 +149,22 @@ public final class UpCommand implements Callable<Integer> {
             }
             config = config();
             impair.validate();
+            if (queues < 1 || queues > TapDevice.MAX_QUEUES) {
+                throw new IllegalArgumentException("--queues must be 1.." + TapDevice.MAX_QUEUES + ", got " + queues);
+            }
+            if (queues > 1 && (pcap != null || impair.active())) {
+                throw new IllegalArgumentException("--pcap and impairment work on one queue only: drop them or use --queues 1");
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("tapwire up: " + e.getMessage());
             return 2;
         }
-        TapDevice tapDevice = netns == null
-                ? TapDevice.open(tap, mtu, ringSize, !noOffload && !impair.active())
-                : TapDevice.openInNetns(netns, tap, mtu, ringSize, !noOffload && !impair.active());
-        NetDevice device = tapDevice;
-        StackRunner runner = null;
-        UdpEchoService echo = null;
-        TcpServices tcpServices = null;
+        List<TapDevice> taps = TapDevice.openQueues(netns, tap, mtu, ringSize, !noOffload && !impair.active(), queues);
+        TapDevice tapDevice = taps.get(0);
+        List<NetDevice> devices = new ArrayList<>(taps);
+        List<StackRunner> runners = new ArrayList<>();
+        List<UdpEchoService> echos = new ArrayList<>();
+        List<TcpServices> tcpServices = new ArrayList<>();
         ControlServer controlServer = null;
         IperfServer iperf = null;
         CountDownLatch stop = new CountDownLatch(1);
@@ -165,37 +181,44 @@ public final class UpCommand implements Callable<Integer> {
         }, "tapwire-up-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         int exit = 0;
-        Stack stack = null;
+        ShardGroup group = null;
         try {
             if (pcap != null) {
-                device = new PcapTap(tapDevice, new PcapWriter(pcap), Clock.SYSTEM.epochOffsetNanos());
+                devices.set(0, new PcapTap(tapDevice, new PcapWriter(pcap), Clock.SYSTEM.epochOffsetNanos()));
             }
             // Outside the recording: the pcap shows what crossed the TAP, not what the stack sent.
-            device = impair.wrap(device);
-            stack = new Stack(device, config);
-            if (!noUdpEcho) {
-                echo = UdpEchoService.start(stack);
+            devices.set(0, impair.wrap(devices.get(0)));
+            group = ShardGroup.create(devices, config);
+            // Every shard runs the services (the SO_REUSEPORT shape): a flow is served by the shard its queue feeds.
+            for (int i = 0; i < group.size(); i++) {
+                Stack shard = group.shard(i);
+                if (!noUdpEcho) {
+                    echos.add(UdpEchoService.start(shard));
+                }
+                runners.add(busyPoll(new StackRunner(shard, devices.get(i), Clock.SYSTEM)).start());
+                tcpServices.add(TcpServices.start(shard, new TcpServices.Selection(!noTcpEcho, !noDiscard, !noChargen, !noHttp),
+                        ioModel));
             }
-            runner = busyPoll(new StackRunner(stack, device, Clock.SYSTEM)).start();
-            tcpServices = TcpServices.start(stack, new TcpServices.Selection(!noTcpEcho, !noDiscard, !noChargen, !noHttp),
-                    ioModel);
-            if (!noIperf3) {
-                iperf = IperfServer.start(stack, 5201);
+            if (!noIperf3 && queues == 1) {
+                // iperf3's data connections must reach the server holding the test's control
+                // connection, which with several shards they need not: it runs with one queue only.
+                iperf = IperfServer.start(group.shard(0), 5201);
             }
             if (!noControl) {
                 Path controlPath = control != null ? control : ControlServer.defaultPath(tapDevice.name());
                 try {
-                    controlServer = ControlServer.start(stack, controlPath);
+                    controlServer = ControlServer.start(group.stacks(), controlPath);
                 } catch (java.io.IOException e) {
                     System.err.println("tapwire up: no control socket (tapwire ss and nstat will not reach this stack): "
                             + e.getMessage());
                 }
             }
-            System.out.println(banner(tapDevice, config, echo, tcpServices, controlServer, iperf));
+            System.out.println(banner(tapDevice, config, echos.isEmpty() ? null : echos.get(0), tcpServices.get(0),
+                    controlServer, iperf));
             while (!stop.await(500, TimeUnit.MILLISECONDS)) {
-                if (!runner.isRunning()) {
-                    Throwable t = runner.failure();
-                    System.err.println("tapwire up: the stack thread stopped: " + t);
+                StackRunner failed = runners.stream().filter(r -> !r.isRunning()).findFirst().orElse(null);
+                if (failed != null) {
+                    System.err.println("tapwire up: the stack thread stopped: " + failed.failure());
                     exit = 1;
                     break;
                 }
@@ -207,31 +230,26 @@ public final class UpCommand implements Callable<Integer> {
             if (iperf != null) {
                 iperf.close();
             }
-            if (tcpServices != null) {
-                tcpServices.close();
-            }
-            if (runner != null) {
-                runner.close();
-            }
-            if (echo != null) {
-                echo.close();
-            }
-            TapStats tapStats = tapDevice.stats();
-            device.close();
-            if (stack != null) {
+            tcpServices.forEach(TcpServices::close);
+            runners.forEach(StackRunner::close);
+            echos.forEach(UdpEchoService::close);
+            TapStats tapStats = sum(taps);
+            devices.forEach(NetDevice::close);
+            if (group != null) {
                 System.out.println();
-                System.out.print(stack.statistics().format());
-                System.out.println("TAP " + tapDevice.name() + ": rx " + tapStats.rxFrames() + " frames, tx "
+                System.out.print(group.statistics().format());
+                System.out.println("TAP " + tapDevice.name() + (queues > 1 ? " (" + queues + " queues)" : "") + ": rx "
+                        + tapStats.rxFrames() + " frames, tx "
                         + tapStats.txFrames() + " frames, rx errors " + (tapStats.rxErrors() + tapStats.rxLengthErrors())
                         + ", tx errors " + tapStats.txErrors()
                         + (tapDevice.offloadsEnabled() ? ", offloads on: rx super-frames " + tapStats.rxSuperFrames()
                                 + ", tx super-segments " + tapStats.txSuperFrames() + ", bad virtio headers "
                                 + tapStats.rxOffloadErrors() : ", offloads off"));
-                if (device instanceof FaultInjector faults) {
+                if (devices.get(0) instanceof FaultInjector faults) {
                     System.out.print(ImpairOptions.describe(faults));
                 }
-                if (echo != null) {
-                    System.out.println("UDP echo: " + echo.echoed() + " datagrams echoed");
+                if (!echos.isEmpty()) {
+                    System.out.println("UDP echo: " + echos.stream().mapToLong(UdpEchoService::echoed).sum() + " datagrams echoed");
                 }
                 if (pcap != null) {
                     System.out.println("pcap written to " + pcap);
@@ -249,6 +267,20 @@ public final class UpCommand implements Callable<Integer> {
             }
         }
         return exit;
+    }
+
+    /** The queues' counters added up. */
+    private static TapStats sum(List<TapDevice> taps) {
+        long[] v = new long[10];
+        for (TapDevice t : taps) {
+            TapStats s = t.stats();
+            long[] one = {s.rxFrames(), s.rxBytes(), s.rxErrors(), s.rxLengthErrors(), s.txFrames(), s.txBytes(),
+                s.txErrors(), s.rxOffloadErrors(), s.rxSuperFrames(), s.txSuperFrames()};
+            for (int i = 0; i < v.length; i++) {
+                v[i] += one[i];
+            }
+        }
+        return new TapStats(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]);
     }
 
     private StackConfig config() {
@@ -286,6 +318,9 @@ public final class UpCommand implements Callable<Integer> {
                     .append(Ipv6Address.linkLocalFromMac(config.mac)).append("/64");
         }
         sb.append(", MAC ").append(MacAddress.toString(config.mac)).append(", MTU ").append(mtu);
+        if (queues > 1) {
+            sb.append(", ").append(queues).append(" queues (a stack shard each)");
+        }
         if (config.gateway != 0) {
             sb.append(", gateway ").append(Ipv4Address.toString(config.gateway));
         }
@@ -296,6 +331,11 @@ public final class UpCommand implements Callable<Integer> {
         services.addAll(tcp.descriptions());
         if (iperf != null) {
             services.add("iperf3 on " + iperf.port());
+        } else if (!noIperf3 && queues > 1) {
+            services.add("no iperf3 (it needs --queues 1)");
+        }
+        if (queues > 1) {
+            services.add("each on every shard");
         }
         sb.append("\nservices: ").append(services.isEmpty() ? "none" : String.join(", ", services));
         if (controlServer != null) {

@@ -90,4 +90,65 @@ class UpControlSocketIntegrationTest {
             Files.deleteIfExists(dir);
         }
     }
+
+    @Test
+    void upWithTwoQueuesListensOnEveryShardAndOpensAMultiQueueTap() throws Exception {
+        Requirements.sandboxWith();
+        Path dir = Files.createTempDirectory("tapwire-up-queues");
+        Path control = dir.resolve("up.sock");
+        Path log = dir.resolve("up.log");
+        Process up = null;
+        try (Netns ns = Netns.create()) {
+            up = new ProcessBuilder(java("up", "--netns", ns.name(), "--tap", "tap0", "--control", control.toString(),
+                    "--queues", "2")).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+            while (!Files.exists(control)) {
+                if (!up.isAlive() || System.nanoTime() > deadline) {
+                    fail("gave up waiting for the control socket; up's output:\n" + Files.readString(log));
+                }
+                Thread.sleep(100);
+            }
+            assertTrue(ns.run("ip", "-d", "link", "show", "tap0").contains("multi_queue"), "the TAP has IFF_MULTI_QUEUE");
+            String ss = runTool("ss", "-tlnH", "--control", control.toString());
+            List<String> ports = new ArrayList<>();
+            for (String line : ss.strip().split("\n")) {
+                String[] f = line.trim().split("\\s+");
+                assertEquals("LISTEN", f[0], ss);
+                ports.add(f[3].substring(f[3].lastIndexOf(':') + 1));
+            }
+            // Each shard's listeners (the SO_REUSEPORT shape); no iperf3 with several queues.
+            assertEquals(List.of("7", "9", "19", "80", "7", "9", "19", "80"), ports, "listeners of both shards:\n" + ss);
+            String udp = runTool("ss", "-uanH", "--control", control.toString());
+            assertEquals(2, udp.lines().filter(l -> l.contains("0.0.0.0:7")).count(), "UDP echo on both shards:\n" + udp);
+            up.destroy();
+            if (!up.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
+                fail("gave up waiting: up did not stop on SIGTERM");
+            }
+            String out = Files.readString(log);
+            assertTrue(out.contains("2 queues (a stack shard each)"), out);
+            assertTrue(out.contains("TAP tap0 (2 queues)"), out);
+        } finally {
+            if (up != null && up.isAlive()) {
+                up.destroyForcibly();
+                up.waitFor(10, TimeUnit.SECONDS);
+            }
+            for (File f : dir.toFile().listFiles()) {
+                f.delete();
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    @Test
+    void upRefusesQueuesWithAPcap() throws Exception {
+        Process up = new ProcessBuilder(java("up", "--queues", "2", "--pcap", "/tmp/never-written.pcap", "--no-control"))
+                .redirectErrorStream(true).start();
+        if (!up.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
+            up.destroyForcibly();
+            fail("gave up waiting: up did not refuse");
+        }
+        String out = new String(up.getInputStream().readAllBytes());
+        assertEquals(2, up.exitValue(), out);
+        assertTrue(out.contains("--pcap and impairment work on one queue only"), out);
+    }
 }

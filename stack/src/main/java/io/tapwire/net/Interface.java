@@ -67,6 +67,18 @@ public final class Interface {
     }
 
     /**
+     * {@link #beginReceive(Descriptor)} for a frame that did not come off this stack's RX ring (a
+     * multi-queue shard handed it over in {@code buf}) with the metadata its descriptor had.
+     */
+    public void beginReceive(ByteBuffer buf, int checksumState, int checksumStart, int checksumOffset, int gsoType, int gsoSize) {
+        rxBuffer = buf;
+        rxChecksumState = checksumState;
+        rxChecksumStart = checksumStart;
+        rxChecksumOffset = checksumOffset;
+        rxGsoSize = gsoType != Descriptor.GSO_NONE ? gsoSize : 0;
+    }
+
+    /**
      * How many wire segments a received TCP payload of {@code payload} bytes stands for: more than
      * one for a super-frame (GRO/GSO, cut at its gso_size), else one — Linux's
      * {@code max(1, gso_segs)} in tcp_v4_rcv's segs_in count.

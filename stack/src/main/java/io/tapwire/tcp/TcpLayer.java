@@ -347,6 +347,20 @@ public final class TcpLayer implements IpProtocolHandler {
         return table.get(key);
     }
 
+    /**
+     * Whether this stack has a connection (any state, TIME_WAIT included) for an IPv4 segment from
+     * {@code remoteAddress:remotePort} to local port {@code localPort}; stack thread. Multi-queue
+     * shard steering asks it before handing a segment to the shard that owns its connection.
+     */
+    public boolean hasConnection(int remoteAddress, int remotePort, int localPort) {
+        return table.get(Tcb.key(remoteAddress, remotePort, localPort)) != null;
+    }
+
+    /** {@link #hasConnection(int, int, int)} for an IPv6 segment from {@code remoteHi:remoteLo} (false while IPv6 is off). */
+    public boolean hasConnection6(long remoteHi, long remoteLo, int remotePort, int localPort) {
+        return ipv6 != null && ipv6.table.get(Tcb.key(ipv6.fold(remoteHi, remoteLo), remotePort, localPort)) != null;
+    }
+
     /** The connection with {@code key} in the IPv4 or the IPv6 table. */
     Tcb lookup(long key, boolean v6) {
         return v6 ? (ipv6 == null ? null : ipv6.table.get(key)) : table.get(key);

@@ -10,6 +10,7 @@ final class Errno {
     static final int ENOENT = 2;
     static final int EINTR = 4;
     static final int EIO = 5;
+    static final int E2BIG = 7;
     static final int EAGAIN = 11;
     static final int EACCES = 13;
     static final int EBUSY = 16;

@@ -48,6 +48,8 @@ final class LibC {
     static final short IFF_NO_PI = 0x1000;
     // IFF_VNET_HDR: every frame is preceded by a struct virtio_net_hdr (offload metadata).
     static final short IFF_VNET_HDR = 0x4000;
+    // IFF_MULTI_QUEUE: the TAP takes several files, one queue each (tun_attach(); up to MAX_TAP_QUEUES).
+    static final short IFF_MULTI_QUEUE = 0x0100;
     // _IOW('T', 216, int): the virtio-net header size (a pointer to an int).
     static final long TUNSETVNETHDRSZ = 0x400454d8L;
     // _IOW('T', 208, unsigned int): which offloads userspace accepts (the flags by value).

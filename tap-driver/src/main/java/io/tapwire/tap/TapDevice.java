@@ -81,6 +81,7 @@ public final class TapDevice implements NetDevice {
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final ReentrantLock closeLock = new ReentrantLock();
     private volatile boolean closed;
+    private int queueIndex;
 
     // Written by the driver thread only; the volatile statsFence publishes them to stats().
     private long rxFrames;
@@ -180,6 +181,58 @@ public final class TapDevice implements NetDevice {
         TapOpener.checkInterfaceName(name);
         checkSizes(mtu, ringSize);
         return withFd(TapOpener.openTapInNetns(netnsName, name, offloads), mtu, ringSize, offloads);
+    }
+
+    /**
+     * Opens {@code queues} queues of one TAP, a {@code TapDevice} each: with more than one, every
+     * file is attached with {@code IFF_MULTI_QUEUE} (drivers/net/tun.c {@code tun_attach()}), and
+     * the kernel spreads the frames it sends over them by flow ({@code tun_automq_select_queue()}:
+     * the queue a flow was last written from, else the flow hash scaled to the number of queues).
+     * One queue opens exactly as {@link #open(String, int, int, boolean)} does. Offloads (the
+     * virtio-net header size and TUNSETOFFLOAD) are set on each queue's file.
+     *
+     * @param netnsName the namespace to open in (as {@link #openInNetns}), or null for the calling thread's
+     * @param name interface name; with {@code %d} the kernel picks it once and the other queues attach to it
+     * @param queues how many queues, 1 to 256 (the kernel's MAX_TAP_QUEUES)
+     * @return the queues in order; closing all of them deletes a TAP they created
+     */
+    public static java.util.List<TapDevice> openQueues(String netnsName, String name, int mtu, int ringSize, boolean offloads,
+                                                       int queues) {
+        if (queues < 1 || queues > MAX_QUEUES) {
+            throw new IllegalArgumentException("queues must be 1.." + MAX_QUEUES + " (the kernel's MAX_TAP_QUEUES), got " + queues);
+        }
+        if (netnsName != null) {
+            TapOpener.checkNetnsName(netnsName);
+        }
+        TapOpener.checkInterfaceName(name);
+        checkSizes(mtu, ringSize);
+        boolean multiQueue = queues > 1;
+        java.util.List<TapDevice> opened = new java.util.ArrayList<>(queues);
+        try {
+            String actual = name;
+            for (int q = 0; q < queues; q++) {
+                TapOpener.Opened fd = netnsName == null ? TapOpener.openTap(actual, offloads, multiQueue)
+                        : TapOpener.openTapInNetns(netnsName, actual, offloads, multiQueue);
+                TapDevice device = withFd(fd, mtu, ringSize, offloads);
+                device.queueIndex = q;
+                opened.add(device);
+                actual = fd.name(); // the remaining queues attach to the interface the first one made
+            }
+            return java.util.List.copyOf(opened);
+        } catch (RuntimeException | Error e) {
+            for (TapDevice d : opened) {
+                d.close();
+            }
+            throw e;
+        }
+    }
+
+    /** The most queues a TAP takes: MAX_TAP_QUEUES (256) in drivers/net/tun.c. */
+    public static final int MAX_QUEUES = 256;
+
+    /** Which queue of a multi-queue TAP this device is (0 for a single-queue TAP). */
+    public int queueIndex() {
+        return queueIndex;
     }
 
     private static TapDevice withFd(TapOpener.Opened opened, int mtu, int ringSize, boolean offloads) {
@@ -466,6 +519,6 @@ public final class TapDevice implements NetDevice {
 
     @Override
     public String toString() {
-        return "TapDevice[" + name + " mtu=" + mtu + " ring=" + rx.size() + (closed ? " closed" : "") + "]";
+        return "TapDevice[" + name + (queueIndex > 0 ? " queue " + queueIndex : "") + " mtu=" + mtu + " ring=" + rx.size() + (closed ? " closed" : "") + "]";
     }
 }

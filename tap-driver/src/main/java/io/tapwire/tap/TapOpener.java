@@ -77,6 +77,15 @@ final class TapOpener {
      * super-frames (TSO4, TSO6, TSO_ECN) from the kernel.
      */
     static Opened openTap(String name, boolean offloads) {
+        return openTap(name, offloads, false);
+    }
+
+    /**
+     * {@link #openTap(String, boolean)}, with {@code IFF_MULTI_QUEUE} when {@code multiQueue}: each
+     * such open attaches one more queue (one more file) to the same TAP (drivers/net/tun.c
+     * {@code tun_attach()}). The virtio-net header size and offloads are set on every queue's file.
+     */
+    static Opened openTap(String name, boolean offloads, boolean multiQueue) {
         checkInterfaceName(name);
         // O_NONBLOCK on the open file is what tun_chr_read_iter() checks: an empty queue gives
         // EAGAIN instead of sleeping, which lets one thread multiplex the TAP with poll(2).
@@ -93,12 +102,13 @@ final class TapOpener {
             // IFF_NO_PI: no 4-byte packet-information header, so a read returns exactly one
             // Ethernet frame and a write takes exactly one (drivers/net/tun.c tun_put_user/tun_get_user).
             ifr.setShort(LibC.IFREQ_FLAGS_OFFSET,
-                    (short) (LibC.IFF_TAP | LibC.IFF_NO_PI | (offloads ? LibC.IFF_VNET_HDR : 0)));
+                    (short) (LibC.IFF_TAP | LibC.IFF_NO_PI | (offloads ? LibC.IFF_VNET_HDR : 0)
+                            | (multiQueue ? LibC.IFF_MULTI_QUEUE : 0)));
             int rc = LibC.ioctl(fd, LibC.TUNSETIFF, LibC.address(ifr));
             int errno = Native.getLastError();
             Reference.reachabilityFence(ifr);
             if (rc < 0) {
-                throw setIffFailed(name, errno);
+                throw setIffFailed(name, errno, multiQueue);
             }
             // The kernel writes the final name back (it differs when the request held %d).
             String actual = ifr.getString(0, "UTF-8");
@@ -147,12 +157,17 @@ final class TapOpener {
 
     /** {@link #openTapInNetns(String, String)}, optionally with offloads (see {@link #openTap(String, boolean)}). */
     static Opened openTapInNetns(String netns, String name, boolean offloads) {
+        return openTapInNetns(netns, name, offloads, false);
+    }
+
+    /** {@link #openTapInNetns(String, String, boolean)}, optionally as one more queue ({@link #openTap(String, boolean, boolean)}). */
+    static Opened openTapInNetns(String netns, String name, boolean offloads, boolean multiQueue) {
         checkNetnsName(netns);
         checkInterfaceName(name);
         Object[] outcome = new Object[1];
         Thread worker = new Thread(() -> {
             try {
-                outcome[0] = inNetns(netns, () -> openTap(name, offloads));
+                outcome[0] = inNetns(netns, () -> openTap(name, offloads, multiQueue));
             } catch (Throwable t) {
                 outcome[0] = t;
             }
@@ -239,7 +254,7 @@ final class TapOpener {
         return new TapException(what + "check that the tun driver works (ip tuntap add mode tap dev tapcheck)", errno);
     }
 
-    private static TapException setIffFailed(String name, int errno) {
+    private static TapException setIffFailed(String name, int errno, boolean multiQueue) {
         String what = "cannot create or attach TAP '" + name + "' (TUNSETIFF): " + Errno.describe(errno) + "; ";
         if (isPermission(errno)) {
             // tun_set_iff(): creating needs CAP_NET_ADMIN in the namespace's user namespace;
@@ -252,6 +267,17 @@ final class TapOpener {
             // A TAP without IFF_MULTI_QUEUE takes one file at a time (tun_attach(): -EBUSY).
             return new TapException(what + "another process holds " + name
                     + "; stop it or pick another name with --tap", errno);
+        }
+        if (errno == Errno.EINVAL && multiQueue) {
+            // tun_set_iff(): attaching with IFF_MULTI_QUEUE to a TAP made without it (or the
+            // reverse) is refused, as is a name taken by a device that is not a TAP.
+            return new TapException(what + "an interface named " + name + " exists without multi-queue support "
+                    + "(or is not a TAP); delete it (ip link del " + name + "), create it with "
+                    + "'ip tuntap add dev " + name + " mode tap multi_queue', or pick another name with --tap", errno);
+        }
+        if (errno == Errno.E2BIG) {
+            // tun_attach(): at most MAX_TAP_QUEUES (256) queues per TAP.
+            return new TapException(what + "the TAP has as many queues as the kernel allows (256); use fewer --queues", errno);
         }
         if (errno == Errno.EINVAL) {
             // tun_set_iff(): the name is taken by a device that is not a TAP (a TUN, a veth, ...).

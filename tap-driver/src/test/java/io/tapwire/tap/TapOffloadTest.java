@@ -53,7 +53,15 @@ class TapOffloadTest {
     private static String sendAndListen(Netns ns, TapDevice tap, byte[] frame, boolean markPartial) throws Exception {
         CompletableFuture<Netns.Result> listener = CompletableFuture.supplyAsync(
                 () -> ns.exec(Duration.ofSeconds(10), "python3", "-c", LISTEN.replace("\\n", "\n")));
-        Thread.sleep(500);
+        // Send only once the listener is bound: a fixed pause lost the race when starting python3
+        // took longer (a pyenv shim alone takes ~0.5 s on a loaded machine).
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!ns.run("ss", "-ulnH", "sport", "=", ":5555").contains("5555")) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("gave up waiting: the UDP listener on 10.0.0.1:5555 did not start");
+            }
+            Thread.sleep(20);
+        }
         DescriptorRing tx = tap.txRing();
         tx.reclaim();
         Descriptor d = tx.claim();

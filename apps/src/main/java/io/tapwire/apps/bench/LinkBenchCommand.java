@@ -57,6 +57,11 @@ public final class LinkBenchCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Write the results as JSON to FILE (and FILE with .html: charts).")
     Path out;
 
+    @Option(names = "--queues", defaultValue = "1", paramLabel = "N",
+            description = "Run the tapwire sides on a TAP with N queues and a stack shard per queue, as tapwire up --queues "
+                    + "(default: ${DEFAULT-VALUE}; one bulk connection still uses one shard).")
+    int queues;
+
     @Override
     public Integer call() throws Exception {
         PrintStream o = System.out;
@@ -65,8 +70,8 @@ public final class LinkBenchCommand implements Callable<Integer> {
             System.err.println("tapwire bench link: missing " + String.join(", ", missing) + " (scripts/install-deps.sh installs them)");
             return 2;
         }
-        if (bytes < 1 << 20 || repeat < 1 || pings < 10) {
-            System.err.println("tapwire bench link: --bytes >= 1 MiB, --repeat >= 1 and --pings >= 10");
+        if (bytes < 1 << 20 || repeat < 1 || pings < 10 || queues < 1 || queues > io.tapwire.tap.TapDevice.MAX_QUEUES) {
+            System.err.println("tapwire bench link: --bytes >= 1 MiB, --repeat >= 1, --pings >= 10 and --queues 1..256");
             return 2;
         }
         LinkResults results = new LinkResults(bytes, repeat, pings);
@@ -75,7 +80,7 @@ public final class LinkBenchCommand implements Callable<Integer> {
             try (VethPair veth = VethPair.create();
                  Sandbox offload = Sandbox.start(services().offloads(true));
                  Sandbox plain = Sandbox.start(services().offloads(false));
-                 Sandbox busy = Sandbox.start(new Sandbox.Options().offloads(true).busyPollNanos(2_000_000))) {
+                 Sandbox busy = Sandbox.start(new Sandbox.Options().offloads(true).busyPollNanos(2_000_000).queues(queues))) {
                 veth.peer().spawn(bulk, "server", "discard", "9");
                 veth.peer().spawn(bulk, "server", "source", "19");
                 veth.peer().spawn("iperf3", "-s", "-p", "5201");
@@ -126,8 +131,8 @@ public final class LinkBenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static Sandbox.Options services() {
-        return new Sandbox.Options().tcpServices(TcpServices.Selection.all()).io(TcpServices.IoModel.URING);
+    private Sandbox.Options services() {
+        return new Sandbox.Options().tcpServices(TcpServices.Selection.all()).io(TcpServices.IoModel.URING).queues(queues);
     }
 
     private double gbps(Netns ns, String command) {

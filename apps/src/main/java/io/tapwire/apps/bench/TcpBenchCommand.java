@@ -121,6 +121,11 @@ public final class TcpBenchCommand implements Callable<Integer> {
             description = "Record tapwire's side of benchmarks 1-3 to FILE (slows tapwire down; for diagnosis, with a small --bytes).")
     Path pcap;
 
+    @Option(names = "--queues", defaultValue = "1", paramLabel = "N",
+            description = "Run tapwire's side of benchmarks 1-3 on a TAP with N queues and a stack shard per queue, as tapwire up "
+                    + "--queues (not with --pcap; default: ${DEFAULT-VALUE}).")
+    int queues;
+
     @Override
     public Integer call() {
         Set<String> run = new LinkedHashSet<>(only == null || only.isEmpty() ? ALL : only);
@@ -131,6 +136,11 @@ public final class TcpBenchCommand implements Callable<Integer> {
             }
         }
         String invalid = validate();
+        if (invalid == null && (queues < 1 || queues > io.tapwire.tap.TapDevice.MAX_QUEUES)) {
+            invalid = "--queues must be 1.." + io.tapwire.tap.TapDevice.MAX_QUEUES;
+        } else if (invalid == null && queues > 1 && pcap != null) {
+            invalid = "--pcap records one queue only: drop it or use --queues 1";
+        }
         if (invalid != null) {
             System.err.println("tapwire bench tcp: " + invalid);
             return 2;
@@ -205,7 +215,8 @@ public final class TcpBenchCommand implements Callable<Integer> {
     /** Benchmarks 1-3: tapwire with its services and the veth pair with the Linux servers, up side by side. */
     private void services(Suite suite, Set<String> run, java.util.concurrent.atomic.AtomicInteger done) {
         PrintStream out = suite.out;
-        Sandbox.Options options = new Sandbox.Options().udpEcho(false).tcpServices(TcpServices.Selection.all()).io(ioModel).pcap(pcap);
+        Sandbox.Options options = new Sandbox.Options().udpEcho(false).tcpServices(TcpServices.Selection.all()).io(ioModel).pcap(pcap)
+                .queues(queues);
         boolean nativeServers = linuxServers.equals("native");
         try (Sandbox sb = Sandbox.start(options);
              VethPair veth = VethPair.create();

@@ -1,6 +1,7 @@
 package io.tapwire.apps.control;
 
 import io.tapwire.Stack;
+import io.tapwire.Statistics;
 import io.tapwire.tcp.TcpLayer;
 import io.tapwire.udp.UdpLayer;
 
@@ -32,7 +33,10 @@ import java.util.concurrent.TimeoutException;
  * process on the machine, whichever network namespace the TAP lives in.
  *
  * <p>The snapshot is taken on the stack thread (the connection table belongs to it, DESIGN.md
- * principle 2), one request at a time on a daemon thread of its own.
+ * principle 2), one request at a time on a daemon thread of its own. A multi-queue stack
+ * ({@code tapwire up --queues N}) answers for all its shards: every shard's sockets (a listener
+ * once per shard, as Linux's {@code ss} lists each SO_REUSEPORT socket) and the sum of their
+ * counters, each shard's part taken on that shard's thread.
  */
 public final class ControlServer implements AutoCloseable {
     /** Where {@code up} puts its socket: {@code /run/tapwire/<tap>.sock}. */
@@ -40,15 +44,15 @@ public final class ControlServer implements AutoCloseable {
     private static final long SNAPSHOT_TIMEOUT_MILLIS = 5_000;
     private static final int MAX_REQUEST = 256;
 
-    private final Stack stack;
+    private final List<Stack> stacks;
     private final Path path;
     private final ServerSocketChannel server;
     private final Thread thread;
     private final String instance;
     private volatile boolean closed;
 
-    private ControlServer(Stack stack, Path path, ServerSocketChannel server) {
-        this.stack = stack;
+    private ControlServer(List<Stack> stacks, Path path, ServerSocketChannel server) {
+        this.stacks = List.copyOf(stacks);
         this.path = path;
         this.server = server;
         this.instance = Long.toHexString(new SecureRandom().nextLong() & Long.MAX_VALUE);
@@ -66,6 +70,14 @@ public final class ControlServer implements AutoCloseable {
      * is replaced, a live one is refused) and starts answering.
      */
     public static ControlServer start(Stack stack, Path path) throws IOException {
+        return start(List.of(stack), path);
+    }
+
+    /** {@link #start(Stack, Path)} for the shards of one multi-queue stack: answers cover them all. */
+    public static ControlServer start(List<Stack> shards, Path path) throws IOException {
+        if (shards.isEmpty()) {
+            throw new IllegalArgumentException("no stack to answer for");
+        }
         Path dir = path.toAbsolutePath().getParent();
         if (dir != null) {
             Files.createDirectories(dir);
@@ -78,7 +90,7 @@ public final class ControlServer implements AutoCloseable {
         }
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(path));
-        ControlServer s = new ControlServer(stack, path, server);
+        ControlServer s = new ControlServer(shards, path, server);
         s.thread.start();
         return s;
     }
@@ -138,13 +150,21 @@ public final class ControlServer implements AutoCloseable {
     /** The answer to one request line. */
     String answer(String request) {
         return switch (request) {
-            case "sockets" -> lines(onStack(this::sockets));
-            case "counters" -> lines(onStack(this::counters));
+            case "sockets" -> lines(sockets());
+            case "counters" -> lines(counters());
             default -> "error unknown request '" + request + "' (sockets, counters)\n";
         };
     }
 
     private List<String> sockets() {
+        List<String> out = new ArrayList<>();
+        for (Stack stack : stacks) {
+            out.addAll(onStack(stack, () -> sockets(stack)));
+        }
+        return out;
+    }
+
+    private static List<String> sockets(Stack stack) {
         List<String> out = new ArrayList<>();
         for (TcpLayer.ListenerEntry l : stack.tcp().listeners()) {
             out.add(SocketRow.fromListener(l).encode());
@@ -159,16 +179,25 @@ public final class ControlServer implements AutoCloseable {
     }
 
     private List<String> counters() {
+        Statistics sum = new Statistics();
+        for (Stack stack : stacks) {
+            Statistics shard = onStack(stack, () -> {
+                Statistics copy = new Statistics();
+                copy.addAll(stack.statistics());
+                return copy;
+            });
+            sum.addAll(shard);
+        }
         List<String> out = new ArrayList<>();
         out.add("#tapwire " + instance);
-        for (Map.Entry<String, Long> e : CounterNames.all(stack.statistics()).entrySet()) {
+        for (Map.Entry<String, Long> e : CounterNames.all(sum).entrySet()) {
             out.add(e.getKey() + " " + e.getValue());
         }
         return out;
     }
 
-    private List<String> onStack(java.util.function.Supplier<List<String>> task) {
-        CompletableFuture<List<String>> f = new CompletableFuture<>();
+    private static <T> T onStack(Stack stack, java.util.function.Supplier<T> task) {
+        CompletableFuture<T> f = new CompletableFuture<>();
         stack.execute(() -> {
             try {
                 f.complete(task.get());
