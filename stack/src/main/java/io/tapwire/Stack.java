@@ -16,6 +16,7 @@ import io.tapwire.net.Ipv6Reassembler;
 import io.tapwire.net.NeighbourCache;
 import io.tapwire.net.NeighbourDiscovery;
 import io.tapwire.net.Reassembler;
+import io.tapwire.socket.Ping6Socket;
 import io.tapwire.socket.PingSocket;
 import io.tapwire.socket.SocketOptions;
 import io.tapwire.socket.TcpListener;
@@ -347,6 +348,17 @@ public final class Stack {
     /** Opens a ping socket owning echo identifier {@code ident}. */
     public PingSocket openPing(int ident) {
         return new PingSocket(icmp, ident, this::execute, this::wake);
+    }
+
+    /**
+     * Opens an ICMPv6 ping socket owning echo identifier {@code ident} (Linux's
+     * {@code IPPROTO_ICMPV6} {@code SOCK_DGRAM}); IPv6 must be on.
+     */
+    public Ping6Socket openPing6(int ident) {
+        if (!config.ipv6Enabled()) {
+            throw new IllegalStateException("IPv6 is off on this stack: set StackConfig.address6 (tapwire up --addr6) or disableIpv6=false");
+        }
+        return new Ping6Socket(icmp6, ident, this::execute, this::wake);
     }
 
     /** Runs {@code task} on the stack thread at the start of the next poll; safe from any thread. */

@@ -155,8 +155,11 @@ public enum Stat {
     IP6_IN_JUMBO,
 
     ICMP6_IN_ECHOS,
+    /** Echo replies received; those no ping socket waits for are also dropped as ICMP6_UNHANDLED. */
     ICMP6_IN_ECHO_REPLIES,
     ICMP6_OUT_ECHO_REPLIES,
+    /** Echo requests sent by ping sockets (Icmp6OutEchos). */
+    ICMP6_OUT_ECHOS,
     ICMP6_IN_ERRORS,
     ICMP6_OUT_DEST_UNREACHS,
     ICMP6_OUT_PARM_PROBLEMS,

@@ -30,6 +30,11 @@ public final class Icmpv6 implements Ip6ProtocolHandler, Ipv6Input.ProblemReport
         void icmpError(int type, int code, int info, Ipv6Packet quoted, ByteBuffer buf, int upperOffset, int upperLength);
     }
 
+    /** Receives the echo replies of one identifier (ICMPv6 ping sockets, Linux's {@code IPPROTO_ICMPV6} {@code SOCK_DGRAM}). */
+    public interface EchoListener {
+        void echoReply(long srcHi, long srcLo, int sequence, ByteBuffer buf, int dataOffset, int dataLength, long now);
+    }
+
     /** An error message is at most the minimum MTU (RFC 4443 section 2.4 (c)). */
     private static final int MAX_ERROR_LENGTH = Ipv6Packet.MIN_MTU - Ipv6Packet.HEADER_LENGTH;
 
@@ -45,6 +50,7 @@ public final class Icmpv6 implements Ip6ProtocolHandler, Ipv6Input.ProblemReport
     private Interface iface;
     private final io.tapwire.wire.Ipv6ExtensionHeaders quotedExt = new io.tapwire.wire.Ipv6ExtensionHeaders();
     private final AtomicReferenceArray<ErrorListener> errorListeners = new AtomicReferenceArray<>(256);
+    private final AtomicReferenceArray<EchoListener> echoListeners = new AtomicReferenceArray<>(65536);
     private long now;
 
     public Icmpv6(StackConfig config, Ipv6Addresses addresses, Ipv6Output out, NeighbourDiscovery nd, Statistics stats) {
@@ -65,6 +71,15 @@ public final class Icmpv6 implements Ip6ProtocolHandler, Ipv6Input.ProblemReport
         errorListeners.set(nextHeader, listener);
     }
 
+    /** Registers the listener for echo replies with {@code ident}; returns false if taken. */
+    public boolean registerEcho(int ident, EchoListener listener) {
+        return echoListeners.compareAndSet(ident, null, listener);
+    }
+
+    public void unregisterEcho(int ident, EchoListener listener) {
+        echoListeners.compareAndSet(ident, listener, null);
+    }
+
     @Override
     public void receive(Ipv6Packet ip, ByteBuffer buf, int offset, int length) {
         if (icmp.wrap(buf, offset, length) != null) {
@@ -77,10 +92,7 @@ public final class Icmpv6 implements Ip6ProtocolHandler, Ipv6Input.ProblemReport
         }
         switch (icmp.type()) {
             case Icmpv6Packet.TYPE_ECHO_REQUEST -> echoRequest(ip, buf, offset, length);
-            case Icmpv6Packet.TYPE_ECHO_REPLY -> {
-                stats.inc(Stat.ICMP6_IN_ECHO_REPLIES);
-                stats.drop(DropReason.ICMP6_UNHANDLED);
-            }
+            case Icmpv6Packet.TYPE_ECHO_REPLY -> echoReply(ip);
             case Icmpv6Packet.TYPE_NEIGHBOR_SOLICITATION -> nd.solicitation(ip, icmp);
             case Icmpv6Packet.TYPE_NEIGHBOR_ADVERTISEMENT -> nd.advertisement(ip, icmp);
             case Icmpv6Packet.TYPE_ROUTER_ADVERTISEMENT -> stats.inc(Stat.ICMP6_IN_ROUTER_ADVERTISEMENTS_IGNORED);
@@ -89,6 +101,45 @@ public final class Icmpv6 implements Ip6ProtocolHandler, Ipv6Input.ProblemReport
                  Icmpv6Packet.TYPE_PARAMETER_PROBLEM -> error(buf, offset, length);
             default -> stats.drop(DropReason.ICMP6_UNHANDLED);
         }
+    }
+
+    /** RFC 4443 section 4.2: a reply goes to the ping socket that owns its identifier. */
+    private void echoReply(Ipv6Packet ip) {
+        stats.inc(Stat.ICMP6_IN_ECHO_REPLIES);
+        EchoListener l = echoListeners.get(icmp.ident());
+        if (l == null) {
+            stats.drop(DropReason.ICMP6_UNHANDLED);
+            return;
+        }
+        l.echoReply(ip.srcHi(), ip.srcLo(), icmp.sequence(), icmp.buffer(), icmp.payloadOffset(), icmp.payloadLength(), now);
+    }
+
+    /**
+     * Sends an echo request (RFC 4443 section 4.1) for a ping socket, from the source address
+     * that fits {@code dst}; fragmented when larger than the path MTU. Returns false if it could
+     * not be sent (no source address or route, TX ring full: counted).
+     */
+    public boolean sendEchoRequest(long dstHi, long dstLo, int ident, int sequence, ByteBuffer data, int dataOffset, int dataLength) {
+        Ipv6Address src = addresses.sourceFor(dstHi, dstLo);
+        if (src == null) {
+            stats.inc(Stat.IP6_OUT_NO_ROUTES);
+            return false;
+        }
+        int length = Icmpv6Packet.HEADER_LENGTH + dataLength;
+        ByteBuffer b = out.begin(src, dstHi, dstLo, Ipv6Packet.NH_ICMPV6, length);
+        if (b == null) {
+            return false;
+        }
+        int at = out.payloadOffset();
+        b.put(at + Icmpv6Packet.HEADER_LENGTH, data, dataOffset, dataLength);
+        Icmpv6Packet e = reply.wrapForWrite(b, at, length);
+        e.setType(Icmpv6Packet.TYPE_ECHO_REQUEST);
+        e.setCode(0);
+        e.setRest((ident << 16) | (sequence & 0xFFFF));
+        e.fillChecksum(src.hi(), src.lo(), dstHi, dstLo);
+        out.commit(0, 0, config.ipv6HopLimit);
+        stats.inc(Stat.ICMP6_OUT_ECHOS);
+        return true;
     }
 
     private void echoRequest(Ipv6Packet ip, ByteBuffer buf, int offset, int length) {
