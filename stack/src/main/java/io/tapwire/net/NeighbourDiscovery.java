@@ -33,6 +33,9 @@ public final class NeighbourDiscovery implements NeighbourCache.Solicitor {
     private final Timer[] dadTimers;
     /** A pending answer to an MLD query (RFC 3810 section 6.2: one report, after a random delay). */
     private final Timer mldTimer = new Timer(() -> sendMldReport(Icmpv6Packet.MLD2_MODE_IS_EXCLUDE));
+    /** The repeats of the unsolicited report sent at start (RFC 3810 section 6.1, robustness). */
+    private final Timer mldRepeatTimer = new Timer(this::repeatUnsolicitedReport);
+    private int mldRepeatsLeft;
     private final java.util.SplittableRandom random;
     private final NdOptions options = new NdOptions();
     private final Icmpv6Packet msg = new Icmpv6Packet();
@@ -66,13 +69,18 @@ public final class NeighbourDiscovery implements NeighbourCache.Solicitor {
     }
 
     /**
-     * Brings the addresses up: joins their solicited-node groups (one MLDv2 report) and starts
-     * DAD, an unanswered solicitation from :: every {@code retrans_time}, {@code dad_transmits}
-     * times (RFC 4862 section 5.4.2). Linux delays the first by up to a second at random; tapwire
-     * sends it at once so tests see a deterministic start.
+     * Brings the addresses up: joins their solicited-node groups with an MLDv2 report, sent
+     * {@code mld_qrv} times, the repeats each after a random delay within
+     * {@code mldv2_unsolicited_report_interval} (RFC 3810 section 6.1; Linux's defaults 2 and 1 s),
+     * and starts DAD for each address after its own random delay in [0,
+     * {@code router_solicitation_delay}) (RFC 4862 section 5.4.2, as Linux's addrconf_dad_kick):
+     * then an unanswered solicitation from :: every {@code retrans_time}, {@code dad_transmits}
+     * times. The delays come from the stack's seeded random source, so a simulation replays them.
      */
     public void start() {
         sendMldReport(Icmpv6Packet.MLD2_CHANGE_TO_EXCLUDE);
+        mldRepeatsLeft = config.mldQrv - 1;
+        armMldRepeat();
         Ipv6Addresses.Entry[] all = addresses.all();
         for (int i = 0; i < all.length; i++) {
             Ipv6Addresses.Entry e = all[i];
@@ -82,8 +90,24 @@ public final class NeighbourDiscovery implements NeighbourCache.Solicitor {
                 continue;
             }
             stats.inc(Stat.ND_DAD_STARTED);
-            dadStep(e);
+            long delay = config.rtrSolicitDelayNanos <= 0 ? 0 : random.nextLong(config.rtrSolicitDelayNanos);
+            timers.arm(dadTimers[i], now + delay);
         }
+    }
+
+    private void armMldRepeat() {
+        if (mldRepeatsLeft <= 0) {
+            return;
+        }
+        long interval = config.mldv2UnsolicitedReportIntervalNanos;
+        // Linux (mld_ifc_start_work with a random delay): at least a jiffy, at most the interval.
+        timers.arm(mldRepeatTimer, now + 1 + (interval <= 1 ? 0 : random.nextLong(interval)));
+    }
+
+    private void repeatUnsolicitedReport() {
+        mldRepeatsLeft--;
+        sendMldReport(Icmpv6Packet.MLD2_CHANGE_TO_EXCLUDE);
+        armMldRepeat();
     }
 
     private void dadStep(Ipv6Addresses.Entry e) {

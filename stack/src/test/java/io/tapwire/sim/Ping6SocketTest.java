@@ -21,7 +21,7 @@ class Ping6SocketTest {
 
     private static VirtualNet net() {
         VirtualNet net = new VirtualNet(c -> c.address6 = A6, c -> c.address6 = B6);
-        net.runFor(1500 * MS);   // duplicate address detection of both addresses
+        net.runFor(2100 * MS);   // DAD of both addresses: a random delay below 1 s, one probe, retrans_time (1 s)
         return net;
     }
 

@@ -33,6 +33,9 @@ final class StackHarness {
         config.address = US;
         config.mac = US_MAC;
         config.arpGratuitousAtStart = false;
+        // A quiet IPv4 stack for scripted peers: no DAD or MLD at start (Linux's disable_ipv6=1),
+        // unless the test gives an IPv6 address (Ipv6Peer), which turns IPv6 on.
+        config.disableIpv6 = true;
         dev = new VirtualDevice("harness", 1500, ringSize);
         stack = new Stack(dev, config);
     }
