@@ -34,6 +34,12 @@ public final class StackConfig {
     public io.tapwire.wire.Ipv6Address address6 = null;
     /** Prefix length of {@link #address6}'s on-link prefix. */
     public int prefixLength6 = 64;
+    /**
+     * Flow labels on the IPv6 packets we originate ({@code net.ipv6.auto_flowlabels}, 1 as in
+     * Linux): 1 or 3, a hash of the flow on every packet but neighbour discovery and MLD (RFC 6437
+     * section 3); 0, or 2 (per-socket opt-in, which tapwire's sockets have no option for), label 0.
+     */
+    public int autoFlowlabels = 1;
     /** Hop limit of packets we originate ({@code net.ipv6.conf.all.hop_limit}). */
     public int ipv6HopLimit = 64;
     /** Neighbour solicitations sent for duplicate address detection ({@code dad_transmits}); 0 skips DAD. */

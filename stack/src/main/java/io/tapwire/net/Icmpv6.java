@@ -137,7 +137,7 @@ public final class Icmpv6 implements Ip6ProtocolHandler, Ipv6Input.ProblemReport
         e.setCode(0);
         e.setRest((ident << 16) | (sequence & 0xFFFF));
         e.fillChecksum(src.hi(), src.lo(), dstHi, dstLo);
-        out.commit(0, 0, config.ipv6HopLimit);
+        out.commit(0, icmpFlowLabel(src.hi(), src.lo(), dstHi, dstLo, Icmpv6Packet.TYPE_ECHO_REQUEST, 0), config.ipv6HopLimit);
         stats.inc(Stat.ICMP6_OUT_ECHOS);
         return true;
     }
@@ -162,8 +162,10 @@ public final class Icmpv6 implements Ip6ProtocolHandler, Ipv6Input.ProblemReport
         reply.setType(Icmpv6Packet.TYPE_ECHO_REPLY);
         reply.setCode(0);
         reply.fillChecksum(src.hi(), src.lo(), ip.srcHi(), ip.srcLo());
-        // Linux's icmpv6_echo_reply keeps the request's traffic class.
-        out.commit(ip.trafficClass(), 0, config.ipv6HopLimit);
+        // Linux's icmpv6_echo_reply keeps the request's traffic class, and labels the reply as its
+        // own flow (auto_flowlabels; flowlabel_reflect 0: the request's label is not copied).
+        out.commit(ip.trafficClass(), icmpFlowLabel(src.hi(), src.lo(), ip.srcHi(), ip.srcLo(), Icmpv6Packet.TYPE_ECHO_REPLY, 0),
+                config.ipv6HopLimit);
         stats.inc(Stat.ICMP6_OUT_ECHO_REPLIES);
     }
 
@@ -267,12 +269,17 @@ public final class Icmpv6 implements Ip6ProtocolHandler, Ipv6Input.ProblemReport
         e.setCode(code);
         e.setRest(info);
         e.fillChecksum(src.hi(), src.lo(), srcHi, srcLo);
-        out.commit(0, 0, config.ipv6HopLimit);
+        out.commit(0, icmpFlowLabel(src.hi(), src.lo(), srcHi, srcLo, type, code), config.ipv6HopLimit);
         stats.inc(switch (type) {
             case Icmpv6Packet.TYPE_PARAMETER_PROBLEM -> Stat.ICMP6_OUT_PARM_PROBLEMS;
             case Icmpv6Packet.TYPE_TIME_EXCEEDED -> Stat.ICMP6_OUT_TIME_EXCEEDS;
             default -> Stat.ICMP6_OUT_DEST_UNREACHS;
         });
+    }
+
+    /** Linux's flow of an ICMPv6 message (flowi6 with fl6_icmp_type and fl6_icmp_code) labelled as auto_flowlabels says. */
+    private int icmpFlowLabel(long srcHi, long srcLo, long dstHi, long dstLo, int type, int code) {
+        return out.flowLabel(srcHi, srcLo, dstHi, dstLo, Ipv6Packet.NH_ICMPV6, (type << 8) | code);
     }
 
     /** True when the packet's upper layer is an ICMPv6 error message (walking its extension headers). */
