@@ -65,6 +65,7 @@ public final class Stack {
     private final Ipv6Addresses addresses6;
     private final NeighbourCache neighbours;
     private final NeighbourDiscovery nd;
+    private final io.tapwire.net.Slaac slaac;
     private final Ipv6Output ip6Out;
     private final Ipv6Reassembler reassembler6;
     private final Ipv6Input ip6In;
@@ -113,6 +114,8 @@ public final class Stack {
         this.ip6In = new Ipv6Input(addresses6, reassembler6, stats);
         this.icmp6 = new Icmpv6(config, addresses6, ip6Out, nd, stats);
         icmp6.setInterface(iface);
+        this.slaac = new io.tapwire.net.Slaac(config, addresses6, nd, timers, stats);
+        icmp6.setSlaac(slaac);
         ip6In.register(Ipv6Packet.NH_ICMPV6, icmp6);
         ip6In.setProblemReporter(icmp6);
         if (ipv6) {
@@ -149,6 +152,7 @@ public final class Stack {
         reassembler.setNow(nowNanos);
         neighbours.setNow(nowNanos);
         nd.setNow(nowNanos);
+        slaac.setNow(nowNanos);
         ip6Out.setNow(nowNanos);
         icmp6.setNow(nowNanos);
         reassembler6.setNow(nowNanos);

@@ -40,6 +40,15 @@ public final class StackConfig {
      * section 3); 0, or 2 (per-socket opt-in, which tapwire's sockets have no option for), label 0.
      */
     public int autoFlowlabels = 1;
+    /**
+     * Router advertisements accepted ({@code net.ipv6.conf.all.accept_ra}, 1 as in Linux for a
+     * host): their prefixes configure addresses ({@link #autoconf}); 0 ignores them.
+     */
+    public int acceptRa = 1;
+    /** Stateless address autoconfiguration from advertised prefixes ({@code net.ipv6.conf.all.autoconf}, on; RFC 4862 section 5.5). */
+    public boolean autoconf = true;
+    /** Most IPv6 addresses on the interface, autoconfigured ones included ({@code max_addresses}, 16). */
+    public int ipv6MaxAddresses = 16;
     /** Hop limit of packets we originate ({@code net.ipv6.conf.all.hop_limit}). */
     public int ipv6HopLimit = 64;
     /** Neighbour solicitations sent for duplicate address detection ({@code dad_transmits}); 0 skips DAD. */

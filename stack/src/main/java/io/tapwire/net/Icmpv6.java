@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * ICMPv6 (RFC 4443): answers echo requests, hands neighbour discovery to
- * {@link NeighbourDiscovery}, ignores router advertisements (no SLAAC, {@code accept_ra=0}), passes
+ * {@link NeighbourDiscovery} and router advertisements to {@link Slaac}, passes
  * errors about our packets to the transport that sent them, and generates rate-limited errors
  * under the rules of section 2.4 (e) and (f).
  */
@@ -48,6 +48,7 @@ public final class Icmpv6 implements Ip6ProtocolHandler, Ipv6Input.ProblemReport
     private final Icmpv6Packet reply = new Icmpv6Packet();
     private final Ipv6Packet quoted = new Ipv6Packet();
     private Interface iface;
+    private Slaac slaac;
     private final io.tapwire.wire.Ipv6ExtensionHeaders quotedExt = new io.tapwire.wire.Ipv6ExtensionHeaders();
     private final AtomicReferenceArray<ErrorListener> errorListeners = new AtomicReferenceArray<>(256);
     private final AtomicReferenceArray<EchoListener> echoListeners = new AtomicReferenceArray<>(65536);
@@ -95,7 +96,13 @@ public final class Icmpv6 implements Ip6ProtocolHandler, Ipv6Input.ProblemReport
             case Icmpv6Packet.TYPE_ECHO_REPLY -> echoReply(ip);
             case Icmpv6Packet.TYPE_NEIGHBOR_SOLICITATION -> nd.solicitation(ip, icmp);
             case Icmpv6Packet.TYPE_NEIGHBOR_ADVERTISEMENT -> nd.advertisement(ip, icmp);
-            case Icmpv6Packet.TYPE_ROUTER_ADVERTISEMENT -> stats.inc(Stat.ICMP6_IN_ROUTER_ADVERTISEMENTS_IGNORED);
+            case Icmpv6Packet.TYPE_ROUTER_ADVERTISEMENT -> {
+                if (slaac == null) {
+                    stats.inc(Stat.ICMP6_IN_ROUTER_ADVERTISEMENTS_IGNORED);
+                } else {
+                    slaac.routerAdvertisement(ip, icmp);
+                }
+            }
             case Icmpv6Packet.TYPE_MLD_QUERY -> nd.mldQuery(ip, icmp);
             case Icmpv6Packet.TYPE_DEST_UNREACHABLE, Icmpv6Packet.TYPE_PACKET_TOO_BIG, Icmpv6Packet.TYPE_TIME_EXCEEDED,
                  Icmpv6Packet.TYPE_PARAMETER_PROBLEM -> error(buf, offset, length);
@@ -170,6 +177,11 @@ public final class Icmpv6 implements Ip6ProtocolHandler, Ipv6Input.ProblemReport
     }
 
     /** The interface whose received frames may carry partial checksums (TAP offloads), for quoting them complete. */
+    /** Router advertisements go to {@code slaac} (RFC 4862 section 5.5); without one they are ignored. */
+    public void setSlaac(Slaac slaac) {
+        this.slaac = slaac;
+    }
+
     public void setInterface(Interface iface) {
         this.iface = iface;
     }

@@ -36,7 +36,7 @@ final class Ipv6Peer {
         c.rtrSolicitDelayNanos = 0;
         c.mldQrv = 1;
         configure.accept(c);
-        h = new StackHarness(256, c);
+        h = new StackHarness(256, c, false);
     }
 
     Ipv6Peer() {
