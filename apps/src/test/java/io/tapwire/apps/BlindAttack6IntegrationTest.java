@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (RFC 8201; believed, it would lower the MSS from 1440), port and address unreachable, all
  * ignored and counted.
  */
-class BlindAttack6IntegrationTest extends BlindAttackIntegrationTest {
+class BlindAttack6IntegrationTest extends BlindAttackIntegrationTest implements Ipv6Twin {
     @Override
     List<String> icmpSteps() {
         return List.of("icmp-packet-too-big-unsent", "icmp-packet-too-big-acked", "icmp-port-unreachable",
@@ -33,15 +33,10 @@ class BlindAttack6IntegrationTest extends BlindAttackIntegrationTest {
         return Sandbox.STACK_ADDRESS6;
     }
 
-    /** Runs before the base classes' checks: the connection and the attacks really were IPv6. */
     @AfterEach
-    void everythingWentOverIpv6() {
-        if (sandbox == null) {
-            return;
+    void theForgedErrorsArrivedAsIcmpv6Errors() {
+        if (sandbox != null) {
+            assertEquals(icmpSteps().size(), stat(Stat.ICMP6_IN_ERRORS), sandbox.statistics().format());
         }
-        assertTrue(stat(Stat.IP6_IN_DELIVERS) > 0, "no IPv6 packet delivered\n" + sandbox.statistics().format());
-        assertEquals(0, stat(Stat.IP_IN_DELIVERS), "IPv4 packets delivered in an IPv6 test\n" + sandbox.statistics().format());
-        assertEquals(icmpSteps().size(), stat(Stat.ICMP6_IN_ERRORS), "the forged errors arrived as ICMPv6 errors\n"
-                + sandbox.statistics().format());
     }
 }

@@ -20,6 +20,11 @@ abstract class SandboxTestBase {
 
     Sandbox sandbox;
 
+    /** The sandbox of the running test (null before it started). */
+    public Sandbox sandbox() {
+        return sandbox;
+    }
+
     /** The Linux tools this class runs. */
     abstract String[] tools();
 
