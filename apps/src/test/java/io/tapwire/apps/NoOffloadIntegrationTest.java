@@ -9,11 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The TAP opened without offloads ({@code --no-offload}): plain wire-sized frames, as before offloads existed. */
 class NoOffloadIntegrationTest extends TcpSandboxTestBase {
-    /** The stack's address for the Linux tools; the IPv6 twin gives fd00::2. */
-    String target() {
-        return STACK;
-    }
-
     @Override
     String[] tools() {
         return new String[] {"nc", "head", "wc", "ethtool"};

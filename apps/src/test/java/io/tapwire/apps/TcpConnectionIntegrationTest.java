@@ -35,11 +35,6 @@ class TcpConnectionIntegrationTest extends TcpSandboxTestBase {
     private static final int CLIENTS = 5;
     private static final long ACCEPT_INTERVAL_MILLIS = 300;
 
-    /** The stack's address for the Linux tools; the IPv6 twin gives fd00::2. */
-    String target() {
-        return STACK;
-    }
-
     /** {@link #target()} as a URL's host: an IPv6 address in brackets. */
     String urlHost() {
         return target().indexOf(':') >= 0 ? "[" + target() + "]" : target();

@@ -36,11 +36,6 @@ class TcpStreamServicesIntegrationTest extends TcpSandboxTestBase {
     /** A bound against hanging, not a speed requirement: the time taken is printed. */
     private static final Duration BULK_TIMEOUT = Duration.ofSeconds(120);
 
-    /** The stack's address for the Linux tools; the IPv6 twin gives fd00::2. */
-    String target() {
-        return STACK;
-    }
-
     @Override
     String[] tools() {
         return new String[] {"nc", "head", "tee", "wc", "sha256sum"};
