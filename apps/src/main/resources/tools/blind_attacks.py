@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Blind in-window attacks (RFC 5961) and forged ICMP errors (RFC 5927) against one live TCP
-connection to the stack's echo service, run with scapy inside the sandbox namespace.
+connection to the stack's echo service, run with scapy inside the sandbox namespace, over IPv4
+or, when --src and --dst are IPv6 addresses, over IPv6 with ICMPv6 errors.
 
 A kernel socket makes and uses the connection. scapy watches tap0 to learn the connection's
 sequence numbers and injects forged segments with its 4-tuple, as an attacker who knows the
@@ -25,10 +26,12 @@ import sys
 import threading
 import time
 
-from scapy.all import ICMP, IP, TCP, Raw, AsyncSniffer, L3RawSocket, conf, send  # noqa: E402
+from scapy.all import ICMP, IP, TCP, Ether, Raw, AsyncSniffer, L3RawSocket, conf, get_if_hwaddr, send, sendp  # noqa: E402
+from scapy.layers.inet6 import IPv6, ICMPv6DestUnreach, ICMPv6PacketTooBig  # noqa: E402
 
 conf.verb = 0
-# The kernel routes and resolves the injected datagrams (IP_HDRINCL raw socket) as it does its own.
+# The kernel routes and resolves the injected IPv4 datagrams (IP_HDRINCL raw socket) as it does
+# its own. IPv6 ones go out as whole frames on --iface, to the stack's MAC as the sniffer saw it.
 conf.L3socket = L3RawSocket
 
 MOD = 1 << 32
@@ -43,14 +46,18 @@ def main():
     p.add_argument("--dir", required=True)
     p.add_argument("--seconds", type=float, default=60)
     a = p.parse_args()
+    # --src and --dst of IPv6 (colons) run every attack over IPv6; the ICMP errors are then
+    # ICMPv6 ones (RFC 4443): packet too big at the minimum MTU 1280, port and address unreachable.
+    v6 = ":" in a.dst
+    L3 = IPv6 if v6 else IP
     deadline = time.time() + a.seconds
 
     flow = {"cport": None}
 
     def ours(pkt):
-        if IP not in pkt or TCP not in pkt or flow["cport"] is None:
+        if L3 not in pkt or TCP not in pkt or flow["cport"] is None:
             return False
-        ip, tcp = pkt[IP], pkt[TCP]
+        ip, tcp = pkt[L3], pkt[TCP]
         return ((ip.src == a.dst and tcp.sport == a.port and tcp.dport == flow["cport"])
                 or (ip.src == a.src and tcp.dport == a.port and tcp.sport == flow["cport"]))
 
@@ -61,7 +68,7 @@ def main():
     if not ready.wait(10):
         sys.exit("the sniffer did not start")
 
-    s = socket.socket()
+    s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     s.settimeout(3)
     s.bind((a.src, 0))
@@ -96,8 +103,8 @@ def main():
     def numbers():
         """(SND.NXT, RCV.NXT, window field) of the stack, from the last segment each way."""
         pkts = seen()
-        from_stack = [x for x in pkts if x[IP].src == a.dst]
-        from_us = [x for x in pkts if x[IP].src == a.src]
+        from_stack = [x for x in pkts if x[L3].src == a.dst]
+        from_us = [x for x in pkts if x[L3].src == a.src]
         last_stack, last_us = from_stack[-1][TCP], from_us[-1][TCP]
         snd_nxt = (last_stack.seq + len(last_stack.payload)) % MOD
         rcv_nxt = (last_us.seq + len(last_us.payload)) % MOD
@@ -107,13 +114,13 @@ def main():
         """Sends pkt, then reports (challenge, answered) from what the stack sent within 1 s."""
         snd_nxt, rcv_nxt, _ = numbers()
         before = len(seen())
-        send(pkt)
+        emit(pkt)
         end = time.time() + 1.0
         challenge = answered = False
         while time.time() < end and not challenge:
             time.sleep(0.05)
             for x in seen()[before:]:
-                if x[IP].src != a.dst:
+                if x[L3].src != a.dst:
                     continue
                 answered = True
                 t = x[TCP]
@@ -121,13 +128,30 @@ def main():
                     challenge = True
         return challenge, answered
 
+    def emit(pkt):
+        if not v6:
+            send(pkt)
+            return
+        stack_mac = [x for x in seen() if x[L3].src == a.dst][-1][Ether].src
+        sendp(Ether(src=get_if_hwaddr(a.iface), dst=stack_mac) / pkt, iface=a.iface)
+
     def tcp(flags, seq, ack=0, payload=b""):
-        pkt = IP(src=a.src, dst=a.dst) / TCP(sport=flow["cport"], dport=a.port, flags=flags, seq=seq % MOD,
+        pkt = L3(src=a.src, dst=a.dst) / TCP(sport=flow["cport"], dport=a.port, flags=flags, seq=seq % MOD,
                                               ack=ack % MOD, window=65535)
         return pkt / Raw(payload) if payload else pkt
 
     def icmp_error(code, quoted_seq, mtu=0):
         snd_nxt, rcv_nxt, _ = numbers()
+        if v6:
+            quoted = IPv6(src=a.dst, dst=a.src) / TCP(sport=a.port, dport=flow["cport"], flags="A",
+                                                      seq=quoted_seq % MOD, ack=rcv_nxt)
+            # ICMPv4 "fragmentation needed" (type 3 code 4) is ICMPv6 "packet too big" (type 2);
+            # port unreachable is code 4 in both, host unreachable (1) is address unreachable (3).
+            if code == 4 and mtu:
+                error = ICMPv6PacketTooBig(mtu=mtu)
+            else:
+                error = ICMPv6DestUnreach(code={3: 4, 1: 3}[code])
+            return IPv6(src=a.src, dst=a.dst) / error / quoted
         quoted = IP(src=a.dst, dst=a.src, flags="DF") / TCP(sport=a.port, dport=flow["cport"], flags="A",
                                                             seq=quoted_seq % MOD, ack=rcv_nxt)
         return IP(src=a.src, dst=a.dst) / ICMP(type=3, code=code, nexthopmtu=mtu) / quoted
@@ -155,10 +179,12 @@ def main():
     step("data-ack-too-old", lambda: tcp("PA", numbers()[1], numbers()[0] - (1 << 30), b"INJECTED-2\n"),
          "ack=SND.NXT-2^30")
     # RFC 5927 section 4.1: ICMP errors quoting a sequence number outside SND.UNA..SND.NXT.
-    step("icmp-frag-needed-unsent", lambda: icmp_error(4, numbers()[0] + 100000, 576), "quoted seq=SND.NXT+100000 mtu=576")
-    step("icmp-frag-needed-acked", lambda: icmp_error(4, numbers()[0] - 100000, 576), "quoted seq=SND.NXT-100000 mtu=576")
+    too_big, mtu = ("icmp-packet-too-big", 1280) if v6 else ("icmp-frag-needed", 576)
+    step(too_big + "-unsent", lambda: icmp_error(4, numbers()[0] + 100000, mtu), "quoted seq=SND.NXT+100000 mtu=%d" % mtu)
+    step(too_big + "-acked", lambda: icmp_error(4, numbers()[0] - 100000, mtu), "quoted seq=SND.NXT-100000 mtu=%d" % mtu)
     step("icmp-port-unreachable", lambda: icmp_error(3, numbers()[0] + 5000), "quoted seq=SND.NXT+5000")
-    step("icmp-host-unreachable", lambda: icmp_error(1, numbers()[0] - 1), "quoted seq=SND.NXT-1")
+    step("icmp-address-unreachable" if v6 else "icmp-host-unreachable", lambda: icmp_error(1, numbers()[0] - 1),
+         "quoted seq=SND.NXT-1")
 
     with open(os.path.join(a.dir, "attacks-done"), "w") as f:
         f.write("1")
@@ -168,7 +194,7 @@ def main():
         time.sleep(0.05)
 
     # Control: the same attacker with the exact sequence number does reset the connection.
-    send(tcp("R", numbers()[1]))
+    emit(tcp("R", numbers()[1]))
     time.sleep(0.3)
     reset = False
     try:

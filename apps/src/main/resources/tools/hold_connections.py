@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Opens and holds many TCP connections from one source address (Linux side of the sandbox).
+"""Opens and holds many TCP connections from one source address (Linux side of the sandbox),
+over IPv4 or IPv6 (whichever family --dst is).
 
 Steps, each announced by a file in --dir so the test can follow without pipes:
   1. connect --count connections from --src to --dst:--port (non-blocking, at most --inflight
@@ -39,6 +40,8 @@ def main():
     p.add_argument("--close-batch", type=int, default=50)
     a = p.parse_args()
     deadline = time.time() + a.seconds
+    # An IPv6 address has colons: the IPv6 twin of the test connects over IPv6.
+    family = socket.AF_INET6 if ":" in a.dst else socket.AF_INET
     out = lambda suffix: os.path.join(a.dir, a.name + "." + suffix)
     socks = []
     try:
@@ -47,7 +50,7 @@ def main():
         started = 0
         while len(socks) < a.count:
             while started < a.count and pending < a.inflight:
-                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                s = socket.socket(family, socket.SOCK_STREAM)
                 s.setblocking(False)
                 s.bind((a.src, 0))
                 rc = s.connect_ex((a.dst, a.port))

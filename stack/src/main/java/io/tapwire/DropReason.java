@@ -83,6 +83,11 @@ public enum DropReason {
     IP6_FRAG_OVERLAP,
     /** Reassembly memory exhausted ({@code ip6frag_high_thresh}). */
     IP6_FRAG_NO_MEMORY,
+    /**
+     * A first fragment without the whole header chain through the upper-layer header (RFC 7112
+     * section 5): discarded, answered with parameter problem code 3 (Linux: Ip6InHdrErrors).
+     */
+    IP6_INCOMPLETE_HEADER_CHAIN,
 
     /** ICMPv6 shorter than its header or than the message type needs. */
     ICMP6_TRUNCATED,

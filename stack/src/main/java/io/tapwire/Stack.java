@@ -16,6 +16,7 @@ import io.tapwire.net.Ipv6Reassembler;
 import io.tapwire.net.NeighbourCache;
 import io.tapwire.net.NeighbourDiscovery;
 import io.tapwire.net.Reassembler;
+import io.tapwire.socket.Ping6Socket;
 import io.tapwire.socket.PingSocket;
 import io.tapwire.socket.SocketOptions;
 import io.tapwire.socket.TcpListener;
@@ -64,6 +65,7 @@ public final class Stack {
     private final Ipv6Addresses addresses6;
     private final NeighbourCache neighbours;
     private final NeighbourDiscovery nd;
+    private final io.tapwire.net.Slaac slaac;
     private final Ipv6Output ip6Out;
     private final Ipv6Reassembler reassembler6;
     private final Ipv6Input ip6In;
@@ -114,6 +116,8 @@ public final class Stack {
         this.ip6In = new Ipv6Input(addresses6, reassembler6, stats);
         this.icmp6 = new Icmpv6(config, addresses6, ip6Out, nd, stats);
         icmp6.setInterface(iface);
+        this.slaac = new io.tapwire.net.Slaac(config, addresses6, nd, timers, stats);
+        icmp6.setSlaac(slaac);
         ip6In.register(Ipv6Packet.NH_ICMPV6, icmp6);
         ip6In.setProblemReporter(icmp6);
         if (ipv6) {
@@ -150,6 +154,7 @@ public final class Stack {
         reassembler.setNow(nowNanos);
         neighbours.setNow(nowNanos);
         nd.setNow(nowNanos);
+        slaac.setNow(nowNanos);
         ip6Out.setNow(nowNanos);
         icmp6.setNow(nowNanos);
         reassembler6.setNow(nowNanos);
@@ -368,6 +373,17 @@ public final class Stack {
     /** Opens a ping socket owning echo identifier {@code ident}. */
     public PingSocket openPing(int ident) {
         return new PingSocket(icmp, ident, this::execute, this::wake);
+    }
+
+    /**
+     * Opens an ICMPv6 ping socket owning echo identifier {@code ident} (Linux's
+     * {@code IPPROTO_ICMPV6} {@code SOCK_DGRAM}); IPv6 must be on.
+     */
+    public Ping6Socket openPing6(int ident) {
+        if (!config.ipv6Enabled()) {
+            throw new IllegalStateException("IPv6 is off on this stack: set StackConfig.address6 (tapwire up --addr6) or disableIpv6=false");
+        }
+        return new Ping6Socket(icmp6, ident, this::execute, this::wake);
     }
 
     /** Runs {@code task} on the stack thread at the start of the next poll; safe from any thread. */

@@ -24,19 +24,44 @@ public final class StackConfig {
     public int ipDefaultTtl = 64;
 
     /**
-     * IPv6 off ({@code net.ipv6.conf.all.disable_ipv6}). Linux's default is 0; here it is true by
-     * default so a stack built for IPv4 only sends nothing new (no DAD or MLD at start): setting
-     * {@link #address6}, or this to false, turns IPv6 on with a link-local address from the MAC.
+     * IPv6 off ({@code net.ipv6.conf.all.disable_ipv6}, 0 by default as in Linux): with IPv6 on, the
+     * stack has a link-local address from the MAC and, when it starts, runs DAD and sends MLD
+     * reports. Setting this true keeps a stack IPv4 only (no frame of IPv6 in or out) unless
+     * {@link #address6} is also set, which turns IPv6 on anyway.
      */
-    public boolean disableIpv6 = true;
+    public boolean disableIpv6 = false;
     /** Our static IPv6 address ({@code ip -6 addr add}), or null for the link-local address only. */
     public io.tapwire.wire.Ipv6Address address6 = null;
     /** Prefix length of {@link #address6}'s on-link prefix. */
     public int prefixLength6 = 64;
+    /**
+     * Flow labels on the IPv6 packets we originate ({@code net.ipv6.auto_flowlabels}, 1 as in
+     * Linux): 1 or 3, a hash of the flow on every packet but neighbour discovery and MLD (RFC 6437
+     * section 3); 0, or 2 (per-socket opt-in, which tapwire's sockets have no option for), label 0.
+     */
+    public int autoFlowlabels = 1;
+    /**
+     * Router advertisements accepted ({@code net.ipv6.conf.all.accept_ra}, 1 as in Linux for a
+     * host): their prefixes configure addresses ({@link #autoconf}); 0 ignores them.
+     */
+    public int acceptRa = 1;
+    /** Stateless address autoconfiguration from advertised prefixes ({@code net.ipv6.conf.all.autoconf}, on; RFC 4862 section 5.5). */
+    public boolean autoconf = true;
+    /** Most IPv6 addresses on the interface, autoconfigured ones included ({@code max_addresses}, 16). */
+    public int ipv6MaxAddresses = 16;
     /** Hop limit of packets we originate ({@code net.ipv6.conf.all.hop_limit}). */
     public int ipv6HopLimit = 64;
     /** Neighbour solicitations sent for duplicate address detection ({@code dad_transmits}); 0 skips DAD. */
     public int dadTransmits = 1;
+    /**
+     * DAD: the first solicitation waits a random delay in [0, this) (RFC 4862 section 5.4.2,
+     * MAX_RTR_SOLICITATION_DELAY; Linux draws it from {@code router_solicitation_delay}, 1 s).
+     */
+    public long rtrSolicitDelayNanos = 1_000_000_000L;
+    /** MLD: times an unsolicited report is sent ({@code net.ipv6.mld_qrv}, robustness variable 2; RFC 3810 section 9.1). */
+    public int mldQrv = 2;
+    /** MLD: the repeats of an unsolicited report come at random within this ({@code mldv2_unsolicited_report_interval}, 1 s). */
+    public long mldv2UnsolicitedReportIntervalNanos = 1_000_000_000L;
     /** ND: interval between solicitations ({@code net.ipv6.neigh.default.retrans_time_ms}, 1 s). */
     public long ndRetransNanos = 1_000_000_000L;
     /** ND: time a confirmed neighbour stays REACHABLE ({@code base_reachable_time_ms}, 30 s). */

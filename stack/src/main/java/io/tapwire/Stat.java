@@ -176,8 +176,11 @@ public enum Stat {
     IP6_IN_JUMBO,
 
     ICMP6_IN_ECHOS,
+    /** Echo replies received; those no ping socket waits for are also dropped as ICMP6_UNHANDLED. */
     ICMP6_IN_ECHO_REPLIES,
     ICMP6_OUT_ECHO_REPLIES,
+    /** Echo requests sent by ping sockets (Icmp6OutEchos). */
+    ICMP6_OUT_ECHOS,
     ICMP6_IN_ERRORS,
     ICMP6_OUT_DEST_UNREACHS,
     ICMP6_OUT_PARM_PROBLEMS,
@@ -188,8 +191,16 @@ public enum Stat {
     ICMP6_IN_NEIGHBOR_ADVERTISEMENTS,
     ICMP6_OUT_NEIGHBOR_SOLICITS,
     ICMP6_OUT_NEIGHBOR_ADVERTISEMENTS,
-    /** Router advertisements received and ignored (no SLAAC, no default router: {@code accept_ra=0}). */
+    /** Router advertisements received and ignored ({@code accept_ra=0}). */
     ICMP6_IN_ROUTER_ADVERTISEMENTS_IGNORED,
+    /** Valid router advertisements taken in (their prefixes go to SLAAC). */
+    ICMP6_IN_ROUTER_ADVERTISEMENTS,
+    /** Prefix information options not used for an address (no A flag, link-local, not /64, preferred above valid, address limit; RFC 4862 section 5.5.3). */
+    ND_PREFIX_IGNORED,
+    /** Addresses formed from advertised prefixes (SLAAC). */
+    ND_SLAAC_ADDRESSES,
+    /** Autoconfigured addresses removed at the end of their valid lifetime. */
+    ND_SLAAC_EXPIRED,
     ICMP6_OUT_MLD2_REPORTS,
     /** MLD queries received (general, or for a group we joined) and answered with a report after a random delay. */
     ICMP6_IN_MLD_QUERIES,

@@ -116,6 +116,7 @@ public final class Sandbox implements AutoCloseable {
         /**
          * Whether both sides get their IPv6 addresses (default true): the stack {@value #STACK_ADDRESS6},
          * Linux {@value #HOST_ADDRESS6} (without DAD, {@code nodad}, so tests need not wait for it).
+         * False turns IPv6 off on the stack ({@code disable_ipv6=1}: not even a link-local address).
          */
         public Options ipv6(boolean on) {
             this.ipv6 = on;
@@ -216,6 +217,8 @@ public final class Sandbox implements AutoCloseable {
         if (options.ipv6) {
             config.address6 = io.tapwire.wire.Ipv6Address.parse(STACK_ADDRESS6);
             config.prefixLength6 = PREFIX_LENGTH6;
+        } else {
+            config.disableIpv6 = true;
         }
         options.configure.accept(config);
         Sandbox sb = new Sandbox(Netns.create(), config);

@@ -55,9 +55,14 @@ public final class UpCommand implements Callable<Integer> {
     String addr;
 
     @Option(names = "--addr6", paramLabel = "ADDR/LEN",
-            description = "The stack's static IPv6 address and prefix length, e.g. fd00::2/64 (default: none; "
-                    + "IPv6 then stays off). A link-local address from the MAC is added.")
+            description = "The stack's static IPv6 address and prefix length, e.g. fd00::2/64 (default: none, "
+                    + "only the link-local address from the MAC, which IPv6 always has unless --disable-ipv6).")
     String addr6;
+
+    @Option(names = "--disable-ipv6",
+            description = "IPv6 off (Linux's net.ipv6.conf.all.disable_ipv6=1): no link-local address, no DAD or MLD, "
+                    + "IPv6 frames dropped. Default: on, as in Linux.")
+    boolean disableIpv6;
 
     @Option(names = "--gateway", description = "Default gateway for destinations off the subnet (default: none).")
     String gateway;
@@ -295,6 +300,12 @@ public final class UpCommand implements Callable<Integer> {
             }
         }
         StackTapOptions.applyAddr6(addr6, config);
+        if (disableIpv6) {
+            if (addr6 != null) {
+                throw new IllegalArgumentException("--addr6 and --disable-ipv6 exclude each other");
+            }
+            config.disableIpv6 = true;
+        }
         if (gateway != null) {
             config.gateway = Ipv4Address.parse(gateway);
         }
@@ -316,6 +327,8 @@ public final class UpCommand implements Callable<Integer> {
         if (config.address6 != null) {
             sb.append(", ").append(config.address6).append('/').append(config.prefixLength6).append(" and ")
                     .append(Ipv6Address.linkLocalFromMac(config.mac)).append("/64");
+        } else if (config.ipv6Enabled()) {
+            sb.append(", ").append(Ipv6Address.linkLocalFromMac(config.mac)).append("/64");
         }
         sb.append(", MAC ").append(MacAddress.toString(config.mac)).append(", MTU ").append(mtu);
         if (queues > 1) {

@@ -48,8 +48,21 @@ class BlindAttackIntegrationTest extends TcpSandboxTestBase {
     private static final Pattern STEP = Pattern.compile("^step (\\S+) (.*)$", Pattern.MULTILINE);
     private static final List<String> CHALLENGED = List.of("rst-in-window-next", "rst-in-window-middle", "syn-in-window",
             "syn-random", "data-ack-too-old");
-    private static final List<String> ICMP = List.of("icmp-frag-needed-unsent", "icmp-frag-needed-acked",
-            "icmp-port-unreachable", "icmp-host-unreachable");
+
+    /** The forged ICMP errors' steps in the script: fragmentation needed (MTU 576), port and host unreachable. */
+    List<String> icmpSteps() {
+        return List.of("icmp-frag-needed-unsent", "icmp-frag-needed-acked", "icmp-port-unreachable", "icmp-host-unreachable");
+    }
+
+    /** Linux's address the attacks come from. */
+    String client() {
+        return Sandbox.HOST_ADDRESS;
+    }
+
+    /** The stack's address the connection goes to. */
+    String server() {
+        return STACK;
+    }
 
     @Override
     String[] tools() {
@@ -72,7 +85,7 @@ class BlindAttackIntegrationTest extends TcpSandboxTestBase {
         }
         String python = scapyPython();
         CompletableFuture<Netns.Result> attacker = inBackground("scapy", () -> shell(BOUND,
-                python + " " + script + " --dir " + dir + " --seconds " + (BOUND.toSeconds() - 10)));
+                python + " " + script + " --src " + client() + " --dst " + server() + " --dir " + dir + " --seconds " + (BOUND.toSeconds() - 10)));
 
         int port = Integer.parseInt(awaitFile(dir.resolve("port"), attacker).strip());
         TcpLayer.TcpInfoEntry before = awaitConnection(port);
@@ -88,14 +101,15 @@ class BlindAttackIntegrationTest extends TcpSandboxTestBase {
         assertEquals(CHALLENGED.size(), stat(Stat.TCP_CHALLENGE_ACKS) - challengeAcks, "challenge ACKs sent\n" + counters);
         assertEquals(CHALLENGED.size(), stat(DropReason.TCP_CHALLENGED), counters);
         assertEquals(1, stat(DropReason.TCP_BAD_ACK), "data acknowledging unsent data is dropped\n" + counters);
-        assertEquals(ICMP.size(), stat(DropReason.TCP_ICMP_OUT_OF_WINDOW), "forged ICMP errors counted\n" + counters);
+        List<String> icmp = icmpSteps();
+        assertEquals(icmp.size(), stat(DropReason.TCP_ICMP_OUT_OF_WINDOW), "forged ICMP errors counted\n" + counters);
         assertEquals(0, stat(Stat.TCP_ESTAB_RESETS), counters);
 
         Files.writeString(dir.resolve("control"), "go");
         Netns.Result r = attacker.get(BOUND.toSeconds(), TimeUnit.SECONDS);
         assertEquals(0, r.exitCode(), describe(r));
         Map<String, String> steps = steps(r.stdout());
-        System.out.println("BlindAttack: connection 10.0.0.1:" + port + " -> 10.0.0.2:7, MSS " + mss + "\n" + r.stdout()
+        System.out.println(getClass().getSimpleName() + ": connection [" + client() + "]:" + port + " -> [" + server() + "]:7, MSS " + mss + "\n" + r.stdout()
                 + "stack: " + counters.replace('\n', ' '));
 
         for (String name : CHALLENGED) {
@@ -103,7 +117,7 @@ class BlindAttackIntegrationTest extends TcpSandboxTestBase {
         }
         // An ACK for data never sent is answered with a plain ACK (RFC 5961 5.2), same numbers.
         assertStep(steps, "data-ack-unsent", "challenge=1 answered=1 echo=1", r);
-        for (String name : ICMP) {
+        for (String name : icmp) {
             assertStep(steps, name, "challenge=0 answered=0 echo=1", r);
         }
         assertStep(steps, "control-exact-rst", "reset=1", r);

@@ -1,16 +1,24 @@
 package io.tapwire.apps;
 
 import io.tapwire.Stat;
+import io.tapwire.apps.tcpsvc.Await;
 import io.tapwire.net.Ipv6Addresses;
+import io.tapwire.socket.Ping6Socket;
 import io.tapwire.tap.Netns;
+import io.tapwire.wire.Ipv6Address;
 import org.junit.jupiter.api.Test;
 
+import java.util.concurrent.TimeUnit;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Linux's {@code ping -6} against the stack's IPv6 addresses through the TAP, in a private
- * namespace: neighbour discovery both ways, echo of several sizes, fragmented requests and replies.
+ * namespace (the IPv6 twin of {@link IcmpEchoIntegrationTest} and {@link ArpIntegrationTest}):
+ * neighbour discovery both ways, echo of several sizes, fragmented requests and replies, flood
+ * pings; and the stack's own ICMPv6 ping socket against Linux.
  */
 class Ipv6IntegrationTest extends SandboxTestBase {
     @Override
@@ -82,5 +90,55 @@ class Ipv6IntegrationTest extends SandboxTestBase {
         Netns.Result r = exec("ip", "-6", "neigh", "show", "dev", Sandbox.TAP_NAME);
         String mac = io.tapwire.wire.MacAddress.toString(sandbox.config().mac);
         assertTrue(r.stdout().contains(Sandbox.STACK_ADDRESS6 + " lladdr " + mac), "ip -6 neigh:\n" + r.stdout());
+    }
+
+    @Test
+    void pingFillingThe1500ByteMtuWithFragmentationForbiddenIsAnswered() {
+        // 1452 data + 8 ICMPv6 + 40 IPv6 = 1500; -M do: Linux may not fragment it either.
+        PingOutput p = ping6(Sandbox.STACK_ADDRESS6, "-n", "-c", "3", "-i", "0.01", "-W", "2", "-s", "1452", "-M", "do");
+        assertEquals(3, p.received(), "replies");
+        assertEquals(0, stat(Stat.IP6_REASM_REQDS), "fragments received");
+        assertEquals(0, stat(Stat.IP6_FRAG_OKS), "packets fragmented");
+    }
+
+    @Test
+    void floodPing6ForTwoSecondsLosesNothing() {
+        PingOutput p = ping6(Sandbox.STACK_ADDRESS6, "-n", "-f", "-w", "2");
+        String counts = p.transmitted() + " requests, " + p.received() + " replies";
+        assertTrue(p.received() >= 1, "no reply at all in 2 s: " + counts);
+        // The request in flight when the deadline cuts ping off counts as lost although answered.
+        assertTrue(p.lost() <= 1, counts);
+        Await.until("the stack to answer every echo request it received",
+                () -> stat(Stat.ICMP6_OUT_ECHO_REPLIES) == stat(Stat.ICMP6_IN_ECHOS));
+        long requests = stat(Stat.ICMP6_IN_ECHOS);
+        assertTrue(requests >= p.received() && requests <= p.transmitted(),
+                "the stack received " + requests + " echo requests; ping: " + counts);
+    }
+
+    @Test
+    void floodPing6OfFiveThousandGetsEveryReply() {
+        PingOutput p = ping6(Sandbox.STACK_ADDRESS6, "-n", "-f", "-c", "5000", "-w", "20");
+        assertEquals(5000, p.transmitted());
+        assertEquals(5000, p.received(), "replies to a flood ping");
+    }
+
+    @Test
+    void theStacksIcmpv6PingSocketIsAnsweredByLinux() throws Exception {
+        Ipv6Address linux = Ipv6Address.parse(Sandbox.HOST_ADDRESS6);
+        try (Ping6Socket ping = sandbox.stack().openPing6(0x7a77)) {
+            for (int seq = 1; seq <= 3; seq++) {
+                int size = seq == 3 ? 3000 : 56 * seq;   // the last one fragmented both ways
+                ping.send(linux, seq, size);
+                Ping6Socket.Reply r = ping.receive(5, TimeUnit.SECONDS);
+                assertNotNull(r, "gave up waiting: no reply from Linux to sequence " + seq + "\n" + sandbox.statistics().format());
+                assertEquals(linux, r.source());
+                assertEquals(seq, r.sequence());
+                assertEquals(size, r.dataLength());
+            }
+        }
+        assertEquals(3, stat(Stat.ICMP6_OUT_ECHOS));
+        assertEquals(3, stat(Stat.ICMP6_IN_ECHO_REPLIES));
+        assertEquals(1, stat(Stat.IP6_FRAG_OKS), "the 3000-byte request was fragmented");
+        assertEquals(1, stat(Stat.IP6_REASM_OKS), "and Linux's reply reassembled");
     }
 }

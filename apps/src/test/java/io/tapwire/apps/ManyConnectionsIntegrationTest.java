@@ -28,9 +28,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * correctly while every connection is still open; then they close and the server is left empty.
  */
 class ManyConnectionsIntegrationTest extends TcpSandboxTestBase {
-    private static final int PROCESSES = 8;
-    private static final int PER_PROCESS = 12_500;
-    private static final int TOTAL = PROCESSES * PER_PROCESS;
+    static final int PROCESSES = 8;
     private static final int SAMPLE_PER_PROCESS = 125;
     /** A bound against hanging, not a speed requirement. */
     private static final Duration BOUND = Duration.ofSeconds(240);
@@ -48,8 +46,34 @@ class ManyConnectionsIntegrationTest extends TcpSandboxTestBase {
                 .udpEcho(false);
     }
 
+    /** Connections each client process makes and holds. */
+    int perProcess() {
+        return 12_500;
+    }
+
+    /** The address the client process {@code i} connects from. */
+    String source(int i) {
+        return "10.0.0." + (10 + i);
+    }
+
+    /** The stack's address the clients connect to. */
+    String destination() {
+        return STACK;
+    }
+
+    /** Shell lines that prepare the namespace before the clients start: here, the clients' own addresses. */
+    String prepareClients() {
+        StringBuilder sh = new StringBuilder();
+        for (int i = 0; i < PROCESSES; i++) {
+            sh.append("ip addr add ").append(source(i)).append("/24 dev tap0\n");
+        }
+        return sh.toString();
+    }
+
     @Test
-    void holdsOneHundredThousandConnectionsAndASampleOfAThousandEchoes() throws Exception {
+    void holdsEveryConnectionAndASampleOfThemEchoes() throws Exception {
+        final int perProcess = perProcess();
+        final int total = PROCESSES * perProcess;
         Path dir = scratch();
         Path script = dir.resolve("hold_connections.py");
         try (InputStream in = getClass().getResourceAsStream("/tools/hold_connections.py")) {
@@ -58,14 +82,10 @@ class ManyConnectionsIntegrationTest extends TcpSandboxTestBase {
         // A queue of 10,000 frames toward the stack (Linux's default is 1,000): bursts of
         // handshakes and FINs from 100,000 connections, as a server NIC would get a large ring.
         StringBuilder sh = new StringBuilder("set -u\nulimit -n 20000\nip link set tap0 txqueuelen 10000\npids=''\n");
+        sh.append(prepareClients());
         for (int i = 0; i < PROCESSES; i++) {
-            String src = "10.0.0." + (10 + i);
-            sh.append("ip addr add ").append(src).append("/24 dev tap0\n");
-        }
-        for (int i = 0; i < PROCESSES; i++) {
-            String src = "10.0.0." + (10 + i);
-            sh.append("python3 ").append(script).append(" --src ").append(src).append(" --dst ").append(STACK)
-                    .append(" --port 7 --count ").append(PER_PROCESS).append(" --sample ").append(SAMPLE_PER_PROCESS)
+            sh.append("python3 ").append(script).append(" --src ").append(source(i)).append(" --dst ").append(destination())
+                    .append(" --port 7 --count ").append(perProcess).append(" --sample ").append(SAMPLE_PER_PROCESS)
                     .append(" --inflight 64 --dir ").append(dir).append(" --name c").append(i)
                     .append(" --seconds ").append(BOUND.toSeconds() - 20).append(" &\npids=\"$pids $!\"\n");
         }
@@ -75,21 +95,21 @@ class ManyConnectionsIntegrationTest extends TcpSandboxTestBase {
 
         awaitFiles(dir, "established", clients);
         long established = sumFiles(dir, "established");
-        assertEquals(TOTAL, established, "connections the clients made");
-        waitFor(() -> loop.openConnections() == TOTAL, 60, "the server holds all " + TOTAL + " (it has " + loop.openConnections() + ")");
-        System.out.printf("ManyConnections: %d connections held; server heap in use %d MiB%n", loop.openConnections(), usedHeapMiB());
+        assertEquals(total, established, "connections the clients made");
+        waitFor(() -> loop.openConnections() == total, 60, "the server holds all " + total + " (it has " + loop.openConnections() + ")");
+        System.out.printf(getClass().getSimpleName() + ": %d connections held; server heap in use %d MiB%n", loop.openConnections(), usedHeapMiB());
 
         signal(dir, "go");
         awaitFiles(dir, "echoed", clients);
         assertEquals(PROCESSES * SAMPLE_PER_PROCESS, sumFiles(dir, "echoed"), "every sampled connection echoed its message");
-        assertEquals(TOTAL, loop.openConnections(), "all still open while the sample ran");
+        assertEquals(total, loop.openConnections(), "all still open while the sample ran");
 
         signal(dir, "release");
         Netns.Result r = clients.get(BOUND.toSeconds(), TimeUnit.SECONDS);
         assertEquals(0, r.exitCode(), describe(r) + errors(dir));
         waitFor(() -> loop.openConnections() == 0, 60, "every connection closed after the clients' FINs (" + loop.openConnections()
                 + " left)\n" + sandbox.statistics().format());
-        assertEquals(TOTAL, loop.acceptedConnections());
+        assertEquals(total, loop.acceptedConnections());
         assertEquals(0, loop.rejectedConnections());
     }
 

@@ -24,9 +24,9 @@ class NoOffloadIntegrationTest extends TcpSandboxTestBase {
         Netns.Result k = exec("ethtool", "-k", Sandbox.TAP_NAME);
         assertTrue(k.stdout().contains("tx-checksumming: off"), describe(k));
         assertTrue(k.stdout().contains("tcp-segmentation-offload: off"), describe(k));
-        Netns.Result r = shell("nc " + STACK + " 19 | head -c 20000000 | wc -c");
+        Netns.Result r = shell("nc " + target() + " 19 | head -c 20000000 | wc -c");
         assertEquals("20000000", r.stdout().strip(), describe(r));
-        Netns.Result in = shell("head -c 20000000 /dev/zero | nc -N " + STACK + " 9");
+        Netns.Result in = shell("head -c 20000000 /dev/zero | nc -N " + target() + " 9");
         assertEquals(0, in.exitCode(), describe(in));
         TapStats s = sandbox.tapStats();
         assertEquals(0, s.rxSuperFrames() + s.txSuperFrames(), "no super-frames without offloads: " + s);

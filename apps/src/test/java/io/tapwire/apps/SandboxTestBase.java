@@ -20,6 +20,16 @@ abstract class SandboxTestBase {
 
     Sandbox sandbox;
 
+    /** The sandbox of the running test (null before it started). */
+    public Sandbox sandbox() {
+        return sandbox;
+    }
+
+    /** The stack's address for the Linux tools: {@value #STACK}; an IPv6 twin ({@link Ipv6Twin}) gives fd00::2. */
+    String target() {
+        return STACK;
+    }
+
     /** The Linux tools this class runs. */
     abstract String[] tools();
 
@@ -58,12 +68,12 @@ abstract class SandboxTestBase {
         return sandbox.shell(TIMEOUT, script);
     }
 
-    /** Runs ping with {@code args} against the stack and parses what it printed. */
+    /** Runs ping with {@code args} against the stack ({@link #target()}) and parses what it printed. */
     PingOutput ping(String... args) {
         String[] cmd = new String[args.length + 2];
         cmd[0] = "ping";
         System.arraycopy(args, 0, cmd, 1, args.length);
-        cmd[cmd.length - 1] = STACK;
+        cmd[cmd.length - 1] = target();
         Netns.Result r = exec(cmd);
         try {
             return PingOutput.parse(r.stdout());

@@ -35,6 +35,11 @@ class TcpConnectionIntegrationTest extends TcpSandboxTestBase {
     private static final int CLIENTS = 5;
     private static final long ACCEPT_INTERVAL_MILLIS = 300;
 
+    /** {@link #target()} as a URL's host: an IPv6 address in brackets. */
+    String urlHost() {
+        return target().indexOf(':') >= 0 ? "[" + target() + "]" : target();
+    }
+
     @Override
     String[] tools() {
         return new String[] {"nc", "curl", "seq"};
@@ -85,7 +90,7 @@ class TcpConnectionIntegrationTest extends TcpSandboxTestBase {
             Path dir = scratch();
             long start = System.nanoTime();
             r = shell(Duration.ofSeconds(60), "for i in $(seq 1 " + CLIENTS + "); do "
-                    + "(echo hi $i | nc -N -w 20 " + STACK + " " + PORT + " > " + dir + "/out$i 2>&1) & done; wait");
+                    + "(echo hi $i | nc -N -w 20 " + target() + " " + PORT + " > " + dir + "/out$i 2>&1) & done; wait");
             System.out.printf("%d clients against backlog 1: %d ms, listen overflows %d, listen drops %d%n",
                     CLIENTS, (System.nanoTime() - start) / 1_000_000, stat(Stat.TCP_LISTEN_OVERFLOWS),
                     stat(Stat.TCP_LISTEN_DROPS));
@@ -105,7 +110,7 @@ class TcpConnectionIntegrationTest extends TcpSandboxTestBase {
 
     @Test
     void closedPortRefusesTheConnectionWithRst() {
-        Netns.Result r = exec("curl", "-sS", "-v", "--max-time", "10", "http://" + STACK + ":8081/");
+        Netns.Result r = exec("curl", "-sS", "-v", "--max-time", "10", "http://" + urlHost() + ":8081/");
         assertEquals(7, r.exitCode(), "curl exit (7: could not connect)\n" + describe(r));
         assertTrue(r.stderr().contains("Connection refused"), describe(r));
         assertEquals(1, stat(DropReason.TCP_NO_SOCKET), describe(r));

@@ -28,12 +28,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * connection reuse).
  */
 class TcpHttpIntegrationTest extends TcpSandboxTestBase {
-    private static final String BASE = "http://" + STACK;
     private static final Duration LOAD_TIMEOUT = Duration.ofSeconds(60);
 
     @Override
     String[] tools() {
         return new String[] {"curl", "wget", "ab", "sha256sum", "seq", "cat"};
+    }
+
+    /** The server's URL prefix; the IPv6 twin puts the stack's IPv6 address here. */
+    String base() {
+        return "http://" + STACK;
     }
 
     /** The size of the {@code i}-th (1-based) body of the sequential and parallel tests: 1037 to 4700 bytes. */
@@ -55,7 +59,7 @@ class TcpHttpIntegrationTest extends TcpSandboxTestBase {
         // One curl process per request, so 100 handshakes and 100 closes; the bodies are hashed
         // together on the Linux side and compared with what /bytes/N must be.
         Netns.Result r = shell(LOAD_TIMEOUT, "for i in $(seq 1 100); do "
-                + "curl -sS -w '%{stderr}%{http_code} %{size_download}\\n' " + BASE + "/bytes/$((1000 + 37 * i)) "
+                + "curl -sS -w '%{stderr}%{http_code} %{size_download}\\n' " + base() + "/bytes/$((1000 + 37 * i)) "
                 + "|| echo \"curl $i failed: $?\" >&2; done | sha256sum");
         List<String> lines = r.stderr().lines().toList();
         assertEquals(100, lines.size(), describe(r));
@@ -82,9 +86,9 @@ class TcpHttpIntegrationTest extends TcpSandboxTestBase {
     @Test
     void curlAndWgetDownloadSixtyFourMebibytesExactly() throws NoSuchAlgorithmException {
         long n = 64L * 1024 * 1024;
-        Netns.Result curl = shell(LOAD_TIMEOUT, "curl -sS " + BASE + "/bytes/" + n + " | sha256sum");
+        Netns.Result curl = shell(LOAD_TIMEOUT, "curl -sS " + base() + "/bytes/" + n + " | sha256sum");
         assertEquals(bytesSha256(n), curl.stdout().strip(), describe(curl));
-        Netns.Result wget = shell(LOAD_TIMEOUT, "wget -q -O - " + BASE + "/bytes/" + n + " | sha256sum");
+        Netns.Result wget = shell(LOAD_TIMEOUT, "wget -q -O - " + base() + "/bytes/" + n + " | sha256sum");
         assertEquals(bytesSha256(n), wget.stdout().strip(), describe(wget));
         assertEquals(0, stat(Stat.TCP_ESTAB_RESETS), "connections reset");
     }
@@ -94,7 +98,7 @@ class TcpHttpIntegrationTest extends TcpSandboxTestBase {
         List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--parallel", "--parallel-immediate",
                 "--parallel-max", "50", "-w", "%{http_code} %{size_download} %{url_effective}\\n"));
         for (int i = 1; i <= 50; i++) {
-            cmd.addAll(List.of("-o", scratch().resolve("body" + i).toString(), BASE + "/bytes/" + size(i)));
+            cmd.addAll(List.of("-o", scratch().resolve("body" + i).toString(), base() + "/bytes/" + size(i)));
         }
         Netns.Result r = sandbox.exec(LOAD_TIMEOUT, cmd.toArray(String[]::new));
         assertEquals(0, r.exitCode(), describe(r));
@@ -102,7 +106,7 @@ class TcpHttpIntegrationTest extends TcpSandboxTestBase {
         assertEquals(50, lines.size(), describe(r));
         List<String> expected = new ArrayList<>();
         for (int i = 1; i <= 50; i++) {
-            expected.add("200 " + size(i) + " " + BASE + "/bytes/" + size(i));
+            expected.add("200 " + size(i) + " " + base() + "/bytes/" + size(i));
             assertArrayEquals(bytesBody(size(i)), Files.readAllBytes(scratch().resolve("body" + i)), "body " + i);
         }
         assertEquals(expected.stream().sorted().toList(), lines, describe(r));
@@ -112,7 +116,7 @@ class TcpHttpIntegrationTest extends TcpSandboxTestBase {
 
     @Test
     void apacheBenchFiveThousandRequestsWithoutKeepAlive() {
-        AbReport ab = ab("-n", "5000", "-c", "50", BASE + "/bytes/128");
+        AbReport ab = ab("-n", "5000", "-c", "50", base() + "/bytes/128");
         assertEquals(5000, ab.complete(), ab.output());
         assertEquals(0, ab.failed(), ab.output());
         assertEquals(0, ab.non2xx(), ab.output());
@@ -126,7 +130,7 @@ class TcpHttpIntegrationTest extends TcpSandboxTestBase {
 
     @Test
     void apacheBenchFiveThousandRequestsWithKeepAlive() {
-        AbReport ab = ab("-k", "-n", "5000", "-c", "50", BASE + "/bytes/128");
+        AbReport ab = ab("-k", "-n", "5000", "-c", "50", base() + "/bytes/128");
         assertEquals(5000, ab.complete(), ab.output());
         assertEquals(0, ab.failed(), ab.output());
         assertEquals(0, ab.non2xx(), ab.output());
@@ -140,8 +144,8 @@ class TcpHttpIntegrationTest extends TcpSandboxTestBase {
     void headAnswersWithTheHeadersOfGetAndNoBody() {
         // HEAD then GET over one connection: a body after the HEAD response would be read as the
         // start of the GET response and break it.
-        Netns.Result r = exec("curl", "-sS", "-I", BASE + "/bytes/1000", "--next",
-                "-sS", "-o", "/dev/null", "-w", "%{http_code} %{size_download}\\n", BASE + "/bytes/1000");
+        Netns.Result r = exec("curl", "-sS", "-I", base() + "/bytes/1000", "--next",
+                "-sS", "-o", "/dev/null", "-w", "%{http_code} %{size_download}\\n", base() + "/bytes/1000");
         assertEquals(0, r.exitCode(), describe(r));
         String out = r.stdout().replace("\r\n", "\n");
         assertTrue(out.startsWith("HTTP/1.1 200 OK\n"), describe(r));
@@ -154,7 +158,7 @@ class TcpHttpIntegrationTest extends TcpSandboxTestBase {
     @Test
     void http10ClientGetsAFixedLengthBodyAndTheConnectionClosed() throws IOException {
         Path body = scratch().resolve("body");
-        Netns.Result r = exec("curl", "-sS", "--http1.0", "-D", "-", "-o", body.toString(), BASE + "/bytes/1000");
+        Netns.Result r = exec("curl", "-sS", "--http1.0", "-D", "-", "-o", body.toString(), base() + "/bytes/1000");
         assertEquals(0, r.exitCode(), describe(r));
         String head = r.stdout().replace("\r\n", "\n");
         assertTrue(head.matches("(?s)HTTP/1\\.[01] 200 OK\n.*"), describe(r));
@@ -165,7 +169,7 @@ class TcpHttpIntegrationTest extends TcpSandboxTestBase {
 
     @Test
     void http10StreamIsDelimitedByTheCloseNotChunked() {
-        Netns.Result r = exec("curl", "-sS", "--http1.0", "-D", "-", BASE + "/stream/3");
+        Netns.Result r = exec("curl", "-sS", "--http1.0", "-D", "-", base() + "/stream/3");
         assertEquals(0, r.exitCode(), describe(r));
         String out = r.stdout().replace("\r\n", "\n");
         assertFalse(out.toLowerCase().contains("transfer-encoding"), describe(r));
@@ -175,7 +179,7 @@ class TcpHttpIntegrationTest extends TcpSandboxTestBase {
 
     @Test
     void streamIsChunkedForHttp11() {
-        Netns.Result r = exec("curl", "-sS", "-v", BASE + "/stream/5");
+        Netns.Result r = exec("curl", "-sS", "-v", base() + "/stream/5");
         assertEquals(0, r.exitCode(), describe(r));
         assertTrue(r.stderr().contains("< Transfer-Encoding: chunked"), describe(r));
         assertEquals(streamLines(5), r.stdout(), describe(r));
@@ -183,9 +187,9 @@ class TcpHttpIntegrationTest extends TcpSandboxTestBase {
 
     @Test
     void unknownPathIs404AndDeleteIs405WithAllow() {
-        Netns.Result notFound = exec("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", BASE + "/no/such/thing");
+        Netns.Result notFound = exec("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", base() + "/no/such/thing");
         assertEquals("404", notFound.stdout(), describe(notFound));
-        Netns.Result delete = exec("curl", "-sS", "-i", "-X", "DELETE", BASE + "/bytes/3");
+        Netns.Result delete = exec("curl", "-sS", "-i", "-X", "DELETE", base() + "/bytes/3");
         assertEquals(0, delete.exitCode(), describe(delete));
         String out = delete.stdout().replace("\r\n", "\n");
         assertTrue(out.startsWith("HTTP/1.1 405 Method Not Allowed\n"), describe(delete));
@@ -195,9 +199,9 @@ class TcpHttpIntegrationTest extends TcpSandboxTestBase {
     @Test
     void threeUrlsReuseOneKeepAliveConnection() {
         Netns.Result r = exec("curl", "-sS", "-v", "-w", "%{http_code} %{size_download}\\n",
-                "-o", "/dev/null", BASE + "/bytes/10",
-                "-o", "/dev/null", BASE + "/bytes/2000",
-                "-o", "/dev/null", BASE + "/bytes/30000");
+                "-o", "/dev/null", base() + "/bytes/10",
+                "-o", "/dev/null", base() + "/bytes/2000",
+                "-o", "/dev/null", base() + "/bytes/30000");
         assertEquals(0, r.exitCode(), describe(r));
         assertEquals("200 10\n200 2000\n200 30000\n", r.stdout(), describe(r));
         assertEquals(2, count(r.stderr(), "Re-using existing connection"), describe(r));

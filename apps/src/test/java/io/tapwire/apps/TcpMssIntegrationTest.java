@@ -25,9 +25,16 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class TcpMssIntegrationTest extends TcpSandboxTestBase {
     private static final int MTU = 1400;
-    private static final int MSS = MTU - 40;
-    /** {@code mss:} alone, not the tail of {@code advmss:} or {@code rcvmss:}. */
-    private static final Pattern SEND_MSS = Pattern.compile("(?<![a-z_])mss:" + MSS + "\\b");
+
+    /** The MSS at MTU 1400: less 20 bytes of IPv4 header and 20 of TCP (the IPv6 twin: 40 of IPv6, 1340). */
+    int mss() {
+        return MTU - 40;
+    }
+
+    /** {@link #target()} as a URL's host or for ss: an IPv6 address in brackets. */
+    private String bracketed() {
+        return target().indexOf(':') >= 0 ? "[" + target() + "]" : target();
+    }
 
     @Override
     String[] tools() {
@@ -47,22 +54,25 @@ class TcpMssIntegrationTest extends TcpSandboxTestBase {
         // buffer, and the connection was gone before ss looked; seen in CI.)
         int bytes = 300_000;
         CompletableFuture<Netns.Result> client = inBackground("discard-client", () -> sandbox.exec(Duration.ofSeconds(30),
-                "bash", "-c", "exec 3<>/dev/tcp/" + STACK + "/9 && head -c " + bytes + " /dev/zero >&3 && sleep 4"));
+                "bash", "-c", "exec 3<>/dev/tcp/" + target() + "/9 && head -c " + bytes + " /dev/zero >&3 && sleep 4"));
         TcpLayer.TcpInfoEntry stackSide = awaitEstablished(9, client);
-        assertEquals(MSS, stackSide.info().sndMss(), "the stack's send MSS: " + stackSide);
+        int mss = mss();
+        // {@code mss:} alone, not the tail of {@code advmss:} or {@code rcvmss:}.
+        Pattern sendMss = Pattern.compile("(?<![a-z_])mss:" + mss + "\\b");
+        assertEquals(mss, stackSide.info().sndMss(), "the stack's send MSS: " + stackSide);
 
-        Netns.Result ss = exec("ss", "-tin", "dst", STACK);
+        Netns.Result ss = exec("ss", "-tin", "dst", bracketed());
         assertEquals(0, ss.exitCode(), describe(ss));
         String out = ss.stdout();
         assertTrue(out.contains("ESTAB"), "no open connection in\n" + out);
-        assertTrue(SEND_MSS.matcher(out).find(), "Linux's send MSS is not " + MSS + ":\n" + out);
-        assertTrue(out.contains("advmss:" + MSS), "Linux's own MSS is not " + MSS + ":\n" + out);
+        assertTrue(sendMss.matcher(out).find(), "Linux's send MSS is not " + mss + ":\n" + out);
+        assertTrue(out.contains("advmss:" + mss), "Linux's own MSS is not " + mss + ":\n" + out);
         assertTrue(out.contains("pmtu:" + MTU), out);
 
         // The stack's view of what arrived: every byte, in segments of at most the MSS it
         // advertised (its rcv_mss is the largest segment seen, as Linux's tcpi_rcv_mss).
         TcpLayer.TcpInfoEntry received = awaitReceived(9, bytes, client);
-        assertEquals(MSS, received.info().rcvMss(), "the largest segment Linux sent: " + received);
+        assertEquals(mss, received.info().rcvMss(), "the largest segment Linux sent: " + received);
         Netns.Result r = client.get(30, TimeUnit.SECONDS);
         assertEquals(0, r.exitCode(), describe(r));
     }
@@ -71,14 +81,14 @@ class TcpMssIntegrationTest extends TcpSandboxTestBase {
     void rateLimitedCurlDownloadAtMtu1400IsComplete() throws Exception {
         Netns.Result r = sandbox.exec(Duration.ofSeconds(30),
                 "curl", "-sS", "--limit-rate", "100k", "-o", "/dev/null", "-w", "%{http_code} %{size_download}",
-                "http://" + STACK + "/bytes/300000");
+                "http://" + bracketed() + "/bytes/300000");
         assertEquals("200 300000", r.stdout(), describe(r));
     }
 
     @Test
     void bulkHttpTransferAtMtu1400IsIntact() throws Exception {
         int n = 20_000_000;
-        Netns.Result r = shell(Duration.ofSeconds(60), "curl -sS http://" + STACK + "/bytes/" + n + " | sha256sum");
+        Netns.Result r = shell(Duration.ofSeconds(60), "curl -sS http://" + bracketed() + "/bytes/" + n + " | sha256sum");
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         byte[] block = new byte[16 * 1024];
         for (int i = 0; i < block.length; i++) {

@@ -43,7 +43,7 @@ class TcpStreamServicesIntegrationTest extends TcpSandboxTestBase {
 
     @Test
     void echoServiceReturnsALine() {
-        Netns.Result r = shell("echo hello tapwire | nc -N " + STACK + " 7");
+        Netns.Result r = shell("echo hello tapwire | nc -N " + target() + " 7");
         assertEquals(0, r.exitCode(), describe(r));
         assertEquals("hello tapwire\n", r.stdout(), describe(r));
     }
@@ -55,7 +55,7 @@ class TcpStreamServicesIntegrationTest extends TcpSandboxTestBase {
         Path in = scratch().resolve("in");
         Path out = scratch().resolve("out");
         Files.write(in, data);
-        Netns.Result r = shell(Duration.ofSeconds(60), "nc -N " + STACK + " 7 < " + in + " > " + out);
+        Netns.Result r = shell(Duration.ofSeconds(60), "nc -N " + target() + " 7 < " + in + " > " + out);
         assertEquals(0, r.exitCode(), describe(r));
         byte[] back = Files.readAllBytes(out);
         assertEquals(data.length, back.length, "bytes echoed\n" + describe(r));
@@ -71,7 +71,7 @@ class TcpStreamServicesIntegrationTest extends TcpSandboxTestBase {
         ConnectionRegistry registry = sandbox.tcpServices().registry();
         long start = System.nanoTime();
         CompletableFuture<Netns.Result> sender = inBackground("discard-client",
-                () -> shell(BULK_TIMEOUT, "head -c " + GIGABYTE + " /dev/zero | nc -N " + STACK + " 9"));
+                () -> shell(BULK_TIMEOUT, "head -c " + GIGABYTE + " /dev/zero | nc -N " + target() + " 9"));
         LiveConnection discard = awaitConnection(registry, "discard", sender);
         Netns.Result r = sender.get(BULK_TIMEOUT.toSeconds() + 10, TimeUnit.SECONDS);
         long millis = (System.nanoTime() - start) / 1_000_000;
@@ -91,7 +91,7 @@ class TcpStreamServicesIntegrationTest extends TcpSandboxTestBase {
         long start = System.nanoTime();
         // head closes the pipe after exactly 1 GB; nc then dies of SIGPIPE and its socket is reset.
         // tee copies the stream to sha256sum (its result goes to stderr) and to wc -c (stdout).
-        Netns.Result r = shell(BULK_TIMEOUT, "{ nc " + STACK + " 19 | head -c " + GIGABYTE
+        Netns.Result r = shell(BULK_TIMEOUT, "{ nc " + target() + " 19 | head -c " + GIGABYTE
                 + " | tee /dev/fd/3 | sha256sum >&2; } 3>&1 | wc -c");
         long millis = (System.nanoTime() - start) / 1_000_000;
         System.out.printf("1 GB from the byte source: %d ms (%.0f MB/s)%n", millis, GIGABYTE / 1e3 / millis);
@@ -100,7 +100,7 @@ class TcpStreamServicesIntegrationTest extends TcpSandboxTestBase {
         assertEquals(expected.get(60, TimeUnit.SECONDS) + "  -", r.stderr().strip(), "sha256 of the stream\n" + describe(r));
 
         // A readable sample too: the stream starts with the first two lines of the RFC 864 pattern.
-        Netns.Result sample = shell("nc " + STACK + " 19 | head -c 148");
+        Netns.Result sample = shell("nc " + target() + " 19 | head -c 148");
         assertEquals(new String(ChargenService.pattern(), 0, 148, StandardCharsets.US_ASCII), sample.stdout(),
                 describe(sample));
     }

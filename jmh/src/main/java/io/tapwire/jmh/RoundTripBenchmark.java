@@ -77,6 +77,8 @@ public class RoundTripBenchmark {
         c.seed = seed;
         // No gratuitous ARP: the other stack would count it as a drop (not for us); A resolves B on demand.
         c.arpGratuitousAtStart = false;
+        // Nor IPv6's DAD and MLD at start (disable_ipv6=1): the benchmark is IPv4.
+        c.disableIpv6 = true;
         return c;
     }
 

@@ -84,6 +84,7 @@ final class ScriptedPeer {
         c.prefixLength = 24;
         c.seed = 1;
         c.arpGratuitousAtStart = false;
+        c.disableIpv6 = true;   // an IPv4 peer script: no DAD or MLD frames at start
         dev = new VirtualDevice("jmh", 1500, ringSize);
         stack = new Stack(dev, c);
         rx = dev.rxRing();

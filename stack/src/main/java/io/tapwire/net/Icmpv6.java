@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * ICMPv6 (RFC 4443): answers echo requests, hands neighbour discovery to
- * {@link NeighbourDiscovery}, ignores router advertisements (no SLAAC, {@code accept_ra=0}), passes
+ * {@link NeighbourDiscovery} and router advertisements to {@link Slaac}, passes
  * errors about our packets to the transport that sent them, and generates rate-limited errors
  * under the rules of section 2.4 (e) and (f).
  */
@@ -30,6 +30,11 @@ public final class Icmpv6 implements Ip6ProtocolHandler, Ipv6Input.ProblemReport
         void icmpError(int type, int code, int info, Ipv6Packet quoted, ByteBuffer buf, int upperOffset, int upperLength);
     }
 
+    /** Receives the echo replies of one identifier (ICMPv6 ping sockets, Linux's {@code IPPROTO_ICMPV6} {@code SOCK_DGRAM}). */
+    public interface EchoListener {
+        void echoReply(long srcHi, long srcLo, int sequence, ByteBuffer buf, int dataOffset, int dataLength, long now);
+    }
+
     /** An error message is at most the minimum MTU (RFC 4443 section 2.4 (c)). */
     private static final int MAX_ERROR_LENGTH = Ipv6Packet.MIN_MTU - Ipv6Packet.HEADER_LENGTH;
 
@@ -43,8 +48,10 @@ public final class Icmpv6 implements Ip6ProtocolHandler, Ipv6Input.ProblemReport
     private final Icmpv6Packet reply = new Icmpv6Packet();
     private final Ipv6Packet quoted = new Ipv6Packet();
     private Interface iface;
+    private Slaac slaac;
     private final io.tapwire.wire.Ipv6ExtensionHeaders quotedExt = new io.tapwire.wire.Ipv6ExtensionHeaders();
     private final AtomicReferenceArray<ErrorListener> errorListeners = new AtomicReferenceArray<>(256);
+    private final AtomicReferenceArray<EchoListener> echoListeners = new AtomicReferenceArray<>(65536);
     private long now;
 
     public Icmpv6(StackConfig config, Ipv6Addresses addresses, Ipv6Output out, NeighbourDiscovery nd, Statistics stats) {
@@ -65,6 +72,15 @@ public final class Icmpv6 implements Ip6ProtocolHandler, Ipv6Input.ProblemReport
         errorListeners.set(nextHeader, listener);
     }
 
+    /** Registers the listener for echo replies with {@code ident}; returns false if taken. */
+    public boolean registerEcho(int ident, EchoListener listener) {
+        return echoListeners.compareAndSet(ident, null, listener);
+    }
+
+    public void unregisterEcho(int ident, EchoListener listener) {
+        echoListeners.compareAndSet(ident, listener, null);
+    }
+
     @Override
     public void receive(Ipv6Packet ip, ByteBuffer buf, int offset, int length) {
         if (icmp.wrap(buf, offset, length) != null) {
@@ -77,18 +93,60 @@ public final class Icmpv6 implements Ip6ProtocolHandler, Ipv6Input.ProblemReport
         }
         switch (icmp.type()) {
             case Icmpv6Packet.TYPE_ECHO_REQUEST -> echoRequest(ip, buf, offset, length);
-            case Icmpv6Packet.TYPE_ECHO_REPLY -> {
-                stats.inc(Stat.ICMP6_IN_ECHO_REPLIES);
-                stats.drop(DropReason.ICMP6_UNHANDLED);
-            }
+            case Icmpv6Packet.TYPE_ECHO_REPLY -> echoReply(ip);
             case Icmpv6Packet.TYPE_NEIGHBOR_SOLICITATION -> nd.solicitation(ip, icmp);
             case Icmpv6Packet.TYPE_NEIGHBOR_ADVERTISEMENT -> nd.advertisement(ip, icmp);
-            case Icmpv6Packet.TYPE_ROUTER_ADVERTISEMENT -> stats.inc(Stat.ICMP6_IN_ROUTER_ADVERTISEMENTS_IGNORED);
+            case Icmpv6Packet.TYPE_ROUTER_ADVERTISEMENT -> {
+                if (slaac == null) {
+                    stats.inc(Stat.ICMP6_IN_ROUTER_ADVERTISEMENTS_IGNORED);
+                } else {
+                    slaac.routerAdvertisement(ip, icmp);
+                }
+            }
             case Icmpv6Packet.TYPE_MLD_QUERY -> nd.mldQuery(ip, icmp);
             case Icmpv6Packet.TYPE_DEST_UNREACHABLE, Icmpv6Packet.TYPE_PACKET_TOO_BIG, Icmpv6Packet.TYPE_TIME_EXCEEDED,
                  Icmpv6Packet.TYPE_PARAMETER_PROBLEM -> error(buf, offset, length);
             default -> stats.drop(DropReason.ICMP6_UNHANDLED);
         }
+    }
+
+    /** RFC 4443 section 4.2: a reply goes to the ping socket that owns its identifier. */
+    private void echoReply(Ipv6Packet ip) {
+        stats.inc(Stat.ICMP6_IN_ECHO_REPLIES);
+        EchoListener l = echoListeners.get(icmp.ident());
+        if (l == null) {
+            stats.drop(DropReason.ICMP6_UNHANDLED);
+            return;
+        }
+        l.echoReply(ip.srcHi(), ip.srcLo(), icmp.sequence(), icmp.buffer(), icmp.payloadOffset(), icmp.payloadLength(), now);
+    }
+
+    /**
+     * Sends an echo request (RFC 4443 section 4.1) for a ping socket, from the source address
+     * that fits {@code dst}; fragmented when larger than the path MTU. Returns false if it could
+     * not be sent (no source address or route, TX ring full: counted).
+     */
+    public boolean sendEchoRequest(long dstHi, long dstLo, int ident, int sequence, ByteBuffer data, int dataOffset, int dataLength) {
+        Ipv6Address src = addresses.sourceFor(dstHi, dstLo);
+        if (src == null) {
+            stats.inc(Stat.IP6_OUT_NO_ROUTES);
+            return false;
+        }
+        int length = Icmpv6Packet.HEADER_LENGTH + dataLength;
+        ByteBuffer b = out.begin(src, dstHi, dstLo, Ipv6Packet.NH_ICMPV6, length);
+        if (b == null) {
+            return false;
+        }
+        int at = out.payloadOffset();
+        b.put(at + Icmpv6Packet.HEADER_LENGTH, data, dataOffset, dataLength);
+        Icmpv6Packet e = reply.wrapForWrite(b, at, length);
+        e.setType(Icmpv6Packet.TYPE_ECHO_REQUEST);
+        e.setCode(0);
+        e.setRest((ident << 16) | (sequence & 0xFFFF));
+        e.fillChecksum(src.hi(), src.lo(), dstHi, dstLo);
+        out.commit(0, icmpFlowLabel(src.hi(), src.lo(), dstHi, dstLo, Icmpv6Packet.TYPE_ECHO_REQUEST, 0), config.ipv6HopLimit);
+        stats.inc(Stat.ICMP6_OUT_ECHOS);
+        return true;
     }
 
     private void echoRequest(Ipv6Packet ip, ByteBuffer buf, int offset, int length) {
@@ -111,12 +169,19 @@ public final class Icmpv6 implements Ip6ProtocolHandler, Ipv6Input.ProblemReport
         reply.setType(Icmpv6Packet.TYPE_ECHO_REPLY);
         reply.setCode(0);
         reply.fillChecksum(src.hi(), src.lo(), ip.srcHi(), ip.srcLo());
-        // Linux's icmpv6_echo_reply keeps the request's traffic class.
-        out.commit(ip.trafficClass(), 0, config.ipv6HopLimit);
+        // Linux's icmpv6_echo_reply keeps the request's traffic class, and labels the reply as its
+        // own flow (auto_flowlabels; flowlabel_reflect 0: the request's label is not copied).
+        out.commit(ip.trafficClass(), icmpFlowLabel(src.hi(), src.lo(), ip.srcHi(), ip.srcLo(), Icmpv6Packet.TYPE_ECHO_REPLY, 0),
+                config.ipv6HopLimit);
         stats.inc(Stat.ICMP6_OUT_ECHO_REPLIES);
     }
 
     /** The interface whose received frames may carry partial checksums (TAP offloads), for quoting them complete. */
+    /** Router advertisements go to {@code slaac} (RFC 4862 section 5.5); without one they are ignored. */
+    public void setSlaac(Slaac slaac) {
+        this.slaac = slaac;
+    }
+
     public void setInterface(Interface iface) {
         this.iface = iface;
     }
@@ -216,12 +281,17 @@ public final class Icmpv6 implements Ip6ProtocolHandler, Ipv6Input.ProblemReport
         e.setCode(code);
         e.setRest(info);
         e.fillChecksum(src.hi(), src.lo(), srcHi, srcLo);
-        out.commit(0, 0, config.ipv6HopLimit);
+        out.commit(0, icmpFlowLabel(src.hi(), src.lo(), srcHi, srcLo, type, code), config.ipv6HopLimit);
         stats.inc(switch (type) {
             case Icmpv6Packet.TYPE_PARAMETER_PROBLEM -> Stat.ICMP6_OUT_PARM_PROBLEMS;
             case Icmpv6Packet.TYPE_TIME_EXCEEDED -> Stat.ICMP6_OUT_TIME_EXCEEDS;
             default -> Stat.ICMP6_OUT_DEST_UNREACHS;
         });
+    }
+
+    /** Linux's flow of an ICMPv6 message (flowi6 with fl6_icmp_type and fl6_icmp_code) labelled as auto_flowlabels says. */
+    private int icmpFlowLabel(long srcHi, long srcLo, long dstHi, long dstLo, int type, int code) {
+        return out.flowLabel(srcHi, srcLo, dstHi, dstLo, Ipv6Packet.NH_ICMPV6, (type << 8) | code);
     }
 
     /** True when the packet's upper layer is an ICMPv6 error message (walking its extension headers). */

@@ -21,7 +21,8 @@ import java.nio.ByteBuffer;
  * cannot carry one (RFC 2675 section 3). A routing header with segments left is refused, type 0
  * included (RFC 5095; a host is never an intermediate node). A fragment header goes to the
  * reassembler, except an atomic fragment (offset 0, M clear), which is processed in place
- * (RFC 6946 section 4).
+ * (RFC 6946 section 4), and a first fragment without the whole header chain, which is refused
+ * (RFC 7112 section 5).
  */
 public final class Ipv6Input implements Ipv6Reassembler.Sink {
     /** Told about packets to answer with an ICMPv6 parameter problem (RFC 4443 section 3.4). */
@@ -41,6 +42,8 @@ public final class Ipv6Input implements Ipv6Reassembler.Sink {
     private final Ipv6Packet ip = new Ipv6Packet();
     private final Ipv6Packet reassembled = new Ipv6Packet();
     private final Ipv6ExtensionHeaders ext = new Ipv6ExtensionHeaders();
+    /** Walks a first fragment's header chain without moving {@link #ext} (RFC 7112). */
+    private final Ipv6ExtensionHeaders chain = new Ipv6ExtensionHeaders();
     private final Ipv6Options options = new Ipv6Options();
     private ProblemReporter problems;
 
@@ -148,11 +151,42 @@ public final class Ipv6Input implements Ipv6Reassembler.Sink {
                         // mixed with other fragments of the same identification.
                         continue;
                     }
+                    if (ext.fragmentOffset() == 0 && !headerChainComplete()) {
+                        // RFC 7112 section 5: discard, and parameter problem code 3 with pointer
+                        // 0 (as Linux's ipv6_frag_rcv after ipv6_frag_thdr_truncated).
+                        stats.drop(DropReason.IP6_INCOMPLETE_HEADER_CHAIN);
+                        if (problems != null) {
+                            problems.parameterProblem(p, Icmpv6Packet.CODE_INCOMPLETE_HEADER_CHAIN, 0, false);
+                        }
+                        return;
+                    }
                     reassembler.receive(p, ext, this);
                     return;
                 }
             }
         }
+    }
+
+    /**
+     * Whether the first fragment just stepped over holds every extension header after the
+     * fragment header and the upper-layer header (RFC 7112 section 5): as much of it as Linux's
+     * {@code ipv6_frag_thdr_truncated} requires, TCP's 20 bytes, UDP's 8, ICMPv6's 8, a byte of
+     * any other, nothing after "no next header".
+     */
+    private boolean headerChainComplete() {
+        chain.start(ext.buffer(), ext.nextHeader(), ext.offset(), ext.remaining(), ext.nextHeaderFieldOffset());
+        while (Ipv6ExtensionHeaders.isExtension(chain.nextHeader())) {
+            if (chain.next() != null) {
+                return false;   // an extension header cut off by the end of the fragment
+            }
+        }
+        int needed = switch (chain.nextHeader()) {
+            case Ipv6Packet.NH_TCP -> 20;
+            case Ipv6Packet.NH_UDP, Ipv6Packet.NH_ICMPV6 -> 8;
+            case Ipv6Packet.NH_NONE -> 0;
+            default -> 1;
+        };
+        return chain.remaining() >= needed;
     }
 
     private void deliverUpper(Ipv6Packet p, int nh) {

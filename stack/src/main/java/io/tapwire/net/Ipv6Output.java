@@ -41,6 +41,7 @@ public final class Ipv6Output implements ArpCache.ResolvedSink {
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(SCRATCH_SIZE);
     private final SplittableRandom random;
     private final long mtuExpiresNanos;
+    private final FlowLabels flowLabels;
     private static final int PMTU_SLOTS = 64;
     private final long[] pmtuHi = new long[PMTU_SLOTS];
     private final long[] pmtuLo = new long[PMTU_SLOTS];
@@ -67,7 +68,17 @@ public final class Ipv6Output implements ArpCache.ResolvedSink {
         this.stats = stats;
         this.random = new SplittableRandom(config.seed ^ 0x6);
         this.mtuExpiresNanos = config.ipv6MtuExpiresNanos;
+        this.flowLabels = new FlowLabels(config);
         neighbours.setResolvedSink(this);
+    }
+
+    /**
+     * The automatic flow label of a packet of this flow ({@code auto_flowlabels}; 0 when off).
+     *
+     * @param ports source and destination port ({@code src << 16 | dst}), or ICMPv6 type and code ({@code type << 8 | code})
+     */
+    public int flowLabel(long srcHi, long srcLo, long dstHi, long dstLo, int nextHeader, int ports) {
+        return flowLabels.of(srcHi, srcLo, dstHi, dstLo, nextHeader, ports);
     }
 
     public void setNow(long now) {

@@ -30,9 +30,11 @@ public final class NeighbourDiscovery implements NeighbourCache.Solicitor {
     private final NeighbourCache cache;
     private final TimerQueue timers;
     private final Statistics stats;
-    private final Timer[] dadTimers;
     /** A pending answer to an MLD query (RFC 3810 section 6.2: one report, after a random delay). */
     private final Timer mldTimer = new Timer(() -> sendMldReport(Icmpv6Packet.MLD2_MODE_IS_EXCLUDE));
+    /** The repeats of the unsolicited report sent at start (RFC 3810 section 6.1, robustness). */
+    private final Timer mldRepeatTimer = new Timer(this::repeatUnsolicitedReport);
+    private int mldRepeatsLeft;
     private final java.util.SplittableRandom random;
     private final NdOptions options = new NdOptions();
     private final Icmpv6Packet msg = new Icmpv6Packet();
@@ -47,11 +49,8 @@ public final class NeighbourDiscovery implements NeighbourCache.Solicitor {
         this.cache = cache;
         this.timers = timers;
         this.stats = stats;
-        Ipv6Addresses.Entry[] all = addresses.all();
-        this.dadTimers = new Timer[all.length];
-        for (int i = 0; i < all.length; i++) {
-            Ipv6Addresses.Entry e = all[i];
-            dadTimers[i] = new Timer(() -> dadStep(e));
+        for (Ipv6Addresses.Entry e : addresses.all()) {
+            e.dadTimer = new Timer(() -> dadStep(e));
         }
         cache.setSolicitor(this);
         this.random = new java.util.SplittableRandom(config.seed ^ 0x3810);
@@ -66,13 +65,18 @@ public final class NeighbourDiscovery implements NeighbourCache.Solicitor {
     }
 
     /**
-     * Brings the addresses up: joins their solicited-node groups (one MLDv2 report) and starts
-     * DAD, an unanswered solicitation from :: every {@code retrans_time}, {@code dad_transmits}
-     * times (RFC 4862 section 5.4.2). Linux delays the first by up to a second at random; tapwire
-     * sends it at once so tests see a deterministic start.
+     * Brings the addresses up: joins their solicited-node groups with an MLDv2 report, sent
+     * {@code mld_qrv} times, the repeats each after a random delay within
+     * {@code mldv2_unsolicited_report_interval} (RFC 3810 section 6.1; Linux's defaults 2 and 1 s),
+     * and starts DAD for each address after its own random delay in [0,
+     * {@code router_solicitation_delay}) (RFC 4862 section 5.4.2, as Linux's addrconf_dad_kick):
+     * then an unanswered solicitation from :: every {@code retrans_time}, {@code dad_transmits}
+     * times. The delays come from the stack's seeded random source, so a simulation replays them.
      */
     public void start() {
         sendMldReport(Icmpv6Packet.MLD2_CHANGE_TO_EXCLUDE);
+        mldRepeatsLeft = config.mldQrv - 1;
+        armMldRepeat();
         Ipv6Addresses.Entry[] all = addresses.all();
         for (int i = 0; i < all.length; i++) {
             Ipv6Addresses.Entry e = all[i];
@@ -81,9 +85,55 @@ public final class NeighbourDiscovery implements NeighbourCache.Solicitor {
                 e.state = Ipv6Addresses.State.PREFERRED;
                 continue;
             }
-            stats.inc(Stat.ND_DAD_STARTED);
-            dadStep(e);
+            startDad(e);
         }
+    }
+
+    /** DAD for {@code e} after a random delay below {@code router_solicitation_delay} (Linux's addrconf_dad_kick). */
+    private void startDad(Ipv6Addresses.Entry e) {
+        stats.inc(Stat.ND_DAD_STARTED);
+        long delay = config.rtrSolicitDelayNanos <= 0 ? 0 : random.nextLong(config.rtrSolicitDelayNanos);
+        timers.arm(e.dadTimer, now + delay);
+    }
+
+    /**
+     * An address formed from a router advertisement joins the list TENTATIVE and goes through DAD
+     * like the others (RFC 4862 section 5.4); a solicited-node group it brings is reported.
+     */
+    void addAutoconfigured(Ipv6Addresses.Entry e) {
+        boolean newGroup = !addresses.isJoinedGroup(0xff02_0000_0000_0000L, 0x0000_0001_ff00_0000L | (e.address.lo() & 0xFF_FFFFL));
+        e.dadTimer = new Timer(() -> dadStep(e));
+        e.dadProbesLeft = config.dadTransmits;
+        addresses.add(e);
+        if (newGroup) {
+            sendMldReport(Icmpv6Packet.MLD2_CHANGE_TO_EXCLUDE);
+        }
+        if (config.dadTransmits == 0) {
+            e.state = Ipv6Addresses.State.PREFERRED;
+            return;
+        }
+        startDad(e);
+    }
+
+    /** An autoconfigured address whose valid lifetime ended leaves (RFC 4862 section 5.5.4). */
+    void removeAutoconfigured(Ipv6Addresses.Entry e) {
+        timers.cancel(e.dadTimer);
+        addresses.remove(e);
+    }
+
+    private void armMldRepeat() {
+        if (mldRepeatsLeft <= 0) {
+            return;
+        }
+        long interval = config.mldv2UnsolicitedReportIntervalNanos;
+        // Linux (mld_ifc_start_work with a random delay): at least a jiffy, at most the interval.
+        timers.arm(mldRepeatTimer, now + 1 + (interval <= 1 ? 0 : random.nextLong(interval)));
+    }
+
+    private void repeatUnsolicitedReport() {
+        mldRepeatsLeft--;
+        sendMldReport(Icmpv6Packet.MLD2_CHANGE_TO_EXCLUDE);
+        armMldRepeat();
     }
 
     private void dadStep(Ipv6Addresses.Entry e) {
@@ -91,30 +141,21 @@ public final class NeighbourDiscovery implements NeighbourCache.Solicitor {
             return;
         }
         if (e.dadProbesLeft == 0) {
-            e.state = Ipv6Addresses.State.PREFERRED;
+            // An autoconfigured address whose preferred lifetime ran out during DAD is deprecated at once.
+            e.state = now >= e.preferredUntil ? Ipv6Addresses.State.DEPRECATED : Ipv6Addresses.State.PREFERRED;
             LOG.debug("IPv6 address {} passed duplicate address detection", e.address);
             return;
         }
         e.dadProbesLeft--;
         Ipv6Address group = e.address.solicitedNode();
         sendSolicitation(Ipv6Address.ANY, group.hi(), group.lo(), e.address.hi(), e.address.lo(), false);
-        timers.arm(dadTimers[indexOf(e)], now + config.ndRetransNanos);
-    }
-
-    private int indexOf(Ipv6Addresses.Entry e) {
-        Ipv6Addresses.Entry[] all = addresses.all();
-        for (int i = 0; i < all.length; i++) {
-            if (all[i] == e) {
-                return i;
-            }
-        }
-        throw new IllegalStateException("not one of our addresses: " + e.address);
+        timers.arm(e.dadTimer, now + config.ndRetransNanos);
     }
 
     /** Another node has {@code e}: it is never used (RFC 4862 section 5.4.5; Linux marks it dadfailed). */
     private void dadFailed(Ipv6Addresses.Entry e) {
         e.state = Ipv6Addresses.State.DUPLICATE;
-        timers.cancel(dadTimers[indexOf(e)]);
+        timers.cancel(e.dadTimer);
         stats.inc(Stat.ND_DAD_FAILED);
         LOG.warn("IPv6 address {}: duplicate address detected, the address is not used", e.address);
     }

@@ -362,7 +362,9 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener, io
         u.setDstPort(dstPort);
         u.setLength(UdpPacket.HEADER_LENGTH + length);
         u.fillChecksum6(src.hi(), src.lo(), dstHi, dstLo);
-        out6.commit(0, 0, config.ipv6HopLimit);
+        // RFC 6437 section 3 (Linux's auto_flowlabels): one label per flow, on every fragment too.
+        out6.commit(0, out6.flowLabel(src.hi(), src.lo(), dstHi, dstLo, io.tapwire.wire.Ipv6Packet.NH_UDP,
+                (e.localPort << 16) | dstPort), config.ipv6HopLimit);
         stats.inc(Stat.UDP_OUT_DATAGRAMS);
         return true;
     }

@@ -48,6 +48,8 @@ public final class Icmpv6Packet {
     public static final int CODE_ERRONEOUS_HEADER_FIELD = 0;
     public static final int CODE_UNRECOGNIZED_NEXT_HEADER = 1;
     public static final int CODE_UNRECOGNIZED_OPTION = 2;
+    /** Parameter problem: the first fragment lacks part of the header chain (RFC 7112 section 5). */
+    public static final int CODE_INCOMPLETE_HEADER_CHAIN = 3;
 
     /** Neighbour advertisement flags (RFC 4861 section 4.4). */
     public static final int NA_ROUTER = 0x8000_0000;

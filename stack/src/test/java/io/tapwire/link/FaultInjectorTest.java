@@ -394,6 +394,7 @@ class FaultInjectorTest {
         c.mac = MacAddress.parse(mac);
         c.prefixLength = 24;
         c.seed = 1;
+        c.disableIpv6 = true;   // IPv4 scenarios counting frames: no IPv6 DAD or MLD at start
         return c;
     }
 

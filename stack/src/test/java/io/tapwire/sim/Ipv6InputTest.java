@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 /**
  * IPv6 input on virtual time: echo of every size including fragmented ones both ways, extension
  * headers (RFC 8200 section 4) with their parameter problems, Jumbo Payload (RFC 2675), routing
- * type 0 (RFC 5095), overlapping fragments (RFC 5722), atomic fragments (RFC 6946), reassembly
- * timeout and ICMPv6 error rate limiting.
+ * type 0 (RFC 5095), overlapping fragments (RFC 5722), atomic fragments (RFC 6946), first
+ * fragments without the whole header chain (RFC 7112), reassembly timeout and ICMPv6 error rate
+ * limiting.
  */
 class Ipv6InputTest {
     private static final Ipv6Address PEER = Ipv6Peer.PEER;
@@ -161,6 +162,63 @@ class Ipv6InputTest {
         assertEquals(Icmpv6Packet.TYPE_PARAMETER_PROBLEM, e.type());
         assertEquals(Icmpv6Packet.CODE_ERRONEOUS_HEADER_FIELD, e.icmp().code());
         assertEquals(Ipv6Packet.PAYLOAD_LENGTH, e.icmp().rest());
+    }
+
+    /** Sends a first fragment (offset 0, M set) of {@code nextHeader} whose fragmentable part is {@code part}. */
+    private static void firstFragment(Ipv6Peer p, int nextHeader, byte[] part) {
+        p.send(Ipv6Peer.fragment(PEER, US, nextHeader, 77, 0, true, part, 0, part.length));
+    }
+
+    private static void assertIncompleteChainRefused(Ipv6Peer p, String what) {
+        Ipv6Peer.Sent e = only(p.sent());
+        assertEquals(Icmpv6Packet.TYPE_PARAMETER_PROBLEM, e.type(), what);
+        assertEquals(Icmpv6Packet.CODE_INCOMPLETE_HEADER_CHAIN, e.icmp().code(), what);
+        assertEquals(0, e.icmp().rest(), "RFC 7112 section 5: pointer 0");
+        assertEquals(PEER, e.ip().dst());
+        assertEquals(1, p.h.stack.statistics().get(DropReason.IP6_INCOMPLETE_HEADER_CHAIN), what);
+        assertEquals(0, p.h.stack.ipv6Reassembler().pendingPackets(), "nothing kept for reassembly: " + what);
+    }
+
+    @Test
+    void aFirstFragmentEndingInsideTheTcpHeaderIsRefusedWithParameterProblemCode3() {
+        Ipv6Peer p = peer();
+        firstFragment(p, Ipv6Packet.NH_TCP, new byte[16]);   // 16 of TCP's 20 header bytes
+        assertIncompleteChainRefused(p, "TCP header cut at 16 bytes");
+    }
+
+    @Test
+    void aFirstFragmentWithoutTheUdpHeaderIsRefused() {
+        Ipv6Peer p = peer();
+        firstFragment(p, Ipv6Packet.NH_UDP, new byte[0]);
+        assertIncompleteChainRefused(p, "no UDP header at all");
+    }
+
+    @Test
+    void aFirstFragmentEndingAfterADestinationOptionsHeaderIsRefused() {
+        Ipv6Peer p = peer();
+        // Destination options (8 bytes, PadN), then the ICMPv6 header would follow: not in this fragment.
+        firstFragment(p, Ipv6Packet.NH_DEST_OPTS, options(Ipv6Packet.NH_ICMPV6, new byte[] {1, 4, 0, 0, 0, 0}));
+        assertIncompleteChainRefused(p, "upper-layer header in a later fragment");
+    }
+
+    @Test
+    void aFirstFragmentCuttingAnExtensionHeaderIsRefused() {
+        Ipv6Peer p = peer();
+        // A destination options header that says 16 bytes, of which the fragment holds 8.
+        byte[] cut = options(Ipv6Packet.NH_UDP, new byte[] {1, 4, 0, 0, 0, 0});
+        cut[1] = 1;
+        firstFragment(p, Ipv6Packet.NH_DEST_OPTS, cut);
+        assertIncompleteChainRefused(p, "extension header cut");
+    }
+
+    @Test
+    void aFirstFragmentWithTheWholeChainIsKeptForReassemblyAndALaterOneIsNotChecked() {
+        Ipv6Peer p = peer();
+        firstFragment(p, Ipv6Packet.NH_TCP, new byte[24]);
+        p.send(Ipv6Peer.fragment(PEER, US, Ipv6Packet.NH_UDP, 78, 8, true, new byte[8], 0, 8));
+        assertEquals(0, p.sent().size(), "no error for either");
+        assertEquals(0, p.h.stack.statistics().get(DropReason.IP6_INCOMPLETE_HEADER_CHAIN));
+        assertEquals(2, p.h.stack.ipv6Reassembler().pendingPackets(), "both wait for their other fragments");
     }
 
     @Test

@@ -27,7 +27,8 @@ class Ipv6TwoStackTest {
 
     private static VirtualNet net() {
         VirtualNet net = new VirtualNet(c -> c.address6 = A6, c -> c.address6 = B6);
-        net.runFor(1500 * MS);   // duplicate address detection: one probe and retrans_time (1 s)
+        // Duplicate address detection: a random delay below router_solicitation_delay (1 s), one probe, retrans_time (1 s).
+        net.runFor(2100 * MS);
         return net;
     }
 

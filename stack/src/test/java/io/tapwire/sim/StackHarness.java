@@ -30,9 +30,20 @@ final class StackHarness {
     }
 
     StackHarness(int ringSize, StackConfig config) {
+        this(ringSize, config, true);
+    }
+
+    /**
+     * @param quietIpv4 a quiet IPv4 stack for scripted peers: no DAD or MLD at start (Linux's
+     *     disable_ipv6=1) unless the config has an IPv6 address; false leaves IPv6 as configured
+     */
+    StackHarness(int ringSize, StackConfig config, boolean quietIpv4) {
         config.address = US;
         config.mac = US_MAC;
         config.arpGratuitousAtStart = false;
+        if (quietIpv4) {
+            config.disableIpv6 = true;
+        }
         dev = new VirtualDevice("harness", 1500, ringSize);
         stack = new Stack(dev, config);
     }

@@ -72,6 +72,8 @@ final class VirtualNet {
         c.mac = mac;
         c.prefixLength = 24;
         c.seed = seed;
+        // IPv4 scenarios on a quiet wire (disable_ipv6=1): a test that wants IPv6 gives an address6.
+        c.disableIpv6 = true;
         return c;
     }
 

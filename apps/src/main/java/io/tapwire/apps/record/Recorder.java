@@ -70,6 +70,8 @@ public final class Recorder {
                 .stack("prefixLength", 24)
                 .stack("seed", "0x" + Long.toHexString(SEED))
                 .stack("tcpIsnSecret", "0x" + Long.toHexString(ISN_SECRET))
+                // IPv4 scenarios record a quiet IPv4-only stack (disable_ipv6=1); ScenarioDriver.ipv6() turns IPv6 on.
+                .stack("disableIpv6", true)
                 .mtu(mtu)
                 .ringSize(512);
     }

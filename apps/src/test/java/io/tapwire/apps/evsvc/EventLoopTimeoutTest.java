@@ -215,6 +215,8 @@ class EventLoopTimeoutTest {
         c.address = addr;
         c.mac = MacAddress.parse(mac);
         c.prefixLength = 24;
+        // IPv4 only (disable_ipv6=1): IPv6's DAD and MLD timers would be deadlines of their own.
+        c.disableIpv6 = true;
         return c;
     }
 

@@ -37,6 +37,8 @@ public final class VirtualWire {
         c.mac = MacAddress.parse(mac);
         c.prefixLength = 24;
         c.seed = seed;
+        // An IPv4 wire (disable_ipv6=1): no IPv6 DAD or MLD frames and timers of its own.
+        c.disableIpv6 = true;
         return c;
     }
 

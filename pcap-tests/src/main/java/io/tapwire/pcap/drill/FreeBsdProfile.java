@@ -44,6 +44,9 @@ public final class FreeBsdProfile {
         // or re-resolution interleaves with the scripted segments.
         c.arpGratuitousAtStart = false;
         c.arpReachableNanos = Long.MAX_VALUE / 4;
+        // IPv4 scripts run on a quiet IPv4-only stack (disable_ipv6=1, no DAD or MLD at start);
+        // ipv6() turns IPv6 on for the IPv6 scripts.
+        c.disableIpv6 = true;
         // FreeBSD: recvspace 65536, sendspace 32768 (the scripts set them too).
         c.tcpRmemDefault = RECVSPACE;
         c.tcpWmemDefault = SENDSPACE;
@@ -122,6 +125,8 @@ public final class FreeBsdProfile {
         c.address6 = STACK_ADDRESS6;
         c.prefixLength6 = 64;
         c.dadTransmits = 0;
+        // One MLD report at start, not Linux's second one up to a second later in mid-script.
+        c.mldQrv = 1;
         c.ndReachableNanos = Long.MAX_VALUE / 4;
         c.ndDelayFirstProbeNanos = Long.MAX_VALUE / 4;
     }
