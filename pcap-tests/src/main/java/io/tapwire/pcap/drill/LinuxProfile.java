@@ -63,6 +63,9 @@ public final class LinuxProfile {
         c.tcpIsnSecret = 0x15_5ec7e7L;
         c.arpGratuitousAtStart = false;
         c.arpReachableNanos = Long.MAX_VALUE / 4;
+        // As in the FreeBSD profile: IPv4 scripts run on a quiet IPv4-only stack (no DAD or MLD
+        // timers at start interleaving with the scripted events; packetdrill's tun sees none either).
+        c.disableIpv6 = true;
         // Linux: tcp_moderate_rcvbuf=1, so the window-scale shift covers tcp_rmem's maximum
         // (tcp_select_initial_window uses max(tcp_rmem[2], rmem_max): 15 MiB gives wscale 8).
         c.tcpModerateRcvbuf = true;
