@@ -196,6 +196,9 @@ final class Syscalls {
             }
             try {
                 so.listener = ctx.stack().listenTcp(so.boundPort, backlog, socketOptions(so));
+                if (so.fastOpenKey != null) {
+                    so.listener.setFastOpenKey(so.fastOpenKey);
+                }
             } catch (IllegalArgumentException e) {
                 return Result.error("EINVAL");
             }
@@ -461,7 +464,7 @@ final class Syscalls {
             // SO_SNDBUF double the value asked for (sock_setsockopt), for the kernel's overhead.
             SocketOptions o = SocketOptions.defaults().receiveBufferSize(so.receiveBuffer > 0 ? 2 * so.receiveBuffer : 0)
                     .sendBufferSize(so.sendBuffer > 0 ? 2 * so.sendBuffer : 0).noDelay(so.noDelay).reuseAddress(so.reuseAddress)
-                    .reusePort(so.reusePort);
+                    .reusePort(so.reusePort).fastOpenQueue(Math.max(0, so.fastOpen));
             return so.congestionControl == null ? o : o.congestionControl(so.congestionControl);
         }
         int rcv = FreeBsdProfile.roundReceiveBuffer(so.receiveBuffer > 0 ? so.receiveBuffer : config.tcpRmemDefault, ctx.mss());
