@@ -413,9 +413,11 @@ public final class TcpLayer implements IpProtocolHandler {
                 t.parent = null;
             }
         }
-        if (!keptForAccept && (t.orphaned || t.error != null || neverHandedOut)) {
-            // Nobody will read what is left (the application closed, the connection failed, or it
-            // was never accepted): the storage goes back to tcp_mem now.
+        if (!keptForAccept && (t.orphaned || neverHandedOut)) {
+            // Nobody will read what is left (the application closed it, or it was never
+            // accepted): the storage goes back to tcp_mem now. A socket the application holds keeps what arrived before a reset readable, as Linux's
+            // tcp_reset leaves the receive queue and tcp_recvmsg copies it before reporting sk_err;
+            // close() frees it.
             t.recvRing.consume(t.recvRing.size());
         }
         t.recvRing.releaseIfEmpty();

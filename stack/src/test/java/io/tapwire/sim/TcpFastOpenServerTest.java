@@ -240,6 +240,24 @@ class TcpFastOpenServerTest {
     }
 
     @Test
+    void aResetAfterAcceptLeavesTheDataReadableThenTheError() throws Exception {
+        // Linux (fastopen/server/reset-after-accept.pkt): tcp_reset does not purge the receive
+        // queue and tcp_recvmsg copies queued data before it reports sk_err.
+        StackHarness h = harness(0x3);
+        TcpListener l = listen(h, 16);
+        TcpPeer client = new TcpPeer(h, 40018);
+        syn(client, VALID, 10, false);
+        one(h);
+        TcpSocket s = l.accept(0, TimeUnit.NANOSECONDS);
+        assertNotNull(s);
+        client.send(PORT, CLIENT_ISS + 11, 0, io.tapwire.wire.TcpSegment.RST, 0, -1, new byte[0]);
+        sent(h);
+        assertEquals(10, s.tryRead(new byte[64], 0, 64), "the SYN's data, received before the reset");
+        java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> s.tryRead(new byte[64], 0, 64));
+        assertTrue(e.getMessage().contains("reset"), e.getMessage());
+    }
+
+    @Test
     void closingWithTheSynDataUnreadResets() throws Exception {
         StackHarness h = harness(0x3);
         TcpListener l = listen(h, 16);

@@ -45,6 +45,14 @@ class FastOpenCookieTest {
     }
 
     @Test
+    void thePublicHelperGivesTheSameCookies() {
+        assertEquals("3021b9d889017eeb", HexFormat.of().formatHex(
+                FastOpenCookies.ipv4(KEY, Ipv4Address.parse("192.0.2.1"), Ipv4Address.parse("192.168.0.1"))));
+        assertEquals(cookie("10.0.0.1", "10.0.0.2"), HexFormat.of().formatHex(
+                FastOpenCookies.ipv4(KEY, Ipv4Address.parse("10.0.0.1"), Ipv4Address.parse("10.0.0.2"))));
+    }
+
+    @Test
     void theSysctlsKeyTextIsLittleEndianWords() {
         // fastopen/server/simple2.pkt sets a0bf63f7-ed803d81-cd641d30-cebc4a90 with the sysctl and
         // sockopt-fastopen-key.pkt the same key as TCP_FASTOPEN_KEY's bytes "\xf7\x63\xbf\xa0...".

@@ -22,6 +22,8 @@ final class DrillSocket {
     boolean keepAlive;
     /** TCP_FASTOPEN's value: a listener's Fast Open queue; on FreeBSD also a client's "sendto() connects with data". */
     int fastOpen;
+    /** TCP_FASTOPEN_KEY (Linux): the listener's own cookie key, null for tcp_fastopen_key. */
+    byte[] fastOpenKey;
     /** TCP_FASTOPEN_CONNECT (Linux): connect defers the SYN to the first write. */
     boolean fastOpenConnect;
     /** TCP_CONGESTION as set (Linux's dialect), null for the stack's tcp_congestion_control. */

@@ -95,6 +95,10 @@ final class FastOpenCalls {
                 if (!linux && so.fastOpen == 0) {
                     throw ScriptException.unsupported(line, "sendto() on an unconnected socket without TCP_FASTOPEN or MSG_FASTOPEN");
                 }
+                if (linux && (ctx.stack().config().tcpFastopen & 0x1) == 0) {
+                    // Linux's tcp_sendmsg_fastopen: EOPNOTSUPP while tcp_fastopen's client bit is off.
+                    return Syscalls.Result.error("EOPNOTSUPP");
+                }
                 checkAddress(a.get(4), line, "sendto");
                 open(so, line);
                 started[0] = true;
@@ -132,6 +136,14 @@ final class FastOpenCalls {
                 done[0] += n;
             } catch (IOException e) {
                 return done[0] > 0 ? Syscalls.Result.ok(done[0]) : Syscalls.Result.error(Errno.of(e));
+            }
+            if (linux && so.nonBlocking && done[0] == 0 && so.connection.state() == io.tapwire.tcp.TcpState.SYN_SENT) {
+                // Linux's tcp_sendmsg_fastopen: a non-blocking connect that put no data in the SYN is EINPROGRESS;
+                // the SYN leaves at once (with the cached cookie, no data).
+                if (so.connection.tcb().fastOpenSynDeferred()) {
+                    ctx.stack().tcp().sendFastOpenSyn(so.connection.tcb());
+                }
+                return Syscalls.Result.error("EINPROGRESS");
             }
             if (done[0] == len || (so.nonBlocking && (done[0] > 0 || want == 0))) {
                 return Syscalls.Result.ok(done[0]);

@@ -27,6 +27,8 @@ final class Flow {
     }
 
     Phase phase = Phase.IDLE;
+    /** Fast Open cookies between the script's addresses and the runner's (Linux's dialect). */
+    final FastOpenCookieMap cookies = new FastOpenCookieMap();
     int localPort = -1;
     int remotePort = FreeBsdProfile.PEER_PORT;
     private boolean isnKnown;
@@ -76,6 +78,11 @@ final class Flow {
     void learnRemoteIsn(long seq) {
         remoteIsn = seq & MASK;
         remoteIsnKnown = true;
+    }
+
+    /** A new active open: the peer's ISN is the one its SYN-ACK (or SYN) for this connection gives. */
+    void forgetRemoteIsn() {
+        remoteIsnKnown = false;
     }
 
     boolean remoteIsnKnown() {

@@ -133,6 +133,11 @@ public final class Interpreter {
                 return result(ScriptResult.Status.SKIPPED_IPV6, 0, "--ip_version=" + ip + ": not supported");
             }
             applyOptions(script.options());
+            if (linux && !ipv6) {
+                // The script's addresses (packetdrill's defaults unless its header sets them) for its Fast Open cookies.
+                flow.cookies.enable(script.options().getOrDefault("remote_ip", FastOpenCookieMap.DEFAULT_REMOTE),
+                        script.options().getOrDefault("local_ip", FastOpenCookieMap.DEFAULT_LOCAL), () -> config.tcpFastopenKey);
+            }
             flow.toleranceMicros = toleranceNanos / 1000;
             List<Script.Event> events = script.events();
             EventTime first = events.get(0).time();
@@ -176,6 +181,9 @@ public final class Interpreter {
                     case "mtu" -> mtu = Integer.parseInt(v);
                     case "bind_port" -> bindPort = Integer.parseInt(v);
                     case "connect_port" -> connectPort = Integer.parseInt(v);
+                    // The runner's addresses are fixed; the script's matter only for Fast Open cookies (FastOpenCookieMap).
+                    case "local_ip", "remote_ip" -> notes.add("option --" + o.getKey() + "=" + v + ": runs on 10.0.0.2 / 10.0.0.1,"
+                            + " Fast Open cookies translated");
                     default -> notes.add("option --" + o.getKey() + (v == null ? "" : "=" + v) + " ignored");
                 }
             } catch (NumberFormatException e) {
@@ -373,7 +381,7 @@ public final class Interpreter {
     /** The options as sent live: SACK blocks and the timestamp echo mapped into the stack's numbers. */
     private List<TcpOption> liveOptions(int line, TcpSpec spec) {
         List<TcpOption> out = new ArrayList<>();
-        for (TcpOption o : spec.options()) {
+        for (TcpOption o : flow.cookies.toLive(spec.options())) {
             if (o instanceof TcpOption.Sack s) {
                 List<long[]> blocks = new ArrayList<>();
                 for (long[] b : s.blocks()) {
@@ -418,6 +426,7 @@ public final class Interpreter {
             flow.learnIsn(spec.seqIgnored() ? 0 : spec.seq(), s.seq());
         } else if (flow.phase == Flow.Phase.CONNECTING && spec.has(TcpSpec.SYN) && !spec.has(TcpSpec.ACK)) {
             flow.localPort = s.srcPort();
+            flow.forgetRemoteIsn();
             flow.learnIsn(spec.seqIgnored() ? 0 : spec.seq(), s.seq());
         }
         String actual = "> " + sent.describe(c);
@@ -524,7 +533,8 @@ public final class Interpreter {
     private void code(int line, String text) {
         if (linux) {
             DrillSocket so = syscalls.current();
-            python.run(text, line, so == null || so.connection == null ? null : so.connection.tcpInfo());
+            python.run(text, line, so == null || so.connection == null ? null : so.connection.tcpInfo(),
+                    so != null && so.connection != null && so.connection.tcb().fastOpenSynData());
             return;
         }
         var m = java.util.regex.Pattern.compile("assert\\s+tcpi_state\\s*==\\s*TCPI_(\\w+)").matcher(text.strip());

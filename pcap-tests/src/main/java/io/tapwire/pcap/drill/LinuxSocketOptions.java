@@ -20,9 +20,6 @@ final class LinuxSocketOptions {
             Map.entry("TCP_KEEPIDLE", "TCP_KEEPIDLE (not in the drill's Linux mapping yet)"),
             Map.entry("TCP_KEEPINTVL", "TCP_KEEPINTVL (not in the drill's Linux mapping yet)"),
             Map.entry("TCP_KEEPCNT", "TCP_KEEPCNT (not in the drill's Linux mapping yet)"),
-            Map.entry("TCP_FASTOPEN", "TCP_FASTOPEN (TCP Fast Open, RFC 7413; not in tapwire yet)"),
-            Map.entry("TCP_FASTOPEN_CONNECT", "TCP_FASTOPEN_CONNECT (TCP Fast Open, RFC 7413; not in tapwire yet)"),
-            Map.entry("TCP_FASTOPEN_KEY", "TCP_FASTOPEN_KEY (TCP Fast Open, RFC 7413; not in tapwire yet)"),
             Map.entry("TCP_INFO", "getsockopt(TCP_INFO) with a struct (the scripts' %{ }% asserts are evaluated instead)"),
             Map.entry("TCP_MD5SIG", "TCP MD5 signatures (RFC 2385; tapwire has none)"),
             Map.entry("SO_ZEROCOPY", "SO_ZEROCOPY (tapwire's writes copy; no zerocopy notifications)"),
@@ -34,7 +31,6 @@ final class LinuxSocketOptions {
     /** The send flags tapwire cannot honour yet, by bit, with the reason. */
     private static final Map<Long, String> NOT_YET_FLAGS = Map.of(
             0x8000L, "MSG_MORE (tapwire has no corking yet)",
-            0x20000000L, "MSG_FASTOPEN (TCP Fast Open, RFC 7413; not in tapwire yet)",
             0x4000000L, "MSG_ZEROCOPY (tapwire's writes copy)");
 
     private LinuxSocketOptions() {
@@ -114,6 +110,21 @@ final class LinuxSocketOptions {
             return Syscalls.Result.ok(0);
         }
         throw unsupported(name, line);
+    }
+
+    /** A C string literal's bytes: {@code \\xNN} escapes as the byte, other characters as Latin-1. */
+    static byte[] escapedBytes(String s) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 3 < s.length() && s.charAt(i + 1) == 'x') {
+                out.write(Integer.parseInt(s.substring(i + 2, i + 4), 16));
+                i += 3;
+            } else {
+                out.write(c);
+            }
+        }
+        return out.toByteArray();
     }
 
     private static ScriptException unsupported(String name, int line) {

@@ -42,7 +42,9 @@ final class LinuxSysctls {
      */
     private static final Set<String> LIVE = Set.of("tcpInsecureRst", "tcpInsecureSyn", "tcpEcn", "tcpSack", "tcpDsack",
             "tcpTimestamps", "tcpWindowScaling", "tcpSynRetries", "tcpSynackRetries", "tcpSyncookies", "tcpRetries2",
-            "tcpFinTimeoutNanos", "tcpRmemDefault", "tcpRmemMax", "tcpWmemDefault", "tcpWmemMax", "tcpCongestionControl");
+            "tcpFinTimeoutNanos", "tcpRmemDefault", "tcpRmemMax", "tcpWmemDefault", "tcpWmemMax", "tcpCongestionControl",
+            // TcpFastOpen reads the bits and the key on each SYN / connect (Linux: sysctl_tcp_fastopen, ctx->key).
+            "tcpFastopen", "tcpFastopenKey");
 
     private LinuxSysctls() {
     }
@@ -62,6 +64,9 @@ final class LinuxSysctls {
             return new Sysctls.Outcome(def.supported() && max.supported(), def.note() + "; " + max.note()
                     + "; the minimum " + parts[0] + " has no tapwire setting");
         }
+        if (base.equals("tcp_fastopen_key")) {
+            return fastopenKey(config, name, v, stackBuilt);
+        }
         String reason = NO_COUNTERPART.get(base);
         if (reason != null) {
             return new Sysctls.Outcome(true, name + "=" + v + ": no tapwire setting; " + reason);
@@ -75,6 +80,21 @@ final class LinuxSysctls {
             return new Sysctls.Outcome(true, name + "=" + v + ": no tapwire setting (" + field + "), ignored");
         }
         return set(config, name, field, v, 1, stackBuilt);
+    }
+
+    /** {@code tcp_fastopen_key}: four 32-bit hex words (a backup key after ',' is not used), see StackConfig.parseFastopenKey. */
+    private static Sysctls.Outcome fastopenKey(StackConfig config, String name, String v, boolean stackBuilt) {
+        byte[] key;
+        try {
+            key = StackConfig.parseFastopenKey(v);
+        } catch (IllegalArgumentException e) {
+            return new Sysctls.Outcome(true, name + "=" + v + ": " + e.getMessage() + ", ignored");
+        }
+        if (stackBuilt && !LIVE.contains("tcpFastopenKey")) {
+            return new Sysctls.Outcome(false, name + "=" + v + " changes tcpFastopenKey after the stack was built");
+        }
+        config.tcpFastopenKey = key;
+        return new Sysctls.Outcome(true, name + "=" + v + ": tcpFastopenKey = " + java.util.HexFormat.of().formatHex(key));
     }
 
     /** {@code tcp_syn_retries} as {@code tcpSynRetries}. */

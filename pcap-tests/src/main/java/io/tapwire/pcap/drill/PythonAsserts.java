@@ -34,8 +34,23 @@ final class PythonAsserts {
 
     private final Map<String, Long> variables = new HashMap<>();
 
+    /**
+     * TCPI_OPT_SYN_DATA for the socket of the current {@link #run}: the stack reports it from the
+     * connection ({@code Tcb.fastOpenSynData()}), not in TcpInfo.
+     */
+    private boolean synData;
+
     /** Runs {@code code} (line {@code line}) against {@code info}; null {@code info} when no connection exists. */
     void run(String code, int line, TcpInfo info) {
+        run(code, line, info, false);
+    }
+
+    /**
+     * As {@link #run(String, int, TcpInfo)}, with {@code synData} for tcpi_options' TCPI_OPT_SYN_DATA
+     * (Linux: the SYN's data was accepted by a Fast Open server, or acknowledged by the SYN-ACK on a client).
+     */
+    void run(String code, int line, TcpInfo info, boolean synData) {
+        this.synData = synData;
         for (String raw : code.split("[\n;]")) {
             String st = stripComment(raw).strip();
             if (st.isEmpty()) {
@@ -410,10 +425,10 @@ final class PythonAsserts {
                 throw ScriptException.unsupported(line, "Python expression '" + s.strip() + "'");
             }
             if (name.startsWith("tcpi_")) {
-                return field(name, line, info);
+                long v = field(name, line, info);
+                return name.equals("tcpi_options") && synData ? v | 32 : v;
             }
-            if ((name.equals("TCPI_OPT_SYN_DATA") && !hasComponent("synData"))
-                    || (name.equals("TCPI_OPT_ECN_SEEN") && !hasComponent("ecnSeen"))) {
+            if (name.equals("TCPI_OPT_ECN_SEEN") && !hasComponent("ecnSeen")) {
                 throw ScriptException.unsupported(line, name + " (tapwire's TcpInfo does not report it)");
             }
             Long c = CONSTANTS.get(name);

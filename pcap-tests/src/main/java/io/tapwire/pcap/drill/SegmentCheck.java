@@ -66,7 +66,7 @@ final class SegmentCheck {
 
     private static String options(TcpSpec spec, WireSegment actual, Flow flow) {
         byte[] want = TcpOption.encode(spec.options());
-        byte[] got = scriptSackBlocks(actual.options(), flow);
+        byte[] got = flow.cookies.toScript(scriptSackBlocks(actual.options(), flow));
         int wantTs = tsValOffset(want);
         int gotTs = tsValOffset(got);
         long liveTsVal = -1;
@@ -99,7 +99,7 @@ final class SegmentCheck {
      */
     private static String optionSet(TcpSpec spec, WireSegment actual, Flow flow) {
         java.util.List<String> want = normalized(spec.options());
-        java.util.List<String> got = normalized(TcpOption.decode(actual.options()));
+        java.util.List<String> got = normalized(TcpOption.decode(flow.cookies.toScript(actual.options())));
         if (!want.equals(got)) {
             return "tcp options (as a set): expected " + TcpOption.format(spec.options()) + " got "
                     + TcpOption.format(TcpOption.decode(actual.options()));

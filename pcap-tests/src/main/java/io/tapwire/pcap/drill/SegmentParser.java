@@ -190,6 +190,11 @@ final class SegmentParser {
     /** The cookie after {@code FO}/{@code FOEXP}: hex digits, two per byte, or none for a cookie request. */
     private static TcpOption fastOpen(Cursor c, boolean experimental) {
         String hex = c.hexDigits();
+        if (hex.isEmpty() && c.acceptWord("TFO_COOKIE")) {
+            // packetdrill's test runner defines TFO_COOKIE as Linux's cookie for its default IPv4
+            // addresses (192.0.2.1 to 192.168.0.1) under defaults.sh's tcp_fastopen_key.
+            hex = "3021b9d889017eeb";
+        }
         if (hex.isEmpty() && c.atWord()) {
             throw ScriptException.unsupported(c.line(), "Fast Open cookie '" + c.word() + "' (a name, not hex digits)");
         }

@@ -91,6 +91,21 @@ final class SocketOptionCalls {
                         }
                     }
                 }
+                case "TCP_FASTOPEN_KEY" -> {
+                    if (!ctx.linux()) {
+                        throw ScriptException.unsupported(line, "socket option " + name);
+                    }
+                    // Linux: a listener's own key, 16 bytes as written (a second 16 bytes would be a backup key).
+                    byte[] key = value instanceof Expr.Str str ? LinuxSocketOptions.escapedBytes(str.value()) : null;
+                    if (key == null || key.length != 16) {
+                        return Syscalls.Result.error("EINVAL");
+                    }
+                    so.fastOpenKey = key;
+                    ctx.flow().cookies.addKey(key);
+                    if (so.listener != null) {
+                        so.listener.setFastOpenKey(key);
+                    }
+                }
                 default -> {
                     String error;
                     try {

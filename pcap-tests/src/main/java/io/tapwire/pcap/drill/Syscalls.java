@@ -198,6 +198,9 @@ final class Syscalls {
             }
             try {
                 so.listener = ctx.stack().listenTcp(so.boundPort, backlog, socketOptions(so));
+                if (so.fastOpenKey != null) {
+                    so.listener.setFastOpenKey(so.fastOpenKey);
+                }
             } catch (IllegalArgumentException e) {
                 return Result.error("EINVAL");
             }

@@ -44,8 +44,10 @@ class FastOpenOptionTest {
     }
 
     @Test
-    void aNamedCookieIsUnsupportedAndAnOddDigitCountAnError() {
-        assertThrows(ScriptException.class, () -> parse("S 0:0(0) win 5840 <FOEXP TFO_COOKIE>"));
+    void tfoCookieIsPacketdrillsValueAnyOtherNameUnsupportedAndAnOddDigitCountAnError() {
+        // packetdrill's runner defines TFO_COOKIE as Linux's cookie for its default IPv4 addresses.
+        assertEquals("fe0cf9893021b9d889017eeb", bytes(parse("S 0:0(0) win 5840 <FOEXP TFO_COOKIE>")));
+        assertThrows(ScriptException.class, () -> parse("S 0:0(0) win 5840 <FOEXP OTHER_COOKIE>"));
         assertThrows(ScriptException.class, () -> parse("S 0:0(0) win 5840 <FO 123,nop>"));
     }
 }
