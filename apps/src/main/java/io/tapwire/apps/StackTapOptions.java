@@ -49,11 +49,18 @@ public final class StackTapOptions {
 
     /** Applies {@code --busy-poll} to a runner not yet started. */
     public io.tapwire.StackRunner busyPoll(io.tapwire.StackRunner runner) {
-        if (busyPollMicros != null && busyPollMicros < 0) {
-            throw new IllegalArgumentException("--busy-poll must be 0 or more microseconds, got " + busyPollMicros);
+        return busyPoll(runner, busyPollMicros);
+    }
+
+    /**
+     * {@code --busy-poll MICROS} on a runner not yet started: null keeps the adaptive default, 0
+     * never spins, else a fixed spin (tapwire up and tapwire run share it).
+     */
+    static io.tapwire.StackRunner busyPoll(io.tapwire.StackRunner runner, Long micros) {
+        if (micros != null && micros < 0) {
+            throw new IllegalArgumentException("--busy-poll must be 0 or more microseconds, got " + micros);
         }
-        return busyPollMicros == null ? runner : busyPollMicros == 0 ? runner.busyPollNanos(0)
-                : runner.fixedBusyPollNanos(busyPollMicros * 1_000);
+        return micros == null ? runner : micros == 0 ? runner.busyPollNanos(0) : runner.fixedBusyPollNanos(micros * 1_000);
     }
 
     @Option(names = "--pcap", paramLabel = "FILE", description = "Record every frame in both directions to this pcap file.")

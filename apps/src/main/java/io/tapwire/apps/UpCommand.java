@@ -139,8 +139,7 @@ public final class UpCommand implements Callable<Integer> {
 
     /** Adaptive up to 50 µs by default; a fixed spin when --busy-poll was given (0: never). */
     private StackRunner busyPoll(StackRunner runner) {
-        return busyPollMicros == null ? runner : busyPollMicros == 0 ? runner.busyPollNanos(0)
-                : runner.fixedBusyPollNanos(busyPollMicros * 1_000);
+        return StackTapOptions.busyPoll(runner, busyPollMicros);
     }
 
     @Override

@@ -101,6 +101,11 @@ final class CServers implements AutoCloseable {
 
     @Override
     public void close() {
+        deleteTree(dir);
+    }
+
+    /** Deletes a temporary directory and what is in it, best effort (the bench's scratch directories). */
+    static void deleteTree(Path dir) {
         try (Stream<Path> walk = Files.walk(dir)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> {
                 try {

@@ -8,10 +8,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * nginx with one worker as the Linux column of the HTTP benchmark: it serves {@code /bytes/N}
@@ -120,16 +118,6 @@ final class NginxServer implements AutoCloseable {
     @Override
     public void close() {
         process.close();
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // best effort: a temporary directory
-                }
-            });
-        } catch (IOException ignored) {
-            // best effort
-        }
+        CServers.deleteTree(dir);
     }
 }
