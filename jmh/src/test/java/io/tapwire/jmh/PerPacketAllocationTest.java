@@ -51,14 +51,17 @@ class PerPacketAllocationTest {
      * Among 1,000 connections the warm-up is longer: until every connection has had data, the
      * stack still creates each one's delayed-ACK timer on first use (Tcb.delackTimer), its
      * TimerQueue grows to the high-water mark of armed timers (TimerQueue.arm), and the
-     * BufferPool gets its first receive array. All three happen once, not per packet.
+     * BufferPool gets its first receive array. All three happen once, not per packet. The pure
+     * ACK warms up as long as the data segment does: with 20,000 warm-up ACKs the measured run
+     * still caught allocations of code not yet compiled by C2 (2,192 bytes once in CI, 336 on a
+     * rerun; escape analysis removes them once the ACK path is compiled), a one-time effect too.
      */
     @Test
     void demuxAmongThousandConnectionsAllocatesNothing() throws Exception {
         DemuxBenchmark b = new DemuxBenchmark();
         b.connections = 1000;
         b.setup();
-        assertNoAllocationPerOp("pure ACK", bytesPerOp(b::pureAck));
+        assertNoAllocationPerOp("pure ACK", bytesPerOp(b::pureAck, 200_000));
         assertNoAllocationPerOp("data segment", bytesPerOp(b::dataSegment, 200_000));
         b.check();
     }
