@@ -50,11 +50,8 @@ public final class Ipv6Reassembler {
         long dstHi;
         long dstLo;
         int ident;
-        int end = -1;
         int bytes;
-        int rangeCount;
-        final int[] starts = new int[MAX_RANGES];
-        final int[] ends = new int[MAX_RANGES];
+        final FragmentRanges ranges = new FragmentRanges(MAX_RANGES);
         ByteBuffer data;
         int unfragmentableLength;
         int nextHeaderFieldOffset;
@@ -141,45 +138,24 @@ public final class Ipv6Reassembler {
             }
         }
         int fragEnd = offset + length;
-        if (!more) {
-            if ((s.end >= 0 && s.end != fragEnd) || (s.rangeCount > 0 && s.ends[s.rangeCount - 1] > fragEnd)) {
-                release(s);
-                stats.drop(DropReason.IP6_FRAG_DROPPED);
-                return;
-            }
-            s.end = fragEnd;
-        } else if (s.end >= 0 && fragEnd > s.end) {
-            release(s);
+        int i = s.ranges.place(offset, fragEnd, more);
+        if (i == FragmentRanges.DUPLICATE) {
             stats.drop(DropReason.IP6_FRAG_DROPPED);
             return;
         }
-        int i = 0;
-        while (i < s.rangeCount && s.starts[i] < offset) {
-            i++;
-        }
-        if (i < s.rangeCount && s.starts[i] == offset && s.ends[i] == fragEnd) {
-            stats.drop(DropReason.IP6_FRAG_DROPPED);
-            return;
-        }
-        boolean overlapsPrev = i > 0 && s.ends[i - 1] > offset;
-        boolean overlapsNext = i < s.rangeCount && s.starts[i] < fragEnd;
-        if (overlapsPrev || overlapsNext) {
-            // RFC 5722 section 4: the whole packet is discarded, no ICMP.
+        if (i < 0) {
+            // RFC 5722 section 4: an overlap discards the whole packet, no ICMP; so does a
+            // contradiction about where the packet ends.
             release(s);
-            stats.drop(DropReason.IP6_FRAG_OVERLAP);
+            stats.drop(i == FragmentRanges.OVERLAP ? DropReason.IP6_FRAG_OVERLAP : DropReason.IP6_FRAG_DROPPED);
             return;
         }
-        if (s.rangeCount == MAX_RANGES || bufferedBytes + length > config.ip6fragHighThresh) {
+        if (s.ranges.full() || bufferedBytes + length > config.ip6fragHighThresh) {
             release(s);
             stats.drop(DropReason.IP6_FRAG_NO_MEMORY);
             return;
         }
-        System.arraycopy(s.starts, i, s.starts, i + 1, s.rangeCount - i);
-        System.arraycopy(s.ends, i, s.ends, i + 1, s.rangeCount - i);
-        s.starts[i] = offset;
-        s.ends[i] = fragEnd;
-        s.rangeCount++;
-        coalesce(s, i);
+        s.ranges.insert(i, offset, fragEnd);
         s.data.put(MAX_UNFRAGMENTABLE + offset, ip.buffer(), ext.offset(), length);
         s.bytes += length;
         bufferedBytes += length;
@@ -192,9 +168,9 @@ public final class Ipv6Reassembler {
             s.first.put(0, ip.buffer(), ip.offset(), keep);
             s.firstLength = keep;
         }
-        if (s.end >= 0 && s.rangeCount == 1 && s.starts[0] == 0 && s.ends[0] == s.end && s.firstLength > 0) {
+        if (s.ranges.complete() && s.firstLength > 0) {
             int start = MAX_UNFRAGMENTABLE - s.unfragmentableLength;
-            int total = s.unfragmentableLength + s.end;
+            int total = s.unfragmentableLength + s.ranges.end();
             ByteBuffer data = s.data;
             // RFC 8200 section 4.5: the reassembled payload length leaves out the fragment header,
             // and the header that named it now names the fragment's next header.
@@ -232,23 +208,6 @@ public final class Ipv6Reassembler {
         }
     }
 
-    private void coalesce(Slot s, int i) {
-        if (i + 1 < s.rangeCount && s.ends[i] == s.starts[i + 1]) {
-            s.ends[i] = s.ends[i + 1];
-            remove(s, i + 1);
-        }
-        if (i > 0 && s.ends[i - 1] == s.starts[i]) {
-            s.ends[i - 1] = s.ends[i];
-            remove(s, i);
-        }
-    }
-
-    private static void remove(Slot s, int i) {
-        System.arraycopy(s.starts, i + 1, s.starts, i, s.rangeCount - i - 1);
-        System.arraycopy(s.ends, i + 1, s.ends, i, s.rangeCount - i - 1);
-        s.rangeCount--;
-    }
-
     private Slot find(Ipv6Packet ip, int ident) {
         for (Slot s : slots) {
             if (s.inUse && s.ident == ident && s.srcHi == ip.srcHi() && s.srcLo == ip.srcLo() && s.dstHi == ip.dstHi()
@@ -268,9 +227,8 @@ public final class Ipv6Reassembler {
                 s.dstHi = ip.dstHi();
                 s.dstLo = ip.dstLo();
                 s.ident = ident;
-                s.end = -1;
                 s.bytes = 0;
-                s.rangeCount = 0;
+                s.ranges.reset();
                 s.firstLength = 0;
                 if (s.data == null) {
                     s.data = ByteBuffer.allocate(MAX_UNFRAGMENTABLE + MAX_PAYLOAD);

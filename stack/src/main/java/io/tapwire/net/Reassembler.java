@@ -42,11 +42,8 @@ public final class Reassembler {
         int dst;
         int protocol;
         int ident;
-        int end = -1;
         int bytes;
-        int rangeCount;
-        final int[] starts = new int[MAX_RANGES];
-        final int[] ends = new int[MAX_RANGES];
+        final FragmentRanges ranges = new FragmentRanges(MAX_RANGES);
         ByteBuffer data;
         /** The first fragment's IP header and first 8 payload bytes, for ICMP time exceeded. */
         final ByteBuffer firstHeader = ByteBuffer.allocate(60 + 8);
@@ -127,46 +124,23 @@ public final class Reassembler {
             }
         }
         int fragEnd = offset + length;
-        if (!more) {
-            // The last fragment fixes the datagram's end; contradictions mean a corrupt datagram.
-            if ((s.end >= 0 && s.end != fragEnd) || (s.rangeCount > 0 && s.ends[s.rangeCount - 1] > fragEnd)) {
-                release(s);
-                stats.drop(DropReason.IP_FRAG_BAD_LENGTH);
-                return;
-            }
-            s.end = fragEnd;
-        } else if (s.end >= 0 && fragEnd > s.end) {
-            release(s);
-            stats.drop(DropReason.IP_FRAG_BAD_LENGTH);
-            return;
-        }
-        // Find the insertion point among sorted, non-overlapping ranges.
-        int i = 0;
-        while (i < s.rangeCount && s.starts[i] < offset) {
-            i++;
-        }
-        if (i < s.rangeCount && s.starts[i] == offset && s.ends[i] == fragEnd) {
+        int i = s.ranges.place(offset, fragEnd, more);
+        if (i == FragmentRanges.DUPLICATE) {
             stats.drop(DropReason.IP_FRAG_DUPLICATE);
             return;
         }
-        boolean overlapsPrev = i > 0 && s.ends[i - 1] > offset;
-        boolean overlapsNext = i < s.rangeCount && s.starts[i] < fragEnd;
-        if (overlapsPrev || overlapsNext) {
+        if (i < 0) {
+            // A contradiction about the end means a corrupt datagram; an overlap condemns it whole.
             release(s);
-            stats.drop(DropReason.IP_FRAG_OVERLAP);
+            stats.drop(i == FragmentRanges.OVERLAP ? DropReason.IP_FRAG_OVERLAP : DropReason.IP_FRAG_BAD_LENGTH);
             return;
         }
-        if (s.rangeCount == MAX_RANGES || bufferedBytes + length > config.ipfragHighThresh) {
+        if (s.ranges.full() || bufferedBytes + length > config.ipfragHighThresh) {
             release(s);
             stats.drop(DropReason.IP_FRAG_NO_MEMORY);
             return;
         }
-        System.arraycopy(s.starts, i, s.starts, i + 1, s.rangeCount - i);
-        System.arraycopy(s.ends, i, s.ends, i + 1, s.rangeCount - i);
-        s.starts[i] = offset;
-        s.ends[i] = fragEnd;
-        s.rangeCount++;
-        coalesce(s, i);
+        s.ranges.insert(i, offset, fragEnd);
         s.data.put(HEADER + offset, ip.buffer(), ip.payloadOffset(), length);
         s.bytes += length;
         bufferedBytes += length;
@@ -175,8 +149,8 @@ public final class Reassembler {
             s.firstHeader.put(0, ip.buffer(), ip.offset(), keep);
             s.firstHeaderLength = keep;
         }
-        if (s.end >= 0 && s.rangeCount == 1 && s.starts[0] == 0 && s.ends[0] == s.end) {
-            int total = HEADER + s.end;
+        if (s.ranges.complete()) {
+            int total = HEADER + s.ranges.end();
             // The reassembled datagram gets a plain 20-byte header: options were skipped on input.
             Ipv4Packet.writeHeader(s.data, 0, ip.tos(), total, s.ident, 0, ip.ttl(), s.protocol, s.src, s.dst);
             stats.inc(Stat.IP_REASM_OKS);
@@ -184,24 +158,6 @@ public final class Reassembler {
             release(s);
             sink.deliver(data, total);
         }
-    }
-
-    private void coalesce(Slot s, int i) {
-        // Merge with the following range, then the preceding one, when they touch.
-        if (i + 1 < s.rangeCount && s.ends[i] == s.starts[i + 1]) {
-            s.ends[i] = s.ends[i + 1];
-            remove(s, i + 1);
-        }
-        if (i > 0 && s.ends[i - 1] == s.starts[i]) {
-            s.ends[i - 1] = s.ends[i];
-            remove(s, i);
-        }
-    }
-
-    private static void remove(Slot s, int i) {
-        System.arraycopy(s.starts, i + 1, s.starts, i, s.rangeCount - i - 1);
-        System.arraycopy(s.ends, i + 1, s.ends, i, s.rangeCount - i - 1);
-        s.rangeCount--;
     }
 
     private Slot find(Ipv4Packet ip) {
@@ -221,9 +177,8 @@ public final class Reassembler {
                 s.dst = ip.dst();
                 s.protocol = ip.protocol();
                 s.ident = ip.ident();
-                s.end = -1;
                 s.bytes = 0;
-                s.rangeCount = 0;
+                s.ranges.reset();
                 s.firstHeaderLength = 0;
                 if (s.data == null) {
                     s.data = ByteBuffer.allocate(Ipv4Packet.MAX_TOTAL_LENGTH);
