@@ -47,6 +47,7 @@ final class TapDatagramChannel extends DatagramChannel implements TapSelectable 
             StandardSocketOptions.IP_TOS);
     /** The largest UDP payload (over IPv6: 65535 - 8; over IPv4 the stack refuses more than 65507). */
     private static final int MAX_DATAGRAM = 65527;
+    private static final InetAddress ANY6 = NioAddresses.toInet(new io.tapwire.wire.Ipv6Address(0, 0));
 
     private final Stack stack;
     private final UdpSocket socket;
@@ -511,6 +512,9 @@ final class TapDatagramChannel extends DatagramChannel implements TapSelectable 
             return null;
         }
         InetAddress a6 = boundAddress6;
+        if (a6 == null && dualStack && socket.localAddress() == 0) {
+            a6 = ANY6;   // a dual-stack channel on the wildcard: the JDK reports ::, its IPv6 socket's address
+        }
         return a6 != null ? new InetSocketAddress(a6, socket.localPort()) : NioAddresses.toSocketAddress(socket.localAddress(), socket.localPort());
     }
 

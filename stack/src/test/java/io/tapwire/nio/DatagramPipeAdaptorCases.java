@@ -206,6 +206,18 @@ abstract class DatagramPipeAdaptorCases extends ChannelSemanticsSuite {
     }
 
     @Test
+    void anInet6ChannelOnTheWildcardReportsTheIpv6Wildcard() throws Exception {
+        assumeTrue(world.isIpv6(), "an IPv6 world");
+        java.nio.channels.DatagramChannel d = track(world.clientProvider().openDatagramChannel(StandardProtocolFamily.INET6));
+        d.bind(new InetSocketAddress(0));
+        InetSocketAddress local = (InetSocketAddress) d.getLocalAddress();
+        assertEquals(InetAddress.getByName("::"), local.getAddress(), "an IPv6 socket bound to in6addr_any");
+        java.nio.channels.DatagramChannel v4 = track(world.clientProvider().openDatagramChannel(StandardProtocolFamily.INET));
+        v4.bind(null);
+        assertEquals(InetAddress.getByName("0.0.0.0"), ((InetSocketAddress) v4.getLocalAddress()).getAddress());
+    }
+
+    @Test
     void aDualStackChannelReachesAnIpv4PeerThroughAMappedAddress() throws Exception {
         assumeTrue(world.isIpv6(), "an IPv6 world");
         java.nio.channels.DatagramChannel s = track(world.serverProvider().openDatagramChannel());
