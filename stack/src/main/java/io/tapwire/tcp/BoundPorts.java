@@ -24,10 +24,13 @@ import java.util.SplittableRandom;
 final class BoundPorts {
     private final StackConfig config;
     private final TcpLayer layer;
-    /** Sockets bound per port. */
-    private final int[] owners = new int[65536];
+    /**
+     * Sockets bound per port, made at the first bind (most stacks never bind a client socket);
+     * read without the lock by the stack thread's ephemeral choice, written under it.
+     */
+    private volatile java.util.concurrent.atomic.AtomicIntegerArray owners;
     /** Of those, the ones without SO_REUSEADDR. */
-    private final int[] exclusive = new int[65536];
+    private int[] exclusive;
     private final SplittableRandom random;
 
     BoundPorts(StackConfig config, TcpLayer layer) {
@@ -47,12 +50,16 @@ final class BoundPorts {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
+        if (owners == null) {
+            exclusive = new int[65536];
+            owners = new java.util.concurrent.atomic.AtomicIntegerArray(65536);
+        }
         if (port == 0) {
             port = pickFree();
         } else if (conflicts(port, reuseAddress)) {
             throw new BindException("Address already in use");
         }
-        owners[port]++;
+        owners.incrementAndGet(port);
         if (!reuseAddress) {
             exclusive[port]++;
         }
@@ -61,25 +68,26 @@ final class BoundPorts {
 
     /** Gives back a port {@link #bind} returned (the socket closed). */
     synchronized void release(int port, boolean reuseAddress) {
-        if (port <= 0 || owners[port] == 0) {
+        if (port <= 0 || port > 65535 || owners == null || owners.get(port) == 0) {
             return;
         }
-        owners[port]--;
+        owners.decrementAndGet(port);
         if (!reuseAddress && exclusive[port] > 0) {
             exclusive[port]--;
         }
     }
 
     /** Whether a client socket holds {@code port} by bind; read by the stack thread's ephemeral choice. */
-    synchronized boolean isBound(int port) {
-        return owners[port] > 0;
+    boolean isBound(int port) {
+        java.util.concurrent.atomic.AtomicIntegerArray o = owners;
+        return o != null && o.get(port) > 0;
     }
 
     private boolean conflicts(int port, boolean reuseAddress) {
         if (layer.listener(port) != null) {
             return true;
         }
-        if (owners[port] > 0 && (!reuseAddress || exclusive[port] > 0)) {
+        if (owners.get(port) > 0 && (!reuseAddress || exclusive[port] > 0)) {
             return true;
         }
         return !reuseAddress && layer.portInUse(port);
@@ -92,7 +100,7 @@ final class BoundPorts {
         int start = random.nextInt(range);
         for (int i = 0; i < range; i++) {
             int port = low + (start + i) % range;
-            if (owners[port] == 0 && layer.listener(port) == null && !layer.portInUse(port)) {
+            if (owners.get(port) == 0 && layer.listener(port) == null && !layer.portInUse(port)) {
                 return port;
             }
         }
