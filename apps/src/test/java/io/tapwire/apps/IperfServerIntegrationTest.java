@@ -136,18 +136,26 @@ class IperfServerIntegrationTest extends TcpSandboxTestBase {
         assertEquals(num(obj(report, "end", "sum_received"), "bytes"), sum, "the sum is the streams' sum");
     }
 
-    @org.junit.jupiter.api.Disabled("Known failure, intermittent, recorded: stock iperf3 -R -t 2 against tapwire's iperf3 server "
-            + "ends with 'control socket has closed unexpectedly' in about one full run in three under load (CI of 2026-12-01 "
-            + "21:50, a helper's run the same day, once the session before; it passes when run alone): the server's 15 s step "
-            + "timeout expires while it waits for the client's results after TEST_END, the client still in its receive loop "
-            + "(compare esnet/iperf#1527). Not yet explained: the server's writer after TEST_END and the data socket's close "
-            + "are the places to look.")
     @Test
     void tcpReverseTheServerSends() {
         Map<String, Object> report = iperf("-R", "-t", "2");
         long[] sr = sentAndReceived(report, "");
         assertTrue(obj(report, "end", "sum_sent").containsKey("retransmits"), "the server reports retransmits as sender");
         assertTrue(sr[1] > 0);
+    }
+
+    /**
+     * The 3.12 client in reverse mode drains its data sockets after TEST_END with blocking reads
+     * that return only once a whole block or the end of the stream has come: with 1 MiB blocks the
+     * last read waits for more than the server still sends, so the test ends cleanly only if the
+     * server closes its data sockets at TEST_END, as iperf3's server does (before that fix: the
+     * client stuck until the server's 15 s step timeout, then "control socket has closed
+     * unexpectedly", three runs in three).
+     */
+    @Test
+    void tcpReverseWithMegabyteBlocksEndsCleanly() {
+        Map<String, Object> report = iperf("-R", "-t", "2", "-l", "1M");
+        sentAndReceived(report, "");
     }
 
     @Test

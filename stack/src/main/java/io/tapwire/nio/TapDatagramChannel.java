@@ -32,13 +32,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * non-blocking, and a {@link DatagramSocket} adaptor. A datagram longer than the buffer is
  * truncated, as the JDK's is. No multicast: tapwire does not join groups; SO_BROADCAST and IP_TOS
  * are kept and reported only.
+ *
+ * <p>Families as the JDK's channels on Linux: an {@code INET6} channel (the default when the stack
+ * has IPv6) is dual-stack, like an IPv6 socket with IPV6_V6ONLY off: bound to the wildcard it
+ * takes datagrams of both families, sends to IPv6 and IPv4 peers (IPv4-mapped addresses go over
+ * IPv4) and reports IPv4 sources as {@link java.net.Inet4Address}; bound to one of the stack's IPv6
+ * addresses it takes IPv6 only, bound to its IPv4 address IPv4 only. An {@code INET} channel speaks
+ * IPv4 only and refuses IPv6 addresses with {@link java.nio.channels.UnsupportedAddressTypeException},
+ * as {@code sun.nio.ch.Net.checkAddress} does.
  */
 final class TapDatagramChannel extends DatagramChannel implements TapSelectable {
     private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_SNDBUF,
             StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT, StandardSocketOptions.SO_BROADCAST,
             StandardSocketOptions.IP_TOS);
-    /** The largest UDP payload over IPv4. */
-    private static final int MAX_DATAGRAM = 65507;
+    /** The largest UDP payload (over IPv6: 65535 - 8; over IPv4 the stack refuses more than 65507). */
+    private static final int MAX_DATAGRAM = 65527;
+    private static final InetAddress ANY6 = NioAddresses.toInet(new io.tapwire.wire.Ipv6Address(0, 0));
 
     private final Stack stack;
     private final UdpSocket socket;
@@ -54,10 +63,23 @@ final class TapDatagramChannel extends DatagramChannel implements TapSelectable 
     private DatagramSocketAdaptor adaptor;
     private volatile boolean bound;
     private volatile InetSocketAddress remote;
+    /** The connected peer when it is reached over IPv6, else null. */
+    private volatile io.tapwire.wire.Ipv6Address remote6;
+    /** IPv6 and IPv4 (an INET6 channel), or IPv4 only (INET). */
+    private final boolean dualStack;
+    /** The IPv6 address bind named (the channel then takes IPv6 only), or null. */
+    private volatile InetAddress boundAddress6;
 
+    /** A channel of the stack's default family: dual-stack when the stack has IPv6, as the JDK's. */
     TapDatagramChannel(TapwireSelectorProvider provider, Stack stack) {
+        this(provider, stack, stack.ipv6Enabled());
+    }
+
+    /** {@code dualStack}: an INET6 channel; otherwise INET. */
+    TapDatagramChannel(TapwireSelectorProvider provider, Stack stack, boolean dualStack) {
         super(provider);
         this.stack = stack;
+        this.dualStack = dualStack;
         this.socket = stack.openUdp();
         selectionKeys.socketCreated(socket);
     }
@@ -94,10 +116,19 @@ final class TapDatagramChannel extends DatagramChannel implements TapSelectable 
             if (bound) {
                 throw new AlreadyBoundException();
             }
-            InetSocketAddress isa = local == null ? new InetSocketAddress(0) : NioAddresses.check(local);
-            int addr = NioAddresses.toIpv4(isa.getAddress());
-            if (addr != 0 && addr != stack.config().address) {
-                throw new BindException("Cannot assign requested address");
+            InetSocketAddress isa = local == null ? new InetSocketAddress(0) : checkFamily(NioAddresses.check(local));
+            io.tapwire.wire.Ipv6Address v6 = NioAddresses.toIpv6(isa.getAddress());
+            int addr;
+            if (v6 != null) {
+                if (!stack.ipv6Enabled() || !stack.ipv6Addresses().isOurs(v6.hi(), v6.lo())) {
+                    throw new BindException("Cannot assign requested address");
+                }
+                addr = 0;   // tapwire binds UDP over IPv6 on the wildcard; receive keeps IPv6 only
+            } else {
+                addr = NioAddresses.toIpv4(isa.getAddress());
+                if (addr != 0 && addr != stack.config().address) {
+                    throw new BindException("Cannot assign requested address");
+                }
             }
             try {
                 socket.reusePort(reusePort);
@@ -107,9 +138,18 @@ final class TapDatagramChannel extends DatagramChannel implements TapSelectable 
                 jdk.initCause(e);
                 throw jdk;
             }
+            boundAddress6 = v6 != null ? isa.getAddress() : null;
             bound = true;
         }
         return this;
+    }
+
+    /** An IPv6 address on an INET channel: UnsupportedAddressTypeException, as the JDK's. */
+    private InetSocketAddress checkFamily(InetSocketAddress isa) {
+        if (!dualStack && isa.getAddress() instanceof java.net.Inet6Address) {
+            throw new java.nio.channels.UnsupportedAddressTypeException();
+        }
+        return isa;
     }
 
     private void bindIfNeeded() throws IOException {
@@ -120,15 +160,21 @@ final class TapDatagramChannel extends DatagramChannel implements TapSelectable 
 
     @Override
     public DatagramChannel connect(SocketAddress sa) throws IOException {
-        InetSocketAddress isa = NioAddresses.check(sa);
-        int addr = NioAddresses.toIpv4(isa.getAddress());
+        InetSocketAddress isa = checkFamily(NioAddresses.check(sa));
+        io.tapwire.wire.Ipv6Address v6 = NioAddresses.toIpv6(isa.getAddress());
+        int addr = v6 != null ? 0 : NioAddresses.toIpv4(isa.getAddress());
         synchronized (stateLock) {
             ensureOpen();
             if (remote != null) {
                 throw new java.nio.channels.AlreadyConnectedException();
             }
             bindIfNeeded();
-            socket.connect(addr, isa.getPort());
+            if (v6 != null) {
+                socket.connect(v6, isa.getPort());
+            } else {
+                socket.connect(addr, isa.getPort());
+            }
+            remote6 = v6;
             remote = isa;
         }
         return this;
@@ -142,6 +188,7 @@ final class TapDatagramChannel extends DatagramChannel implements TapSelectable 
             }
             socket.disconnect();
             remote = null;
+            remote6 = null;
         }
         return this;
     }
@@ -160,7 +207,7 @@ final class TapDatagramChannel extends DatagramChannel implements TapSelectable 
     @Override
     public SocketAddress getLocalAddress() throws IOException {
         ensureOpen();
-        return bound ? NioAddresses.toSocketAddress(socket.localAddress(), socket.localPort()) : null;
+        return localAddress();
     }
 
     @Override
@@ -174,25 +221,55 @@ final class TapDatagramChannel extends DatagramChannel implements TapSelectable 
             ensureOpen();
             bindIfNeeded();
             UdpLayer.Received r = receiveOne(dst);
-            return r == null ? null : NioAddresses.toSocketAddress(r.srcAddress(), r.srcPort());
+            return r == null ? null : sourceOf(r);
         } finally {
             readLock.unlock();
         }
     }
 
+    /** The source of a datagram: an IPv6 peer as an Inet6Address, an IPv4 one as an Inet4Address (as the JDK's dual-stack channels report it). */
+    private static InetSocketAddress sourceOf(UdpLayer.Received r) {
+        io.tapwire.wire.Ipv6Address src6 = r.srcAddress6();
+        return src6 != null ? new InetSocketAddress(NioAddresses.toInet(src6), r.srcPort())
+                : NioAddresses.toSocketAddress(r.srcAddress(), r.srcPort());
+    }
+
+    /**
+     * Whether this channel takes a datagram of that family: an INET channel no IPv6 ones (an IPv4
+     * socket never sees them), a channel bound to an IPv6 address no IPv4 ones (Linux delivers to
+     * it only what was sent to that address). The stack's wildcard binding takes both, so the
+     * others are dropped here.
+     */
+    private boolean wanted(UdpLayer.Received r) {
+        return r.srcAddress6() != null ? dualStack : boundAddress6 == null;
+    }
+
     /** One datagram into {@code dst}, truncated to its room; null if none (non-blocking). */
     private UdpLayer.Received receiveOne(ByteBuffer dst) throws IOException {
+        return receiveOne(dst, isBlocking() ? Long.MAX_VALUE : 0);
+    }
+
+    /** {@link #receiveOne(ByteBuffer)} waiting up to {@code timeoutNanos} (blocking mode only). */
+    private UdpLayer.Received receiveOne(ByteBuffer dst, long timeoutNanos) throws IOException {
         boolean blocking = isBlocking();
+        long deadline = timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + timeoutNanos;
         UdpLayer.Received r = null;
         try {
             if (blocking) {
                 begin();
             }
-            scratch.clear();
-            r = socket.receive(scratch, blocking ? Long.MAX_VALUE : 0);
+            while (true) {
+                scratch.clear();
+                long wait = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, deadline - System.nanoTime());
+                r = socket.receive(scratch, blocking ? wait : 0);
+                if (r == null || wanted(r)) {
+                    break;
+                }
+                r = null;   // a datagram of the other family: dropped, as the kernel would not deliver it
+            }
         } finally {
             if (blocking) {
-                end(r != null);
+                end(r != null || (timeoutNanos != Long.MAX_VALUE && isOpen()));
             }
         }
         if (r != null) {
@@ -204,7 +281,7 @@ final class TapDatagramChannel extends DatagramChannel implements TapSelectable 
     @Override
     public int send(ByteBuffer src, SocketAddress target) throws IOException {
         Objects.requireNonNull(src);
-        InetSocketAddress isa = NioAddresses.check(target);
+        InetSocketAddress isa = checkFamily(NioAddresses.check(target));
         writeLock.lock();
         try {
             ensureOpen();
@@ -213,13 +290,20 @@ final class TapDatagramChannel extends DatagramChannel implements TapSelectable 
                 throw new java.nio.channels.AlreadyConnectedException();
             }
             bindIfNeeded();
-            return sendOne(src, NioAddresses.toIpv4(isa.getAddress()), isa.getPort());
+            io.tapwire.wire.Ipv6Address v6 = NioAddresses.toIpv6(isa.getAddress());
+            return sendOne(src, v6, v6 != null ? 0 : NioAddresses.toIpv4(isa.getAddress()), isa.getPort());
         } finally {
             writeLock.unlock();
         }
     }
 
-    private int sendOne(ByteBuffer src, int address, int port) throws IOException {
+    /** Sends to the connected peer. */
+    private int sendConnected(ByteBuffer src) throws IOException {
+        return sendOne(src, remote6, socket.remoteAddress(), socket.remotePort());
+    }
+
+    /** Sends to {@code address6} when it is not null (IPv6), else to the IPv4 {@code address}. */
+    private int sendOne(ByteBuffer src, io.tapwire.wire.Ipv6Address address6, int address, int port) throws IOException {
         int len = src.remaining();
         boolean blocking = isBlocking();
         boolean sent = false;
@@ -227,7 +311,9 @@ final class TapDatagramChannel extends DatagramChannel implements TapSelectable 
             if (blocking) {
                 begin();
             }
-            sent = socket.send(src, src.position(), len, address, port, blocking ? Long.MAX_VALUE : 0);
+            long timeout = blocking ? Long.MAX_VALUE : 0;
+            sent = address6 != null ? socket.send(src, src.position(), len, address6, port, timeout)
+                    : socket.send(src, src.position(), len, address, port, timeout);
         } finally {
             if (blocking) {
                 end(sent);
@@ -288,7 +374,7 @@ final class TapDatagramChannel extends DatagramChannel implements TapSelectable 
         writeLock.lock();
         try {
             ensureConnected();
-            return sendOne(src, socket.remoteAddress(), socket.remotePort());
+            return sendConnected(src);
         } finally {
             writeLock.unlock();
         }
@@ -309,7 +395,7 @@ final class TapDatagramChannel extends DatagramChannel implements TapSelectable 
                 one.put(srcs[i].duplicate());
             }
             one.flip();
-            int n = sendOne(one, socket.remoteAddress(), socket.remotePort());
+            int n = sendConnected(one);
             if (n > 0) {
                 for (int i = offset; i < offset + length; i++) {
                     srcs[i].position(srcs[i].limit());
@@ -413,19 +499,8 @@ final class TapDatagramChannel extends DatagramChannel implements TapSelectable 
             }
             ensureOpen();
             bindIfNeeded();
-            UdpLayer.Received r = null;
-            try {
-                begin();
-                scratch.clear();
-                r = socket.receive(scratch, timeoutNanos);
-            } finally {
-                end(r != null || isOpen());
-            }
-            if (r == null) {
-                return null;
-            }
-            dst.put(scratch.array(), 0, Math.min(r.length(), dst.remaining()));
-            return NioAddresses.toSocketAddress(r.srcAddress(), r.srcPort());
+            UdpLayer.Received r = receiveOne(dst, timeoutNanos);
+            return r == null ? null : sourceOf(r);
         } finally {
             readLock.unlock();
         }
@@ -433,7 +508,14 @@ final class TapDatagramChannel extends DatagramChannel implements TapSelectable 
 
     /** The bound address, or null. */
     InetSocketAddress localAddress() {
-        return bound ? NioAddresses.toSocketAddress(socket.localAddress(), socket.localPort()) : null;
+        if (!bound) {
+            return null;
+        }
+        InetAddress a6 = boundAddress6;
+        if (a6 == null && dualStack && socket.localAddress() == 0) {
+            a6 = ANY6;   // a dual-stack channel on the wildcard: the JDK reports ::, its IPv6 socket's address
+        }
+        return a6 != null ? new InetSocketAddress(a6, socket.localPort()) : NioAddresses.toSocketAddress(socket.localAddress(), socket.localPort());
     }
 
     /** The connected peer, or null. */

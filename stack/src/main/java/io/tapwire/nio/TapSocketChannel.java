@@ -53,6 +53,11 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
     private volatile TcpSocket socket;
     private volatile InetSocketAddress remote;
     private volatile boolean bound;
+    /** The port bind took (Linux's bind bucket), given back on close; 0 when not bound by bind. */
+    private volatile int boundPort;
+    private boolean boundReuse;
+    /** The address bind named, null for the wildcard. */
+    private volatile java.net.InetAddress boundAddress;
     private volatile boolean inputShutdown;
     private volatile boolean outputShutdown;
     /**
@@ -154,11 +159,13 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
                     throw new BindException("Cannot assign requested address");
                 }
             }
-            if (isa.getPort() != 0) {
-                // tapwire picks a connection's port when it connects (ip_local_port_range).
-                throw new BindException("tapwire cannot bind a client socket to a fixed local port (" + isa.getPort()
-                        + "); bind to port 0 or do not bind");
-            }
+            // Linux takes the port at bind (inet_csk_get_port; port 0: a free one of
+            // ip_local_port_range), so getLocalAddress reports it before connect and the
+            // connection leaves from it; the port is held until the channel closes.
+            boolean reuse = options.reuseAddress;
+            boundPort = stack.tcp().bindPort(isa.getPort(), reuse);
+            boundReuse = reuse;
+            boundAddress = isa.getAddress().isAnyLocalAddress() ? null : isa.getAddress();
             bound = true;
         }
         return this;
@@ -184,9 +191,11 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
                 throw new java.net.ConnectException("Connection refused (tapwire has no loopback interface: "
                         + "connect to the stack's address " + NioAddresses.toString(stack.config().address) + " or a host on its network)");
             }
+            io.tapwire.socket.SocketOptions so = options.toSocketOptions();
+            so.settings().localPort(boundPort);
             try {
-                s = v6 != null ? stack.connectTcp(v6, isa.getPort(), options.toSocketOptions())
-                        : stack.connectTcp(addr, isa.getPort(), options.toSocketOptions());
+                s = v6 != null ? stack.connectTcp(v6, isa.getPort(), so)
+                        : stack.connectTcp(addr, isa.getPort(), so);
             } catch (IllegalArgumentException | java.net.NoRouteToHostException e) {
                 close();
                 throw new java.net.SocketException("Network is unreachable: " + e.getMessage());
@@ -276,7 +285,16 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
         if (s != null && s.tcb().localPort() != 0) {
             return NioAddresses.local(s.tcb());
         }
-        return bound ? new InetSocketAddress(NioAddresses.toInet(0), 0) : null;
+        return boundLocal();
+    }
+
+    /** Before connect: the address and port bind took, or null when not bound. */
+    private InetSocketAddress boundLocal() {
+        if (!bound) {
+            return null;
+        }
+        java.net.InetAddress a = boundAddress;
+        return new InetSocketAddress(a != null ? a : NioAddresses.toInet(0), boundPort);
     }
 
     // ------------------------------------------------------------------ reading
@@ -569,6 +587,11 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
 
     @Override
     protected void implCloseSelectableChannel() {
+        int port = boundPort;
+        if (port != 0) {
+            boundPort = 0;
+            stack.tcp().releaseBoundPort(port, boundReuse);
+        }
         TcpSocket s = socket;
         if (s != null) {
             if (options.linger == 0) {
@@ -742,16 +765,16 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
     /** The local port, or -1 when unbound (as {@code Socket.getLocalPort}). */
     int localPort() {
         TcpSocket s = socket;
-        return s != null ? s.tcb().localPort() : bound ? 0 : -1;
+        return s != null && s.tcb().localPort() != 0 ? s.tcb().localPort() : bound ? boundPort : -1;
     }
 
     /** The local address, or null. */
     InetSocketAddress localAddress() {
         TcpSocket s = socket;
-        if (s != null) {
+        if (s != null && s.tcb().localPort() != 0) {
             return NioAddresses.local(s.tcb());
         }
-        return bound ? new InetSocketAddress(NioAddresses.toInet(0), 0) : null;
+        return boundLocal();
     }
 
     /** The connected peer, or null. */

@@ -21,10 +21,10 @@ import java.nio.channels.spi.SelectorProvider;
  * {@link TapwireNio#install}, which {@code tapwire run} does.
  *
  * <p>Stream channels speak IPv4 and IPv6 (a channel of either family takes addresses of both, as
- * the JDK's dual-stack channels do); datagram channels are IPv4 only for now ({@code INET6}
- * datagram channels are refused), and UNIX-domain channels are refused with
- * {@link UnsupportedOperationException}. Pipes are tapwire's own in-memory pipes, selectable with
- * this provider's selectors.
+ * the JDK's dual-stack channels do). Datagram channels of {@code INET6}, and of the default
+ * family when the stack has IPv6, are dual-stack too; {@code INET} datagram channels are IPv4
+ * only. UNIX-domain channels are refused with {@link UnsupportedOperationException}. Pipes are
+ * tapwire's own in-memory pipes, selectable with this provider's selectors.
  */
 public class TapwireSelectorProvider extends SelectorProvider {
     private final Stack stack;
@@ -52,7 +52,12 @@ public class TapwireSelectorProvider extends SelectorProvider {
     @Override
     public DatagramChannel openDatagramChannel(ProtocolFamily family) throws IOException {
         checkFamily(family);
-        return openDatagramChannel();
+        Stack s = stack();
+        if (family == StandardProtocolFamily.INET6 && !s.ipv6Enabled()) {
+            // The JDK's words when the host has no IPv6.
+            throw new UnsupportedOperationException("IPv6 not available");
+        }
+        return new TapDatagramChannel(this, s, family == StandardProtocolFamily.INET6);
     }
 
     @Override
@@ -79,29 +84,21 @@ public class TapwireSelectorProvider extends SelectorProvider {
 
     @Override
     public SocketChannel openSocketChannel(ProtocolFamily family) throws IOException {
-        checkStreamFamily(family);
+        checkFamily(family);
         return openSocketChannel();
     }
 
     @Override
     public ServerSocketChannel openServerSocketChannel(ProtocolFamily family) throws IOException {
-        checkStreamFamily(family);
+        checkFamily(family);
         return openServerSocketChannel();
-    }
-
-    private static void checkStreamFamily(ProtocolFamily family) {
-        java.util.Objects.requireNonNull(family, "'family' is null");
-        if (family != StandardProtocolFamily.INET && family != StandardProtocolFamily.INET6) {
-            throw new UnsupportedOperationException("Protocol family not supported: tapwire serves " + family
-                    + " channels not (INET and INET6 only)");
-        }
     }
 
     private static void checkFamily(ProtocolFamily family) {
         java.util.Objects.requireNonNull(family, "'family' is null");
-        if (family != StandardProtocolFamily.INET) {
+        if (family != StandardProtocolFamily.INET && family != StandardProtocolFamily.INET6) {
             throw new UnsupportedOperationException("Protocol family not supported: tapwire serves " + family
-                    + " datagram channels not yet (IPv4 only)");
+                    + " channels not (INET and INET6 only)");
         }
     }
 }

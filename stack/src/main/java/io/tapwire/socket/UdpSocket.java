@@ -133,6 +133,12 @@ public final class UdpSocket implements AutoCloseable, Pollable {
         return layer.send(endpoint, data, offset, length, dstAddress, dstPort, timeoutNanos);
     }
 
+    /** {@link #send(ByteBuffer, int, int, int, int, long)} to an IPv6 destination. */
+    public boolean send(ByteBuffer data, int offset, int length, io.tapwire.wire.Ipv6Address dst, int dstPort, long timeoutNanos)
+            throws IOException {
+        return layer.send(endpoint, data, offset, length, dst, dstPort, timeoutNanos);
+    }
+
     /**
      * Takes the next datagram into {@code scratch} (from index 0), waiting up to
      * {@code timeoutNanos} (0: do not wait); returns its source and length, or null.

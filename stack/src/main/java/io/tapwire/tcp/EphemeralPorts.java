@@ -42,7 +42,8 @@ final class EphemeralPorts {
         long now = layer.now();
         for (int i = 0; i < range; i++) {
             int port = low + (start + i) % range;
-            if (layer.listener(port) != null) {
+            if (layer.listener(port) != null || layer.isBoundPort(port)) {
+                // __inet_hash_connect skips ports a bind(2) took (their buckets are not for it).
                 continue;
             }
             Tcb existing = layer.lookup(Tcb.key(remoteAddress, remotePort, port), v6);
@@ -53,6 +54,25 @@ final class EphemeralPorts {
                 reusable = existing;
                 return port;
             }
+        }
+        return -1;
+    }
+
+    /**
+     * A connect from a port bind(2) took ({@code __inet_hash_connect} with a bound port, then
+     * {@code __inet_check_established}): the port, if no connection has the 4-tuple or the one
+     * that has it is a TIME_WAIT {@code tcp_tw_reuse} lets us take over ({@link #takeReusable()}
+     * returns it); -1 if the 4-tuple is taken (EADDRNOTAVAIL).
+     */
+    int checkBound(int port, int remoteAddress, int remotePort, boolean v6) {
+        reusable = null;
+        Tcb existing = layer.lookup(Tcb.key(remoteAddress, remotePort, port), v6);
+        if (existing == null) {
+            return port;
+        }
+        if (timeWaits.mayReuse(existing, layer.now())) {
+            reusable = existing;
+            return port;
         }
         return -1;
     }

@@ -23,6 +23,8 @@ public final class SocketSettings {
     boolean cork;
     /** TCP_NOTSENT_LOWAT in bytes; 0 uses the stack's tcp_notsent_lowat. */
     long notSentLowat;
+    /** The local port bind(2) gave the socket before connect(2) ({@link TcpLayer#bindPort}); 0: connect picks one. */
+    int localPort;
 
     /** Linux's defaults: TOS 0, the stack's TTL, options on, no user timeout, not corked. */
     public SocketSettings() {
@@ -38,6 +40,7 @@ public final class SocketSettings {
         s.userTimeoutNanos = userTimeoutNanos;
         s.cork = cork;
         s.notSentLowat = notSentLowat;
+        s.localPort = localPort;
         return s;
     }
 
@@ -137,4 +140,19 @@ public final class SocketSettings {
     }
 
     public long notSentLowat() { return notSentLowat; }
+
+    /**
+     * The local port an active open uses: one {@link TcpLayer#bindPort} returned (bind before
+     * connect); 0, the default, lets connect pick from {@code ip_local_port_range}.
+     */
+    public SocketSettings localPort(int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+        this.localPort = port;
+        return this;
+    }
+
+    /** The bound local port for an active open, 0 if none. */
+    public int localPort() { return localPort; }
 }

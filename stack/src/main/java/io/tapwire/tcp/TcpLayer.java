@@ -55,6 +55,7 @@ public final class TcpLayer implements IpProtocolHandler {
     private final TcpOrphans orphans;
     private final TimeWaitLimits timeWaits;
     private final TcpOpen open;
+    private final BoundPorts boundPorts;
     private final TcpUserCalls calls;
     private final TcpFastOpen fastOpen;
     private final long isnClockOrigin;
@@ -79,6 +80,7 @@ public final class TcpLayer implements IpProtocolHandler {
         this.input = new TcpInput(config, stats, this, output);
         this.timers = new TcpTimers(config, stats, this, output);
         this.icmpInput = new TcpIcmpInput(stats, this);
+        this.boundPorts = new BoundPorts(config, this);
         this.open = new TcpOpen(config, iface, stats, timerQueue, output, this, timeWaits);
         this.calls = new TcpUserCalls(config, stats, timerQueue, output, timers, this);
         this.isnClockOrigin = 0;
@@ -329,6 +331,27 @@ public final class TcpLayer implements IpProtocolHandler {
             return;
         }
         listeners.compareAndSet(l.port, l, null);
+    }
+
+    /**
+     * bind(2) of a client socket before connect(2): takes {@code port} (0: a free port of
+     * {@code ip_local_port_range}) until {@link #releaseBoundPort}, with Linux's conflict rules
+     * ({@link BoundPorts}); connect from it with {@link SocketSettings#localPort(int)}.
+     *
+     * @throws java.net.BindException "Address already in use"
+     */
+    public int bindPort(int port, boolean reuseAddress) throws java.net.BindException {
+        return boundPorts.bind(port, reuseAddress);
+    }
+
+    /** Gives back a port {@link #bindPort} returned, when its socket closes. */
+    public void releaseBoundPort(int port, boolean reuseAddress) {
+        boundPorts.release(port, reuseAddress);
+    }
+
+    /** Whether a client socket holds {@code port} by bind (connect's ephemeral choice skips it). */
+    boolean isBoundPort(int port) {
+        return boundPorts.isBound(port);
     }
 
     /** Whether connections (TIME_WAIT included) use {@code port} locally. */

@@ -180,9 +180,12 @@ final class TcpOpen {
                 if (t.released) {
                     return;
                 }
-                int port = ports.pick(remoteAddress, remotePort, v6);
+                int bound = t.settings.localPort;
+                int port = bound > 0 ? ports.checkBound(bound, remoteAddress, remotePort, v6) : ports.pick(remoteAddress, remotePort, v6);
                 if (port < 0) {
-                    t.error = ports.exhausted(remoteAddress, remotePort, v6);
+                    // A bound port whose 4-tuple is taken: EADDRNOTAVAIL from __inet_check_established.
+                    t.error = bound > 0 ? new BindException("Cannot assign requested address")
+                            : ports.exhausted(remoteAddress, remotePort, v6);
                     t.released = true;
                     t.state = TcpState.CLOSED;
                     t.wake(Events.ANY);

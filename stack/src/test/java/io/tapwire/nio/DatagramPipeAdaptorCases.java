@@ -4,7 +4,9 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.SocketException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -19,12 +21,14 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** DatagramChannel, pipes and the socket adaptors (see {@link ChannelSemanticsSuite}). */
 abstract class DatagramPipeAdaptorCases extends ChannelSemanticsSuite {
@@ -163,6 +167,112 @@ abstract class DatagramPipeAdaptorCases extends ChannelSemanticsSuite {
         assertNotNull(s.receive(b));
         assertEquals("hi", new String(b.array(), 0, b.position()));
         assertThrows(AlreadyBoundException.class, () -> s.bind(null));
+    }
+
+    // ------------------------------------------------------------------ datagram families (IPv6 worlds)
+
+    private static InetAddress mapped(InetAddress v4) throws java.net.UnknownHostException {
+        byte[] b = new byte[16];
+        b[10] = (byte) 0xFF;
+        b[11] = (byte) 0xFF;
+        System.arraycopy(v4.getAddress(), 0, b, 12, 4);
+        // Inet6Address.getByAddress keeps the IPv4-mapped form (InetAddress.getByAddress would not).
+        return java.net.Inet6Address.getByAddress(null, b, -1);
+    }
+
+    private static String text(ByteBuffer b) {
+        return new String(b.array(), 0, b.position(), java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void inet6ChannelsBoundToAnIpv6AddressExchangeDatagrams() throws Exception {
+        assumeTrue(world.isIpv6(), "an IPv6 world");
+        java.nio.channels.DatagramChannel s = track(world.serverProvider().openDatagramChannel(StandardProtocolFamily.INET6));
+        s.bind(world.serverAddress(0));
+        int port = ((InetSocketAddress) s.getLocalAddress()).getPort();
+        assertEquals(world.serverAddress(port), s.getLocalAddress(), "bound to the server's IPv6 address");
+        java.nio.channels.DatagramChannel c = track(world.clientProvider().openDatagramChannel(StandardProtocolFamily.INET6));
+        assertEquals(4, c.send(bytes("ping"), world.serverAddress(port)));
+        ByteBuffer b = ByteBuffer.allocate(10);
+        InetSocketAddress from = (InetSocketAddress) s.receive(b);
+        assertEquals("ping", text(b));
+        assertInstanceOf(java.net.Inet6Address.class, from.getAddress());
+        assertEquals(world.clientHost(), from.getAddress());
+        assertEquals(((InetSocketAddress) c.getLocalAddress()).getPort(), from.getPort());
+        s.send(bytes("pong"), from);
+        b.clear();
+        assertEquals(world.serverAddress(port), c.receive(b));
+        assertEquals("pong", text(b));
+    }
+
+    @Test
+    void anInet6ChannelOnTheWildcardReportsTheIpv6Wildcard() throws Exception {
+        assumeTrue(world.isIpv6(), "an IPv6 world");
+        java.nio.channels.DatagramChannel d = track(world.clientProvider().openDatagramChannel(StandardProtocolFamily.INET6));
+        d.bind(new InetSocketAddress(0));
+        InetSocketAddress local = (InetSocketAddress) d.getLocalAddress();
+        assertEquals(InetAddress.getByName("::"), local.getAddress(), "an IPv6 socket bound to in6addr_any");
+        java.nio.channels.DatagramChannel v4 = track(world.clientProvider().openDatagramChannel(StandardProtocolFamily.INET));
+        v4.bind(null);
+        assertEquals(InetAddress.getByName("0.0.0.0"), ((InetSocketAddress) v4.getLocalAddress()).getAddress());
+    }
+
+    @Test
+    void aDualStackChannelReachesAnIpv4PeerThroughAMappedAddress() throws Exception {
+        assumeTrue(world.isIpv6(), "an IPv6 world");
+        java.nio.channels.DatagramChannel s = track(world.serverProvider().openDatagramChannel());
+        s.bind(new InetSocketAddress(0));
+        int port = ((InetSocketAddress) s.getLocalAddress()).getPort();
+        java.nio.channels.DatagramChannel c = track(world.clientProvider().openDatagramChannel(StandardProtocolFamily.INET6));
+        c.send(bytes("via v4"), new InetSocketAddress(mapped(world.serverHost4()), port));
+        ByteBuffer b = ByteBuffer.allocate(10);
+        InetSocketAddress from = (InetSocketAddress) s.receive(b);
+        assertEquals("via v4", text(b));
+        assertEquals(world.clientHost4(), from.getAddress(), "an IPv4 source is reported as an Inet4Address");
+        s.send(bytes("back"), from);
+        b.clear();
+        InetSocketAddress replyFrom = (InetSocketAddress) c.receive(b);
+        assertEquals("back", text(b));
+        assertEquals(new InetSocketAddress(world.serverHost4(), port), replyFrom);
+    }
+
+    @Test
+    void aChannelBoundToAnIpv6AddressTakesNoIpv4Datagrams() throws Exception {
+        assumeTrue(world.isIpv6(), "an IPv6 world");
+        java.nio.channels.DatagramChannel s = track(world.serverProvider().openDatagramChannel(StandardProtocolFamily.INET6));
+        s.bind(world.serverAddress(0));
+        int port = ((InetSocketAddress) s.getLocalAddress()).getPort();
+        java.nio.channels.DatagramChannel c = track(world.clientProvider().openDatagramChannel());
+        // One IPv4 exchange first, so the IPv4 datagram below is not held back by address
+        // resolution and reaches the server before the IPv6 one.
+        java.nio.channels.DatagramChannel warm = track(world.serverProvider().openDatagramChannel(StandardProtocolFamily.INET));
+        warm.bind(new InetSocketAddress(0));
+        c.send(bytes("warm"), new InetSocketAddress(world.serverHost4(), ((InetSocketAddress) warm.getLocalAddress()).getPort()));
+        warm.receive(ByteBuffer.allocate(10));
+        c.send(bytes("v4"), new InetSocketAddress(world.serverHost4(), port));
+        c.send(bytes("v6"), world.serverAddress(port));
+        ByteBuffer b = ByteBuffer.allocate(10);
+        s.receive(b);
+        assertEquals("v6", text(b), "the IPv4 datagram is not for a socket bound to an IPv6 address");
+    }
+
+    @Test
+    void anInetChannelTakesNoIpv6DatagramsAndRefusesIpv6Addresses() throws Exception {
+        assumeTrue(world.isIpv6(), "an IPv6 world");
+        java.nio.channels.DatagramChannel s = track(world.serverProvider().openDatagramChannel(StandardProtocolFamily.INET));
+        s.bind(new InetSocketAddress(0));
+        int port = ((InetSocketAddress) s.getLocalAddress()).getPort();
+        java.nio.channels.DatagramChannel c = track(world.clientProvider().openDatagramChannel());
+        c.send(bytes("v6"), world.serverAddress(port));
+        c.send(bytes("v4"), new InetSocketAddress(world.serverHost4(), port));
+        ByteBuffer b = ByteBuffer.allocate(10);
+        InetSocketAddress from = (InetSocketAddress) s.receive(b);
+        assertEquals("v4", text(b), "an IPv4 socket never sees IPv6 datagrams");
+        assertEquals(world.clientHost4(), from.getAddress());
+        java.nio.channels.DatagramChannel v4 = track(world.clientProvider().openDatagramChannel(StandardProtocolFamily.INET));
+        assertThrows(java.nio.channels.UnsupportedAddressTypeException.class, () -> v4.send(bytes("x"), world.serverAddress(port)));
+        assertThrows(java.nio.channels.UnsupportedAddressTypeException.class, () -> v4.connect(world.serverAddress(port)));
+        assertThrows(java.nio.channels.UnsupportedAddressTypeException.class, () -> v4.bind(new InetSocketAddress(world.clientHost(), 0)));
     }
 
     // ------------------------------------------------------------------ socket adaptors

@@ -36,6 +36,22 @@ abstract class NioWorld implements AutoCloseable {
     /** The address the server sees clients come from. */
     abstract InetAddress clientHost();
 
+    /** The server host's IPv4 address (in an IPv6 world too: the hosts have both families). */
+    abstract InetAddress serverHost4();
+
+    /** The client host's IPv4 address. */
+    abstract InetAddress clientHost4();
+
+    /** Whether clients reach servers over IPv6. */
+    boolean isIpv6() {
+        return serverAddress(1).getAddress() instanceof java.net.Inet6Address;
+    }
+
+    /** Where a client channel binds before it connects (bind before connect): the client's address. */
+    InetSocketAddress clientBindAddress(int port) {
+        return new InetSocketAddress(clientHost(), port);
+    }
+
     /** A port on the server's host with no listener (connecting to it is refused). */
     int closedPort() throws IOException {
         try (ServerSocketChannel s = serverProvider().openServerSocketChannel()) {
@@ -95,6 +111,16 @@ abstract class NioWorld implements AutoCloseable {
         @Override
         InetAddress clientHost() {
             return LOOPBACK;
+        }
+
+        @Override
+        InetAddress serverHost4() {
+            return InetAddress.getLoopbackAddress();
+        }
+
+        @Override
+        InetAddress clientHost4() {
+            return InetAddress.getLoopbackAddress();
         }
     }
 
@@ -190,6 +216,16 @@ abstract class NioWorld implements AutoCloseable {
         @Override
         InetAddress clientHost() {
             return ipv6 ? NioAddresses.toInet(CLIENT6) : NioAddresses.toInet(CLIENT);
+        }
+
+        @Override
+        InetAddress serverHost4() {
+            return NioAddresses.toInet(SERVER);
+        }
+
+        @Override
+        InetAddress clientHost4() {
+            return NioAddresses.toInet(CLIENT);
         }
 
         @Override

@@ -370,4 +370,146 @@ abstract class StreamChannelCases extends ChannelSemanticsSuite {
         assertEquals(0x10, c.getOption(StandardSocketOptions.IP_TOS));
         assertThrows(IllegalArgumentException.class, () -> c.setOption(StandardSocketOptions.IP_TOS, 256));
     }
+
+    // ------------------------------------------------------------------ bind before connect
+
+    /** A local port no socket of the client's host uses now: one bind to port 0 picked, then closed. */
+    private int freeClientPort() throws IOException {
+        try (SocketChannel probe = world.clientProvider().openSocketChannel()) {
+            probe.bind(world.clientBindAddress(0));
+            return ((InetSocketAddress) probe.getLocalAddress()).getPort();
+        }
+    }
+
+    private static int portOf(java.net.SocketAddress a) {
+        return ((InetSocketAddress) a).getPort();
+    }
+
+    @Test
+    void aClientBoundToAFixedPortConnectsFromIt() throws Exception {
+        int port = freeClientPort();
+        ServerSocketChannel l = listen();
+        SocketChannel c = openClient();
+        c.bind(world.clientBindAddress(port));
+        assertEquals(world.clientBindAddress(port), c.getLocalAddress(), "bound, not yet connected");
+        assertTrue(c.connect(addressOf(l)));
+        SocketChannel a = track(l.accept());
+        assertEquals(port, portOf(c.getLocalAddress()));
+        assertEquals(new InetSocketAddress(world.clientHost(), port), a.getRemoteAddress(), "the server sees the bound port");
+        c.write(bytes("from a fixed port"));
+        assertEquals("from a fixed port", readExactly(a, 17));
+    }
+
+    @Test
+    void bindingToPortZeroTakesAnEphemeralPortBeforeConnect() throws Exception {
+        ServerSocketChannel l = listen();
+        SocketChannel c = openClient();
+        c.bind(world.clientBindAddress(0));
+        int port = portOf(c.getLocalAddress());
+        assertTrue(port > 0, "getLocalAddress reports the port bind took: " + c.getLocalAddress());
+        assertEquals(port, c.socket().getLocalPort());
+        assertTrue(c.connect(addressOf(l)));
+        SocketChannel a = track(l.accept());
+        assertEquals(port, portOf(c.getLocalAddress()), "the connection leaves from the port bind took");
+        assertEquals(port, portOf(a.getRemoteAddress()));
+    }
+
+    @Test
+    void socketAdaptorBindThenConnectUsesTheBoundPort() throws Exception {
+        int port = freeClientPort();
+        ServerSocketChannel l = listen();
+        java.net.Socket s = openClient().socket();
+        s.bind(world.clientBindAddress(port));
+        assertTrue(s.isBound());
+        assertEquals(port, s.getLocalPort());
+        s.connect(addressOf(l), (int) WAIT_MS);
+        SocketChannel a = track(l.accept());
+        assertEquals(port, s.getLocalPort());
+        assertEquals(port, portOf(a.getRemoteAddress()));
+    }
+
+    @Test
+    void aListenersPortCannotBeBoundByAClientEvenWithReuseAddress() throws Exception {
+        ServerSocketChannel l = track(world.clientProvider().openServerSocketChannel());
+        l.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        l.bind(world.clientBindAddress(0));
+        int port = portOf(l.getLocalAddress());
+        SocketChannel c = openClient();
+        c.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        // Linux's inet_csk_bind_conflict: SO_REUSEADDR never shares a port with a LISTEN socket.
+        java.net.BindException e = assertThrows(java.net.BindException.class, () -> c.bind(world.clientBindAddress(port)));
+        assertEquals("Address already in use", e.getMessage());
+        assertTrue(c.isOpen(), "a failed bind leaves the channel open");
+        assertNull(c.getLocalAddress());
+    }
+
+    @Test
+    void twoClientsShareABoundPortOnlyWhenBothHaveReuseAddress() throws Exception {
+        int port = freeClientPort();
+        SocketChannel first = openClient();
+        first.bind(world.clientBindAddress(port));
+        SocketChannel reusing = openClient();
+        reusing.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        java.net.BindException e = assertThrows(java.net.BindException.class, () -> reusing.bind(world.clientBindAddress(port)),
+                "the first socket has no SO_REUSEADDR");
+        assertEquals("Address already in use", e.getMessage());
+        first.close();
+        // Closing gives the port back (nothing connected from it).
+        SocketChannel a = openClient();
+        a.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        a.bind(world.clientBindAddress(port));
+        SocketChannel b = openClient();
+        b.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        b.bind(world.clientBindAddress(port));
+        assertEquals(port, portOf(b.getLocalAddress()), "both have SO_REUSEADDR: they share the port");
+        SocketChannel plain = openClient();
+        assertThrows(java.net.BindException.class, () -> plain.bind(world.clientBindAddress(port)));
+    }
+
+    @Test
+    void twoConnectionsFromOneBoundPortNeedDifferentPeers() throws Exception {
+        int port = freeClientPort();
+        ServerSocketChannel l1 = listen();
+        ServerSocketChannel l2 = listen();
+        SocketChannel first = openClient();
+        first.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        first.bind(world.clientBindAddress(port));
+        assertTrue(first.connect(addressOf(l1)));
+        track(l1.accept());
+        SocketChannel same = openClient();
+        same.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        same.bind(world.clientBindAddress(port));
+        // The 4-tuple is taken: connect fails with EADDRNOTAVAIL (__inet_check_established), and
+        // the failed connect closes the channel as every failed connect does.
+        java.net.BindException e = assertThrows(java.net.BindException.class, () -> same.connect(addressOf(l1)));
+        assertEquals("Cannot assign requested address", e.getMessage());
+        assertFalse(same.isOpen());
+        SocketChannel other = openClient();
+        other.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        other.bind(world.clientBindAddress(port));
+        assertTrue(other.connect(addressOf(l2)), "another peer: a new 4-tuple from the same port");
+        SocketChannel a2 = track(l2.accept());
+        assertEquals(port, portOf(a2.getRemoteAddress()));
+        assertEquals(port, portOf(first.getLocalAddress()));
+    }
+
+    @Test
+    void aPortStillUsedByAClosedConnectionNeedsReuseAddressToBind() throws Exception {
+        ServerSocketChannel l = listen();
+        SocketChannel c = openClient();
+        c.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        c.bind(world.clientBindAddress(0));
+        int port = portOf(c.getLocalAddress());
+        assertTrue(c.connect(addressOf(l)));
+        track(l.accept());
+        c.close();
+        // The connection lives on (FIN_WAIT or TIME_WAIT) and keeps the port in use.
+        SocketChannel plain = openClient();
+        java.net.BindException e = assertThrows(java.net.BindException.class, () -> plain.bind(world.clientBindAddress(port)));
+        assertEquals("Address already in use", e.getMessage());
+        SocketChannel reusing = openClient();
+        reusing.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        reusing.bind(world.clientBindAddress(port));
+        assertEquals(port, portOf(reusing.getLocalAddress()));
+    }
 }

@@ -186,6 +186,7 @@ final class IperfSession implements Runnable {
                 s.endNanos = now;
             }
         }
+        endStreams();
         control.setSoTimeout(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         // Our results go out with EXCHANGE_RESULTS, ahead of the client's (iperf3's server reads the
         // client's first): the 3.12 client reads them right after sending its own, on a control
@@ -202,6 +203,36 @@ final class IperfSession implements Runnable {
             IperfProtocol.readState(in);   // IPERF_DONE
         } catch (IOException e) {
             // the client may close at once
+        }
+    }
+
+    /**
+     * Ends the data streams at TEST_END, before EXCHANGE_RESULTS, as iperf3's server does
+     * (iperf_api.c iperf_handle_message_server closes every stream socket there): the writers
+     * finish the block they are writing, then each TCP stream is closed, so what is queued still
+     * goes out and a FIN follows. The 3.12 client in reverse mode switches its data sockets back to
+     * blocking when it sends TEST_END and keeps draining them with Nread, which returns only once a
+     * whole block (128 KiB) or the end of the stream has come: without the FIN it sits in read(2)
+     * until this server gives up and closes everything, and then finds the control socket closed.
+     */
+    private void endStreams() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STEP_TIMEOUT_SECONDS);
+        for (IperfStream s : streams) {
+            if (s.sender && s.thread != null) {
+                // The client keeps reading after TEST_END, so the block in progress completes.
+                s.thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            }
+        }
+        for (IperfStream s : streams) {
+            if (s.tcp == null) {
+                continue;
+            }
+            s.finishTcp();
+            if (s.sender && s.thread != null && s.thread.isAlive()) {
+                s.tcp.abort();   // a writer still blocked: the client stopped reading
+            } else {
+                s.tcp.close();
+            }
         }
     }
 
@@ -233,7 +264,7 @@ final class IperfSession implements Runnable {
         boolean retrans = !p.udp() && p.serverSends() > 0;
         j.put("sender_has_retransmits", retrans ? 1 : 0);
         if (!p.udp()) {
-            j.put("congestion_used", streams.isEmpty() ? "cubic" : streams.get(0).tcp.tcpInfo().caAlgorithm());
+            j.put("congestion_used", streams.isEmpty() ? "cubic" : streams.get(0).caAlgorithm());
         }
         List<Object> list = new ArrayList<>();
         for (IperfStream s : streams) {

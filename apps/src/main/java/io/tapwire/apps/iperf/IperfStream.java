@@ -29,6 +29,8 @@ final class IperfStream {
     private volatile long frozenBytes = -1;
     volatile long endNanos;
     Thread thread;
+    /** TCP_INFO taken when the stream ended ({@link #finishTcp}), or null. */
+    private volatile io.tapwire.tcp.TcpInfo finalInfo;
 
     IperfStream(int id, boolean sender, TcpSocket tcp, int udpAddress, int udpPort) {
         this.id = id;
@@ -61,7 +63,22 @@ final class IperfStream {
     }
 
     long retransmits() {
-        return tcp == null ? 0 : tcp.tcpInfo().totalRetransmits();
+        return tcp == null ? 0 : info().totalRetransmits();
+    }
+
+    /** The congestion control algorithm of a TCP stream. */
+    String caAlgorithm() {
+        return info().caAlgorithm();
+    }
+
+    /** Keeps the TCP stream's TCP_INFO as it is now, for the results, before its socket is closed. */
+    void finishTcp() {
+        finalInfo = tcp.tcpInfo();
+    }
+
+    private io.tapwire.tcp.TcpInfo info() {
+        io.tapwire.tcp.TcpInfo i = finalInfo;
+        return i != null ? i : tcp.tcpInfo();
     }
 
     /** The end of the {@code -O} warm-up: what was counted so far is left out of the results. */

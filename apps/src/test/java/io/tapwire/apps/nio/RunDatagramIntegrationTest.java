@@ -1,0 +1,67 @@
+package io.tapwire.apps.nio;
+
+import io.tapwire.apps.Requirements;
+import io.tapwire.tap.Netns;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * An NIO UDP echo server ({@link DatagramEchoServerMain}: DatagramChannels, no tapwire code) under
+ * {@code tapwire run}, answering {@code nc -u} on the TAP: its INET6 channel on the wildcard over
+ * IPv6 and IPv4 (dual-stack, IPv4 sources reported as IPv4 addresses), its default-family channel
+ * bound to the stack's IPv6 address over IPv6.
+ */
+class RunDatagramIntegrationTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final int DUAL_PORT = 7009;
+    private static final int V6_PORT = 7010;
+    private RunSandbox sb;
+
+    @AfterEach
+    void stop() {
+        if (sb != null) {
+            sb.close();
+        }
+    }
+
+    /** Until the program's output has {@code text}. */
+    private void awaitOutput(String text) throws InterruptedException {
+        long end = System.nanoTime() + 30_000_000_000L;
+        while (!sb.output().contains(text)) {
+            if (System.nanoTime() > end) {
+                fail("gave up waiting for '" + text + "'\n" + sb.output());
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private String ncUdp(String family, String address, int port, String line) {
+        Netns.Result r = sb.shell(TIMEOUT, "echo " + line + " | timeout 5 nc " + family + " -u -w1 " + address + " " + port);
+        return r.stdout() + (r.stdout().isEmpty() ? r.stderr() : "");
+    }
+
+    @Test
+    void ipv6DatagramChannelsEchoNcOverBothFamilies() throws Exception {
+        Requirements.sandboxWith("nc", "timeout", "ss");
+        sb = RunSandbox.start(DatagramEchoServerMain.class.getName(), Integer.toString(DUAL_PORT), RunSandbox.STACK6,
+                Integer.toString(V6_PORT));
+        awaitOutput("default-family channel bound to");
+        assertFalse(sb.exec(TIMEOUT, "ss", "-lun").stdout().contains(":" + DUAL_PORT), "the Linux kernel must not be the one bound");
+        assertEquals("over six\n", ncUdp("-6", RunSandbox.STACK6, DUAL_PORT, "over six"), sb.output());
+        awaitOutput("INET6 channel echoed 9 bytes from /[fd00:0:0:0:0:0:0:1]:");
+        assertEquals("over four\n", ncUdp("-4", RunSandbox.STACK, DUAL_PORT, "over four"), sb.output());
+        awaitOutput("INET6 channel echoed 10 bytes from /" + RunSandbox.HOST + ":");
+        assertEquals("bound six\n", ncUdp("-6", RunSandbox.STACK6, V6_PORT, "bound six"), sb.output());
+        awaitOutput("default-family channel echoed 10 bytes from /[fd00:0:0:0:0:0:0:1]:");
+        assertFalse(sb.output().contains("failed"), sb.output());
+        assertTrue(sb.output().contains("INET6 channel bound to /[0:0:0:0:0:0:0:0]:" + DUAL_PORT), sb.output());
+        assertTrue(sb.output().contains("default-family channel bound to /[fd00:0:0:0:0:0:0:2]:" + V6_PORT), sb.output());
+    }
+}
