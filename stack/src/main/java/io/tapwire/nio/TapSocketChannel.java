@@ -53,11 +53,8 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
     private volatile TcpSocket socket;
     private volatile InetSocketAddress remote;
     private volatile boolean bound;
-    /** The port bind took (Linux's bind bucket), given back on close; 0 when not bound by bind. */
-    private volatile int boundPort;
-    private boolean boundReuse;
-    /** The address bind named, null for the wildcard. */
-    private volatile java.net.InetAddress boundAddress;
+    /** What bind took before connect (Linux's bind bucket), given back on close. */
+    private final ClientBinding binding;
     private volatile boolean inputShutdown;
     private volatile boolean outputShutdown;
     /**
@@ -79,6 +76,7 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
         this.stack = stack;
         this.calls = stack.tcp().calls();
         this.options = new TcpChannelOptions();
+        this.binding = new ClientBinding(stack);
     }
 
     /** A connection a {@link TapServerSocketChannel} accepted. */
@@ -148,24 +146,7 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
                 throw new AlreadyBoundException();
             }
             InetSocketAddress isa = local == null ? new InetSocketAddress(0) : NioAddresses.check(local);
-            io.tapwire.wire.Ipv6Address v6 = NioAddresses.toIpv6(isa.getAddress());
-            if (v6 != null) {
-                if (!stack.ipv6Enabled() || !stack.ipv6Addresses().isOurs(v6.hi(), v6.lo())) {
-                    throw new BindException("Cannot assign requested address");
-                }
-            } else {
-                int addr = NioAddresses.toIpv4(isa.getAddress());
-                if (addr != 0 && addr != stack.config().address) {
-                    throw new BindException("Cannot assign requested address");
-                }
-            }
-            // Linux takes the port at bind (inet_csk_get_port; port 0: a free one of
-            // ip_local_port_range), so getLocalAddress reports it before connect and the
-            // connection leaves from it; the port is held until the channel closes.
-            boolean reuse = options.reuseAddress;
-            boundPort = stack.tcp().bindPort(isa.getPort(), reuse);
-            boundReuse = reuse;
-            boundAddress = isa.getAddress().isAnyLocalAddress() ? null : isa.getAddress();
+            binding.bind(isa, options.reuseAddress);
             bound = true;
         }
         return this;
@@ -192,7 +173,7 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
                         + "connect to the stack's address " + NioAddresses.toString(stack.config().address) + " or a host on its network)");
             }
             io.tapwire.socket.SocketOptions so = options.toSocketOptions();
-            so.settings().localPort(boundPort);
+            so.settings().localPort(binding.port());
             try {
                 s = v6 != null ? stack.connectTcp(v6, isa.getPort(), so)
                         : stack.connectTcp(addr, isa.getPort(), so);
@@ -293,8 +274,7 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
         if (!bound) {
             return null;
         }
-        java.net.InetAddress a = boundAddress;
-        return new InetSocketAddress(a != null ? a : NioAddresses.toInet(0), boundPort);
+        return binding.local();
     }
 
     // ------------------------------------------------------------------ reading
@@ -587,11 +567,7 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
 
     @Override
     protected void implCloseSelectableChannel() {
-        int port = boundPort;
-        if (port != 0) {
-            boundPort = 0;
-            stack.tcp().releaseBoundPort(port, boundReuse);
-        }
+        binding.release();
         TcpSocket s = socket;
         if (s != null) {
             if (options.linger == 0) {
@@ -765,7 +741,7 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
     /** The local port, or -1 when unbound (as {@code Socket.getLocalPort}). */
     int localPort() {
         TcpSocket s = socket;
-        return s != null && s.tcb().localPort() != 0 ? s.tcb().localPort() : bound ? boundPort : -1;
+        return s != null && s.tcb().localPort() != 0 ? s.tcb().localPort() : bound ? binding.port() : -1;
     }
 
     /** The local address, or null. */
