@@ -381,6 +381,12 @@ public final class StackConfig {
      */
     public boolean tcpBsdPush = false;
     /**
+     * TCP: the most segments one ACK may add to cwnd in slow start; 0 for no limit. Linux's
+     * tcp_slow_start adds every segment the ACK covers (0, the default); RFC 9406 (HyStart++)
+     * asks 8 of a sender that does not pace (CUBIC's own default when used alone).
+     */
+    public int tcpSlowStartAckLimit = 0;
+    /**
      * TCP: how long a connection attempt may take before it fails with ETIMEDOUT, in nanoseconds
      * (FreeBSD's {@code net.inet.tcp.keepinit}, 75 s; a socket's TCP_KEEPINIT overrides it). 0: no
      * limit but {@code tcp_syn_retries}, as Linux has none.

@@ -47,6 +47,12 @@ public final class Tcb implements Timer.Target {
     int maxSndWnd;
     /** End of the last short (sub-MSS) segment sent, for Minshall's Nagle variant. */
     int sndSml;
+    /** tcp_cwnd_validate's record of the current window: whether cwnd limited sending in it ... */
+    boolean cwndLimited;
+    /** ... the most bytes outstanding in it (max_packets_out) ... */
+    int maxBytesOut;
+    /** ... and where it ends (cwnd_usage_seq: snd_nxt when it began). */
+    int cwndUsageSeq;
     final ByteRing sendRing;
     /** The application will send no more (shutdownOutput/close): a FIN follows the data. */
     boolean finQueued;
@@ -406,6 +412,20 @@ public final class Tcb implements Timer.Target {
     /** Bytes sent and not yet acknowledged (SYN and FIN included, as Linux counts them). */
     int inFlight() {
         return Seq.diff(sndNxt, sndUna);
+    }
+
+    /**
+     * Linux's tcp_is_cwnd_limited: cwnd limited sending during the current window (tracked by
+     * {@link TcpOutput} as tcp_cwnd_validate does), or, in slow start, cwnd is below twice the
+     * most data that was outstanding in it ("ensure cwnd grows to twice what was ACKed"). Only
+     * then does an ACK grow cwnd (RFC 7661's idea).
+     */
+    boolean isCwndLimited() {
+        if (cwndLimited) {
+            return true;
+        }
+        int cwnd = cc.cwnd();
+        return cwnd < cc.ssthresh() && cwnd < 2L * maxBytesOut;
     }
 
     /** Stream offset in the send ring of sequence number {@code seq} (valid once the SYN is acknowledged). */

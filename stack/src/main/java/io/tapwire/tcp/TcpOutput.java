@@ -152,6 +152,12 @@ final class TcpOutput {
                 break;
             }
         }
+        // Linux's tcp_write_xmit ends with tcp_cwnd_validate: cwnd-limited when what is in flight
+        // fills cwnd (Linux counts segments: less than one segment of room left, in bytes).
+        boolean cwndLimited = t.inFlight() + t.sndMss > t.cc.cwnd();
+        if (sentSomething || cwndLimited) {
+            cwndValidate(t, cwndLimited);
+        }
         // Data waiting, nothing in flight, nothing sent: the window is zero or too small to pass
         // silly-window avoidance. The persist timer probes a zero window (RFC 9293 3.8.6.1) and
         // is the override timeout that sends into a small one (RFC 9293 3.8.6.2.1), as Linux's
@@ -166,6 +172,20 @@ final class TcpOutput {
         if (sentSomething && t.sndNoSpace) {
             // Sending lowered the unsent bytes: a writer held by TCP_NOTSENT_LOWAT may go on.
             t.wakeWriters();
+        }
+    }
+
+    /**
+     * Linux's tcp_cwnd_validate: keeps the strongest sign of the flow being cwnd-limited over the
+     * current window, with the most bytes outstanding in it; a new window starts once snd_una has
+     * passed the end of the last one. {@link Tcb#isCwndLimited} reads it.
+     */
+    static void cwndValidate(Tcb t, boolean cwndLimited) {
+        int out = Math.max(0, Seq.diff(t.sndMax, t.sndUna));
+        if (!Seq.lt(t.sndUna, t.cwndUsageSeq) || cwndLimited || (!t.cwndLimited && out > t.maxBytesOut)) {
+            t.cwndLimited = cwndLimited;
+            t.maxBytesOut = out;
+            t.cwndUsageSeq = t.sndNxt;
         }
     }
 
