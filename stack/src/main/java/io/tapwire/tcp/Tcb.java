@@ -208,6 +208,8 @@ public final class Tcb implements Timer.Target {
     int quickAcks;
     long lastReceiveTime;
     long lastDataTime;
+    /** Linux's icsk_ack.lrcvtime: when data last arrived, or the connection was established (0: neither yet). */
+    long dataRecvStamp;
 
     // Timers, each allocated the first time it is armed (once per connection, never per segment):
     // an idle connection keeps only those it has used, which matters at a million connections.
@@ -587,7 +589,14 @@ public final class Tcb implements Timer.Target {
                 ecnOk, rtt.backoffCount(), dataSegsIn > 0 ? layer.config().tcpDelackNanos / 1000 : 0, pmtu, rcvMss(), bytesSent, bytesRetrans,
                 segsOut, segsIn, dataSegsOut, dataSegsIn, rtt.minRtt() / 1000, rcvSpace(), sendRing.size(), recvRing.size(),
                 timerKind(), timerRemainingMicros(), timerKind() == TcpInfo.TIMER_ON ? retransmits : probes, recvRing.capacity(),
-                sendRing.capacity());
+                sendRing.capacity(), unackedSegments(), probes,
+                dataRecvStamp == 0 ? 0 : Math.max(0, layer.now() - dataRecvStamp) / 1_000_000);
+    }
+
+    /** tcpi_unacked: the outstanding sequence space (SYN and FIN one each) in whole send-MSS segments. */
+    private int unackedSegments() {
+        int out = Math.max(0, Seq.diff(sndMax, sndUna));
+        return out == 0 ? 0 : (out + Math.max(1, sndMss) - 1) / Math.max(1, sndMss);
     }
 
     /** The timer ss -o reports, in the order Linux's get_tcp4_sock picks it: retransmission, probe, keepalive; TIME_WAIT's own. */
