@@ -593,6 +593,17 @@ public final class Tcb implements Timer.Target {
                 dataRecvStamp == 0 ? 0 : Math.max(0, layer.now() - dataRecvStamp) / 1_000_000);
     }
 
+    /**
+     * TCP_MAXSEG (Linux's user_mss, tcp_mss_clamp): the MSS we advertise, and so the one we send
+     * with (sndMss is at most ourMss), is at most the socket's. Called once the connection has its
+     * settings, before its SYN or SYN-ACK.
+     */
+    void applyUserMss() {
+        if (settings.maxSeg > 0) {
+            ourMss = Math.min(ourMss, settings.maxSeg);
+        }
+    }
+
     /** tcpi_unacked: the outstanding sequence space (SYN and FIN one each) in whole send-MSS segments. */
     private int unackedSegments() {
         int out = Math.max(0, Seq.diff(sndMax, sndUna));
