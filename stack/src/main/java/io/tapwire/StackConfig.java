@@ -360,6 +360,33 @@ public final class StackConfig {
      */
     public long tcpNotsentLowat = 0xFFFF_FFFFL;
     /**
+     * TCP: the fewest segments one GSO packet (super-segment) may carry ({@code tcp_min_tso_segs},
+     * 2). Linux sizes GSO packets from the pacing rate (tcp_tso_autosize: about 1 ms of data) but
+     * never below this.
+     */
+    public int tcpMinTsoSegs = 2;
+    /**
+     * TCP: the pacing rate in slow start, in percent of cwnd per smoothed RTT
+     * ({@code tcp_pacing_ss_ratio}, 200). tapwire does not pace; the rate sizes GSO packets.
+     */
+    public int tcpPacingSsRatio = 200;
+    /** TCP: the pacing rate in congestion avoidance, percent of cwnd per RTT ({@code tcp_pacing_ca_ratio}, 120). */
+    public int tcpPacingCaRatio = 120;
+    /**
+     * TCP: BSD's PSH rule: PSH only on the segment that empties the send buffer (FreeBSD's
+     * tcp_output), data sent in wire-sized segments without TSO. Off (Linux): PSH also on every
+     * GSO packet of more than one segment (__tcp_transmit_skb forces it to speed up the
+     * receiver's GRO flush), which lands on the packet's last segment; without TSO the stack
+     * still groups segments as Linux's software GSO would.
+     */
+    public boolean tcpBsdPush = false;
+    /**
+     * TCP: the most segments one ACK may add to cwnd in slow start; 0 for no limit. Linux's
+     * tcp_slow_start adds every segment the ACK covers (0, the default); RFC 9406 (HyStart++)
+     * asks 8 of a sender that does not pace (CUBIC's own default when used alone).
+     */
+    public int tcpSlowStartAckLimit = 0;
+    /**
      * TCP: how long a connection attempt may take before it fails with ETIMEDOUT, in nanoseconds
      * (FreeBSD's {@code net.inet.tcp.keepinit}, 75 s; a socket's TCP_KEEPINIT overrides it). 0: no
      * limit but {@code tcp_syn_retries}, as Linux has none.

@@ -25,6 +25,8 @@ public final class SocketSettings {
     long notSentLowat;
     /** The local port bind(2) gave the socket before connect(2) ({@link TcpLayer#bindPort}); 0: connect picks one. */
     int localPort;
+    /** TCP_MAXSEG (Linux's user_mss): the largest MSS the connection advertises and sends with; 0: no clamp. */
+    int maxSeg;
 
     /** Linux's defaults: TOS 0, the stack's TTL, options on, no user timeout, not corked. */
     public SocketSettings() {
@@ -41,6 +43,7 @@ public final class SocketSettings {
         s.cork = cork;
         s.notSentLowat = notSentLowat;
         s.localPort = localPort;
+        s.maxSeg = maxSeg;
         return s;
     }
 
@@ -58,6 +61,24 @@ public final class SocketSettings {
         this.tos = value < 0 ? 0 : value & ~0x03;
         return this;
     }
+
+    /**
+     * TCP_MAXSEG: clamps the MSS a connection opened after it advertises in its SYN or SYN-ACK and
+     * the segments it sends (Linux's user_mss: advmss and mss_clamp take the smaller); 0 removes
+     * the clamp. A listener's value passes to the connections it accepts.
+     *
+     * @throws IllegalArgumentException outside 88..32767 but 0 (Linux: EINVAL, TCP_MIN_MSS..MAX_TCP_WINDOW)
+     */
+    public SocketSettings maxSeg(int bytes) {
+        if (bytes != 0 && (bytes < 88 || bytes > 32767)) {
+            throw new IllegalArgumentException("TCP_MAXSEG must be 0 or 88..32767, got " + bytes);
+        }
+        this.maxSeg = bytes;
+        return this;
+    }
+
+    /** TCP_MAXSEG as set, 0 when not. */
+    public int maxSeg() { return maxSeg; }
 
     /** IP_TOS as getsockopt reports it (the DSCP bits set; ECN bits 0). */
     public int tos() { return tos; }

@@ -47,6 +47,12 @@ public final class Tcb implements Timer.Target {
     int maxSndWnd;
     /** End of the last short (sub-MSS) segment sent, for Minshall's Nagle variant. */
     int sndSml;
+    /** tcp_cwnd_validate's record of the current window: whether cwnd limited sending in it ... */
+    boolean cwndLimited;
+    /** ... the most bytes outstanding in it (max_packets_out) ... */
+    int maxBytesOut;
+    /** ... and where it ends (cwnd_usage_seq: snd_nxt when it began). */
+    int cwndUsageSeq;
     final ByteRing sendRing;
     /** The application will send no more (shutdownOutput/close): a FIN follows the data. */
     boolean finQueued;
@@ -202,6 +208,8 @@ public final class Tcb implements Timer.Target {
     int quickAcks;
     long lastReceiveTime;
     long lastDataTime;
+    /** Linux's icsk_ack.lrcvtime: when data last arrived, or the connection was established (0: neither yet). */
+    long dataRecvStamp;
 
     // Timers, each allocated the first time it is armed (once per connection, never per segment):
     // an idle connection keeps only those it has used, which matters at a million connections.
@@ -408,6 +416,20 @@ public final class Tcb implements Timer.Target {
         return Seq.diff(sndNxt, sndUna);
     }
 
+    /**
+     * Linux's tcp_is_cwnd_limited: cwnd limited sending during the current window (tracked by
+     * {@link TcpOutput} as tcp_cwnd_validate does), or, in slow start, cwnd is below twice the
+     * most data that was outstanding in it ("ensure cwnd grows to twice what was ACKed"). Only
+     * then does an ACK grow cwnd (RFC 7661's idea).
+     */
+    boolean isCwndLimited() {
+        if (cwndLimited) {
+            return true;
+        }
+        int cwnd = cc.cwnd();
+        return cwnd < cc.ssthresh() && cwnd < 2L * maxBytesOut;
+    }
+
     /** Stream offset in the send ring of sequence number {@code seq} (valid once the SYN is acknowledged). */
     long sendOffset(int seq) {
         // Data starts one past the SYN: while the SYN is unacknowledged (Fast Open data on or
@@ -567,7 +589,25 @@ public final class Tcb implements Timer.Target {
                 ecnOk, rtt.backoffCount(), dataSegsIn > 0 ? layer.config().tcpDelackNanos / 1000 : 0, pmtu, rcvMss(), bytesSent, bytesRetrans,
                 segsOut, segsIn, dataSegsOut, dataSegsIn, rtt.minRtt() / 1000, rcvSpace(), sendRing.size(), recvRing.size(),
                 timerKind(), timerRemainingMicros(), timerKind() == TcpInfo.TIMER_ON ? retransmits : probes, recvRing.capacity(),
-                sendRing.capacity());
+                sendRing.capacity(), unackedSegments(), probes,
+                dataRecvStamp == 0 ? 0 : Math.max(0, layer.now() - dataRecvStamp) / 1_000_000);
+    }
+
+    /**
+     * TCP_MAXSEG (Linux's user_mss, tcp_mss_clamp): the MSS we advertise, and so the one we send
+     * with (sndMss is at most ourMss), is at most the socket's. Called once the connection has its
+     * settings, before its SYN or SYN-ACK.
+     */
+    void applyUserMss() {
+        if (settings.maxSeg > 0) {
+            ourMss = Math.min(ourMss, settings.maxSeg);
+        }
+    }
+
+    /** tcpi_unacked: the outstanding sequence space (SYN and FIN one each) in whole send-MSS segments. */
+    private int unackedSegments() {
+        int out = Math.max(0, Seq.diff(sndMax, sndUna));
+        return out == 0 ? 0 : (out + Math.max(1, sndMss) - 1) / Math.max(1, sndMss);
     }
 
     /** The timer ss -o reports, in the order Linux's get_tcp4_sock picks it: retransmission, probe, keepalive; TIME_WAIT's own. */

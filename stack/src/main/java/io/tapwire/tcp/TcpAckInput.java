@@ -92,10 +92,11 @@ final class TcpAckInput {
                     output.retransmitFirst(t);
                 }
             }
-        } else if (inFlightBefore + t.sndMss >= t.cc.cwnd()) {
+        } else {
             // Grow cwnd only while it was what limited sending (RFC 7661, Linux's
-            // tcp_is_cwnd_limited): a window- or application-limited sender must not inflate it.
-            t.cc.onAck(dataAcked, inFlightBefore, layer.now());
+            // tcp_is_cwnd_limited, tracked per window): a window- or application-limited sender
+            // must not inflate it.
+            t.cc.onAck(dataAcked, inFlightBefore, layer.now(), t.isCwndLimited());
         }
         t.logCa(t.ca.onAck(ack, !t.scoreboard.isEmpty()), layer.now());
         t.dupAcks = 0;

@@ -163,6 +163,7 @@ final class TcpCookieHandshake {
         t.parent = l;
         t.nodelay = l.nodelay;
         t.settings = l.settings.copy();
+        t.applyUserMss();
         t.fromCookie = true;
         t.state = TcpState.SYN_RECEIVED;
         t.lastReceiveTime = layer.now();

@@ -40,6 +40,7 @@ final class TcpDataInput {
             t.quickAcks = config.tcpQuickAcks;
         }
         t.lastDataTime = now;
+        t.dataRecvStamp = now;
         int skip = Seq.diff(t.rcvNxt, seq);
         if (skip > 0) {
             if (t.sackOk && config.tcpDsack) {

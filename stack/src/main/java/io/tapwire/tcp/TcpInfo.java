@@ -28,6 +28,12 @@ import io.tapwire.tcp.cc.CaState;
  * @param timerRetransmits ss's count beside the timer: consecutive timeouts, or unanswered probes
  * @param rcvBuf receive buffer size (ss -m's rb)
  * @param sndBuf send buffer size (ss -m's tb)
+ * @param unacked segments sent and not yet cumulatively acknowledged (tcpi_unacked, Linux's
+ *     packets_out; a SYN or FIN counts one), here the outstanding sequence space in whole send-MSS
+ *     segments, as tapwire keeps no per-segment list
+ * @param probes unanswered zero-window or keepalive probes (tcpi_probes, icsk_probes_out)
+ * @param lastDataRecv milliseconds since data last arrived, or since the connection was
+ *     established before any did (tcpi_last_data_recv: now - icsk_ack.lrcvtime)
  */
 public record TcpInfo(
         TcpState state,
@@ -73,7 +79,25 @@ public record TcpInfo(
         long timerRemainingMicros,
         int timerRetransmits,
         int rcvBuf,
-        int sndBuf) {
+        int sndBuf,
+        int unacked,
+        int probes,
+        long lastDataRecv) {
+
+    /** The snapshot without the fields added later (unacked, probes, lastDataRecv: 0). */
+    public TcpInfo(TcpState state, CaState caState, String caAlgorithm, int cwnd, int ssthresh, long srttMicros, long rttvarMicros,
+                   long rtoMicros, int bytesInFlight, int sacked, int retransmits, long totalRetransmits, int sndMss, int advMss,
+                   int sndWnd, int rcvWnd, long bytesAcked, long bytesReceived, int sndWscale, int rcvWscale, boolean timestamps,
+                   boolean sack, int lost, long deliveryRateBytesPerSecond, boolean ecn, int backoff, long atoMicros, int pmtu,
+                   int rcvMss, long bytesSent, long bytesRetrans, int segsOut, int segsIn, int dataSegsOut, int dataSegsIn,
+                   long minRttMicros, int rcvSpace, int sendQueue, int recvQueue, int timer, long timerRemainingMicros,
+                   int timerRetransmits, int rcvBuf, int sndBuf) {
+        this(state, caState, caAlgorithm, cwnd, ssthresh, srttMicros, rttvarMicros, rtoMicros, bytesInFlight, sacked, retransmits,
+                totalRetransmits, sndMss, advMss, sndWnd, rcvWnd, bytesAcked, bytesReceived, sndWscale, rcvWscale, timestamps, sack,
+                lost, deliveryRateBytesPerSecond, ecn, backoff, atoMicros, pmtu, rcvMss, bytesSent, bytesRetrans, segsOut, segsIn,
+                dataSegsOut, dataSegsIn, minRttMicros, rcvSpace, sendQueue, recvQueue, timer, timerRemainingMicros,
+                timerRetransmits, rcvBuf, sndBuf, 0, 0, 0);
+    }
 
     /** {@link #timer} values, as Linux's /proc/net/tcp and ss number them: none, retransmission, keepalive, TIME_WAIT, zero-window probe. */
     public static final int TIMER_OFF = 0;

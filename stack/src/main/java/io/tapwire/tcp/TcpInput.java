@@ -499,6 +499,8 @@ final class TcpInput {
     /** The handshake is done (either side): timers, the first RTT sample, quick-ACK mode. */
     private void enterEstablished(Tcb t) {
         t.state = TcpState.ESTABLISHED;
+        // Linux stamps icsk_ack.lrcvtime when the handshake completes (tcpi_last_data_recv counts from it).
+        t.dataRecvStamp = layer.now();
         layer.timerQueue().cancel(t.rtxTimer);
         if (t.synRetries == 0 && !t.fromCookie) {
             // Karn's rule holds for the SYN too: only an unretransmitted one gives a sample.

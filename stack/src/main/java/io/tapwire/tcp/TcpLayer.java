@@ -472,6 +472,7 @@ public final class TcpLayer implements IpProtocolHandler {
                 new RttEstimator(config.tcpInitialRtoNanos, rtoBounds),
                 io.tapwire.tcp.cc.CongestionControls.create(congestionControl));
         t.v6 = v6;
+        t.cc.slowStartAckLimit(config.tcpSlowStartAckLimit);
         if (v6 != null) {
             t.peerMss = DEFAULT_MSS_6;
         }

@@ -128,6 +128,7 @@ final class TcpListenInput {
         t.parent = l;
         t.nodelay = l.nodelay;
         t.settings = l.settings.copy();
+        t.applyUserMss();
         t.irs = seg.seq();
         t.rcvNxt = Seq.add(t.irs, 1);
         t.rcvAdv = t.rcvNxt;

@@ -165,6 +165,7 @@ final class TcpOpen {
     }
 
     private Tcb start(Tcb t, boolean nodelay, boolean fastOpen) {
+        t.applyUserMss();
         int remoteAddress = t.remoteAddress;
         int remotePort = t.remotePort;
         boolean v6 = t.v6 != null;

@@ -93,7 +93,13 @@ final class TcpOutput {
             int usable = Math.max(0, Seq.diff(Seq.add(t.sndUna, window), t.sndNxt));
             int maxData = maxSegmentData(t);
             boolean retransmitting = Seq.lt(t.sndNxt, t.sndMax);
-            int len = Math.min(Math.min(unsent, retransmitting ? maxData : superSegmentData(t, maxData)), usable);
+            int tsoData = superSegmentData(t, maxData);
+            boolean gsoPush = !config.tcpBsdPush;
+            // One GSO packet's worth of new data (Linux's tcp_write_xmit: at most tcp_tso_segs, also
+            // without TSO, since Linux's software GSO is always on for TCP); BSD sends wire-sized
+            // segments unless the device cuts super-segments.
+            int burst = retransmitting ? maxData : gsoPush ? gsoBurstData(t, maxData) : tsoData;
+            int len = Math.min(Math.min(unsent, burst), usable);
             if (t.sackOk && !t.scoreboard.isEmpty() && retransmitting) {
                 len = Math.min(len, Seq.diff(t.scoreboard.nextSackedStart(t.sndNxt, t.sndMax), t.sndNxt));
             }
@@ -116,35 +122,41 @@ final class TcpOutput {
             } else {
                 break;
             }
-            int flags = TcpSegment.ACK | (fin ? TcpSegment.FIN : 0) | (len > 0 && len == unsent ? TcpSegment.PSH : 0);
-            if (!send(t, t.sndNxt, flags, offset, len, false, len > maxData ? maxData : 0)) {
+            // PSH on the segment holding the last byte written (Linux's tcp_push marks the tail of
+            // each write; FreeBSD sets it when the send buffer empties) and, in Linux, on every GSO
+            // packet of more than one segment (__tcp_transmit_skb: "Force a PSH flag on all (GSO)
+            // packets to expedite GRO flush at receiver"), which the device (or software GSO) leaves
+            // on the packet's last segment only.
+            boolean push = len > 0 && (len == unsent || (gsoPush && len > maxData));
+            // Without TSO the packet leaves as wire-sized segments, the flags on the last.
+            int piece = tsoData >= len ? len : maxData;
+            int done = 0;
+            boolean blocked = false;
+            do {
+                int n = Math.min(piece, len - done);
+                boolean last = done + n == len;
+                int flags = TcpSegment.ACK | (last && fin ? TcpSegment.FIN : 0) | (last && push ? TcpSegment.PSH : 0);
+                if (!transmit(t, offset + done, n, flags, last && fin, n > maxData ? maxData : 0, maxData)) {
+                    blocked = true;
+                    break;
+                }
+                done += n;
+                sentSomething = true;
+            } while (done < len);
+            if (blocked) {
                 // Most likely the TX ring is full: try again once the device has drained it.
                 layer.outputBlocked(t);
                 break;
             }
-            if (Seq.lt(t.sndNxt, t.sndMax)) {
-                t.totalRetransmits++;
-                stats.inc(Stat.TCP_RETRANS_SEGS);
-            } else if (!t.rttTiming && len > 0) {
-                // Karn's rule (RFC 6298 section 3): time only segments sent for the first time.
-                t.rttTiming = true;
-                t.rttSeq = t.sndNxt;
-                t.rttStart = layer.now();
-            }
-            t.sndNxt = Seq.add(t.sndNxt, len + (fin ? 1 : 0));
-            if (Seq.gt(t.sndNxt, t.sndMax)) {
-                t.sndMax = t.sndNxt;
-            }
-            if (len > 0 && len % maxData != 0) {
-                t.sndSml = t.sndNxt; // the last (or only) wire segment was short
-            }
-            sentSomething = true;
-            if (!Tcb.armed(t.rtxTimer)) {
-                layer.timerQueue().arm(t.rtxTimer(), layer.now() + t.rtt.rto());
-            }
             if (fin) {
                 break;
             }
+        }
+        // Linux's tcp_write_xmit ends with tcp_cwnd_validate: cwnd-limited when what is in flight
+        // fills cwnd (Linux counts segments: less than one segment of room left, in bytes).
+        boolean cwndLimited = t.inFlight() + t.sndMss > t.cc.cwnd();
+        if (sentSomething || cwndLimited) {
+            cwndValidate(t, cwndLimited);
         }
         // Data waiting, nothing in flight, nothing sent: the window is zero or too small to pass
         // silly-window avoidance. The persist timer probes a zero window (RFC 9293 3.8.6.1) and
@@ -161,6 +173,97 @@ final class TcpOutput {
             // Sending lowered the unsent bytes: a writer held by TCP_NOTSENT_LOWAT may go on.
             t.wakeWriters();
         }
+    }
+
+    /**
+     * Linux's tcp_cwnd_validate: keeps the strongest sign of the flow being cwnd-limited over the
+     * current window, with the most bytes outstanding in it; a new window starts once snd_una has
+     * passed the end of the last one. {@link Tcb#isCwndLimited} reads it.
+     */
+    static void cwndValidate(Tcb t, boolean cwndLimited) {
+        int out = Math.max(0, Seq.diff(t.sndMax, t.sndUna));
+        if (!Seq.lt(t.sndUna, t.cwndUsageSeq) || cwndLimited || (!t.cwndLimited && out > t.maxBytesOut)) {
+            t.cwndLimited = cwndLimited;
+            t.maxBytesOut = out;
+            t.cwndUsageSeq = t.sndNxt;
+        }
+    }
+
+    /**
+     * Sends one segment (or super-segment of {@code gsoSize}-byte segments) of new or retransmitted
+     * data at sndNxt and accounts for it: retransmission counters, the RTT sample (Karn's rule),
+     * sndNxt/sndMax, Nagle's last short segment (shorter than {@code maxData}), the retransmission
+     * timer. False when the IP
+     * layer could not take it.
+     */
+    private boolean transmit(Tcb t, long offset, int len, int flags, boolean fin, int gsoSize, int maxData) {
+        if (!send(t, t.sndNxt, flags, offset, len, false, gsoSize)) {
+            return false;
+        }
+        boolean retransmission = Seq.lt(t.sndNxt, t.sndMax);
+        if (retransmission) {
+            t.totalRetransmits++;
+            stats.inc(Stat.TCP_RETRANS_SEGS);
+        } else if (!t.rttTiming && len > 0) {
+            // Karn's rule (RFC 6298 section 3): time only segments sent for the first time.
+            t.rttTiming = true;
+            t.rttSeq = t.sndNxt;
+            t.rttStart = layer.now();
+        }
+        t.sndNxt = Seq.add(t.sndNxt, len + (fin ? 1 : 0));
+        if (Seq.gt(t.sndNxt, t.sndMax)) {
+            t.sndMax = t.sndNxt;
+        }
+        if (len > 0 && len % maxData != 0 && !retransmission) {
+            // The last (or only) wire segment was short. Only new data counts (Linux's
+            // tcp_minshall_update runs in tcp_write_xmit, not for retransmissions such as Fast
+            // Open SYN data the SYN-ACK did not cover).
+            t.sndSml = t.sndNxt;
+        }
+        if (!Tcb.armed(t.rtxTimer)) {
+            layer.timerQueue().arm(t.rtxTimer(), layer.now() + t.rtt.rto());
+        }
+        return true;
+    }
+
+    /**
+     * The new data one GSO packet may carry, as Linux's tcp_tso_autosize and tcp_tso_segs size
+     * it: what the pacing rate sends in about 1 ms ({@code sk_pacing_shift} 10), plus 64 KB
+     * shifted right by one per 512 us of minimum RTT ({@code tcp_tso_rtt_log} 9, so a LAN gets
+     * whole 64 KB packets), at least {@code tcp_min_tso_segs} segments, at most 64 KB and half
+     * of cwnd (tcp_cwnd_test); whole segments of {@code maxData}.
+     */
+    int gsoBurstData(Tcb t, int maxData) {
+        int cap = Math.max(1, (65536 - TcpSegment.MAX_HEADER_LENGTH) / maxData);
+        long bytes = pacingRate(t) >> 10;
+        if (t.rtt.hasSample()) {
+            long r = (t.rtt.minRtt() / 1000) >> 9;
+            if (r < 32) {
+                bytes += 65536L >> r;
+            }
+        }
+        long segs = Math.max(config.tcpMinTsoSegs, bytes / maxData);
+        // tcp_cwnd_test: "ensure we have at least 2 GSO packets in flight": at most half of cwnd.
+        int halfCwnd = Math.max(1, t.cc.cwnd() / Math.max(1, t.sndMss) / 2);
+        return (int) Math.min(Math.min(cap, segs), halfCwnd) * maxData;
+    }
+
+    /**
+     * Linux's pacing rate in bytes per second (tcp_update_pacing_rate): cwnd (or the segments in
+     * flight, if more) per smoothed RTT, times {@code tcp_pacing_ss_ratio} while cwnd is below
+     * half of ssthresh, else {@code tcp_pacing_ca_ratio}; without an RTT sample unlimited
+     * (Linux's initial {@code sk_pacing_rate} of ~0). tapwire does not pace: the rate only sizes
+     * GSO packets.
+     */
+    long pacingRate(Tcb t) {
+        long srtt = t.rtt.srtt();
+        if (!t.rtt.hasSample() || srtt <= 0) {
+            return Long.MAX_VALUE;
+        }
+        long cwnd = t.cc.cwnd();
+        int ratio = cwnd < t.cc.ssthresh() / 2 ? config.tcpPacingSsRatio : config.tcpPacingCaRatio;
+        long window = Math.max(cwnd, t.inFlight());
+        return (long) ((double) window * ratio / 100 * 1_000_000_000L / srtt);
     }
 
     /**

@@ -30,7 +30,17 @@ final class DrillHost {
     private int ipId;
 
     DrillHost(StackConfig config, int mtu, Sink sink) {
-        this.device = new VirtualDevice("drill0", mtu, 256);
+        this(config, mtu, false, sink);
+    }
+
+    /**
+     * @param gro the peer may deliver GRO packets ({@link #injectGro}): the device then takes
+     *     frames up to 64 KB (with segmentation offload on transmit, whose super-segments it cuts
+     *     back into wire segments before the script sees them)
+     */
+    DrillHost(StackConfig config, int mtu, boolean gro, Sink sink) {
+        this.device = gro ? new VirtualDevice("drill0", mtu, 256, new io.tapwire.link.LinkOffloads(true, true, 65535))
+                : new VirtualDevice("drill0", mtu, 256);
         this.stack = new Stack(device, config);
         this.sink = sink;
         // The peer introduces itself (an ARP request for the stack's address), so the stack knows
@@ -67,6 +77,19 @@ final class DrillHost {
             if (!device.inject(f, now)) {
                 throw new IllegalStateException("the stack's RX ring is full");
             }
+        }
+        settle();
+    }
+
+    /**
+     * Delivers one GRO packet now: an IPv4 TCP frame larger than the MTU standing for segments of
+     * {@code gsoSize} payload bytes, as Linux's packetdrill hands one to its tun device with
+     * {@code --mss} (the virtio header's gso_size), and lets the stack process it.
+     */
+    void injectGro(byte[] frame, int gsoSize) {
+        if (!device.injectOffloaded(java.nio.ByteBuffer.wrap(frame), 0, frame.length, now,
+                io.tapwire.link.Descriptor.CSUM_NONE, 0, 0, io.tapwire.link.Descriptor.GSO_TCPV4, gsoSize)) {
+            throw new IllegalStateException("the stack's RX ring is full");
         }
         settle();
     }

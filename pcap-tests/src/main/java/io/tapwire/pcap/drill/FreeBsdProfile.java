@@ -112,6 +112,8 @@ public final class FreeBsdProfile {
         c.tcpIcmpSynSentAbort = 1;
         // FreeBSD rounds the scaled window it advertises up to the scale (roundup2 in tcp_output).
         c.tcpWindowRoundUp = true;
+        // FreeBSD sets PSH when a segment empties the send buffer; it has no GSO PSH rule.
+        c.tcpBsdPush = true;
         return c;
     }
 

@@ -55,6 +55,8 @@ public final class Interpreter {
     private final Syscalls syscalls;
     private long toleranceNanos = DEFAULT_TOLERANCE_MICROS * 1000;
     private int mtu = 1500;
+    /** Linux's {@code --mss}: the gso_size of inbound GRO packets; 0 without it (they arrive IP-fragmented). */
+    private int groMss;
     private boolean ipv6;
     private int bindPort = FreeBsdProfile.DEFAULT_PORT;
     private int connectPort = FreeBsdProfile.DEFAULT_PORT;
@@ -174,9 +176,12 @@ public final class Interpreter {
                     case "strict_segments" -> { }
                     case "tcp_ts_tick_usecs" -> flow.tsTickMicros = Long.parseLong(v);
                     case "tcp_ts_ecr_scaled" -> flow.tsEcrScaled = true;
-                    // Linux's dialect: the gso_size packetdrill gives inbound GSO packets; tapwire has no GRO,
-                    // such a segment arrives whole (IP-fragmented), see inject.
-                    case "mss" -> notes.add("option --mss=" + v + ": inbound segments above the MSS arrive whole, as one GRO packet");
+                    // Linux's dialect: the gso_size packetdrill gives inbound GSO packets: a longer segment
+                    // arrives as one GRO packet of segments of that size (see inject).
+                    case "mss" -> {
+                        groMss = Integer.parseInt(v);
+                        notes.add("option --mss=" + v + ": inbound segments above it arrive as one GRO packet of " + v + "-byte segments");
+                    }
                     case "tolerance_usecs" -> toleranceNanos = Long.parseLong(v) * 1000;
                     case "mtu" -> mtu = Integer.parseInt(v);
                     case "bind_port" -> bindPort = Integer.parseInt(v);
@@ -303,7 +308,7 @@ public final class Interpreter {
 
     private void ensureStack() {
         if (host == null) {
-            host = new DrillHost(config, mtu, (frame, nanos) -> sent.add(frame, nanos, eventIndex));
+            host = new DrillHost(config, mtu, groMss > 0, (frame, nanos) -> sent.add(frame, nanos, eventIndex));
             host.advanceTo(now);
         }
     }
@@ -362,6 +367,10 @@ public final class Interpreter {
         byte[] frame = WireSegment.encode(FreeBsdProfile.PEER_MAC, FreeBsdProfile.STACK_MAC, FreeBsdProfile.PEER_ADDRESS,
                 FreeBsdProfile.STACK_ADDRESS, host.nextIpId(), flow.remotePort, flow.localPort, seq, ack, spec.flags(),
                 spec.window(), spec.urgent(), options, spec.payload());
+        if (groMss > 0 && spec.payload() > groMss) {
+            host.injectGro(ipSpec.applyTo(frame, false), groMss);
+            return;
+        }
         host.inject(WireSegment.fragments(ipSpec.applyTo(frame, false), mtu));
     }
 

@@ -15,7 +15,6 @@ final class LinuxSocketOptions {
             Map.entry("TCP_CORK", "TCP_CORK (tapwire has no corking yet)"),
             Map.entry("TCP_USER_TIMEOUT", "TCP_USER_TIMEOUT (RFC 5482; not in tapwire yet)"),
             Map.entry("TCP_NOTSENT_LOWAT", "TCP_NOTSENT_LOWAT (not in tapwire yet)"),
-            Map.entry("TCP_MAXSEG", "setting TCP_MAXSEG (tapwire has no user MSS clamp yet)"),
             Map.entry("TCP_SYNCNT", "TCP_SYNCNT (per-socket SYN retries; tapwire has only tcp_syn_retries)"),
             Map.entry("TCP_KEEPIDLE", "TCP_KEEPIDLE (not in the drill's Linux mapping yet)"),
             Map.entry("TCP_KEEPINTVL", "TCP_KEEPINTVL (not in the drill's Linux mapping yet)"),

@@ -27,9 +27,6 @@ final class LinuxSysctls {
             Map.entry("tcp_fack", "FACK was removed from Linux (4.15) and tapwire has none; 0 matches"),
             Map.entry("tcp_tso_win_divisor", "tapwire has no TSO and never defers sending to build bigger segments"),
             Map.entry("tcp_ecn_option", "tapwire has no Accurate ECN option"),
-            Map.entry("tcp_pacing_ss_ratio", "tapwire does not pace"),
-            Map.entry("tcp_pacing_ca_ratio", "tapwire does not pace"),
-            Map.entry("tcp_min_tso_segs", "tapwire has no TSO"),
             Map.entry("tcp_autocorking", "tapwire does not autocork"),
             Map.entry("tcp_no_metrics_save", "tapwire keeps no TCP metrics cache"),
             Map.entry("tcp_mtu_probing", "tapwire does no packetization-layer path MTU probing"));
@@ -44,7 +41,9 @@ final class LinuxSysctls {
             "tcpTimestamps", "tcpWindowScaling", "tcpSynRetries", "tcpSynackRetries", "tcpSyncookies", "tcpRetries2",
             "tcpFinTimeoutNanos", "tcpRmemDefault", "tcpRmemMax", "tcpWmemDefault", "tcpWmemMax", "tcpCongestionControl",
             // TcpFastOpen reads the bits and the key on each SYN / connect (Linux: sysctl_tcp_fastopen, ctx->key).
-            "tcpFastopen", "tcpFastopenKey");
+            "tcpFastopen", "tcpFastopenKey",
+            // TcpOutput sizes each GSO packet from these when it sends.
+            "tcpMinTsoSegs", "tcpPacingSsRatio", "tcpPacingCaRatio");
 
     private LinuxSysctls() {
     }

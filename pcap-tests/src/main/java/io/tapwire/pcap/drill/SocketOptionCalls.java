@@ -154,6 +154,13 @@ final class SocketOptionCalls {
                 change = x -> x.tos((int) v);
             }
             case "TCP_NOOPT" -> change = x -> x.noOpt(v != 0);
+            case "TCP_MAXSEG" -> {
+                // Linux's do_tcp_setsockopt: 0 or TCP_MIN_MSS (88) .. MAX_TCP_WINDOW (32767).
+                if (v != 0 && (v < 88 || v > 32767)) {
+                    return "EINVAL";
+                }
+                change = x -> x.maxSeg((int) v);
+            }
             case "TCP_CORK" -> change = x -> x.cork(v != 0);
             case "TCP_NOTSENT_LOWAT" -> {
                 if (v < 0 || v > 0xFFFF_FFFFL) {
@@ -210,6 +217,9 @@ final class SocketOptionCalls {
             case "IP_TTL" -> (long) (set.hopLimit() < 0 ? c.ipDefaultTtl : set.hopLimit());
             case "IPV6_UNICAST_HOPS" -> (long) (set.hopLimit() < 0 ? c.ipv6HopLimit : set.hopLimit());
             case "TCP_NOOPT" -> set.noOpt() ? 1L : 0L;
+            // Linux: a connection's mss_cache (tcpi_snd_mss); before one, user_mss if set, else 536.
+            case "TCP_MAXSEG" -> so.connection != null ? (long) so.connection.tcpInfo().sndMss()
+                    : set.maxSeg() > 0 ? set.maxSeg() : 536L;
             case "TCP_CORK" -> set.cork() ? 1L : 0L;
             // Linux reports the socket's own value, 0 when it uses tcp_notsent_lowat.
             case "TCP_NOTSENT_LOWAT" -> set.notSentLowat();

@@ -483,7 +483,7 @@ final class Syscalls {
     private static SocketOptions withSettings(SocketOptions o, DrillSocket so) {
         io.tapwire.tcp.SocketSettings set = so.settings;
         o.settings().tos(set.tos()).hopLimit(set.hopLimit()).noOpt(set.noOpt()).keepInitNanos(set.keepInitNanos())
-                .userTimeoutNanos(set.userTimeoutNanos()).cork(set.cork()).notSentLowat(set.notSentLowat());
+                .userTimeoutNanos(set.userTimeoutNanos()).cork(set.cork()).notSentLowat(set.notSentLowat()).maxSeg(set.maxSeg());
         return o;
     }
 

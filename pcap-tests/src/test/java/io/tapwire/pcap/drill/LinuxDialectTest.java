@@ -317,4 +317,20 @@ class LinuxDialectTest {
         assertEquals("alpha/alpha.pkt", groups.get(0).results().get(0).name());
         assertTrue(groups.get(0).results().get(0).passed(), () -> groups.get(0).results().get(0).message());
     }
+
+    @Test
+    void mssOptionDeliversALongSegmentAsOneGroPacketOfThatSegmentSize() {
+        // Linux's gro/gro-mss-option.pkt: tcp_measure_rcv_mss takes the GRO packet's gso_size.
+        assertPassed(run("--mss=1000\n" + ACCEPTED + """
+                   +0 < . 1:10001(10000) win 320
+                   +0 > . 1:1(0) ack 10001
+                   +0 %{ assert tcpi_rcv_mss == 1000, tcpi_rcv_mss }%
+                """));
+        // Without it the segment arrives IP-fragmented and counts as one of its own size (capped by advmss).
+        assertPassed(run(ACCEPTED + """
+                   +0 < . 1:10001(10000) win 320
+                   +0 > . 1:1(0) ack 10001
+                   +0 %{ assert tcpi_rcv_mss == 1460, tcpi_rcv_mss }%
+                """));
+    }
 }

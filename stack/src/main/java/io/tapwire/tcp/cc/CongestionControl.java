@@ -33,6 +33,24 @@ public interface CongestionControl {
     }
 
     /**
+     * New data acknowledged, saying whether cwnd limited sending ({@code cwndLimited}, Linux's
+     * tcp_is_cwnd_limited as the connection tracks it): an algorithm grows cwnd only then.
+     * Default: {@link #onAck(int, int, long)} when cwnd-limited, nothing otherwise.
+     */
+    default void onAck(int acked, int inFlight, long nowNanos, boolean cwndLimited) {
+        if (cwndLimited) {
+            onAck(acked, inFlight, nowNanos);
+        }
+    }
+
+    /**
+     * The most segments one ACK may add to cwnd in slow start; 0 for no limit (Linux's
+     * tcp_slow_start adds every segment acknowledged). Default: ignored (the algorithm's own rule).
+     */
+    default void slowStartAckLimit(int segments) {
+    }
+
+    /**
      * An RTT measurement (RFC 6298 timing or an RFC 7323 timestamp echo): the sample itself and the
      * smoothed RTT after it. CUBIC uses srtt for its target (RFC 9438 section 4.2) and the samples
      * for HyStart++ (RFC 9406). Default: ignored.

@@ -145,11 +145,21 @@ public final class Cubic implements CongestionControl {
 
     @Override
     public void onAck(int acked, int inFlight, long nowNanos) {
+        onAck(acked, inFlight, nowNanos, 2.0 * inFlight >= cwnd);
+    }
+
+    @Override
+    public void slowStartAckLimit(int segments) {
+        hystart.ackLimit(segments);
+    }
+
+    @Override
+    public void onAck(int acked, int inFlight, long nowNanos, boolean cwndLimited) {
         lastNow = nowNanos;
         if (inRecovery || acked <= 0) {
             return;
         }
-        if (2.0 * inFlight < cwnd) {
+        if (!cwndLimited) {
             // Application- or receiver-limited: the window is not being tested, so it does not grow
             // and the time does not count towards W_cubic(t) (RFC 9438 section 5.8).
             if (appLimitedSince < 0) {

@@ -39,6 +39,8 @@ public final class HyStart {
     }
 
     private final boolean enabled;
+    /** L: the most segments one ACK adds in slow start; 0 for no limit. */
+    private int ackLimit = L;
     private Phase phase;
     private long lastRoundMinRtt;
     private long currentRoundMinRtt;
@@ -52,6 +54,14 @@ public final class HyStart {
     public HyStart(boolean enabled) {
         this.enabled = enabled;
         reset();
+    }
+
+    /**
+     * Sets L, the most segments one ACK may add in slow start (section 4.3: 8 for a sender that
+     * does not pace, the default); 0 for no limit, as Linux's tcp_slow_start.
+     */
+    public void ackLimit(int segments) {
+        this.ackLimit = Math.max(0, segments);
     }
 
     /** Back to the start of a connection. */
@@ -88,7 +98,7 @@ public final class HyStart {
      * {@code CSS_GROWTH_DIVISOR} in CSS (section 4.2).
      */
     public double slowStartIncrease(int acked, int mss) {
-        double increase = Math.min(acked, (long) L * mss);
+        double increase = ackLimit > 0 ? Math.min(acked, (long) ackLimit * mss) : acked;
         return phase == Phase.CSS ? increase / CSS_GROWTH_DIVISOR : increase;
     }
 

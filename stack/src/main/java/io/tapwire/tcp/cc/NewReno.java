@@ -71,7 +71,12 @@ public final class NewReno implements CongestionControl {
 
     @Override
     public void onAck(int acked, int inFlight) {
-        if (inRecovery || acked <= 0 || 2L * inFlight < cwnd) {
+        onAck(acked, inFlight, 0, 2L * inFlight >= cwnd);
+    }
+
+    @Override
+    public void onAck(int acked, int inFlight, long nowNanos, boolean cwndLimited) {
+        if (inRecovery || acked <= 0 || !cwndLimited) {
             return;
         }
         if (cwnd < ssthresh) {
