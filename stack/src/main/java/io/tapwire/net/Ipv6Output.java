@@ -60,6 +60,8 @@ public final class Ipv6Output implements ArpCache.ResolvedSink {
     private int pendingNextHeader;
     private int pendingPayloadLength;
     private int pendingExtLength;
+    private int pendingGsoType;
+    private int pendingGsoSize;
 
     public Ipv6Output(StackConfig config, Interface iface, Ipv6Addresses addresses, NeighbourCache neighbours, Statistics stats) {
         this.iface = iface;
@@ -131,6 +133,81 @@ public final class Ipv6Output implements ArpCache.ResolvedSink {
         return begin(src.hi(), src.lo(), dstHi, dstLo, nextHeader, payloadLength, false);
     }
 
+    /**
+     * The largest transport segment (header and payload) a super-segment to {@code dst} may be now,
+     * for the device to cut ({@link io.tapwire.link.LinkOffloads#tcpSegmentation()}: Linux's TSO6 /
+     * GSO_TCPV6), or 0 when segments to it must be wire-sized: no segmentation offload, a multicast
+     * destination, no route, or the neighbour is not resolved yet (a super-segment cannot wait in
+     * the neighbour queue, which holds packets it fragments to the MTU).
+     */
+    public int superSegmentLimit(long dstHi, long dstLo) {
+        if (!iface.offloads().tcpSegmentation() || Ipv6Address.isMulticast(dstHi) || !addresses.isOnLink(dstHi, dstLo)
+                || neighbours.mac(dstHi, dstLo) == -1) {
+            return 0;
+        }
+        return iface.offloads().maxDatagram() - Ipv6Packet.HEADER_LENGTH;
+    }
+
+    /**
+     * Like {@link #begin(Ipv6Address, long, long, int, int)}, for a super-segment the device cuts
+     * into segments of {@code gsoSize} payload bytes ({@code gsoType} is {@link Descriptor#GSO_TCPV6},
+     * possibly with {@link Descriptor#GSO_ECN}). Only after {@link #superSegmentLimit} said yes for
+     * {@code dst} and {@code payloadLength} fits it. The caller sizes {@code gsoSize} to the path
+     * MTU (the MSS follows packet too big), so the super-segment is never fragmented.
+     */
+    public ByteBuffer begin(Ipv6Address src, long dstHi, long dstLo, int nextHeader, int payloadLength, int gsoType, int gsoSize) {
+        int total = Ipv6Packet.HEADER_LENGTH + payloadLength;
+        if (!iface.offloads().tcpSegmentation() || total > iface.offloads().maxDatagram()) {
+            throw new IllegalStateException("a " + total + "-byte super-segment was not allowed (ask superSegmentLimit first)");
+        }
+        stats.inc(Stat.IP6_OUT_REQUESTS);
+        long mac = addresses.isOnLink(dstHi, dstLo) ? neighbours.lookup(dstHi, dstLo) : -1;
+        if (mac == -1) {
+            throw new IllegalStateException("a super-segment to an unresolved neighbour (ask superSegmentLimit first)");
+        }
+        Descriptor d = iface.claimTx();
+        if (d == null) {
+            return null;
+        }
+        setPending(src.hi(), src.lo(), dstHi, dstLo, mac, nextHeader, payloadLength, 0);
+        pendingGsoType = gsoType;
+        pendingGsoSize = gsoSize;
+        pendingDescriptor = d;
+        pendingBuffer = d.buffer();
+        pendingIpOffset = EthernetFrame.HEADER_LENGTH;
+        return pendingBuffer;
+    }
+
+    /**
+     * Lets the device complete the transport checksum of the packet being built, if it can: the
+     * packet goes straight into a TX descriptor and the device offloads checksums (Linux's
+     * CHECKSUM_PARTIAL, as over IPv4: {@link Ipv4Output#offloadTransportChecksum}). Then the
+     * caller stores only the pseudo-header sum in the field and this returns true; otherwise the
+     * caller computes the whole checksum.
+     *
+     * @param checksumField where the checksum field is, counted from the transport header
+     */
+    public boolean offloadTransportChecksum(int checksumField) {
+        if (pendingDescriptor == null || !iface.offloads().txChecksum()) {
+            return false;
+        }
+        pendingDescriptor.setChecksum(Descriptor.CSUM_PARTIAL, payloadOffset(), checksumField);
+        return true;
+    }
+
+    private void setPending(long srcHi, long srcLo, long dstHi, long dstLo, long mac, int nextHeader, int payloadLength, int ext) {
+        pendingSrcHi = srcHi;
+        pendingSrcLo = srcLo;
+        pendingDstHi = dstHi;
+        pendingDstLo = dstLo;
+        pendingMac = mac;
+        pendingNextHeader = nextHeader;
+        pendingPayloadLength = payloadLength;
+        pendingExtLength = ext;
+        pendingGsoType = Descriptor.GSO_NONE;
+        pendingGsoSize = 0;
+    }
+
     /** Like {@link #begin(Ipv6Address, long, long, int, int)}, optionally with a hop-by-hop Router Alert first. */
     public ByteBuffer begin(long srcHi, long srcLo, long dstHi, long dstLo, int nextHeader, int payloadLength, boolean routerAlert) {
         int ext = routerAlert ? ROUTER_ALERT_HEADER_LENGTH : 0;
@@ -148,14 +225,7 @@ public final class Ipv6Output implements ArpCache.ResolvedSink {
             stats.inc(Stat.IP6_OUT_NO_ROUTES);
             return null;
         }
-        pendingSrcHi = srcHi;
-        pendingSrcLo = srcLo;
-        pendingDstHi = dstHi;
-        pendingDstLo = dstLo;
-        pendingMac = mac;
-        pendingNextHeader = nextHeader;
-        pendingPayloadLength = payloadLength;
-        pendingExtLength = ext;
+        setPending(srcHi, srcLo, dstHi, dstLo, mac, nextHeader, payloadLength, ext);
         int total = Ipv6Packet.HEADER_LENGTH + ext + payloadLength;
         if (mac != -1 && total <= pathMtu(dstHi, dstLo)) {
             Descriptor d = iface.claimTx();
@@ -199,6 +269,9 @@ public final class Ipv6Output implements ArpCache.ResolvedSink {
             Ipv6Options.writePad(b, h + 6, 2);
         }
         if (pendingDescriptor != null) {
+            if (pendingGsoType != Descriptor.GSO_NONE) {
+                pendingDescriptor.setGso(pendingGsoType, pendingGsoSize);
+            }
             iface.transmit(pendingDescriptor, pendingMac, EthernetFrame.TYPE_IPV6, EthernetFrame.HEADER_LENGTH + total, now);
             pendingDescriptor = null;
             return;
