@@ -182,7 +182,7 @@ final class TcpOpen {
                 }
                 int port = ports.pick(remoteAddress, remotePort, v6);
                 if (port < 0) {
-                    t.error = ports.exhausted(remoteAddress, remotePort, v6);
+                    t.error = ports.exhausted(remoteAddress, remotePort, v6 ? t.v6.remote() : null);
                     t.released = true;
                     t.state = TcpState.CLOSED;
                     t.wake(Events.ANY);
