@@ -45,6 +45,12 @@ public final class StackConfig {
      * host): their prefixes configure addresses ({@link #autoconf}); 0 ignores them.
      */
     public int acceptRa = 1;
+    /**
+     * Default routers from router advertisements ({@code net.ipv6.conf.all.accept_ra_defrtr}, on
+     * as in Linux; RFC 4861 section 6.3.4): an advertisement's router lifetime puts its sender on
+     * the default router list, and off-link destinations go to it. Needs {@link #acceptRa}.
+     */
+    public boolean acceptRaDefrtr = true;
     /** Stateless address autoconfiguration from advertised prefixes ({@code net.ipv6.conf.all.autoconf}, on; RFC 4862 section 5.5). */
     public boolean autoconf = true;
     /** Most IPv6 addresses on the interface, autoconfigured ones included ({@code max_addresses}, 16). */

@@ -201,6 +201,8 @@ public enum Stat {
     ND_SLAAC_ADDRESSES,
     /** Autoconfigured addresses removed at the end of their valid lifetime. */
     ND_SLAAC_EXPIRED,
+    /** Routers not put on the default router list because it was full (RFC 4861 section 6.3.4). */
+    ND_ROUTERS_IGNORED,
     ICMP6_OUT_MLD2_REPORTS,
     /** MLD queries received (general, or for a group we joined) and answered with a report after a random delay. */
     ICMP6_IN_MLD_QUERIES,

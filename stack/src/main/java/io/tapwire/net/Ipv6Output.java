@@ -14,7 +14,8 @@ import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 
 /**
- * IPv6 output: on-link check, neighbour resolution (or the 33:33 group address for multicast,
+ * IPv6 output: next-hop determination (on-link, else a default router from router advertisements,
+ * RFC 4861 section 5.2), neighbour resolution (or the 33:33 group address for multicast,
  * RFC 2464 section 7), the fixed header, an optional hop-by-hop Router Alert (for MLD, RFC 3810
  * section 5), fragmentation by the source (RFC 8200 section 4.5) to the path MTU, and Ethernet
  * framing.
@@ -62,6 +63,11 @@ public final class Ipv6Output implements ArpCache.ResolvedSink {
     private int pendingExtLength;
     private int pendingGsoType;
     private int pendingGsoSize;
+    private long pendingNextHopHi;
+    private long pendingNextHopLo;
+    // The next hop nextHop() chose: the destination itself, or a default router.
+    private long nextHopHi;
+    private long nextHopLo;
 
     public Ipv6Output(StackConfig config, Interface iface, Ipv6Addresses addresses, NeighbourCache neighbours, Statistics stats) {
         this.iface = iface;
@@ -141,8 +147,8 @@ public final class Ipv6Output implements ArpCache.ResolvedSink {
      * the neighbour queue, which holds packets it fragments to the MTU).
      */
     public int superSegmentLimit(long dstHi, long dstLo) {
-        if (!iface.offloads().tcpSegmentation() || Ipv6Address.isMulticast(dstHi) || !addresses.isOnLink(dstHi, dstLo)
-                || neighbours.mac(dstHi, dstLo) == -1) {
+        if (!iface.offloads().tcpSegmentation() || Ipv6Address.isMulticast(dstHi) || !nextHop(dstHi, dstLo)
+                || neighbours.mac(nextHopHi, nextHopLo) == -1) {
             return 0;
         }
         return iface.offloads().maxDatagram() - Ipv6Packet.HEADER_LENGTH;
@@ -161,7 +167,7 @@ public final class Ipv6Output implements ArpCache.ResolvedSink {
             throw new IllegalStateException("a " + total + "-byte super-segment was not allowed (ask superSegmentLimit first)");
         }
         stats.inc(Stat.IP6_OUT_REQUESTS);
-        long mac = addresses.isOnLink(dstHi, dstLo) ? neighbours.lookup(dstHi, dstLo) : -1;
+        long mac = nextHop(dstHi, dstLo) ? neighbours.lookup(nextHopHi, nextHopLo) : -1;
         if (mac == -1) {
             throw new IllegalStateException("a super-segment to an unresolved neighbour (ask superSegmentLimit first)");
         }
@@ -195,6 +201,27 @@ public final class Ipv6Output implements ArpCache.ResolvedSink {
         return true;
     }
 
+    /**
+     * Next-hop determination (RFC 4861 section 5.2): an on-link destination is its own next hop,
+     * any other goes to a default router (section 6.3.6). Sets {@link #nextHopHi}/{@link #nextHopLo}.
+     *
+     * @return false when the destination is off-link and there is no default router
+     */
+    private boolean nextHop(long dstHi, long dstLo) {
+        if (addresses.isOnLink(dstHi, dstLo)) {
+            nextHopHi = dstHi;
+            nextHopLo = dstLo;
+            return true;
+        }
+        DefaultRouters routers = addresses.routers();
+        if (!routers.choose(neighbours)) {
+            return false;
+        }
+        nextHopHi = routers.chosenHi();
+        nextHopLo = routers.chosenLo();
+        return true;
+    }
+
     private void setPending(long srcHi, long srcLo, long dstHi, long dstLo, long mac, int nextHeader, int payloadLength, int ext) {
         pendingSrcHi = srcHi;
         pendingSrcLo = srcLo;
@@ -218,14 +245,16 @@ public final class Ipv6Output implements ArpCache.ResolvedSink {
         long mac;
         if (Ipv6Address.isMulticast(dstHi)) {
             mac = Ipv6Address.multicastMac(dstLo);
-        } else if (addresses.isOnLink(dstHi, dstLo)) {
-            mac = neighbours.lookup(dstHi, dstLo);
+        } else if (nextHop(dstHi, dstLo)) {
+            mac = neighbours.lookup(nextHopHi, nextHopLo);
         } else {
-            // No default router: RAs are ignored and no gateway is configured (Linux: ENETUNREACH).
+            // Off-link with no default router (Linux: ENETUNREACH).
             stats.inc(Stat.IP6_OUT_NO_ROUTES);
             return null;
         }
         setPending(srcHi, srcLo, dstHi, dstLo, mac, nextHeader, payloadLength, ext);
+        pendingNextHopHi = Ipv6Address.isMulticast(dstHi) ? dstHi : nextHopHi;
+        pendingNextHopLo = Ipv6Address.isMulticast(dstHi) ? dstLo : nextHopLo;
         int total = Ipv6Packet.HEADER_LENGTH + ext + payloadLength;
         if (mac != -1 && total <= pathMtu(dstHi, dstLo)) {
             Descriptor d = iface.claimTx();
@@ -277,7 +306,8 @@ public final class Ipv6Output implements ArpCache.ResolvedSink {
             return;
         }
         if (pendingMac == -1) {
-            neighbours.enqueue(pendingDstHi, pendingDstLo, scratch, 0, total);
+            // Waits for the next hop's resolution (the destination, or the router towards it).
+            neighbours.enqueue(pendingNextHopHi, pendingNextHopLo, scratch, 0, total);
             return;
         }
         sendResolved(scratch, 0, total, pendingMac);
