@@ -153,6 +153,8 @@ public enum Stat {
     TCP_TW_RECYCLED,
     /** Path MTU reductions believed from ICMP fragmentation needed or ICMPv6 packet too big: the MSS was lowered and the flight resent. */
     TCP_PMTU_REDUCTIONS,
+    /** MSS reductions by black hole detection ({@code tcp_mtu_probing}, RFC 4821): timeouts in a row with no ICMP. */
+    TCP_MTUP_BLACKHOLE,
     /** The peer discarded data it had SACKed: the SACK scoreboard was forgotten (TCPSACKReneging). */
     TCP_SACK_RENEGING,
 
