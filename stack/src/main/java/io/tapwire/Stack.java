@@ -155,6 +155,7 @@ public final class Stack {
         neighbours.setNow(nowNanos);
         nd.setNow(nowNanos);
         slaac.setNow(nowNanos);
+        addresses6.routers().setNow(nowNanos);
         ip6Out.setNow(nowNanos);
         icmp6.setNow(nowNanos);
         reassembler6.setNow(nowNanos);

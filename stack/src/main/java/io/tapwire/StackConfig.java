@@ -45,6 +45,12 @@ public final class StackConfig {
      * host): their prefixes configure addresses ({@link #autoconf}); 0 ignores them.
      */
     public int acceptRa = 1;
+    /**
+     * Default routers from router advertisements ({@code net.ipv6.conf.all.accept_ra_defrtr}, on
+     * as in Linux; RFC 4861 section 6.3.4): an advertisement's router lifetime puts its sender on
+     * the default router list, and off-link destinations go to it. Needs {@link #acceptRa}.
+     */
+    public boolean acceptRaDefrtr = true;
     /** Stateless address autoconfiguration from advertised prefixes ({@code net.ipv6.conf.all.autoconf}, on; RFC 4862 section 5.5). */
     public boolean autoconf = true;
     /** Most IPv6 addresses on the interface, autoconfigured ones included ({@code max_addresses}, 16). */
@@ -178,6 +184,22 @@ public final class StackConfig {
     public int tcpSynackRetries = 5;
     /** TCP: retransmissions of data before the connection is aborted ({@code tcp_retries2}). */
     public int tcpRetries2 = 15;
+    /**
+     * TCP: retransmission timeouts after which the path is suspected ({@code tcp_retries1}, 3):
+     * with {@link #tcpMtuProbing} the MSS is then lowered (black hole detection).
+     */
+    public int tcpRetries1 = 3;
+    /**
+     * TCP packetization-layer path MTU discovery ({@code tcp_mtu_probing}, RFC 4821): 0 off (Linux's
+     * default), 1 on once a black hole is detected (tcp_retries1 timeouts in a row: the MSS drops to
+     * {@link #tcpBaseMss}, then halves on each further detection), 2 like 1 (tapwire does not probe
+     * upwards, so 2 adds nothing yet).
+     */
+    public int tcpMtuProbing = 0;
+    /** TCP: the MSS a black hole drops a connection to first ({@code tcp_base_mss}, 1024). */
+    public int tcpBaseMss = 1024;
+    /** TCP: the smallest MSS black hole detection lowers to ({@code tcp_mtu_probe_floor}, 48). */
+    public int tcpMtuProbeFloor = 48;
     /** TCP: lifetime of an orphaned FIN_WAIT_2 connection ({@code tcp_fin_timeout}, 60 s). */
     public long tcpFinTimeoutNanos = 60_000_000_000L;
     /** TCP: TIME_WAIT length, 2 MSL (Linux's fixed TCP_TIMEWAIT_LEN, 60 s). */
@@ -505,6 +527,12 @@ public final class StackConfig {
 
     /** Checks the settings and says which one is wrong. */
     public void validate() {
+        if (tcpMtuProbing < 0 || tcpMtuProbing > 2) {
+            throw new IllegalArgumentException("tcp_mtu_probing must be 0, 1 or 2, got " + tcpMtuProbing);
+        }
+        if (tcpBaseMss < 48 || tcpMtuProbeFloor < 48 || tcpRetries1 < 1) {
+            throw new IllegalArgumentException("tcp_base_mss and tcp_mtu_probe_floor must be at least 48, tcp_retries1 at least 1");
+        }
         if (tcpFastopenKey == null || tcpFastopenKey.length != 16) {
             throw new IllegalArgumentException("tcp_fastopen_key must be 16 bytes");
         }

@@ -153,6 +153,8 @@ public enum Stat {
     TCP_TW_RECYCLED,
     /** Path MTU reductions believed from ICMP fragmentation needed or ICMPv6 packet too big: the MSS was lowered and the flight resent. */
     TCP_PMTU_REDUCTIONS,
+    /** MSS reductions by black hole detection ({@code tcp_mtu_probing}, RFC 4821): timeouts in a row with no ICMP. */
+    TCP_MTUP_BLACKHOLE,
     /** The peer discarded data it had SACKed: the SACK scoreboard was forgotten (TCPSACKReneging). */
     TCP_SACK_RENEGING,
 
@@ -201,6 +203,8 @@ public enum Stat {
     ND_SLAAC_ADDRESSES,
     /** Autoconfigured addresses removed at the end of their valid lifetime. */
     ND_SLAAC_EXPIRED,
+    /** Routers not put on the default router list because it was full (RFC 4861 section 6.3.4). */
+    ND_ROUTERS_IGNORED,
     ICMP6_OUT_MLD2_REPORTS,
     /** MLD queries received (general, or for a group we joined) and answered with a report after a random delay. */
     ICMP6_IN_MLD_QUERIES,

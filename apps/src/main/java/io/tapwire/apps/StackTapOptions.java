@@ -70,7 +70,7 @@ public final class StackTapOptions {
     String netns;
 
     /** Sets {@code config}'s IPv6 address from {@code --addr6 ADDR[/LEN]}; nothing when null. */
-    static void applyAddr6(String addr6, StackConfig config) {
+    public static void applyAddr6(String addr6, StackConfig config) {
         if (addr6 == null) {
             return;
         }

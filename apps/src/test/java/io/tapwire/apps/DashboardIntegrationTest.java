@@ -43,20 +43,30 @@ class DashboardIntegrationTest extends TcpSandboxTestBase {
         return new Sandbox.Options().tcpServices(TcpServices.Selection.all()).io(TcpServices.IoModel.EPOLL).faults(p, p, 3);
     }
 
+    /** The stack's address in a URL: {@code 10.0.0.2} (the IPv6 twin's: {@code [fd00::2]}). */
+    String urlHost() {
+        return STACK;
+    }
+
+    /** The Linux end of a connection as the dashboard's table names it (the IPv6 twin's: {@code [fd00::1]}). */
+    String linuxEnd() {
+        return Sandbox.HOST_ADDRESS;
+    }
+
     @Test
     void chartsHoldDataPointsDuringATransferAndAScreenshotIsKept() throws Exception {
         // A download that outlasts the browser's visit (about 60 s at 50 Mbit/s; cut off by -m).
         CompletableFuture<Netns.Result> download = inBackground("download",
-                () -> shell(Duration.ofSeconds(120), "curl -s -m 90 -o /dev/null http://" + STACK + "/bytes/400000000"));
+                () -> shell(Duration.ofSeconds(120), "curl -s -m 90 -o /dev/null http://" + urlHost() + "/bytes/400000000"));
         awaitDownloadUnderway();
 
         Path profile = scratch().resolve("chromium-profile");
-        Netns.Result dom = chromium(profile, "--dump-dom", "http://" + STACK + "/dashboard?samples=" + SAMPLES);
+        Netns.Result dom = chromium(profile, "--dump-dom", "http://" + urlHost() + "/dashboard?samples=" + SAMPLES);
         for (int attempt = 2; attempt <= 3 && !dom.stdout().contains("<body"); attempt++) {
             // Headless Chromium once printed nothing at all (exit 0, no document, not even an error
             // page, which has a body): a browser start-up failure, not a page tapwire served. Try again.
             System.out.println("chromium printed no document (attempt " + (attempt - 1) + "): " + describe(dom));
-            dom = chromium(profile, "--dump-dom", "http://" + STACK + "/dashboard?samples=" + SAMPLES);
+            dom = chromium(profile, "--dump-dom", "http://" + urlHost() + "/dashboard?samples=" + SAMPLES);
         }
         String html = dom.stdout();
         assertEquals(0, dom.exitCode(), describe(dom));
@@ -69,7 +79,7 @@ class DashboardIntegrationTest extends TcpSandboxTestBase {
         assertTrue(attribute(html, "id=\"connection\"", "data-ca-events") > 0,
                 "no CA state change marked for the download through 0.5% loss\n" + html);
         // The table lists the download: the HTTP server's end, established.
-        assertTrue(Pattern.compile("<td[^>]*>10\\.0\\.0\\.2:80-10\\.0\\.0\\.1:\\d+</td><td[^>]*>ESTABLISHED</td>")
+        assertTrue(Pattern.compile("<td[^>]*>" + Pattern.quote(urlHost() + ":80-" + linuxEnd() + ":") + "\\d+</td><td[^>]*>ESTABLISHED</td>")
                 .matcher(html).find(), "no established HTTP connection in the table\n" + html);
         // The charts are drawn by uPlot: its canvases are in the page.
         assertTrue(count(html, "class=\"uplot") >= 3, "fewer than three uPlot charts\n" + html);
@@ -82,7 +92,7 @@ class DashboardIntegrationTest extends TcpSandboxTestBase {
         // bound when the page still had to wait for live events, while curl got them from the same
         // stream at the same moment.
         Netns.Result r = chromium(profile, "--hide-scrollbars", "--window-size=1400,1250", "--screenshot=" + shot,
-                "http://" + STACK + "/dashboard?samples=" + SAMPLES);
+                "http://" + urlHost() + "/dashboard?samples=" + SAMPLES);
         assertEquals(0, r.exitCode(), describe(r));
         byte[] png = Files.readAllBytes(shot);
         assertTrue(png.length > 20_000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G',

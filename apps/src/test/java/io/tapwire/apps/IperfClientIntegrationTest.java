@@ -33,11 +33,22 @@ class IperfClientIntegrationTest extends TcpSandboxTestBase {
         return new Sandbox.Options();
     }
 
+    /** The address the stock server binds ({@code -B}): the Linux side's (the IPv6 twin's: fd00::1). */
+    String serverAddress() {
+        return Sandbox.HOST_ADDRESS;
+    }
+
+    /** The stack's iperf3 client towards {@link #serverAddress()} with these options. */
+    IperfClient client(boolean udp, boolean reverse, boolean bidir, int parallel, long time, long bytes, int len, long rate) {
+        return new IperfClient(sandbox.stack(), Ipv4Address.parse(Sandbox.HOST_ADDRESS), 5201, udp, reverse, bidir,
+                parallel, time, bytes, 0, len, rate);
+    }
+
     /** Runs one test against a one-off stock server; returns {our report, the server's report}. */
     private Map<String, Object>[] run(boolean udp, boolean reverse, boolean bidir, int parallel, long time, long bytes, int len,
                                       long rate) throws Exception {
         CompletableFuture<Netns.Result> server = inBackground("iperf3-s", () -> shell(Duration.ofSeconds(60),
-                "exec iperf3 -s -1 -J -B " + Sandbox.HOST_ADDRESS));
+                "exec iperf3 -s -1 -J -B " + serverAddress()));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!exec("ss", "-tlnH", "sport", "=", ":5201").stdout().contains("5201")) {
             if (System.nanoTime() > deadline) {
@@ -45,8 +56,7 @@ class IperfClientIntegrationTest extends TcpSandboxTestBase {
             }
             Thread.sleep(50);
         }
-        IperfClient client = new IperfClient(sandbox.stack(), Ipv4Address.parse(Sandbox.HOST_ADDRESS), 5201, udp, reverse, bidir,
-                parallel, time, bytes, 0, len, rate);
+        IperfClient client = client(udp, reverse, bidir, parallel, time, bytes, len, rate);
         IperfReport ours = client.run();
         Netns.Result r = server.get(30, TimeUnit.SECONDS);
         Map<String, Object> theirs;

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -20,14 +22,29 @@ import static org.junit.jupiter.api.Assertions.fail;
  * listens, and prints a JSON report whose byte count is what it was asked to send.
  */
 class IperfCommandIntegrationTest {
+    /** The address Linux gives tap0 and the stock server binds (the IPv6 twin: fd00::1/64, without DAD). */
+    String[] linuxAddress() {
+        return new String[] {"ip", "addr", "add", "10.0.0.1/24", "dev", "tap0"};
+    }
+
+    /** The server address for {@code -B} and {@code -c}. */
+    String server() {
+        return "10.0.0.1";
+    }
+
+    /** The command's options for the stack's own address (the default --addr, 10.0.0.2/24). */
+    String[] stackAddressOptions() {
+        return new String[0];
+    }
+
     @Test
     void theCommandRunsATestAgainstAStockServerAndPrintsJson() throws Exception {
         Requirements.sandboxWith("iperf3", "ss");
         try (Netns ns = Netns.create()) {
             ns.run("ip", "tuntap", "add", "dev", "tap0", "mode", "tap");
-            ns.run("ip", "addr", "add", "10.0.0.1/24", "dev", "tap0");
+            ns.run(linuxAddress());
             ns.run("ip", "link", "set", "tap0", "up");
-            Process server = ns.spawn("iperf3", "-s", "-1", "-B", "10.0.0.1");
+            Process server = ns.spawn("iperf3", "-s", "-1", "-B", server());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (!ns.exec("ss", "-tlnH", "sport", "=", ":5201").stdout().contains("5201")) {
                 if (System.nanoTime() > deadline) {
@@ -40,7 +57,9 @@ class IperfCommandIntegrationTest {
             int exit;
             try {
                 System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
-                exit = Main.run("iperf3", "-c", "10.0.0.1", "--netns", ns.name(), "-n", "2M", "-J");
+                List<String> args = new ArrayList<>(List.of("iperf3", "-c", server(), "--netns", ns.name(), "-n", "2M", "-J"));
+                args.addAll(List.of(stackAddressOptions()));
+                exit = Main.run(args.toArray(String[]::new));
             } finally {
                 System.setOut(saved);
             }

@@ -48,9 +48,15 @@ class IperfServerIntegrationTest extends TcpSandboxTestBase {
         }
     }
 
+    /** The stock client's command up to its options: {@code iperf3 -c 10.0.0.2} (the IPv6 twin: {@code iperf3 -6 -c fd00::2}). */
+    List<String> client() {
+        return List.of("iperf3", "-c", target());
+    }
+
     /** Runs the stock client with {@code -J} and returns its report; fails with its output when it fails. */
     private Map<String, Object> iperf(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("iperf3", "-c", STACK, "-J", "--connect-timeout", "5000"));
+        List<String> cmd = new ArrayList<>(client());
+        cmd.addAll(List.of("-J", "--connect-timeout", "5000"));
         cmd.addAll(List.of(args));
         Netns.Result r = sandbox.exec(Duration.ofSeconds(40), cmd.toArray(String[]::new));
         Map<String, Object> report;
@@ -246,7 +252,9 @@ class IperfServerIntegrationTest extends TcpSandboxTestBase {
 
     @Test
     void aSecondClientWhileATestRunsIsToldTheServerIsBusy() throws Exception {
-        var first = inBackground("iperf3-first", () -> sandbox.exec(Duration.ofSeconds(30), "iperf3", "-c", STACK, "-t", "3", "-J"));
+        List<String> firstCmd = new ArrayList<>(client());
+        firstCmd.addAll(List.of("-t", "3", "-J"));
+        var first = inBackground("iperf3-first", () -> sandbox.exec(Duration.ofSeconds(30), firstCmd.toArray(String[]::new)));
         // The first test is running once its control and data connections are both established.
         long giveUp = System.nanoTime() + 20_000_000_000L;
         while (sandbox.stack().tcp().connections().stream()
@@ -256,7 +264,9 @@ class IperfServerIntegrationTest extends TcpSandboxTestBase {
             }
             Thread.sleep(20);
         }
-        Netns.Result second = sandbox.exec(Duration.ofSeconds(30), "iperf3", "-c", STACK, "-t", "1");
+        List<String> secondCmd = new ArrayList<>(client());
+        secondCmd.addAll(List.of("-t", "1"));
+        Netns.Result second = sandbox.exec(Duration.ofSeconds(30), secondCmd.toArray(String[]::new));
         assertTrue(second.exitCode() != 0 && (second.stdout() + second.stderr()).contains("busy"),
                 "iperf3's own words for ACCESS_DENIED: " + describe(second));
         Netns.Result r = first.get(30, java.util.concurrent.TimeUnit.SECONDS);

@@ -45,6 +45,21 @@ class SsNstatIntegrationTest extends TcpSandboxTestBase {
         return new Sandbox.Options().tcpServices(new TcpServices.Selection(false, true, false, false));
     }
 
+    /** The stack's address as ss prints it and takes it in a filter: {@code 10.0.0.2} ({@code [fd00::2]} over IPv6). */
+    String ssAddress() {
+        return STACK;
+    }
+
+    /** The nstat names of echo requests in and replies out ({@code IcmpInEchos}, {@code IcmpOutEchoReps}). */
+    String[] echoCounters() {
+        return new String[] {"IcmpInEchos", "IcmpOutEchoReps"};
+    }
+
+    /** The stack counter behind {@code echoCounters()[0]}. */
+    io.tapwire.Stat echoInStat() {
+        return io.tapwire.Stat.ICMP_IN_ECHOS;
+    }
+
     private static String run(Class<?> command, String... args) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(bytes, true, StandardCharsets.UTF_8);
@@ -84,7 +99,7 @@ class SsNstatIntegrationTest extends TcpSandboxTestBase {
         try (ControlServer server = ControlServer.start(sandbox.stack(), control)) {
             // Linux sends BYTES to discard and keeps the connection open while we look at it.
             CompletableFuture<Netns.Result> client = inBackground("nc-client", () -> shell(Duration.ofSeconds(40),
-                    "(head -c " + BYTES + " /dev/zero; sleep 12) | nc -N " + STACK + " 9"));
+                    "(head -c " + BYTES + " /dev/zero; sleep 12) | nc -N " + target() + " 9"));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             TcpLayer.TcpInfoEntry e = connectionOnPort9();
             while (e == null || e.info().bytesReceived() < BYTES) {
@@ -97,7 +112,7 @@ class SsNstatIntegrationTest extends TcpSandboxTestBase {
             Thread.sleep(500);   // delayed ACKs and window updates done: the connection is idle
             String ours = run(SsCommand.class, "-tnio", "--control", control.toString(), "sport", "=", ":9");
             TcpInfo info = connectionOnPort9().info();
-            Netns.Result linuxRun = exec("ss", "-tnio", "dst", STACK + ":9");
+            Netns.Result linuxRun = exec("ss", "-tnio", "dst", ssAddress() + ":9");
             String linux = linuxRun.stdout();
             System.out.println("tapwire ss -tnio:\n" + ours + "Linux ss -tnio (the other end):\n" + linux);
             String[] lines = ours.split("\n");
@@ -108,7 +123,7 @@ class SsNstatIntegrationTest extends TcpSandboxTestBase {
             assertEquals("ESTAB", row[0], ours);
             assertEquals(Integer.toString(info.recvQueue()), row[1], "Recv-Q");
             assertEquals("0", row[2], "Send-Q");
-            assertEquals(STACK + ":9", row[3]);
+            assertEquals(ssAddress() + ":9", row[3]);
             String[] linuxLines = linux.split("\n");
             assertTrue(linuxLines.length >= 3, "Linux's ss shows the connection:\n" + linux + linuxRun.stderr());
             String[] linuxRow = linuxLines[1].trim().split("\\s+");
@@ -153,6 +168,14 @@ class SsNstatIntegrationTest extends TcpSandboxTestBase {
             assertEquals(m.get("segs_out"), lx.get("segs_in"), "segments we sent = segments Linux received\n" + ours + linux);
             assertTrue(m.containsKey("rtt") && m.get("rtt").matches("[0-9.]+/[0-9.]+"), lines[2]);
 
+            // -4 / -6: the connection is listed under its own family only.
+            boolean v6 = ssAddress().startsWith("[");
+            String own = run(SsCommand.class, "-tnH", v6 ? "-6" : "-4", "--control", control.toString(), "sport", "=", ":9");
+            String other = run(SsCommand.class, "-tnH", v6 ? "-4" : "-6", "--control", control.toString(), "sport", "=", ":9");
+            assertEquals(1, own.lines().count(), "its own family lists the connection:\n" + own);
+            assertTrue(own.contains(ssAddress() + ":9"), own);
+            assertEquals("", other.strip(), "the other family does not");
+
             // Listeners (-l) and UDP sockets (-u) from the same control socket.
             String listening = run(SsCommand.class, "-tlnH", "--control", control.toString());
             assertEquals(List.of("LISTEN", "0", Integer.toString(backlogOf9()),
@@ -172,30 +195,33 @@ class SsNstatIntegrationTest extends TcpSandboxTestBase {
         Path history = scratch().resolve("nstat.history");
         try (ControlServer server = ControlServer.start(sandbox.stack(), control)) {
             String[] common = {"--control", control.toString(), "--history", history.toString()};
-            String first = run(NstatCommand.class, concat(common, "IcmpInEchos", "IcmpOutEchoReps"));
+            String in = echoCounters()[0];
+            String out = echoCounters()[1];
+            String family = in.substring(0, in.indexOf("In")) + "*";   // Icmp* or Icmp6*
+            String first = run(NstatCommand.class, concat(common, in, out));
             assertTrue(first.startsWith("#kernel\n"), first);
             ping("-c", "3", "-i", "0.2");
-            String delta = run(NstatCommand.class, concat(common, "Icmp*"));
+            String delta = run(NstatCommand.class, concat(common, family));
             assertEquals("#kernel\n"
-                    + String.format("%-32s%-16d%6.1f%n", "IcmpInEchos", 3, 0.0)
-                    + String.format("%-32s%-16d%6.1f%n", "IcmpOutEchoReps", 3, 0.0), delta);
-            String nothing = run(NstatCommand.class, concat(common, "Icmp*"));
+                    + String.format("%-32s%-16d%6.1f%n", in, 3, 0.0)
+                    + String.format("%-32s%-16d%6.1f%n", out, 3, 0.0), delta);
+            String nothing = run(NstatCommand.class, concat(common, family));
             assertEquals("#kernel\n", nothing, "nothing changed since the last run");
-            String zeros = run(NstatCommand.class, concat(common, "-z", "IcmpInEchos"));
-            assertEquals("#kernel\n" + String.format("%-32s%-16d%6.1f%n", "IcmpInEchos", 0, 0.0), zeros);
+            String zeros = run(NstatCommand.class, concat(common, "-z", in));
+            assertEquals("#kernel\n" + String.format("%-32s%-16d%6.1f%n", in, 0, 0.0), zeros);
             ping("-c", "2", "-i", "0.2");
-            String noUpdate1 = run(NstatCommand.class, concat(common, "-s", "IcmpInEchos"));
-            String noUpdate2 = run(NstatCommand.class, concat(common, "-s", "IcmpInEchos"));
-            assertEquals(String.format("#kernel%n%-32s%-16d%6.1f%n", "IcmpInEchos", 2, 0.0), noUpdate1);
+            String noUpdate1 = run(NstatCommand.class, concat(common, "-s", in));
+            String noUpdate2 = run(NstatCommand.class, concat(common, "-s", in));
+            assertEquals(String.format("#kernel%n%-32s%-16d%6.1f%n", in, 2, 0.0), noUpdate1);
             assertEquals(noUpdate1, noUpdate2, "-s leaves the history alone");
-            String absolute = run(NstatCommand.class, concat(common, "-a", "IcmpInEchos"));
-            long total = sandbox.statistics().get(io.tapwire.Stat.ICMP_IN_ECHOS);
+            String absolute = run(NstatCommand.class, concat(common, "-a", in));
+            long total = sandbox.statistics().get(echoInStat());
             assertEquals(5, total);
-            assertEquals(String.format("#kernel%n%-32s%-16d%6.1f%n", "IcmpInEchos", 5, 0.0), absolute);
-            String reset = run(NstatCommand.class, concat(common, "-r", "IcmpInEchos"));
-            assertEquals(String.format("#kernel%n%-32s%-16d%6.1f%n", "IcmpInEchos", 5, 0.0), reset, "-r: history dropped");
-            String json = run(NstatCommand.class, concat(common, "-j", "-a", "IcmpInEchos"));
-            assertEquals("{\"kernel\":{\"IcmpInEchos\":5}}\n", json);
+            assertEquals(String.format("#kernel%n%-32s%-16d%6.1f%n", in, 5, 0.0), absolute);
+            String reset = run(NstatCommand.class, concat(common, "-r", in));
+            assertEquals(String.format("#kernel%n%-32s%-16d%6.1f%n", in, 5, 0.0), reset, "-r: history dropped");
+            String json = run(NstatCommand.class, concat(common, "-j", "-a", in));
+            assertEquals("{\"kernel\":{\"" + in + "\":5}}\n", json);
         }
     }
 

@@ -24,23 +24,43 @@ import static org.junit.jupiter.api.Assertions.fail;
  * 250 connections succeed. About 10 s.
  */
 class TcpTimeWaitReuseIntegrationTest extends TcpSandboxTestBase {
-    private static final int HOST = Ipv4Address.parse(Sandbox.HOST_ADDRESS);
     private static final int PORT = 8080;
     private static final byte[] REQUEST = "GET /\n".getBytes(StandardCharsets.US_ASCII);
-    /** A server that answers one line with "ok\n" and closes only after the client did. */
-    private static final String SERVER = String.join("\n",
-            "import socket",
-            "s = socket.socket()",
-            "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
-            "s.bind(('" + Sandbox.HOST_ADDRESS + "', " + PORT + "))",
-            "s.listen(128)",
-            "while True:",
-            "    c, _ = s.accept()",
-            "    c.recv(100)",
-            "    c.sendall(b'ok\\n')",
-            "    while c.recv(100):",
-            "        pass",
-            "    c.close()");
+
+    /**
+     * A server on {@code address} of {@code family} (Python's AF_INET or AF_INET6) that answers
+     * one line with "ok\n" and closes only after the client did.
+     */
+    static String server(String family, String address) {
+        return String.join("\n",
+                "import socket",
+                "s = socket.socket(socket." + family + ")",
+                "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
+                "s.bind(('" + address + "', " + PORT + "))",
+                "s.listen(128)",
+                "while True:",
+                "    c, _ = s.accept()",
+                "    c.recv(100)",
+                "    c.sendall(b'ok\\n')",
+                "    while c.recv(100):",
+                "        pass",
+                "    c.close()");
+    }
+
+    /** The Python server of this family (the IPv6 twin overrides it). */
+    String server() {
+        return server("AF_INET", Sandbox.HOST_ADDRESS);
+    }
+
+    /** The Linux side as connect's error message names it: {@code 10.0.0.1:8080} (IPv6: {@code [fd00::1]:8080}). */
+    String serverName() {
+        return Sandbox.HOST_ADDRESS + ":" + PORT;
+    }
+
+    /** Connects to the Linux side's server (the IPv6 twin overrides it). */
+    TcpSocket connect() throws IOException {
+        return TcpSocket.connect(sandbox.stack(), Ipv4Address.parse(Sandbox.HOST_ADDRESS), PORT, 5, TimeUnit.SECONDS);
+    }
 
     private boolean twReuse;
 
@@ -63,7 +83,7 @@ class TcpTimeWaitReuseIntegrationTest extends TcpSandboxTestBase {
         long start = System.nanoTime();
         TcpSocket s;
         try {
-            s = TcpSocket.connect(sandbox.stack(), HOST, PORT, 5, TimeUnit.SECONDS);
+            s = connect();
         } catch (BindException e) {
             return e;
         }
@@ -97,7 +117,7 @@ class TcpTimeWaitReuseIntegrationTest extends TcpSandboxTestBase {
     }
 
     private void startServer() throws Exception {
-        sandbox.netns().spawn("python3", "-c", SERVER);
+        sandbox.netns().spawn("python3", "-c", server());
         awaitServer();
     }
 
@@ -115,7 +135,7 @@ class TcpTimeWaitReuseIntegrationTest extends TcpSandboxTestBase {
         }
         assertEquals(100, made);
         assertTrue(failure.getMessage().startsWith("Cannot assign requested address (EADDRNOTAVAIL): all 100 ports of"
-                + " ip_local_port_range 40000-40099 are in use toward 10.0.0.1:8080 (100 in TIME_WAIT)"), failure.getMessage());
+                + " ip_local_port_range 40000-40099 are in use toward " + serverName() + " (100 in TIME_WAIT)"), failure.getMessage());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.tapwire.link;
 
 import io.tapwire.wire.Checksum;
+import io.tapwire.wire.Ipv6Packet;
 
 import java.nio.ByteBuffer;
 
@@ -11,10 +12,13 @@ import java.nio.ByteBuffer;
  * medium is exactly what would cross a real wire: segments no larger than the MTU, each with
  * complete checksums.
  *
- * <p>A TCP super-segment ({@link Descriptor#GSO_TCPV4}) is cut as Linux's tcp_gso_segment cuts
- * one: every segment gets the same Ethernet, IP and TCP headers (options included) with its own
- * sequence number, an IP identification one above the previous segment's, its own lengths and
- * checksums; FIN and PSH stay on the last segment, CWR on the first only.
+ * <p>A TCP super-segment ({@link Descriptor#GSO_TCPV4} or {@link Descriptor#GSO_TCPV6}) is cut as
+ * Linux's tcp_gso_segment cuts one: every segment gets the same Ethernet, IP and TCP headers
+ * (options included) with its own sequence number, its own lengths and checksums; FIN and PSH stay
+ * on the last segment, CWR on the first only. Over IPv4 each segment also gets an identification
+ * one above the previous segment's and its own header checksum (inet_gso_segment); over IPv6 only
+ * the payload length changes (ipv6_gso_segment), and any extension headers between the fixed
+ * header and TCP (where the partial checksum starts) are copied into every segment.
  *
  * <p>One instance per device thread: it reuses one scratch buffer and allocates nothing per frame.
  */
@@ -47,8 +51,17 @@ public final class GsoSegmenter {
     public int emit(Descriptor d, Sink sink) {
         ByteBuffer frame = d.buffer();
         int length = d.length();
-        if ((d.gsoType() & ~Descriptor.GSO_ECN) == Descriptor.GSO_TCPV4) {
-            return segmentTcpv4(frame, length, d.gsoSize(), sink);
+        int gso = d.gsoType() & ~Descriptor.GSO_ECN;
+        if (gso == Descriptor.GSO_TCPV4) {
+            int tcp = ETHERNET_HEADER + (frame.get(ETHERNET_HEADER) & 0x0F) * 4;
+            return segmentTcp(frame, length, d.gsoSize(), false, tcp, sink);
+        }
+        if (gso == Descriptor.GSO_TCPV6) {
+            // The TCP header is where the partial checksum starts (the skb's transport header);
+            // without one, right after the fixed header.
+            int tcp = d.checksumState() == Descriptor.CSUM_PARTIAL ? d.checksumStart()
+                    : ETHERNET_HEADER + Ipv6Packet.HEADER_LENGTH;
+            return segmentTcp(frame, length, d.gsoSize(), true, tcp, sink);
         }
         if (d.checksumState() == Descriptor.CSUM_PARTIAL) {
             scratch.put(0, frame, 0, length);
@@ -65,18 +78,21 @@ public final class GsoSegmenter {
         b.putShort(start + offset, (short) Checksum.finish(Checksum.add(0, b, start, end - start)));
     }
 
-    private int segmentTcpv4(ByteBuffer src, int length, int mss, Sink sink) {
+    private int segmentTcp(ByteBuffer src, int length, int mss, boolean v6, int tcp, Sink sink) {
         int ip = ETHERNET_HEADER;
-        int ipHeader = (src.get(ip) & 0x0F) * 4;
-        int tcp = ip + ipHeader;
         int tcpHeader = ((src.get(tcp + 12) & 0xF0) >>> 4) * 4;
         int headers = tcp + tcpHeader;
         int payload = length - headers;
         int seq = src.getInt(tcp + 4);
-        int ident = src.getShort(ip + 4) & 0xFFFF;
         int flags = src.get(tcp + TCP_FLAGS) & 0xFF;
-        int srcAddr = src.getInt(ip + 12);
-        int dstAddr = src.getInt(ip + 16);
+        int ipHeader = v6 ? 0 : (src.get(ip) & 0x0F) * 4;
+        int ident = v6 ? 0 : src.getShort(ip + 4) & 0xFFFF;
+        int srcAddr = v6 ? 0 : src.getInt(ip + 12);
+        int dstAddr = v6 ? 0 : src.getInt(ip + 16);
+        long srcHi = v6 ? src.getLong(ip + Ipv6Packet.SRC) : 0;
+        long srcLo = v6 ? src.getLong(ip + Ipv6Packet.SRC + 8) : 0;
+        long dstHi = v6 ? src.getLong(ip + Ipv6Packet.DST) : 0;
+        long dstLo = v6 ? src.getLong(ip + Ipv6Packet.DST + 8) : 0;
         int frames = 0;
         for (int pos = 0; pos < payload || frames == 0; pos += mss) {
             int len = Math.min(mss, payload - pos);
@@ -85,11 +101,19 @@ public final class GsoSegmenter {
             ByteBuffer b = scratch;
             b.put(0, src, 0, headers);
             b.put(headers, src, headers + pos, len);
-            // IPv4: this segment's length, identification and header checksum.
-            b.putShort(ip + 2, (short) (ipHeader + tcpHeader + len));
-            b.putShort(ip + 4, (short) (ident + frames));
-            b.putShort(ip + 10, (short) 0);
-            b.putShort(ip + 10, (short) Checksum.of(b, ip, ipHeader));
+            long sum;
+            if (v6) {
+                // IPv6: only the payload length (extension headers, TCP header and data) changes.
+                b.putShort(ip + Ipv6Packet.PAYLOAD_LENGTH, (short) (headers - ip - Ipv6Packet.HEADER_LENGTH + len));
+                sum = Checksum.pseudoHeader6(srcHi, srcLo, dstHi, dstLo, Ipv6Packet.NH_TCP, tcpHeader + len);
+            } else {
+                // IPv4: this segment's length, identification and header checksum.
+                b.putShort(ip + 2, (short) (ipHeader + tcpHeader + len));
+                b.putShort(ip + 4, (short) (ident + frames));
+                b.putShort(ip + 10, (short) 0);
+                b.putShort(ip + 10, (short) Checksum.of(b, ip, ipHeader));
+                sum = Checksum.pseudoHeader(srcAddr, dstAddr, 6, tcpHeader + len);
+            }
             // TCP: sequence number, flags, full checksum over the pseudo-header and the segment.
             b.putInt(tcp + 4, seq + pos);
             int f = flags;
@@ -101,7 +125,6 @@ public final class GsoSegmenter {
             }
             b.put(tcp + TCP_FLAGS, (byte) f);
             b.putShort(tcp + 16, (short) 0);
-            long sum = Checksum.pseudoHeader(srcAddr, dstAddr, 6, tcpHeader + len);
             b.putShort(tcp + 16, (short) Checksum.finish(Checksum.add(sum, b, tcp, tcpHeader + len)));
             sink.accept(b, headers + len);
             frames++;

@@ -9,8 +9,9 @@ package io.tapwire.link;
  * receive offloads simply never sets it, so there is nothing to declare here for that direction.
  *
  * @param txChecksum the device completes {@link Descriptor#CSUM_PARTIAL} checksums
- * @param tcpSegmentation the device cuts {@link Descriptor#GSO_TCPV4} super-segments (needs {@code txChecksum})
- * @param maxDatagram the largest IP datagram a super-segment may be (at most 65,535 for IPv4)
+ * @param tcpSegmentation the device cuts {@link Descriptor#GSO_TCPV4} and {@link Descriptor#GSO_TCPV6}
+ *     super-segments (TSO and TSO6; needs {@code txChecksum})
+ * @param maxDatagram the largest IP datagram a super-segment may be, header included (at most 65,535)
  */
 public record LinkOffloads(boolean txChecksum, boolean tcpSegmentation, int maxDatagram) {
     /** A plain device: every frame is wire-sized and carries complete checksums. */

@@ -133,6 +133,20 @@ public final class VirtioNetHeader {
         return ETHERNET_HEADER + ipHeader + tcpHeader;
     }
 
+    /**
+     * The hdr_len of a super-frame of either family: Ethernet, IP (with any IPv6 extension headers)
+     * and TCP header bytes. A TCP/IPv6 super-frame's TCP header starts where its partial checksum
+     * starts (every super-frame has one: segmentation offload needs checksum offload).
+     */
+    public static int superFrameHeaderLength(Descriptor d) {
+        ByteBuffer frame = d.buffer();
+        if ((d.gsoType() & ~GSO_ECN) == GSO_TCPV6) {
+            int tcp = d.checksumState() == Descriptor.CSUM_PARTIAL ? d.checksumStart() : ETHERNET_HEADER + 40;
+            return tcp + ((frame.get(tcp + 12) & 0xF0) >>> 4) * 4;
+        }
+        return tcpv4HeaderLength(frame);
+    }
+
     // Byte by byte, whatever the buffer's order: the header is little-endian on the hosts TAPs run on.
     private static int le16(ByteBuffer b, int at) {
         return (b.get(at) & 0xFF) | (b.get(at + 1) & 0xFF) << 8;

@@ -125,7 +125,9 @@ public final class Ipv4Output implements ArpCache.ResolvedSink {
         pendingPayloadLength = payloadLength;
         pendingGsoType = gsoType;
         pendingGsoSize = gsoSize;
-        boolean superSegment = gsoType != Descriptor.GSO_NONE && total > iface.mtu();
+        // A super-segment is cut at gsoSize even when the whole would fit the MTU (a peer's MSS,
+        // or a path MTU, below the link's): the device, not the MTU, decides the segment size.
+        boolean superSegment = gsoType != Descriptor.GSO_NONE;
         if (superSegment && (mac == -1 || total > iface.offloads().maxDatagram() || !iface.offloads().tcpSegmentation())) {
             throw new IllegalStateException("a " + total + "-byte super-segment to " + io.tapwire.wire.Ipv4Address.toString(dst)
                     + " was not allowed (ask superSegmentLimit first)");
@@ -189,7 +191,7 @@ public final class Ipv4Output implements ArpCache.ResolvedSink {
         Ipv4Packet.writeHeader(pendingBuffer, pendingIpOffset, tos, total, nextIdent(), flags,
                 ttl, pendingProtocol, iface.address(), pendingDst);
         if (pendingDescriptor != null) {
-            if (total > iface.mtu()) {
+            if (pendingGsoType != Descriptor.GSO_NONE) {
                 pendingDescriptor.setGso(pendingGsoType, pendingGsoSize);
             }
             iface.transmit(pendingDescriptor, pendingMac, EthernetFrame.TYPE_IPV4, EthernetFrame.HEADER_LENGTH + total, now);

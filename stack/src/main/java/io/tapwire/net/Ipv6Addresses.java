@@ -65,11 +65,16 @@ public final class Ipv6Addresses {
     private final Entry global;
     private volatile Entry[] all;
 
+    private final DefaultRouters routers = new DefaultRouters();
+
     public Ipv6Addresses(StackConfig config) {
         this.linkLocal = new Entry(Ipv6Address.linkLocalFromMac(config.mac), 64);
         this.global = config.address6 == null ? null : new Entry(config.address6, config.prefixLength6);
         this.all = global == null ? new Entry[] {linkLocal} : new Entry[] {linkLocal, global};
     }
+
+    /** The default routers learned from router advertisements (RFC 4861 section 6.3.4). */
+    public DefaultRouters routers() { return routers; }
 
     /** Every address, link-local first, then the static one, then the autoconfigured ones. */
     public Entry[] all() { return all; }

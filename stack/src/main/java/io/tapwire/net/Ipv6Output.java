@@ -14,7 +14,8 @@ import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 
 /**
- * IPv6 output: on-link check, neighbour resolution (or the 33:33 group address for multicast,
+ * IPv6 output: next-hop determination (on-link, else a default router from router advertisements,
+ * RFC 4861 section 5.2), neighbour resolution (or the 33:33 group address for multicast,
  * RFC 2464 section 7), the fixed header, an optional hop-by-hop Router Alert (for MLD, RFC 3810
  * section 5), fragmentation by the source (RFC 8200 section 4.5) to the path MTU, and Ethernet
  * framing.
@@ -60,6 +61,13 @@ public final class Ipv6Output implements ArpCache.ResolvedSink {
     private int pendingNextHeader;
     private int pendingPayloadLength;
     private int pendingExtLength;
+    private int pendingGsoType;
+    private int pendingGsoSize;
+    private long pendingNextHopHi;
+    private long pendingNextHopLo;
+    // The next hop nextHop() chose: the destination itself, or a default router.
+    private long nextHopHi;
+    private long nextHopLo;
 
     public Ipv6Output(StackConfig config, Interface iface, Ipv6Addresses addresses, NeighbourCache neighbours, Statistics stats) {
         this.iface = iface;
@@ -131,6 +139,102 @@ public final class Ipv6Output implements ArpCache.ResolvedSink {
         return begin(src.hi(), src.lo(), dstHi, dstLo, nextHeader, payloadLength, false);
     }
 
+    /**
+     * The largest transport segment (header and payload) a super-segment to {@code dst} may be now,
+     * for the device to cut ({@link io.tapwire.link.LinkOffloads#tcpSegmentation()}: Linux's TSO6 /
+     * GSO_TCPV6), or 0 when segments to it must be wire-sized: no segmentation offload, a multicast
+     * destination, no route, or the neighbour is not resolved yet (a super-segment cannot wait in
+     * the neighbour queue, which holds packets it fragments to the MTU).
+     */
+    public int superSegmentLimit(long dstHi, long dstLo) {
+        if (!iface.offloads().tcpSegmentation() || Ipv6Address.isMulticast(dstHi) || !nextHop(dstHi, dstLo)
+                || neighbours.mac(nextHopHi, nextHopLo) == -1) {
+            return 0;
+        }
+        return iface.offloads().maxDatagram() - Ipv6Packet.HEADER_LENGTH;
+    }
+
+    /**
+     * Like {@link #begin(Ipv6Address, long, long, int, int)}, for a super-segment the device cuts
+     * into segments of {@code gsoSize} payload bytes ({@code gsoType} is {@link Descriptor#GSO_TCPV6},
+     * possibly with {@link Descriptor#GSO_ECN}). Only after {@link #superSegmentLimit} said yes for
+     * {@code dst} and {@code payloadLength} fits it. The caller sizes {@code gsoSize} to the path
+     * MTU (the MSS follows packet too big), so the super-segment is never fragmented.
+     */
+    public ByteBuffer begin(Ipv6Address src, long dstHi, long dstLo, int nextHeader, int payloadLength, int gsoType, int gsoSize) {
+        int total = Ipv6Packet.HEADER_LENGTH + payloadLength;
+        if (!iface.offloads().tcpSegmentation() || total > iface.offloads().maxDatagram()) {
+            throw new IllegalStateException("a " + total + "-byte super-segment was not allowed (ask superSegmentLimit first)");
+        }
+        stats.inc(Stat.IP6_OUT_REQUESTS);
+        long mac = nextHop(dstHi, dstLo) ? neighbours.lookup(nextHopHi, nextHopLo) : -1;
+        if (mac == -1) {
+            throw new IllegalStateException("a super-segment to an unresolved neighbour (ask superSegmentLimit first)");
+        }
+        Descriptor d = iface.claimTx();
+        if (d == null) {
+            return null;
+        }
+        setPending(src.hi(), src.lo(), dstHi, dstLo, mac, nextHeader, payloadLength, 0);
+        pendingGsoType = gsoType;
+        pendingGsoSize = gsoSize;
+        pendingDescriptor = d;
+        pendingBuffer = d.buffer();
+        pendingIpOffset = EthernetFrame.HEADER_LENGTH;
+        return pendingBuffer;
+    }
+
+    /**
+     * Lets the device complete the transport checksum of the packet being built, if it can: the
+     * packet goes straight into a TX descriptor and the device offloads checksums (Linux's
+     * CHECKSUM_PARTIAL, as over IPv4: {@link Ipv4Output#offloadTransportChecksum}). Then the
+     * caller stores only the pseudo-header sum in the field and this returns true; otherwise the
+     * caller computes the whole checksum.
+     *
+     * @param checksumField where the checksum field is, counted from the transport header
+     */
+    public boolean offloadTransportChecksum(int checksumField) {
+        if (pendingDescriptor == null || !iface.offloads().txChecksum()) {
+            return false;
+        }
+        pendingDescriptor.setChecksum(Descriptor.CSUM_PARTIAL, payloadOffset(), checksumField);
+        return true;
+    }
+
+    /**
+     * Next-hop determination (RFC 4861 section 5.2): an on-link destination is its own next hop,
+     * any other goes to a default router (section 6.3.6). Sets {@link #nextHopHi}/{@link #nextHopLo}.
+     *
+     * @return false when the destination is off-link and there is no default router
+     */
+    private boolean nextHop(long dstHi, long dstLo) {
+        if (addresses.isOnLink(dstHi, dstLo)) {
+            nextHopHi = dstHi;
+            nextHopLo = dstLo;
+            return true;
+        }
+        DefaultRouters routers = addresses.routers();
+        if (!routers.choose(neighbours)) {
+            return false;
+        }
+        nextHopHi = routers.chosenHi();
+        nextHopLo = routers.chosenLo();
+        return true;
+    }
+
+    private void setPending(long srcHi, long srcLo, long dstHi, long dstLo, long mac, int nextHeader, int payloadLength, int ext) {
+        pendingSrcHi = srcHi;
+        pendingSrcLo = srcLo;
+        pendingDstHi = dstHi;
+        pendingDstLo = dstLo;
+        pendingMac = mac;
+        pendingNextHeader = nextHeader;
+        pendingPayloadLength = payloadLength;
+        pendingExtLength = ext;
+        pendingGsoType = Descriptor.GSO_NONE;
+        pendingGsoSize = 0;
+    }
+
     /** Like {@link #begin(Ipv6Address, long, long, int, int)}, optionally with a hop-by-hop Router Alert first. */
     public ByteBuffer begin(long srcHi, long srcLo, long dstHi, long dstLo, int nextHeader, int payloadLength, boolean routerAlert) {
         int ext = routerAlert ? ROUTER_ALERT_HEADER_LENGTH : 0;
@@ -141,21 +245,16 @@ public final class Ipv6Output implements ArpCache.ResolvedSink {
         long mac;
         if (Ipv6Address.isMulticast(dstHi)) {
             mac = Ipv6Address.multicastMac(dstLo);
-        } else if (addresses.isOnLink(dstHi, dstLo)) {
-            mac = neighbours.lookup(dstHi, dstLo);
+        } else if (nextHop(dstHi, dstLo)) {
+            mac = neighbours.lookup(nextHopHi, nextHopLo);
         } else {
-            // No default router: RAs are ignored and no gateway is configured (Linux: ENETUNREACH).
+            // Off-link with no default router (Linux: ENETUNREACH).
             stats.inc(Stat.IP6_OUT_NO_ROUTES);
             return null;
         }
-        pendingSrcHi = srcHi;
-        pendingSrcLo = srcLo;
-        pendingDstHi = dstHi;
-        pendingDstLo = dstLo;
-        pendingMac = mac;
-        pendingNextHeader = nextHeader;
-        pendingPayloadLength = payloadLength;
-        pendingExtLength = ext;
+        setPending(srcHi, srcLo, dstHi, dstLo, mac, nextHeader, payloadLength, ext);
+        pendingNextHopHi = Ipv6Address.isMulticast(dstHi) ? dstHi : nextHopHi;
+        pendingNextHopLo = Ipv6Address.isMulticast(dstHi) ? dstLo : nextHopLo;
         int total = Ipv6Packet.HEADER_LENGTH + ext + payloadLength;
         if (mac != -1 && total <= pathMtu(dstHi, dstLo)) {
             Descriptor d = iface.claimTx();
@@ -199,12 +298,16 @@ public final class Ipv6Output implements ArpCache.ResolvedSink {
             Ipv6Options.writePad(b, h + 6, 2);
         }
         if (pendingDescriptor != null) {
+            if (pendingGsoType != Descriptor.GSO_NONE) {
+                pendingDescriptor.setGso(pendingGsoType, pendingGsoSize);
+            }
             iface.transmit(pendingDescriptor, pendingMac, EthernetFrame.TYPE_IPV6, EthernetFrame.HEADER_LENGTH + total, now);
             pendingDescriptor = null;
             return;
         }
         if (pendingMac == -1) {
-            neighbours.enqueue(pendingDstHi, pendingDstLo, scratch, 0, total);
+            // Waits for the next hop's resolution (the destination, or the router towards it).
+            neighbours.enqueue(pendingNextHopHi, pendingNextHopLo, scratch, 0, total);
             return;
         }
         sendResolved(scratch, 0, total, pendingMac);

@@ -100,6 +100,14 @@ public final class NeighbourDiscovery implements NeighbourCache.Solicitor {
      * An address formed from a router advertisement joins the list TENTATIVE and goes through DAD
      * like the others (RFC 4862 section 5.4); a solicited-node group it brings is reported.
      */
+    /**
+     * A router advertisement from {@code hi:lo} carried its link-layer address (RFC 4861 section
+     * 6.3.4): recorded as a solicitation's is, STALE (or updated to STALE when it changed).
+     */
+    void learnRouter(long hi, long lo, long mac) {
+        cache.learnFromSolicitation(hi, lo, mac);
+    }
+
     void addAutoconfigured(Ipv6Addresses.Entry e) {
         boolean newGroup = !addresses.isJoinedGroup(0xff02_0000_0000_0000L, 0x0000_0001_ff00_0000L | (e.address.lo() & 0xFF_FFFFL));
         e.dadTimer = new Timer(() -> dadStep(e));

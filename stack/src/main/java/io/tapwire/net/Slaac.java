@@ -22,14 +22,19 @@ import java.nio.ByteBuffer;
  * renews the lifetimes under the two-hour rule of section 5.5.3 (e). A prefix with the L flag is
  * on-link while its address lives.
  *
- * <p>Not done: a default router (the advertisement's router lifetime; off-link destinations stay
- * unreachable), on-link prefixes without the A flag, the advertisement's MTU, hop limit,
- * reachable and retransmission times.
+ * <p>The advertisement's router lifetime also puts its sender on the {@link DefaultRouters} list
+ * ({@code accept_ra_defrtr}, RFC 4861 section 6.3.4), its source link-layer address option in the
+ * neighbour cache (STALE, as from a solicitation).
+ *
+ * <p>Not done: on-link prefixes without the A flag, the advertisement's MTU, hop limit, reachable
+ * and retransmission times, router preferences (RFC 4191).
  */
 public final class Slaac {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Slaac.class);
     /** Where a router advertisement's options start (RFC 4861 section 4.2). */
     static final int RA_OPTIONS = 16;
+    /** The router lifetime field of a router advertisement (RFC 4861 section 4.2). */
+    static final int ROUTER_LIFETIME = 6;
     /** A prefix information option is 32 bytes (RFC 4861 section 4.6.2). */
     static final int PREFIX_OPTION_LENGTH = 32;
     static final int FLAG_ON_LINK = 0x80;
@@ -81,6 +86,9 @@ public final class Slaac {
             }
         }
         stats.inc(Stat.ICMP6_IN_ROUTER_ADVERTISEMENTS);
+        if (config.acceptRaDefrtr) {
+            defaultRouter(ip, icmp);
+        }
         if (!config.autoconf) {
             return;
         }
@@ -88,6 +96,29 @@ public final class Slaac {
         for (int t = options.next(); t != NdOptions.END; t = options.next()) {
             if (t == NdOptions.PREFIX_INFORMATION) {
                 prefix(b, options.optionStart(), options.optionLength());
+            }
+        }
+    }
+
+    /**
+     * RFC 4861 section 6.3.4: the router lifetime (bytes 6-7, seconds) adds, refreshes or (0)
+     * removes the sender as a default router; a source link-layer address option is recorded for
+     * it as a solicitation's would be (STALE), so the first packet through it needs no resolution.
+     */
+    private void defaultRouter(Ipv6Packet ip, Icmpv6Packet icmp) {
+        ByteBuffer b = icmp.buffer();
+        int lifetime = b.getShort(icmp.offset() + ROUTER_LIFETIME) & 0xFFFF;
+        if (!addresses.routers().advertised(ip.srcHi(), ip.srcLo(), lifetime)) {
+            stats.inc(Stat.ND_ROUTERS_IGNORED);
+            return;
+        }
+        if (lifetime == 0) {
+            return;
+        }
+        options.start(b, icmp.offset() + RA_OPTIONS, icmp.length() - RA_OPTIONS);
+        for (int t = options.next(); t != NdOptions.END; t = options.next()) {
+            if (t == NdOptions.SOURCE_LINK_LAYER_ADDRESS && options.optionLength() == NdOptions.ETHERNET_LLA_LENGTH) {
+                nd.learnRouter(ip.srcHi(), ip.srcLo(), options.linkLayerAddress());
             }
         }
     }

@@ -89,7 +89,8 @@ final class EphemeralPorts {
      * EADDRNOTAVAIL, "Cannot assign requested address" (what Java reports as a BindException),
      * saying how the ports are used and what helps.
      */
-    BindException exhausted(int remoteAddress, int remotePort, boolean v6) {
+    BindException exhausted(int remoteAddress, int remotePort, io.tapwire.wire.Ipv6Address remote6) {
+        boolean v6 = remote6 != null;
         int low = config.ipLocalPortRangeLow;
         int high = config.ipLocalPortRangeHigh;
         int timeWait = 0;
@@ -106,7 +107,7 @@ final class EphemeralPorts {
         }
         StringBuilder m = new StringBuilder("Cannot assign requested address (EADDRNOTAVAIL): all ")
                 .append(high - low + 1).append(" ports of ip_local_port_range ").append(low).append('-').append(high)
-                .append(" are in use toward ").append(v6 ? "that IPv6 peer" : Ipv4Address.toString(remoteAddress)).append(':').append(remotePort)
+                .append(" are in use toward ").append(v6 ? "[" + remote6 + "]" : Ipv4Address.toString(remoteAddress)).append(':').append(remotePort)
                 .append(" (").append(timeWait).append(" in TIME_WAIT");
         if (listening > 0) {
             m.append(", ").append(listening).append(" taken by listeners");

@@ -299,6 +299,10 @@ public final class Tcb implements Timer.Target {
     int rcvMssSeen;
     /** Path MTU for this connection: the interface's, lowered by ICMP fragmentation-needed (RFC 1191). */
     int pmtu;
+    /** Black hole detection has lowered the MSS (Linux's icsk_mtup.enabled after tcp_mtu_probing). */
+    boolean mtupEnabled;
+    /** The MSS black hole detection allows (Linux's icsk_mtup.search_low, kept as an MSS); 0 until enabled. */
+    int mtupSearchLowMss;
     /** Delivery-rate sampling; created at the first acknowledgment of data. */
     RateSample rate;
 

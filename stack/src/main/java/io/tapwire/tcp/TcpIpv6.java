@@ -54,9 +54,9 @@ final class TcpIpv6 implements Ip6ProtocolHandler {
         return z ^ (z >>> 33);
     }
 
-    /** Whether a peer is on our link (no default router: RAs are ignored). */
+    /** Whether a peer can be reached: on our link, or through a default router (RFC 4861 section 5.2). */
     boolean hasRoute(Ipv6Address remote) {
-        return addresses.isOnLink(remote.hi(), remote.lo());
+        return addresses.isOnLink(remote.hi(), remote.lo()) || addresses.routers().any();
     }
 
     @Override

@@ -186,7 +186,7 @@ final class TcpOpen {
                 if (port < 0) {
                     // A bound port whose 4-tuple is taken: EADDRNOTAVAIL from __inet_check_established.
                     t.error = bound > 0 ? new BindException("Cannot assign requested address")
-                            : ports.exhausted(remoteAddress, remotePort, v6);
+                            : ports.exhausted(remoteAddress, remotePort, v6 ? t.v6.remote() : null);
                     t.released = true;
                     t.state = TcpState.CLOSED;
                     t.wake(Events.ANY);

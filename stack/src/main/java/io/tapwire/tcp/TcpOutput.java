@@ -282,11 +282,13 @@ final class TcpOutput {
     /**
      * The most new data one super-segment may carry for the device to cut into {@code maxData}-byte
      * segments (TCP segmentation offload), or {@code maxData} when segments must be wire-sized.
-     * Like Linux's tcp_tso_autosize: whole segments, at most 64 KB (the IPv4 datagram limit less
-     * the largest TCP header).
+     * Like Linux's tcp_tso_autosize: whole segments, at most 64 KB (the device's largest datagram
+     * less the IP header and the largest TCP header), over either family (TSO / TSO6).
      */
     private int superSegmentData(Tcb t, int maxData) {
-        int limit = t.v6 == null ? ip.superSegmentLimit(t.remoteAddress) : 0;
+        Ipv6Endpoints e6 = t.v6;
+        int limit = e6 == null ? ip.superSegmentLimit(t.remoteAddress)
+                : ip6.superSegmentLimit(e6.remote().hi(), e6.remote().lo());
         if (limit == 0) {
             return maxData;
         }
@@ -599,13 +601,16 @@ final class TcpOutput {
         int optLen = bsd ? options.encodedLengthBsd() : options.encodedLength();
         int segLen = TcpSegment.MIN_HEADER_LENGTH + optLen + len;
         Ipv6Endpoints e6 = t.v6;
-        // Super-segments over IPv4 only: the IPv6 output path builds wire-sized datagrams.
-        boolean superSegment = e6 == null && gsoSize > 0 && len > gsoSize;
-        ByteBuffer b = e6 != null ? begin(e6, 0, segLen)
-                : superSegment
-                ? ip.begin(t.remoteAddress, Ipv4Packet.PROTO_TCP, segLen,
-                        Descriptor.GSO_TCPV4 | ((flags & TcpSegment.CWR) != 0 ? Descriptor.GSO_ECN : 0), gsoSize)
-                : ip.begin(t.remoteAddress, Ipv4Packet.PROTO_TCP, segLen);
+        boolean superSegment = gsoSize > 0 && len > gsoSize;
+        int gsoEcn = (flags & TcpSegment.CWR) != 0 ? Descriptor.GSO_ECN : 0;
+        ByteBuffer b;
+        if (e6 != null) {
+            b = superSegment ? ip6.begin(e6.local(), e6.remote().hi(), e6.remote().lo(), io.tapwire.wire.Ipv6Packet.NH_TCP,
+                    segLen, Descriptor.GSO_TCPV6 | gsoEcn, gsoSize) : begin(e6, 0, segLen);
+        } else {
+            b = superSegment ? ip.begin(t.remoteAddress, Ipv4Packet.PROTO_TCP, segLen, Descriptor.GSO_TCPV4 | gsoEcn, gsoSize)
+                    : ip.begin(t.remoteAddress, Ipv4Packet.PROTO_TCP, segLen);
+        }
         if (b == null) {
             return false;
         }
@@ -649,7 +654,12 @@ final class TcpOutput {
             // (super-segments are cut to it by the device). IP_TTL when the socket set one.
             ip.commit(tos, true, t.settings.hopLimit < 0 ? config.ipDefaultTtl : t.settings.hopLimit);
         } else {
-            s.fillChecksum6(e6.local().hi(), e6.local().lo(), e6.remote().hi(), e6.remote().lo());
+            if (ip6.offloadTransportChecksum(TcpSegment.CHECKSUM)) {
+                s.fillPartialChecksum6(e6.local().hi(), e6.local().lo(), e6.remote().hi(), e6.remote().lo());
+            } else {
+                s.fillChecksum6(e6.local().hi(), e6.local().lo(), e6.remote().hi(), e6.remote().lo());
+            }
+            // A super-segment's gso_size is the MSS, which follows the path MTU (packet too big).
             ip6.commit(tos, e6.flowLabel(), t.settings.hopLimit < 0 ? config.ipv6HopLimit : t.settings.hopLimit);
         }
         // Counted as wire segments, as Linux counts tcp_skb_pcount (tcp_info's too, as Linux's

@@ -58,6 +58,10 @@ final class TcpTimers {
                     }
                     t.retransmits++;
                     stats.inc(Stat.TCP_TIMEOUTS);
+                    if (t.retransmits >= config.tcpRetries1) {
+                        // Linux's tcp_write_timeout: past tcp_retries1 the path may be a black hole.
+                        TcpMtuProbing.blackHole(config, t, stats);
+                    }
                     if (t.scoreboard.skipSacked(t.sndUna) != t.sndUna) {
                         // The cumulative ACK stops at data the peer had SACKed: it discarded it
                         // (reneging, e.g. a receiver pruning under memory pressure). RFC 2018

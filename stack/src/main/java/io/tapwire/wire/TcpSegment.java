@@ -165,6 +165,15 @@ public final class TcpSegment {
         buf.putShort(off + CHECKSUM, (short) Checksum.finish(Checksum.add(sum, buf, off, len)));
     }
 
+    /**
+     * {@link #fillPartialChecksum} over the IPv6 pseudo-header (RFC 8200 section 8.1): the folded,
+     * uncomplemented pseudo-header sum for a device that completes the checksum (Linux's
+     * tcp_v6_send_check with CHECKSUM_PARTIAL).
+     */
+    public void fillPartialChecksum6(long srcHi, long srcLo, long dstHi, long dstLo) {
+        buf.putShort(off + CHECKSUM, (short) Checksum.fold(Checksum.pseudoHeader6(srcHi, srcLo, dstHi, dstLo, Ipv4Packet.PROTO_TCP, len)));
+    }
+
     public void setSrcPort(int port) { buf.putShort(off + SRC_PORT, (short) port); }
     public void setDstPort(int port) { buf.putShort(off + DST_PORT, (short) port); }
     public void setSeq(int seq) { buf.putInt(off + SEQ_NUM, seq); }

@@ -128,4 +128,26 @@ class VirtioNetHeaderTest {
             assertEquals(0, h.get(i), "byte " + i);
         }
     }
+
+    @Test
+    void superFrameHeaderLengthCountsEthernetIpAndTcpHeadersOfEitherFamily() {
+        Descriptor v4 = descriptor();
+        v4.buffer().put(14, (byte) 0x45);                // IHL 5
+        v4.buffer().put(14 + 20 + 12, (byte) (8 << 4));  // TCP data offset 8: 32 bytes
+        v4.setChecksum(Descriptor.CSUM_PARTIAL, 34, 16);
+        v4.setGso(Descriptor.GSO_TCPV4, 1448);
+        assertEquals(14 + 20 + 32, VirtioNetHeader.superFrameHeaderLength(v4));
+        Descriptor v6 = descriptor();
+        v6.buffer().put(14, (byte) 0x60);
+        v6.buffer().put(14 + 40 + 12, (byte) (8 << 4));
+        v6.setChecksum(Descriptor.CSUM_PARTIAL, 54, 16);
+        v6.setGso(Descriptor.GSO_TCPV6 | Descriptor.GSO_ECN, 1428);
+        assertEquals(14 + 40 + 32, VirtioNetHeader.superFrameHeaderLength(v6));
+        // An extension header before TCP: the TCP header is where the checksum starts.
+        Descriptor ext = descriptor();
+        ext.buffer().put(14 + 48 + 12, (byte) (5 << 4));
+        ext.setChecksum(Descriptor.CSUM_PARTIAL, 62, 16);
+        ext.setGso(Descriptor.GSO_TCPV6, 1420);
+        assertEquals(14 + 48 + 20, VirtioNetHeader.superFrameHeaderLength(ext));
+    }
 }

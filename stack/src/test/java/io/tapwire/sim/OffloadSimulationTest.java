@@ -64,6 +64,17 @@ class OffloadSimulationTest {
     }
 
     @Test
+    void superSegmentsAreCutAtThePeersMssEvenWhenTwoSegmentsWouldFitTheLinkMtu() throws Exception {
+        // B's link carries 700 bytes: it offers MSS 660 (700 - 20 - 20), 648 with timestamps. A's
+        // link carries 1500, so a super-segment of two such segments fits A's MTU whole: the
+        // device must still cut it at gso_size, never send it as one segment.
+        Run offloaded = run(TSO, 700);
+        assertTrue(offloaded.superSegments > 10, "the sender used super-segments: " + offloaded.superSegments);
+        assertEquals(648, offloaded.largestDataPayload, "no segment carried more than the peer's MSS");
+        assertTrue(offloaded.largestOnWire <= 14 + 700, "largest frame on the wire " + offloaded.largestOnWire);
+    }
+
+    @Test
     void superFramesDeliveredUncutAreReceivedAsTheirDataAndAckedAtOnce() throws Exception {
         VirtualNet net = new VirtualNet(TSO, TSO);
         net.superFramesFromA = true;
@@ -104,6 +115,7 @@ class OffloadSimulationTest {
         long outSegs;
         int largestOnWire;
         int largestHandedToDevice;
+        int largestDataPayload;
         int badChecksums;
         int firstSeq;
         int firstAck;
@@ -112,7 +124,12 @@ class OffloadSimulationTest {
 
     /** 4 MB from A to B on a fresh connection; A's device offloads as given; records the wire from A. */
     private static Run run(LinkOffloads offloadsA) throws Exception {
-        VirtualNet net = new VirtualNet(offloadsA, LinkOffloads.NONE);
+        return run(offloadsA, 1500);
+    }
+
+    /** {@link #run(LinkOffloads)} with B's link MTU as given (A's is 1500). */
+    private static Run run(LinkOffloads offloadsA, int mtuB) throws Exception {
+        VirtualNet net = VirtualNet.withMtus(1500, mtuB, offloadsA, LinkOffloads.NONE, c -> { }, c -> { });
         Run run = new Run();
         TcpSegment seg = new TcpSegment();
         Ipv4Packet ip = new Ipv4Packet();
@@ -138,6 +155,7 @@ class OffloadSimulationTest {
                         run.firstSeq = seg.seq();
                         run.firstAck = seg.ack();
                     }
+                    run.largestDataPayload = Math.max(run.largestDataPayload, seg.payloadLength());
                     // Relative: each run draws its own initial sequence numbers.
                     run.dataSegments.add(new WireSegment(seg.seq() - run.firstSeq, seg.ack() - run.firstAck,
                             seg.flags(), seg.window(), seg.payloadLength()));

@@ -41,10 +41,30 @@ class ShortConnectionPortExhaustionTest {
         }, b -> { });
     }
 
+    private static final io.tapwire.wire.Ipv6Address A6 = io.tapwire.wire.Ipv6Address.parse("fd00::1");
+    private static final io.tapwire.wire.Ipv6Address B6 = io.tapwire.wire.Ipv6Address.parse("fd00::2");
+
+    /** {@link #net(int)} with IPv6 addresses too, past duplicate address detection. */
+    private static VirtualNet net6(int twReuse) {
+        VirtualNet net = new VirtualNet(a -> {
+            a.ipLocalPortRangeLow = 40000;
+            a.ipLocalPortRangeHigh = 40099;
+            a.tcpTwReuse = twReuse;
+            a.address6 = A6;
+        }, b -> b.address6 = B6);
+        net.runFor(2100 * MS);
+        return net;
+    }
+
     /** One request and response; the client closes first. Returns the exception connect failed with, or null. */
     private static IOException shortConnection(VirtualNet net, TcpListener server) throws Exception {
+        return shortConnection(net, server, false);
+    }
+
+    /** {@link #shortConnection(VirtualNet, TcpListener)} over IPv6 ({@code v6}) or IPv4. */
+    private static IOException shortConnection(VirtualNet net, TcpListener server, boolean v6) throws Exception {
         long start = net.clock.nanoTime();
-        TcpSocket client = net.a.connectTcp(B_ADDR, 80);
+        TcpSocket client = v6 ? net.a.connectTcp(B6, 80, io.tapwire.socket.SocketOptions.defaults()) : net.a.connectTcp(B_ADDR, 80);
         net.runUntil(() -> client.state() != TcpState.SYN_SENT, 5 * SEC);
         try {
             client.awaitConnected(0, TimeUnit.NANOSECONDS);
@@ -93,6 +113,24 @@ class ShortConnectionPortExhaustionTest {
                 + " its side", failure.getMessage());
         assertEquals(100, net.a.tcp().timeWaitCount());
         assertEquals(0, net.a.statistics().get(Stat.TCP_TW_RECYCLED));
+    }
+
+    @Test
+    void withoutTwReuseShortIpv6ConnectionsExhaustThePortsAndTheErrorNamesTheIpv6Peer() throws Exception {
+        VirtualNet net = net6(0);
+        TcpListener server = net.b.listenTcp(80, 128);
+        int made = 0;
+        IOException failure = null;
+        while (failure == null && made < 1000) {
+            failure = shortConnection(net, server, true);
+            if (failure == null) {
+                made++;
+            }
+        }
+        assertEquals(100, made, "one connection per port, then every port waits in TIME_WAIT");
+        assertTrue(failure.getMessage().startsWith("Cannot assign requested address (EADDRNOTAVAIL): all 100 ports of"
+                + " ip_local_port_range 40000-40099 are in use toward [fd00::2]:80 (100 in TIME_WAIT);"), failure.getMessage());
+        assertEquals(100, net.a.tcp().timeWaitCount());
     }
 
     @Test

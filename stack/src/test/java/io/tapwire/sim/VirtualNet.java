@@ -56,8 +56,24 @@ final class VirtualNet {
     private VirtualNet(int mtu, int ringSize, LinkOffloads offloadsA, LinkOffloads offloadsB,
                        java.util.function.Consumer<StackConfig> configureA,
                        java.util.function.Consumer<StackConfig> configureB) {
-        devA = new VirtualDevice("simA", mtu, ringSize, offloadsA);
-        devB = new VirtualDevice("simB", mtu, ringSize, offloadsB);
+        this(mtu, mtu, ringSize, offloadsA, offloadsB, configureA, configureB);
+    }
+
+    /**
+     * Two stacks with their own link MTUs and offloads, whose settings the callers adjust (a
+     * smaller MTU at B makes B offer a smaller MSS than A's link could carry).
+     */
+    static VirtualNet withMtus(int mtuA, int mtuB, LinkOffloads offloadsA, LinkOffloads offloadsB,
+                               java.util.function.Consumer<StackConfig> configureA,
+                               java.util.function.Consumer<StackConfig> configureB) {
+        return new VirtualNet(mtuA, mtuB, 256, offloadsA, offloadsB, configureA, configureB);
+    }
+
+    private VirtualNet(int mtuA, int mtuB, int ringSize, LinkOffloads offloadsA, LinkOffloads offloadsB,
+                       java.util.function.Consumer<StackConfig> configureA,
+                       java.util.function.Consumer<StackConfig> configureB) {
+        devA = new VirtualDevice("simA", mtuA, ringSize, offloadsA);
+        devB = new VirtualDevice("simB", mtuB, ringSize, offloadsB);
         StackConfig ca = config(A_ADDR, A_MAC, 1);
         StackConfig cb = config(B_ADDR, B_MAC, 2);
         configureA.accept(ca);

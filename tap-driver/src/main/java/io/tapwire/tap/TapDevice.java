@@ -312,7 +312,7 @@ public final class TapDevice implements NetDevice {
             if (offloads) {
                 // One writev(2): the virtio-net header describing the frame, then the frame.
                 boolean superFrame = d.gsoType() != Descriptor.GSO_NONE;
-                VirtioNetHeader.encode(d, superFrame ? VirtioNetHeader.tcpv4HeaderLength(d.buffer()) : 0, txVnet, 0);
+                VirtioNetHeader.encode(d, superFrame ? VirtioNetHeader.superFrameHeaderLength(d) : 0, txVnet, 0);
                 txIov.putLong(LibC.IOVEC_SIZE, txAddress[d.index()]);
                 txIov.putLong(LibC.IOVEC_SIZE + 8, d.length());
                 n = HotCalls.writev(tunFd, txIovAddress, 2);

@@ -37,6 +37,18 @@ public final class CounterNames {
         LINUX.put(Stat.ICMP_OUT_DEST_UNREACHS, "IcmpOutDestUnreachs");
         LINUX.put(Stat.ICMP_OUT_TIME_EXCEEDS, "IcmpOutTimeExcds");
         LINUX.put(Stat.ICMP_OUT_RATE_LIMITED, "IcmpOutRateLimitGlobal");
+        // /proc/net/snmp6, which nstat also reads.
+        LINUX.put(Stat.IP6_IN_DELIVERS, "Ip6InDelivers");
+        LINUX.put(Stat.IP6_OUT_REQUESTS, "Ip6OutRequests");
+        LINUX.put(Stat.IP6_OUT_NO_ROUTES, "Ip6OutNoRoutes");
+        LINUX.put(Stat.IP6_FRAG_OKS, "Ip6FragOKs");
+        LINUX.put(Stat.IP6_FRAG_CREATES, "Ip6FragCreates");
+        LINUX.put(Stat.IP6_REASM_REQDS, "Ip6ReasmReqds");
+        LINUX.put(Stat.IP6_REASM_OKS, "Ip6ReasmOKs");
+        LINUX.put(Stat.ICMP6_IN_ECHOS, "Icmp6InEchos");
+        LINUX.put(Stat.ICMP6_IN_ECHO_REPLIES, "Icmp6InEchoReplies");
+        LINUX.put(Stat.ICMP6_OUT_ECHO_REPLIES, "Icmp6OutEchoReplies");
+        LINUX.put(Stat.ICMP6_OUT_ECHOS, "Icmp6OutEchos");
         LINUX.put(Stat.TCP_IN_SEGS, "TcpInSegs");
         LINUX.put(Stat.TCP_OUT_SEGS, "TcpOutSegs");
         LINUX.put(Stat.TCP_RETRANS_SEGS, "TcpRetransSegs");

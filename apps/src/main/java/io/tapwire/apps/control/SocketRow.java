@@ -4,6 +4,7 @@ import io.tapwire.tcp.TcpInfo;
 import io.tapwire.tcp.TcpLayer;
 import io.tapwire.udp.UdpLayer;
 import io.tapwire.wire.Ipv4Address;
+import io.tapwire.wire.Ipv6Address;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,9 +20,32 @@ import java.util.Map;
  *     {@code FIN-WAIT-2}, {@code TIME-WAIT}, {@code UNCONN}, {@code CLOSE-WAIT}, {@code LAST-ACK},
  *     {@code LISTEN}, {@code CLOSING}
  * @param info tcp_info fields by name (empty for listeners and UDP); see {@link #fromConnection}
+ * @param local6 the local IPv6 address of an IPv6 connection (then {@code localAddress} is unused), else null
+ * @param peer6 the peer's IPv6 address of an IPv6 connection, else null
  */
 public record SocketRow(String netid, String state, long recvQ, long sendQ, int localAddress, int localPort,
-                        int peerAddress, int peerPort, Map<String, String> info) {
+                        int peerAddress, int peerPort, Map<String, String> info, Ipv6Address local6, Ipv6Address peer6) {
+
+    /** An IPv4 socket (or a listener, which takes both families). */
+    public SocketRow(String netid, String state, long recvQ, long sendQ, int localAddress, int localPort,
+                     int peerAddress, int peerPort, Map<String, String> info) {
+        this(netid, state, recvQ, sendQ, localAddress, localPort, peerAddress, peerPort, info, null, null);
+    }
+
+    /** Whether this is an IPv6 socket (ss -6 shows it, ss -4 does not). */
+    public boolean ipv6() {
+        return local6 != null;
+    }
+
+    /** The local address as ss prints it: {@code 10.0.0.2}, or {@code [fd00::2]} for IPv6. */
+    public String localText() {
+        return local6 != null ? "[" + local6 + "]" : Ipv4Address.toString(localAddress);
+    }
+
+    /** The peer's address as ss prints it. */
+    public String peerText() {
+        return peer6 != null ? "[" + peer6 + "]" : Ipv4Address.toString(peerAddress);
+    }
 
     /** A TCP connection with its tcp_info. */
     public static SocketRow fromConnection(TcpLayer.TcpInfoEntry e) {
@@ -68,8 +92,9 @@ public record SocketRow(String netid, String state, long recvQ, long sendQ, int 
         m.put("timer_retrans", Integer.toString(i.timerRetransmits()));
         m.put("rcvbuf", Integer.toString(i.rcvBuf()));
         m.put("sndbuf", Integer.toString(i.sndBuf()));
-        return new SocketRow("tcp", stateName(i.state()), i.recvQueue(), i.sendQueue(), e.localAddress(), e.localPort(),
-                e.remoteAddress(), e.remotePort(), m);
+        return new SocketRow("tcp", stateName(i.state()), i.recvQueue(), i.sendQueue(), e.ipv6() != null ? 0 : e.localAddress(),
+                e.localPort(), e.ipv6() != null ? 0 : e.remoteAddress(), e.remotePort(), m,
+                e.ipv6() != null ? e.ipv6().local() : null, e.ipv6() != null ? e.ipv6().remote() : null);
     }
 
     /** A TCP listener: Recv-Q is the accept queue, Send-Q its limit, as Linux shows them. */
@@ -121,8 +146,8 @@ public record SocketRow(String netid, String state, long recvQ, long sendQ, int 
     public String encode() {
         StringBuilder sb = new StringBuilder();
         sb.append("netid=").append(netid).append("\tstate=").append(state).append("\trecvq=").append(recvQ)
-                .append("\tsendq=").append(sendQ).append("\tlocal=").append(Ipv4Address.toString(localAddress)).append(':')
-                .append(localPort).append("\tpeer=").append(Ipv4Address.toString(peerAddress)).append(':').append(peerPort);
+                .append("\tsendq=").append(sendQ).append("\tlocal=").append(localText()).append(':')
+                .append(localPort).append("\tpeer=").append(peerText()).append(':').append(peerPort);
         for (Map.Entry<String, String> f : info.entrySet()) {
             sb.append('\t').append(f.getKey()).append('=').append(f.getValue());
         }
@@ -147,9 +172,20 @@ public record SocketRow(String netid, String state, long recvQ, long sendQ, int 
         String peer = take(all, "peer");
         int lc = local.lastIndexOf(':');
         int pc = peer.lastIndexOf(':');
-        return new SocketRow(netid, state, recvQ, sendQ, Ipv4Address.parse(local.substring(0, lc)),
-                Integer.parseInt(local.substring(lc + 1)), Ipv4Address.parse(peer.substring(0, pc)),
-                Integer.parseInt(peer.substring(pc + 1)), all);
+        String localHost = local.substring(0, lc);
+        String peerHost = peer.substring(0, pc);
+        Ipv6Address local6 = localHost.startsWith("[") ? Ipv6Address.parse(unbracket(localHost)) : null;
+        Ipv6Address peer6 = peerHost.startsWith("[") ? Ipv6Address.parse(unbracket(peerHost)) : null;
+        return new SocketRow(netid, state, recvQ, sendQ, local6 != null ? 0 : Ipv4Address.parse(localHost),
+                Integer.parseInt(local.substring(lc + 1)), peer6 != null ? 0 : Ipv4Address.parse(peerHost),
+                Integer.parseInt(peer.substring(pc + 1)), all, local6, peer6);
+    }
+
+    private static String unbracket(String host) {
+        if (!host.endsWith("]")) {
+            throw new IllegalArgumentException("not a bracketed IPv6 address: '" + host + "'");
+        }
+        return host.substring(1, host.length() - 1);
     }
 
     private static String take(Map<String, String> m, String key) {

@@ -165,8 +165,11 @@ public final class DashboardSampler implements AutoCloseable {
         Map<String, long[]> bytesNow = new HashMap<>();
         List<Object[]> rows = new ArrayList<>();
         for (TcpLayer.TcpInfoEntry e : all) {
-            String id = Ipv4Address.toString(e.localAddress()) + ":" + e.localPort() + "-"
-                    + Ipv4Address.toString(e.remoteAddress()) + ":" + e.remotePort();
+            // IPv6 ends in brackets, as ss prints them.
+            String id = e.ipv6() != null
+                    ? "[" + e.ipv6().local() + "]:" + e.localPort() + "-[" + e.ipv6().remote() + "]:" + e.remotePort()
+                    : Ipv4Address.toString(e.localAddress()) + ":" + e.localPort() + "-"
+                            + Ipv4Address.toString(e.remoteAddress()) + ":" + e.remotePort();
             TcpInfo i = e.info();
             long[] prev = lastBytes.getOrDefault(id, new long[2]);
             long dIn = Math.max(0, i.bytesReceived() - prev[0]);

@@ -25,7 +25,8 @@ import java.util.concurrent.Callable;
             "Sizes take K, M, G (x1024); rates take K, M, G (x1000), as iperf3 reads them."
         })
 public final class IperfCommand implements Callable<Integer> {
-    @Option(names = {"-c", "--client"}, required = true, paramLabel = "HOST", description = "The iperf3 server's IPv4 address.")
+    @Option(names = {"-c", "--client"}, required = true, paramLabel = "HOST",
+            description = "The iperf3 server's IPv4 address, or its IPv6 address (with --addr6).")
     String host;
 
     @Option(names = {"-p", "--port"}, defaultValue = "5201", description = "Server port (default: ${DEFAULT-VALUE}).")
@@ -70,8 +71,31 @@ public final class IperfCommand implements Callable<Integer> {
     @Option(names = "--addr", defaultValue = "10.0.0.2/24", description = "The stack's address (default: ${DEFAULT-VALUE}).")
     String addr;
 
+    @Option(names = "--addr6", paramLabel = "ADDR/LEN",
+            description = "The stack's IPv6 address and prefix length, e.g. fd00::2/64, for an IPv6 server (default: none).")
+    String addr6;
+
     @Option(names = "--mtu", defaultValue = "1500", description = "IP MTU (default: ${DEFAULT-VALUE}).")
     int mtu;
+
+    /** How long the stack's IPv6 address may take through duplicate address detection (RFC 4862: about 1 to 2 s). */
+    private static final int DAD_TIMEOUT_SECONDS = 5;
+
+    /**
+     * Waits until the stack's IPv6 addresses passed duplicate address detection (RFC 4862 5.4):
+     * before that the address is tentative and no source for a connection, as on Linux, where
+     * connect(2) from a tentative address fails. False when the bound passed first.
+     */
+    private static boolean awaitIpv6Address(Stack stack) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(DAD_TIMEOUT_SECONDS);
+        while (!stack.ipv6Addresses().settled()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -79,6 +103,7 @@ public final class IperfCommand implements Callable<Integer> {
         long k;
         int len;
         long rate;
+        io.tapwire.wire.Ipv6Address server6 = null;
         StackConfig config = new StackConfig();
         try {
             n = bytes == null ? 0 : size(bytes);
@@ -90,8 +115,16 @@ public final class IperfCommand implements Callable<Integer> {
             if (parts.length == 2) {
                 config.prefixLength = Integer.parseInt(parts[1]);
             }
+            io.tapwire.apps.StackTapOptions.applyAddr6(addr6, config);
             config.validate();
-            Ipv4Address.parse(host);
+            if (host.contains(":")) {
+                server6 = io.tapwire.wire.Ipv6Address.parse(host);
+                if (addr6 == null) {
+                    throw new IllegalArgumentException("-c " + host + ": an IPv6 server needs the stack's IPv6 address: --addr6 ADDR/LEN");
+                }
+            } else {
+                Ipv4Address.parse(host);
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("tapwire iperf3: " + e.getMessage());
             return 2;
@@ -99,8 +132,15 @@ public final class IperfCommand implements Callable<Integer> {
         TapDevice device = netns == null ? TapDevice.open(tap, mtu, 256) : TapDevice.openInNetns(netns, tap, mtu, 256);
         Stack stack = new Stack(device, config);
         try (StackRunner runner = new StackRunner(stack, device, Clock.SYSTEM).start()) {
-            IperfReport report = new IperfClient(stack, Ipv4Address.parse(host), port, udp, reverse, bidir, parallel, time, n, k, len,
-                    rate).run();
+            if (server6 != null && !awaitIpv6Address(stack)) {
+                System.err.println("tapwire iperf3: the stack's IPv6 address did not pass duplicate address detection within "
+                        + DAD_TIMEOUT_SECONDS + " s");
+                return 1;
+            }
+            IperfClient client = server6 != null
+                    ? new IperfClient(stack, server6, port, udp, reverse, bidir, parallel, time, n, k, len, rate)
+                    : new IperfClient(stack, Ipv4Address.parse(host), port, udp, reverse, bidir, parallel, time, n, k, len, rate);
+            IperfReport report = client.run();
             System.out.println(json ? Json.write(report.json()) : report.text());
             return 0;
         } catch (java.io.IOException e) {

@@ -1,6 +1,5 @@
 package io.tapwire.apps.iperf;
 
-import io.tapwire.wire.Ipv4Address;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,7 +27,7 @@ public final class IperfReport {
 
     @SuppressWarnings("unchecked")
     static IperfReport build(IperfParams p, List<IperfStream> streams, Map<String, Object> serverResults, double seconds,
-                             int server, int port) {
+                             String server, int port) {
         Map<Long, Map<String, Object>> remote = new LinkedHashMap<>();
         if (serverResults != null && serverResults.get("streams") instanceof List<?> list) {
             for (Object o : list) {
@@ -39,7 +38,7 @@ public final class IperfReport {
             }
         }
         Map<String, Object> start = new LinkedHashMap<>();
-        start.put("connecting_to", Map.of("host", Ipv4Address.toString(server), "port", port));
+        start.put("connecting_to", Map.of("host", server, "port", port));
         Map<String, Object> testStart = new LinkedHashMap<>();
         testStart.put("protocol", p.udp() ? "UDP" : "TCP");
         testStart.put("num_streams", p.parallel());

@@ -124,13 +124,13 @@ public final class IperfServer implements AutoCloseable {
             if (session == null || session.finished()) {
                 continue;
             }
-            IperfStream stream = session.udpStream(d.srcAddress(), d.srcPort());
+            IperfStream stream = session.udpStream(d.srcAddress(), d.srcAddress6(), d.srcPort());
             if (stream != null) {
                 if (!stream.sender && !stream.frozen()) {
                     stream.udpStats.datagram(d.data(), d.data().length, session.udpCounters64(), arrival);
                 }
             } else if (session.wantsUdp() && d.data().length == 4) {
-                session.offerUdp(d.srcAddress(), d.srcPort());
+                session.offerUdp(d.srcAddress(), d.srcAddress6(), d.srcPort());
             }
         }
     }

@@ -33,8 +33,12 @@ final class IperfSession implements Runnable {
     private final UdpSocket udpSocket;
     private final Runnable onFinished;
     private final BlockingQueue<TcpSocket> tcpStreams = new LinkedBlockingQueue<>();
-    private final BlockingQueue<int[]> udpPeers = new LinkedBlockingQueue<>();
-    private final Map<Long, IperfStream> udpByPeer = new java.util.concurrent.ConcurrentHashMap<>();
+    private final BlockingQueue<UdpPeer> udpPeers = new LinkedBlockingQueue<>();
+    private final Map<UdpPeer, IperfStream> udpByPeer = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A UDP stream's peer: an IPv4 address, or an IPv6 one ({@code address6} non-null), and a port. */
+    private record UdpPeer(int address, io.tapwire.wire.Ipv6Address address6, int port) {
+    }
     private final List<IperfStream> streams = new ArrayList<>();
     private volatile IperfParams params;
     private volatile boolean creatingStreams;
@@ -70,23 +74,19 @@ final class IperfSession implements Runnable {
         return creatingStreams && params != null && params.udp() && !finished;
     }
 
-    /** A UDP stream's first datagram came from {@code address:port}. */
-    void offerUdp(int address, int port) {
-        udpPeers.offer(new int[] {address, port});
+    /** A UDP stream's first datagram came from {@code address:port} ({@code address6} when the peer is IPv6, else null). */
+    void offerUdp(int address, io.tapwire.wire.Ipv6Address address6, int port) {
+        udpPeers.offer(new UdpPeer(address6 != null ? 0 : address, address6, port));
     }
 
     /** The UDP stream of a peer, or null. */
-    IperfStream udpStream(int address, int port) {
-        return udpByPeer.get(peerKey(address, port));
+    IperfStream udpStream(int address, io.tapwire.wire.Ipv6Address address6, int port) {
+        return udpByPeer.get(new UdpPeer(address6 != null ? 0 : address, address6, port));
     }
 
     boolean udpCounters64() {
         IperfParams p = params;
         return p != null && p.udpCounters64();
-    }
-
-    private static long peerKey(int address, int port) {
-        return ((long) address << 16) | port;
     }
 
     @Override
@@ -120,13 +120,18 @@ final class IperfSession implements Runnable {
             boolean sender = i >= toReceive;
             IperfStream s;
             if (p.udp()) {
-                int[] peer = udpPeers.poll(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                UdpPeer peer = udpPeers.poll(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
                 if (peer == null) {
                     throw new IOException("the client opened " + i + " of " + total + " UDP streams");
                 }
-                s = new IperfStream(IperfProtocol.streamId(i), sender, null, peer[0], peer[1]);
-                udpByPeer.put(peerKey(peer[0], peer[1]), s);
-                udpSocket.send(IperfProtocol.hostOrder(IperfProtocol.UDP_CONNECT_REPLY), peer[0], peer[1]);
+                s = new IperfStream(IperfProtocol.streamId(i), sender, null, peer.address(), peer.address6(), peer.port());
+                udpByPeer.put(peer, s);
+                byte[] reply = IperfProtocol.hostOrder(IperfProtocol.UDP_CONNECT_REPLY);
+                if (peer.address6() != null) {
+                    udpSocket.send(reply, peer.address6(), peer.port());
+                } else {
+                    udpSocket.send(reply, peer.address(), peer.port());
+                }
             } else {
                 TcpSocket t = tcpStreams.poll(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
                 if (t == null) {

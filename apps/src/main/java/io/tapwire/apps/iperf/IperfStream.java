@@ -1,6 +1,7 @@
 package io.tapwire.apps.iperf;
 
 import io.tapwire.socket.TcpSocket;
+import io.tapwire.wire.Ipv6Address;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,6 +17,8 @@ final class IperfStream {
     final boolean sender;
     final TcpSocket tcp;
     final int udpAddress;
+    /** The UDP peer's IPv6 address (then {@code udpAddress} is unused), or null for an IPv4 peer. */
+    final Ipv6Address udpAddress6;
     final int udpPort;
     final AtomicLong bytes = new AtomicLong();
     final AtomicLong packets = new AtomicLong();
@@ -33,10 +36,15 @@ final class IperfStream {
     private volatile io.tapwire.tcp.TcpInfo finalInfo;
 
     IperfStream(int id, boolean sender, TcpSocket tcp, int udpAddress, int udpPort) {
+        this(id, sender, tcp, udpAddress, null, udpPort);
+    }
+
+    IperfStream(int id, boolean sender, TcpSocket tcp, int udpAddress, Ipv6Address udpAddress6, int udpPort) {
         this.id = id;
         this.sender = sender;
         this.tcp = tcp;
         this.udpAddress = udpAddress;
+        this.udpAddress6 = udpAddress6;
         this.udpPort = udpPort;
     }
 

@@ -90,7 +90,11 @@ final class StreamWorkers {
                 }
                 pcount++;
                 UdpReceiveStats.header(block, WallClock.micros(), pcount, counters64);
-                socket.send(block, s.udpAddress, s.udpPort);
+                if (s.udpAddress6 != null) {
+                    socket.send(block, s.udpAddress6, s.udpPort);
+                } else {
+                    socket.send(block, s.udpAddress, s.udpPort);
+                }
                 s.packets.incrementAndGet();
                 s.bytes.addAndGet(block.length);
                 total.addAndGet(block.length);

@@ -70,10 +70,11 @@ public final class SsCommand implements Callable<Integer> {
     @Option(names = {"-s", "--summary"}, description = "Print summary statistics.")
     boolean summary;
 
-    @Option(names = {"-4", "--ipv4"}, description = "Display only IPv4 sockets (all of tapwire's).")
+    @Option(names = {"-4", "--ipv4"}, description = "Display only IPv4 sockets (listeners and UDP sockets, which take both"
+            + " families, count as IPv4).")
     boolean ipv4;
 
-    @Option(names = {"-6", "--ipv6"}, description = "Display only IPv6 sockets (tapwire lists none).")
+    @Option(names = {"-6", "--ipv6"}, description = "Display only IPv6 sockets (TCP connections over IPv6).")
     boolean ipv6;
 
     @Option(names = {"-x", "--unix"}, description = "Display Unix domain sockets (the stack has none).")
@@ -134,12 +135,14 @@ public final class SsCommand implements Callable<Integer> {
             return 0;
         }
         boolean anyType = tcp || udp || unix || raw;
-        boolean showTcp = (tcp || !anyType) && !ipv6;
-        boolean showUdp = (udp || !anyType) && !ipv6;
+        boolean showTcp = tcp || !anyType;
+        boolean showUdp = udp || !anyType;
         List<SocketRow> shown = new ArrayList<>();
         for (SocketRow r : rows) {
             boolean type = r.netid().equals("tcp") ? showTcp : showUdp;
-            if (type && f.test(r)) {
+            // -4 / -6: ss's family filter (both given, or neither: every family).
+            boolean family = ipv4 == ipv6 || (r.ipv6() ? ipv6 : ipv4);
+            if (type && family && f.test(r)) {
                 shown.add(r);
             }
         }
@@ -161,9 +164,13 @@ public final class SsCommand implements Callable<Integer> {
         int estab = 0;
         int timewait = 0;
         int udpAll = 0;
+        int tcp6 = 0;
         for (SocketRow r : rows) {
             if (r.netid().equals("tcp")) {
                 tcpAll++;
+                if (r.ipv6() && !r.state().equals("TIME-WAIT")) {
+                    tcp6++;
+                }
                 if (r.state().equals("ESTAB")) {
                     estab++;
                 }
@@ -182,8 +189,8 @@ public final class SsCommand implements Callable<Integer> {
         sb.append(String.format("%-10s%-10s%-10s%-9s%n", "Transport", "Total", "IP", "IPv6"));
         sb.append(String.format("%-10s%-10d%-10d%-9d%n", "RAW", 0, 0, 0));
         sb.append(String.format("%-10s%-10d%-10d%-9d%n", "UDP", udpAll, udpAll, 0));
-        sb.append(String.format("%-10s%-10d%-10d%-9d%n", "TCP", tcpSockets, tcpSockets, 0));
-        sb.append(String.format("%-10s%-10d%-10d%-9d%n", "INET", tcpSockets + udpAll, tcpSockets + udpAll, 0));
+        sb.append(String.format("%-10s%-10d%-10d%-9d%n", "TCP", tcpSockets, tcpSockets - tcp6, tcp6));
+        sb.append(String.format("%-10s%-10d%-10d%-9d%n", "INET", tcpSockets + udpAll, tcpSockets - tcp6 + udpAll, tcp6));
         sb.append(String.format("%-10s%-10d%-10d%-9d%n", "FRAG", 0, 0, 0));
         return sb.toString();
     }

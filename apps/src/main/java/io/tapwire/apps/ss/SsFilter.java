@@ -307,8 +307,14 @@ final class SsFilter {
         }
     }
 
-    /** PREFIX[:PORT]: an address, a network "10.0.0.0/24", "*" or "0.0.0.0/0", with or without a port. */
+    /**
+     * PREFIX[:PORT]: an address, a network "10.0.0.0/24", "*" or "0.0.0.0/0", with or without a
+     * port; an IPv6 address or network in brackets, "[fd00::2]:80", "[fd00::/64]", as ss takes them.
+     */
     private static Predicate<SocketRow> host(boolean local, String text) {
+        if (text.startsWith("[")) {
+            return host6(local, text);
+        }
         String addr = text;
         Integer port = null;
         int colon = text.lastIndexOf(':');
@@ -339,10 +345,48 @@ final class SsFilter {
         int mask = Ipv4Address.mask(prefix);
         int net = network & mask;
         Integer wantedPort = port;
+        boolean any = prefix == 0;
         return r -> {
             int a = local ? r.localAddress() : r.peerAddress();
             int p = local ? r.localPort() : r.peerPort();
-            return (a & mask) == net && (wantedPort == null || p == wantedPort);
+            // An IPv4 prefix matches no IPv6 socket ("*" matches every socket).
+            return (any || !r.ipv6()) && (a & mask) == net && (wantedPort == null || p == wantedPort);
+        };
+    }
+
+    /** "[ADDRESS[/PREFIX]][:PORT]": an IPv6 address or network, matching IPv6 sockets only. */
+    private static Predicate<SocketRow> host6(boolean local, String text) {
+        int close = text.indexOf(']');
+        if (close < 0) {
+            throw new IllegalArgumentException("no ']' in '" + text + "'");
+        }
+        String addr = text.substring(1, close);
+        String rest = text.substring(close + 1);
+        Integer port = null;
+        if (rest.startsWith(":") && rest.length() > 1 && !rest.equals(":*")) {
+            port = port(rest.substring(1));
+        } else if (!rest.isEmpty() && !rest.equals(":*")) {
+            throw new IllegalArgumentException("not an IPv6 address and port: '" + text + "'");
+        }
+        int prefix = 128;
+        int slash = addr.indexOf('/');
+        if (slash >= 0) {
+            prefix = Integer.parseInt(addr.substring(slash + 1));
+            addr = addr.substring(0, slash);
+        }
+        io.tapwire.wire.Ipv6Address network;
+        try {
+            network = io.tapwire.wire.Ipv6Address.parse(addr);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not an IPv6 address or prefix: '" + text + "'");
+        }
+        int bits = prefix;
+        Integer wantedPort = port;
+        return r -> {
+            io.tapwire.wire.Ipv6Address a = local ? r.local6() : r.peer6();
+            int p = local ? r.localPort() : r.peerPort();
+            return a != null && io.tapwire.wire.Ipv6Address.samePrefix(a.hi(), a.lo(), network.hi(), network.lo(), bits)
+                    && (wantedPort == null || p == wantedPort);
         };
     }
 }

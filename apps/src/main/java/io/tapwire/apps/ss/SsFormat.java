@@ -1,7 +1,6 @@
 package io.tapwire.apps.ss;
 
 import io.tapwire.apps.control.SocketRow;
-import io.tapwire.wire.Ipv4Address;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +34,7 @@ final class SsFormat {
         List<String[]> cells = new ArrayList<>();
         for (SocketRow r : rows) {
             cells.add(new String[] {r.netid(), r.state(), Long.toString(r.recvQ()), Long.toString(r.sendQ()),
-                Ipv4Address.toString(r.localAddress()), port(r.localPort(), r.netid()), peerAddress(r), port(r.peerPort(), r.netid())});
+                r.localText(), port(r.localPort(), r.netid()), r.peerText(), port(r.peerPort(), r.netid())});
         }
         String[] head = {"Netid", "State", "Recv-Q", "Send-Q", "Local Address", "Port", "Peer Address", "Port"};
         int[] w = new int[head.length];
@@ -95,10 +94,6 @@ final class SsFormat {
         return sb.toString();
     }
 
-    private String peerAddress(SocketRow r) {
-        return Ipv4Address.toString(r.peerAddress());
-    }
-
     private String port(int port, String netid) {
         if (port == 0) {
             return "*";
@@ -149,7 +144,9 @@ final class SsFormat {
      * shut, {@code ---} both), derived from the state as Linux's sk_shutdown follows it.
      */
     private static String extended(SocketRow r) {
-        long id = ((long) r.localAddress() * 31 + r.localPort()) * 1_000_003L + (long) r.peerAddress() * 131 + r.peerPort();
+        long local = r.ipv6() ? r.local6().hashCode() : r.localAddress();
+        long peer = r.ipv6() ? r.peer6().hashCode() : r.peerAddress();
+        long id = (local * 31 + r.localPort()) * 1_000_003L + peer * 131 + r.peerPort();
         String arrows = switch (r.state()) {
             case "CLOSE-WAIT" -> " --->";
             case "FIN-WAIT-1", "FIN-WAIT-2" -> " <---";

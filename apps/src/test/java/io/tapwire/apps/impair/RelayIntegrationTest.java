@@ -28,14 +28,24 @@ import static org.junit.jupiter.api.Assertions.fail;
 class RelayIntegrationTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
+    /** The peer namespace's address the host pings and sends to (the IPv6 twin's: fd00::2). */
+    String peerAddress() {
+        return "10.0.0.2";
+    }
+
+    /** Anything the family needs on the pair before the traffic (the IPv6 twin adds fd00::1 and fd00::2). */
+    void prepare(RelayedPair pair) {
+    }
+
     @Test
     void linuxToLinuxThroughTheRelayIsDelayedLossyAndIntact() throws Exception {
         Requirements.sandboxWith("nc", "ping", "ss");
         LinkProfile p = ImpairSpec.parse("delay=10ms,loss=1%,reorder=5%,rate=100mbit");
         Path dir = Files.createTempDirectory("tapwire-relay-it");
         try (RelayedPair pair = RelayedPair.start(p, p, 7)) {
+            prepare(pair);
             PingOutput ping = PingOutput.parse(pair.host().exec(Duration.ofSeconds(20),
-                    "ping", "-c", "5", "-i", "0.2", "10.0.0.2").stdout());
+                    "ping", "-c", "5", "-i", "0.2", peerAddress()).stdout());
             assertTrue(ping.received() > 0, "no reply through the relay: " + ping);
             double fastest = Collections.min(ping.rttMillis());
             assertTrue(fastest >= 19.9, "a reply came back after " + fastest + " ms, sooner than the 2 x 10 ms delay");
@@ -46,9 +56,9 @@ class RelayIntegrationTest {
             Path out = dir.resolve("out");
             Files.write(in, data);
             CompletableFuture<Netns.Result> receiver = CompletableFuture.supplyAsync(
-                    () -> pair.peer().exec(TIMEOUT, "sh", "-c", "nc -l 10.0.0.2 5001 > " + out));
+                    () -> pair.peer().exec(TIMEOUT, "sh", "-c", "nc -l " + peerAddress() + " 5001 > " + out));
             awaitListening(pair.peer(), receiver);
-            Netns.Result sent = pair.host().exec(TIMEOUT, "sh", "-c", "nc -N 10.0.0.2 5001 < " + in);
+            Netns.Result sent = pair.host().exec(TIMEOUT, "sh", "-c", "nc -N " + peerAddress() + " 5001 < " + in);
             Netns.Result received = receiver.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             String counts = "\n" + pair.relay().describe("host", "peer") + "sender: " + sent + "\nreceiver: " + received;
             assertEquals(0, sent.exitCode(), counts);

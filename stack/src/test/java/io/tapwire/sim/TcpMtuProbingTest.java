@@ -1,0 +1,112 @@
+package io.tapwire.sim;
+
+import io.tapwire.Stat;
+import io.tapwire.socket.TcpListener;
+import io.tapwire.socket.TcpSocket;
+import io.tapwire.tcp.TcpState;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Black hole detection ({@code tcp_mtu_probing}, RFC 4821) on virtual time: between A and B the
+ * wire silently drops frames above a size, with no ICMP (a black hole). Without probing (Linux's
+ * default 0) A's full-sized segments never arrive; with {@code tcp_mtu_probing=1}, after
+ * {@code tcp_retries1} timeouts A caps its MSS at {@code tcp_base_mss} (1024, 1012 with
+ * timestamps) and the data flows, halving the cap again on each further timeout when 1024 is still
+ * too big.
+ */
+class TcpMtuProbingTest {
+    private static final long MS = 1_000_000L;
+    private static final long SEC = 1_000 * MS;
+
+    /** A net whose wire from A drops frames longer than {@code maxFrame} bytes; A's tcp_mtu_probing as given. */
+    private static VirtualNet blackHole(int maxFrame, int mtuProbing) {
+        VirtualNet net = new VirtualNet(a -> a.tcpMtuProbing = mtuProbing, b -> { });
+        net.filter = (fromA, frame) -> fromA && frame.length > maxFrame;
+        return net;
+    }
+
+    /** Sends {@code n} bytes A to B for up to {@code seconds} of virtual time; returns what B read. */
+    private static int transfer(VirtualNet net, TcpSocket from, TcpSocket to, byte[] data, byte[] got, long seconds) throws Exception {
+        int written = 0;
+        int read = 0;
+        long end = net.clock.nanoTime() + seconds * SEC;
+        while (read < data.length && net.clock.nanoTime() < end) {
+            if (written < data.length) {
+                written += from.tryWrite(data, written, data.length - written);
+            }
+            net.runFor(10 * MS);
+            int n;
+            while ((n = to.tryRead(got, read, got.length - read)) > 0) {
+                read += n;
+            }
+        }
+        return read;
+    }
+
+    private static TcpSocket[] connect(VirtualNet net) throws Exception {
+        TcpListener l = net.b.listenTcp(9, 8);
+        TcpSocket c = net.a.connectTcp(VirtualNet.B_ADDR, 9);
+        net.runUntil(() -> c.state() == TcpState.ESTABLISHED, 5 * SEC);
+        net.runFor(MS);
+        TcpSocket s = l.accept(0, TimeUnit.NANOSECONDS);
+        assertNotNull(s, "accepted");
+        return new TcpSocket[] {c, s};
+    }
+
+    private static byte[] data() {
+        byte[] d = new byte[100_000];
+        new Random(7).nextBytes(d);
+        return d;
+    }
+
+    @Test
+    void withoutProbingFullSizedSegmentsNeverCrossTheBlackHole() throws Exception {
+        VirtualNet net = blackHole(1200, 0);
+        TcpSocket[] c = connect(net);
+        byte[] data = data();
+        int read = transfer(net, c[0], c[1], data, new byte[data.length], 30);
+        assertEquals(0, read, "no full-sized segment crossed");
+        assertEquals(1448, c[0].tcpInfo().sndMss(), "the MSS stayed");
+        assertEquals(0, net.a.statistics().get(Stat.TCP_MTUP_BLACKHOLE));
+    }
+
+    @Test
+    void withProbingTheMssDropsToTheBaseMssAfterTcpRetries1TimeoutsAndTheDataArrives() throws Exception {
+        VirtualNet net = blackHole(1200, 1);
+        TcpSocket[] c = connect(net);
+        byte[] data = data();
+        byte[] got = new byte[data.length];
+        int read = transfer(net, c[0], c[1], data, got, 60);
+        if (read < data.length) {
+            fail("gave up waiting: " + read + " of " + data.length + " bytes crossed the black hole");
+        }
+        assertArrayEquals(data, got);
+        assertEquals(1024 - 12, c[0].tcpInfo().sndMss(), "tcp_base_mss less the timestamp option");
+        assertEquals(1, net.a.statistics().get(Stat.TCP_MTUP_BLACKHOLE), "one detection was enough");
+        assertTrue(net.a.statistics().get(Stat.TCP_TIMEOUTS) >= 3, "after tcp_retries1 (3) timeouts");
+    }
+
+    @Test
+    void whenTheBaseMssIsStillTooBigTheCapHalvesOnTheNextTimeout() throws Exception {
+        VirtualNet net = blackHole(700, 1);
+        TcpSocket[] c = connect(net);
+        byte[] data = data();
+        byte[] got = new byte[data.length];
+        int read = transfer(net, c[0], c[1], data, got, 120);
+        if (read < data.length) {
+            fail("gave up waiting: " + read + " of " + data.length + " bytes crossed the black hole");
+        }
+        assertArrayEquals(data, got);
+        assertEquals(512 - 12, c[0].tcpInfo().sndMss(), "1024 halved once, less the timestamp option");
+        assertEquals(2, net.a.statistics().get(Stat.TCP_MTUP_BLACKHOLE));
+    }
+}
