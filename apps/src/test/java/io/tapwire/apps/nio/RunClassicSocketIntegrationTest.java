@@ -48,4 +48,27 @@ class RunClassicSocketIntegrationTest {
         }
         assertTrue(sb.output().contains("listening on 0.0.0.0/0.0.0.0:7008"), sb.output());
     }
+
+    /** The IPv6 twin of {@link #classicServerSocketEchoesNc}: the classic java.net server reached as fd00::2. */
+    @Test
+    void classicServerSocketEchoesNcOverIpv6() throws Exception {
+        Requirements.sandboxWith("nc", "head", "sha256sum");
+        sb = RunSandbox.start(ClassicEchoServerMain.class.getName(), "7008");
+        sb.awaitListening(7008);
+        Netns.Result small = sb.shell(TIMEOUT, "printf 'classic over ipv6' | nc -6 -N -w 5 " + RunSandbox.STACK6 + " 7008");
+        assertEquals("classic over ipv6", small.stdout(), small.stderr() + sb.output());
+        Netns.Result big = sb.shell(TIMEOUT, "f=$(mktemp); head -c 300000 /dev/urandom > $f; "
+                + "a=$(sha256sum < $f); b=$(nc -6 -N -w 5 " + RunSandbox.STACK6 + " 7008 < $f | sha256sum); rm -f $f; "
+                + "[ \"$a\" = \"$b\" ] && echo same || echo \"differ: $a / $b\"");
+        assertEquals("same", big.stdout().strip(), big.stderr() + sb.output());
+        long end = System.nanoTime() + 10_000_000_000L;
+        // The server prints its peer as getHostAddress does: fd00:0:0:0:0:0:0:1.
+        String peer = java.net.InetAddress.getByName(RunSandbox.HOST6).getHostAddress();
+        while (!sb.output().contains("echoed for " + peer + ":")) {
+            if (System.nanoTime() > end) {
+                org.junit.jupiter.api.Assertions.fail("gave up waiting: the server never reported its IPv6 peer\n" + sb.output());
+            }
+            Thread.sleep(20);
+        }
+    }
 }

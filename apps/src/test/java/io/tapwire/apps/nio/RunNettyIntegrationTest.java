@@ -63,4 +63,39 @@ class RunNettyIntegrationTest {
             assertTrue(ab.stdout().contains("Failed requests:        0"), ab.stdout() + sb.output());
         }
     }
+
+    /** The IPv6 twin of {@link #echoServerEchoesNcExactly}: the same unmodified server, reached as fd00::2. */
+    @Test
+    void echoServerEchoesNcOverIpv6() {
+        Requirements.sandboxWith("nc", "head", "sha256sum", "ss");
+        sb = RunSandbox.start(NettyEchoServerMain.class.getName(), "7007");
+        sb.awaitListening(7007);
+        Netns.Result small = sb.shell(TIMEOUT, "printf 'hello netty over ipv6' | nc -6 -N -w 5 " + RunSandbox.STACK6 + " 7007");
+        assertEquals("hello netty over ipv6", small.stdout(), small.stderr() + sb.output());
+        Netns.Result big = sb.shell(TIMEOUT, "f=$(mktemp); head -c 100000 /dev/urandom > $f; "
+                + "a=$(sha256sum < $f); b=$(nc -6 -N -w 5 " + RunSandbox.STACK6 + " 7007 < $f | sha256sum); rm -f $f; "
+                + "[ \"$a\" = \"$b\" ] && echo same || echo \"differ: $a / $b\"");
+        assertEquals("same", big.stdout().strip(), big.stderr() + sb.output());
+        // The connection the Linux side holds is an IPv6 one to the stack (not to a kernel socket).
+        Netns.Result held = sb.shell(TIMEOUT, "(sleep 2 | nc -6 -w 5 " + RunSandbox.STACK6 + " 7007 > /dev/null &) ; sleep 0.5; ss -tn6 state established");
+        assertTrue(held.stdout().contains("[" + RunSandbox.STACK6 + "]:7007"), held.stdout() + sb.output());
+    }
+
+    /** The IPv6 twin of {@link #httpServerServesCurlAndAb}. */
+    @Test
+    void httpServerServesCurlAndAbOverIpv6() {
+        Requirements.sandboxWith("curl", "ab", "sha256sum");
+        sb = RunSandbox.start(NettyHttpServerMain.class.getName(), "8080");
+        sb.awaitListening(8080);
+        String base = "http://[" + RunSandbox.STACK6 + "]:8080";
+        Netns.Result r = sb.exec(TIMEOUT, "curl", "-sS", "-g", "-w", "\n%{remote_ip}", base + "/");
+        assertEquals("hello\n\n" + RunSandbox.STACK6, r.stdout(), r.stderr() + sb.output());
+        Netns.Result big = sb.shell(TIMEOUT, "curl -sS -g '" + base + "/bytes/500000' | sha256sum");
+        assertEquals(Bodies.sha256(500000) + "  -", big.stdout().strip(), big.stderr() + sb.output());
+        for (String ka : new String[] {"", "-k"}) {
+            Netns.Result ab = sb.shell(TIMEOUT, "ab -q " + ka + " -n 1000 -c 16 '" + base + "/bytes/1000'");
+            assertTrue(ab.stdout().contains("Complete requests:      1000"), ab.stdout() + ab.stderr() + sb.output());
+            assertTrue(ab.stdout().contains("Failed requests:        0"), ab.stdout() + sb.output());
+        }
+    }
 }
