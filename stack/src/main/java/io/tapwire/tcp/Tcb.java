@@ -180,6 +180,13 @@ public final class Tcb implements Timer.Target {
     boolean fastOpenConnect;
     /** The SYN of a Fast Open connect is not sent yet. */
     boolean synDeferred;
+    /** No timestamp sent yet ({@link #synFirstTsVal}). */
+    static final long NO_TS = Long.MIN_VALUE;
+    /**
+     * TSval of our first SYN when it offered timestamps (Linux's retrans_stamp), else
+     * {@link #NO_TS}: a SYN-ACK must echo one from then on.
+     */
+    long synFirstTsVal = NO_TS;
     /** Our SYN carried a Fast Open option or data: its SYN-ACK updates the cookie cache. */
     boolean synFastOpen;
     /** Data bytes our SYN carried (its first transmission only; retransmitted SYNs carry none). */

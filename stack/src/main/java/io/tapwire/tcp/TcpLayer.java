@@ -399,9 +399,10 @@ public final class TcpLayer implements IpProtocolHandler {
             try {
                 // accept() marks a connection accepted under the listener's lock.
                 neverHandedOut = !t.accepted;
-                if (t.fastOpenChild && t.error != null && !parent.closed && parent.acceptQueue.contains(t)) {
-                    // Linux keeps a reset Fast Open connection in the accept queue: accept()
-                    // returns it, its SYN data still readable, then the error.
+                if (t.error != null && !parent.closed && parent.acceptQueue.contains(t)) {
+                    // Linux keeps a reset connection in the accept queue (a Fast Open child since
+                    // its SYN, any other once established: tcp_reset's tcp_done leaves it there):
+                    // accept() returns it in CLOSE, its data still readable, then the error.
                     keptForAccept = true;
                 } else if (!parent.acceptQueue.remove(t)) {
                     parent.synQueueLength--;

@@ -148,7 +148,9 @@ public final class TcpUserCalls {
                     return;
                 }
                 if (s.isSynchronized() || s == TcpState.SYN_RECEIVED) {
-                    output.sendReset(t);
+                    // Linux's tcp_send_active_reset (close() with unread data, SO_LINGER 0):
+                    // RST with ACK, SEQ = SND.NXT, ACK = RCV.NXT.
+                    output.sendResetAck(t);
                 }
                 layer.release(t);
             } finally {
@@ -325,12 +327,19 @@ public final class TcpUserCalls {
         int written = 0;
         t.lock.lock();
         try {
+            if (len == 0 && t.state == TcpState.SYN_SENT && t.synDeferred && !t.released) {
+                // A 0-byte write on a deferred Fast Open connect (TCP_FASTOPEN_CONNECT) still
+                // connects: Linux's tcp_sendmsg_fastopen sends the SYN with the cached cookie
+                // and no data (the caller sees EINPROGRESS on a non-blocking socket).
+                layer.runOnStack(() -> layer.sendDeferredSyn(t));
+            }
             boolean wasHeld = t.msgMore;
             t.msgMore = more;
             if (wasHeld && !more) {
                 layer.scheduleOutput(t);
             }
             long remaining = timeoutNanos;
+            boolean fastOpened = false;
             while (written < len) {
                 if (t.error != null) {
                     throw t.error;
@@ -359,6 +368,7 @@ public final class TcpUserCalls {
                 written += n;
                 if (n > 0 && fastOpenWrite) {
                     layer.runOnStack(() -> layer.sendDeferredSyn(t));
+                    fastOpened = true;
                 } else if (n > 0) {
                     layer.scheduleOutput(t);
                 }
@@ -374,6 +384,16 @@ public final class TcpUserCalls {
                     }
                     remaining = await(t, remaining);
                 }
+            }
+            // A blocking write that opened a Fast Open connection returns once the handshake is
+            // over, as Linux's tcp_sendmsg_fastopen waits in __inet_stream_connect
+            // (inet_wait_for_connect) unless the socket or the call is non-blocking; a failed
+            // connect is the write's error.
+            while (fastOpened && remaining > 0 && t.state == TcpState.SYN_SENT && t.error == null && !t.released) {
+                remaining = await(t, remaining);
+            }
+            if (fastOpened && t.error != null) {
+                throw t.error;
             }
         } finally {
             t.lock.unlock();

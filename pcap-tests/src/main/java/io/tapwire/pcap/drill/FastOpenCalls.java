@@ -48,7 +48,10 @@ final class FastOpenCalls {
                     return Syscalls.Result.error("EINVAL");
                 }
                 if (so.connection != null) {
-                    return Syscalls.Result.error(so.connection.state().isSynchronized() ? "EISCONN" : "EALREADY");
+                    // A deferred Fast Open connect counts as connected (Linux's socket is
+                    // SS_CONNECTED once tcp_fastopen_defer_connect returned 0).
+                    boolean connected = so.connection.state().isSynchronized() || so.connection.tcb().fastOpenSynDeferred();
+                    return Syscalls.Result.error(connected ? "EISCONN" : "EALREADY");
                 }
                 started[0] = true;
                 open(so, line);
@@ -79,6 +82,7 @@ final class FastOpenCalls {
             throw ScriptException.unsupported(line, "sendto flags other than MSG_FASTOPEN");
         }
         boolean linux = (flags & MSG_FASTOPEN) != 0;
+        boolean nullBuffer = Syscalls.isNull(a.get(1)) && len > 0;
         int[] done = new int[1];
         boolean[] started = new boolean[1];
         boolean[] withoutCookie = new boolean[1];
@@ -126,6 +130,9 @@ final class FastOpenCalls {
                     return Syscalls.Result.error(Errno.of(e));
                 }
             }
+            if (nullBuffer) {
+                return faultedSynData(so);
+            }
             int want = len - done[0];
             if (linux && !withoutCookie[0] && so.nonBlocking && so.connection.state() == io.tapwire.tcp.TcpState.SYN_SENT) {
                 // Linux's non-blocking sendto(MSG_FASTOPEN) takes only what fits in the SYN.
@@ -145,11 +152,47 @@ final class FastOpenCalls {
                 }
                 return Syscalls.Result.error("EINPROGRESS");
             }
+            if (done[0] == len && ctx.linux() && !so.nonBlocking && so.connection.state() != io.tapwire.tcp.TcpState.ESTABLISHED) {
+                return blockingReturn(so, done[0]);
+            }
             if (done[0] == len || (so.nonBlocking && (done[0] > 0 || want == 0))) {
                 return Syscalls.Result.ok(done[0]);
             }
             return null;
         });
+    }
+
+    /**
+     * A Fast Open write whose buffer is NULL (syscall_bad_arg/fastopen-invalid-buf-ptr.pkt): Linux's
+     * tcp_send_syn_data cannot copy the data, so its SYN leaves without data ("fallback", a regular
+     * SYN) and the call reports the connect under way, EINPROGRESS on a non-blocking socket (a
+     * blocking one waits for it, then the copy fails: EFAULT). Here the SYN carries the cached
+     * cookie where Linux's fallback asks for a new one; nothing later in the script depends on it.
+     */
+    Syscalls.Result faultedSynData(DrillSocket so) {
+        io.tapwire.tcp.Tcb t = so.connection.tcb();
+        if (t.fastOpenSynDeferred()) {
+            ctx.stack().tcp().sendFastOpenSyn(t);
+        }
+        if (so.nonBlocking) {
+            return Syscalls.Result.error("EINPROGRESS");
+        }
+        Syscalls.Result r = blockingReturn(so, 0);
+        return r == null || r.errno() != null ? r : Syscalls.Result.error("EFAULT");
+    }
+
+    /**
+     * A blocking write that has queued all its bytes: one that opened a Fast Open connection
+     * returns only once the handshake is over (Linux's tcp_sendmsg_fastopen waits in
+     * inet_wait_for_connect, as the stack's blocking write does), a failed connect its error.
+     */
+    static Syscalls.Result blockingReturn(DrillSocket so, int done) {
+        try {
+            return so.connection.awaitConnected(0, TimeUnit.NANOSECONDS) ? Syscalls.Result.ok(done) : null;
+        } catch (IOException e) {
+            so.errorReported = true;
+            return Syscalls.Result.error(Errno.of(e));
+        }
     }
 
     /** Starts a Fast Open connect to the script's peer; the SYN waits for the first write. */
