@@ -652,6 +652,14 @@ public final class TcpLayer implements IpProtocolHandler {
         return fastOpen.cachedCookie(t);
     }
 
+    /**
+     * Forgets the Fast Open cookies cached for servers, as Linux's {@code ip tcp_metrics flush}
+     * does (its cookies live in tcp_metrics); the next Fast Open connect asks for a new one.
+     */
+    public void flushFastOpenCookies() {
+        runOnStack(fastOpen::flushCookies);
+    }
+
     /** Starts an active open (RFC 9293 3.10.1); the connection is in SYN_SENT once the stack thread runs. */
     public Tcb connect(int remoteAddress, int remotePort, int rcvbuf, int sndbuf, boolean nodelay, boolean autotune,
                        String congestionControl) {

@@ -128,6 +128,11 @@ class TcpLinuxSocketApiTest {
         assertEquals(SYN, syn.flags(), "Linux's tcp_sendmsg_fastopen connects on a 0-byte write");
         assertEquals(0, syn.payload().length);
         assertEquals("0102030405060708", syn.cookie(), "with the cached cookie");
+
+        // ip tcp_metrics flush (Linux keeps the cookies there): the cache is emptied.
+        h.stack.tcp().flushFastOpenCookies();
+        h.advance(1_000_000L);   // the flush runs on the stack thread
+        assertEquals(null, h.stack.tcp().fastOpenCookie(t.tcb()), "no cookie cached after the flush");
         assertEquals(TcpState.SYN_SENT, t.state());
     }
 
@@ -162,5 +167,78 @@ class TcpLinuxSocketApiTest {
         assertEquals(1, ack.options().sackBlocks().size(), "a D-SACK block for the duplicate SYN: " + ack.options());
         assertEquals(SERVER_ISS, ack.options().sackBlocks().get(0).left());
         assertEquals(SERVER_ISS + 1, ack.options().sackBlocks().get(0).right());
+    }
+
+    @Test
+    void tcpSyncntLimitsTheSynRetransmissionsOfOneSocket() throws Exception {
+        StackHarness h = harness(new StackConfig());
+        SocketOptions o = SocketOptions.defaults();
+        o.settings().synCount(1);
+        TcpSocket s = h.stack.connectTcp(PEER, 80, o);
+        TcpPeer server = new TcpPeer(h, 80);
+        assertEquals(SYN, server.one().flags());
+        h.advance(1_000_000_000L);
+        assertEquals(SYN, server.one().flags(), "one retransmission after the initial RTO (1 s)");
+        h.advance(1_999_000_000L);
+        assertEquals(TcpState.SYN_SENT, s.state(), "still trying until the backed-off RTO runs out");
+        h.advance(1_000_000L);
+        assertEquals(TcpState.CLOSED, s.state(), "TCP_SYNCNT 1: no second retransmission, the connect fails");
+        assertTrue(server.received().isEmpty());
+        IOException e = assertThrows(IOException.class, () -> s.awaitConnected(0, TimeUnit.NANOSECONDS));
+        assertTrue(e.getMessage().contains("timed out"), e.getMessage());
+
+        TcpSocket other = h.stack.connectTcp(PEER, 80);
+        server.received();
+        h.advance(3_000_000_000L);
+        assertEquals(TcpState.SYN_SENT, other.state(), "another socket keeps tcp_syn_retries (6)");
+    }
+
+    @Test
+    void anIcmpErrorForAFastOpenChildBeforeAcceptEndsItButLeavesItToAccept() throws Exception {
+        StackConfig c = new StackConfig();
+        c.tcpFastopen = 0x3;
+        c.tcpFastopenKey = java.util.HexFormat.of().parseHex("a1a1a1a1b2b2b2b2c3c3c3c3d4d4d4d4");
+        StackHarness h = harness(c);
+        TcpListener l = h.stack.listenTcp(PORT, 8, SocketOptions.defaults().fastOpenQueue(16));
+        TcpPeer client = new TcpPeer(h, PORT);
+        // SipHash-2-4 of 10.0.0.1 then 10.0.0.2 under that key (TcpFastOpenServerTest's VALID).
+        byte[] cookie = java.util.HexFormat.of().parseHex("b65b7897f70bf77d");
+        TcpOptions o = new TcpOptions().setMss(1460).setFastOpen(cookie, cookie.length, false);
+        client.sendWithOptions(PORT, CLIENT_ISS, 0, SYN, 32792, o, new byte[10]);
+        TcpPeer.Seg synAck = client.one();
+        assertEquals(CLIENT_ISS + 11, synAck.ack(), "the cookie was valid: the SYN's data is taken");
+
+        icmp(h, io.tapwire.wire.Icmpv4Packet.TYPE_DEST_UNREACHABLE, 1, synAck.srcPort(), synAck.dstPort(), synAck.seq());
+        assertEquals(1, l.acceptQueueLength(), "Linux's tcp_v4_err ends the child, tcp_done leaves it queued");
+        TcpSocket s = l.accept(0, TimeUnit.NANOSECONDS);
+        assertNotNull(s);
+        assertEquals(TcpState.CLOSED, s.state());
+        assertEquals(10, s.tryRead(new byte[64], 0, 64), "the SYN's data is still readable");
+        assertThrows(java.net.NoRouteToHostException.class, () -> s.tryRead(new byte[64], 0, 64), "then host unreachable");
+        // The connection is gone from the table: the client's ACK meets a RST.
+        client.received();
+        client.send(PORT, CLIENT_ISS + 11, synAck.seq() + 1, ACK, 32792, -1, new byte[0]);
+        assertEquals(RST, client.one().flags());
+    }
+
+    /** An ICMPv4 error from the peer quoting our segment {@code srcPort -> dstPort} at {@code seq}. */
+    private static void icmp(StackHarness h, int type, int code, int srcPort, int dstPort, int seq) {
+        java.nio.ByteBuffer tcp = java.nio.ByteBuffer.allocate(20);
+        tcp.putShort(0, (short) srcPort);
+        tcp.putShort(2, (short) dstPort);
+        tcp.putInt(4, seq);
+        tcp.put(12, (byte) 0x50);
+        tcp.put(13, (byte) (SYN | ACK));
+        byte[] quotedIp = Frames.ipv4(StackHarness.US, StackHarness.PEER, io.tapwire.wire.Ipv4Packet.PROTO_TCP, 1,
+                io.tapwire.wire.Ipv4Packet.FLAG_DF, 64, tcp.array());
+        int quoted = io.tapwire.wire.Ipv4Packet.MIN_HEADER_LENGTH + 8;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(io.tapwire.wire.Icmpv4Packet.HEADER_LENGTH + quoted);
+        b.put(io.tapwire.wire.Icmpv4Packet.HEADER_LENGTH, quotedIp, 0, quoted);
+        io.tapwire.wire.Icmpv4Packet e = new io.tapwire.wire.Icmpv4Packet().wrapForWrite(b, 0, b.capacity());
+        e.setType(type);
+        e.setCode(code);
+        e.setRest(0);
+        e.fillChecksum();
+        h.injectIp(Frames.ipv4(StackHarness.PEER, StackHarness.US, io.tapwire.wire.Ipv4Packet.PROTO_ICMP, 2, 0, 64, b.array()));
     }
 }

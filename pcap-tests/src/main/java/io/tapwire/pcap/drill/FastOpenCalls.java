@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * A {@code sendto()} on a connected socket is a {@code write()}.
  */
 final class FastOpenCalls {
-    private static final long MSG_FASTOPEN = 0x20000000L;
+    static final long MSG_FASTOPEN = 0x20000000L;
 
     private final Syscalls.Context ctx;
     private final Syscalls calls;
@@ -78,11 +78,30 @@ final class FastOpenCalls {
         DrillSocket so = calls.socket(a.get(0), line);
         int len = (int) Syscalls.eval(a.get(2), line);
         long flags = Syscalls.eval(a.get(3), line);
-        if ((flags & ~MSG_FASTOPEN) != 0) {
-            throw ScriptException.unsupported(line, "sendto flags other than MSG_FASTOPEN");
+        return send(so, len, flags, a.get(4), Syscalls.isNull(a.get(1)), line);
+    }
+
+    /**
+     * {@code sendmsg(fd, {msg_name(...)=..., msg_iov...}, MSG_FASTOPEN...)}: a Fast Open send of the
+     * iovecs' {@code total} length to the message's address.
+     */
+    Syscalls.Call sendmsg(DrillSocket so, int total, long flags, Expr address, int line) {
+        return send(so, total, flags, address, false, line);
+    }
+
+    private Syscalls.Call send(DrillSocket so, int len, long flags, Expr address, boolean nullArg, int line) {
+        // MSG_DONTWAIT makes this call non-blocking (Linux); MSG_NOSIGNAL has no effect here.
+        long other = flags & ~MSG_FASTOPEN;
+        boolean dontWait = false;
+        if (other != 0) {
+            if (!ctx.linux()) {
+                throw ScriptException.unsupported(line, "sendto flags other than MSG_FASTOPEN");
+            }
+            dontWait = LinuxSocketOptions.sendFlags(other, line);
         }
+        boolean callNonBlocking = dontWait;
         boolean linux = (flags & MSG_FASTOPEN) != 0;
-        boolean nullBuffer = Syscalls.isNull(a.get(1)) && len > 0;
+        boolean nullBuffer = nullArg && len > 0;
         int[] done = new int[1];
         boolean[] started = new boolean[1];
         boolean[] withoutCookie = new boolean[1];
@@ -103,7 +122,11 @@ final class FastOpenCalls {
                     // Linux's tcp_sendmsg_fastopen: EOPNOTSUPP while tcp_fastopen's client bit is off.
                     return Syscalls.Result.error("EOPNOTSUPP");
                 }
-                checkAddress(a.get(4), line, "sendto");
+                if (isUnspec(address)) {
+                    // Linux's tcp_sendmsg_fastopen: AF_UNSPEC is no address to connect to.
+                    return Syscalls.Result.error("EOPNOTSUPP");
+                }
+                checkAddress(address, line, "sendto");
                 open(so, line);
                 started[0] = true;
                 withoutCookie[0] = linux && ctx.stack().tcp().fastOpenCookie(so.connection.tcb()) == null
@@ -111,7 +134,7 @@ final class FastOpenCalls {
                 if (withoutCookie[0]) {
                     // Linux: the SYN asks for a cookie and carries no data.
                     ctx.stack().tcp().sendFastOpenSyn(so.connection.tcb());
-                    if (so.nonBlocking) {
+                    if ((so.nonBlocking || callNonBlocking)) {
                         return Syscalls.Result.error("EINPROGRESS");
                     }
                 }
@@ -131,10 +154,10 @@ final class FastOpenCalls {
                 }
             }
             if (nullBuffer) {
-                return faultedSynData(so);
+                return faultedSynData(so, callNonBlocking);
             }
             int want = len - done[0];
-            if (linux && !withoutCookie[0] && so.nonBlocking && so.connection.state() == io.tapwire.tcp.TcpState.SYN_SENT) {
+            if (linux && !withoutCookie[0] && (so.nonBlocking || callNonBlocking) && so.connection.state() == io.tapwire.tcp.TcpState.SYN_SENT) {
                 // Linux's non-blocking sendto(MSG_FASTOPEN) takes only what fits in the SYN.
                 want = Math.min(want, ctx.stack().tcp().fastOpenSynDataLimit(so.connection.tcb()));
             }
@@ -144,7 +167,7 @@ final class FastOpenCalls {
             } catch (IOException e) {
                 return done[0] > 0 ? Syscalls.Result.ok(done[0]) : Syscalls.Result.error(Errno.of(e));
             }
-            if (linux && so.nonBlocking && done[0] == 0 && so.connection.state() == io.tapwire.tcp.TcpState.SYN_SENT) {
+            if (linux && (so.nonBlocking || callNonBlocking) && done[0] == 0 && so.connection.state() == io.tapwire.tcp.TcpState.SYN_SENT) {
                 // Linux's tcp_sendmsg_fastopen: a non-blocking connect that put no data in the SYN is EINPROGRESS;
                 // the SYN leaves at once (with the cached cookie, no data).
                 if (so.connection.tcb().fastOpenSynDeferred()) {
@@ -152,10 +175,10 @@ final class FastOpenCalls {
                 }
                 return Syscalls.Result.error("EINPROGRESS");
             }
-            if (done[0] == len && ctx.linux() && !so.nonBlocking && so.connection.state() != io.tapwire.tcp.TcpState.ESTABLISHED) {
+            if (done[0] == len && ctx.linux() && !(so.nonBlocking || callNonBlocking) && so.connection.state() != io.tapwire.tcp.TcpState.ESTABLISHED) {
                 return blockingReturn(so, done[0]);
             }
-            if (done[0] == len || (so.nonBlocking && (done[0] > 0 || want == 0))) {
+            if (done[0] == len || ((so.nonBlocking || callNonBlocking) && (done[0] > 0 || want == 0))) {
                 return Syscalls.Result.ok(done[0]);
             }
             return null;
@@ -169,12 +192,12 @@ final class FastOpenCalls {
      * blocking one waits for it, then the copy fails: EFAULT). Here the SYN carries the cached
      * cookie where Linux's fallback asks for a new one; nothing later in the script depends on it.
      */
-    Syscalls.Result faultedSynData(DrillSocket so) {
+    Syscalls.Result faultedSynData(DrillSocket so, boolean callNonBlocking) {
         io.tapwire.tcp.Tcb t = so.connection.tcb();
         if (t.fastOpenSynDeferred()) {
             ctx.stack().tcp().sendFastOpenSyn(t);
         }
-        if (so.nonBlocking) {
+        if (so.nonBlocking || callNonBlocking) {
             return Syscalls.Result.error("EINPROGRESS");
         }
         Syscalls.Result r = blockingReturn(so, 0);
@@ -216,6 +239,11 @@ final class FastOpenCalls {
         f.phase = Flow.Phase.CONNECTING;
         f.localPort = -1;
         f.remotePort = ctx.connectPort();
+    }
+
+    /** {@code AF_UNSPEC} written as the address: a sockaddr whose family is AF_UNSPEC. */
+    private static boolean isUnspec(Expr e) {
+        return e instanceof Expr.Symbol sym && sym.name().equals("AF_UNSPEC");
     }
 
     private static void checkAddress(Expr e, int line, String call) {

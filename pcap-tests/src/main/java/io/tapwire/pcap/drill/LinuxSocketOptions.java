@@ -16,7 +16,6 @@ final class LinuxSocketOptions {
             Map.entry("TCP_USER_TIMEOUT", "TCP_USER_TIMEOUT (RFC 5482; not in tapwire yet)"),
             Map.entry("TCP_NOTSENT_LOWAT", "TCP_NOTSENT_LOWAT (not in tapwire yet)"),
             Map.entry("TCP_MAXSEG", "setting TCP_MAXSEG (tapwire has no user MSS clamp yet)"),
-            Map.entry("TCP_SYNCNT", "TCP_SYNCNT (per-socket SYN retries; tapwire has only tcp_syn_retries)"),
             Map.entry("TCP_KEEPIDLE", "TCP_KEEPIDLE (not in the drill's Linux mapping yet)"),
             Map.entry("TCP_KEEPINTVL", "TCP_KEEPINTVL (not in the drill's Linux mapping yet)"),
             Map.entry("TCP_KEEPCNT", "TCP_KEEPCNT (not in the drill's Linux mapping yet)"),
@@ -41,7 +40,8 @@ final class LinuxSocketOptions {
      * blocks); a flag tapwire has no counterpart for makes the script unsupported.
      */
     static boolean sendFlags(long flags, int line) {
-        long rest = flags & ~Errno.MSG_DONTWAIT_LINUX;
+        // MSG_NOSIGNAL only keeps SIGPIPE away; the drill raises no signals and returns EPIPE.
+        long rest = flags & ~(Errno.MSG_DONTWAIT_LINUX | Errno.MSG_NOSIGNAL_LINUX);
         for (Map.Entry<Long, String> f : NOT_YET_FLAGS.entrySet()) {
             if ((rest & f.getKey()) != 0) {
                 throw ScriptException.unsupported(line, f.getValue());

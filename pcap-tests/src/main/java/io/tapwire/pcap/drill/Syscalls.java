@@ -380,6 +380,9 @@ final class Syscalls {
             }
             total += eval(v.fields().get(1).value(), line);
         }
+        if ((flags & FastOpenCalls.MSG_FASTOPEN) != 0) {
+            return fastOpen.sendmsg(so, (int) total, flags, new Expr.Ellipsis(), line);
+        }
         return writeCall(so, (int) total, flags, line);
     }
 
@@ -434,7 +437,7 @@ final class Syscalls {
                 // Linux's tcp_sendmsg_locked: a deferred Fast Open connect goes through
                 // tcp_sendmsg_fastopen, whose SYN leaves without the data it cannot copy; any
                 // other write fails to copy the user's bytes: EFAULT, nothing queued.
-                return deferred ? fastOpen.faultedSynData(so) : Result.error("EFAULT");
+                return deferred ? fastOpen.faultedSynData(so, nonBlockingCall) : Result.error("EFAULT");
             }
             int want = len - done[0];
             if (deferred && (so.nonBlocking || nonBlockingCall)) {
@@ -537,6 +540,9 @@ final class Syscalls {
         io.tapwire.tcp.SocketSettings set = so.settings;
         o.settings().tos(set.tos()).hopLimit(set.hopLimit()).noOpt(set.noOpt()).keepInitNanos(set.keepInitNanos())
                 .userTimeoutNanos(set.userTimeoutNanos()).cork(set.cork()).notSentLowat(set.notSentLowat());
+        if (set.synCount() > 0) {
+            o.settings().synCount(set.synCount());
+        }
         return o;
     }
 
