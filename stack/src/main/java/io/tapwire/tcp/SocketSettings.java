@@ -21,6 +21,8 @@ public final class SocketSettings {
     long userTimeoutNanos;
     /** TCP_SYNCNT (Linux): SYN retransmissions before a connect gives up; 0 uses tcp_syn_retries. */
     int synCount;
+    /** SO_ZEROCOPY: sends with MSG_ZEROCOPY get completion notifications (ZerocopyNotifications). */
+    boolean zerocopy;
     /** TCP_CORK: hold partial segments until uncorked (or 200 ms, Linux's TCP_CORK semantics). */
     boolean cork;
     /** TCP_NOTSENT_LOWAT in bytes; 0 uses the stack's tcp_notsent_lowat. */
@@ -39,6 +41,7 @@ public final class SocketSettings {
         s.keepInitNanos = keepInitNanos;
         s.userTimeoutNanos = userTimeoutNanos;
         s.synCount = synCount;
+        s.zerocopy = zerocopy;
         s.cork = cork;
         s.notSentLowat = notSentLowat;
         return s;
@@ -117,6 +120,18 @@ public final class SocketSettings {
 
     /** TCP_SYNCNT; 0 when the stack's tcp_syn_retries applies. */
     public int synCount() { return synCount; }
+
+    /**
+     * SO_ZEROCOPY: lets {@code send(MSG_ZEROCOPY)} on this socket queue completion notifications
+     * on its error queue (without it MSG_ZEROCOPY is ignored, as in Linux). Accepted connections
+     * inherit it from the listener.
+     */
+    public SocketSettings zerocopy(boolean on) {
+        this.zerocopy = on;
+        return this;
+    }
+
+    public boolean zerocopy() { return zerocopy; }
 
     /**
      * TCP_USER_TIMEOUT (RFC 5482) in nanoseconds: how long transmitted data may stay

@@ -499,6 +499,16 @@ public final class Tcb implements Timer.Target {
      * data to read, OUT with room to write (or once our side is shut, so a write reports the error),
      * ERR with an error pending. Nothing while the handshake is in progress. Caller holds the lock.
      */
+    /** MSG_ZEROCOPY completions (SO_ZEROCOPY), created by the first zerocopy send. */
+    ZerocopyNotifications zerocopy;
+
+    /** The send ring is acknowledged up to its head: zerocopy sends it covers complete (POLLERR). */
+    void zerocopyAcked() {
+        if (zerocopy != null && zerocopy.acked(sendRing.head())) {
+            wake(Events.ERR);
+        }
+    }
+
     int readiness() {
         boolean closed = released || state == TcpState.CLOSED;
         boolean rcvShut = finReceived || closed;
@@ -523,7 +533,8 @@ public final class Tcb implements Timer.Target {
             // tcp_poll reports EPOLLOUT for a deferred connect).
             mask |= Events.OUT;
         }
-        if (error != null) {
+        if (error != null || zerocopy != null && zerocopy.hasCompletion()) {
+            // Linux's tcp_poll: EPOLLERR for sk_err or a non-empty error queue.
             mask |= Events.ERR;
         }
         return mask;

@@ -389,6 +389,9 @@ public final class TcpLayer implements IpProtocolHandler {
             portUse.decrementAndGet(t.localPort);
         }
         t.ooo.clear();
+        if (t.zerocopy != null && t.zerocopy.purge()) {
+            t.wake(Events.ERR);   // the purged send queue completes its zerocopy sends
+        }
         t.sendRing.consume(t.sendRing.size());
         t.sendRing.releaseIfEmpty();
         ListenSocket parent = t.parent;

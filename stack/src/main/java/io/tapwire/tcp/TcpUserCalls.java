@@ -322,6 +322,16 @@ public final class TcpUserCalls {
      * are held as under TCP_CORK until a write without it; a write without it sends them.
      */
     public int write(Tcb t, byte[] b, int off, int len, long timeoutNanos, boolean more) throws IOException {
+        return write(t, b, off, len, timeoutNanos, more, false);
+    }
+
+    /**
+     * {@link #write(Tcb, byte[], int, int, long, boolean)} as {@code send(..., MSG_ZEROCOPY)} when
+     * {@code zerocopy}: on a socket with SO_ZEROCOPY a write that queues bytes gets the next
+     * notification id, completed on the error queue once the peer acknowledges them
+     * ({@link #pollErrorQueue}). The bytes are copied all the same ({@link ZerocopyNotifications}).
+     */
+    public int write(Tcb t, byte[] b, int off, int len, long timeoutNanos, boolean more, boolean zerocopy) throws IOException {
         java.util.Objects.checkFromIndexSize(off, len, b.length);
         checkMayBlock(timeoutNanos);
         int written = 0;
@@ -385,6 +395,12 @@ public final class TcpUserCalls {
                     remaining = await(t, remaining);
                 }
             }
+            if (zerocopy && written > 0 && t.settings.zerocopy) {
+                if (t.zerocopy == null) {
+                    t.zerocopy = new ZerocopyNotifications();
+                }
+                t.zerocopy.sent(t.sendRing.tail());
+            }
             // A blocking write that opened a Fast Open connection returns once the handshake is
             // over, as Linux's tcp_sendmsg_fastopen waits in __inet_stream_connect
             // (inet_wait_for_connect) unless the socket or the call is non-blocking; a failed
@@ -399,6 +415,19 @@ public final class TcpUserCalls {
             t.lock.unlock();
         }
         return written;
+    }
+
+    /**
+     * {@code recvmsg(MSG_ERRQUEUE)}: takes the oldest MSG_ZEROCOPY completion of {@code t}, or null
+     * when its error queue is empty (Linux: EAGAIN). Never blocks.
+     */
+    public ZerocopyCompletion pollErrorQueue(Tcb t) {
+        t.lock.lock();
+        try {
+            return t.zerocopy == null ? null : t.zerocopy.poll();
+        } finally {
+            t.lock.unlock();
+        }
     }
 
     /** Takes the next established connection, waiting up to {@code timeoutNanos}; null on timeout. */

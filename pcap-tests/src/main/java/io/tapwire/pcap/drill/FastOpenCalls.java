@@ -91,7 +91,8 @@ final class FastOpenCalls {
 
     private Syscalls.Call send(DrillSocket so, int len, long flags, Expr address, boolean nullArg, int line) {
         // MSG_DONTWAIT makes this call non-blocking (Linux); MSG_NOSIGNAL has no effect here.
-        long other = flags & ~MSG_FASTOPEN;
+        boolean zerocopy = ctx.linux() && (flags & Syscalls.MSG_ZEROCOPY) != 0;
+        long other = flags & ~MSG_FASTOPEN & ~Syscalls.MSG_ZEROCOPY;
         boolean dontWait = false;
         if (other != 0) {
             if (!ctx.linux()) {
@@ -162,7 +163,7 @@ final class FastOpenCalls {
                 want = Math.min(want, ctx.stack().tcp().fastOpenSynDataLimit(so.connection.tcb()));
             }
             try {
-                int n = so.connection.tryWrite(new byte[want], 0, want);
+                int n = ctx.stack().tcp().calls().write(so.connection.tcb(), new byte[want], 0, want, 0, false, zerocopy);
                 done[0] += n;
             } catch (IOException e) {
                 return done[0] > 0 ? Syscalls.Result.ok(done[0]) : Syscalls.Result.error(Errno.of(e));

@@ -21,7 +21,6 @@ final class LinuxSocketOptions {
             Map.entry("TCP_KEEPCNT", "TCP_KEEPCNT (not in the drill's Linux mapping yet)"),
             Map.entry("TCP_INFO", "getsockopt(TCP_INFO) with a struct (the scripts' %{ }% asserts are evaluated instead)"),
             Map.entry("TCP_MD5SIG", "TCP MD5 signatures (RFC 2385; tapwire has none)"),
-            Map.entry("SO_ZEROCOPY", "SO_ZEROCOPY (tapwire's writes copy; no zerocopy notifications)"),
             Map.entry("SO_TIMESTAMPING", "SO_TIMESTAMPING (no socket timestamping in tapwire)"),
             Map.entry("SO_MARK", "SO_MARK (no packet marks in tapwire)"),
             Map.entry("IP_FREEBIND", "IP_FREEBIND (binding to explicit addresses is not modelled)"),
@@ -29,8 +28,7 @@ final class LinuxSocketOptions {
 
     /** The send flags tapwire cannot honour yet, by bit, with the reason. */
     private static final Map<Long, String> NOT_YET_FLAGS = Map.of(
-            0x8000L, "MSG_MORE (tapwire has no corking yet)",
-            0x4000000L, "MSG_ZEROCOPY (tapwire's writes copy)");
+            0x8000L, "MSG_MORE (tapwire has no corking yet)");
 
     private LinuxSocketOptions() {
     }

@@ -167,6 +167,7 @@ final class SocketOptionCalls {
                 }
                 change = x -> x.userTimeoutNanos(v * 1_000_000L);
             }
+            case "SO_ZEROCOPY" -> change = x -> x.zerocopy(v != 0);
             case "TCP_SYNCNT" -> {
                 if (v < 1 || v > 127) {
                     return "EINVAL";   // Linux: 1..MAX_TCP_SYNCNT
@@ -220,6 +221,7 @@ final class SocketOptionCalls {
             // Linux reports the socket's own value, 0 when it uses tcp_notsent_lowat.
             case "TCP_NOTSENT_LOWAT" -> set.notSentLowat();
             case "TCP_USER_TIMEOUT" -> set.userTimeoutNanos() / 1_000_000L;
+            case "SO_ZEROCOPY" -> set.zerocopy() ? 1L : 0L;
             case "TCP_SYNCNT" -> (long) (set.synCount() > 0 ? set.synCount() : c.tcpSynRetries);
             case "TCP_KEEPINIT" -> (set.keepInitNanos() > 0 ? set.keepInitNanos() : c.tcpKeepInitNanos) / 1_000_000_000L;
             // FreeBSD reports the inherited sysctl value (r305810), as Linux reports tcp_keepalive_*.

@@ -399,6 +399,9 @@ final class Syscalls {
         return Result.error(Errno.of(e));
     }
 
+    /** Linux's MSG_ZEROCOPY. */
+    static final long MSG_ZEROCOPY = 0x4000000L;
+
     /** Whether a buffer argument is {@code NULL}: user memory the kernel cannot copy (EFAULT). */
     static boolean isNull(Expr e) {
         return e instanceof Expr.Symbol sym && sym.name().equals("NULL");
@@ -412,7 +415,9 @@ final class Syscalls {
         boolean dontWait = false;
         // MSG_MORE (Linux, also in the FreeBSD scripts' own tests): like TCP_CORK for this call.
         boolean more = (flags & Errno.MSG_MORE) != 0;
-        long rest = flags & ~Errno.MSG_MORE;
+        // MSG_ZEROCOPY (Linux): completion notifications on a socket with SO_ZEROCOPY.
+        boolean zerocopy = ctx.linux() && (flags & MSG_ZEROCOPY) != 0;
+        long rest = flags & ~Errno.MSG_MORE & ~(zerocopy ? MSG_ZEROCOPY : 0);
         if (rest != 0) {
             if (!ctx.linux()) {
                 throw ScriptException.unsupported(line, "send flags other than MSG_MORE");
@@ -424,7 +429,8 @@ final class Syscalls {
         boolean nonBlockingCall = dontWait;
         return new Call(so, () -> {
             if (so.connection == null) {
-                return Result.error("ENOTCONN");
+                // Linux's tcp_sendmsg: sk_stream_wait_connect fails an unconnected socket with EPIPE.
+                return Result.error(ctx.linux() ? "EPIPE" : "ENOTCONN");
             }
             boolean deferred = so.connection.tcb().fastOpenSynDeferred();
             if (done[0] == 0 && deferred && ctx.linux()) {
@@ -446,7 +452,7 @@ final class Syscalls {
                 want = Math.min(want, ctx.stack().tcp().fastOpenSynDataLimit(so.connection.tcb()));
             }
             try {
-                int n = so.connection.tryWrite(scratch(len), done[0], want, more);
+                int n = ctx.stack().tcp().calls().write(so.connection.tcb(), scratch(len), done[0], want, 0, more, zerocopy);
                 done[0] += n;
             } catch (IOException e) {
                 // A blocking Fast Open write whose connect failed reports that, whatever its SYN
@@ -543,6 +549,7 @@ final class Syscalls {
         if (set.synCount() > 0) {
             o.settings().synCount(set.synCount());
         }
+        o.settings().zerocopy(set.zerocopy());
         return o;
     }
 

@@ -235,11 +235,14 @@ class LinuxDialectTest {
                    +0 writev(4, [{..., 10}, {..., 0}], 2) = 10
                    +0 > P. 151:161(10) ack 1
                 """));
-        // MSG_MORE is supported (like TCP_CORK for the call); a flag tapwire lacks makes the script unsupported.
+        // MSG_MORE and MSG_ZEROCOPY are supported (MSG_MORE like TCP_CORK for the call); a flag tapwire
+        // lacks (MSG_OOB, 0x1) makes the script unsupported.
         assertEquals(ScriptResult.Status.PASSED, run(ACCEPTED
                 + "   +0 sendmsg(4, {msg_name(...)=..., msg_iov(1)=[{..., 10}], msg_flags=0}, MSG_MORE) = 10\n").status());
-        assertEquals(ScriptResult.Status.SKIPPED_UNSUPPORTED, run(ACCEPTED
+        assertEquals(ScriptResult.Status.PASSED, run(ACCEPTED
                 + "   +0 sendmsg(4, {msg_name(...)=..., msg_iov(1)=[{..., 10}], msg_flags=0}, MSG_ZEROCOPY) = 10\n").status());
+        assertEquals(ScriptResult.Status.SKIPPED_UNSUPPORTED, run(ACCEPTED
+                + "   +0 sendmsg(4, {msg_name(...)=..., msg_iov(1)=[{..., 10}], msg_flags=0}, 0x1) = 10\n").status());
     }
 
     @Test
