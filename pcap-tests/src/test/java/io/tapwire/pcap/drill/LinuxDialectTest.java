@@ -92,6 +92,29 @@ class LinuxDialectTest {
     }
 
     @Test
+    void shellCommentsAlternativesAndNstatGrep() {
+        StackConfig c = LinuxProfile.stackConfig();
+        List<String> notes = new ArrayList<>();
+        LinuxShell shell = new LinuxShell(c, null, notes);
+        // '#' starts a comment (a word's start, outside quotes).
+        shell.run("sysctl -q net.ipv4.tcp_ecn=1  # fully enabled", 1, false);
+        assertEquals(1, c.tcpEcn);
+        assertEquals("a 'b#c' ", LinuxShell.withoutComment("a 'b#c' # d"));
+        // A || B: B runs when A has no counterpart (an unknown command fails like an old kernel's).
+        shell.run("frobnicate --now &> /dev/null || sysctl -q net.ipv4.tcp_ecn=2", 1, false);
+        assertEquals(2, c.tcpEcn);
+        // ... and not when A worked.
+        shell.run("sysctl -q net.ipv4.tcp_ecn=0 || frobnicate", 1, false);
+        assertEquals(0, c.tcpEcn);
+        // nstat | grep NAME fails the script unless the counter grew since the last nstat.
+        shell.run("nstat > /dev/null", 1, false);
+        ScriptFailure f = assertThrows(ScriptFailure.class, () -> shell.run("nstat | grep TcpExtOutOfWindowIcmps > /dev/null", 2, false));
+        assertTrue(f.getMessage().contains("did not grow"), f.getMessage());
+        ScriptException e = assertThrows(ScriptException.class, () -> shell.run("nstat | grep TcpExtNoSuchCounter", 3, false));
+        assertEquals(ScriptException.Kind.UNSUPPORTED, e.kind());
+    }
+
+    @Test
     void shellCommandsWithoutACounterpartMakeTheScriptUnsupported() {
         StackConfig c = LinuxProfile.stackConfig();
         List<String> notes = new ArrayList<>();
