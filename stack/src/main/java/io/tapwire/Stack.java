@@ -354,7 +354,10 @@ public final class Stack {
         io.tapwire.tcp.SocketSettings initial = options.settings().copy();
         listener.updateSettings(s -> s.tos(initial.tos()).hopLimit(initial.hopLimit()).noOpt(initial.noOpt())
                 .keepInitNanos(initial.keepInitNanos()).userTimeoutNanos(initial.userTimeoutNanos()).cork(initial.cork())
-                .notSentLowat(initial.notSentLowat()).maxSeg(initial.maxSeg()));
+                .notSentLowat(initial.notSentLowat()).maxSeg(initial.maxSeg()).zerocopy(initial.zerocopy()));
+        if (initial.synCount() > 0) {
+            listener.updateSettings(s -> s.synCount(initial.synCount()));
+        }
         if (options.fastOpenQueue() > 0) {
             listener.setFastOpenQueue(options.fastOpenQueue());
         }

@@ -338,6 +338,13 @@ public final class StackConfig {
      * on.
      */
     public boolean tcpBsdListenDropSynAck = false;
+    /**
+     * TCP: keep the text of a SYN (without ACK) that arrives in SYN-SENT, a simultaneous open, and
+     * deliver it once ESTABLISHED, as RFC 9293 3.10.7.3 asks and FreeBSD does. Off (Linux's
+     * tcp_rcv_synsent_state_process): the text is discarded and the SYN-ACK acknowledges only the
+     * peer's SYN, so the peer sends it again. The conformance profile for FreeBSD turns it on.
+     */
+    public boolean tcpBsdSynSentKeepsText = false;
     /** TCP: ACKs sent at once at connection start and after idle before delayed ACKs apply (Linux quick-ACK mode: 16; BSD: 0). */
     public int tcpQuickAcks = 16;
     /**

@@ -104,6 +104,22 @@ public final class TcpSocket implements AutoCloseable, Pollable {
         return calls.write(tcb, b, off, len, 0, more);
     }
 
+    /**
+     * {@code send(..., MSG_ZEROCOPY)} without blocking: like {@link #tryWrite(byte[], int, int)}, and
+     * on a socket with SO_ZEROCOPY ({@code settings().zerocopy(true)}) a write that takes bytes gets
+     * the next notification id, completed on the error queue when the peer has them
+     * ({@link #pollErrorQueue()}, readiness ERR). tapwire copies the bytes anyway, so every
+     * completion is marked copied and the buffer may be reused at once.
+     */
+    public int tryWriteZerocopy(byte[] b, int off, int len) throws IOException {
+        return calls.write(tcb, b, off, len, 0, false, true);
+    }
+
+    /** {@code recvmsg(MSG_ERRQUEUE)}: the oldest zerocopy completion, or null when the error queue is empty. */
+    public io.tapwire.tcp.ZerocopyCompletion pollErrorQueue() {
+        return calls.pollErrorQueue(tcb);
+    }
+
     /** What the connection is ready for ({@link io.tapwire.event.Events}), as Linux's {@code tcp_poll} reports it. */
     @Override
     public int readiness() {

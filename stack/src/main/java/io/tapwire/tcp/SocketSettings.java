@@ -19,6 +19,10 @@ public final class SocketSettings {
     long keepInitNanos;
     /** TCP_USER_TIMEOUT in nanoseconds (RFC 5482); 0 is off (the retry counts decide). */
     long userTimeoutNanos;
+    /** TCP_SYNCNT (Linux): SYN retransmissions before a connect gives up; 0 uses tcp_syn_retries. */
+    int synCount;
+    /** SO_ZEROCOPY: sends with MSG_ZEROCOPY get completion notifications (ZerocopyNotifications). */
+    boolean zerocopy;
     /** TCP_CORK: hold partial segments until uncorked (or 200 ms, Linux's TCP_CORK semantics). */
     boolean cork;
     /** TCP_NOTSENT_LOWAT in bytes; 0 uses the stack's tcp_notsent_lowat. */
@@ -40,6 +44,8 @@ public final class SocketSettings {
         s.noOpt = noOpt;
         s.keepInitNanos = keepInitNanos;
         s.userTimeoutNanos = userTimeoutNanos;
+        s.synCount = synCount;
+        s.zerocopy = zerocopy;
         s.cork = cork;
         s.notSentLowat = notSentLowat;
         s.localPort = localPort;
@@ -121,6 +127,35 @@ public final class SocketSettings {
     }
 
     public long keepInitNanos() { return keepInitNanos; }
+
+    /**
+     * TCP_SYNCNT (Linux): how many times a connect's SYN is retransmitted before it fails with
+     * ETIMEDOUT, for this socket instead of {@code tcp_syn_retries}.
+     *
+     * @throws IllegalArgumentException outside 1..127 (Linux's MAX_TCP_SYNCNT: EINVAL)
+     */
+    public SocketSettings synCount(int count) {
+        if (count < 1 || count > 127) {
+            throw new IllegalArgumentException("TCP_SYNCNT must be 1..127, got " + count);
+        }
+        this.synCount = count;
+        return this;
+    }
+
+    /** TCP_SYNCNT; 0 when the stack's tcp_syn_retries applies. */
+    public int synCount() { return synCount; }
+
+    /**
+     * SO_ZEROCOPY: lets {@code send(MSG_ZEROCOPY)} on this socket queue completion notifications
+     * on its error queue (without it MSG_ZEROCOPY is ignored, as in Linux). Accepted connections
+     * inherit it from the listener.
+     */
+    public SocketSettings zerocopy(boolean on) {
+        this.zerocopy = on;
+        return this;
+    }
+
+    public boolean zerocopy() { return zerocopy; }
 
     /**
      * TCP_USER_TIMEOUT (RFC 5482) in nanoseconds: how long transmitted data may stay

@@ -186,6 +186,13 @@ public final class Tcb implements Timer.Target {
     boolean fastOpenConnect;
     /** The SYN of a Fast Open connect is not sent yet. */
     boolean synDeferred;
+    /** No timestamp sent yet ({@link #synFirstTsVal}). */
+    static final long NO_TS = Long.MIN_VALUE;
+    /**
+     * TSval of our first SYN when it offered timestamps (Linux's retrans_stamp), else
+     * {@link #NO_TS}: a SYN-ACK must echo one from then on.
+     */
+    long synFirstTsVal = NO_TS;
     /** Our SYN carried a Fast Open option or data: its SYN-ACK updates the cookie cache. */
     boolean synFastOpen;
     /** Data bytes our SYN carried (its first transmission only; retransmitted SYNs carry none). */
@@ -518,6 +525,16 @@ public final class Tcb implements Timer.Target {
      * data to read, OUT with room to write (or once our side is shut, so a write reports the error),
      * ERR with an error pending. Nothing while the handshake is in progress. Caller holds the lock.
      */
+    /** MSG_ZEROCOPY completions (SO_ZEROCOPY), created by the first zerocopy send. */
+    ZerocopyNotifications zerocopy;
+
+    /** The send ring is acknowledged up to its head: zerocopy sends it covers complete (POLLERR). */
+    void zerocopyAcked() {
+        if (zerocopy != null && zerocopy.acked(sendRing.head())) {
+            wake(Events.ERR);
+        }
+    }
+
     int readiness() {
         boolean closed = released || state == TcpState.CLOSED;
         boolean rcvShut = finReceived || closed;
@@ -542,7 +559,8 @@ public final class Tcb implements Timer.Target {
             // tcp_poll reports EPOLLOUT for a deferred connect).
             mask |= Events.OUT;
         }
-        if (error != null) {
+        if (error != null || zerocopy != null && zerocopy.hasCompletion()) {
+            // Linux's tcp_poll: EPOLLERR for sk_err or a non-empty error queue.
             mask |= Events.ERR;
         }
         return mask;

@@ -316,6 +316,11 @@ final class TcpFastOpen {
         return Math.max(0, Math.min(t.ourMss, e != null && e.mss > 0 ? e.mss : t.ourMss) - MAX_OPTION_SPACE);
     }
 
+    /** Forgets every cached cookie (Linux: {@code ip tcp_metrics flush}, where the cookies live). */
+    void flushCookies() {
+        cache.clear();
+    }
+
     /** The cookie cached for {@code t}'s server, for tests and tooling; null when there is none. */
     byte[] cachedCookie(Tcb t) {
         Entry e = cache.get(cacheKey(t));

@@ -126,12 +126,17 @@ final class TcpIcmpInput implements Icmp.ErrorListener, io.tapwire.net.Icmpv6.Er
     }
 
     /**
-     * Ends a connection attempt (SYN-SENT) with {@code error}, as Linux's tcp_v4_err does with a
-     * believed error (or FreeBSD's tcp_drop_syn_sent with a hard one); false when there is none
-     * or the connection is past SYN-SENT, where the error stays soft.
+     * Ends a connection attempt (SYN-SENT, or a Fast Open or simultaneous open in SYN-RECEIVED)
+     * with {@code error}, as Linux's tcp_v4_err does with a believed error (or FreeBSD's
+     * tcp_drop_syn_sent with a hard one); false when there is none or the connection is past
+     * that, where the error stays soft.
      */
     private boolean abortAttempt(Tcb t, java.io.IOException error) {
-        if (error == null || t.state != TcpState.SYN_SENT) {
+        // Linux's tcp_v4_err also ends an open in SYN-RECEIVED that is a socket already: a Fast
+        // Open child not yet accepted (it stays in the accept queue, reporting the error) or a
+        // simultaneous open.
+        boolean synRecvSocket = t.state == TcpState.SYN_RECEIVED && (t.fastOpenChild && !t.accepted || t.parent == null);
+        if (error == null || (t.state != TcpState.SYN_SENT && !synRecvSocket)) {
             return false;
         }
         t.error = error;

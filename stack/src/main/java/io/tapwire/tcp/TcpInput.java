@@ -76,6 +76,18 @@ final class TcpInput {
             }
             return;
         }
+        if (ack && t.synFirstTsVal != Tcb.NO_TS && !seg.isRst()) {
+            seg.options(options);
+            if (options.hasTimestamps() && options.tsEcr() != 0
+                    && (Seq.lt(options.tsEcr(), (int) t.synFirstTsVal) || Seq.gt(options.tsEcr(), output.tsVal(t)))) {
+                // Linux's tcp_rcv_synsent_state_process: a SYN-ACK echoing a timestamp we never
+                // sent (outside first SYN .. now) is rejected (PAWSActiveRejected) with a RST for
+                // it (reset_and_undo: SEQ = its ACK, no ACK bit); the connect goes on.
+                stats.drop(DropReason.TCP_PAWS);
+                output.sendRaw(t.v6, t.localAddress, t.localPort, t.remoteAddress, t.remotePort, seg.ack(), 0, TcpSegment.RST);
+                return;
+            }
+        }
         if (seg.isRst()) {
             if (ack) {
                 t.error = new ConnectException("connection refused by " + t.remoteText());
@@ -104,6 +116,7 @@ final class TcpInput {
             if (dataAcked > 0) {
                 t.sendRing.consume(dataAcked);
                 t.bytesAcked += dataAcked;
+                t.zerocopyAcked();
             }
             t.sndUna = seg.ack();
             layer.fastOpen().synAckReceived(t, options);
@@ -126,7 +139,9 @@ final class TcpInput {
             // as a listener would (RFC 3168 6.1.1), under tcp_ecn 1 or 2.
             t.ecnOk = config.tcpEcn >= 1 && seg.isEce() && seg.isCwr();
             t.state = TcpState.SYN_RECEIVED;
-            if (seg.payloadLength() > 0) {
+            // Linux (tcp_rcv_synsent_state_process) discards the text "for sanity": the SYN-ACK
+            // acknowledges only the SYN and the peer sends it again.
+            if (seg.payloadLength() > 0 && config.tcpBsdSynSentKeepsText) {
                 queueSynText(t, seg);
             }
             output.sendSyn(t, true);
@@ -150,6 +165,13 @@ final class TcpInput {
             if (completePassiveOpen(t)) {
                 ackInput.newAck(t, seg.ack());
                 t.ackNow = true;
+                if (t.sackOk && config.tcpDsack) {
+                    // Its SYN lies below RCV.NXT, a duplicate: Linux's tcp_data_queue reports it
+                    // with a D-SACK block (RFC 2883) in this ACK.
+                    t.dsackPending = true;
+                    t.dsackStart = seq;
+                    t.dsackEnd = Seq.add(seq, 1);
+                }
                 output.output(t);
             }
             return;
@@ -320,6 +342,7 @@ final class TcpInput {
         boolean dupAck = false;
         if (Seq.gt(ack, t.sndUna)) {
             ackInput.newAck(t, ack);
+            t.zerocopyAcked();
         } else if (ack == t.sndUna && payload == 0 && !seg.isFin() && (seg.window() << t.sndWscale) == t.sndWnd
                 && Seq.lt(t.sndUna, t.sndMax)) {
             // RFC 5681 section 2: a duplicate ACK (with SACK, RFC 6675 counts it the same way).

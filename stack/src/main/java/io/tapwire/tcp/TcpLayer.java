@@ -412,6 +412,9 @@ public final class TcpLayer implements IpProtocolHandler {
             portUse.decrementAndGet(t.localPort);
         }
         t.ooo.clear();
+        if (t.zerocopy != null && t.zerocopy.purge()) {
+            t.wake(Events.ERR);   // the purged send queue completes its zerocopy sends
+        }
         t.sendRing.consume(t.sendRing.size());
         t.sendRing.releaseIfEmpty();
         ListenSocket parent = t.parent;
@@ -422,9 +425,10 @@ public final class TcpLayer implements IpProtocolHandler {
             try {
                 // accept() marks a connection accepted under the listener's lock.
                 neverHandedOut = !t.accepted;
-                if (t.fastOpenChild && t.error != null && !parent.closed && parent.acceptQueue.contains(t)) {
-                    // Linux keeps a reset Fast Open connection in the accept queue: accept()
-                    // returns it, its SYN data still readable, then the error.
+                if (t.error != null && !parent.closed && parent.acceptQueue.contains(t)) {
+                    // Linux keeps a reset connection in the accept queue (a Fast Open child since
+                    // its SYN, any other once established: tcp_reset's tcp_done leaves it there):
+                    // accept() returns it in CLOSE, its data still readable, then the error.
                     keptForAccept = true;
                 } else if (!parent.acceptQueue.remove(t)) {
                     parent.synQueueLength--;
@@ -673,6 +677,14 @@ public final class TcpLayer implements IpProtocolHandler {
      */
     public byte[] fastOpenCookie(Tcb t) {
         return fastOpen.cachedCookie(t);
+    }
+
+    /**
+     * Forgets the Fast Open cookies cached for servers, as Linux's {@code ip tcp_metrics flush}
+     * does (its cookies live in tcp_metrics); the next Fast Open connect asks for a new one.
+     */
+    public void flushFastOpenCookies() {
+        runOnStack(fastOpen::flushCookies);
     }
 
     /** Starts an active open (RFC 9293 3.10.1); the connection is in SYN_SENT once the stack thread runs. */

@@ -513,7 +513,12 @@ final class TcpOutput {
         stats.inc(Stat.TCP_OUT_SEGS);
     }
 
-    /** RST+ACK with our next sequence number and the peer's, window 0 (the reset of RFC 793's in-window SYN rule). */
+    /**
+     * RST+ACK with our next sequence number and the peer's, window 0: the reset of RFC 793's
+     * in-window SYN rule, and the one the application's abort sends (close() with unread data, RFC
+     * 2525 2.17; SO_LINGER 0) as Linux's tcp_send_active_reset does (which puts its receive window
+     * in it where this says 0; a RST's receiver ignores the window).
+     */
     void sendResetAck(Tcb t) {
         sendRaw(t.v6, t.localAddress, t.localPort, t.remoteAddress, t.remotePort, t.sndNxt, t.rcvNxt, TcpSegment.RST | TcpSegment.ACK);
     }
@@ -576,7 +581,11 @@ final class TcpOutput {
                 options.setSackPermitted(true);
             }
             if (config.tcpTimestamps && (!synAck || t.tsOk)) {
-                options.setTimestamps(tsVal(t), synAck ? t.tsRecent : 0);
+                int ts = tsVal(t);
+                options.setTimestamps(ts, synAck ? t.tsRecent : 0);
+                if (!synAck && t.synFirstTsVal == Tcb.NO_TS) {
+                    t.synFirstTsVal = ts;
+                }
             }
             if (config.tcpWindowScaling && (!synAck || t.wscaleOk)) {
                 options.setWindowScale(t.rcvWscale);

@@ -34,7 +34,8 @@ final class TcpTimers {
             }
             long now = layer.now();
             switch (t.state) {
-                case SYN_SENT -> retransmitSyn(t, config.tcpSynRetries, false);
+                // TCP_SYNCNT overrides tcp_syn_retries for this socket (Linux's icsk_syn_retries).
+                case SYN_SENT -> retransmitSyn(t, t.settings.synCount > 0 ? t.settings.synCount : config.tcpSynRetries, false);
                 case SYN_RECEIVED -> retransmitSyn(t, config.tcpSynackRetries, true);
                 default -> {
                     if (t.sndUna == t.sndMax) {

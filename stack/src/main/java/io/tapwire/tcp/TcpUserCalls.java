@@ -148,7 +148,9 @@ public final class TcpUserCalls {
                     return;
                 }
                 if (s.isSynchronized() || s == TcpState.SYN_RECEIVED) {
-                    output.sendReset(t);
+                    // Linux's tcp_send_active_reset (close() with unread data, SO_LINGER 0):
+                    // RST with ACK, SEQ = SND.NXT, ACK = RCV.NXT.
+                    output.sendResetAck(t);
                 }
                 layer.release(t);
             } finally {
@@ -320,17 +322,34 @@ public final class TcpUserCalls {
      * are held as under TCP_CORK until a write without it; a write without it sends them.
      */
     public int write(Tcb t, byte[] b, int off, int len, long timeoutNanos, boolean more) throws IOException {
+        return write(t, b, off, len, timeoutNanos, more, false);
+    }
+
+    /**
+     * {@link #write(Tcb, byte[], int, int, long, boolean)} as {@code send(..., MSG_ZEROCOPY)} when
+     * {@code zerocopy}: on a socket with SO_ZEROCOPY a write that queues bytes gets the next
+     * notification id, completed on the error queue once the peer acknowledges them
+     * ({@link #pollErrorQueue}). The bytes are copied all the same ({@link ZerocopyNotifications}).
+     */
+    public int write(Tcb t, byte[] b, int off, int len, long timeoutNanos, boolean more, boolean zerocopy) throws IOException {
         java.util.Objects.checkFromIndexSize(off, len, b.length);
         checkMayBlock(timeoutNanos);
         int written = 0;
         t.lock.lock();
         try {
+            if (len == 0 && t.state == TcpState.SYN_SENT && t.synDeferred && !t.released) {
+                // A 0-byte write on a deferred Fast Open connect (TCP_FASTOPEN_CONNECT) still
+                // connects: Linux's tcp_sendmsg_fastopen sends the SYN with the cached cookie
+                // and no data (the caller sees EINPROGRESS on a non-blocking socket).
+                layer.runOnStack(() -> layer.sendDeferredSyn(t));
+            }
             boolean wasHeld = t.msgMore;
             t.msgMore = more;
             if (wasHeld && !more) {
                 layer.scheduleOutput(t);
             }
             long remaining = timeoutNanos;
+            boolean fastOpened = false;
             while (written < len) {
                 if (t.error != null) {
                     throw t.error;
@@ -359,6 +378,7 @@ public final class TcpUserCalls {
                 written += n;
                 if (n > 0 && fastOpenWrite) {
                     layer.runOnStack(() -> layer.sendDeferredSyn(t));
+                    fastOpened = true;
                 } else if (n > 0) {
                     layer.scheduleOutput(t);
                 }
@@ -375,10 +395,39 @@ public final class TcpUserCalls {
                     remaining = await(t, remaining);
                 }
             }
+            if (zerocopy && written > 0 && t.settings.zerocopy) {
+                if (t.zerocopy == null) {
+                    t.zerocopy = new ZerocopyNotifications();
+                }
+                t.zerocopy.sent(t.sendRing.tail());
+            }
+            // A blocking write that opened a Fast Open connection returns once the handshake is
+            // over, as Linux's tcp_sendmsg_fastopen waits in __inet_stream_connect
+            // (inet_wait_for_connect) unless the socket or the call is non-blocking; a failed
+            // connect is the write's error.
+            while (fastOpened && remaining > 0 && t.state == TcpState.SYN_SENT && t.error == null && !t.released) {
+                remaining = await(t, remaining);
+            }
+            if (fastOpened && t.error != null) {
+                throw t.error;
+            }
         } finally {
             t.lock.unlock();
         }
         return written;
+    }
+
+    /**
+     * {@code recvmsg(MSG_ERRQUEUE)}: takes the oldest MSG_ZEROCOPY completion of {@code t}, or null
+     * when its error queue is empty (Linux: EAGAIN). Never blocks.
+     */
+    public ZerocopyCompletion pollErrorQueue(Tcb t) {
+        t.lock.lock();
+        try {
+            return t.zerocopy == null ? null : t.zerocopy.poll();
+        } finally {
+            t.lock.unlock();
+        }
     }
 
     /** Takes the next established connection, waiting up to {@code timeoutNanos}; null on timeout. */

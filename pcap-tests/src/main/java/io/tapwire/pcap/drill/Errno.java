@@ -90,6 +90,7 @@ final class Errno {
             case "SOCK_CLOEXEC" -> SOCK_CLOEXEC_LINUX;
             case "MSG_DONTWAIT" -> MSG_DONTWAIT_LINUX;
             case "MSG_MORE" -> 0x8000L;
+            case "MSG_NOSIGNAL" -> MSG_NOSIGNAL_LINUX;
             case "MSG_ZEROCOPY" -> 0x4000000L;
             case "MSG_FASTOPEN" -> 0x20000000L;
             case "MSG_ERRQUEUE" -> 0x2000L;
@@ -119,6 +120,7 @@ final class Errno {
             case "IPV6_TCLASS" -> 61L;
             case "TCP_NOOPT" -> 8L;
             case "TCP_KEEPINIT" -> 128L;
+            case "TCP_SYNCNT" -> 7L;
             case "TCP_KEEPIDLE" -> 256L;
             case "TCP_KEEPINTVL" -> 512L;
             case "TCP_KEEPCNT" -> 1024L;
@@ -169,6 +171,8 @@ final class Errno {
     static long oNonblock() {
         return LINUX.get() ? O_NONBLOCK_LINUX : O_NONBLOCK;
     }
+    /** Linux's MSG_NOSIGNAL: no SIGPIPE on a broken connection (the drill raises no signals: EPIPE is returned anyway). */
+    static final long MSG_NOSIGNAL_LINUX = 0x4000;
     /** Linux's MSG_DONTWAIT (FreeBSD's is 0x80). */
     static final long MSG_DONTWAIT_LINUX = 0x40;
     /** Linux's SOCK_NONBLOCK (O_NONBLOCK, 04000) and SOCK_CLOEXEC (02000000) in socket(2)'s type. */

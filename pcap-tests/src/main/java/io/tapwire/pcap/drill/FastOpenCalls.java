@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * A {@code sendto()} on a connected socket is a {@code write()}.
  */
 final class FastOpenCalls {
-    private static final long MSG_FASTOPEN = 0x20000000L;
+    static final long MSG_FASTOPEN = 0x20000000L;
 
     private final Syscalls.Context ctx;
     private final Syscalls calls;
@@ -48,7 +48,10 @@ final class FastOpenCalls {
                     return Syscalls.Result.error("EINVAL");
                 }
                 if (so.connection != null) {
-                    return Syscalls.Result.error(so.connection.state().isSynchronized() ? "EISCONN" : "EALREADY");
+                    // A deferred Fast Open connect counts as connected (Linux's socket is
+                    // SS_CONNECTED once tcp_fastopen_defer_connect returned 0).
+                    boolean connected = so.connection.state().isSynchronized() || so.connection.tcb().fastOpenSynDeferred();
+                    return Syscalls.Result.error(connected ? "EISCONN" : "EALREADY");
                 }
                 started[0] = true;
                 open(so, line);
@@ -75,10 +78,31 @@ final class FastOpenCalls {
         DrillSocket so = calls.socket(a.get(0), line);
         int len = (int) Syscalls.eval(a.get(2), line);
         long flags = Syscalls.eval(a.get(3), line);
-        if ((flags & ~MSG_FASTOPEN) != 0) {
-            throw ScriptException.unsupported(line, "sendto flags other than MSG_FASTOPEN");
+        return send(so, len, flags, a.get(4), Syscalls.isNull(a.get(1)), line);
+    }
+
+    /**
+     * {@code sendmsg(fd, {msg_name(...)=..., msg_iov...}, MSG_FASTOPEN...)}: a Fast Open send of the
+     * iovecs' {@code total} length to the message's address.
+     */
+    Syscalls.Call sendmsg(DrillSocket so, int total, long flags, Expr address, int line) {
+        return send(so, total, flags, address, false, line);
+    }
+
+    private Syscalls.Call send(DrillSocket so, int len, long flags, Expr address, boolean nullArg, int line) {
+        // MSG_DONTWAIT makes this call non-blocking (Linux); MSG_NOSIGNAL has no effect here.
+        boolean zerocopy = ctx.linux() && (flags & Syscalls.MSG_ZEROCOPY) != 0;
+        long other = flags & ~MSG_FASTOPEN & ~Syscalls.MSG_ZEROCOPY;
+        boolean dontWait = false;
+        if (other != 0) {
+            if (!ctx.linux()) {
+                throw ScriptException.unsupported(line, "sendto flags other than MSG_FASTOPEN");
+            }
+            dontWait = LinuxSocketOptions.sendFlags(other, line);
         }
+        boolean callNonBlocking = dontWait;
         boolean linux = (flags & MSG_FASTOPEN) != 0;
+        boolean nullBuffer = nullArg && len > 0;
         int[] done = new int[1];
         boolean[] started = new boolean[1];
         boolean[] withoutCookie = new boolean[1];
@@ -99,7 +123,11 @@ final class FastOpenCalls {
                     // Linux's tcp_sendmsg_fastopen: EOPNOTSUPP while tcp_fastopen's client bit is off.
                     return Syscalls.Result.error("EOPNOTSUPP");
                 }
-                checkAddress(a.get(4), line, "sendto");
+                if (isUnspec(address)) {
+                    // Linux's tcp_sendmsg_fastopen: AF_UNSPEC is no address to connect to.
+                    return Syscalls.Result.error("EOPNOTSUPP");
+                }
+                checkAddress(address, line, "sendto");
                 open(so, line);
                 started[0] = true;
                 withoutCookie[0] = linux && ctx.stack().tcp().fastOpenCookie(so.connection.tcb()) == null
@@ -107,7 +135,7 @@ final class FastOpenCalls {
                 if (withoutCookie[0]) {
                     // Linux: the SYN asks for a cookie and carries no data.
                     ctx.stack().tcp().sendFastOpenSyn(so.connection.tcb());
-                    if (so.nonBlocking) {
+                    if ((so.nonBlocking || callNonBlocking)) {
                         return Syscalls.Result.error("EINPROGRESS");
                     }
                 }
@@ -126,18 +154,21 @@ final class FastOpenCalls {
                     return Syscalls.Result.error(Errno.of(e));
                 }
             }
+            if (nullBuffer) {
+                return faultedSynData(so, callNonBlocking);
+            }
             int want = len - done[0];
-            if (linux && !withoutCookie[0] && so.nonBlocking && so.connection.state() == io.tapwire.tcp.TcpState.SYN_SENT) {
+            if (linux && !withoutCookie[0] && (so.nonBlocking || callNonBlocking) && so.connection.state() == io.tapwire.tcp.TcpState.SYN_SENT) {
                 // Linux's non-blocking sendto(MSG_FASTOPEN) takes only what fits in the SYN.
                 want = Math.min(want, ctx.stack().tcp().fastOpenSynDataLimit(so.connection.tcb()));
             }
             try {
-                int n = so.connection.tryWrite(new byte[want], 0, want);
+                int n = ctx.stack().tcp().calls().write(so.connection.tcb(), new byte[want], 0, want, 0, false, zerocopy);
                 done[0] += n;
             } catch (IOException e) {
                 return done[0] > 0 ? Syscalls.Result.ok(done[0]) : Syscalls.Result.error(Errno.of(e));
             }
-            if (linux && so.nonBlocking && done[0] == 0 && so.connection.state() == io.tapwire.tcp.TcpState.SYN_SENT) {
+            if (linux && (so.nonBlocking || callNonBlocking) && done[0] == 0 && so.connection.state() == io.tapwire.tcp.TcpState.SYN_SENT) {
                 // Linux's tcp_sendmsg_fastopen: a non-blocking connect that put no data in the SYN is EINPROGRESS;
                 // the SYN leaves at once (with the cached cookie, no data).
                 if (so.connection.tcb().fastOpenSynDeferred()) {
@@ -145,11 +176,47 @@ final class FastOpenCalls {
                 }
                 return Syscalls.Result.error("EINPROGRESS");
             }
-            if (done[0] == len || (so.nonBlocking && (done[0] > 0 || want == 0))) {
+            if (done[0] == len && ctx.linux() && !(so.nonBlocking || callNonBlocking) && so.connection.state() != io.tapwire.tcp.TcpState.ESTABLISHED) {
+                return blockingReturn(so, done[0]);
+            }
+            if (done[0] == len || ((so.nonBlocking || callNonBlocking) && (done[0] > 0 || want == 0))) {
                 return Syscalls.Result.ok(done[0]);
             }
             return null;
         });
+    }
+
+    /**
+     * A Fast Open write whose buffer is NULL (syscall_bad_arg/fastopen-invalid-buf-ptr.pkt): Linux's
+     * tcp_send_syn_data cannot copy the data, so its SYN leaves without data ("fallback", a regular
+     * SYN) and the call reports the connect under way, EINPROGRESS on a non-blocking socket (a
+     * blocking one waits for it, then the copy fails: EFAULT). Here the SYN carries the cached
+     * cookie where Linux's fallback asks for a new one; nothing later in the script depends on it.
+     */
+    Syscalls.Result faultedSynData(DrillSocket so, boolean callNonBlocking) {
+        io.tapwire.tcp.Tcb t = so.connection.tcb();
+        if (t.fastOpenSynDeferred()) {
+            ctx.stack().tcp().sendFastOpenSyn(t);
+        }
+        if (so.nonBlocking || callNonBlocking) {
+            return Syscalls.Result.error("EINPROGRESS");
+        }
+        Syscalls.Result r = blockingReturn(so, 0);
+        return r == null || r.errno() != null ? r : Syscalls.Result.error("EFAULT");
+    }
+
+    /**
+     * A blocking write that has queued all its bytes: one that opened a Fast Open connection
+     * returns only once the handshake is over (Linux's tcp_sendmsg_fastopen waits in
+     * inet_wait_for_connect, as the stack's blocking write does), a failed connect its error.
+     */
+    static Syscalls.Result blockingReturn(DrillSocket so, int done) {
+        try {
+            return so.connection.awaitConnected(0, TimeUnit.NANOSECONDS) ? Syscalls.Result.ok(done) : null;
+        } catch (IOException e) {
+            so.errorReported = true;
+            return Syscalls.Result.error(Errno.of(e));
+        }
     }
 
     /** Starts a Fast Open connect to the script's peer; the SYN waits for the first write. */
@@ -173,6 +240,11 @@ final class FastOpenCalls {
         f.phase = Flow.Phase.CONNECTING;
         f.localPort = -1;
         f.remotePort = ctx.connectPort();
+    }
+
+    /** {@code AF_UNSPEC} written as the address: a sockaddr whose family is AF_UNSPEC. */
+    private static boolean isUnspec(Expr e) {
+        return e instanceof Expr.Symbol sym && sym.name().equals("AF_UNSPEC");
     }
 
     private static void checkAddress(Expr e, int line, String call) {

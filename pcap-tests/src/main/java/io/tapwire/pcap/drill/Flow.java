@@ -58,6 +58,9 @@ final class Flow {
         return (live - offset()) & MASK;
     }
 
+    /** Live sequence number of the last segment the stack sent that the script matched; -1 before. */
+    long lastSentLiveSeq = -1;
+
     /** A script number in the stack's sequence space (ACKs and SACK blocks the peer sends) as sent live. */
     long toLive(long script) {
         return (script + offset()) & MASK;

@@ -90,6 +90,9 @@ public final class FreeBsdProfile {
         c.tcpDropSynfin = 0;
         // FreeBSD drops a SYN-ACK at a listener without RST (the rcv-syn-ack-listen scripts).
         c.tcpBsdListenDropSynAck = true;
+        // FreeBSD keeps the text of a SYN crossing its own (simultaneous open) for after the
+        // handshake (the rcv-syn-syn-sent scripts); Linux discards it.
+        c.tcpBsdSynSentKeepsText = true;
         // FreeBSD's TCP Fast Open client (net.inet.tcp.fastopen.client_enable=1, server_enable=0)
         // stops using Fast Open towards a server that gave no usable cookie for path_disable_time
         // (900 s), where Linux keeps asking.

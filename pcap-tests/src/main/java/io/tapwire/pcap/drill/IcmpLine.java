@@ -4,7 +4,8 @@ import java.util.Map;
 
 /**
  * An inbound ICMP line, packetdrill's {@code < [seq:end(len)] icmp TYPE [CODE] [mtu N]} (the
- * quoted segment may also come last): an ICMP or ICMPv6 error from the peer that quotes a
+ * quoted segment may also come last, or be left out: then the last segment the stack sent is
+ * quoted, as packetdrill does): an ICMP or ICMPv6 error from the peer that quotes a
  * segment of the connection under test with the script's sequence number (in the stack's
  * space). The codes are named as packetdrill names them, {@code code_N} for any number.
  */
@@ -56,10 +57,9 @@ final class IcmpLine {
             }
             seq = quote(c);
         }
-        if (seq == null) {
-            throw ScriptException.unsupported(c.line(), "ICMP line without the quoted segment [seq:end(len)]");
-        }
-        return new Script.Icmp(type, code, seq, mtu);
+        // Without a quoted segment packetdrill quotes the last segment the stack sent
+        // ({@link Script.Icmp#LAST_SENT}).
+        return new Script.Icmp(type, code, seq == null ? Script.Icmp.LAST_SENT : seq, mtu);
     }
 
     private static long quote(Cursor c) {

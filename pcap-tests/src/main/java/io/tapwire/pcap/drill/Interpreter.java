@@ -70,7 +70,7 @@ public final class Interpreter {
         this.runOptions = runOptions;
         this.linux = linux;
         this.config = linux ? LinuxProfile.stackConfig() : FreeBsdProfile.stackConfig();
-        this.linuxShell = linux ? new LinuxShell(config, scriptDir, notes) : null;
+        this.linuxShell = linux ? new LinuxShell(config, scriptDir, notes, () -> host == null ? null : host.stack()) : null;
         flow.packetdrillNumbering = linux;
         this.syscalls = new Syscalls(new Syscalls.Context() {
             @Override public Stack stack() { return host.stack(); }
@@ -126,7 +126,10 @@ public final class Interpreter {
 
     private ScriptResult runScript() {
         try {
-            String ip = script.options().getOrDefault("ip_version", "ipv4");
+            // Linux's packetdrill runner (selftests' ksft_runner.sh) runs a script whose name says
+            // ipv6 over IPv6 only; the others over IPv4 here.
+            String byName = linux && script.name().contains("ipv6") ? "ipv6" : "ipv4";
+            String ip = script.options().getOrDefault("ip_version", byName);
             if ("ipv6".equals(ip)) {
                 ipv6 = true;
                 FreeBsdProfile.ipv6(config);
@@ -383,8 +386,16 @@ public final class Interpreter {
         int[] tc = IcmpLine.typeAndCode(icmp, ipv6, line);
         // The MTU goes in the low 16 bits of frag-needed's second word (RFC 1191), in all 32 of packet-too-big's.
         int rest = icmp.mtu() == null ? 0 : icmp.mtu();
-        host.inject(java.util.List.of(IcmpLine.frame(tc[0], tc[1], rest, ipv6, flow.localPort, flow.remotePort,
-                flow.toLive(icmp.seq()))));
+        long live;
+        if (icmp.seq() == Script.Icmp.LAST_SENT) {
+            if (flow.lastSentLiveSeq < 0) {
+                throw ScriptException.unsupported(line, "ICMP line without a quoted segment before the stack sent one");
+            }
+            live = flow.lastSentLiveSeq;
+        } else {
+            live = flow.toLive(icmp.seq());
+        }
+        host.inject(java.util.List.of(IcmpLine.frame(tc[0], tc[1], rest, ipv6, flow.localPort, flow.remotePort, live)));
     }
 
     /** The options as sent live: SACK blocks and the timestamp echo mapped into the stack's numbers. */
@@ -430,6 +441,7 @@ public final class Interpreter {
                     ? " (and has no timer pending)" : ""));
         }
         WireSegment s = c.segment();
+        flow.lastSentLiveSeq = s.seq();
         // packetdrill learns the stack's ISN from its first SYN-ACK (passive) or SYN (active).
         if (flow.phase == Flow.Phase.PACKET_RECEIVED && spec.has(TcpSpec.SYN) && spec.has(TcpSpec.ACK)) {
             flow.learnIsn(spec.seqIgnored() ? 0 : spec.seq(), s.seq());

@@ -40,6 +40,7 @@ final class LinuxCalls {
             case "epoll_wait" -> epollWait(s, line);
             case "poll" -> poll(s, line);
             case "getsockname", "getpeername" -> name(s, line);
+            case "recvmsg" -> new ZerocopyCalls(calls).recvmsg(s, line);
             default -> throw ScriptException.unsupported(line, "system call " + s.name() + "()");
         };
     }

@@ -1,5 +1,7 @@
 package io.tapwire.pcap.drill;
 
+import io.tapwire.DropReason;
+import io.tapwire.Stack;
 import io.tapwire.StackConfig;
 
 import java.io.IOException;
@@ -7,7 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,18 +26,24 @@ import java.util.regex.Pattern;
  *       ({@link LinuxProfile#BUILT_IN_DEFAULTS}) are used, with a note;</li>
  *   <li>{@code sysctl [-q] [-w] NAME=VALUE...} and {@code set_sysctls.py /proc/sys/NAME=VALUE...}:
  *       each applied by {@link LinuxSysctls} (values may be quoted and use {@code $((...))});</li>
+ *   <li>{@code ip tcp_metrics flush}: flushes the Fast Open cookie cache (Linux keeps the cookies
+ *       in tcp_metrics; tapwire has no other metrics);</li>
+ *   <li>{@code nstat} (output discarded) records the counters, and {@code nstat | grep NAME}
+ *       succeeds only if NAME grew since (for the counters in {@link #NSTAT_DROPS});</li>
+ *   <li>{@code A || B} runs B when A fails or has no tapwire counterpart; {@code #} starts a
+ *       comment; {@code &> /dev/null} and {@code > /dev/null} are dropped;</li>
  *   <li>commands about the host that tapwire's in-process run has no counterpart for and that do
- *       not change what the stack does: {@code ip tcp_metrics flush} (no metrics cache),
- *       {@code tc qdisc} (no queueing discipline: segments leave at once, as pfifo),
- *       {@code /tmp/sysctl_restore_*.sh} (each script gets a fresh stack), {@code nstat} with its
- *       output discarded (it only resets nstat's history): noted and ignored.</li>
+ *       not change what the stack does: {@code tc qdisc} (no queueing discipline: segments leave
+ *       at once, as pfifo), {@code /tmp/sysctl_restore_*.sh} (each script gets a fresh stack):
+ *       noted and ignored.</li>
  * </ul>
- * Anything else (routes, {@code ethtool}, reading {@code /proc}, {@code nstat | grep}) makes the
- * script unsupported, naming the command.
+ * Anything else (routes, reading {@code /proc}) makes the script unsupported, naming the command.
  */
 final class LinuxShell {
     private static final Pattern ARITH = Pattern.compile("\\$\\(\\(([^()]*)\\)\\)");
-    private static final Pattern REDIRECT = Pattern.compile("\\s*(\\d?>&\\d|\\d?>\\s*/dev/null)");
+    private static final Pattern REDIRECT = Pattern.compile("\\s*(\\d?>&\\d|(&|\\d)?>\\s*/dev/null)");
+    /** {@code nstat | grep NAME}: succeeds when the counter grew since the last nstat. */
+    private static final Pattern NSTAT_GREP = Pattern.compile("nstat\\s*\\|\\s*grep\\s+(\\w+)");
     private static final int MAX_DEPTH = 4;
 
     private final StackConfig config;
@@ -44,10 +55,20 @@ final class LinuxShell {
      *                  script was given as text only
      */
     LinuxShell(StackConfig config, Path scriptDir, List<String> notes) {
+        this(config, scriptDir, notes, () -> null);
+    }
+
+    /** As above, with the stack the commands act on ({@code stack} gives null before it is built). */
+    LinuxShell(StackConfig config, Path scriptDir, List<String> notes, Supplier<Stack> stack) {
         this.config = config;
         this.scriptDir = scriptDir;
         this.notes = notes;
+        this.stack = stack;
     }
+
+    private final Supplier<Stack> stack;
+    /** What each counter read at the last {@code nstat} (nstat prints increments since then). */
+    private final Map<String, Long> nstatHistory = new HashMap<>();
 
     /** Runs the backquoted {@code text} of line {@code line}. */
     void run(String text, int line, boolean stackBuilt) {
@@ -57,15 +78,58 @@ final class LinuxShell {
     private void script(String text, int line, boolean stackBuilt, Path dir, int depth) {
         // A backslash at the end of a line continues the command on the next.
         for (String raw : text.replace("\\\n", " ").split("\n")) {
-            String l = raw.strip();
-            if (l.isEmpty() || l.startsWith("#")) {
+            String l = withoutComment(raw).strip();
+            if (l.isEmpty()) {
                 continue;
             }
             for (String cmd : l.split(";")) {
                 String c = REDIRECT.matcher(cmd).replaceAll("").strip();
                 if (!c.isEmpty()) {
-                    command(c, line, stackBuilt, dir, depth);
+                    alternatives(c, line, stackBuilt, dir, depth);
                 }
+            }
+        }
+    }
+
+    /** The line without its shell comment: from a {@code #} that starts a word, outside quotes. */
+    static String withoutComment(String l) {
+        char quote = 0;
+        for (int i = 0; i < l.length(); i++) {
+            char ch = l.charAt(i);
+            if (quote != 0) {
+                if (ch == quote) {
+                    quote = 0;
+                }
+            } else if (ch == '"' || ch == '\'') {
+                quote = ch;
+            } else if (ch == '#' && (i == 0 || Character.isWhitespace(l.charAt(i - 1)))) {
+                return l.substring(0, i);
+            }
+        }
+        return l;
+    }
+
+    /**
+     * {@code A || B}: B runs only when A fails. A command tapwire has no counterpart for counts as
+     * failing here, as an unknown sysctl fails on an older kernel (the scripts use the form for
+     * just that); the last alternative must be supported.
+     */
+    private void alternatives(String c, int line, boolean stackBuilt, Path dir, int depth) {
+        String[] alts = c.split("\\|\\|");
+        for (int i = 0; i < alts.length; i++) {
+            String a = alts[i].strip();
+            if (i == alts.length - 1) {
+                command(a, line, stackBuilt, dir, depth);
+                return;
+            }
+            try {
+                command(a, line, stackBuilt, dir, depth);
+                return;
+            } catch (ScriptException e) {
+                if (e.kind() == ScriptException.Kind.SYNTAX) {
+                    throw e;
+                }
+                notes.add("line " + line + ": `" + a + "` has no tapwire counterpart: taken as failing, so `||` runs the next");
             }
         }
     }
@@ -73,6 +137,11 @@ final class LinuxShell {
     private void command(String c, int line, boolean stackBuilt, Path dir, int depth) {
         if (c.startsWith("/tmp/sysctl_restore_")) {
             notes.add("line " + line + ": `" + c + "`: each script gets a fresh stack, nothing to restore; ignored");
+            return;
+        }
+        Matcher grep = NSTAT_GREP.matcher(c);
+        if (grep.matches()) {
+            nstatGrep(grep.group(1), line, c);
             return;
         }
         List<String> words = words(c, line);
@@ -98,7 +167,11 @@ final class LinuxShell {
                 sysctl(w.substring("/proc/sys/".length()).replace('/', '.'), line, stackBuilt);
             }
         } else if (program.equals("ip") && words.size() >= 3 && words.get(1).equals("tcp_metrics") && words.get(2).equals("flush")) {
-            notes.add(prefix + "tapwire keeps no TCP metrics cache; ignored");
+            // Linux keeps the Fast Open cookies in tcp_metrics: the flush forgets them.
+            if (stackBuilt) {
+                stack.get().tcp().flushFastOpenCookies();
+            }
+            notes.add(prefix + "the Fast Open cookie cache is flushed (tapwire keeps no other TCP metrics)");
         } else if (program.equals("ethtool") && words.size() >= 5 && words.get(1).equals("-K")) {
             offloads(words, line, prefix);
         } else if (program.equals("tc") && words.contains("fq")) {
@@ -106,10 +179,47 @@ final class LinuxShell {
         } else if (program.equals("tc") && words.size() >= 2 && words.get(1).equals("qdisc")) {
             notes.add(prefix + "tapwire has no queueing discipline (segments leave at once, as with pfifo); ignored");
         } else if (program.equals("nstat") && words.size() == 1) {
-            notes.add(prefix + "output discarded (it only resets nstat's history); ignored");
+            nstatSnapshot();
+            notes.add(prefix + "output discarded: nstat's history is reset");
         } else {
             throw ScriptException.unsupported(line, "shell command `" + c + "`");
         }
+    }
+
+    /**
+     * The nstat counters scripts grep for, by their nstat name: the stack's counter that is
+     * Linux's. Others make the script unsupported.
+     */
+    private static final Map<String, DropReason> NSTAT_DROPS = Map.of(
+            "TcpExtOutOfWindowIcmps", DropReason.TCP_ICMP_OUT_OF_WINDOW);
+
+    private long nstatValue(String name) {
+        Stack s = stack.get();
+        return s == null ? 0 : s.statistics().get(NSTAT_DROPS.get(name));
+    }
+
+    private void nstatSnapshot() {
+        for (String name : NSTAT_DROPS.keySet()) {
+            nstatHistory.put(name, nstatValue(name));
+        }
+    }
+
+    /**
+     * {@code nstat | grep NAME}: nstat prints the counters that grew since its last run (and
+     * records them); grep succeeds when NAME is among them. A failing command fails the script,
+     * as in packetdrill.
+     */
+    private void nstatGrep(String name, int line, String c) {
+        if (!NSTAT_DROPS.containsKey(name)) {
+            throw ScriptException.unsupported(line, "`" + c + "`: no tapwire counter for " + name + " in the drill's nstat");
+        }
+        long before = nstatHistory.getOrDefault(name, 0L);
+        long now = nstatValue(name);
+        nstatSnapshot();
+        if (now <= before) {
+            throw new ScriptFailure(line, "`" + c + "` failed: " + name + " did not grow (" + now + ")");
+        }
+        notes.add("line " + line + ": `" + c + "`: " + name + " grew by " + (now - before));
     }
 
     /**
@@ -155,6 +265,16 @@ final class LinuxShell {
         int eq = assignment.indexOf('=');
         if (eq <= 0) {
             throw ScriptException.unsupported(line, "sysctl read of " + assignment + " (only assignments are supported)");
+        }
+        if (assignment.substring(0, eq).endsWith("tcp_fastopen_cookies")) {
+            // The size of the Fast Open cookie cache; 0 empties it (the scripts set 0 then 10 to
+            // flush it). tapwire's cache has no size limit: only the flush has a counterpart.
+            if (assignment.substring(eq + 1).strip().equals("0") && stackBuilt) {
+                stack.get().tcp().flushFastOpenCookies();
+            }
+            notes.add("line " + line + ": " + assignment + ": " + (assignment.endsWith("=0") ? "the Fast Open cookie cache is flushed"
+                    : "no size limit on tapwire's Fast Open cookie cache"));
+            return;
         }
         Sysctls.Outcome o = LinuxSysctls.apply(config, assignment.substring(0, eq), assignment.substring(eq + 1), stackBuilt);
         notes.add("line " + line + ": " + o.note());

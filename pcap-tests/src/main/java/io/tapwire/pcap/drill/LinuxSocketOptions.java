@@ -15,13 +15,11 @@ final class LinuxSocketOptions {
             Map.entry("TCP_CORK", "TCP_CORK (tapwire has no corking yet)"),
             Map.entry("TCP_USER_TIMEOUT", "TCP_USER_TIMEOUT (RFC 5482; not in tapwire yet)"),
             Map.entry("TCP_NOTSENT_LOWAT", "TCP_NOTSENT_LOWAT (not in tapwire yet)"),
-            Map.entry("TCP_SYNCNT", "TCP_SYNCNT (per-socket SYN retries; tapwire has only tcp_syn_retries)"),
             Map.entry("TCP_KEEPIDLE", "TCP_KEEPIDLE (not in the drill's Linux mapping yet)"),
             Map.entry("TCP_KEEPINTVL", "TCP_KEEPINTVL (not in the drill's Linux mapping yet)"),
             Map.entry("TCP_KEEPCNT", "TCP_KEEPCNT (not in the drill's Linux mapping yet)"),
             Map.entry("TCP_INFO", "getsockopt(TCP_INFO) with a struct (the scripts' %{ }% asserts are evaluated instead)"),
             Map.entry("TCP_MD5SIG", "TCP MD5 signatures (RFC 2385; tapwire has none)"),
-            Map.entry("SO_ZEROCOPY", "SO_ZEROCOPY (tapwire's writes copy; no zerocopy notifications)"),
             Map.entry("SO_TIMESTAMPING", "SO_TIMESTAMPING (no socket timestamping in tapwire)"),
             Map.entry("SO_MARK", "SO_MARK (no packet marks in tapwire)"),
             Map.entry("IP_FREEBIND", "IP_FREEBIND (binding to explicit addresses is not modelled)"),
@@ -29,8 +27,7 @@ final class LinuxSocketOptions {
 
     /** The send flags tapwire cannot honour yet, by bit, with the reason. */
     private static final Map<Long, String> NOT_YET_FLAGS = Map.of(
-            0x8000L, "MSG_MORE (tapwire has no corking yet)",
-            0x4000000L, "MSG_ZEROCOPY (tapwire's writes copy)");
+            0x8000L, "MSG_MORE (tapwire has no corking yet)");
 
     private LinuxSocketOptions() {
     }
@@ -40,7 +37,8 @@ final class LinuxSocketOptions {
      * blocks); a flag tapwire has no counterpart for makes the script unsupported.
      */
     static boolean sendFlags(long flags, int line) {
-        long rest = flags & ~Errno.MSG_DONTWAIT_LINUX;
+        // MSG_NOSIGNAL only keeps SIGPIPE away; the drill raises no signals and returns EPIPE.
+        long rest = flags & ~(Errno.MSG_DONTWAIT_LINUX | Errno.MSG_NOSIGNAL_LINUX);
         for (Map.Entry<Long, String> f : NOT_YET_FLAGS.entrySet()) {
             if ((rest & f.getKey()) != 0) {
                 throw ScriptException.unsupported(line, f.getValue());

@@ -54,6 +54,9 @@ public record Script(String name, Map<String, String> options, List<Event> event
      * segment of the connection under test with sequence number {@code seq} (script space).
      */
     public record Icmp(String type, String code, long seq, Integer mtu) implements Action {
+        /** {@code seq} of a line without a quoted segment: the last segment the stack sent is quoted. */
+        public static final long LAST_SENT = -1;
+
         @Override
         public String toString() {
             return "< [" + seq + ":" + seq + "(0)] icmp " + type + (code == null ? "" : " " + code) + (mtu == null ? "" : " mtu " + mtu);

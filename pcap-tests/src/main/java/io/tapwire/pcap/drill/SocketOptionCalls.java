@@ -174,6 +174,13 @@ final class SocketOptionCalls {
                 }
                 change = x -> x.userTimeoutNanos(v * 1_000_000L);
             }
+            case "SO_ZEROCOPY" -> change = x -> x.zerocopy(v != 0);
+            case "TCP_SYNCNT" -> {
+                if (v < 1 || v > 127) {
+                    return "EINVAL";   // Linux: 1..MAX_TCP_SYNCNT
+                }
+                change = x -> x.synCount((int) v);
+            }
             case "TCP_KEEPINIT" -> {
                 if (v < 0 || v > Integer.MAX_VALUE / 1000) {
                     return "EINVAL";   // FreeBSD: seconds that overflow the timer
@@ -224,6 +231,8 @@ final class SocketOptionCalls {
             // Linux reports the socket's own value, 0 when it uses tcp_notsent_lowat.
             case "TCP_NOTSENT_LOWAT" -> set.notSentLowat();
             case "TCP_USER_TIMEOUT" -> set.userTimeoutNanos() / 1_000_000L;
+            case "SO_ZEROCOPY" -> set.zerocopy() ? 1L : 0L;
+            case "TCP_SYNCNT" -> (long) (set.synCount() > 0 ? set.synCount() : c.tcpSynRetries);
             case "TCP_KEEPINIT" -> (set.keepInitNanos() > 0 ? set.keepInitNanos() : c.tcpKeepInitNanos) / 1_000_000_000L;
             // FreeBSD reports the inherited sysctl value (r305810), as Linux reports tcp_keepalive_*.
             case "TCP_KEEPIDLE" -> so.keepIdle > 0 ? so.keepIdle : c.tcpKeepaliveTimeNanos / 1_000_000_000L;

@@ -325,7 +325,7 @@ final class Syscalls {
                 int n = ctx.stack().tcp().calls().read(so.connection.tcb(), buf, 0, len, 0, peek);
                 return n > 0 ? Result.ok(n) : n < 0 ? Result.ok(0) : null;
             } catch (IOException e) {
-                return Result.error(Errno.of(e));
+                return socketError(so, e, false);
             }
         }, (flags & dontWait) != 0);
     }
@@ -337,7 +337,7 @@ final class Syscalls {
         DrillSocket so = socket(a.get(0), line);
         int len = (int) eval(a.get(2), line);
         long flags = send ? eval(a.get(3), line) : 0;
-        return writeCall(so, len, flags, line);
+        return writeCall(so, len, flags, line, isNull(a.get(1)));
     }
 
     /**
@@ -380,14 +380,44 @@ final class Syscalls {
             }
             total += eval(v.fields().get(1).value(), line);
         }
+        if ((flags & FastOpenCalls.MSG_FASTOPEN) != 0) {
+            return fastOpen.sendmsg(so, (int) total, flags, new Expr.Ellipsis(), line);
+        }
         return writeCall(so, (int) total, flags, line);
     }
 
+    /**
+     * A failed connection's error as Linux reports it: once (sock_error takes sk_err), after which
+     * a read sees end of stream and a write EPIPE (tcp_done shut both directions). The stack keeps
+     * the error and throws it on every call; the drill remembers it was reported.
+     */
+    static Result socketError(DrillSocket so, IOException e, boolean write) {
+        if (so.errorReported && so.connection.state() == io.tapwire.tcp.TcpState.CLOSED) {
+            return write ? Result.error("EPIPE") : Result.ok(0);
+        }
+        so.errorReported = true;
+        return Result.error(Errno.of(e));
+    }
+
+    /** Linux's MSG_ZEROCOPY. */
+    static final long MSG_ZEROCOPY = 0x4000000L;
+
+    /** Whether a buffer argument is {@code NULL}: user memory the kernel cannot copy (EFAULT). */
+    static boolean isNull(Expr e) {
+        return e instanceof Expr.Symbol sym && sym.name().equals("NULL");
+    }
+
     private Call writeCall(DrillSocket so, int len, long flags, int line) {
+        return writeCall(so, len, flags, line, false);
+    }
+
+    private Call writeCall(DrillSocket so, int len, long flags, int line, boolean nullBuffer) {
         boolean dontWait = false;
         // MSG_MORE (Linux, also in the FreeBSD scripts' own tests): like TCP_CORK for this call.
         boolean more = (flags & Errno.MSG_MORE) != 0;
-        long rest = flags & ~Errno.MSG_MORE;
+        // MSG_ZEROCOPY (Linux): completion notifications on a socket with SO_ZEROCOPY.
+        boolean zerocopy = ctx.linux() && (flags & MSG_ZEROCOPY) != 0;
+        long rest = flags & ~Errno.MSG_MORE & ~(zerocopy ? MSG_ZEROCOPY : 0);
         if (rest != 0) {
             if (!ctx.linux()) {
                 throw ScriptException.unsupported(line, "send flags other than MSG_MORE");
@@ -395,16 +425,48 @@ final class Syscalls {
             dontWait = LinuxSocketOptions.sendFlags(rest, line);
         }
         int[] done = new int[1];
+        boolean[] fastOpening = new boolean[2];   // [0] the call opened a Fast Open connect, [1] it connected since
         boolean nonBlockingCall = dontWait;
         return new Call(so, () -> {
             if (so.connection == null) {
-                return Result.error("ENOTCONN");
+                // Linux's tcp_sendmsg: sk_stream_wait_connect fails an unconnected socket with EPIPE.
+                return Result.error(ctx.linux() ? "EPIPE" : "ENOTCONN");
+            }
+            boolean deferred = so.connection.tcb().fastOpenSynDeferred();
+            if (done[0] == 0 && deferred && ctx.linux()) {
+                fastOpening[0] = true;
+            }
+            if (so.connection.state().isSynchronized()) {
+                fastOpening[1] = true;   // connected: a later error is the connection's, not the connect's
+            }
+            if (nullBuffer && len > 0) {
+                // Linux's tcp_sendmsg_locked: a deferred Fast Open connect goes through
+                // tcp_sendmsg_fastopen, whose SYN leaves without the data it cannot copy; any
+                // other write fails to copy the user's bytes: EFAULT, nothing queued.
+                return deferred ? fastOpen.faultedSynData(so, nonBlockingCall) : Result.error("EFAULT");
+            }
+            int want = len - done[0];
+            if (deferred && (so.nonBlocking || nonBlockingCall)) {
+                // Linux's non-blocking tcp_sendmsg_fastopen returns what its SYN carries
+                // (tcp_send_syn_data), the connect being under way.
+                want = Math.min(want, ctx.stack().tcp().fastOpenSynDataLimit(so.connection.tcb()));
             }
             try {
-                int n = so.connection.tryWrite(scratch(len), done[0], len - done[0], more);
+                int n = ctx.stack().tcp().calls().write(so.connection.tcb(), scratch(len), done[0], want, 0, more, zerocopy);
                 done[0] += n;
             } catch (IOException e) {
-                return done[0] > 0 ? Result.ok(done[0]) : Result.error(Errno.of(e));
+                // A blocking Fast Open write whose connect failed reports that, whatever its SYN
+                // carried (Linux's tcp_sendmsg_locked: only EINPROGRESS keeps copied_syn).
+                boolean connectFailed = fastOpening[0] && !fastOpening[1];
+                return done[0] > 0 && !connectFailed ? Result.ok(done[0]) : socketError(so, e, true);
+            }
+            if (deferred && len == 0 && (so.nonBlocking || nonBlockingCall)) {
+                // Linux's tcp_sendmsg_fastopen: the deferred SYN left without data; the
+                // non-blocking connect is under way.
+                return Result.error("EINPROGRESS");
+            }
+            if (done[0] == len && fastOpening[0] && !(so.nonBlocking || nonBlockingCall)) {
+                return FastOpenCalls.blockingReturn(so, done[0]);
             }
             if (done[0] == len || ((so.nonBlocking || nonBlockingCall) && done[0] > 0)) {
                 return Result.ok(done[0]);
@@ -484,6 +546,10 @@ final class Syscalls {
         io.tapwire.tcp.SocketSettings set = so.settings;
         o.settings().tos(set.tos()).hopLimit(set.hopLimit()).noOpt(set.noOpt()).keepInitNanos(set.keepInitNanos())
                 .userTimeoutNanos(set.userTimeoutNanos()).cork(set.cork()).notSentLowat(set.notSentLowat()).maxSeg(set.maxSeg());
+        if (set.synCount() > 0) {
+            o.settings().synCount(set.synCount());
+        }
+        o.settings().zerocopy(set.zerocopy());
         return o;
     }
 

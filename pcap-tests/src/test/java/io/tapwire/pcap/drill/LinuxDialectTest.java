@@ -92,6 +92,29 @@ class LinuxDialectTest {
     }
 
     @Test
+    void shellCommentsAlternativesAndNstatGrep() {
+        StackConfig c = LinuxProfile.stackConfig();
+        List<String> notes = new ArrayList<>();
+        LinuxShell shell = new LinuxShell(c, null, notes);
+        // '#' starts a comment (a word's start, outside quotes).
+        shell.run("sysctl -q net.ipv4.tcp_ecn=1  # fully enabled", 1, false);
+        assertEquals(1, c.tcpEcn);
+        assertEquals("a 'b#c' ", LinuxShell.withoutComment("a 'b#c' # d"));
+        // A || B: B runs when A has no counterpart (an unknown command fails like an old kernel's).
+        shell.run("frobnicate --now &> /dev/null || sysctl -q net.ipv4.tcp_ecn=2", 1, false);
+        assertEquals(2, c.tcpEcn);
+        // ... and not when A worked.
+        shell.run("sysctl -q net.ipv4.tcp_ecn=0 || frobnicate", 1, false);
+        assertEquals(0, c.tcpEcn);
+        // nstat | grep NAME fails the script unless the counter grew since the last nstat.
+        shell.run("nstat > /dev/null", 1, false);
+        ScriptFailure f = assertThrows(ScriptFailure.class, () -> shell.run("nstat | grep TcpExtOutOfWindowIcmps > /dev/null", 2, false));
+        assertTrue(f.getMessage().contains("did not grow"), f.getMessage());
+        ScriptException e = assertThrows(ScriptException.class, () -> shell.run("nstat | grep TcpExtNoSuchCounter", 3, false));
+        assertEquals(ScriptException.Kind.UNSUPPORTED, e.kind());
+    }
+
+    @Test
     void shellCommandsWithoutACounterpartMakeTheScriptUnsupported() {
         StackConfig c = LinuxProfile.stackConfig();
         List<String> notes = new ArrayList<>();
@@ -235,11 +258,14 @@ class LinuxDialectTest {
                    +0 writev(4, [{..., 10}, {..., 0}], 2) = 10
                    +0 > P. 151:161(10) ack 1
                 """));
-        // MSG_MORE is supported (like TCP_CORK for the call); a flag tapwire lacks makes the script unsupported.
+        // MSG_MORE and MSG_ZEROCOPY are supported (MSG_MORE like TCP_CORK for the call); a flag tapwire
+        // lacks (MSG_OOB, 0x1) makes the script unsupported.
         assertEquals(ScriptResult.Status.PASSED, run(ACCEPTED
                 + "   +0 sendmsg(4, {msg_name(...)=..., msg_iov(1)=[{..., 10}], msg_flags=0}, MSG_MORE) = 10\n").status());
-        assertEquals(ScriptResult.Status.SKIPPED_UNSUPPORTED, run(ACCEPTED
+        assertEquals(ScriptResult.Status.PASSED, run(ACCEPTED
                 + "   +0 sendmsg(4, {msg_name(...)=..., msg_iov(1)=[{..., 10}], msg_flags=0}, MSG_ZEROCOPY) = 10\n").status());
+        assertEquals(ScriptResult.Status.SKIPPED_UNSUPPORTED, run(ACCEPTED
+                + "   +0 sendmsg(4, {msg_name(...)=..., msg_iov(1)=[{..., 10}], msg_flags=0}, 0x1) = 10\n").status());
     }
 
     @Test
