@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The IPv6 twin of {@link FloodIntegrationTest}: the same floods over IPv6 against
- * {@code fd00::2} while {@code curl -6} fetches {@code http://[fd00::2]/} in a loop and
+ * {@code fd00::2} while the legitimate client fetches {@code http://[fd00::2]/bytes/1024} in a loop and
  * {@code ping -6} runs, with the same checks ({@link FloodTestBase}). hping3 speaks IPv4 only, so
  * {@code tools/flood6.py} (Python, an AF_PACKET socket writing prebuilt frames to tap0) sends
  * them, each the twin of an hping3 flood. The IPv4 test's known failures (the ACK and ICMP echo

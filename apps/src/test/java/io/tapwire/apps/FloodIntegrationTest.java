@@ -5,8 +5,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Floods from a real tool (issue 11, item 4): {@code hping3 --flood} in the namespace against the
- * stack for {@value #FLOOD_SECONDS} s, while a {@code curl} loop fetches {@code http://10.0.0.2/}
- * one request after another and {@code ping} sends an echo request every 200 ms. The services run
+ * stack for {@value #FLOOD_SECONDS} s, while a legitimate client ({@code http_probe}) fetches
+ * {@code http://10.0.0.2/bytes/1024} one request after another and {@code ping} sends an echo
+ * request every 200 ms. The services run
  * as {@code tapwire up} runs them by default ({@code --io uring}: HTTP on the event loop on the
  * stack thread).
  *
