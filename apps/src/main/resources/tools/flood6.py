@@ -10,6 +10,8 @@ Modes, each the twin of an hping3 flood of the IPv4 test:
   syn       SYNs to --port (hping3 -S)
   allflags  every TCP flag at once, FIN SYN RST PSH ACK URG ECE CWR (hping3 -FSRPAUXY)
   rst, fin  RSTs, FINs to --port (hping3 -R, -F)
+  ack       ACKs to --port, a random acknowledgment number each (hping3 -A)
+  icmp      ICMPv6 echo requests, 56 bytes of data, sequence counting up (hping3 --icmp)
   udp       empty UDP datagrams to --port (hping3 --udp)
   frag      first fragments (offset 0, M set) of UDP datagrams of 8 + --data bytes, never
             completed (hping3 --udp -x -d 1200)
@@ -27,8 +29,8 @@ import sys
 import time
 
 ETH_P_IPV6 = 0x86DD
-NH_TCP, NH_UDP, NH_FRAGMENT = 6, 17, 44
-FLAGS = {"syn": 0x02, "rst": 0x04, "fin": 0x01, "allflags": 0xFF}
+NH_TCP, NH_UDP, NH_FRAGMENT, NH_ICMPV6 = 6, 17, 44, 58
+FLAGS = {"syn": 0x02, "rst": 0x04, "fin": 0x01, "ack": 0x10, "allflags": 0xFF}
 
 
 def checksum(data):
@@ -52,8 +54,8 @@ def frame(dst_mac, src_mac, src, dst, nh, payload):
     return eth + ip6 + payload
 
 
-def tcp(src, dst, sport, dport, flags, seq):
-    hdr = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, 5 << 4, flags, 512, 0, 0)
+def tcp(src, dst, sport, dport, flags, seq, ack=0):
+    hdr = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 512, 0, 0)
     c = upper_checksum(src, dst, NH_TCP, hdr)
     return hdr[:16] + struct.pack("!H", c) + hdr[18:]
 
@@ -62,6 +64,13 @@ def udp(src, dst, sport, dport, data):
     hdr = struct.pack("!HHHH", sport, dport, 8 + len(data), 0)
     c = upper_checksum(src, dst, NH_UDP, hdr + data) or 0xFFFF
     return hdr[:6] + struct.pack("!H", c) + data
+
+
+def echo_request(src, dst, ident, seq):
+    """An ICMPv6 echo request (RFC 4443 section 4.1) with 56 bytes of data, as ping sends."""
+    msg = struct.pack("!BBHHH", 128, 0, 0, ident, seq) + bytes(range(56))
+    c = upper_checksum(src, dst, NH_ICMPV6, msg)
+    return msg[:2] + struct.pack("!H", c) + msg[4:]
 
 
 def mac(text):
@@ -75,7 +84,7 @@ def main():
     p.add_argument("--src", default="fd00::1")
     p.add_argument("--dst", default="fd00::2")
     p.add_argument("--rand-source", action="store_true")
-    p.add_argument("--mode", choices=["syn", "allflags", "rst", "fin", "udp", "frag"], required=True)
+    p.add_argument("--mode", choices=["syn", "allflags", "rst", "fin", "ack", "udp", "icmp", "frag"], required=True)
     p.add_argument("--port", type=int, default=80)
     p.add_argument("--data", type=int, default=1200)
     p.add_argument("--pool", type=int, default=16384)
@@ -97,7 +106,10 @@ def main():
             src = socket.inet_pton(socket.AF_INET6, a.src)
             sport = (base_port + i) % 65536
         if a.mode in FLAGS:
-            payload, nh = tcp(src, dst, sport, a.port, FLAGS[a.mode], rnd.getrandbits(32)), NH_TCP
+            payload, nh = tcp(src, dst, sport, a.port, FLAGS[a.mode], rnd.getrandbits(32),
+                              rnd.getrandbits(32) if a.mode == "ack" else 0), NH_TCP
+        elif a.mode == "icmp":
+            payload, nh = echo_request(src, dst, base_port, i % 65536), NH_ICMPV6
         elif a.mode == "udp":
             payload, nh = udp(src, dst, sport, a.port, b""), NH_UDP
         else:

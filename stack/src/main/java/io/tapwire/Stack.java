@@ -138,7 +138,8 @@ public final class Stack {
 
     /**
      * Does all work due at {@code nowNanos}: reclaims sent TX descriptors, runs timers and queued
-     * tasks, processes up to {@code rxBudget} received frames, sends queued socket output.
+     * tasks, processes up to {@code rxBudget} received frames (sending at most {@code replyBudget}
+     * stateless replies to them), sends queued socket output.
      *
      * @return when to call again at the latest: {@code nowNanos} if work remains, the next timer
      *     deadline (the stack's own or a {@link StackAgent#nextDeadline()}), or {@code Long.MAX_VALUE}
@@ -161,6 +162,7 @@ public final class Stack {
         reassembler6.setNow(nowNanos);
         tcp.setNow(nowNanos, owner);
         tx.reclaim();
+        iface.beginPoll();
         if (!started) {
             started = true;
             if (config.arpGratuitousAtStart) {

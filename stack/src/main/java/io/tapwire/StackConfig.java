@@ -464,6 +464,19 @@ public final class StackConfig {
 
     /** Frames taken off the RX ring per {@code poll} before returning (NAPI weight). */
     public int rxBudget = 64;
+    /**
+     * Stateless replies sent per {@code poll} at most: RSTs for segments that find no connection
+     * or a listener they do not belong to, ICMP and ICMPv6 echo replies, SYN-ACK cookies. Beyond
+     * it they are dropped and counted ({@link Stat#TX_REPLY_BUDGET_DROPS}), never a connection's
+     * own segments. It is the NAPI balance applied to the TX side of a flood: a poll takes at most
+     * {@link #rxBudget} frames, so under a flood the stack answers at most this many of them per
+     * batch and spends the rest of its time reading (the TAP's queue drops less, legitimate frames
+     * among them) and serving connections, the way Linux's replies to a flood are bounded by its
+     * softirq budget and its device queue (its RSTs to closed ports have no other limit: no
+     * sysctl). Below overload a poll takes a few frames and every reply goes out. Default 16, a
+     * quarter of the default {@link #rxBudget}; no Linux equivalent.
+     */
+    public int replyBudget = 16;
     /** Seed for every random choice the stack makes (IP IDs, port choice), so runs are reproducible. */
     public long seed = 0x7a9_5eedL;
 
@@ -579,6 +592,9 @@ public final class StackConfig {
         }
         if (rxBudget < 1) {
             throw new IllegalArgumentException("rxBudget must be at least 1");
+        }
+        if (replyBudget < 1) {
+            throw new IllegalArgumentException("replyBudget must be at least 1, got " + replyBudget);
         }
     }
 }

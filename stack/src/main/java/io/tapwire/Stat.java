@@ -18,6 +18,12 @@ public enum Stat {
     /** Outgoing frames lost because the TX ring had no room for them (the reply or datagram is not sent). */
     TX_RING_FULL,
     /**
+     * Stateless replies (a RST for a segment without a connection, an echo reply, a SYN-ACK
+     * cookie) not sent because the poll's {@link StackConfig#replyBudget} was spent: a flood's
+     * answers shed, as a full device queue sheds them.
+     */
+    TX_REPLY_BUDGET_DROPS,
+    /**
      * Multi-queue: received TCP segments of a connection this shard does not own, passed to the
      * next shard instead of being answered with a reset (see {@link ShardSteering}).
      */

@@ -97,6 +97,9 @@ public final class Icmp implements IpProtocolHandler, Ipv4Input.UnknownProtocolH
             stats.drop(DropReason.ICMP_BROADCAST_ECHO_IGNORED);
             return;
         }
+        if (!iface.takeReply()) {
+            return; // the poll's reply budget is spent (StackConfig.replyBudget): shed like a full device queue
+        }
         // RFC 1122 3.2.2.6: the reply carries the request's identifier, sequence and data
         // unchanged; only the type and the checksum differ.
         ByteBuffer b = out.begin(ip.src(), Ipv4Packet.PROTO_ICMP, length);

@@ -159,6 +159,9 @@ public final class Icmpv6 implements Ip6ProtocolHandler, Ipv6Input.ProblemReport
             stats.drop(DropReason.ICMP6_UNHANDLED);
             return;
         }
+        if (iface != null && !iface.takeReply()) {
+            return; // the poll's reply budget is spent (StackConfig.replyBudget): shed like a full device queue
+        }
         ByteBuffer b = out.begin(src, ip.srcHi(), ip.srcLo(), Ipv6Packet.NH_ICMPV6, length);
         if (b == null) {
             return;

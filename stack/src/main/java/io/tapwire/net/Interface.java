@@ -29,6 +29,8 @@ public final class Interface {
     private int rxChecksumStart;
     private int rxChecksumOffset;
     private int rxGsoSize;
+    /** Stateless replies this poll may still send ({@link StackConfig#replyBudget}). */
+    private int repliesLeft;
 
     public Interface(StackConfig config, DescriptorRing tx, int mtu, Statistics stats) {
         this(config, tx, mtu, LinkOffloads.NONE, stats);
@@ -52,6 +54,26 @@ public final class Interface {
                     + tx.frameCapacity() + "-byte frame buffers");
         }
         this.offloads = offloads;
+    }
+
+    /** Starts a poll's batch: the stateless-reply budget is whole again (called by the stack per poll). */
+    public void beginPoll() {
+        repliesLeft = config.replyBudget;
+    }
+
+    /**
+     * Takes one stateless reply from this poll's budget: true if it may be sent; false once
+     * {@link StackConfig#replyBudget} replies went out in this poll, the reply then not sent and
+     * counted in {@link Stat#TX_REPLY_BUDGET_DROPS}. Only replies that hold no state ask (RSTs for
+     * segments without a connection, echo replies, SYN-ACK cookies); a connection's segments never do.
+     */
+    public boolean takeReply() {
+        if (repliesLeft > 0) {
+            repliesLeft--;
+            return true;
+        }
+        stats.inc(Stat.TX_REPLY_BUDGET_DROPS);
+        return false;
     }
 
     /** What the device completes or cuts on transmit. */

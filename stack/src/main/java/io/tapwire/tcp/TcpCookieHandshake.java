@@ -48,6 +48,9 @@ final class TcpCookieHandshake {
      * shared {@link TcpOptions}, with a cookie SYN-ACK, keeping no state for it.
      */
     void sendCookie(ListenSocket l, int remoteAddress, int localAddress, TcpSegment seg) {
+        if (!layer.takeReply()) {
+            return; // a cookie holds no state: within the poll's reply budget only (StackConfig.replyBudget)
+        }
         long now = layer.now();
         l.cookieSent(now);
         stats.inc(Stat.TCP_SYNCOOKIES_SENT);

@@ -175,6 +175,8 @@ public final class TcpLayer implements IpProtocolHandler {
     /** Connections in TIME_WAIT now (counted against {@code tcp_max_tw_buckets}); stack thread. */
     public int timeWaitCount() { return timeWaits.count(); }
     TimerQueue timerQueue() { return timerQueue; }
+    /** One stateless reply from the poll's budget ({@link Interface#takeReply}). */
+    boolean takeReply() { return iface.takeReply(); }
     TcpTimers timers() { return timers; }
     Statistics stats() { return stats; }
     StackConfig config() { return config; }

@@ -745,6 +745,9 @@ final class TcpOutput {
      * the RST takes that as its sequence number; otherwise it acknowledges the segment.
      */
     void sendResetFor(int localAddress, int remoteAddress, TcpSegment in, int segmentLength) {
+        if (!layer.takeReply()) {
+            return; // stateless: within the poll's reply budget only (StackConfig.replyBudget)
+        }
         if (in.isAck()) {
             sendRaw(localAddress, in.dstPort(), remoteAddress, in.srcPort(), in.ack(), 0, TcpSegment.RST);
         } else {

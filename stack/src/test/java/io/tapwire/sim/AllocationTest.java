@@ -38,7 +38,9 @@ class AllocationTest {
 
     @Test
     void icmpEchoPathAllocatesNothingPerPacket() {
-        StackHarness h = new StackHarness(256, new StackConfig());
+        StackConfig c = new StackConfig();
+        c.replyBudget = 32; // batches of 32 echo requests per poll, each answered
+        StackHarness h = new StackHarness(256, c);
         h.introducePeer();
         byte[] frame = Frames.ethernet(US_MAC, PEER_MAC, EthernetFrame.TYPE_IPV4,
                 Frames.ipv4(PEER, US, 1, 1, 0, 64, Frames.icmpEcho(Icmpv4Packet.TYPE_ECHO_REQUEST, 1, 1, 56)));

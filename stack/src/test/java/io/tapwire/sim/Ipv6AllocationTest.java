@@ -28,7 +28,8 @@ class Ipv6AllocationTest {
     }
 
     private static Ipv6Peer peer() {
-        Ipv6Peer p = new Ipv6Peer().started();
+        // Batches of 32 echo requests per poll, each answered: the reply budget covers the batch.
+        Ipv6Peer p = new Ipv6Peer(c -> c.replyBudget = 32).started();
         p.solicitUs();
         p.sent();
         return p;
