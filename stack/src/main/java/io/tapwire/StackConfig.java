@@ -271,6 +271,28 @@ public final class StackConfig {
     /** TCP: delayed-ACK timeout (Linux uses 40 ms minimum, at most 200 ms). */
     public long tcpDelackNanos = 40_000_000L;
     /**
+     * TCP: loss-detection options ({@code tcp_recovery}, Linux default 1): bit 0x1 RACK time-based
+     * loss detection (RFC 8985), 0x2 a static RACK reordering window (no D-SACK adaptation), 0x4 no
+     * DupThresh rule beside RACK.
+     */
+    public int tcpRecovery = 1;
+    /** TCP: tail loss probes ({@code tcp_early_retrans}, Linux default 3: TLP on; 0 off, 3 or 4 on). */
+    public int tcpEarlyRetrans = 3;
+    /** TCP: F-RTO spurious-timeout detection (RFC 5682; {@code tcp_frto}, Linux default 2: the SACK-enhanced version; 0 off). */
+    public int tcpFrto = 2;
+    /** TCP: initial reordering degree, the DupThresh of RFC 5681/6675 ({@code tcp_reordering}, 3). */
+    public int tcpReordering = 3;
+    /** TCP: the most the reordering degree may grow to ({@code tcp_max_reordering}, 300). */
+    public int tcpMaxReordering = 300;
+    /**
+     * TCP: limited transmit (RFC 3042): in DISORDER, segments SACKed or reported by duplicate ACKs
+     * no longer count against cwnd, so new data keeps the ACK clock going (Linux always does this
+     * through tcp_packets_in_flight; false: the span from snd.una is bounded by cwnd).
+     */
+    public boolean tcpLimitedTransmit = true;
+    /** TCP: Proportional Rate Reduction in recovery (RFC 6937, Linux's only mode); false: NewReno/Reno window inflation. */
+    public boolean tcpPrr = true;
+    /**
      * TCP: secret for RFC 6528 initial sequence numbers and for SYN cookies ({@link #tcpSyncookies});
      * fixed in tests for determinism, random otherwise.
      */

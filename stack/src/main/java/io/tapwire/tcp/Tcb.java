@@ -132,6 +132,19 @@ public final class Tcb implements Timer.Target {
         }
         return scoreboard;
     }
+    /** Loss-recovery state (per-segment record, RACK, undo, PRR, TLP); null until the first data segment is sent. */
+    LossRecovery lr;
+    /** What the retransmission timer slot is armed for: {@link TcpRecovery#TIMER_RTO}, {@code TIMER_PROBE} or {@code TIMER_REORDER}. */
+    byte rtxMode;
+
+    /** This connection's loss-recovery state, created at first use. */
+    LossRecovery lossRecovery() {
+        if (lr == null) {
+            lr = new LossRecovery(layer.config().tcpReordering);
+        }
+        return lr;
+    }
+
     /** Highest sequence number retransmitted in this recovery (RFC 6675 HighRxt). */
     int highRxt;
     /** CA state changes with cwnd and ssthresh (bounded). */
@@ -286,6 +299,12 @@ public final class Tcb implements Timer.Target {
             rtxTimer = new Timer(this, TIMER_RTX);
         }
         return rtxTimer;
+    }
+
+    /** The retransmission timer slot, to be armed as the RTO (RFC 6298). */
+    Timer rtoTimer() {
+        rtxMode = TcpRecovery.TIMER_RTO;
+        return rtxTimer();
     }
 
     Timer delackTimer() {

@@ -40,6 +40,14 @@ final class TcpTimers {
                     if (t.sndUna == t.sndMax) {
                         return;
                     }
+                    if (t.rtxMode == TcpRecovery.TIMER_PROBE) {
+                        layer.recovery().onProbeTimer(t, output);
+                        return;
+                    }
+                    if (t.rtxMode == TcpRecovery.TIMER_REORDER) {
+                        layer.recovery().onReorderTimer(t, layer.ackInput());
+                        return;
+                    }
                     if (t.retransmits >= config.tcpRetries2) {
                         t.error = new SocketTimeoutException("connection timed out: " + t.retransmits
                                 + " retransmissions unanswered (tcp_retries2)");
@@ -60,6 +68,14 @@ final class TcpTimers {
                     // Any state → LOSS (the seed note: "RTO always leads to Loss"); ssthresh is
                     // lowered once per episode (RFC 5681 3.1), cwnd to one segment.
                     io.tapwire.tcp.cc.CaStateMachine.Transition tr = t.ca.onRetransmitTimeout(t.sndUna, t.sndMax);
+                    if (tr.reduceWindow()) {
+                        // Linux tcp_enter_loss -> tcp_init_undo: a new episode that timestamps
+                        // or D-SACKs may prove spurious.
+                        layer.recovery().startEpisode(t);
+                    }
+                    if (t.lr != null) {
+                        layer.recovery().onRetransmitTimeout(t, tr.from());
+                    }
                     t.cc.onRetransmitTimeout(t.inFlight(), tr.reduceWindow());
                     t.logCa(tr, now);
                     t.rtt.backOff();
@@ -70,7 +86,7 @@ final class TcpTimers {
                     t.sndNxt = t.sndUna;
                     output.output(t);
                     if (!Tcb.armed(t.rtxTimer) && t.sndUna != t.sndMax) {
-                        layer.timerQueue().arm(t.rtxTimer(), now + t.rtt.rto());
+                        layer.timerQueue().arm(t.rtoTimer(), now + t.rtt.rto());
                     }
                 }
             }
@@ -93,7 +109,7 @@ final class TcpTimers {
         t.rtt.backOff();
         stats.inc(Stat.TCP_TIMEOUTS);
         output.sendSyn(t, synAck);
-        layer.timerQueue().arm(t.rtxTimer(), layer.now() + t.rtt.rto());
+        layer.timerQueue().arm(t.rtoTimer(), layer.now() + t.rtt.rto());
     }
 
     void onDelayedAck(Tcb t) {
