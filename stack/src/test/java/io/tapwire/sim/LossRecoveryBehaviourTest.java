@@ -263,6 +263,8 @@ class LossRecoveryBehaviourTest {
         assertEquals(List.of(), c.sent());
         c.ack(7001);
         assertEquals(1, c.stat(Stat.TCP_SACK_REORDER));
+        assertEquals(7, c.s.tcpInfo().reordering(), "tcpi_reordering");
+        assertEquals(1, c.s.tcpInfo().reordSeen(), "tcpi_reord_seen");
         c.ack(10001);
         c.sent();
         c.h.advance(10 * MS);
@@ -286,6 +288,7 @@ class LossRecoveryBehaviourTest {
         c.h.advance(100 * MS);
         c.ack(1, 5001, 7001);
         c.ack(7001);
+        assertEquals(4, c.s.tcpInfo().reordering(), "capped");
         c.ack(10001);
         c.h.advance(10 * MS);
         c.write(10000);
