@@ -76,6 +76,13 @@ public final class FreeBsdProfile {
         // connection (ACK, or RST with insecure_syn at an in-window SYN); FreeBSD with drop_synfin=1
         // keeps the TIME-WAIT too, where Linux drops it and hands the SYN+FIN to the listener.
         c.tcpTimeWaitSynFinReopens = false;
+        // FreeBSD's default stack finds losses by DupThresh (RFC 6675) and sends no tail loss
+        // probes (RACK and TLP live in its separate tcp_rack stack); it has no F-RTO. It does
+        // limited transmit (net.inet.tcp.rfc3042) and PRR (net.inet.tcp.do_prr), as tapwire's
+        // defaults do.
+        c.tcpRecovery = 0;
+        c.tcpEarlyRetrans = 0;
+        c.tcpFrto = 0;
         return c;
     }
 
