@@ -82,11 +82,7 @@ final class TcpAckInput {
             t.sndNxt = ack;
         }
         t.retransmits = 0;
-        int recordsBefore = t.lr == null ? 0 : t.lr.segs.count();
         recovery.onCumulativeAck(t, ack);
-        if (t.lr != null) {
-            recovery.checkRenoReordering(t, recordsBefore - t.lr.segs.count());
-        }
         t.scoreboard.advance(ack);
         int flightAfter = Seq.diff(t.sndMax, ack);
         boolean prr = config.tcpPrr;
@@ -159,6 +155,9 @@ final class TcpAckInput {
         recovery.processTlpAck(t, ack, dupAck, unaAdvanced, newSack);
         if (!unaAdvanced && (dupAck || newSack)) {
             recovery.frtoOnAck(t, false, dupAck, newSack);
+        }
+        if (dupAck) {
+            recovery.checkRenoReordering(t);
         }
         if (t.ca.state() != CaState.LOSS) {
             recovery.tryUndoDsack(t);

@@ -244,15 +244,20 @@ final class TcpRecovery implements SentSegments.Delivered {
         stats.inc(byTimestamp ? Stat.TCP_TS_REORDER : Stat.TCP_SACK_REORDER);
     }
 
-    /** Reordering without SACK (Linux {@code tcp_check_reno_reordering}): more duplicate ACKs than segments were missing. */
-    void checkRenoReordering(Tcb t, int ackedSegments) {
+    /**
+     * Reordering without SACK (Linux {@code tcp_add_reno_sack} with {@code tcp_check_reno_reordering}):
+     * a duplicate ACK beyond what the outstanding segments less one hole can explain means
+     * segments were delivered out of order; DupThresh becomes the number outstanding.
+     */
+    void checkRenoReordering(Tcb t) {
         LossRecovery r = t.lr;
         if (r == null || t.sackOk || t.dupAcks == 0) {
             return;
         }
-        int outstanding = r.segs.count() + ackedSegments;
-        if (t.dupAcks + ackedSegments > outstanding) {
-            r.reordering = Math.min(Math.max(r.reordering, t.dupAcks + ackedSegments), config.tcpMaxReordering);
+        int outstanding = r.segs.count();
+        int holes = Math.min(Math.max(r.segs.lostOut() + r.segs.retransOut(), 1), outstanding);
+        if (t.dupAcks + holes > outstanding) {
+            r.reordering = Math.min(Math.max(r.reordering, outstanding), config.tcpMaxReordering);
             r.reordSeen++;
             stats.inc(Stat.TCP_RENO_REORDER);
         }

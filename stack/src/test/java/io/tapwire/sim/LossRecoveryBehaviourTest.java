@@ -300,6 +300,20 @@ class LossRecoveryBehaviourTest {
         assertEquals(List.of("10001:11001"), c.sent(), "four: lost (with the uncapped degree 7 it would not be)");
     }
 
+    @Test
+    void withoutSackMoreDuplicateAcksThanSegmentsOutIsReordering() throws Exception {
+        Conn c = new Conn(cfg -> cfg.tcpSack = false, false);
+        c.write(2000);
+        assertEquals(2, c.sent().size());
+        c.h.advance(100 * MS);
+        c.ack(1);
+        assertEquals(0, c.stat(Stat.TCP_RENO_REORDER), "one duplicate ACK: the second segment arrived");
+        c.ack(1);
+        assertEquals(1, c.stat(Stat.TCP_RENO_REORDER), "two duplicates with two segments out and one hole (Linux tcp_check_reno_reordering)");
+        c.ack(2001);
+        assertEquals(0, c.stat(Stat.TCP_RETRANS_SEGS));
+    }
+
     // ------------------------------------------------------------------ undo
 
     @Test
