@@ -16,7 +16,6 @@ import static io.tapwire.wire.TcpSegment.ACK;
 import static io.tapwire.wire.TcpSegment.SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Loss recovery against a scripted peer on the virtual clock, in the shape of Linux's packetdrill
@@ -559,10 +558,5 @@ class LossRecoveryBehaviourTest {
         assertTrue(c.sent().contains("1001:2001"), "go-back-N");
         c.ack(3001);
         assertEquals(0, c.stat(Stat.TCP_SPURIOUS_RTOS));
-    }
-
-    @SuppressWarnings("unused")
-    private static void gaveUp(String what) {
-        fail("gave up waiting: " + what);
     }
 }
