@@ -41,6 +41,9 @@ class LossRecoveryBehaviourTest {
             StackConfig c = new StackConfig();
             c.tcpIsnSecret = 7;
             c.tcpCongestionControl = "cubic";
+            // Linux's defaults for tail loss probes and F-RTO (tapwire's are off for now).
+            c.tcpEarlyRetrans = 3;
+            c.tcpFrto = 2;
             configure.accept(c);
             h = new StackHarness(1024, c);
             h.introducePeer();
