@@ -273,9 +273,12 @@ public final class StackConfig {
     /**
      * TCP: loss-detection options ({@code tcp_recovery}, Linux default 1): bit 0x1 RACK time-based
      * loss detection (RFC 8985), 0x2 a static RACK reordering window (no D-SACK adaptation), 0x4 no
-     * DupThresh rule beside RACK.
+     * DupThresh rule beside RACK. Linux's default is 1; tapwire's is 0 for now, as are
+     * {@link #tcpPrr} and {@link #tcpLimitedTransmit}: with the new recovery on, apps'
+     * EventServicesTest and IperfServerIntegrationTest failed intermittently against Linux
+     * (issue 15 RECOVERY report; main passes them).
      */
-    public int tcpRecovery = 1;
+    public int tcpRecovery = 0;
     /**
      * TCP: tail loss probes ({@code tcp_early_retrans}; 0 off, 3 or 4 on). Linux's default is 3;
      * tapwire's is 0 for now: with TLP on, apps' IperfServerIntegrationTest (iperf3 -R) failed
@@ -297,9 +300,9 @@ public final class StackConfig {
      * no longer count against cwnd, so new data keeps the ACK clock going (Linux always does this
      * through tcp_packets_in_flight; false: the span from snd.una is bounded by cwnd).
      */
-    public boolean tcpLimitedTransmit = true;
+    public boolean tcpLimitedTransmit = false;
     /** TCP: Proportional Rate Reduction in recovery (RFC 6937, Linux's only mode); false: NewReno/Reno window inflation. */
-    public boolean tcpPrr = true;
+    public boolean tcpPrr = false;
     /**
      * TCP: secret for RFC 6528 initial sequence numbers and for SYN cookies ({@link #tcpSyncookies});
      * fixed in tests for determinism, random otherwise.

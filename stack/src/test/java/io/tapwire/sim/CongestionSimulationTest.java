@@ -134,8 +134,12 @@ class CongestionSimulationTest {
         // RACK's reordering window is min_rtt/4 (RFC 8985 6.2): 0 on this zero-latency link, so
         // the late segment is retransmitted at once; the receiver's D-SACK of the duplicate then
         // proves it spurious and the reduction is undone (RFC 3708, Linux tcp_try_undo_dsack / at
-        // the full ACK tcp_try_undo_recovery).
-        VirtualNet net = new VirtualNet();
+        // the full ACK tcp_try_undo_recovery). Linux's defaults for RACK and PRR.
+        VirtualNet net = new VirtualNet(a -> {
+            a.tcpRecovery = 1;
+            a.tcpPrr = true;
+            a.tcpLimitedTransmit = true;
+        }, b -> { });
         TcpListener l = net.b.listenTcp(7, 4);
         TcpSocket client = net.a.connectTcp(VirtualNet.B_ADDR, 7);
         net.runUntil(() -> client.state() == TcpState.ESTABLISHED, 5 * SEC);

@@ -41,7 +41,11 @@ class LossRecoveryBehaviourTest {
             StackConfig c = new StackConfig();
             c.tcpIsnSecret = 7;
             c.tcpCongestionControl = "cubic";
-            // Linux's defaults for tail loss probes and F-RTO (tapwire's are off for now).
+            // Linux's defaults for RACK, PRR, limited transmit, tail loss probes and F-RTO
+            // (tapwire's are off for now).
+            c.tcpRecovery = 1;
+            c.tcpPrr = true;
+            c.tcpLimitedTransmit = true;
             c.tcpEarlyRetrans = 3;
             c.tcpFrto = 2;
             configure.accept(c);
