@@ -138,6 +138,19 @@ public final class Tcb implements Timer.Target {
         }
         return scoreboard;
     }
+    /** Loss-recovery state (per-segment record, RACK, undo, PRR, TLP); null until the first data segment is sent. */
+    LossRecovery lr;
+    /** What the retransmission timer slot is armed for: {@link TcpRecovery#TIMER_RTO}, {@code TIMER_PROBE} or {@code TIMER_REORDER}. */
+    byte rtxMode;
+
+    /** This connection's loss-recovery state, created at first use. */
+    LossRecovery lossRecovery() {
+        if (lr == null) {
+            lr = new LossRecovery(layer.config().tcpReordering);
+        }
+        return lr;
+    }
+
     /** Highest sequence number retransmitted in this recovery (RFC 6675 HighRxt). */
     int highRxt;
     /** CA state changes with cwnd and ssthresh (bounded). */
@@ -320,6 +333,12 @@ public final class Tcb implements Timer.Target {
             rtxTimer = new Timer(this, TIMER_RTX);
         }
         return rtxTimer;
+    }
+
+    /** The retransmission timer slot, to be armed as the RTO (RFC 6298). */
+    Timer rtoTimer() {
+        rtxMode = TcpRecovery.TIMER_RTO;
+        return rtxTimer();
     }
 
     Timer delackTimer() {
@@ -567,7 +586,8 @@ public final class Tcb implements Timer.Target {
                 ecnOk, rtt.backoffCount(), dataSegsIn > 0 ? layer.config().tcpDelackNanos / 1000 : 0, pmtu, rcvMss(), bytesSent, bytesRetrans,
                 segsOut, segsIn, dataSegsOut, dataSegsIn, rtt.minRtt() / 1000, rcvSpace(), sendRing.size(), recvRing.size(),
                 timerKind(), timerRemainingMicros(), timerKind() == TcpInfo.TIMER_ON ? retransmits : probes, recvRing.capacity(),
-                sendRing.capacity());
+                sendRing.capacity(),
+                lr == null ? layer.config().tcpReordering : lr.reordering, lr == null ? 0 : lr.reordSeen);
     }
 
     /** The timer ss -o reports, in the order Linux's get_tcp4_sock picks it: retransmission, probe, keepalive; TIME_WAIT's own. */

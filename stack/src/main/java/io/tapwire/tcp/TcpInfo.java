@@ -28,6 +28,8 @@ import io.tapwire.tcp.cc.CaState;
  * @param timerRetransmits ss's count beside the timer: consecutive timeouts, or unanswered probes
  * @param rcvBuf receive buffer size (ss -m's rb)
  * @param sndBuf send buffer size (ss -m's tb)
+ * @param reordering the reordering degree, DupThresh, in segments (tcpi_reordering; tcp_reordering, 3, until reordering is seen)
+ * @param reordSeen times reordering was detected (tcpi_reord_seen)
  */
 public record TcpInfo(
         TcpState state,
@@ -73,7 +75,9 @@ public record TcpInfo(
         long timerRemainingMicros,
         int timerRetransmits,
         int rcvBuf,
-        int sndBuf) {
+        int sndBuf,
+        int reordering,
+        int reordSeen) {
 
     /** {@link #timer} values, as Linux's /proc/net/tcp and ss number them: none, retransmission, keepalive, TIME_WAIT, zero-window probe. */
     public static final int TIMER_OFF = 0;

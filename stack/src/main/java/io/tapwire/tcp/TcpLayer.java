@@ -174,6 +174,9 @@ public final class TcpLayer implements IpProtocolHandler {
     public int timeWaitCount() { return timeWaits.count(); }
     TimerQueue timerQueue() { return timerQueue; }
     TcpTimers timers() { return timers; }
+    /** Loss recovery beside the CA state machine (RACK, TLP, PRR, undo; RECOVERY issue 15). */
+    TcpRecovery recovery() { return input.recovery(); }
+    TcpAckInput ackInput() { return input.ackInput(); }
     Statistics stats() { return stats; }
     StackConfig config() { return config; }
 

@@ -4,6 +4,7 @@ import io.tapwire.Stat;
 import io.tapwire.StackConfig;
 import io.tapwire.link.Descriptor;
 import io.tapwire.net.Ipv4Output;
+import io.tapwire.tcp.cc.CaState;
 import io.tapwire.wire.Ipv4Packet;
 import io.tapwire.wire.Seq;
 import io.tapwire.wire.TcpOptions;
@@ -80,6 +81,7 @@ final class TcpOutput {
             return;
         }
         boolean sentSomething = false;
+        boolean sentNew = false;
         while (true) {
             if (t.sackOk && !t.scoreboard.isEmpty() && Seq.lt(t.sndNxt, t.sndMax)) {
                 // Resending after a timeout: skip what the peer has SACKed (RFC 6675 section 5.1).
@@ -91,6 +93,17 @@ final class TcpOutput {
             int inFlight = t.inFlight();
             int window = Math.min(t.sndWnd, t.cc.cwnd());
             int usable = Math.max(0, Seq.diff(Seq.add(t.sndUna, window), t.sndNxt));
+            int pipe = layer.recovery().pipeForCwndTest(t);
+            if (pipe >= 0) {
+                // In DISORDER and (with PRR) RECOVERY, or F-RTO's new data after a timeout, the
+                // congestion window bounds what is in the network, not the span from snd.una
+                // (Linux tcp_cwnd_test with tcp_packets_in_flight): SACKed segments, segments
+                // reported by duplicate ACKs and lost ones have left it. In DISORDER that is
+                // limited transmit (RFC 3042): each early duplicate ACK lets a new segment out.
+                int cwndRoom = t.cc.cwnd() - pipe;
+                int rwndRoom = Seq.diff(Seq.add(t.sndUna, t.sndWnd), t.sndNxt);
+                usable = Math.max(0, Math.min(cwndRoom, rwndRoom));
+            }
             int maxData = maxSegmentData(t);
             boolean retransmitting = Seq.lt(t.sndNxt, t.sndMax);
             int len = Math.min(Math.min(unsent, retransmitting ? maxData : superSegmentData(t, maxData)), usable);
@@ -122,6 +135,9 @@ final class TcpOutput {
                 layer.outputBlocked(t);
                 break;
             }
+            boolean resent = Seq.lt(t.sndNxt, t.sndMax);
+            layer.recovery().recordSent(t, t.sndNxt, len + (fin ? 1 : 0), maxData, resent, tsVal(t));
+            sentNew |= !resent;
             if (Seq.lt(t.sndNxt, t.sndMax)) {
                 t.totalRetransmits++;
                 stats.inc(Stat.TCP_RETRANS_SEGS);
@@ -140,7 +156,7 @@ final class TcpOutput {
             }
             sentSomething = true;
             if (!Tcb.armed(t.rtxTimer)) {
-                layer.timerQueue().arm(t.rtxTimer(), layer.now() + t.rtt.rto());
+                layer.timerQueue().arm(t.rtoTimer(), layer.now() + t.rtt.rto());
             }
             if (fin) {
                 break;
@@ -160,6 +176,10 @@ final class TcpOutput {
         if (sentSomething && t.sndNoSpace) {
             // Sending lowered the unsent bytes: a writer held by TCP_NOTSENT_LOWAT may go on.
             t.wakeWriters();
+        }
+        if (sentNew) {
+            // RFC 8985 7.2: new data went out, the probe timeout is scheduled again.
+            layer.recovery().scheduleLossProbe(t);
         }
     }
 
@@ -266,12 +286,18 @@ final class TcpOutput {
         if (len <= 0 || !send(t, t.sndNxt, TcpSegment.ACK | TcpSegment.PSH, offset, len, false)) {
             return 0;
         }
+        boolean resent = Seq.lt(t.sndNxt, t.sndMax);
+        if (resent) {
+            t.totalRetransmits++;
+            stats.inc(Stat.TCP_RETRANS_SEGS);
+        }
+        layer.recovery().recordSent(t, t.sndNxt, len, maxSegmentData(t), resent, tsVal(t));
         t.sndNxt = Seq.add(t.sndNxt, len);
         if (Seq.gt(t.sndNxt, t.sndMax)) {
             t.sndMax = t.sndNxt;
         }
         if (!Tcb.armed(t.rtxTimer)) {
-            layer.timerQueue().arm(t.rtxTimer(), layer.now() + t.rtt.rto());
+            layer.timerQueue().arm(t.rtoTimer(), layer.now() + t.rtt.rto());
         }
         return len;
     }
@@ -282,6 +308,11 @@ final class TcpOutput {
      * judges lost and that have not been retransmitted in this recovery (above HighRxt).
      */
     void retransmitHoles(Tcb t, int max) {
+        TcpRecovery recovery = layer.recovery();
+        if (recovery.rackEnabled(t) && t.lr != null) {
+            retransmitLost(t, max);
+            return;
+        }
         if (t.scoreboard.isEmpty()) {
             retransmitFirst(t);
             return;
@@ -289,7 +320,10 @@ final class TcpOutput {
         int highest = t.scoreboard.highestSacked();
         for (int n = 0; n < max; n++) {
             int seq = t.scoreboard.skipSacked(Seq.max(t.highRxt, t.sndUna));
-            if (!Seq.lt(seq, highest) || !t.scoreboard.isLost(seq, t.sndMss)) {
+            if (!Seq.lt(seq, highest) || !t.scoreboard.isLost(seq, t.sndMss, recovery.reordering(t))) {
+                return;
+            }
+            if (config.tcpPrr && n > 0 && recovery.pipeBytes(t) >= t.cc.cwnd()) {
                 return;
             }
             int holeEnd = t.scoreboard.nextSackedStart(seq, highest);
@@ -299,11 +333,12 @@ final class TcpOutput {
                 return;
             }
             t.highRxt = Seq.add(seq, len);
+            recovery.recordSent(t, seq, len, maxSegmentData(t), true, tsVal(t));
             t.totalRetransmits++;
             stats.inc(Stat.TCP_RETRANS_SEGS);
             t.rttTiming = false;
             if (!Tcb.armed(t.rtxTimer)) {
-                layer.timerQueue().arm(t.rtxTimer(), layer.now() + t.rtt.rto());
+                layer.timerQueue().arm(t.rtoTimer(), layer.now() + t.rtt.rto());
             }
         }
     }
@@ -320,11 +355,73 @@ final class TcpOutput {
         // retransmits the skb with its flags; FreeBSD sets PSH when the send buffer empties).
         boolean push = len > 0 && len == t.sendRing.size();
         if (send(t, t.sndUna, TcpSegment.ACK | (fin ? TcpSegment.FIN : 0) | (push ? TcpSegment.PSH : 0), offset, len, false)) {
+            layer.recovery().recordSent(t, t.sndUna, len + (fin ? 1 : 0), maxSegmentData(t), true, tsVal(t));
             t.totalRetransmits++;
             stats.inc(Stat.TCP_RETRANS_SEGS);
             // Karn: a retransmission makes the pending RTT measurement ambiguous.
             t.rttTiming = false;
         }
+    }
+
+    /**
+     * Retransmits segments RACK (or the DupThresh rule) marked lost, first in sequence order, at
+     * most {@code max}, and with PRR only while the packets in flight are below cwnd (Linux
+     * {@code tcp_xmit_retransmit_queue}); the first one of a recovery always goes (PRR's forced
+     * fast retransmit).
+     */
+    void retransmitLost(Tcb t, int max) {
+        LossRecovery r = t.lr;
+        TcpRecovery recovery = layer.recovery();
+        for (int n = 0; n < max; n++) {
+            int i = r.segs.firstLost();
+            if (i < 0) {
+                return;
+            }
+            if (config.tcpPrr && recovery.pipeBytes(t) >= t.cc.cwnd() && !(n == 0 && r.prrOut == 0)) {
+                return;
+            }
+            if (!resendRange(t, r.segs.start(i), r.segs.end(i))) {
+                return;
+            }
+            t.highRxt = Seq.max(t.highRxt, r.segs.end(i));
+        }
+    }
+
+    /**
+     * The tail loss probe's retransmission (RFC 8985 7.3): the last segment sent, again. Returns
+     * false if there is nothing to resend.
+     */
+    boolean retransmitLast(Tcb t) {
+        LossRecovery r = t.lr;
+        if (r == null || r.segs.count() == 0) {
+            return false;
+        }
+        int last = r.segs.count() - 1;
+        return resendRange(t, r.segs.start(last), r.segs.end(last));
+    }
+
+    /** Resends the start of [seq, end) (one segment at most), the FIN too if it lies within. */
+    private boolean resendRange(Tcb t, int seq, int end) {
+        int dataEnd = t.finSent() && Seq.gt(end, t.finSeq) ? t.finSeq : end;
+        int dataLen = Math.max(0, Seq.diff(dataEnd, seq));
+        int len = Math.min(maxSegmentData(t), dataLen);
+        boolean fin = dataEnd != end && len == dataLen;
+        long offset = t.sendOffset(seq);
+        if (len == 0 && !fin) {
+            return false;
+        }
+        if (!send(t, seq, TcpSegment.ACK | (fin ? TcpSegment.FIN : 0), offset, len, false)) {
+            return false;
+        }
+        layer.recovery().recordSent(t, seq, len + (fin ? 1 : 0), maxSegmentData(t), true, tsVal(t));
+        t.totalRetransmits++;
+        stats.inc(Stat.TCP_RETRANS_SEGS);
+        // Karn: a retransmission makes the pending RTT measurement ambiguous.
+        t.rttTiming = false;
+        if (!Tcb.armed(t.rtxTimer)) {
+            layer.timerQueue().arm(t.rtoTimer(), layer.now() + t.rtt.rto());
+        }
+        return true;
     }
 
     /** The ACK of the peer's FIN carried by a retransmission of our unacknowledged FIN (BSD's CLOSING). */

@@ -112,6 +112,13 @@ public final class FreeBsdProfile {
         c.tcpIcmpSynSentAbort = 1;
         // FreeBSD rounds the scaled window it advertises up to the scale (roundup2 in tcp_output).
         c.tcpWindowRoundUp = true;
+        // FreeBSD's default stack finds losses by DupThresh (RFC 6675) and sends no tail loss
+        // probes (RACK and TLP live in its separate tcp_rack stack); it has no F-RTO. It does
+        // limited transmit (net.inet.tcp.rfc3042) and PRR (net.inet.tcp.do_prr), as tapwire's
+        // defaults do.
+        c.tcpRecovery = 0;
+        c.tcpEarlyRetrans = 0;
+        c.tcpFrto = 0;
         return c;
     }
 
