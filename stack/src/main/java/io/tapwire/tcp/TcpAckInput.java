@@ -110,7 +110,7 @@ final class TcpAckInput {
                     if (t.lr != null && t.lr.segs.count() > 0) {
                         t.lr.segs.markLost(0);
                     }
-                    output.retransmitFirst(t);
+                    output.retransmit().retransmitFirst(t);
                 }
             }
         } else if (t.ca.state() == CaState.LOSS && recovery.mayUndo(t)) {
@@ -195,7 +195,7 @@ final class TcpAckInput {
             int delivered = recovery.delivered() + (!t.sackOk && dupAck ? 1 : 0);
             recovery.cwndReduction(t, delivered, newlyLost, unaAdvanced);
             if (t.sackOk) {
-                output.retransmitHoles(t, Integer.MAX_VALUE);
+                output.retransmit().retransmitHoles(t, Integer.MAX_VALUE);
             }
             return;
         }
@@ -204,7 +204,7 @@ final class TcpAckInput {
         }
         if (t.sackOk && (dupAck || newSack)) {
             // RFC 6675 NextSeg rule 1, one or two holes per ACK as the ACK clock allows.
-            output.retransmitHoles(t, 2);
+            output.retransmit().retransmitHoles(t, 2);
         }
     }
 
@@ -230,9 +230,9 @@ final class TcpAckInput {
             recovery.cwndReduction(t, Math.max(1, recovery.delivered()), newlyLost, unaAdvanced);
         }
         if (t.sackOk) {
-            output.retransmitHoles(t, config.tcpPrr ? Integer.MAX_VALUE : 1);
+            output.retransmit().retransmitHoles(t, config.tcpPrr ? Integer.MAX_VALUE : 1);
         } else {
-            output.retransmitFirst(t);
+            output.retransmit().retransmitFirst(t);
         }
     }
 
@@ -241,7 +241,7 @@ final class TcpAckInput {
         if (!t.inRecovery && t.ca.state() != CaState.LOSS) {
             enterRecovery(t, newlyLost, false);
         } else if (t.inRecovery && t.sackOk) {
-            output.retransmitHoles(t, config.tcpPrr ? Integer.MAX_VALUE : 2);
+            output.retransmit().retransmitHoles(t, config.tcpPrr ? Integer.MAX_VALUE : 2);
         }
         output.output(t);
     }

@@ -4,7 +4,6 @@ import io.tapwire.Stat;
 import io.tapwire.StackConfig;
 import io.tapwire.link.Descriptor;
 import io.tapwire.net.Ipv4Output;
-import io.tapwire.tcp.cc.CaState;
 import io.tapwire.wire.Ipv4Packet;
 import io.tapwire.wire.Seq;
 import io.tapwire.wire.TcpOptions;
@@ -29,11 +28,19 @@ final class TcpOutput {
     private final TcpSegment seg = new TcpSegment();
     private final TcpOptions options = new TcpOptions();
 
+    private final TcpRetransmit retransmit;
+
     TcpOutput(StackConfig config, Ipv4Output ip, io.tapwire.Statistics stats, TcpLayer layer) {
         this.config = config;
         this.ip = ip;
         this.stats = stats;
         this.layer = layer;
+        this.retransmit = new TcpRetransmit(config, stats, layer, this);
+    }
+
+    /** Retransmissions in loss recovery (fast retransmit, SACK holes, RACK-lost segments, the loss probe). */
+    TcpRetransmit retransmit() {
+        return retransmit;
     }
 
     void setIpv6Output(io.tapwire.net.Ipv6Output out) {
@@ -302,128 +309,6 @@ final class TcpOutput {
         return len;
     }
 
-    /**
-     * SACK-based loss recovery (RFC 6675 section 5, NextSeg rule 1): retransmits up to
-     * {@code max} segments from holes below the highest SACKed sequence number that IsLost
-     * judges lost and that have not been retransmitted in this recovery (above HighRxt).
-     */
-    void retransmitHoles(Tcb t, int max) {
-        TcpRecovery recovery = layer.recovery();
-        if (recovery.rackEnabled(t) && t.lr != null) {
-            retransmitLost(t, max);
-            return;
-        }
-        if (t.scoreboard.isEmpty()) {
-            retransmitFirst(t);
-            return;
-        }
-        int highest = t.scoreboard.highestSacked();
-        for (int n = 0; n < max; n++) {
-            int seq = t.scoreboard.skipSacked(Seq.max(t.highRxt, t.sndUna));
-            if (!Seq.lt(seq, highest) || !t.scoreboard.isLost(seq, t.sndMss, recovery.reordering(t))) {
-                return;
-            }
-            if (config.tcpPrr && n > 0 && recovery.pipeBytes(t) >= t.cc.cwnd()) {
-                return;
-            }
-            int holeEnd = t.scoreboard.nextSackedStart(seq, highest);
-            long offset = t.sendOffset(seq);
-            int len = (int) Math.min(Math.min(maxSegmentData(t), Seq.diff(holeEnd, seq)), t.sendRing.tail() - offset);
-            if (len <= 0 || !send(t, seq, TcpSegment.ACK, offset, len, false)) {
-                return;
-            }
-            t.highRxt = Seq.add(seq, len);
-            recovery.recordSent(t, seq, len, maxSegmentData(t), true, tsVal(t));
-            t.totalRetransmits++;
-            stats.inc(Stat.TCP_RETRANS_SEGS);
-            t.rttTiming = false;
-            if (!Tcb.armed(t.rtxTimer)) {
-                layer.timerQueue().arm(t.rtoTimer(), layer.now() + t.rtt.rto());
-            }
-        }
-    }
-
-    /** Fast retransmit: resend the first unacknowledged segment (or the FIN if only it is left). */
-    void retransmitFirst(Tcb t) {
-        long offset = t.sendRing.head();
-        int len = (int) Math.min(maxSegmentData(t), t.sendRing.size());
-        boolean fin = t.finSent() && len == t.sendRing.size();
-        if (len == 0 && !fin) {
-            return;
-        }
-        // PSH only when the segment carries the last queued byte, as the original did (Linux
-        // retransmits the skb with its flags; FreeBSD sets PSH when the send buffer empties).
-        boolean push = len > 0 && len == t.sendRing.size();
-        if (send(t, t.sndUna, TcpSegment.ACK | (fin ? TcpSegment.FIN : 0) | (push ? TcpSegment.PSH : 0), offset, len, false)) {
-            layer.recovery().recordSent(t, t.sndUna, len + (fin ? 1 : 0), maxSegmentData(t), true, tsVal(t));
-            t.totalRetransmits++;
-            stats.inc(Stat.TCP_RETRANS_SEGS);
-            // Karn: a retransmission makes the pending RTT measurement ambiguous.
-            t.rttTiming = false;
-        }
-    }
-
-    /**
-     * Retransmits segments RACK (or the DupThresh rule) marked lost, first in sequence order, at
-     * most {@code max}, and with PRR only while the packets in flight are below cwnd (Linux
-     * {@code tcp_xmit_retransmit_queue}); the first one of a recovery always goes (PRR's forced
-     * fast retransmit).
-     */
-    void retransmitLost(Tcb t, int max) {
-        LossRecovery r = t.lr;
-        TcpRecovery recovery = layer.recovery();
-        for (int n = 0; n < max; n++) {
-            int i = r.segs.firstLost();
-            if (i < 0) {
-                return;
-            }
-            if (config.tcpPrr && recovery.pipeBytes(t) >= t.cc.cwnd() && !(n == 0 && r.prrOut == 0)) {
-                return;
-            }
-            if (!resendRange(t, r.segs.start(i), r.segs.end(i))) {
-                return;
-            }
-            t.highRxt = Seq.max(t.highRxt, r.segs.end(i));
-        }
-    }
-
-    /**
-     * The tail loss probe's retransmission (RFC 8985 7.3): the last segment sent, again. Returns
-     * false if there is nothing to resend.
-     */
-    boolean retransmitLast(Tcb t) {
-        LossRecovery r = t.lr;
-        if (r == null || r.segs.count() == 0) {
-            return false;
-        }
-        int last = r.segs.count() - 1;
-        return resendRange(t, r.segs.start(last), r.segs.end(last));
-    }
-
-    /** Resends the start of [seq, end) (one segment at most), the FIN too if it lies within. */
-    private boolean resendRange(Tcb t, int seq, int end) {
-        int dataEnd = t.finSent() && Seq.gt(end, t.finSeq) ? t.finSeq : end;
-        int dataLen = Math.max(0, Seq.diff(dataEnd, seq));
-        int len = Math.min(maxSegmentData(t), dataLen);
-        boolean fin = dataEnd != end && len == dataLen;
-        long offset = t.sendOffset(seq);
-        if (len == 0 && !fin) {
-            return false;
-        }
-        if (!send(t, seq, TcpSegment.ACK | (fin ? TcpSegment.FIN : 0), offset, len, false)) {
-            return false;
-        }
-        layer.recovery().recordSent(t, seq, len + (fin ? 1 : 0), maxSegmentData(t), true, tsVal(t));
-        t.totalRetransmits++;
-        stats.inc(Stat.TCP_RETRANS_SEGS);
-        // Karn: a retransmission makes the pending RTT measurement ambiguous.
-        t.rttTiming = false;
-        if (!Tcb.armed(t.rtxTimer)) {
-            layer.timerQueue().arm(t.rtoTimer(), layer.now() + t.rtt.rto());
-        }
-        return true;
-    }
-
     /** The ACK of the peer's FIN carried by a retransmission of our unacknowledged FIN (BSD's CLOSING). */
     void sendFinAck(Tcb t) {
         if (send(t, t.finSeq, TcpSegment.FIN | TcpSegment.ACK, 0, 0, false)) {
@@ -521,7 +406,7 @@ final class TcpOutput {
      * (or accept, on a SYN-ACK) in Linux's layout; later segments carry timestamps and SACK blocks
      * when those were negotiated.
      */
-    private boolean send(Tcb t, int seq, int flags, long dataOffset, int len, boolean syn) {
+    boolean send(Tcb t, int seq, int flags, long dataOffset, int len, boolean syn) {
         return send(t, seq, flags, dataOffset, len, syn, 0);
     }
 

@@ -566,7 +566,7 @@ final class TcpRecovery implements SentSegments.Delivered {
             }
             if (sent) {
                 r.tlpRetrans = false;
-            } else if (output.retransmitLast(t)) {
+            } else if (output.retransmit().retransmitLast(t)) {
                 r.tlpRetrans = true;
                 sent = true;
             }
