@@ -403,24 +403,16 @@ public final class StackConfig {
     /**
      * TCP: loss-detection options ({@code tcp_recovery}, Linux default 1): bit 0x1 RACK time-based
      * loss detection (RFC 8985), 0x2 a static RACK reordering window (no D-SACK adaptation), 0x4 no
-     * DupThresh rule beside RACK. Linux's default is 1; tapwire's is 0 for now, as are
-     * {@link #tcpPrr} and {@link #tcpLimitedTransmit}: with the new recovery on, apps'
-     * EventServicesTest and IperfServerIntegrationTest failed intermittently against Linux
-     * (issue 15 RECOVERY report; main passes them).
+     * DupThresh rule beside RACK.
      */
-    public int tcpRecovery = 0;
-    /**
-     * TCP: tail loss probes ({@code tcp_early_retrans}; 0 off, 3 or 4 on). Linux's default is 3;
-     * tapwire's is 0 for now: with TLP on, apps' IperfServerIntegrationTest (iperf3 -R) failed
-     * against Linux (issue 15 RECOVERY report); set 3 for Linux's behaviour.
-     */
-    public int tcpEarlyRetrans = 0;
+    public int tcpRecovery = 1;
+    /** TCP: tail loss probes ({@code tcp_early_retrans}; 0 off, 3 or 4 on; Linux's default 3). */
+    public int tcpEarlyRetrans = 3;
     /**
      * TCP: F-RTO spurious-timeout detection (RFC 5682; {@code tcp_frto}: 2 the SACK-enhanced
-     * version, 0 off). Linux's default is 2; tapwire's is 0 for now: with it on, apps'
-     * EventServicesTest echo lost a connection's end against Linux (issue 15 RECOVERY report).
+     * version, 0 off; Linux's default 2).
      */
-    public int tcpFrto = 0;
+    public int tcpFrto = 2;
     /** TCP: initial reordering degree, the DupThresh of RFC 5681/6675 ({@code tcp_reordering}, 3). */
     public int tcpReordering = 3;
     /** TCP: the most the reordering degree may grow to ({@code tcp_max_reordering}, 300). */
@@ -430,9 +422,9 @@ public final class StackConfig {
      * no longer count against cwnd, so new data keeps the ACK clock going (Linux always does this
      * through tcp_packets_in_flight; false: the span from snd.una is bounded by cwnd).
      */
-    public boolean tcpLimitedTransmit = false;
+    public boolean tcpLimitedTransmit = true;
     /** TCP: Proportional Rate Reduction in recovery (RFC 6937, Linux's only mode); false: NewReno/Reno window inflation. */
-    public boolean tcpPrr = false;
+    public boolean tcpPrr = true;
     /**
      * TCP: secret for RFC 6528 initial sequence numbers and for SYN cookies ({@link #tcpSyncookies});
      * fixed in tests for determinism, random otherwise.

@@ -120,7 +120,10 @@ final class TcpOutput {
             boolean fin = false;
             if (len > 0) {
                 boolean all = len == unsent;
-                if (len < maxData && !mayBeSentShort(t, len, all, inFlight)) {
+                // Nagle and sender SWS avoidance hold back new data only (RFC 9293 3.8.6.2.1): a
+                // retransmission below snd.max goes at the size of its hole, as Linux's
+                // tcp_retransmit_skb sends a lost skb without tcp_nagle_test.
+                if (len < maxData && !retransmitting && !mayBeSentShort(t, len, all, inFlight)) {
                     break;
                 }
                 int tail = len % maxData;

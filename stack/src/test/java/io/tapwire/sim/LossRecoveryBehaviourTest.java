@@ -41,8 +41,6 @@ class LossRecoveryBehaviourTest {
             StackConfig c = new StackConfig();
             c.tcpIsnSecret = 7;
             c.tcpCongestionControl = "cubic";
-            // Linux's defaults for RACK, PRR, limited transmit, tail loss probes and F-RTO
-            // (tapwire's are off for now).
             c.tcpRecovery = 1;
             c.tcpPrr = true;
             c.tcpLimitedTransmit = true;
@@ -565,5 +563,29 @@ class LossRecoveryBehaviourTest {
         assertTrue(c.sent().contains("1001:2001"), "go-back-N");
         c.ack(3001);
         assertEquals(0, c.stat(Stat.TCP_SPURIOUS_RTOS));
+    }
+
+    // ------------------------------------------------------------------ retransmission after a timeout
+
+    @Test
+    void aShortHoleIsRetransmittedAfterATimeoutNotHeldBackByNagle() throws Exception {
+        // Found with apps' EventServicesTest echo (16 clients, two tapwire stacks): a connection in
+        // LOSS whose hole below SACKed data was shorter than a segment retransmitted nothing at each
+        // RTO, backing off until the reader gave up. Nagle and sender SWS avoidance hold back new
+        // data only (RFC 9293 3.8.6.2.1; Linux's tcp_retransmit_skb never applies tcp_nagle_test).
+        Conn c = conn();
+        c.write(500);
+        assertEquals(List.of("1:501"), c.sent(), "all there is, nothing in flight: the short segment goes");
+        c.write(3000);
+        assertEquals(List.of("501:1501", "1501:2501", "2501:3501"), c.sent());
+        c.h.advance(100 * MS);
+        c.ack(1, 501, 3501);
+        // RACK (or the tail loss probe) resends the hole; that copy is lost too.
+        c.h.advance(400 * MS);
+        assertEquals(List.of("1:501"), c.sent(), "the first retransmission of the hole");
+        c.h.advance(2000 * MS);
+        assertEquals(CaState.LOSS, c.s.tcpInfo().caState(), "the retransmission timer fired");
+        List<String> out = c.sent();
+        assertTrue(out.contains("1:501"), "the timeout resends the 500-byte hole below the SACKed data: " + out);
     }
 }
