@@ -394,8 +394,14 @@ public final class StackConfig {
     public int tcpKeepaliveProbes = 9;
     /** TCP: initial retransmission timeout (RFC 6298 section 2.1: 1 s). */
     public long tcpInitialRtoNanos = 1_000_000_000L;
-    /** TCP: minimum RTO (Linux TCP_RTO_MIN, 200 ms). */
+    /** TCP: minimum RTO (Linux TCP_RTO_MIN, 200 ms: the floor of the RTO's variance term, see {@link #tcpBsdRto}). */
     public long tcpMinRtoNanos = 200_000_000L;
+    /**
+     * TCP: the RTO as RFC 6298 2.4 and FreeBSD compute it, max(minimum, SRTT + 4·RTTVAR), where
+     * Linux (false, the default) applies {@link #tcpMinRtoNanos} to the variance term: SRTT +
+     * max(4·RTTVAR over the last round trip, tcp_rto_min) ({@code tcp_rtt_estimator}).
+     */
+    public boolean tcpBsdRto = false;
     /** TCP: maximum RTO (Linux TCP_RTO_MAX, 120 s). */
     public long tcpMaxRtoNanos = 120_000_000_000L;
     /** TCP: delayed-ACK timeout (Linux uses 40 ms minimum, at most 200 ms). */

@@ -71,7 +71,7 @@ final class TcpAckInput {
         }
         if (t.rttTiming && Seq.gt(ack, t.rttSeq)) {
             long rtt = layer.now() - t.rttStart;
-            t.rtt.sample(rtt);
+            t.rtt.sample(rtt, ack, t.sndNxt);
             if (!t.tsOk) {
                 t.cc.onRttSample(rtt, t.rtt.srtt());
             }

@@ -512,7 +512,7 @@ final class TcpInput {
         layer.timerQueue().cancel(t.rtxTimer);
         if (t.synRetries == 0 && !t.fromCookie) {
             // Karn's rule holds for the SYN too: only an unretransmitted one gives a sample.
-            t.rtt.sample(layer.now() - t.rttStart);
+            t.rtt.sample(layer.now() - t.rttStart, t.sndUna, t.sndNxt);
         }
         t.retransmits = 0;
         t.quickAcks = config.tcpQuickAcks;

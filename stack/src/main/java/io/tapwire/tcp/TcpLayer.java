@@ -82,7 +82,7 @@ public final class TcpLayer implements IpProtocolHandler {
         this.open = new TcpOpen(config, iface, stats, timerQueue, output, this, timeWaits);
         this.calls = new TcpUserCalls(config, stats, timerQueue, output, timers, this);
         this.isnClockOrigin = 0;
-        this.rtoBounds = new RttEstimator.Bounds(config.tcpMinRtoNanos, config.tcpMaxRtoNanos);
+        this.rtoBounds = new RttEstimator.Bounds(config.tcpMinRtoNanos, config.tcpMaxRtoNanos, config.tcpBsdRto);
     }
 
     // ------------------------------------------------------------------ stack thread

@@ -53,7 +53,7 @@ final class TcpRetransmit {
             int holeEnd = t.scoreboard.nextSackedStart(seq, highest);
             long offset = t.sendOffset(seq);
             int len = (int) Math.min(Math.min(output.maxSegmentData(t), Seq.diff(holeEnd, seq)), t.sendRing.tail() - offset);
-            if (len <= 0 || !output.send(t, seq, TcpSegment.ACK, offset, len, false)) {
+            if (len <= 0 || !output.send(t, seq, TcpSegment.ACK | push(t, offset, len), offset, len, false)) {
                 return;
             }
             t.highRxt = Seq.add(seq, len);
@@ -134,7 +134,7 @@ final class TcpRetransmit {
         if (len == 0 && !fin) {
             return false;
         }
-        if (!output.send(t, seq, TcpSegment.ACK | (fin ? TcpSegment.FIN : 0), offset, len, false)) {
+        if (!output.send(t, seq, TcpSegment.ACK | (fin ? TcpSegment.FIN : 0) | push(t, offset, len), offset, len, false)) {
             return false;
         }
         layer.recovery().recordSent(t, seq, len + (fin ? 1 : 0), output.maxSegmentData(t), true, output.tsVal(t));
@@ -146,5 +146,13 @@ final class TcpRetransmit {
             layer.timerQueue().arm(t.rtoTimer(), layer.now() + t.rtt.rto());
         }
         return true;
+    }
+
+    /**
+     * PSH on a retransmission that carries the last queued byte, the rule of the first send and of
+     * {@link #retransmitFirst} (Linux resends the skb with the PSH its last byte of a write gave it).
+     */
+    private static int push(Tcb t, long offset, int len) {
+        return len > 0 && offset + len == t.sendRing.tail() ? TcpSegment.PSH : 0;
     }
 }

@@ -435,7 +435,11 @@ class LossRecoveryBehaviourTest {
         c.ack(9001);
         c.sent();
         // The last segment is lost: after the probe timeout it is probed, the probe repairs it.
-        c.h.advance(250 * MS);
+        // With one segment out the PTO (2 * srtt + 200 ms) is clamped to the RTO, srtt +
+        // max(4 * rttvar, 200 ms) = 300 ms (Linux tcp_schedule_loss_probe, tcp_rtt_estimator).
+        c.h.advance(299 * MS);
+        assertEquals(List.of(), c.sent());
+        c.h.advance(1 * MS);
         assertEquals(List.of("9001:10001"), c.sent());
         c.ack(10001);
         c.write(1000);
@@ -587,5 +591,25 @@ class LossRecoveryBehaviourTest {
         assertEquals(CaState.LOSS, c.s.tcpInfo().caState(), "the retransmission timer fired");
         List<String> out = c.sent();
         assertTrue(out.contains("1:501"), "the timeout resends the 500-byte hole below the SACKed data: " + out);
+    }
+
+    @Test
+    void theRtoIsSrttPlusTheMinimumOnTheVarianceAsLinuxComputesIt() throws Exception {
+        // Linux's tcp_rtt_estimator / __tcp_set_rto (cubic-rto-ss-ca-cwnd-bump.pkt): after two
+        // 100 ms samples the RTO is srtt + max(rttvar, tcp_rto_min) = 300 ms, where RFC 6298 2.4's
+        // max(200 ms, srtt + 4 * rttvar) would be 250 ms.
+        Conn c = conn();
+        c.write(1000);
+        assertEquals(List.of("1:1001"), c.sent());
+        c.h.advance(100 * MS);
+        c.ack(1001);
+        assertEquals(300_000, c.s.tcpInfo().rtoMicros(), "the handshake's and this 100 ms sample");
+        c.write(1000);
+        assertEquals(List.of("1001:2001"), c.sent());
+        c.h.advance(299 * MS);
+        assertEquals(List.of(), c.sent(), "not at RFC 6298's 250 ms");
+        c.h.advance(2 * MS);
+        // Linux's probe timer, clamped to the RTO, sends it as a tail loss probe.
+        assertEquals(List.of("1001:2001"), c.sent(), "the retransmission 300 ms after the send");
     }
 }

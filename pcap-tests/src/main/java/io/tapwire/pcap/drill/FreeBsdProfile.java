@@ -54,6 +54,8 @@ public final class FreeBsdProfile {
         // finwait2_timeout 60 s.
         c.tcpInitialRtoNanos = 1_000_000_000L;
         c.tcpMinRtoNanos = 30_000_000L;
+        // FreeBSD's RTO is RFC 6298's, floored at rexmit_min as a whole (tcp_xmit_timer, TCPT_RANGESET).
+        c.tcpBsdRto = true;
         c.tcpDelackNanos = 40_000_000L;
         c.tcpTimeWaitNanos = 60_000_000_000L;
         c.tcpFinTimeoutNanos = 60_000_000_000L;
