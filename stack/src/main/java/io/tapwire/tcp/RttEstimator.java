@@ -8,7 +8,7 @@ import io.tapwire.wire.Seq;
  * Karn's rule (section 3) is the caller's: it only feeds samples from segments sent once.
  *
  * <p>Linux ({@code tcp_rtt_estimator}, {@code __tcp_set_rto}, {@code tcp_bound_rto}): RTO =
- * SRTT + {@code rttvar_us}, where {@code rttvar_us} is the largest mean deviation (×4) seen over
+ * SRTT + {@code rttvar_us} (rounded up to the millisecond tick), where {@code rttvar_us} is the largest mean deviation (×4) seen over
  * the last round trip, never below {@code tcp_rto_min} (200 ms), and decays towards it by a
  * quarter of the difference once per round trip (when snd.una passes the {@code snd_nxt} of the
  * previous round). The minimum thus applies to the variance term, not to the whole RTO: two
@@ -140,7 +140,13 @@ public final class RttEstimator {
             }
         }
         srtt = Math.max(1, srtt);
-        rto = clamp(srtt + rttvarTerm);
+        // usecs_to_jiffies rounds up to the timer tick: whole milliseconds (HZ=1000), so tcpi_rto
+        // and ss's rto: are whole milliseconds as Linux reports them.
+        rto = clamp(ceilMillis(srtt + rttvarTerm));
+    }
+
+    private static long ceilMillis(long nanos) {
+        return (nanos + 999_999) / 1_000_000 * 1_000_000;
     }
 
     /** Section 5.5: doubles the RTO after a timeout. */

@@ -587,7 +587,8 @@ public final class Tcb implements Timer.Target {
                 segsOut, segsIn, dataSegsOut, dataSegsIn, rtt.minRtt() / 1000, rcvSpace(), sendRing.size(), recvRing.size(),
                 timerKind(), timerRemainingMicros(), timerKind() == TcpInfo.TIMER_ON ? retransmits : probes, recvRing.capacity(),
                 sendRing.capacity(),
-                lr == null ? layer.config().tcpReordering : lr.reordering, lr == null ? 0 : lr.reordSeen);
+                lr == null ? layer.config().tcpReordering : lr.reordering, lr == null ? 0 : lr.reordSeen,
+                lr == null ? 0 : lr.segs.count(), lr == null ? 0 : lr.segs.retransOut());
     }
 
     /** The timer ss -o reports, in the order Linux's get_tcp4_sock picks it: retransmission, probe, keepalive; TIME_WAIT's own. */

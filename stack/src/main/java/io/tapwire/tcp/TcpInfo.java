@@ -30,6 +30,9 @@ import io.tapwire.tcp.cc.CaState;
  * @param sndBuf send buffer size (ss -m's tb)
  * @param reordering the reordering degree, DupThresh, in segments (tcpi_reordering; tcp_reordering, 3, until reordering is seen)
  * @param reordSeen times reordering was detected (tcpi_reord_seen)
+ * @param unacked data segments sent and not cumulatively acknowledged, SACKed ones included
+ *                (tcpi_unacked, Linux's packets_out)
+ * @param retrans retransmitted segments still in flight (tcpi_retrans, Linux's retrans_out)
  */
 public record TcpInfo(
         TcpState state,
@@ -77,7 +80,9 @@ public record TcpInfo(
         int rcvBuf,
         int sndBuf,
         int reordering,
-        int reordSeen) {
+        int reordSeen,
+        int unacked,
+        int retrans) {
 
     /** {@link #timer} values, as Linux's /proc/net/tcp and ss number them: none, retransmission, keepalive, TIME_WAIT, zero-window probe. */
     public static final int TIMER_OFF = 0;

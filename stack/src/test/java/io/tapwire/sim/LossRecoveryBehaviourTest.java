@@ -612,4 +612,28 @@ class LossRecoveryBehaviourTest {
         // Linux's probe timer, clamped to the RTO, sends it as a tail loss probe.
         assertEquals(List.of("1001:2001"), c.sent(), "the retransmission 300 ms after the send");
     }
+
+    @Test
+    void tcpInfoCountsSegmentsOutAndRetransmissionsInFlightAsLinux() throws Exception {
+        // tcpi_unacked is Linux's packets_out (SACKed segments included), tcpi_retrans its
+        // retrans_out (sack-shift-sacked-*.pkt assert both once everything is acknowledged).
+        Conn c = conn();
+        assertEquals(0, c.s.tcpInfo().unacked());
+        firstOfTenLost(c);
+        assertEquals(List.of("1:1001"), c.sent());
+        assertEquals(10, c.s.tcpInfo().unacked(), "ten out, three of them SACKed");
+        assertEquals(1, c.s.tcpInfo().retrans(), "the fast retransmission is in flight");
+        c.h.advance(100 * MS);
+        c.ack(4001);
+        // The retransmission is acknowledged; the originals sent before it and still missing are
+        // lost by RACK (RFC 8985 6.2) and resent as PRR allows: those are in flight now.
+        List<String> resent = c.sent();
+        assertTrue(!resent.isEmpty() && resent.stream().allMatch(x -> Integer.parseInt(x.split(":")[0]) >= 4001), resent.toString());
+        assertEquals(6, c.s.tcpInfo().unacked());
+        assertEquals(resent.size(), c.s.tcpInfo().retrans(), "the acknowledged retransmission no longer counts: " + resent);
+        c.ack(10001);
+        c.sent();
+        assertEquals(0, c.s.tcpInfo().unacked());
+        assertEquals(0, c.s.tcpInfo().retrans());
+    }
 }

@@ -42,6 +42,9 @@ class RttEstimatorTest {
         lan.sample(1 * MS, 1, 1001);
         lan.sample(1 * MS, 1001, 2001);
         assertEquals(201 * MS, lan.rto(), "a LAN's RTO is the RTT plus tcp_rto_min");
+        RttEstimator tap = linux();
+        tap.sample(5_722_000, 1, 1001);
+        assertEquals(206 * MS, tap.rto(), "whole milliseconds, rounded up, as Linux's jiffies");
     }
 
     @Test
@@ -56,9 +59,10 @@ class RttEstimatorTest {
         r.sample(150 * MS, 1801, 3001);
         assertEquals(700 * MS, r.rto(), "no decay inside a round trip");
         // The ACK passes 2001: the term moves a quarter of the way down to the round trip's
-        // largest deviation, 412.5 (mdev_max): 550 - 137.5 / 4.
+        // largest deviation, 412.5 (mdev_max): 550 - 137.5 / 4; 665.625 ms rounded up to the
+        // millisecond tick (usecs_to_jiffies).
         r.sample(150 * MS, 2501, 4001);
-        assertEquals(150 * MS + 515_625_000L, r.rto());
+        assertEquals(666 * MS, r.rto());
     }
 
     @Test
