@@ -450,12 +450,43 @@ public final class StackConfig {
     public int tcpKeepaliveProbes = 9;
     /** TCP: initial retransmission timeout (RFC 6298 section 2.1: 1 s). */
     public long tcpInitialRtoNanos = 1_000_000_000L;
-    /** TCP: minimum RTO (Linux TCP_RTO_MIN, 200 ms). */
+    /** TCP: minimum RTO (Linux TCP_RTO_MIN, 200 ms: the floor of the RTO's variance term, see {@link #tcpBsdRto}). */
     public long tcpMinRtoNanos = 200_000_000L;
+    /**
+     * TCP: the RTO as RFC 6298 2.4 and FreeBSD compute it, max(minimum, SRTT + 4·RTTVAR), where
+     * Linux (false, the default) applies {@link #tcpMinRtoNanos} to the variance term: SRTT +
+     * max(4·RTTVAR over the last round trip, tcp_rto_min) ({@code tcp_rtt_estimator}).
+     */
+    public boolean tcpBsdRto = false;
     /** TCP: maximum RTO (Linux TCP_RTO_MAX, 120 s). */
     public long tcpMaxRtoNanos = 120_000_000_000L;
     /** TCP: delayed-ACK timeout (Linux uses 40 ms minimum, at most 200 ms). */
     public long tcpDelackNanos = 40_000_000L;
+    /**
+     * TCP: loss-detection options ({@code tcp_recovery}, Linux default 1): bit 0x1 RACK time-based
+     * loss detection (RFC 8985), 0x2 a static RACK reordering window (no D-SACK adaptation), 0x4 no
+     * DupThresh rule beside RACK.
+     */
+    public int tcpRecovery = 1;
+    /** TCP: tail loss probes ({@code tcp_early_retrans}; 0 off, 3 or 4 on; Linux's default 3). */
+    public int tcpEarlyRetrans = 3;
+    /**
+     * TCP: F-RTO spurious-timeout detection (RFC 5682; {@code tcp_frto}: 2 the SACK-enhanced
+     * version, 0 off; Linux's default 2).
+     */
+    public int tcpFrto = 2;
+    /** TCP: initial reordering degree, the DupThresh of RFC 5681/6675 ({@code tcp_reordering}, 3). */
+    public int tcpReordering = 3;
+    /** TCP: the most the reordering degree may grow to ({@code tcp_max_reordering}, 300). */
+    public int tcpMaxReordering = 300;
+    /**
+     * TCP: limited transmit (RFC 3042): in DISORDER, segments SACKed or reported by duplicate ACKs
+     * no longer count against cwnd, so new data keeps the ACK clock going (Linux always does this
+     * through tcp_packets_in_flight; false: the span from snd.una is bounded by cwnd).
+     */
+    public boolean tcpLimitedTransmit = true;
+    /** TCP: Proportional Rate Reduction in recovery (RFC 6937, Linux's only mode); false: NewReno/Reno window inflation. */
+    public boolean tcpPrr = true;
     /**
      * TCP: secret for RFC 6528 initial sequence numbers and for SYN cookies ({@link #tcpSyncookies});
      * fixed in tests for determinism, random otherwise.

@@ -163,6 +163,30 @@ public enum Stat {
     TCP_MTUP_BLACKHOLE,
     /** The peer discarded data it had SACKed: the SACK scoreboard was forgotten (TCPSACKReneging). */
     TCP_SACK_RENEGING,
+    /** Tail loss probes sent (TCPLossProbes, RFC 8985 section 7). */
+    TCP_LOSS_PROBES,
+    /** Losses repaired by a tail loss probe: the window was reduced once (TCPLossProbeRecovery). */
+    TCP_LOSS_PROBE_RECOVERY,
+    /** Fast recoveries entered on SACK evidence (TCPSackRecovery). */
+    TCP_SACK_RECOVERY,
+    /** Fast recoveries entered on duplicate ACKs without SACK (TCPRenoRecovery). */
+    TCP_RENO_RECOVERY,
+    /** Fast recoveries undone at the full ACK: every retransmission was spurious (TCPFullUndo). */
+    TCP_FULL_UNDO,
+    /** Fast recoveries undone at a partial ACK, timestamps showing the hole filled by the original (TCPPartialUndo). */
+    TCP_PARTIAL_UNDO,
+    /** Window reductions undone because D-SACKs showed every retransmission spurious (TCPDSACKUndo). */
+    TCP_DSACK_UNDO,
+    /** Timeout recoveries (LOSS) undone by timestamps or D-SACK (TCPLossUndo). */
+    TCP_LOSS_UNDO,
+    /** Timeouts F-RTO found spurious (TCPSpuriousRTOs, RFC 5682). */
+    TCP_SPURIOUS_RTOS,
+    /** Reordering detected from SACK (TCPSACKReorder): the reordering degree may have grown. */
+    TCP_SACK_REORDER,
+    /** Reordering detected from timestamps: a hole filled by the original, not the retransmission (TCPTSReorder). */
+    TCP_TS_REORDER,
+    /** Reordering detected from duplicate ACKs without SACK (TCPRenoReorder). */
+    TCP_RENO_REORDER,
 
     /** IPv6 packets handed to a transport or ICMPv6 (Ip6InDelivers). */
     IP6_IN_DELIVERS,

@@ -11,7 +11,6 @@ import io.tapwire.wire.Seq;
  */
 final class SackScoreboard {
     private static final int MAX = 16;
-    private static final int DUP_THRESH = 3;
 
     /**
      * The scoreboard of every connection that has not been SACKed yet: always empty, never
@@ -101,13 +100,16 @@ final class SackScoreboard {
         }
     }
 
-    /** RFC 6675 IsLost: more than (DupThresh − 1) · SMSS bytes SACKed above {@code seq}. */
-    boolean isLost(int seq, int mss) {
+    /**
+     * RFC 6675 IsLost: more than (DupThresh − 1) · SMSS bytes SACKed above {@code seq}, DupThresh
+     * being the connection's reordering degree (Linux tp->reordering, {@code tcp_reordering} at first).
+     */
+    boolean isLost(int seq, int mss, int dupThresh) {
         int above = 0;
         for (int i = count - 1; i >= 0 && Seq.gt(ends[i], seq); i--) {
             above += Seq.diff(ends[i], Seq.max(starts[i], seq));
         }
-        return above > (DUP_THRESH - 1) * mss;
+        return above > (long) (dupThresh - 1) * mss;
     }
 
     /** If {@code seq} lies in a SACKed range, the end of that range; otherwise {@code seq}. */

@@ -144,6 +144,19 @@ public final class Tcb implements Timer.Target {
         }
         return scoreboard;
     }
+    /** Loss-recovery state (per-segment record, RACK, undo, PRR, TLP); null until the first data segment is sent. */
+    LossRecovery lr;
+    /** What the retransmission timer slot is armed for: {@link TcpRecovery#TIMER_RTO}, {@code TIMER_PROBE} or {@code TIMER_REORDER}. */
+    byte rtxMode;
+
+    /** This connection's loss-recovery state, created at first use. */
+    LossRecovery lossRecovery() {
+        if (lr == null) {
+            lr = new LossRecovery(layer.config().tcpReordering);
+        }
+        return lr;
+    }
+
     /** Highest sequence number retransmitted in this recovery (RFC 6675 HighRxt). */
     int highRxt;
     /** CA state changes with cwnd and ssthresh (bounded). */
@@ -339,6 +352,12 @@ public final class Tcb implements Timer.Target {
             rtxTimer = new Timer(this, TIMER_RTX);
         }
         return rtxTimer;
+    }
+
+    /** The retransmission timer slot, to be armed as the RTO (RFC 6298). */
+    Timer rtoTimer() {
+        rtxMode = TcpRecovery.TIMER_RTO;
+        return rtxTimer();
     }
 
     Timer delackTimer() {
@@ -611,8 +630,10 @@ public final class Tcb implements Timer.Target {
                 ecnOk, rtt.backoffCount(), dataSegsIn > 0 ? layer.config().tcpDelackNanos / 1000 : 0, pmtu, rcvMss(), bytesSent, bytesRetrans,
                 segsOut, segsIn, dataSegsOut, dataSegsIn, rtt.minRtt() / 1000, rcvSpace(), sendRing.size(), recvRing.size(),
                 timerKind(), timerRemainingMicros(), timerKind() == TcpInfo.TIMER_ON ? retransmits : probes, recvRing.capacity(),
-                sendRing.capacity(), unackedSegments(), probes,
-                dataRecvStamp == 0 ? 0 : Math.max(0, layer.now() - dataRecvStamp) / 1_000_000);
+                sendRing.capacity(), lr != null ? lr.segs.count() : unackedSegments(), probes,
+                dataRecvStamp == 0 ? 0 : Math.max(0, layer.now() - dataRecvStamp) / 1_000_000,
+                lr == null ? layer.config().tcpReordering : lr.reordering, lr == null ? 0 : lr.reordSeen,
+                lr == null ? 0 : lr.segs.retransOut());
     }
 
     /**
@@ -626,7 +647,7 @@ public final class Tcb implements Timer.Target {
         }
     }
 
-    /** tcpi_unacked: the outstanding sequence space (SYN and FIN one each) in whole send-MSS segments. */
+    /** tcpi_unacked without a per-segment record: the outstanding sequence space (SYN and FIN one each) in whole send-MSS segments. */
     private int unackedSegments() {
         int out = Math.max(0, Seq.diff(sndMax, sndUna));
         return out == 0 ? 0 : (out + Math.max(1, sndMss) - 1) / Math.max(1, sndMss);

@@ -3,6 +3,8 @@ package io.tapwire.tcp;
 import io.tapwire.Stat;
 import io.tapwire.StackConfig;
 import io.tapwire.Statistics;
+import io.tapwire.tcp.cc.CaState;
+import io.tapwire.tcp.cc.CaStateMachine;
 import io.tapwire.wire.Seq;
 import io.tapwire.wire.TcpOptions;
 
@@ -10,7 +12,8 @@ import io.tapwire.wire.TcpOptions;
  * The send side of segment arrival (RFC 9293 3.10.7.4, fifth check, and what rides on it): a new
  * cumulative ACK advances snd.una and frees the send ring, RTT samples (RFC 6298, RFC 7323
  * timestamps), window updates, SACK blocks into the scoreboard (RFC 2018, RFC 6675), duplicate
- * ACKs and ECN echoes into the congestion control and the Linux CA state machine.
+ * ACKs and ECN echoes into the congestion control and the Linux CA state machine, with
+ * {@link TcpRecovery} for RACK, TLP, PRR, F-RTO and undo.
  */
 final class TcpAckInput {
     private final StackConfig config;
@@ -18,6 +21,7 @@ final class TcpAckInput {
     private final TcpLayer layer;
     private final TcpOutput output;
     private final TcpOptions options;
+    final TcpRecovery recovery;
 
     TcpAckInput(StackConfig config, Statistics stats, TcpLayer layer, TcpOutput output, TcpOptions options) {
         this.config = config;
@@ -25,6 +29,7 @@ final class TcpAckInput {
         this.layer = layer;
         this.output = output;
         this.options = options;
+        this.recovery = new TcpRecovery(config, stats, layer, options);
     }
 
     void newAck(Tcb t, int ack) {
@@ -66,7 +71,7 @@ final class TcpAckInput {
         }
         if (t.rttTiming && Seq.gt(ack, t.rttSeq)) {
             long rtt = layer.now() - t.rttStart;
-            t.rtt.sample(rtt);
+            t.rtt.sample(rtt, ack, t.sndNxt);
             if (!t.tsOk) {
                 t.cc.onRttSample(rtt, t.rtt.srtt());
             }
@@ -77,69 +82,121 @@ final class TcpAckInput {
             t.sndNxt = ack;
         }
         t.retransmits = 0;
+        recovery.onCumulativeAck(t, ack);
         t.scoreboard.advance(ack);
         int flightAfter = Seq.diff(t.sndMax, ack);
+        boolean prr = config.tcpPrr;
         if (t.inRecovery) {
-            if (Seq.ge(ack, t.recover) || t.cc.name().equals("reno")) {
-                // The full ACK ends fast recovery (RFC 6582 3.2 step 6); Reno leaves on any new
-                // ACK (RFC 5681 3.2 step 6).
-                t.inRecovery = false;
-                t.cc.onRecoveryExit(flightAfter);
-            } else {
+            if (Seq.ge(ack, t.recover) || (!prr && t.cc.name().equals("reno"))) {
+                // The full ACK ends fast recovery (RFC 6582 3.2 step 6), undone if every
+                // retransmission proved spurious (Linux tcp_try_undo_recovery). With PRR cwnd
+                // ends at ssthresh (Linux tcp_end_cwnd_reduction); otherwise as RFC 6582 option
+                // 1. Without PRR, Reno leaves on any new ACK (RFC 5681 3.2 step 6).
+                if (!recovery.tryUndoRecovery(t)) {
+                    t.inRecovery = false;
+                    if (prr) {
+                        t.cc.onRecoveryExit();
+                    } else {
+                        t.cc.onRecoveryExit(flightAfter);
+                    }
+                }
+            } else if (!recovery.tryUndoPartial(t)) {
                 // A partial ACK (RFC 6582 3.2 step 5): the next hole is lost too; resend it now.
-                t.cc.onPartialAck(dataAcked, inFlightBefore);
+                // With PRR the window is not deflated: PRR sets it per ACK.
+                if (!prr) {
+                    t.cc.onPartialAck(dataAcked, inFlightBefore);
+                }
                 if (!t.sackOk) {
-                    output.retransmitFirst(t);
+                    if (t.lr != null && t.lr.segs.count() > 0) {
+                        t.lr.segs.markLost(0);
+                    }
+                    output.retransmit().retransmitFirst(t);
                 }
             }
+        } else if (t.ca.state() == CaState.LOSS && recovery.mayUndo(t)) {
+            // Linux tcp_process_loss -> tcp_try_undo_loss: timestamps (Eifel, RFC 3522) or
+            // D-SACKs show the timeout was spurious.
+            recovery.undo(t, Stat.TCP_LOSS_UNDO);
+        } else if (recovery.frtoOnAck(t, true, false, false)) {
+            // F-RTO (RFC 5682): never-retransmitted data sent before the timeout was
+            // acknowledged; the timeout was undone.
         } else {
             // Grow cwnd only while it was what limited sending (RFC 7661, Linux's
             // tcp_is_cwnd_limited, tracked per window): a window- or application-limited sender
             // must not inflate it.
             t.cc.onAck(dataAcked, inFlightBefore, layer.now(), t.isCwndLimited());
         }
-        t.logCa(t.ca.onAck(ack, !t.scoreboard.isEmpty()), layer.now());
+        CaStateMachine.Transition exit = t.ca.onAck(ack, !t.scoreboard.isEmpty());
+        if (exit.endsReduction() && exit.from().compareTo(CaState.RECOVERY) >= 0 && t.lr != null) {
+            t.lr.rack.onRecoveryExit();
+        }
+        t.logCa(exit, layer.now());
         t.dupAcks = 0;
         if (t.sndUna == t.sndMax) {
             layer.timerQueue().cancel(t.rtxTimer);
         } else {
             // RFC 6298 5.3: restart the timer when new data is acknowledged.
-            layer.timerQueue().arm(t.rtxTimer(), layer.now() + t.rtt.rto());
+            layer.timerQueue().arm(t.rtoTimer(), layer.now() + t.rtt.rto());
         }
         t.wakeWriters();
     }
 
     /**
      * Loss detection and the CA state machine after each ACK (Linux's tcp_fastretrans_alert):
-     * three duplicate ACKs, or SACK showing the first unacknowledged segment lost (RFC 6675
-     * IsLost), start fast recovery with one window reduction; during recovery, SACK holes are
-     * retransmitted as ACKs arrive.
+     * reordering learnt, a tail loss probe judged, D-SACK undo, F-RTO's duplicate-ACK step; then a
+     * segment found lost (by RACK with SACK and {@code tcp_recovery} 1, otherwise by DupThresh
+     * duplicate ACKs or RFC 6675 IsLost, DupThresh being the connection's reordering degree)
+     * starts fast recovery with one window reduction; during recovery PRR sets cwnd per ACK and
+     * lost segments are retransmitted as it allows.
      */
     void congestionEvents(Tcb t, boolean dupAck, boolean newSack) {
+        int ack = t.sndUna;
+        boolean unaAdvanced = recovery.unaAdvanced(t);
+        recovery.afterAckRead(t);
+        recovery.processTlpAck(t, ack, dupAck, unaAdvanced, newSack);
+        if (!unaAdvanced && (dupAck || newSack)) {
+            recovery.frtoOnAck(t, false, dupAck, newSack);
+        }
+        if (dupAck) {
+            recovery.checkRenoReordering(t);
+        }
+        if (t.ca.state() != CaState.LOSS) {
+            recovery.tryUndoDsack(t);
+        }
+        if (!Seq.lt(t.sndUna, t.sndMax)) {
+            return;
+        }
+        if (unaAdvanced && t.ca.state() == CaState.OPEN) {
+            // Linux tcp_set_xmit_timer: after an ACK, the probe timeout if a probe is due.
+            recovery.scheduleLossProbe(t);
+        }
+        int newlyLost;
+        boolean lost;
+        if (recovery.rackEnabled(t) && t.lr != null) {
+            // RFC 8985: with RACK, loss is decided by time (Linux tcp_time_to_recover's
+            // "the loss is proven" once RACK has marked a segment).
+            newlyLost = recovery.rackDetectLoss(t);
+            lost = t.lr.segs.lostOut() > 0;
+        } else {
+            lost = recovery.dupThreshLost(t);
+            newlyLost = lost ? 1 : 0;
+        }
         if (!t.inRecovery) {
-            if (!Seq.lt(t.sndUna, t.sndMax)) {
-                return;
-            }
-            boolean lost = t.dupAcks >= 3 || (t.sackOk && !t.scoreboard.isEmpty() && t.scoreboard.isLost(t.sndUna, t.sndMss));
-            if (lost && t.ca.state() != io.tapwire.tcp.cc.CaState.LOSS) {
-                io.tapwire.tcp.cc.CaStateMachine.Transition tr = t.ca.onLossDetected(t.sndMax);
-                stats.inc(Stat.TCP_FAST_RETRANS);
-                if (tr.reduceWindow()) {
-                    t.cc.onFastRetransmit(t.inFlight());
-                }
-                t.logCa(tr, layer.now());
-                t.inRecovery = true;
-                t.recover = t.sndMax;
-                t.highRxt = t.sndUna;
-                if (t.sackOk) {
-                    output.retransmitHoles(t, 1);
-                } else {
-                    output.retransmitFirst(t);
-                }
+            if (lost && t.ca.state() != CaState.LOSS) {
+                enterRecovery(t, newlyLost, unaAdvanced);
             } else if (dupAck) {
                 t.logCa(t.ca.onDupAck(t.sndMax), layer.now());
             } else if (newSack) {
                 t.logCa(t.ca.onSackEvidence(t.sndMax), layer.now());
+            }
+            return;
+        }
+        if (config.tcpPrr) {
+            // Without SACK each duplicate ACK stands for one delivered segment (Linux tcp_add_reno_sack).
+            int delivered = recovery.delivered() + (!t.sackOk && dupAck ? 1 : 0);
+            recovery.cwndReduction(t, delivered, newlyLost, unaAdvanced);
+            if (t.sackOk) {
+                output.retransmit().retransmitHoles(t, Integer.MAX_VALUE);
             }
             return;
         }
@@ -148,8 +205,46 @@ final class TcpAckInput {
         }
         if (t.sackOk && (dupAck || newSack)) {
             // RFC 6675 NextSeg rule 1, one or two holes per ACK as the ACK clock allows.
-            output.retransmitHoles(t, 2);
+            output.retransmit().retransmitHoles(t, 2);
         }
+    }
+
+    /**
+     * A segment is deemed lost outside recovery: fast recovery begins (Linux tcp_enter_recovery)
+     * with one window reduction, an undoable episode, PRR's counters and the fast retransmit.
+     */
+    private void enterRecovery(Tcb t, int newlyLost, boolean unaAdvanced) {
+        CaStateMachine.Transition tr = t.ca.onLossDetected(t.sndMax);
+        stats.inc(Stat.TCP_FAST_RETRANS);
+        stats.inc(t.sackOk ? Stat.TCP_SACK_RECOVERY : Stat.TCP_RENO_RECOVERY);
+        int priorCwnd = t.cc.cwnd();
+        recovery.startEpisode(t);
+        if (tr.reduceWindow()) {
+            t.cc.onFastRetransmit(t.inFlight());
+            recovery.startReduction(t, priorCwnd);
+        }
+        t.logCa(tr, layer.now());
+        t.inRecovery = true;
+        t.recover = t.sndMax;
+        t.highRxt = t.sndUna;
+        if (config.tcpPrr) {
+            recovery.cwndReduction(t, Math.max(1, recovery.delivered()), newlyLost, unaAdvanced);
+        }
+        if (t.sackOk) {
+            output.retransmit().retransmitHoles(t, config.tcpPrr ? Integer.MAX_VALUE : 1);
+        } else {
+            output.retransmit().retransmitFirst(t);
+        }
+    }
+
+    /** RACK's reordering timer found segments lost (Linux tcp_rack_reo_timeout): recover, or retransmit within recovery. */
+    void lossDetected(Tcb t, int newlyLost) {
+        if (!t.inRecovery && t.ca.state() != CaState.LOSS) {
+            enterRecovery(t, newlyLost, false);
+        } else if (t.inRecovery && t.sackOk) {
+            output.retransmit().retransmitHoles(t, config.tcpPrr ? Integer.MAX_VALUE : 2);
+        }
+        output.output(t);
     }
 
     /**
@@ -180,12 +275,16 @@ final class TcpAckInput {
             int right = options.sackRight(i);
             if (i == 0 && (Seq.le(right, ack) || (n > 1 && Seq.ge(left, options.sackLeft(1)) && Seq.le(right, options.sackRight(1))))) {
                 stats.inc(Stat.TCP_DSACK_RECEIVED);
+                if (Seq.lt(left, right) && !Seq.gt(right, t.sndMax)) {
+                    recovery.onDsackBlock(t, left, right);
+                }
                 continue;
             }
             if (!Seq.lt(left, right) || Seq.gt(right, t.sndMax) || Seq.le(right, ack)) {
                 stats.inc(Stat.TCP_SACK_DISCARDS);
                 continue;
             }
+            recovery.onSackBlock(t, Seq.max(left, ack), right);
             added |= t.scoreboard().add(Seq.max(left, ack), right);
         }
         return added;

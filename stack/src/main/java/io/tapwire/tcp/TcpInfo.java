@@ -28,12 +28,15 @@ import io.tapwire.tcp.cc.CaState;
  * @param timerRetransmits ss's count beside the timer: consecutive timeouts, or unanswered probes
  * @param rcvBuf receive buffer size (ss -m's rb)
  * @param sndBuf send buffer size (ss -m's tb)
- * @param unacked segments sent and not yet cumulatively acknowledged (tcpi_unacked, Linux's
- *     packets_out; a SYN or FIN counts one), here the outstanding sequence space in whole send-MSS
- *     segments, as tapwire keeps no per-segment list
+ * @param unacked segments sent and not yet cumulatively acknowledged, SACKed ones included
+ *     (tcpi_unacked, Linux's packets_out); from the per-segment record when loss recovery keeps
+ *     one, else the outstanding sequence space in whole send-MSS segments (a SYN or FIN counts one)
  * @param probes unanswered zero-window or keepalive probes (tcpi_probes, icsk_probes_out)
  * @param lastDataRecv milliseconds since data last arrived, or since the connection was
  *     established before any did (tcpi_last_data_recv: now - icsk_ack.lrcvtime)
+ * @param reordering the reordering degree, DupThresh, in segments (tcpi_reordering; tcp_reordering, 3, until reordering is seen)
+ * @param reordSeen times reordering was detected (tcpi_reord_seen)
+ * @param retrans retransmitted segments still in flight (tcpi_retrans, Linux's retrans_out)
  */
 public record TcpInfo(
         TcpState state,
@@ -82,9 +85,12 @@ public record TcpInfo(
         int sndBuf,
         int unacked,
         int probes,
-        long lastDataRecv) {
+        long lastDataRecv,
+        int reordering,
+        int reordSeen,
+        int retrans) {
 
-    /** The snapshot without the fields added later (unacked, probes, lastDataRecv: 0). */
+    /** The snapshot without the fields added later (unacked, probes, lastDataRecv, reordSeen, retrans: 0; reordering: 3, tcp_reordering's default). */
     public TcpInfo(TcpState state, CaState caState, String caAlgorithm, int cwnd, int ssthresh, long srttMicros, long rttvarMicros,
                    long rtoMicros, int bytesInFlight, int sacked, int retransmits, long totalRetransmits, int sndMss, int advMss,
                    int sndWnd, int rcvWnd, long bytesAcked, long bytesReceived, int sndWscale, int rcvWscale, boolean timestamps,
@@ -96,7 +102,7 @@ public record TcpInfo(
                 totalRetransmits, sndMss, advMss, sndWnd, rcvWnd, bytesAcked, bytesReceived, sndWscale, rcvWscale, timestamps, sack,
                 lost, deliveryRateBytesPerSecond, ecn, backoff, atoMicros, pmtu, rcvMss, bytesSent, bytesRetrans, segsOut, segsIn,
                 dataSegsOut, dataSegsIn, minRttMicros, rcvSpace, sendQueue, recvQueue, timer, timerRemainingMicros,
-                timerRetransmits, rcvBuf, sndBuf, 0, 0, 0);
+                timerRetransmits, rcvBuf, sndBuf, 0, 0, 0, 3, 0, 0);
     }
 
     /** {@link #timer} values, as Linux's /proc/net/tcp and ss number them: none, retransmission, keepalive, TIME_WAIT, zero-window probe. */

@@ -148,6 +148,15 @@ final class TcpInput {
         }
     }
 
+    /** The loss-recovery logic (RACK, TLP, PRR, undo) the ACK path drives. */
+    TcpRecovery recovery() {
+        return ackInput.recovery;
+    }
+
+    TcpAckInput ackInput() {
+        return ackInput;
+    }
+
     /** RFC 9293 3.10.7.4 for SYN_RECEIVED and every later state. */
     private void synchronizedSegment(Tcb t, TcpSegment seg) {
         int seq = seg.seq();
@@ -338,6 +347,7 @@ final class TcpInput {
             // ECE without ECN negotiated means nothing (RFC 3168 6.1.1): ignored, counted.
             stats.inc(Stat.TCP_ECE_IGNORED);
         }
+        ackInput.recovery.beginAck(t);
         boolean newSack = t.sackOk && options.sackBlockCount() > 0 && ackInput.readSackBlocks(t, ack);
         boolean dupAck = false;
         if (Seq.gt(ack, t.sndUna)) {
@@ -527,7 +537,7 @@ final class TcpInput {
         layer.timerQueue().cancel(t.rtxTimer);
         if (t.synRetries == 0 && !t.fromCookie) {
             // Karn's rule holds for the SYN too: only an unretransmitted one gives a sample.
-            t.rtt.sample(layer.now() - t.rttStart);
+            t.rtt.sample(layer.now() - t.rttStart, t.sndUna, t.sndNxt);
         }
         t.retransmits = 0;
         t.quickAcks = config.tcpQuickAcks;

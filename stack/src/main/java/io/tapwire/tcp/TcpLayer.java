@@ -84,7 +84,7 @@ public final class TcpLayer implements IpProtocolHandler {
         this.open = new TcpOpen(config, iface, stats, timerQueue, output, this, timeWaits);
         this.calls = new TcpUserCalls(config, stats, timerQueue, output, timers, this);
         this.isnClockOrigin = 0;
-        this.rtoBounds = new RttEstimator.Bounds(config.tcpMinRtoNanos, config.tcpMaxRtoNanos);
+        this.rtoBounds = new RttEstimator.Bounds(config.tcpMinRtoNanos, config.tcpMaxRtoNanos, config.tcpBsdRto);
     }
 
     // ------------------------------------------------------------------ stack thread
@@ -178,6 +178,9 @@ public final class TcpLayer implements IpProtocolHandler {
     /** One stateless reply from the poll's budget ({@link Interface#takeReply}). */
     boolean takeReply() { return iface.takeReply(); }
     TcpTimers timers() { return timers; }
+    /** Loss recovery beside the CA state machine (RACK, TLP, PRR, undo; RECOVERY issue 15). */
+    TcpRecovery recovery() { return input.recovery(); }
+    TcpAckInput ackInput() { return input.ackInput(); }
     Statistics stats() { return stats; }
     StackConfig config() { return config; }
 

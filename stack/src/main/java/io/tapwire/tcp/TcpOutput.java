@@ -28,11 +28,19 @@ final class TcpOutput {
     private final TcpSegment seg = new TcpSegment();
     private final TcpOptions options = new TcpOptions();
 
+    private final TcpRetransmit retransmit;
+
     TcpOutput(StackConfig config, Ipv4Output ip, io.tapwire.Statistics stats, TcpLayer layer) {
         this.config = config;
         this.ip = ip;
         this.stats = stats;
         this.layer = layer;
+        this.retransmit = new TcpRetransmit(config, stats, layer, this);
+    }
+
+    /** Retransmissions in loss recovery (fast retransmit, SACK holes, RACK-lost segments, the loss probe). */
+    TcpRetransmit retransmit() {
+        return retransmit;
     }
 
     void setIpv6Output(io.tapwire.net.Ipv6Output out) {
@@ -80,6 +88,7 @@ final class TcpOutput {
             return;
         }
         boolean sentSomething = false;
+        boolean sentNew = false;
         while (true) {
             if (t.sackOk && !t.scoreboard.isEmpty() && Seq.lt(t.sndNxt, t.sndMax)) {
                 // Resending after a timeout: skip what the peer has SACKed (RFC 6675 section 5.1).
@@ -91,6 +100,17 @@ final class TcpOutput {
             int inFlight = t.inFlight();
             int window = Math.min(t.sndWnd, t.cc.cwnd());
             int usable = Math.max(0, Seq.diff(Seq.add(t.sndUna, window), t.sndNxt));
+            int pipe = layer.recovery().pipeForCwndTest(t);
+            if (pipe >= 0) {
+                // In DISORDER and (with PRR) RECOVERY, or F-RTO's new data after a timeout, the
+                // congestion window bounds what is in the network, not the span from snd.una
+                // (Linux tcp_cwnd_test with tcp_packets_in_flight): SACKed segments, segments
+                // reported by duplicate ACKs and lost ones have left it. In DISORDER that is
+                // limited transmit (RFC 3042): each early duplicate ACK lets a new segment out.
+                int cwndRoom = t.cc.cwnd() - pipe;
+                int rwndRoom = Seq.diff(Seq.add(t.sndUna, t.sndWnd), t.sndNxt);
+                usable = Math.max(0, Math.min(cwndRoom, rwndRoom));
+            }
             int maxData = maxSegmentData(t);
             boolean retransmitting = Seq.lt(t.sndNxt, t.sndMax);
             int tsoData = superSegmentData(t, maxData);
@@ -106,7 +126,10 @@ final class TcpOutput {
             boolean fin = false;
             if (len > 0) {
                 boolean all = len == unsent;
-                if (len < maxData && !mayBeSentShort(t, len, all, inFlight)) {
+                // Nagle and sender SWS avoidance hold back new data only (RFC 9293 3.8.6.2.1): a
+                // retransmission below snd.max goes at the size of its hole, as Linux's
+                // tcp_retransmit_skb sends a lost skb without tcp_nagle_test.
+                if (len < maxData && !retransmitting && !mayBeSentShort(t, len, all, inFlight)) {
                     break;
                 }
                 int tail = len % maxData;
@@ -132,6 +155,7 @@ final class TcpOutput {
             int piece = tsoData >= len ? len : maxData;
             int done = 0;
             boolean blocked = false;
+            boolean resent = Seq.lt(t.sndNxt, t.sndMax);
             do {
                 int n = Math.min(piece, len - done);
                 boolean last = done + n == len;
@@ -142,6 +166,7 @@ final class TcpOutput {
                 }
                 done += n;
                 sentSomething = true;
+                sentNew |= !resent;
             } while (done < len);
             if (blocked) {
                 // Most likely the TX ring is full: try again once the device has drained it.
@@ -173,6 +198,10 @@ final class TcpOutput {
             // Sending lowered the unsent bytes: a writer held by TCP_NOTSENT_LOWAT may go on.
             t.wakeWriters();
         }
+        if (sentNew) {
+            // RFC 8985 7.2: new data went out, the probe timeout is scheduled again.
+            layer.recovery().scheduleLossProbe(t);
+        }
     }
 
     /**
@@ -201,6 +230,8 @@ final class TcpOutput {
             return false;
         }
         boolean retransmission = Seq.lt(t.sndNxt, t.sndMax);
+        // The per-segment record RACK, PRR and the undo logic read (RFC 8985 6.1).
+        layer.recovery().recordSent(t, t.sndNxt, len + (fin ? 1 : 0), maxData, retransmission, tsVal(t));
         if (retransmission) {
             t.totalRetransmits++;
             stats.inc(Stat.TCP_RETRANS_SEGS);
@@ -221,7 +252,7 @@ final class TcpOutput {
             t.sndSml = t.sndNxt;
         }
         if (!Tcb.armed(t.rtxTimer)) {
-            layer.timerQueue().arm(t.rtxTimer(), layer.now() + t.rtt.rto());
+            layer.timerQueue().arm(t.rtoTimer(), layer.now() + t.rtt.rto());
         }
         return true;
     }
@@ -371,65 +402,20 @@ final class TcpOutput {
         if (len <= 0 || !send(t, t.sndNxt, TcpSegment.ACK | TcpSegment.PSH, offset, len, false)) {
             return 0;
         }
+        boolean resent = Seq.lt(t.sndNxt, t.sndMax);
+        if (resent) {
+            t.totalRetransmits++;
+            stats.inc(Stat.TCP_RETRANS_SEGS);
+        }
+        layer.recovery().recordSent(t, t.sndNxt, len, maxSegmentData(t), resent, tsVal(t));
         t.sndNxt = Seq.add(t.sndNxt, len);
         if (Seq.gt(t.sndNxt, t.sndMax)) {
             t.sndMax = t.sndNxt;
         }
         if (!Tcb.armed(t.rtxTimer)) {
-            layer.timerQueue().arm(t.rtxTimer(), layer.now() + t.rtt.rto());
+            layer.timerQueue().arm(t.rtoTimer(), layer.now() + t.rtt.rto());
         }
         return len;
-    }
-
-    /**
-     * SACK-based loss recovery (RFC 6675 section 5, NextSeg rule 1): retransmits up to
-     * {@code max} segments from holes below the highest SACKed sequence number that IsLost
-     * judges lost and that have not been retransmitted in this recovery (above HighRxt).
-     */
-    void retransmitHoles(Tcb t, int max) {
-        if (t.scoreboard.isEmpty()) {
-            retransmitFirst(t);
-            return;
-        }
-        int highest = t.scoreboard.highestSacked();
-        for (int n = 0; n < max; n++) {
-            int seq = t.scoreboard.skipSacked(Seq.max(t.highRxt, t.sndUna));
-            if (!Seq.lt(seq, highest) || !t.scoreboard.isLost(seq, t.sndMss)) {
-                return;
-            }
-            int holeEnd = t.scoreboard.nextSackedStart(seq, highest);
-            long offset = t.sendOffset(seq);
-            int len = (int) Math.min(Math.min(maxSegmentData(t), Seq.diff(holeEnd, seq)), t.sendRing.tail() - offset);
-            if (len <= 0 || !send(t, seq, TcpSegment.ACK, offset, len, false)) {
-                return;
-            }
-            t.highRxt = Seq.add(seq, len);
-            t.totalRetransmits++;
-            stats.inc(Stat.TCP_RETRANS_SEGS);
-            t.rttTiming = false;
-            if (!Tcb.armed(t.rtxTimer)) {
-                layer.timerQueue().arm(t.rtxTimer(), layer.now() + t.rtt.rto());
-            }
-        }
-    }
-
-    /** Fast retransmit: resend the first unacknowledged segment (or the FIN if only it is left). */
-    void retransmitFirst(Tcb t) {
-        long offset = t.sendRing.head();
-        int len = (int) Math.min(maxSegmentData(t), t.sendRing.size());
-        boolean fin = t.finSent() && len == t.sendRing.size();
-        if (len == 0 && !fin) {
-            return;
-        }
-        // PSH only when the segment carries the last queued byte, as the original did (Linux
-        // retransmits the skb with its flags; FreeBSD sets PSH when the send buffer empties).
-        boolean push = len > 0 && len == t.sendRing.size();
-        if (send(t, t.sndUna, TcpSegment.ACK | (fin ? TcpSegment.FIN : 0) | (push ? TcpSegment.PSH : 0), offset, len, false)) {
-            t.totalRetransmits++;
-            stats.inc(Stat.TCP_RETRANS_SEGS);
-            // Karn: a retransmission makes the pending RTT measurement ambiguous.
-            t.rttTiming = false;
-        }
     }
 
     /** The ACK of the peer's FIN carried by a retransmission of our unacknowledged FIN (BSD's CLOSING). */
@@ -534,7 +520,7 @@ final class TcpOutput {
      * (or accept, on a SYN-ACK) in Linux's layout; later segments carry timestamps and SACK blocks
      * when those were negotiated.
      */
-    private boolean send(Tcb t, int seq, int flags, long dataOffset, int len, boolean syn) {
+    boolean send(Tcb t, int seq, int flags, long dataOffset, int len, boolean syn) {
         return send(t, seq, flags, dataOffset, len, syn, 0);
     }
 

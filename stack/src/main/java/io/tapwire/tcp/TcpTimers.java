@@ -41,6 +41,14 @@ final class TcpTimers {
                     if (t.sndUna == t.sndMax) {
                         return;
                     }
+                    if (t.rtxMode == TcpRecovery.TIMER_PROBE) {
+                        layer.recovery().onProbeTimer(t, output);
+                        return;
+                    }
+                    if (t.rtxMode == TcpRecovery.TIMER_REORDER) {
+                        layer.recovery().onReorderTimer(t, layer.ackInput());
+                        return;
+                    }
                     long userTimeout = t.settings.userTimeoutNanos;
                     if (t.retransmits == 0) {
                         // The episode's start: when the oldest unacknowledged data went out, an RTO
@@ -74,6 +82,14 @@ final class TcpTimers {
                     // Any state → LOSS (the seed note: "RTO always leads to Loss"); ssthresh is
                     // lowered once per episode (RFC 5681 3.1), cwnd to one segment.
                     io.tapwire.tcp.cc.CaStateMachine.Transition tr = t.ca.onRetransmitTimeout(t.sndUna, t.sndMax);
+                    if (tr.reduceWindow()) {
+                        // Linux tcp_enter_loss -> tcp_init_undo: a new episode that timestamps
+                        // or D-SACKs may prove spurious.
+                        layer.recovery().startEpisode(t);
+                    }
+                    if (t.lr != null) {
+                        layer.recovery().onRetransmitTimeout(t, tr.from());
+                    }
                     t.cc.onRetransmitTimeout(t.inFlight(), tr.reduceWindow());
                     t.logCa(tr, now);
                     t.rtt.backOff();
@@ -83,9 +99,10 @@ final class TcpTimers {
                     // Go back to the first unacknowledged byte and resend from the ring.
                     t.sndNxt = t.sndUna;
                     output.output(t);
-                    if ((userTimeout > 0 || !Tcb.armed(t.rtxTimer)) && t.sndUna != t.sndMax) {
-                        // (Re-)armed: output armed it for a whole RTO, which a user timeout may cut short.
-                        layer.timerQueue().arm(t.rtxTimer(), now + clampToUserTimeout(t, t.retransStamp, t.rtt.rto(), now));
+                    if ((userTimeout > 0 || !Tcb.armed(t.rtxTimer) || t.rtxMode != TcpRecovery.TIMER_RTO)
+                            && t.sndUna != t.sndMax) {
+                        // (Re-)armed as the RTO: output armed it for a whole RTO, which a user timeout may cut short.
+                        layer.timerQueue().arm(t.rtoTimer(), now + clampToUserTimeout(t, t.retransStamp, t.rtt.rto(), now));
                     }
                 }
             }
@@ -111,7 +128,7 @@ final class TcpTimers {
         // FreeBSD's TCPT_RANGESET adds rexmit_slop to the backed-off SYN timeout (1 s, then 2.2 s, 4.2 s ...).
         // The slop is added before the maximum is applied (TCPT_RANGESET), so the timeout never exceeds tcpMaxRtoNanos.
         long timeout = Math.min(config.tcpMaxRtoNanos, t.rtt.rto() + (synAck ? 0 : config.tcpRexmitSlopNanos));
-        layer.timerQueue().arm(t.rtxTimer(), layer.now() + timeout);
+        layer.timerQueue().arm(t.rtoTimer(), layer.now() + timeout);
     }
 
     void onDelayedAck(Tcb t) {

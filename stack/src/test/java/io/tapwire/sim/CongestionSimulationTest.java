@@ -87,7 +87,10 @@ class CongestionSimulationTest {
 
     @Test
     void reorderingByOneSegmentWithSackCausesNoSpuriousRetransmission() throws Exception {
-        VirtualNet net = new VirtualNet();
+        // The DupThresh rule (RFC 6675 IsLost), which this pins, is tcp_recovery=0 now. With RACK
+        // (Linux's default) on this zero-latency link min_rtt is 0, so the reordering window
+        // (min_rtt/4) is 0 too: see the test below.
+        VirtualNet net = new VirtualNet(a -> a.tcpRecovery = 0, b -> { });
         TcpListener l = net.b.listenTcp(7, 4);
         TcpSocket client = net.a.connectTcp(VirtualNet.B_ADDR, 7);
         net.runUntil(() -> client.state() == TcpState.ESTABLISHED, 5 * SEC);
@@ -124,6 +127,57 @@ class CongestionSimulationTest {
         assertEquals(100_000, total);
         assertEquals(0, net.a.statistics().get(Stat.TCP_RETRANS_SEGS), "one reordering is not a loss");
         assertTrue(client.caEvents().stream().noneMatch(e -> e.to() == CaState.RECOVERY), client.caEvents().toString());
+    }
+
+    @Test
+    void reorderingByOneSegmentUnderRackOnAZeroRttLinkIsUndoneByDsack() throws Exception {
+        // RACK's reordering window is min_rtt/4 (RFC 8985 6.2): 0 on this zero-latency link, so
+        // the late segment is retransmitted at once; the receiver's D-SACK of the duplicate then
+        // proves it spurious and the reduction is undone (RFC 3708, Linux tcp_try_undo_dsack / at
+        // the full ACK tcp_try_undo_recovery). Linux's defaults for RACK and PRR.
+        VirtualNet net = new VirtualNet(a -> {
+            a.tcpRecovery = 1;
+            a.tcpPrr = true;
+            a.tcpLimitedTransmit = true;
+        }, b -> { });
+        TcpListener l = net.b.listenTcp(7, 4);
+        TcpSocket client = net.a.connectTcp(VirtualNet.B_ADDR, 7);
+        net.runUntil(() -> client.state() == TcpState.ESTABLISHED, 5 * SEC);
+        net.runFor(MS);
+        TcpSocket server = l.accept(0, TimeUnit.NANOSECONDS);
+        byte[][] held = {null};
+        int[] count = {0};
+        net.filter = (fromA, frame) -> {
+            if (!fromA || frame.length < 100) {
+                return false;
+            }
+            count[0]++;
+            if (count[0] == 10) {
+                held[0] = frame;
+                return true;
+            }
+            if (count[0] == 11 && held[0] != null) {
+                net.devB.inject(frame, net.clock.nanoTime());
+                net.devB.inject(held[0], net.clock.nanoTime());
+                held[0] = null;
+                return true;
+            }
+            return false;
+        };
+        client.tryWrite(new byte[100_000], 0, 100_000);
+        net.runFor(2 * SEC);
+        byte[] buf = new byte[200_000];
+        int total = 0;
+        int n;
+        while ((n = server.tryRead(buf, total, buf.length - total)) > 0) {
+            total += n;
+        }
+        assertEquals(100_000, total);
+        assertEquals(1, net.a.statistics().get(Stat.TCP_RETRANS_SEGS), "the late segment, once");
+        assertEquals(1, net.a.statistics().get(Stat.TCP_DSACK_RECEIVED));
+        assertEquals(1, net.a.statistics().get(Stat.TCP_FULL_UNDO) + net.a.statistics().get(Stat.TCP_DSACK_UNDO),
+                "the recovery was undone: " + net.a.statistics().format());
+        assertEquals(Integer.MAX_VALUE, client.tcpInfo().ssthresh(), "ssthresh as before the spurious recovery");
     }
 
     @Test

@@ -86,6 +86,18 @@ public final class CounterNames {
         LINUX.put(Stat.TCP_TIME_WAIT_OVERFLOW, "TcpExtTCPTimeWaitOverflow");
         LINUX.put(Stat.TCP_TW_RECYCLED, "TcpExtTWRecycled");
         LINUX.put(Stat.TCP_SACK_RENEGING, "TcpExtTCPSACKReneging");
+        LINUX.put(Stat.TCP_LOSS_PROBES, "TcpExtTCPLossProbes");
+        LINUX.put(Stat.TCP_LOSS_PROBE_RECOVERY, "TcpExtTCPLossProbeRecovery");
+        LINUX.put(Stat.TCP_SACK_RECOVERY, "TcpExtTCPSackRecovery");
+        LINUX.put(Stat.TCP_RENO_RECOVERY, "TcpExtTCPRenoRecovery");
+        LINUX.put(Stat.TCP_FULL_UNDO, "TcpExtTCPFullUndo");
+        LINUX.put(Stat.TCP_PARTIAL_UNDO, "TcpExtTCPPartialUndo");
+        LINUX.put(Stat.TCP_DSACK_UNDO, "TcpExtTCPDSACKUndo");
+        LINUX.put(Stat.TCP_LOSS_UNDO, "TcpExtTCPLossUndo");
+        LINUX.put(Stat.TCP_SPURIOUS_RTOS, "TcpExtTCPSpuriousRTOs");
+        LINUX.put(Stat.TCP_SACK_REORDER, "TcpExtTCPSACKReorder");
+        LINUX.put(Stat.TCP_TS_REORDER, "TcpExtTCPTSReorder");
+        LINUX.put(Stat.TCP_RENO_REORDER, "TcpExtTCPRenoReorder");
         LINUX.put(Stat.UDP_IN_DATAGRAMS, "UdpInDatagrams");
         LINUX.put(Stat.UDP_OUT_DATAGRAMS, "UdpOutDatagrams");
         LINUX.put(Stat.UDP_SNDBUF_ERRORS, "UdpSndbufErrors");

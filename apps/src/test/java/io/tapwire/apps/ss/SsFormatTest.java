@@ -35,7 +35,7 @@ class SsFormatTest {
                 true, true, 1448, 12_500_000L,
                 false, 0, 40_000, 1500, 1448,
                 1_010_136, 10_136, 900, 1_500, 700, 1_400,
-                1_100, 28_960, 3000, 42, TcpInfo.TIMER_ON, 208_000, 1, 131_072, 262_144);
+                1_100, 28_960, 3000, 42, TcpInfo.TIMER_ON, 208_000, 1, 131_072, 262_144, 5, 0, 0, 3, 0, 1);
     }
 
     static SocketRow row(TcpInfo info) {
@@ -106,7 +106,7 @@ class SsFormatTest {
         TcpInfo s = sample();
         TcpInfo fresh = new TcpInfo(TcpState.ESTABLISHED, CaState.OPEN, "reno", 10 * 1448, Integer.MAX_VALUE, 0, 0, 1_000_000,
                 0, 0, 0, 0, 1448, 1460, 0, 0, 0, 0, -1, -1, false, false, 0, 0, false, 0, 0, 1500, 536, 0, 0, 2, 1, 0, 0,
-                0, 14_600, 0, 0, TcpInfo.TIMER_OFF, 0, 0, 65_536, 16_384);
+                0, 14_600, 0, 0, TcpInfo.TIMER_OFF, 0, 0, 65_536, 16_384, 0, 0, 0, 3, 0, 0);
         String line = new SsFormat(new SsFormat.Options(true, true, false, false, false, true, false)).info(row(fresh));
         assertEquals("reno rto:1000 mss:1448 pmtu:1500 rcvmss:536 advmss:1460 cwnd:10 segs_out:2 segs_in:1 rcv_space:14600 "
                 + "ca_state:Open", line);

@@ -54,6 +54,8 @@ public final class FreeBsdProfile {
         // finwait2_timeout 60 s.
         c.tcpInitialRtoNanos = 1_000_000_000L;
         c.tcpMinRtoNanos = 30_000_000L;
+        // FreeBSD's RTO is RFC 6298's, floored at rexmit_min as a whole (tcp_xmit_timer, TCPT_RANGESET).
+        c.tcpBsdRto = true;
         c.tcpDelackNanos = 40_000_000L;
         c.tcpTimeWaitNanos = 60_000_000_000L;
         c.tcpFinTimeoutNanos = 60_000_000_000L;
@@ -117,6 +119,13 @@ public final class FreeBsdProfile {
         c.tcpWindowRoundUp = true;
         // FreeBSD sets PSH when a segment empties the send buffer; it has no GSO PSH rule.
         c.tcpBsdPush = true;
+        // FreeBSD's default stack finds losses by DupThresh (RFC 6675) and sends no tail loss
+        // probes (RACK and TLP live in its separate tcp_rack stack); it has no F-RTO. It does
+        // limited transmit (net.inet.tcp.rfc3042) and PRR (net.inet.tcp.do_prr), as tapwire's
+        // defaults do.
+        c.tcpRecovery = 0;
+        c.tcpEarlyRetrans = 0;
+        c.tcpFrto = 0;
         return c;
     }
 

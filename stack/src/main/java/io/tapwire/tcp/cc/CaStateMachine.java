@@ -90,7 +90,9 @@ public final class CaStateMachine {
         /** A cumulative ACK (the recovery point acknowledged, or nothing left SACKed). */
         ACK,
         /** The last reduction proved spurious. */
-        UNDO
+        UNDO,
+        /** A tail loss probe repaired a loss (RFC 8985 7.4). */
+        LOSS_PROBE
     }
 
     /**
@@ -235,6 +237,18 @@ public final class CaStateMachine {
             return go(CaState.CWR, Cause.ECE, true);
         }
         return stay(Cause.ECE);
+    }
+
+    /**
+     * A tail loss probe repaired a loss (RFC 8985 section 7.4; Linux {@code tcp_process_tlp_ack}
+     * enters CWR): OPEN, DISORDER → CWR with a reduction; ignored in CWR, RECOVERY and LOSS.
+     */
+    public Transition onLossProbeRecovery(int sndNxt) {
+        if (state.compareTo(CaState.CWR) < 0) {
+            highSeq = sndNxt;
+            return go(CaState.CWR, Cause.LOSS_PROBE, true);
+        }
+        return stay(Cause.LOSS_PROBE);
     }
 
     /**

@@ -116,5 +116,12 @@ public interface CongestionControl {
 
     int cwnd();
 
+    /**
+     * Sets cwnd directly, in bytes (at least one {@code mss}): Proportional Rate Reduction computes
+     * the window during recovery from what is in flight (RFC 6937; Linux writes {@code snd_cwnd} in
+     * {@code tcp_cwnd_reduction}).
+     */
+    void setCwnd(int cwnd);
+
     int ssthresh();
 }

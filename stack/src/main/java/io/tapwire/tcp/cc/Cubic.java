@@ -353,6 +353,11 @@ public final class Cubic implements CongestionControl {
     }
 
     @Override
+    public void setCwnd(int cwnd) {
+        this.cwnd = (double) Math.max(cwnd, mss);
+    }
+
+    @Override
     public int cwnd() {
         return (int) cwnd;
     }

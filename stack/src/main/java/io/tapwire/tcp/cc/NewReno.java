@@ -252,6 +252,11 @@ public final class NewReno implements CongestionControl {
     }
 
     @Override
+    public void setCwnd(int cwnd) {
+        this.cwnd = Math.max(cwnd, mss);
+    }
+
+    @Override
     public int cwnd() {
         return cwnd;
     }

@@ -106,6 +106,11 @@ public final class Reno implements CongestionControl {
     }
 
     @Override
+    public void setCwnd(int cwnd) {
+        this.cwnd = Math.max(cwnd, mss);
+    }
+
+    @Override
     public int cwnd() {
         return cwnd;
     }

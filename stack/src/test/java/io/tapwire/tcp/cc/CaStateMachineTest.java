@@ -317,4 +317,14 @@ class CaStateMachineTest {
         assertEquals("OPEN (stays) on ACK", m.onAck(UNA, false).toString());
         assertEquals("OPEN -> RECOVERY on LOSS_DETECTED, reduce", m.onLossDetected(NXT).toString());
     }
+
+    @Test
+    void aRepairingLossProbeEntersCwrOnceFromOpenOrDisorderOnly() {
+        CaStateMachine m = in(OPEN);
+        assertTransition(m.onLossProbeRecovery(NXT), OPEN, CWR, Cause.LOSS_PROBE, true);
+        assertEquals(NXT, m.highSeq());
+        assertTransition(m.onLossProbeRecovery(NXT + 100), CWR, CWR, Cause.LOSS_PROBE, false);
+        CaStateMachine r = in(RECOVERY);
+        assertTransition(r.onLossProbeRecovery(NXT), RECOVERY, RECOVERY, Cause.LOSS_PROBE, false);
+    }
 }
