@@ -54,7 +54,6 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener, io
 
     private final StackConfig config;
     private final Interface iface;
-    private final Ipv4Output out;
     private final Icmp icmp;
     private final Statistics stats;
     private final Runnable wakeStack;
@@ -62,23 +61,22 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener, io
     /** Bound endpoints, replaced as a whole on bind/close so the stack thread iterates without allocating. */
     private volatile UdpEndpoint[] endpoints = new UdpEndpoint[0];
     private final UdpPacket udp = new UdpPacket();
-    private final UdpPacket udpOut = new UdpPacket();
     private final SplittableRandom random;
+    private final UdpOutput output;
     private volatile boolean anyTxPending;
     private final io.tapwire.wire.Ipv6AddressCache peers6 = new io.tapwire.wire.Ipv6AddressCache(256);
     private io.tapwire.net.Ipv6Addresses addresses6;
-    private io.tapwire.net.Ipv6Output out6;
     private io.tapwire.net.Icmpv6 icmp6;
     private volatile Thread owner;
 
     public UdpLayer(StackConfig config, Interface iface, Ipv4Output out, Icmp icmp, Statistics stats, Runnable wakeStack) {
         this.config = config;
         this.iface = iface;
-        this.out = out;
         this.icmp = icmp;
         this.stats = stats;
         this.wakeStack = wakeStack;
         this.random = new SplittableRandom(config.seed ^ 0x5DEECE66DL);
+        this.output = new UdpOutput(config, iface, out, stats);
         icmp.registerErrorListener(Ipv4Packet.PROTO_UDP, this);
     }
 
@@ -108,7 +106,7 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener, io
     /** Turns on UDP over IPv6: sockets bound to the wildcard address take both families (Linux's bindv6only=0). */
     public void enableIpv6(io.tapwire.net.Ipv6Addresses addresses, io.tapwire.net.Ipv6Output out, io.tapwire.net.Icmpv6 icmp) {
         this.addresses6 = addresses;
-        this.out6 = out;
+        output.enableIpv6(addresses, out);
         this.icmp6 = icmp;
     }
 
@@ -282,107 +280,9 @@ public final class UdpLayer implements IpProtocolHandler, Icmp.ErrorListener, io
             return;
         }
         anyTxPending = false;
-        UdpEndpoint[] all = endpoints;
-        for (int i = 0; i < all.length; i++) {
-            UdpEndpoint e = all[i];
-            if (!e.txPending) {
-                continue;
-            }
-            e.lock.lock();
-            try {
-                DatagramQueue q = e.txQueue;
-                while (!q.isEmpty()) {
-                    if (q.peekIsIpv6()) {
-                        if (!flush6(e, q)) {
-                            anyTxPending = true;
-                            break;
-                        }
-                        continue;
-                    }
-                    int length = q.peekLength();
-                    int total = Ipv4Packet.MIN_HEADER_LENGTH + UdpPacket.HEADER_LENGTH + length;
-                    // Room for every fragment plus a possible ARP request, or wait for the next poll.
-                    if (iface.txAvailable() < framesFor(total) + 1) {
-                        anyTxPending = true;
-                        break;
-                    }
-                    int dst = q.peekAddress();
-                    int dstPort = q.peekPort();
-                    ByteBuffer b = out.begin(dst, Ipv4Packet.PROTO_UDP, UdpPacket.HEADER_LENGTH + length);
-                    if (b == null) {
-                        q.skip();
-                        continue;
-                    }
-                    int at = out.payloadOffset();
-                    q.poll(b, at + UdpPacket.HEADER_LENGTH);
-                    writeHeaderAndChecksum(b, at, e.localPort, dst, dstPort, length);
-                    // Linux's default for UDP (IP_PMTUDISC_WANT): DF on datagrams that fit the
-                    // MTU, fragments for those that do not.
-                    out.commit(0, total <= iface.mtu());
-                    stats.inc(Stat.UDP_OUT_DATAGRAMS);
-                }
-                e.txPending = !q.isEmpty();
-                e.writable.signalAll();
-                if (e.txNoSpace) {
-                    e.txNoSpace = false;
-                    e.wake(Events.OUT);
-                }
-            } finally {
-                e.lock.unlock();
-            }
+        if (output.flush(endpoints)) {
+            anyTxPending = true;
         }
-    }
-
-    /** Sends the IPv6 datagram at the head of {@code q}; false when the TX ring lacks room for it (it waits). */
-    private boolean flush6(UdpEndpoint e, DatagramQueue q) {
-        int length = q.peekLength();
-        long dstHi = q.peekAddress6Hi();
-        long dstLo = q.peekAddress6Lo();
-        int total = io.tapwire.wire.Ipv6Packet.HEADER_LENGTH + UdpPacket.HEADER_LENGTH + length;
-        int mtu = out6.pathMtu(dstHi, dstLo);
-        int chunk = (mtu - io.tapwire.wire.Ipv6Packet.HEADER_LENGTH - 8) & ~7;
-        int frames = total <= mtu ? 1 : (total - io.tapwire.wire.Ipv6Packet.HEADER_LENGTH + chunk - 1) / chunk;
-        if (iface.txAvailable() < frames + 1) {
-            return false;
-        }
-        int dstPort = q.peekPort();
-        io.tapwire.wire.Ipv6Address src = addresses6 == null ? null : addresses6.sourceFor(dstHi, dstLo);
-        ByteBuffer b = src == null ? null : out6.begin(src, dstHi, dstLo, io.tapwire.wire.Ipv6Packet.NH_UDP, UdpPacket.HEADER_LENGTH + length);
-        if (b == null) {
-            if (src == null) {
-                stats.inc(Stat.IP6_OUT_NO_ROUTES);
-            }
-            q.skip();
-            return true;
-        }
-        int at = out6.payloadOffset();
-        q.poll(b, at + UdpPacket.HEADER_LENGTH);
-        UdpPacket u = udpOut.wrapForWrite(b, at);
-        u.setSrcPort(e.localPort);
-        u.setDstPort(dstPort);
-        u.setLength(UdpPacket.HEADER_LENGTH + length);
-        u.fillChecksum6(src.hi(), src.lo(), dstHi, dstLo);
-        // RFC 6437 section 3 (Linux's auto_flowlabels): one label per flow, on every fragment too.
-        out6.commit(0, out6.flowLabel(src.hi(), src.lo(), dstHi, dstLo, io.tapwire.wire.Ipv6Packet.NH_UDP,
-                (e.localPort << 16) | dstPort), config.ipv6HopLimit);
-        stats.inc(Stat.UDP_OUT_DATAGRAMS);
-        return true;
-    }
-
-    private int framesFor(int total) {
-        if (total <= iface.mtu()) {
-            return 1;
-        }
-        int chunk = (iface.mtu() - Ipv4Packet.MIN_HEADER_LENGTH) & ~7;
-        return (total - Ipv4Packet.MIN_HEADER_LENGTH + chunk - 1) / chunk;
-    }
-
-    private void writeHeaderAndChecksum(ByteBuffer b, int at, int srcPort, int dst, int dstPort, int length) {
-        UdpPacket u = udpOut.wrapForWrite(b, at);
-        u.setSrcPort(srcPort);
-        u.setDstPort(dstPort);
-        u.setLength(UdpPacket.HEADER_LENGTH + length);
-        u.fillChecksum(out.source(), dst);
     }
 
     // ---------------------------------------------------------------- application threads
