@@ -190,6 +190,13 @@ public final class Tcb implements Timer.Target {
     long probesStamp;
     /** Retransmitted segments over the connection's life (tcpi_total_retrans, a u32 in Linux). */
     int totalRetransmits;
+    /**
+     * Segments the peer has received, cumulatively ACKed or SACKed, the SYN included (Linux's
+     * tp->delivered, tcpi_delivered); counted by {@link TcpAckInput#countDelivered}.
+     */
+    long delivered;
+    /** Of {@link #delivered}, those reported by ACKs carrying ECN-Echo (tp->delivered_ce, tcpi_delivered_ce). */
+    long deliveredCe;
     int synRetries;
     /** Opened from a SYN cookie: no SYN-ACK was timed (Linux's {@code snt_synack} 0), so the handshake gives no RTT sample. */
     boolean fromCookie;
@@ -633,7 +640,7 @@ public final class Tcb implements Timer.Target {
                 sendRing.capacity(), lr != null ? lr.segs.count() : unackedSegments(), probes,
                 dataRecvStamp == 0 ? 0 : Math.max(0, layer.now() - dataRecvStamp) / 1_000_000,
                 lr == null ? layer.config().tcpReordering : lr.reordering, lr == null ? 0 : lr.reordSeen,
-                lr == null ? 0 : lr.segs.retransOut());
+                lr == null ? 0 : lr.segs.retransOut(), delivered, deliveredCe);
     }
 
     /**

@@ -119,6 +119,7 @@ final class TcpInput {
                 t.zerocopyAcked();
             }
             t.sndUna = seg.ack();
+            ackInput.synAckDelivered(t);
             layer.fastOpen().synAckReceived(t, options);
         }
         if (Seq.gt(t.sndUna, t.iss)) {
@@ -172,7 +173,10 @@ final class TcpInput {
             // Simultaneous open: the peer's SYN-ACK answers our SYN. Linux lets it complete the
             // open (tcp_validate_incoming) rather than waiting for the final pure ACK.
             if (completePassiveOpen(t)) {
+                ackInput.recovery.beginAck(t);
+                ackInput.beginDelivery(t);
                 ackInput.newAck(t, seg.ack());
+                ackInput.countDelivered(t, true, false, false);
                 t.ackNow = true;
                 if (t.sackOk && config.tcpDsack) {
                     // Its SYN lies below RCV.NXT, a duplicate: Linux's tcp_data_queue reports it
@@ -319,7 +323,8 @@ final class TcpInput {
             return;
         }
         int ack = seg.ack();
-        if (t.state == TcpState.SYN_RECEIVED) {
+        boolean synReceived = t.state == TcpState.SYN_RECEIVED;
+        if (synReceived) {
             if (Seq.gt(ack, t.sndUna) && Seq.le(ack, t.sndMax)) {
                 if (!completePassiveOpen(t)) {
                     return;
@@ -348,6 +353,7 @@ final class TcpInput {
             stats.inc(Stat.TCP_ECE_IGNORED);
         }
         ackInput.recovery.beginAck(t);
+        ackInput.beginDelivery(t);
         boolean newSack = t.sackOk && options.sackBlockCount() > 0 && ackInput.readSackBlocks(t, ack);
         boolean dupAck = false;
         if (Seq.gt(ack, t.sndUna)) {
@@ -359,6 +365,8 @@ final class TcpInput {
             t.dupAcks++;
             dupAck = true;
         }
+        // tcpi_delivered: segments this ACK newly acknowledged or SACKed (Linux's tp->delivered).
+        ackInput.countDelivered(t, synReceived, dupAck, t.ecnOk && seg.isEce() && !seg.isSyn());
         if (t.state.isSynchronized() && t.state != TcpState.TIME_WAIT) {
             if (t.ecnOk && seg.isEce()) {
                 ackInput.ecnEcho(t);
