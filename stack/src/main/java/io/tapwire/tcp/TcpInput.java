@@ -133,6 +133,12 @@ final class TcpInput {
             if (seg.isFin() && Seq.add(seg.seq(), 1 + seg.payloadLength()) == t.rcvNxt) {
                 dataInput.receiveFin(t);
             }
+            if (Seq.lt(t.sndNxt, t.sndMax) && !config.tcpBsdPush) {
+                // Fast Open data the SYN-ACK did not acknowledge (TcpFastOpen#synAckReceived), resent
+                // as Linux resends its skb. FreeBSD (BSD segmentation and PSH) lets tcp_output send
+                // from snd.una like any data.
+                output.retransmit().retransmitSynData(t);
+            }
             output.output(t);
         } else {
             // Simultaneous open: both sides sent SYNs (RFC 9293 figure 7). The peer's SYN is an
