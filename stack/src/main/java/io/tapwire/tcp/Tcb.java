@@ -227,6 +227,13 @@ public final class Tcb implements Timer.Target {
     boolean fastOpenQueued;
     /** The SYN's data was accepted (server) or acknowledged (client): TCP_INFO's TCPI_OPT_SYN_DATA. */
     boolean synDataDone;
+    /**
+     * Writers waiting for the connect to complete (Linux's sk_write_pending): a blocking write on a
+     * connecting socket (sk_stream_wait_connect), a blocking Fast Open write whose data did not
+     * all fit in the SYN (inet_wait_for_connect's writebias), or a caller that declared so
+     * ({@link TcpUserCalls#writerWaiting}). While any waits, the SYN-ACK's ACK is held for their data.
+     */
+    int writePending;
     int probes;
 
     // ACK generation.

@@ -23,6 +23,8 @@ import java.net.SocketException;
 final class TcpInput {
     /** RFC 7323 5.5: TS.Recent older than 24 days is invalid for PAWS. */
     private static final long PAWS_IDLE_NANOS = 24L * 24 * 3600 * 1_000_000_000L;
+    /** Linux's TCP_DELACK_MAX (HZ/5): the delayed ACK a waiting writer's SYN-ACK gets. */
+    private static final long TCP_DELACK_MAX = 200_000_000L;
 
     private final StackConfig config;
     private final Statistics stats;
@@ -124,7 +126,15 @@ final class TcpInput {
         }
         if (Seq.gt(t.sndUna, t.iss)) {
             enterEstablished(t);
-            t.ackNow = true;
+            if (t.writePending > 0) {
+                // Linux's tcp_rcv_synsent_state_process: while a writer waits for the connect
+                // (sk_write_pending) the ACK is saved: scheduled as a delayed ACK (TCP_DELACK_MAX)
+                // in quick-ACK mode, so that the data the writer sends on waking carries it.
+                t.unackedSegments = Math.max(1, t.unackedSegments);
+                layer.timerQueue().arm(t.delackTimer(), layer.now() + TCP_DELACK_MAX);
+            } else {
+                t.ackNow = true;
+            }
             // RFC 9293 3.10.7.3: data (and a FIN) on the SYN-ACK is processed like any other
             // segment text; it starts one past the SYN.
             if (seg.payloadLength() > 0) {
