@@ -28,6 +28,7 @@ class TcpFastOpenResendTest {
     private static final int SERVER_PORT = 80;
     private static final int SERVER_ISS = 3_000_000;
     private static final byte[] COOKIE = {9, 8, 7, 6, 5, 4, 3, 2};
+    private static final long MS = 1_000_000L;
 
     private static StackHarness harness() {
         StackConfig c = new StackConfig();
@@ -90,6 +91,37 @@ class TcpFastOpenResendTest {
         server.send(syn.srcPort(), SERVER_ISS + 1, syn.seq() + 1401, ACK, 65535, -1, new byte[0]);
         assertEquals(0, s.tcpInfo().retrans(), "acknowledged: no retransmission in flight");
         assertEquals(0, s.tcpInfo().unacked());
+    }
+
+    @Test
+    void aLaterRetransmissionOfTheSynDataKeepsItsPsh() throws Exception {
+        StackHarness h = harness();
+        TcpPeer server = new TcpPeer(h, SERVER_PORT);
+        learnCookie(h, server);
+        TcpSocket s = connect(h);
+        s.setNoDelay(true);
+        assertEquals(1400, s.tryWrite(new byte[1400], 0, 1400));
+        TcpPeer.Seg syn = server.one();
+        synAck(server, syn, 0, 1460, null);
+        assertEquals(1400, server.one().payload().length);
+        assertEquals(4500, s.tryWrite(new byte[4500], 0, 4500));
+        int sent = 0;
+        for (TcpPeer.Seg seg : server.received()) {
+            sent += seg.payload().length;
+        }
+        assertEquals(4500, sent);
+
+        // The resent SYN data is lost again; everything after it arrives: RACK resends it.
+        h.advance(20 * MS);
+        server.received();   // a tail loss probe may have gone meanwhile
+        TcpOptions sack = new TcpOptions().addSackBlock(syn.seq() + 1401, syn.seq() + 5901);
+        server.sendWithOptions(syn.srcPort(), SERVER_ISS + 1, syn.seq() + 1, ACK, 65535, sack, new byte[0]);
+        List<TcpPeer.Seg> out = server.received();
+        assertTrue(!out.isEmpty(), "the SYN data is resent");
+        TcpPeer.Seg again = out.get(0);
+        assertEquals(syn.seq() + 1, again.seq());
+        assertEquals(1400, again.payload().length);
+        assertTrue((again.flags() & PSH) != 0, "the SYN data's skb keeps its PSH (tcp_send_syn_data), though more data follows it");
     }
 
     @Test
