@@ -176,6 +176,16 @@ public final class TcpSocket implements AutoCloseable, Pollable {
     }
 
     /** Like {@code getsockopt(TCP_INFO)}. */
+    /**
+     * Declares that the caller waits to write until the connection is established, retrying in its
+     * own way rather than blocking in a write ({@code true} when it starts waiting, {@code false}
+     * when it stops): as Linux counts a writer sleeping for the connect (sk_write_pending), the
+     * stack then holds the ACK of the SYN-ACK back so that the caller's first data carries it.
+     */
+    public void writerWaiting(boolean waiting) {
+        calls.writerWaiting(tcb, waiting);
+    }
+
     public TcpInfo tcpInfo() {
         return calls.info(tcb);
     }

@@ -190,6 +190,13 @@ public final class Tcb implements Timer.Target {
     long probesStamp;
     /** Retransmitted segments over the connection's life (tcpi_total_retrans, a u32 in Linux). */
     int totalRetransmits;
+    /**
+     * Segments the peer has received, cumulatively ACKed or SACKed, the SYN included (Linux's
+     * tp->delivered, tcpi_delivered); counted by {@link TcpAckInput#countDelivered}.
+     */
+    long delivered;
+    /** Of {@link #delivered}, those reported by ACKs carrying ECN-Echo (tp->delivered_ce, tcpi_delivered_ce). */
+    long deliveredCe;
     int synRetries;
     /** Opened from a SYN cookie: no SYN-ACK was timed (Linux's {@code snt_synack} 0), so the handshake gives no RTT sample. */
     boolean fromCookie;
@@ -220,6 +227,13 @@ public final class Tcb implements Timer.Target {
     boolean fastOpenQueued;
     /** The SYN's data was accepted (server) or acknowledged (client): TCP_INFO's TCPI_OPT_SYN_DATA. */
     boolean synDataDone;
+    /**
+     * Writers waiting for the connect to complete (Linux's sk_write_pending): a blocking write on a
+     * connecting socket (sk_stream_wait_connect), a blocking Fast Open write whose data did not
+     * all fit in the SYN (inet_wait_for_connect's writebias), or a caller that declared so
+     * ({@link TcpUserCalls#writerWaiting}). While any waits, the SYN-ACK's ACK is held for their data.
+     */
+    int writePending;
     int probes;
 
     // ACK generation.
@@ -633,7 +647,7 @@ public final class Tcb implements Timer.Target {
                 sendRing.capacity(), lr != null ? lr.segs.count() : unackedSegments(), probes,
                 dataRecvStamp == 0 ? 0 : Math.max(0, layer.now() - dataRecvStamp) / 1_000_000,
                 lr == null ? layer.config().tcpReordering : lr.reordering, lr == null ? 0 : lr.reordSeen,
-                lr == null ? 0 : lr.segs.retransOut());
+                lr == null ? 0 : lr.segs.retransOut(), delivered, deliveredCe);
     }
 
     /**

@@ -22,6 +22,8 @@ final class TcpAckInput {
     private final TcpOutput output;
     private final TcpOptions options;
     final TcpRecovery recovery;
+    /** Reno's sacked_out when the current ACK arrived ({@link #beginDelivery}). */
+    private int renoSackedBefore;
 
     TcpAckInput(StackConfig config, Statistics stats, TcpLayer layer, TcpOutput output, TcpOptions options) {
         this.config = config;
@@ -139,6 +141,65 @@ final class TcpAckInput {
             layer.timerQueue().arm(t.rtoTimer(), layer.now() + t.rtt.rto());
         }
         t.wakeWriters();
+    }
+
+    /**
+     * Before an ACK is read: notes Linux's Reno {@code sacked_out} (the duplicate ACKs counted as
+     * delivered segments, as tapwire's pipe counts them: at most the records outstanding less one)
+     * for {@link #countDelivered}.
+     */
+    void beginDelivery(Tcb t) {
+        renoSackedBefore = renoSacked(t);
+    }
+
+    private static int renoSacked(Tcb t) {
+        return t.sackOk || t.lr == null ? 0 : Math.min(t.dupAcks, Math.max(0, t.lr.segs.count() - 1));
+    }
+
+    /**
+     * Counts what the ACK just read delivered (Linux's tcp_count_delivered into tp->delivered and,
+     * for an ACK with ECN-Echo, tp->delivered_ce: tcpi_delivered / tcpi_delivered_ce). With SACK,
+     * each segment newly SACKed (tcp_sacktag_one) or cumulatively acknowledged and not SACKed
+     * before (tcp_clean_rtx_queue) counts one; a partly acknowledged segment does not count yet.
+     * Without SACK, Linux's Reno emulation: a duplicate ACK counts one segment (tcp_add_reno_sack,
+     * up to the outstanding segments less one), a cumulative ACK the segments it acknowledged less
+     * those duplicate ACKs already counted, at least one (tcp_remove_reno_sacks).
+     *
+     * <p>{@code synReceived}: the ACK completed the handshake from SYN_RECEIVED. Linux's
+     * tcp_rcv_state_process then counts one more, uncounted for ECN ("SYN-ACK delivery isn't
+     * tracked in tcp_ack"); after a simultaneous open our SYN, in the retransmission queue, was
+     * acknowledged too and counts as a segment. {@code ece}: the ACK carried ECN-Echo on an ECN
+     * connection (Linux's FLAG_ECE: never on a SYN).
+     */
+    void countDelivered(Tcb t, boolean synReceived, boolean dupAck, boolean ece) {
+        int acked = recovery.delivered() + (synReceived && t.parent == null ? 1 : 0);
+        int n;
+        if (t.sackOk) {
+            n = acked;
+        } else {
+            n = acked > 0 ? Math.max(acked - renoSackedBefore, 1) : 0;
+            if (dupAck) {
+                n += Math.max(0, renoSacked(t) - renoSackedBefore);
+            }
+        }
+        t.delivered += n;
+        if (ece) {
+            t.deliveredCe += n;
+        }
+        if (synReceived) {
+            t.delivered++;
+        }
+        renoSackedBefore = 0;
+    }
+
+    /**
+     * The SYN-ACK of an active open acknowledged our SYN: one segment delivered. Linux counts the
+     * SYN and, when the SYN-ACK covers it, a Fast Open SYN's data as two segments in tcp_ack, and
+     * tcp_rcv_fastopen_synack takes one back ("SYN-data is counted as two separate packets"), so
+     * the SYN-ACK always delivers one (never ECN-counted: FLAG_ECE is not set on a SYN).
+     */
+    void synAckDelivered(Tcb t) {
+        t.delivered++;
     }
 
     /**

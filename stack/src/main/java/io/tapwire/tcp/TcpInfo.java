@@ -37,6 +37,9 @@ import io.tapwire.tcp.cc.CaState;
  * @param reordering the reordering degree, DupThresh, in segments (tcpi_reordering; tcp_reordering, 3, until reordering is seen)
  * @param reordSeen times reordering was detected (tcpi_reord_seen)
  * @param retrans retransmitted segments still in flight (tcpi_retrans, Linux's retrans_out)
+ * @param delivered segments the peer received, cumulatively ACKed or SACKed, our SYN (or the
+ *     SYN-ACK of a passive open) counting one (tcpi_delivered, Linux's tp->delivered)
+ * @param deliveredCe of those, the segments reported by ACKs carrying ECN-Echo (tcpi_delivered_ce)
  */
 public record TcpInfo(
         TcpState state,
@@ -88,7 +91,9 @@ public record TcpInfo(
         long lastDataRecv,
         int reordering,
         int reordSeen,
-        int retrans) {
+        int retrans,
+        long delivered,
+        long deliveredCe) {
 
     /** The snapshot without the fields added later (unacked, probes, lastDataRecv, reordSeen, retrans: 0; reordering: 3, tcp_reordering's default). */
     public TcpInfo(TcpState state, CaState caState, String caAlgorithm, int cwnd, int ssthresh, long srttMicros, long rttvarMicros,
@@ -102,7 +107,23 @@ public record TcpInfo(
                 totalRetransmits, sndMss, advMss, sndWnd, rcvWnd, bytesAcked, bytesReceived, sndWscale, rcvWscale, timestamps, sack,
                 lost, deliveryRateBytesPerSecond, ecn, backoff, atoMicros, pmtu, rcvMss, bytesSent, bytesRetrans, segsOut, segsIn,
                 dataSegsOut, dataSegsIn, minRttMicros, rcvSpace, sendQueue, recvQueue, timer, timerRemainingMicros,
-                timerRetransmits, rcvBuf, sndBuf, 0, 0, 0, 3, 0, 0);
+                timerRetransmits, rcvBuf, sndBuf, 0, 0, 0, 3, 0, 0, 0, 0);
+    }
+
+    /** The snapshot without tcpi_delivered and tcpi_delivered_ce (both 0). */
+    public TcpInfo(TcpState state, CaState caState, String caAlgorithm, int cwnd, int ssthresh, long srttMicros, long rttvarMicros,
+                   long rtoMicros, int bytesInFlight, int sacked, int retransmits, long totalRetransmits, int sndMss, int advMss,
+                   int sndWnd, int rcvWnd, long bytesAcked, long bytesReceived, int sndWscale, int rcvWscale, boolean timestamps,
+                   boolean sack, int lost, long deliveryRateBytesPerSecond, boolean ecn, int backoff, long atoMicros, int pmtu,
+                   int rcvMss, long bytesSent, long bytesRetrans, int segsOut, int segsIn, int dataSegsOut, int dataSegsIn,
+                   long minRttMicros, int rcvSpace, int sendQueue, int recvQueue, int timer, long timerRemainingMicros,
+                   int timerRetransmits, int rcvBuf, int sndBuf, int unacked, int probes, long lastDataRecv, int reordering,
+                   int reordSeen, int retrans) {
+        this(state, caState, caAlgorithm, cwnd, ssthresh, srttMicros, rttvarMicros, rtoMicros, bytesInFlight, sacked, retransmits,
+                totalRetransmits, sndMss, advMss, sndWnd, rcvWnd, bytesAcked, bytesReceived, sndWscale, rcvWscale, timestamps, sack,
+                lost, deliveryRateBytesPerSecond, ecn, backoff, atoMicros, pmtu, rcvMss, bytesSent, bytesRetrans, segsOut, segsIn,
+                dataSegsOut, dataSegsIn, minRttMicros, rcvSpace, sendQueue, recvQueue, timer, timerRemainingMicros,
+                timerRetransmits, rcvBuf, sndBuf, unacked, probes, lastDataRecv, reordering, reordSeen, retrans, 0, 0);
     }
 
     /** {@link #timer} values, as Linux's /proc/net/tcp and ss number them: none, retransmission, keepalive, TIME_WAIT, zero-window probe. */

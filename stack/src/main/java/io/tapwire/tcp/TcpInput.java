@@ -23,6 +23,8 @@ import java.net.SocketException;
 final class TcpInput {
     /** RFC 7323 5.5: TS.Recent older than 24 days is invalid for PAWS. */
     private static final long PAWS_IDLE_NANOS = 24L * 24 * 3600 * 1_000_000_000L;
+    /** Linux's TCP_DELACK_MAX (HZ/5): the delayed ACK a waiting writer's SYN-ACK gets. */
+    private static final long TCP_DELACK_MAX = 200_000_000L;
 
     private final StackConfig config;
     private final Statistics stats;
@@ -119,11 +121,20 @@ final class TcpInput {
                 t.zerocopyAcked();
             }
             t.sndUna = seg.ack();
+            ackInput.synAckDelivered(t);
             layer.fastOpen().synAckReceived(t, options);
         }
         if (Seq.gt(t.sndUna, t.iss)) {
             enterEstablished(t);
-            t.ackNow = true;
+            if (t.writePending > 0) {
+                // Linux's tcp_rcv_synsent_state_process: while a writer waits for the connect
+                // (sk_write_pending) the ACK is saved: scheduled as a delayed ACK (TCP_DELACK_MAX)
+                // in quick-ACK mode, so that the data the writer sends on waking carries it.
+                t.unackedSegments = Math.max(1, t.unackedSegments);
+                layer.timerQueue().arm(t.delackTimer(), layer.now() + TCP_DELACK_MAX);
+            } else {
+                t.ackNow = true;
+            }
             // RFC 9293 3.10.7.3: data (and a FIN) on the SYN-ACK is processed like any other
             // segment text; it starts one past the SYN.
             if (seg.payloadLength() > 0) {
@@ -131,6 +142,12 @@ final class TcpInput {
             }
             if (seg.isFin() && Seq.add(seg.seq(), 1 + seg.payloadLength()) == t.rcvNxt) {
                 dataInput.receiveFin(t);
+            }
+            if (Seq.lt(t.sndNxt, t.sndMax) && !config.tcpBsdPush) {
+                // Fast Open data the SYN-ACK did not acknowledge (TcpFastOpen#synAckReceived), resent
+                // as Linux resends its skb. FreeBSD (BSD segmentation and PSH) lets tcp_output send
+                // from snd.una like any data.
+                output.retransmit().retransmitSynData(t);
             }
             output.output(t);
         } else {
@@ -172,7 +189,10 @@ final class TcpInput {
             // Simultaneous open: the peer's SYN-ACK answers our SYN. Linux lets it complete the
             // open (tcp_validate_incoming) rather than waiting for the final pure ACK.
             if (completePassiveOpen(t)) {
+                ackInput.recovery.beginAck(t);
+                ackInput.beginDelivery(t);
                 ackInput.newAck(t, seg.ack());
+                ackInput.countDelivered(t, true, false, false);
                 t.ackNow = true;
                 if (t.sackOk && config.tcpDsack) {
                     // Its SYN lies below RCV.NXT, a duplicate: Linux's tcp_data_queue reports it
@@ -319,7 +339,8 @@ final class TcpInput {
             return;
         }
         int ack = seg.ack();
-        if (t.state == TcpState.SYN_RECEIVED) {
+        boolean synReceived = t.state == TcpState.SYN_RECEIVED;
+        if (synReceived) {
             if (Seq.gt(ack, t.sndUna) && Seq.le(ack, t.sndMax)) {
                 if (!completePassiveOpen(t)) {
                     return;
@@ -348,6 +369,7 @@ final class TcpInput {
             stats.inc(Stat.TCP_ECE_IGNORED);
         }
         ackInput.recovery.beginAck(t);
+        ackInput.beginDelivery(t);
         boolean newSack = t.sackOk && options.sackBlockCount() > 0 && ackInput.readSackBlocks(t, ack);
         boolean dupAck = false;
         if (Seq.gt(ack, t.sndUna)) {
@@ -359,6 +381,8 @@ final class TcpInput {
             t.dupAcks++;
             dupAck = true;
         }
+        // tcpi_delivered: segments this ACK newly acknowledged or SACKed (Linux's tp->delivered).
+        ackInput.countDelivered(t, synReceived, dupAck, t.ecnOk && seg.isEce() && !seg.isSyn());
         if (t.state.isSynchronized() && t.state != TcpState.TIME_WAIT) {
             if (t.ecnOk && seg.isEce()) {
                 ackInput.ecnEcho(t);

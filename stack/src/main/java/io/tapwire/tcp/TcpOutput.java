@@ -316,7 +316,7 @@ final class TcpOutput {
      * Like Linux's tcp_tso_autosize: whole segments, at most 64 KB (the device's largest datagram
      * less the IP header and the largest TCP header), over either family (TSO / TSO6).
      */
-    private int superSegmentData(Tcb t, int maxData) {
+    int superSegmentData(Tcb t, int maxData) {
         Ipv6Endpoints e6 = t.v6;
         int limit = e6 == null ? ip.superSegmentLimit(t.remoteAddress)
                 : ip6.superSegmentLimit(e6.remote().hi(), e6.remote().lo());
@@ -530,7 +530,7 @@ final class TcpOutput {
      * {@code gsoSize}-byte segments, each with the same header but its own sequence number and
      * checksum, FIN and PSH on the last only, CWR on the first only (Linux's tcp_gso_segment).
      */
-    private boolean send(Tcb t, int seq, int flags, long dataOffset, int len, boolean syn, int gsoSize) {
+    boolean send(Tcb t, int seq, int flags, long dataOffset, int len, boolean syn, int gsoSize) {
         boolean ack = (flags & TcpSegment.ACK) != 0;
         // IP_TOS / IPV6_TCLASS: the socket's DSCP bits; the ECN field is the stack's (RFC 3168 5).
         int tos = t.settings.tos;

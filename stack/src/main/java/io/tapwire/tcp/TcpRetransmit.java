@@ -88,6 +88,54 @@ final class TcpRetransmit {
     }
 
     /**
+     * Fast Open data our SYN carried that the SYN-ACK did not acknowledge, [snd.una, snd.max), is
+     * resent at once (RFC 7413 4.2.2) the way Linux's tcp_rcv_fastopen_synack does it: the data
+     * skb is marked lost (tcp_mark_skb_lost) and retransmitted (tcp_non_congestion_loss_retransmit
+     * then tcp_retransmit_skb) as the one skb it is, flagged ACK|PSH by tcp_send_syn_data, cut
+     * into segments of the MSS the SYN-ACK gave, before any new data. Being a retransmission, its
+     * segments count in retrans_out (tcpi_retrans) until acknowledged and in tcpi_total_retrans.
+     * As __tcp_retransmit_skb, it is trimmed to the peer's window, but goes at least one segment.
+     * Returns whether anything went out; if not, the output path resends it.
+     */
+    boolean retransmitSynData(Tcb t) {
+        int maxData = output.maxSegmentData(t);
+        int len = (int) Math.min(Seq.diff(t.sndMax, t.sndUna), t.sendRing.size());
+        if (len <= 0) {
+            return false;
+        }
+        LossRecovery r = t.lossRecovery();
+        r.segs.sent(t.sndUna, Seq.add(t.sndUna, len), layer.now(), maxData);
+        r.segs.markAllLost();
+        len = Math.min(len, Math.max(t.sndWnd, maxData));
+        long offset = t.sendOffset(t.sndUna);
+        // One GSO packet, or wire-sized segments without TSO; PSH on the last (tcp_gso_segment).
+        int piece = output.superSegmentData(t, maxData) >= len ? len : maxData;
+        int done = 0;
+        while (done < len) {
+            int n = Math.min(piece, len - done);
+            int flags = TcpSegment.ACK | (done + n == len ? TcpSegment.PSH : 0);
+            if (!output.send(t, Seq.add(t.sndUna, done), flags, offset + done, n, false, n > maxData ? maxData : 0)) {
+                break;
+            }
+            done += n;
+        }
+        if (done == 0) {
+            return false;
+        }
+        len = done;
+        int segments = (len + maxData - 1) / maxData;
+        layer.recovery().recordSent(t, t.sndUna, len, maxData, true, output.tsVal(t));
+        t.totalRetransmits += segments;
+        stats.add(Stat.TCP_RETRANS_SEGS, segments);
+        t.sndNxt = Seq.add(t.sndUna, len);
+        t.rttTiming = false;
+        if (!Tcb.armed(t.rtxTimer)) {
+            layer.timerQueue().arm(t.rtoTimer(), layer.now() + t.rtt.rto());
+        }
+        return true;
+    }
+
+    /**
      * Retransmits segments RACK (or the DupThresh rule) marked lost, first in sequence order, at
      * most {@code max}, and with PRR only while the packets in flight are below cwnd (Linux
      * {@code tcp_xmit_retransmit_queue}); the first one of a recovery always goes (PRR's forced
@@ -152,7 +200,13 @@ final class TcpRetransmit {
      * PSH on a retransmission that carries the last queued byte, the rule of the first send and of
      * {@link #retransmitFirst} (Linux resends the skb with the PSH its last byte of a write gave it).
      */
-    private static int push(Tcb t, long offset, int len) {
-        return len > 0 && offset + len == t.sendRing.tail() ? TcpSegment.PSH : 0;
+    private int push(Tcb t, long offset, int len) {
+        if (len > 0 && offset + len == t.sendRing.tail()) {
+            return TcpSegment.PSH;
+        }
+        // Linux's Fast Open SYN data is an skb of its own flagged ACK|PSH (tcp_send_syn_data):
+        // every retransmission of its end carries PSH.
+        boolean synDataEnd = t.synDataLength > 0 && !config.tcpBsdPush && t.sendOffset(Seq.add(t.iss, 1 + t.synDataLength)) == offset + len;
+        return len > 0 && synDataEnd ? TcpSegment.PSH : 0;
     }
 }

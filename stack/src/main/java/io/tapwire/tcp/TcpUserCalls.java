@@ -183,6 +183,35 @@ public final class TcpUserCalls {
     }
 
     /**
+     * {@link #await} for a writer waiting for the connect to complete, counted meanwhile in
+     * {@link Tcb#writePending} as Linux's sk_stream_wait_connect counts it in sk_write_pending.
+     */
+    private static long awaitConnect(Tcb t, long remaining) throws java.io.InterruptedIOException {
+        t.writePending++;
+        try {
+            return await(t, remaining);
+        } finally {
+            t.writePending--;
+        }
+    }
+
+    /**
+     * A caller that waits to write on a connecting socket in its own way (retrying a non-blocking
+     * write when the socket changes, as an event loop or a simulated blocking call does) declares
+     * it ({@code waiting}) and stops declaring it, as a blocking write counts itself while it
+     * sleeps in Linux's sk_stream_wait_connect (sk_write_pending): while a writer waits, the
+     * SYN-ACK's ACK is held back as a delayed ACK so that the writer's data carries it.
+     */
+    public void writerWaiting(Tcb t, boolean waiting) {
+        t.lock.lock();
+        try {
+            t.writePending = Math.max(0, t.writePending + (waiting ? 1 : -1));
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    /**
      * Waits until the handshake completes ({@code 0}: just check).
      *
      * @return true once established (or later), false on timeout
@@ -368,7 +397,7 @@ public final class TcpUserCalls {
                     if (remaining <= 0) {
                         break;
                     }
-                    remaining = await(t, remaining);
+                    remaining = awaitConnect(t, remaining);
                     continue;
                 }
                 // TCP_NOTSENT_LOWAT: queue no more than the mark allows (Linux checks it before each
@@ -406,7 +435,8 @@ public final class TcpUserCalls {
             // (inet_wait_for_connect) unless the socket or the call is non-blocking; a failed
             // connect is the write's error.
             while (fastOpened && remaining > 0 && t.state == TcpState.SYN_SENT && t.error == null && !t.released) {
-                remaining = await(t, remaining);
+                // inet_wait_for_connect's writebias: a pending writer while data is left beyond the SYN's.
+                remaining = t.sendRing.size() > t.synDataLength ? awaitConnect(t, remaining) : await(t, remaining);
             }
             if (fastOpened && t.error != null) {
                 throw t.error;

@@ -106,6 +106,7 @@ final class FastOpenCalls {
         int[] done = new int[1];
         boolean[] started = new boolean[1];
         boolean[] withoutCookie = new boolean[1];
+        boolean[] waiting = new boolean[1];
         return new Syscalls.Call(so, () -> {
             if (!started[0] && linux && so.connection != null && so.connection.state() == io.tapwire.tcp.TcpState.SYN_SENT
                     && !so.connection.tcb().fastOpenSynDeferred()) {
@@ -147,12 +148,21 @@ final class FastOpenCalls {
             if (withoutCookie[0]) {
                 try {
                     if (!so.connection.awaitConnected(0, TimeUnit.NANOSECONDS)) {
+                        if (len > 0 && !waiting[0]) {
+                            // Linux's blocking tcp_sendmsg_fastopen sleeps in inet_wait_for_connect
+                            // with its data still to copy (writebias: sk_write_pending), so the
+                            // SYN-ACK's ACK waits for that data; this retried call declares the same.
+                            so.connection.writerWaiting(true);
+                            waiting[0] = true;
+                        }
                         return null;
                     }
                 } catch (IOException e) {
+                    stopWaiting(so, waiting);
                     so.errorReported = true;
                     return Syscalls.Result.error(Errno.of(e));
                 }
+                stopWaiting(so, waiting);
             }
             if (nullBuffer) {
                 return faultedSynData(so, callNonBlocking);
@@ -184,6 +194,14 @@ final class FastOpenCalls {
             }
             return null;
         });
+    }
+
+    /** The retried call no longer waits for the connect: the stack stops counting it as a writer. */
+    private static void stopWaiting(DrillSocket so, boolean[] waiting) {
+        if (waiting[0]) {
+            so.connection.writerWaiting(false);
+            waiting[0] = false;
+        }
     }
 
     /**

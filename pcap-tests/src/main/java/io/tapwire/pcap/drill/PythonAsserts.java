@@ -182,6 +182,8 @@ final class PythonAsserts {
             case "tcpi_data_segs_in" -> info.dataSegsIn();
             case "tcpi_min_rtt" -> info.minRttMicros();
             case "tcpi_delivery_rate" -> info.deliveryRateBytesPerSecond();
+            case "tcpi_delivered" -> info.delivered();
+            case "tcpi_delivered_ce" -> info.deliveredCe();
             case "tcpi_rcv_space" -> info.rcvSpace();
             case "tcpi_notsent_bytes" -> Math.max(0, info.sendQueue() - info.bytesInFlight());
             default -> component(name, line, info);

@@ -427,7 +427,7 @@ final class Syscalls {
         int[] done = new int[1];
         boolean[] fastOpening = new boolean[2];   // [0] the call opened a Fast Open connect, [1] it connected since
         boolean nonBlockingCall = dontWait;
-        return new Call(so, () -> {
+        Attempt write = () -> {
             if (so.connection == null) {
                 // Linux's tcp_sendmsg: sk_stream_wait_connect fails an unconnected socket with EPIPE.
                 return Result.error(ctx.linux() ? "EPIPE" : "ENOTCONN");
@@ -472,7 +472,42 @@ final class Syscalls {
                 return Result.ok(done[0]);
             }
             return null;
-        }, dontWait);
+        };
+        return new Call(so, ctx.linux() ? connectWaiter(so, write, nonBlockingCall) : write, dontWait);
+    }
+
+    /**
+     * A Linux blocking write on a socket still connecting sleeps in sk_stream_wait_connect, counted
+     * in sk_write_pending (the SYN-ACK's ACK then waits for its data): while the retried call would
+     * block for that reason, it declares itself a waiting writer to the stack.
+     */
+    private static Attempt connectWaiter(DrillSocket so, Attempt write, boolean nonBlockingCall) {
+        boolean[] waiting = new boolean[1];
+        // [0]: the call opened a deferred Fast Open connect: Linux's tcp_sendmsg_fastopen then waits
+        // in inet_wait_for_connect, a writer only with data beyond the SYN's (the stack's own rule).
+        boolean[] fastOpen = new boolean[1];
+        return () -> {
+            fastOpen[0] |= so.connection != null && so.connection.tcb().fastOpenSynDeferred();
+            boolean connecting = so.connection != null && !so.nonBlocking && !nonBlockingCall && !fastOpen[0]
+                    && (so.connection.state() == io.tapwire.tcp.TcpState.SYN_SENT
+                        || so.connection.state() == io.tapwire.tcp.TcpState.SYN_RECEIVED);
+            Result r;
+            try {
+                r = write.attempt();
+            } catch (IOException | RuntimeException e) {
+                if (waiting[0]) {
+                    so.connection.writerWaiting(false);
+                    waiting[0] = false;
+                }
+                throw e;
+            }
+            boolean wait = r == null && connecting;
+            if (wait != waiting[0]) {
+                so.connection.writerWaiting(wait);
+                waiting[0] = wait;
+            }
+            return r;
+        };
     }
 
     private Call shutdown(List<Expr> a, int line, Script.Syscall s) {
