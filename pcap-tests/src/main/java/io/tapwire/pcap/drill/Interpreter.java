@@ -64,11 +64,14 @@ public final class Interpreter {
     private long now;
     private int eventIndex;
     private long previousAbsoluteMicros = -1;
+    /** The script's folder (null for a script given as text). */
+    private final java.nio.file.Path scriptDir;
 
     private Interpreter(Script script, RunOptions runOptions, boolean linux, java.nio.file.Path scriptDir) {
         this.script = script;
         this.runOptions = runOptions;
         this.linux = linux;
+        this.scriptDir = scriptDir;
         this.config = linux ? LinuxProfile.stackConfig() : FreeBsdProfile.stackConfig();
         this.linuxShell = linux ? new LinuxShell(config, scriptDir, notes, () -> host == null ? null : host.stack()) : null;
         flow.packetdrillNumbering = linux;
@@ -138,6 +141,9 @@ public final class Interpreter {
                 return result(ScriptResult.Status.SKIPPED_IPV6, 0, "--ip_version=" + ip + ": not supported");
             }
             applyOptions(script.options());
+            if (linux) {
+                TreeDefaults.applyUnlessRun(script, scriptDir, linuxShell, notes);
+            }
             if (linux && !ipv6) {
                 // The script's addresses (packetdrill's defaults unless its header sets them) for its Fast Open cookies.
                 flow.cookies.enable(script.options().getOrDefault("remote_ip", FastOpenCookieMap.DEFAULT_REMOTE),
