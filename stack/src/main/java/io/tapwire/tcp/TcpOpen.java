@@ -93,8 +93,13 @@ final class TcpOpen {
             for (Tcb t : children) {
                 t.lock.lock();
                 try {
-                    if (t.state.isSynchronized() || t.state == TcpState.SYN_RECEIVED) {
-                        output.sendReset(t);
+                    // Linux's inet_csk_listen_stop disconnects each child not yet accepted
+                    // (inet_child_forget -> tcp_disconnect): a synchronized or Fast Open (SYN_RECV)
+                    // child is reset by tcp_send_active_reset, RST+ACK with SEQ = SND.NXT and
+                    // ACK = RCV.NXT; a handshake still pending (a request socket) is dropped
+                    // silently, its peer's ACK then meeting no socket and a RST.
+                    if (t.state.isSynchronized() || t.state == TcpState.SYN_RECEIVED && t.fastOpenChild) {
+                        output.sendResetAck(t);
                     }
                     layer.release(t);
                 } finally {
