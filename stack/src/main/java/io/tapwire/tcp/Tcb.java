@@ -436,6 +436,8 @@ public final class Tcb implements Timer.Target {
      * Linux's TCPI_OPT_SYN_DATA in tcpi_options.
      */
     public boolean fastOpenSynData() { return synDataDone; }
+    /** The peer's FIN arrived in order (Linux counts it in RCV.NXT: TCP_INQ's hint includes it until read). */
+    public boolean finReceived() { return finReceived; }
     /** A Fast Open connect whose SYN waits for the first write (TCP_FASTOPEN_CONNECT). */
     public boolean fastOpenSynDeferred() { return synDeferred; }
     public int remoteAddress() { return remoteAddress; }

@@ -78,6 +78,10 @@ final class LinuxSocketOptions {
                 so.reusePort = Syscalls.eval(value, line) != 0;
                 return Syscalls.Result.ok(0);
             }
+            case "TCP_INQ" -> {
+                String error = InqCalls.set(so, Syscalls.eval(value, line));
+                return error == null ? Syscalls.Result.ok(0) : Syscalls.Result.error(error);
+            }
             default -> throw unsupported(name, line);
         }
     }
