@@ -103,6 +103,8 @@ public final class Tcb implements Timer.Target {
     int tsRecent;
     /** When TS.Recent was last updated (for the 24-day PAWS validity, RFC 7323 5.5). */
     long tsRecentTime;
+    /** When the connection entered TIME_WAIT (Linux's {@code tw_entry_stamp}), for tcp_tw_reuse_delay. */
+    long timeWaitEntered;
     /** Per-connection offset added to our timestamp clock (Linux randomizes it per connection). */
     int tsOffset;
     /** Last.ACK.sent (RFC 7323 4.3): the ack number of our last ACK. */

@@ -187,7 +187,7 @@ final class TcpOpen {
                     return;
                 }
                 int bound = t.settings.localPort;
-                int port = bound > 0 ? ports.checkBound(bound, remoteAddress, remotePort, v6) : ports.pick(remoteAddress, remotePort, v6);
+                int port = bound > 0 ? ports.checkBound(bound, remoteAddress, remotePort, v6) : ports.pick(remoteAddress, remotePort, v6, t.settings.localPortRange);
                 if (port < 0) {
                     // A bound port whose 4-tuple is taken: EADDRNOTAVAIL from __inet_check_established.
                     t.error = bound > 0 ? new BindException("Cannot assign requested address")

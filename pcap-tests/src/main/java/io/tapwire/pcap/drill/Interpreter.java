@@ -78,6 +78,7 @@ public final class Interpreter {
         this.syscalls = new Syscalls(new Syscalls.Context() {
             @Override public Stack stack() { return host.stack(); }
             @Override public void ensureStack() { Interpreter.this.ensureStack(); }
+            @Override public void settle() { Interpreter.this.settle(); }
             @Override public Flow flow() { return flow; }
             @Override public int mss() { return mtu - (ipv6 ? 60 : 40); }
             @Override public boolean ipv6() { return ipv6; }
