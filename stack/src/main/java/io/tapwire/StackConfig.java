@@ -238,11 +238,20 @@ public final class StackConfig {
     public int tcpMaxTwBuckets = 131072;
     /**
      * TCP: reuse a 4-tuple in TIME_WAIT for an outgoing connection ({@code net.ipv4.tcp_tw_reuse}):
-     * 0 never, 1 whenever timestamps make it safe (the TIME_WAIT's last timestamp is from an earlier
-     * second, Linux's {@code tcp_twsk_unique}), 2 (Linux's default) only for loopback addresses,
-     * which tapwire never talks to, so only 1 turns it on.
+     * 0 never, 1 whenever timestamps make it safe (the connection used timestamps and entered
+     * TIME_WAIT more than {@link #tcpTwReuseDelayNanos} ago, Linux's {@code tcp_twsk_unique}), 2
+     * (Linux's default) only for loopback addresses, which tapwire never talks to, so only 1 turns
+     * it on. A connect from a port bind(2) reserved takes over a timestamped TIME_WAIT whatever
+     * this says, as Linux's does.
      */
     public int tcpTwReuse = 2;
+    /**
+     * TCP: how long after entering TIME_WAIT a 4-tuple may be taken over by {@link #tcpTwReuse}
+     * ({@code net.ipv4.tcp_tw_reuse_delay}, Linux 6.14, milliseconds there, 1 s by default): the
+     * new connection is allowed once the millisecond clock is past entry + delay
+     * ({@code tcp_twsk_unique}'s {@code time_after32(tcp_clock_ms(), tw_entry_stamp + delay)}).
+     */
+    public long tcpTwReuseDelayNanos = 1_000_000_000L;
     /** TCP: offer window scaling, RFC 7323 ({@code tcp_window_scaling}). */
     public boolean tcpWindowScaling = true;
     /** TCP: offer timestamps and use PAWS, RFC 7323 ({@code tcp_timestamps}). */

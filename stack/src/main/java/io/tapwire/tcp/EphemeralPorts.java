@@ -35,9 +35,34 @@ final class EphemeralPorts {
      * {@link #takeReusable()} returns that connection.
      */
     int pick(int remoteAddress, int remotePort, boolean v6) {
+        return pick(remoteAddress, remotePort, v6, 0);
+    }
+
+    /**
+     * {@link #pick(int, int, boolean)} within a socket's IP_LOCAL_PORT_RANGE ({@code socketRange},
+     * 0: none): Linux's {@code inet_sk_get_local_port_range} takes the socket's lowest and highest
+     * port each only when it lies inside {@code ip_local_port_range}.
+     */
+    int pick(int remoteAddress, int remotePort, boolean v6, int socketRange) {
         reusable = null;
         int low = config.ipLocalPortRangeLow;
-        int range = config.ipLocalPortRangeHigh - low + 1;
+        int high = config.ipLocalPortRangeHigh;
+        int skLow = socketRange & 0xFFFF;
+        int skHigh = socketRange >>> 16;
+        if (socketRange != 0) {
+            int netLow = low;
+            int netHigh = high;
+            if (netLow <= skLow && skLow <= netHigh) {
+                low = skLow;
+            }
+            if (netLow <= skHigh && skHigh <= netHigh) {
+                high = skHigh;
+            }
+        }
+        if (high < low) {
+            return -1;
+        }
+        int range = high - low + 1;
         int start = random.nextInt(range);
         long now = layer.now();
         for (int i = 0; i < range; i++) {
@@ -50,7 +75,7 @@ final class EphemeralPorts {
             if (existing == null) {
                 return port;
             }
-            if (timeWaits.mayReuse(existing, now)) {
+            if (timeWaits.mayReuse(existing, now, false)) {
                 reusable = existing;
                 return port;
             }
@@ -61,8 +86,9 @@ final class EphemeralPorts {
     /**
      * A connect from a port bind(2) took ({@code __inet_hash_connect} with a bound port, then
      * {@code __inet_check_established}): the port, if no connection has the 4-tuple or the one
-     * that has it is a TIME_WAIT {@code tcp_tw_reuse} lets us take over ({@link #takeReusable()}
-     * returns it); -1 if the 4-tuple is taken (EADDRNOTAVAIL).
+     * that has it is a TIME_WAIT with timestamps, which a bound port takes over at once whatever
+     * {@code tcp_tw_reuse} says ({@link #takeReusable()} returns it); -1 if the 4-tuple is taken
+     * (EADDRNOTAVAIL).
      */
     int checkBound(int port, int remoteAddress, int remotePort, boolean v6) {
         reusable = null;
@@ -70,7 +96,7 @@ final class EphemeralPorts {
         if (existing == null) {
             return port;
         }
-        if (timeWaits.mayReuse(existing, layer.now())) {
+        if (timeWaits.mayReuse(existing, layer.now(), true)) {
             reusable = existing;
             return port;
         }
@@ -114,8 +140,8 @@ final class EphemeralPorts {
         }
         m.append("); widen ip_local_port_range");
         if (config.tcpTwReuse == 1) {
-            m.append(", wait a second (tcp_tw_reuse takes a TIME_WAIT only once its last timestamp is from an earlier second,"
-                    + " and only with tcp_timestamps)");
+            m.append(", wait ").append(config.tcpTwReuseDelayNanos / 1_000_000L)
+                    .append(" ms (tcp_tw_reuse takes a TIME_WAIT only tcp_tw_reuse_delay after it began, and only with tcp_timestamps)");
         } else {
             m.append(", enable tcp_tw_reuse=1 (with tcp_timestamps)");
         }

@@ -31,6 +31,8 @@ public final class SocketSettings {
     int localPort;
     /** TCP_MAXSEG (Linux's user_mss): the largest MSS the connection advertises and sends with; 0: no clamp. */
     int maxSeg;
+    /** IP_LOCAL_PORT_RANGE (Linux 6.3): low 16 bits the lowest ephemeral port, high 16 the highest; 0: ip_local_port_range. */
+    int localPortRange;
 
     /** Linux's defaults: TOS 0, the stack's TTL, options on, no user timeout, not corked. */
     public SocketSettings() {
@@ -50,6 +52,7 @@ public final class SocketSettings {
         s.notSentLowat = notSentLowat;
         s.localPort = localPort;
         s.maxSeg = maxSeg;
+        s.localPortRange = localPortRange;
         return s;
     }
 
@@ -211,4 +214,17 @@ public final class SocketSettings {
 
     /** The bound local port for an active open, 0 if none. */
     public int localPort() { return localPort; }
+
+    /**
+     * IP_LOCAL_PORT_RANGE: the ephemeral ports connect may pick for this socket, packed as Linux
+     * takes it (lowest port in the low 16 bits, highest in the high 16; 0 for either keeps
+     * {@code ip_local_port_range}'s). Each bound applies only inside the stack's range
+     * ({@code inet_sk_get_local_port_range}).
+     */
+    public SocketSettings localPortRange(int packed) {
+        this.localPortRange = packed;
+        return this;
+    }
+
+    public int localPortRange() { return localPortRange; }
 }

@@ -103,6 +103,8 @@ public final class Tcb implements Timer.Target {
     int tsRecent;
     /** When TS.Recent was last updated (for the 24-day PAWS validity, RFC 7323 5.5). */
     long tsRecentTime;
+    /** When the connection entered TIME_WAIT (Linux's {@code tw_entry_stamp}), for tcp_tw_reuse_delay. */
+    long timeWaitEntered;
     /** Per-connection offset added to our timestamp clock (Linux randomizes it per connection). */
     int tsOffset;
     /** Last.ACK.sent (RFC 7323 4.3): the ack number of our last ACK. */
@@ -450,6 +452,8 @@ public final class Tcb implements Timer.Target {
      * Linux's TCPI_OPT_SYN_DATA in tcpi_options.
      */
     public boolean fastOpenSynData() { return synDataDone; }
+    /** The peer's FIN arrived in order (Linux counts it in RCV.NXT: TCP_INQ's hint includes it until read). */
+    public boolean finReceived() { return finReceived; }
     /** A Fast Open connect whose SYN waits for the first write (TCP_FASTOPEN_CONNECT). */
     public boolean fastOpenSynDeferred() { return synDeferred; }
     public int remoteAddress() { return remoteAddress; }

@@ -195,6 +195,7 @@ final class TcpDataInput {
             return;
         }
         t.state = TcpState.TIME_WAIT;
+        t.timeWaitEntered = layer.now();
         layer.timerQueue().cancel(t.rtxTimer);
         layer.timerQueue().cancel(t.persistTimer);
         layer.timerQueue().cancel(t.keepaliveTimer);

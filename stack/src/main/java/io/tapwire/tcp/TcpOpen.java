@@ -93,8 +93,13 @@ final class TcpOpen {
             for (Tcb t : children) {
                 t.lock.lock();
                 try {
-                    if (t.state.isSynchronized() || t.state == TcpState.SYN_RECEIVED) {
-                        output.sendReset(t);
+                    // Linux's inet_csk_listen_stop disconnects each child not yet accepted
+                    // (inet_child_forget -> tcp_disconnect): a synchronized or Fast Open (SYN_RECV)
+                    // child is reset by tcp_send_active_reset, RST+ACK with SEQ = SND.NXT and
+                    // ACK = RCV.NXT; a handshake still pending (a request socket) is dropped
+                    // silently, its peer's ACK then meeting no socket and a RST.
+                    if (t.state.isSynchronized() || t.state == TcpState.SYN_RECEIVED && t.fastOpenChild) {
+                        output.sendResetAck(t);
                     }
                     layer.release(t);
                 } finally {
@@ -182,7 +187,7 @@ final class TcpOpen {
                     return;
                 }
                 int bound = t.settings.localPort;
-                int port = bound > 0 ? ports.checkBound(bound, remoteAddress, remotePort, v6) : ports.pick(remoteAddress, remotePort, v6);
+                int port = bound > 0 ? ports.checkBound(bound, remoteAddress, remotePort, v6) : ports.pick(remoteAddress, remotePort, v6, t.settings.localPortRange);
                 if (port < 0) {
                     // A bound port whose 4-tuple is taken: EADDRNOTAVAIL from __inet_check_established.
                     t.error = bound > 0 ? new BindException("Cannot assign requested address")

@@ -568,7 +568,9 @@ final class TcpOutput {
             }
             if (config.tcpTimestamps && (!synAck || t.tsOk)) {
                 int ts = tsVal(t);
-                options.setTimestamps(ts, synAck ? t.tsRecent : 0);
+                // Linux's tcp_syn_options echoes rx_opt.ts_recent on a SYN too: 0 for a new
+                // connection, the TIME_WAIT's TS.Recent for one that took over its 4-tuple.
+                options.setTimestamps(ts, t.tsRecent);
                 if (!synAck && t.synFirstTsVal == Tcb.NO_TS) {
                     t.synFirstTsVal = ts;
                 }

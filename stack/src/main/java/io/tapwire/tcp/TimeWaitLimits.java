@@ -12,6 +12,7 @@ import io.tapwire.Statistics;
 final class TimeWaitLimits {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TimeWaitLimits.class);
     private static final long SECOND = 1_000_000_000L;
+    private static final long MILLISECOND = 1_000_000L;
 
     private final StackConfig config;
     private final Statistics stats;
@@ -57,21 +58,27 @@ final class TimeWaitLimits {
 
     /**
      * Whether an outgoing connection may reuse the 4-tuple of {@code tw}, Linux's
-     * {@code tcp_twsk_unique}: with {@code tcp_tw_reuse} (2: only if either address is loopback),
-     * only if the old connection used timestamps ({@code tw_ts_recent_stamp} set) and its last
-     * timestamp arrived in an earlier second ({@code time_after32(ktime_get_seconds(),
-     * tw_ts_recent_stamp)}): the new connection's timestamps are then newer than anything the old
-     * one sent, so PAWS at the peer tells old duplicates from new segments (RFC 7323 5.8, RFC 6191).
+     * {@code tcp_twsk_unique}: only if the old connection used timestamps ({@code tw_ts_recent_stamp}
+     * set), so that PAWS at the peer tells old duplicates from new segments (RFC 7323 5.8, RFC
+     * 6191); then from a port bind(2) reserved ({@code bound}: {@code __inet_check_established}
+     * without a {@code twp}) at once, whatever {@code tcp_tw_reuse} says, else with
+     * {@code tcp_tw_reuse} (2: only if either address is loopback) once the millisecond clock is
+     * past the entry into TIME_WAIT plus {@code tcp_tw_reuse_delay} (Linux 6.14:
+     * {@code time_after32(tcp_clock_ms(), tw_entry_stamp + delay)}).
      */
-    boolean mayReuse(Tcb tw, long now) {
-        if (tw.state != TcpState.TIME_WAIT || tw.released) {
+    boolean mayReuse(Tcb tw, long now, boolean bound) {
+        if (tw.state != TcpState.TIME_WAIT || tw.released || !tw.tsOk) {
             return false;
+        }
+        if (bound) {
+            return true;
         }
         int reuse = config.tcpTwReuse;
         if (reuse == 2 && !isLoopback(tw.remoteAddress) && !isLoopback(tw.localAddress)) {
             reuse = 0;
         }
-        return reuse != 0 && tw.tsOk && Math.floorDiv(now, SECOND) > Math.floorDiv(tw.tsRecentTime, SECOND);
+        return reuse != 0 && Math.floorDiv(now, MILLISECOND)
+                > Math.floorDiv(tw.timeWaitEntered, MILLISECOND) + config.tcpTwReuseDelayNanos / MILLISECOND;
     }
 
     /**

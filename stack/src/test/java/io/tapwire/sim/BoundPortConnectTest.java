@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * port of {@code ip_local_port_range} at bind, connect's own ephemeral choice skips bound ports
  * ({@code __inet_hash_connect}), bind conflicts are EADDRINUSE as Linux's
  * {@code inet_csk_bind_conflict} decides, and a taken 4-tuple is EADDRNOTAVAIL unless it is a
- * TIME_WAIT {@code tcp_tw_reuse} lets the new connection take over ({@code __inet_check_established}).
+ * TIME_WAIT with timestamps, which a bound port takes over ({@code __inet_check_established}
+ * without a twp: at once, whatever {@code tcp_tw_reuse} says).
  */
 class BoundPortConnectTest {
     private static final long MS = 1_000_000L;
@@ -129,7 +130,7 @@ class BoundPortConnectTest {
     }
 
     @Test
-    void aTimeWaitOnTheFourTupleIsTakenOverOnlyAsTcpTwReuseAllows() throws Exception {
+    void aTimeWaitOnTheFourTupleIsTakenOverAsTcpTwReuseOrABoundPortAllows() throws Exception {
         VirtualNet reuse = net(1);
         TcpListener server = reuse.b.listenTcp(80, 16);
         closeFirst(reuse, server, reuse.a.tcp().bindPort(45000, true));
@@ -139,13 +140,30 @@ class BoundPortConnectTest {
         assertTrue(again.awaitConnected(0, TimeUnit.NANOSECONDS), "tcp_tw_reuse=1 takes over a TIME_WAIT a second old");
         assertEquals(1, reuse.a.statistics().get(Stat.TCP_TW_RECYCLED));
 
+        // Linux's __inet_hash_connect checks a bound port's 4-tuple without a twp, so
+        // tcp_twsk_unique takes over a TIME_WAIT that used timestamps at once, whatever
+        // tcp_tw_reuse and tcp_tw_reuse_delay say ("applications can completely bypass the
+        // TIME-WAIT delay protection ... by locking the local port with bind()", the
+        // tcp_tw_reuse_delay commit); without timestamps it is never taken over.
         VirtualNet noReuse = net(0);
         TcpListener server2 = noReuse.b.listenTcp(80, 16);
         closeFirst(noReuse, server2, noReuse.a.tcp().bindPort(45000, true));
         noReuse.a.tcp().releaseBoundPort(45000, true);
-        noReuse.runFor(2 * SEC);
         assertThrows(BindException.class, () -> noReuse.a.tcp().bindPort(45000, false), "TIME_WAIT holds the port without SO_REUSEADDR");
-        TcpSocket refused = connect(noReuse, noReuse.a.tcp().bindPort(45000, true), 80);
+        TcpSocket atOnce = connect(noReuse, noReuse.a.tcp().bindPort(45000, true), 80);
+        assertTrue(atOnce.awaitConnected(0, TimeUnit.NANOSECONDS), "a bound port takes over a timestamped TIME_WAIT at once");
+        assertEquals(1, noReuse.a.statistics().get(Stat.TCP_TW_RECYCLED));
+
+        VirtualNet noTimestamps = new VirtualNet(a -> {
+            a.ipLocalPortRangeLow = 40000;
+            a.ipLocalPortRangeHigh = 40001;
+            a.tcpTwReuse = 1;
+        }, b -> b.tcpTimestamps = false);
+        TcpListener server3 = noTimestamps.b.listenTcp(80, 16);
+        closeFirst(noTimestamps, server3, noTimestamps.a.tcp().bindPort(45000, true));
+        noTimestamps.a.tcp().releaseBoundPort(45000, true);
+        noTimestamps.runFor(2 * SEC);
+        TcpSocket refused = connect(noTimestamps, noTimestamps.a.tcp().bindPort(45000, true), 80);
         BindException e = assertThrows(BindException.class, () -> refused.awaitConnected(0, TimeUnit.NANOSECONDS));
         assertEquals("Cannot assign requested address", e.getMessage());
     }

@@ -187,7 +187,7 @@ class TcpTimeWaitLimitsTest {
     }
 
     @Test
-    void twReuseTakesOverATimeWaitWhoseLastTimestampIsFromAnEarlierSecond() throws Exception {
+    void twReuseTakesOverATimeWaitOnceTcpTwReuseDelayHasPassedSinceItBegan() throws Exception {
         StackHarness h = harness(onePort(1));
         Closed old = shortConnectionClosedFirst(h, true);
 
@@ -197,20 +197,46 @@ class TcpTimeWaitLimitsTest {
         BindException e = assertThrows(BindException.class, () -> tooSoon.awaitConnected(0, TimeUnit.NANOSECONDS));
         assertTrue(e.getMessage().startsWith("Cannot assign requested address (EADDRNOTAVAIL): all 1 ports of ip_local_port_range"
                 + " 40000-40000 are in use toward 10.0.0.1:80 (1 in TIME_WAIT)"), e.getMessage());
-        assertTrue(e.getMessage().contains("tcp_tw_reuse takes a TIME_WAIT only once its last timestamp is from an earlier second"),
+        assertTrue(e.getMessage().contains("wait 1000 ms (tcp_tw_reuse takes a TIME_WAIT only tcp_tw_reuse_delay after it began"),
                 e.getMessage());
 
+        // Linux 6.14's tcp_twsk_unique: time_after32(tcp_clock_ms(), tw_entry_stamp + 1000), so
+        // exactly 1000 ms after the TIME_WAIT began is still too soon, 1001 ms is not.
         h.advance(SEC / 2);
+        TcpSocket atTheDelay = h.stack.connectTcp(PEER, 80);
+        h.transmitted();
+        assertThrows(BindException.class, () -> atTheDelay.awaitConnected(0, TimeUnit.NANOSECONDS));
+
+        h.advance(SEC / 1000);
         TcpSocket reused = h.stack.connectTcp(PEER, 80);
         TcpPeer.Seg syn = new TcpPeer(h, 80).one();
         assertEquals(SYN, syn.flags());
         assertEquals(old.localPort(), syn.srcPort(), "the TIME_WAIT's 4-tuple");
         // The old connection sent SYN and FIN: snd.nxt = ISS + 2. Linux: write_seq = tw_snd_nxt + 65535 + 2.
         assertEquals(old.iss() + 2 + 65535 + 2, syn.seq());
+        // tcp_twsk_unique hands over TS.Recent, and tcp_syn_options echoes it on the SYN.
+        assertEquals(PEER_TS + 1, syn.options().tsEcr(), "the SYN echoes the TIME_WAIT's TS.Recent");
         assertEquals(TcpState.CLOSED, old.socket().state(), "the TIME_WAIT is gone");
         assertEquals(TcpState.SYN_SENT, reused.state());
         assertEquals(1, h.stack.statistics().get(Stat.TCP_TW_RECYCLED));
         assertEquals(0, h.stack.tcp().timeWaitCount());
+    }
+
+    @Test
+    void tcpTwReuseDelayIsInMillisecondsFromTheEntryIntoTimeWait() throws Exception {
+        StackConfig c = onePort(1);
+        c.tcpTwReuseDelayNanos = 5 * SEC / 1000;
+        StackHarness h = harness(c);
+        shortConnectionClosedFirst(h, true);
+        h.advance(5 * SEC / 1000);
+        TcpSocket tooSoon = h.stack.connectTcp(PEER, 80);
+        h.transmitted();
+        assertThrows(BindException.class, () -> tooSoon.awaitConnected(0, TimeUnit.NANOSECONDS), "5 ms: not yet past the delay");
+        h.advance(SEC / 1000);
+        h.stack.connectTcp(PEER, 80);
+        assertEquals(SYN, new TcpPeer(h, 80).one().flags(), "6 ms: the 4-tuple is taken over");
+        assertEquals(1, h.stack.statistics().get(Stat.TCP_TW_RECYCLED));
+        assertEquals(1_000_000_000L, new StackConfig().tcpTwReuseDelayNanos, "Linux's default tcp_tw_reuse_delay, 1000 ms");
     }
 
     @Test

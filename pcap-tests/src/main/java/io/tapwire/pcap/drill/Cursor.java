@@ -170,6 +170,12 @@ final class Cursor {
         return t;
     }
 
+    /** The text from here (after spaces) to the end, not consumed. */
+    String remaining() {
+        skipSpace();
+        return s.substring(i);
+    }
+
     String rest() {
         skipSpace();
         String t = s.substring(i);

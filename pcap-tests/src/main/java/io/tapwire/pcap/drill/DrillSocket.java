@@ -41,6 +41,8 @@ final class DrillSocket {
     TcpSocket connection;
     /** An epoll instance (Linux's epoll_create), not a socket. */
     io.tapwire.socket.Poller poller;
+    /** TCP_INQ: recvmsg() adds a TCP_CM_INQ control message ({@link InqCalls}). */
+    boolean inq;
     /** SO_ERROR was read for the connection's error; it is not reported again. */
     boolean errorReported;
 

@@ -158,6 +158,15 @@ final class Flow {
         return tsEcrScaled && firstTsKnown ? (script - firstScriptTs + firstLiveTs) & MASK : null;
     }
 
+    /**
+     * A new active open: packetdrill checks TSval ticks from each socket's first TSval, so the
+     * next connection's first TSval starts a new mapping (a reincarnated 4-tuple's clock is not
+     * followed across connections).
+     */
+    void newConnectionTsVals() {
+        firstTsKnown = false;
+    }
+
     void rememberTsVal(long script, long live) {
         tsVals.put(script, live);
     }

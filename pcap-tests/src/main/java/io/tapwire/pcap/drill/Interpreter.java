@@ -64,17 +64,21 @@ public final class Interpreter {
     private long now;
     private int eventIndex;
     private long previousAbsoluteMicros = -1;
+    /** The script's folder (null for a script given as text). */
+    private final java.nio.file.Path scriptDir;
 
     private Interpreter(Script script, RunOptions runOptions, boolean linux, java.nio.file.Path scriptDir) {
         this.script = script;
         this.runOptions = runOptions;
         this.linux = linux;
+        this.scriptDir = scriptDir;
         this.config = linux ? LinuxProfile.stackConfig() : FreeBsdProfile.stackConfig();
         this.linuxShell = linux ? new LinuxShell(config, scriptDir, notes, () -> host == null ? null : host.stack()) : null;
         flow.packetdrillNumbering = linux;
         this.syscalls = new Syscalls(new Syscalls.Context() {
             @Override public Stack stack() { return host.stack(); }
             @Override public void ensureStack() { Interpreter.this.ensureStack(); }
+            @Override public void settle() { Interpreter.this.settle(); }
             @Override public Flow flow() { return flow; }
             @Override public int mss() { return mtu - (ipv6 ? 60 : 40); }
             @Override public boolean ipv6() { return ipv6; }
@@ -138,6 +142,9 @@ public final class Interpreter {
                 return result(ScriptResult.Status.SKIPPED_IPV6, 0, "--ip_version=" + ip + ": not supported");
             }
             applyOptions(script.options());
+            if (linux) {
+                TreeDefaults.applyUnlessRun(script, scriptDir, linuxShell, notes);
+            }
             if (linux && !ipv6) {
                 // The script's addresses (packetdrill's defaults unless its header sets them) for its Fast Open cookies.
                 flow.cookies.enable(script.options().getOrDefault("remote_ip", FastOpenCookieMap.DEFAULT_REMOTE),

@@ -16,7 +16,8 @@ import java.util.Map;
  * {@code epoll_ctl} / {@code epoll_wait} on a {@link Poller} (whose events are epoll's values,
  * edge- and level-triggered as Linux), and {@code poll} on each socket's readiness. A timeout
  * blocks on virtual time (the {@link Interpreter} moves time to the call's deadline); a zero
- * timeout never blocks. Other calls (sendmsg, recvmsg, splice, sendfile...) are unsupported.
+ * timeout never blocks. {@code recvmsg} reads the error queue ({@link ZerocopyCalls}) or
+ * the receive queue ({@link InqCalls}). Other calls (splice, sendfile...) are unsupported.
  */
 final class LinuxCalls {
     private final Syscalls.Context ctx;
@@ -40,7 +41,7 @@ final class LinuxCalls {
             case "epoll_wait" -> epollWait(s, line);
             case "poll" -> poll(s, line);
             case "getsockname", "getpeername" -> name(s, line);
-            case "recvmsg" -> new ZerocopyCalls(calls).recvmsg(s, line);
+            case "recvmsg" -> InqCalls.errQueue(s, line) ? new ZerocopyCalls(calls).recvmsg(s, line) : new InqCalls(ctx, calls).recvmsg(s, line);
             default -> throw ScriptException.unsupported(line, "system call " + s.name() + "()");
         };
     }

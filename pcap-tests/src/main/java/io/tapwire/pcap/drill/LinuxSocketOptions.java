@@ -78,6 +78,38 @@ final class LinuxSocketOptions {
                 so.reusePort = Syscalls.eval(value, line) != 0;
                 return Syscalls.Result.ok(0);
             }
+            case "IP_LOCAL_PORT_RANGE" -> {
+                // Linux 6.3: the socket's own ephemeral range, lowest port in the low 16 bits,
+                // highest in the high 16; both set and lowest above highest is EINVAL.
+                long v = Syscalls.eval(value, line);
+                int lo = (int) (v & 0xFFFF);
+                int hi = (int) ((v >>> 16) & 0xFFFF);
+                if (lo != 0 && hi != 0 && lo > hi) {
+                    return Syscalls.Result.error("EINVAL");
+                }
+                if (created) {
+                    throw ScriptException.unsupported(line, "IP_LOCAL_PORT_RANGE on a listening or connected socket");
+                }
+                so.settings.localPortRange((int) v);
+                return Syscalls.Result.ok(0);
+            }
+            case "IP_BIND_ADDRESS_NO_PORT" -> {
+                // Linux: bind() then takes the address only, the port being chosen at connect().
+                // The drill's sockets that connect never reserve a port before connect unless they
+                // bind one (which the drill refuses to connect from), so there is nothing to change.
+                long v = Syscalls.eval(value, line);
+                if (created) {
+                    throw ScriptException.unsupported(line, "IP_BIND_ADDRESS_NO_PORT on a listening or connected socket");
+                }
+                if (so.boundPort >= 0 && v != 0) {
+                    throw ScriptException.unsupported(line, "IP_BIND_ADDRESS_NO_PORT after bind() (the port is already reserved)");
+                }
+                return Syscalls.Result.ok(0);
+            }
+            case "TCP_INQ" -> {
+                String error = InqCalls.set(so, Syscalls.eval(value, line));
+                return error == null ? Syscalls.Result.ok(0) : Syscalls.Result.error(error);
+            }
             default -> throw unsupported(name, line);
         }
     }

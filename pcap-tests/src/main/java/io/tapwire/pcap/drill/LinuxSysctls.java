@@ -39,7 +39,7 @@ final class LinuxSysctls {
      */
     private static final Set<String> LIVE = Set.of("tcpInsecureRst", "tcpInsecureSyn", "tcpEcn", "tcpSack", "tcpDsack",
             "tcpTimestamps", "tcpWindowScaling", "tcpSynRetries", "tcpSynackRetries", "tcpSyncookies", "tcpRetries2",
-            "tcpFinTimeoutNanos", "tcpRmemDefault", "tcpRmemMax", "tcpWmemDefault", "tcpWmemMax", "tcpCongestionControl",
+            "tcpFinTimeoutNanos", "tcpTwReuse", "tcpTwReuseDelayNanos", "tcpRmemDefault", "tcpRmemMax", "tcpWmemDefault", "tcpWmemMax", "tcpCongestionControl",
             // TcpFastOpen reads the bits and the key on each SYN / connect (Linux: sysctl_tcp_fastopen, ctx->key).
             "tcpFastopen", "tcpFastopenKey",
             // TcpOutput sizes each GSO packet from these when it sends.
@@ -69,6 +69,10 @@ final class LinuxSysctls {
         String reason = NO_COUNTERPART.get(base);
         if (reason != null) {
             return new Sysctls.Outcome(true, name + "=" + v + ": no tapwire setting; " + reason);
+        }
+        if (base.equals("tcp_tw_reuse_delay")) {
+            // Milliseconds in Linux (6.14), nanoseconds in tapwire.
+            return set(config, name, "tcpTwReuseDelayNanos", v, 1_000_000L, stackBuilt);
         }
         String seconds = SECONDS.get(base);
         if (seconds != null) {

@@ -14,6 +14,10 @@ import java.util.Set;
  * time ranges {@code a...b}) are reported as {@link ScriptException.Kind#UNSUPPORTED}.
  */
 public final class ScriptParser {
+    /** A packet's fuzzing annotation: {@code { OP LAYER FIELD... ; ... }} with OP mut, trun, ins or rep. */
+    private static final java.util.regex.Pattern FUZZ_ANNOTATION =
+            java.util.regex.Pattern.compile("\\{\\s*(mut|trun|ins|rep)\\s+(ipv4|ipv6|tcp)\\b[^{}]*\\}\\s*");
+
     private ScriptParser() {
     }
 
@@ -79,6 +83,12 @@ public final class ScriptParser {
             action = syscall(c);
         } else {
             throw c.error("expected a packet, a system call, a `command` or %{ code }%");
+        }
+        if (action instanceof Script.Packet && FUZZ_ANNOTATION.matcher(c.remaining()).matches()) {
+            // packetdrill's packet-fuzzing annotations ({ mut tcp mss }, { rep ipv4 protocol 0x02 },
+            // trun, ins): a fuzzer alters the packet's fields; the runner does no fuzzing.
+            throw ScriptException.unsupported(c.line(), "packet-fuzzing annotation '" + c.rest()
+                    + "': the runner does no packet fuzzing (packetdrill's fuzzing extension)");
         }
         if (!c.atEnd()) {
             throw c.error("unexpected text after the event");

@@ -101,7 +101,14 @@ final class SegmentParser {
             }
             throw c.error("expected TCP flags");
         }
-        if (c.peekRaw() != 0 && !Character.isWhitespace(c.peekRaw())) {
+        char next = c.peekRaw();
+        if (next == 'A' || next >= '0' && next <= '7') {
+            // Linux packetdrill's Accurate ECN notation: 'A' is the AE bit, a digit the 3-bit ACE
+            // counter (AE, CWR, ECE) written as a number (RFC 9768; Linux 6.18, tcp_ecn=3).
+            throw ScriptException.unsupported(c.line(), "Accurate ECN (RFC 9768): the AE flag and ACE counter in '" + f + next
+                    + "'; tapwire implements classic ECN (RFC 3168) only");
+        }
+        if (next != 0 && !Character.isWhitespace(next)) {
             throw c.error("unknown TCP flag");
         }
         int flags = 0;

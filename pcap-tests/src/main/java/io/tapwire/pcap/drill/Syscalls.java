@@ -61,6 +61,10 @@ final class Syscalls {
     interface Context {
         Stack stack();
 
+        /** Runs the stack at the current time until it has nothing more to do now. */
+        default void settle() {
+        }
+
         /** Builds the stack if it does not exist yet (the first call that needs it). */
         void ensureStack();
 
@@ -287,8 +291,20 @@ final class Syscalls {
                 Flow f = ctx.flow();
                 f.phase = Flow.Phase.CONNECTING;
                 f.localPort = -1;
+                f.newConnectionTsVals();
                 f.remotePort = ctx.connectPort();
                 if (so.nonBlocking) {
+                    // Linux picks the local port inside connect(): no port (EADDRNOTAVAIL) is
+                    // reported at once, not as EINPROGRESS then a failed connection.
+                    ctx.settle();
+                    try {
+                        so.connection.awaitConnected(0, TimeUnit.NANOSECONDS);
+                    } catch (java.net.BindException e) {
+                        so.errorReported = true;
+                        return Result.error(Errno.of(e));
+                    } catch (IOException later) {
+                        // reported by a later call, as Linux's asynchronous connect errors are
+                    }
                     return Result.error("EINPROGRESS");
                 }
             }
@@ -584,7 +600,7 @@ final class Syscalls {
         if (set.synCount() > 0) {
             o.settings().synCount(set.synCount());
         }
-        o.settings().zerocopy(set.zerocopy());
+        o.settings().zerocopy(set.zerocopy()).localPortRange(set.localPortRange());
         return o;
     }
 
