@@ -79,6 +79,11 @@ public final class Stack {
     private volatile Runnable wakeup = () -> { };
     private volatile StackAgent[] agents = new StackAgent[0];
     private volatile Thread owner;
+    /** True inside poll until its deferred wakeups run (read only by the stack thread itself). */
+    private boolean inPoll;
+    /** Wakeups deferred to the end of the poll in progress ({@link #deferWakeup}); stack thread only. */
+    private Runnable[] deferred = new Runnable[8];
+    private int deferredCount;
     /** True while agents run inside poll (read only by the stack thread itself). */
     private boolean inAgent;
     /** This stack's place in a multi-queue {@link ShardGroup}, or null for a stack of its own. */
@@ -147,6 +152,10 @@ public final class Stack {
      */
     public long poll(long nowNanos) {
         owner = Thread.currentThread();
+        if (deferredCount > 0) {
+            runDeferredWakeups(); // left by a poll that did not finish
+        }
+        inPoll = true;
         udp.setOwner(owner);
         now = nowNanos;
         arp.setNow(nowNanos);
@@ -221,10 +230,50 @@ public final class Stack {
         } catch (RuntimeException e) {
             internalError("sending socket output", e);
         }
+        runDeferredWakeups();
         if (agentWork > 0 || rx.pending() > 0 || (shard != null && shard.inboxSize() > 0) || udp.hasPendingOutput() || tcp.hasPendingOutput() || !tasks.isEmpty()) {
             return nowNanos;
         }
         return Math.min(timers.nextDeadline(), agentDeadline(running));
+    }
+
+    /**
+     * Runs {@code wakeup} (a wakeup of application threads, e.g. a selector's) at the end of the
+     * poll in progress when called on the stack thread, after the stack has sent its output and
+     * released every socket lock; at once from any other thread. A thread woken in the middle of
+     * the poll would find the socket's lock still held and block on it again: two more futex calls
+     * and context switches per wakeup. (Linux wakes in softirq context, where the woken thread
+     * cannot run on that CPU before the softirq ends either.) The same wakeup deferred twice in one
+     * poll runs once.
+     */
+    public void deferWakeup(Runnable wakeup) {
+        if (Thread.currentThread() != owner || !inPoll) {
+            wakeup.run();
+            return;
+        }
+        for (int i = 0; i < deferredCount; i++) {
+            if (deferred[i] == wakeup) {
+                return;
+            }
+        }
+        if (deferredCount == deferred.length) {
+            deferred = java.util.Arrays.copyOf(deferred, deferredCount * 2);
+        }
+        deferred[deferredCount++] = wakeup;
+    }
+
+    private void runDeferredWakeups() {
+        inPoll = false;
+        for (int i = 0; i < deferredCount; i++) {
+            Runnable w = deferred[i];
+            deferred[i] = null;
+            try {
+                w.run();
+            } catch (RuntimeException e) {
+                internalError("waking an application thread", e);
+            }
+        }
+        deferredCount = 0;
     }
 
     /** The earliest deadline an agent asks for (its own timers), so the driver wakes for it too. */

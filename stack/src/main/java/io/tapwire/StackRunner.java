@@ -17,6 +17,14 @@ import org.slf4j.LoggerFactory;
  * the configured maximum, {@code --busy-poll}) each time work arrives while spinning — traffic is
  * steady, spinning pays — and halves each time a spin runs out without work — the link is quiet,
  * the core is better given back. A maximum of 0 never spins.
+ *
+ * <p>Application threads that queue work (a write, a task) wake the loop through the stack; the
+ * device's doorbell (an eventfd write on a TAP: a system call on the application's thread and
+ * a spurious return from the loop's next {@code poll(2)}) is rung only while the loop is about to
+ * sleep or sleeping. While it runs or spins it sees the work on its next turn anyway, as a NAPI
+ * poll in progress makes {@code napi_schedule} a no-op. The handshake is Dekker's: the waker sets
+ * {@code wakeRequested} then reads {@code sleeping}; the loop sets {@code sleeping} then reads
+ * {@code wakeRequested} before blocking, so one of them always sees the other.
  */
 public final class StackRunner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StackRunner.class);
@@ -36,13 +44,36 @@ public final class StackRunner implements AutoCloseable {
     private volatile boolean running;
     private Thread thread;
     private volatile Throwable failure;
+    /** Set by each wakeup from the stack (work was queued); cleared by the loop before it polls. */
+    private final java.util.concurrent.atomic.AtomicBoolean wakeRequested = new java.util.concurrent.atomic.AtomicBoolean();
+    /** True from just before the loop's last look for wakeups until its {@code await} returns. */
+    private volatile boolean sleeping;
+    private final java.util.concurrent.atomic.LongAdder doorbells = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder doorbellsSaved = new java.util.concurrent.atomic.LongAdder();
 
     public StackRunner(Stack stack, NetDevice device, Clock clock) {
         this.stack = stack;
         this.device = device;
         this.clock = clock;
-        stack.setWakeup(device::wakeup);
+        stack.setWakeup(this::wakeFromStack);
     }
+
+    /** A wakeup from the stack (an application thread queued work): rings the device only if the loop may sleep. */
+    private void wakeFromStack() {
+        wakeRequested.set(true);
+        if (sleeping) {
+            doorbells.increment();
+            device.wakeup();
+        } else {
+            doorbellsSaved.increment();
+        }
+    }
+
+    /**
+     * Stack wakeups that rang the device's doorbell and those that did not need to (the loop was
+     * running or spinning and saw the work on its next turn).
+     */
+    public long[] wakeupOutcomes() { return new long[] {doorbells.sum(), doorbellsSaved.sum()}; }
 
     /**
      * The most to keep spinning after the last work before blocking (default 50 µs; 0 never
@@ -93,6 +124,11 @@ public final class StackRunner implements AutoCloseable {
         boolean spun = false;   // at least one spin in the current window
         try {
             while (running) {
+                // Work queued before this is seen by the poll below (the swap synchronizes with the
+                // waker's set); work queued after it sets the flag again for the check before sleeping.
+                if (wakeRequested.get()) {
+                    wakeRequested.getAndSet(false);
+                }
                 long now = clock.nanoTime();
                 int moved = device.doWork(now);
                 long deadline = stack.poll(now);
@@ -128,7 +164,17 @@ public final class StackRunner implements AutoCloseable {
                     spinMisses++;
                     spinNanos = spinNanos / 2 < MIN_SPIN_NANOS ? Math.min(MIN_SPIN_NANOS, busyPollNanos) : spinNanos / 2;
                 }
-                device.await(Math.min(deadline - now, MAX_SLEEP_NANOS));
+                sleeping = true;
+                if (wakeRequested.get()) {
+                    // Work was queued after this turn's poll looked: no sleep, no doorbell needed.
+                    sleeping = false;
+                    continue;
+                }
+                try {
+                    device.await(Math.min(deadline - now, MAX_SLEEP_NANOS));
+                } finally {
+                    sleeping = false;
+                }
             }
         } catch (Throwable t) {
             failure = t;

@@ -39,6 +39,10 @@ final class TapwireSelector extends AbstractSelector {
     private static final int BATCH = 256;
 
     private final Poller poller = new Poller(this::readyListFilled);
+    /** The stack whose thread fills the ready list, or null (pipes only): its wakeups are deferred to the end of its poll. */
+    private final io.tapwire.Stack stack;
+    /** Allocated once: deferring a wakeup must not allocate per packet. */
+    private final Runnable signalReady = this::signalReady;
     private final PollEvents events = new PollEvents(BATCH);
     private final Set<SelectionKey> keys = ConcurrentHashMap.newKeySet();
     /** Keys of channels with no stack socket (pipes), asked for their readiness on every select. */
@@ -52,8 +56,9 @@ final class TapwireSelector extends AbstractSelector {
     private boolean wakeupPending;
     private boolean readySignalled;
 
-    TapwireSelector(SelectorProvider provider) {
+    TapwireSelector(SelectorProvider provider, io.tapwire.Stack stack) {
         super(provider);
+        this.stack = stack;
     }
 
     @Override
@@ -180,8 +185,21 @@ final class TapwireSelector extends AbstractSelector {
         }
     }
 
-    /** Called by the poller (on the stack thread) when its ready list goes from empty to non-empty. */
+    /**
+     * Called by the poller when its ready list goes from empty to non-empty: on the stack thread
+     * inside a socket's wakeup, with the socket's lock held, so the signal waits for the end of the
+     * stack's poll ({@link io.tapwire.Stack#deferWakeup}): the selecting thread then finds the
+     * socket's lock free instead of waking only to block on it.
+     */
     private void readyListFilled() {
+        if (stack != null) {
+            stack.deferWakeup(signalReady);
+        } else {
+            signalReady();
+        }
+    }
+
+    private void signalReady() {
         lock.lock();
         try {
             readySignalled = true;
@@ -241,7 +259,7 @@ final class TapwireSelector extends AbstractSelector {
 
     /** A pipe end's readiness may have changed. */
     void localChanged() {
-        readyListFilled();
+        signalReady();
     }
 
     private void processDeregisterQueue() {

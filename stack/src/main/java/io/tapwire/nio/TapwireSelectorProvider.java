@@ -69,7 +69,9 @@ public class TapwireSelectorProvider extends SelectorProvider {
 
     @Override
     public AbstractSelector openSelector() throws IOException {
-        return new TapwireSelector(this);
+        // The stack, when one is known, defers the selector's wakeups to the end of its poll; a
+        // wakeup from any other thread (or another stack's) still signals at once.
+        return new TapwireSelector(this, stack != null ? stack : TapwireNio.installedStack());
     }
 
     @Override

@@ -186,25 +186,22 @@ public final class Poller implements AutoCloseable {
             }
         }
         out.count = n;
-        if (relist > 0) {
+        if (n > 0) {
             // Level-triggered keys go back on the ready list: the next wait asks the socket again.
+            // One acquisition for the relisting and the count (the stack thread takes this lock
+            // for each wakeup; every extra acquisition here is a chance to make it wait).
             lock.lock();
             try {
-                for (int i = 0; i < n; i++) {
+                for (int i = 0; relist > 0 && i < n; i++) {
                     PollKey k = keys[i];
                     if ((k.interest() & (Events.ET | Events.ONESHOT)) == 0 && !k.queued && k.valid) {
                         append(k);
                     }
                 }
+                reported += n;
             } finally {
                 lock.unlock();
             }
-        }
-        lock.lock();
-        try {
-            reported += n;
-        } finally {
-            lock.unlock();
         }
         return n;
     }
