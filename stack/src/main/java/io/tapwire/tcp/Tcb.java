@@ -270,6 +270,8 @@ public final class Tcb implements Timer.Target {
     boolean msgMore;
     /** IP_TOS/IP_TTL, TCP_NOOPT, TCP_KEEPINIT, TCP_USER_TIMEOUT, TCP_CORK: the socket's changeable options. */
     SocketSettings settings = new SocketSettings();
+    /** TCP_MD5SIG keys (RFC 2385), null when none was set; replaced whole by {@link TcpMd5#setKey}. */
+    volatile TcpMd5.Keys md5Keys;
     boolean keepalive;
     /** TCP_KEEPIDLE/KEEPINTVL/KEEPCNT set on this socket; null: the stack's tcp_keepalive_* settings. */
     Keepalive keepaliveSettings;

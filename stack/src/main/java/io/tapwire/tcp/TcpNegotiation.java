@@ -47,6 +47,12 @@ final class TcpNegotiation {
             t.tsRecentTime = layer.now();
         }
         t.sackOk = config.tcpSack && weOfferedSack && options.sackPermitted();
+        if (t.tsOk && TcpMd5.keyFor(t) != null && (t.state == TcpState.SYN_SENT || t.sackOk)) {
+            // RFC 2385's 20 option bytes leave no room for timestamps and SACK blocks together:
+            // Linux's SYN with a key carries no timestamps (tcp_syn_options), and its SYN-ACK
+            // drops them when SACK is on (tcp_synack_options: tstamp_ok &= !sack_ok).
+            t.tsOk = false;
+        }
         t.ca = new io.tapwire.tcp.cc.CaStateMachine(t.sackOk);
     }
 

@@ -303,11 +303,14 @@ final class TcpOutput {
      * segment exceeds the MTU (RFC 6691: the MSS counts no options).
      */
     int maxSegmentData(Tcb t) {
+        // RFC 2385's signature takes 20 option bytes from every segment's data (tcp_current_mss).
+        int md5 = t.md5Keys != null && TcpMd5.keyFor(t) != null ? TcpMd5.ALIGNED_LENGTH : 0;
         if (!t.sackOk) {
-            return t.sndMss;
+            return Math.max(1, t.sndMss - md5);
         }
-        int blocks = Math.min((t.dsackPending ? 1 : 0) + t.ooo.count(), t.tsOk ? 3 : TcpOptions.MAX_SACK_BLOCKS);
-        return blocks == 0 ? t.sndMss : Math.max(1, t.sndMss - 4 - blocks * TcpOptions.LENGTH_SACK_PER_BLOCK);
+        int fit = (TcpOptions.MAX_LENGTH - md5 - (t.tsOk ? 12 : 0) - 4) / TcpOptions.LENGTH_SACK_PER_BLOCK;
+        int blocks = Math.max(0, Math.min((t.dsackPending ? 1 : 0) + t.ooo.count(), fit));
+        return blocks == 0 ? Math.max(1, t.sndMss - md5) : Math.max(1, t.sndMss - md5 - 4 - blocks * TcpOptions.LENGTH_SACK_PER_BLOCK);
     }
 
     /**
@@ -320,7 +323,9 @@ final class TcpOutput {
         Ipv6Endpoints e6 = t.v6;
         int limit = e6 == null ? ip.superSegmentLimit(t.remoteAddress)
                 : ip6.superSegmentLimit(e6.remote().hi(), e6.remote().lo());
-        if (limit == 0) {
+        if (limit == 0 || t.md5Keys != null && TcpMd5.keyFor(t) != null) {
+            // Each signed segment needs its own digest: Linux turns GSO off for a socket with an
+            // MD5 key (sk_gso_disable in tcp_md5_do_add).
             return maxData;
         }
         int segments = (limit - TcpSegment.MAX_HEADER_LENGTH) / maxData;
@@ -532,6 +537,7 @@ final class TcpOutput {
      */
     private boolean send(Tcb t, int seq, int flags, long dataOffset, int len, boolean syn, int gsoSize) {
         boolean ack = (flags & TcpSegment.ACK) != 0;
+        byte[] md5Key = t.md5Keys == null ? null : TcpMd5.keyFor(t);
         // IP_TOS / IPV6_TCLASS: the socket's DSCP bits; the ECN field is the stack's (RFC 3168 5).
         int tos = t.settings.tos;
         if (syn) {
@@ -566,7 +572,8 @@ final class TcpOutput {
             if (config.tcpSack && (!synAck || t.sackOk)) {
                 options.setSackPermitted(true);
             }
-            if (config.tcpTimestamps && (!synAck || t.tsOk)) {
+            // With an MD5 key the SYN carries no timestamps (Linux's tcp_syn_options: no room).
+            if (config.tcpTimestamps && (!synAck || t.tsOk) && (synAck || md5Key == null)) {
                 int ts = tsVal(t);
                 options.setTimestamps(ts, synAck ? t.tsRecent : 0);
                 if (!synAck && t.synFirstTsVal == Tcb.NO_TS) {
@@ -592,8 +599,10 @@ final class TcpOutput {
                 addSackBlocks(t);
             }
         }
+        int md5Len = md5Key != null ? TcpMd5.ALIGNED_LENGTH : 0;
+        options.reserve(md5Len);
         boolean bsd = syn && config.tcpBsdOptionLayout;
-        int optLen = bsd ? options.encodedLengthBsd() : options.encodedLength();
+        int optLen = (bsd ? options.encodedLengthBsd() : options.encodedLength()) + md5Len;
         int segLen = TcpSegment.MIN_HEADER_LENGTH + optLen + len;
         Ipv6Endpoints e6 = t.v6;
         boolean superSegment = gsoSize > 0 && len > gsoSize;
@@ -629,15 +638,28 @@ final class TcpOutput {
         }
         s.setWindow(field);
         s.setUrgentPointer(0);
-        if (optLen > 0) {
+        if (md5Len > 0) {
+            // Linux's tcp_options_write puts the signature first: NOP NOP kind length digest.
+            b.putInt(at + TcpSegment.MIN_HEADER_LENGTH, (TcpOptions.KIND_NOP << 24) | (TcpOptions.KIND_NOP << 16)
+                    | (TcpMd5.KIND << 8) | TcpMd5.LENGTH);
+        }
+        if (optLen > md5Len) {
             if (bsd) {
-                options.writeBsd(b, at + TcpSegment.MIN_HEADER_LENGTH);
+                options.writeBsd(b, at + TcpSegment.MIN_HEADER_LENGTH + md5Len);
             } else {
-                options.write(b, at + TcpSegment.MIN_HEADER_LENGTH);
+                options.write(b, at + TcpSegment.MIN_HEADER_LENGTH + md5Len);
             }
         }
         if (len > 0) {
             t.sendRing.copyTo(dataOffset, b, at + TcpSegment.MIN_HEADER_LENGTH + optLen, len);
+        }
+        if (md5Key != null) {
+            int sig = at + TcpSegment.MIN_HEADER_LENGTH + 4;
+            if (e6 == null) {
+                layer.md5().sign(s, sig, false, 0, TcpMd5.v4Lo(t.localAddress), 0, TcpMd5.v4Lo(t.remoteAddress), md5Key);
+            } else {
+                layer.md5().sign(s, sig, true, e6.local().hi(), e6.local().lo(), e6.remote().hi(), e6.remote().lo(), md5Key);
+            }
         }
         if (e6 == null) {
             if (ip.offloadTransportChecksum(TcpSegment.CHECKSUM)) {

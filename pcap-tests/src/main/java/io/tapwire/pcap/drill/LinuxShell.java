@@ -30,6 +30,8 @@ import java.util.regex.Pattern;
  *       in tcp_metrics; tapwire has no other metrics);</li>
  *   <li>{@code nstat} (output discarded) records the counters, and {@code nstat | grep NAME}
  *       succeeds only if NAME grew since (for the counters in {@link #NSTAT_DROPS});</li>
+ *   <li>{@code grep STRING /proc/net/tcp /proc/net/tcp6 | grep STRING}: over the stack's sockets
+ *       drawn as Linux's rows ({@link ProcNetTcp}); fails when no line is left;</li>
  *   <li>{@code A || B} runs B when A fails or has no tapwire counterpart; {@code #} starts a
  *       comment; {@code &> /dev/null} and {@code > /dev/null} are dropped;</li>
  *   <li>commands about the host that tapwire's in-process run has no counterpart for and that do
@@ -137,6 +139,15 @@ final class LinuxShell {
     private void command(String c, int line, boolean stackBuilt, Path dir, int depth) {
         if (c.startsWith("/tmp/sysctl_restore_")) {
             notes.add("line " + line + ": `" + c + "`: each script gets a fresh stack, nothing to restore; ignored");
+            return;
+        }
+        if (c.contains("/proc/net/tcp")) {
+            // The stack's sockets as Linux lists them; the pipeline fails (and the script with it)
+            // when grep leaves no line, as in packetdrill.
+            if (!ProcNetTcp.grep(stack.get(), c, line)) {
+                throw new ScriptFailure(line, "`" + c + "` failed: no line of the stack's /proc/net/tcp matched");
+            }
+            notes.add("line " + line + ": `" + c + "`: matched a row of the stack's /proc/net/tcp");
             return;
         }
         Matcher grep = NSTAT_GREP.matcher(c);
