@@ -371,6 +371,14 @@ public final class Stack {
         return udp;
     }
 
+    /**
+     * Route metrics per destination (Linux's {@code ip route change DST ... advmss N mtu lock N
+     * initcwnd N}): what TCP advertises, sizes segments for and starts its window at.
+     */
+    public io.tapwire.net.RouteMetrics routes() {
+        return tcp.routeMetrics();
+    }
+
     /** TCP, for tooling (live connection list). */
     public TcpLayer tcp() {
         return tcp;

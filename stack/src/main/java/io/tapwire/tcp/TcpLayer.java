@@ -59,6 +59,7 @@ public final class TcpLayer implements IpProtocolHandler {
     private final TcpUserCalls calls;
     private final TcpFastOpen fastOpen;
     private final TcpMd5 md5;
+    private final io.tapwire.net.RouteMetrics routeMetrics = new io.tapwire.net.RouteMetrics();
     private final long isnClockOrigin;
     private final RttEstimator.Bounds rtoBounds;
     private volatile Thread owner;
@@ -101,6 +102,8 @@ public final class TcpLayer implements IpProtocolHandler {
     }
 
     long now() { return now; }
+    /** Per-destination route metrics (advmss, mtu lock, initcwnd) new connections use. */
+    public io.tapwire.net.RouteMetrics routeMetrics() { return routeMetrics; }
     /** RFC 2385 signatures: the digest this stack's thread reuses. */
     TcpMd5 md5() { return md5; }
     /** Whether segments to {@code address} can be routed (on-link, or a gateway is set); for an IPv6 segment, its source. */
@@ -513,6 +516,7 @@ public final class TcpLayer implements IpProtocolHandler {
         }
         t.ourMss = ourMss(v6 != null);
         t.pmtu = iface.mtu();
+        TcpMtuProbing.attachRoute(this, t);
         t.autotune = autotune;
         t.rcvWscale = rcvWscale(rcvbuf, autotune);
         t.tsOffset = tsOffset(remoteAddress, remotePort, localPort);

@@ -89,7 +89,29 @@ final class TcpOutput {
         }
         boolean sentSomething = false;
         boolean sentNew = false;
-        while (true) {
+        // Linux's tcp_current_mss: the MSS follows a route change seen since the last send.
+        TcpMtuProbing.currentMss(t);
+        boolean holdNew = false;
+        if (t.mtupEnabled && t.sndNxt == t.sndMax) {
+            // Linux's tcp_write_xmit starts with tcp_mtu_probe: one larger segment of new data.
+            long at = t.sendOffset(t.sndNxt);
+            int queued = (int) Math.max(0, t.sendRing.tail() - at);
+            int probe = TcpMtuProbing.probeLength(config, t, t.sndMss, queued, layer.recovery().reordering(t), layer.now());
+            if (probe == TcpMtuProbing.WAIT) {
+                holdNew = true;
+            } else if (probe > 0) {
+                int seq = t.sndNxt;
+                if (transmit(t, at, probe, TcpSegment.ACK, false, 0, probe)) {
+                    TcpMtuProbing.probeSent(t, seq, probe, t.sndMss);
+                    sentSomething = true;
+                    sentNew = true;
+                } else {
+                    layer.outputBlocked(t);
+                    holdNew = true;
+                }
+            }
+        }
+        while (!holdNew) {
             if (t.sackOk && !t.scoreboard.isEmpty() && Seq.lt(t.sndNxt, t.sndMax)) {
                 // Resending after a timeout: skip what the peer has SACKed (RFC 6675 section 5.1).
                 t.sndNxt = t.scoreboard.skipSacked(t.sndNxt);
@@ -229,6 +251,8 @@ final class TcpOutput {
         if (!send(t, t.sndNxt, flags, offset, len, false, gsoSize)) {
             return false;
         }
+        // ip_queue_xmit's dst check: a changed route is taken now, its MTU used from the next send.
+        TcpMtuProbing.revalidate(layer, t);
         boolean retransmission = Seq.lt(t.sndNxt, t.sndMax);
         // The per-segment record RACK, PRR and the undo logic read (RFC 8985 6.1).
         layer.recovery().recordSent(t, t.sndNxt, len + (fin ? 1 : 0), maxData, retransmission, tsVal(t));
@@ -537,6 +561,9 @@ final class TcpOutput {
      */
     private boolean send(Tcb t, int seq, int flags, long dataOffset, int len, boolean syn, int gsoSize) {
         boolean ack = (flags & TcpSegment.ACK) != 0;
+        if (!syn && len > 0 && t.mtupProbeSize != 0) {
+            TcpMtuProbing.retransmitting(t, seq, stats);
+        }
         byte[] md5Key = t.md5Keys == null ? null : TcpMd5.keyFor(t);
         // IP_TOS / IPV6_TCLASS: the socket's DSCP bits; the ECN field is the stack's (RFC 3168 5).
         int tos = t.settings.tos;

@@ -138,6 +138,9 @@ public final class Interpreter {
                 return result(ScriptResult.Status.SKIPPED_IPV6, 0, "--ip_version=" + ip + ": not supported");
             }
             applyOptions(script.options());
+            if (linuxShell != null) {
+                linuxShell.scriptRemote(script.options().getOrDefault("remote_ip", ipv6 ? "2001:DB8::1" : "192.0.2.1"), ipv6);
+            }
             if (linux && !ipv6) {
                 // The script's addresses (packetdrill's defaults unless its header sets them) for its Fast Open cookies.
                 flow.cookies.enable(script.options().getOrDefault("remote_ip", FastOpenCookieMap.DEFAULT_REMOTE),
@@ -312,6 +315,9 @@ public final class Interpreter {
     private void ensureStack() {
         if (host == null) {
             host = new DrillHost(config, mtu, groMss > 0, (frame, nanos) -> sent.add(frame, nanos, eventIndex));
+            if (linuxShell != null) {
+                linuxShell.stackBuilt(host.stack());
+            }
             host.advanceTo(now);
         }
     }
