@@ -215,7 +215,8 @@ public final class TcpLayer implements IpProtocolHandler {
             return;
         }
         ListenSocket l = listener(seg.dstPort(), ip.src(), seg.srcPort(), ip.dst());
-        if (l != null && !l.closed && !l.v6Only) {
+        // A listener bound to an address (with IP_FREEBIND, maybe not ours) takes only segments to it.
+        if (l != null && !l.closed && !l.v6Only && (l.localAddress == 0 || l.localAddress == ip.dst())) {
             if (md5Checked(l.md5Keys, false, 0, TcpMd5.v4Lo(ip.src()), 0, TcpMd5.v4Lo(ip.dst()))) {
                 input.listen(l, ip.src(), ip.dst(), seg);
             }
@@ -657,6 +658,14 @@ public final class TcpLayer implements IpProtocolHandler {
     public ListenSocket listen(int address, int port, int backlog, int rcvbuf, int sndbuf, boolean nodelay, boolean reuseAddress,
                                boolean reusePort, boolean autotune, String congestionControl, boolean v6Only) throws IOException {
         return open.listen(address, port, backlog, rcvbuf, sndbuf, nodelay, reuseAddress, reusePort, autotune, congestionControl, v6Only);
+    }
+
+    /** As above, with IP_FREEBIND: {@code address} need not be the stack's. */
+    public ListenSocket listen(int address, int port, int backlog, int rcvbuf, int sndbuf, boolean nodelay, boolean reuseAddress,
+                               boolean reusePort, boolean autotune, String congestionControl, boolean v6Only, boolean freeBind)
+            throws IOException {
+        return open.listen(address, port, backlog, rcvbuf, sndbuf, nodelay, reuseAddress, reusePort, autotune, congestionControl, v6Only,
+                freeBind);
     }
 
     /** Closes a listener; connections it has not handed out are reset, as Linux does. */
