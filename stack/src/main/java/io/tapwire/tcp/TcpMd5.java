@@ -224,6 +224,26 @@ public final class TcpMd5 {
         return true;
     }
 
+    /** Option bytes a connection's segments spend on the signature: 20 with a key for its peer, else 0. */
+    static int optionBytes(Tcb t) {
+        return t.md5Keys != null && keyFor(t) != null ? ALIGNED_LENGTH : 0;
+    }
+
+    /** Linux's tcp_options_write puts the signature first: NOP NOP kind length, the digest after. */
+    static void writeOptionHeader(ByteBuffer b, int at) {
+        b.putInt(at, (1 << 24) | (1 << 16) | (KIND << 8) | LENGTH);
+    }
+
+    /** Signs {@code seg}, built for connection {@code t}, its digest at {@code sigOffset}. */
+    void sign(Tcb t, TcpSegment seg, int sigOffset, byte[] key) {
+        Ipv6Endpoints e6 = t.v6;
+        if (e6 == null) {
+            sign(seg, sigOffset, false, 0, v4Lo(t.localAddress), 0, v4Lo(t.remoteAddress), key);
+        } else {
+            sign(seg, sigOffset, true, e6.local().hi(), e6.local().lo(), e6.remote().hi(), e6.remote().lo(), key);
+        }
+    }
+
     /** Writes the signature of {@code seg} (built, its option at {@code sigOffset}) with {@code key}. */
     void sign(TcpSegment seg, int sigOffset, boolean v6, long srcHi, long srcLo, long dstHi, long dstLo, byte[] key) {
         digest(seg, v6, srcHi, srcLo, dstHi, dstLo, key);

@@ -327,8 +327,7 @@ final class TcpOutput {
      * segment exceeds the MTU (RFC 6691: the MSS counts no options).
      */
     int maxSegmentData(Tcb t) {
-        // RFC 2385's signature takes 20 option bytes from every segment's data (tcp_current_mss).
-        int md5 = t.md5Keys != null && TcpMd5.keyFor(t) != null ? TcpMd5.ALIGNED_LENGTH : 0;
+        int md5 = TcpMd5.optionBytes(t);   // RFC 2385's 20 bytes come off every segment's data (tcp_current_mss)
         if (!t.sackOk) {
             return Math.max(1, t.sndMss - md5);
         }
@@ -347,10 +346,8 @@ final class TcpOutput {
         Ipv6Endpoints e6 = t.v6;
         int limit = e6 == null ? ip.superSegmentLimit(t.remoteAddress)
                 : ip6.superSegmentLimit(e6.remote().hi(), e6.remote().lo());
-        if (limit == 0 || t.md5Keys != null && TcpMd5.keyFor(t) != null) {
-            // Each signed segment needs its own digest: Linux turns GSO off for a socket with an
-            // MD5 key (sk_gso_disable in tcp_md5_do_add).
-            return maxData;
+        if (limit == 0 || TcpMd5.optionBytes(t) > 0) {
+            return maxData;   // each signed segment has its own digest: Linux's sk_gso_disable for MD5
         }
         int segments = (limit - TcpSegment.MAX_HEADER_LENGTH) / maxData;
         return Math.max(1, segments) * maxData;
@@ -630,6 +627,10 @@ final class TcpOutput {
         options.reserve(md5Len);
         boolean bsd = syn && config.tcpBsdOptionLayout;
         int optLen = (bsd ? options.encodedLengthBsd() : options.encodedLength()) + md5Len;
+        if (optLen > TcpOptions.MAX_LENGTH && options.hasFastOpen()) {
+            options.clearFastOpen();   // no room beside the signature: Linux's tcp_syn_options leaves it out
+            optLen = (bsd ? options.encodedLengthBsd() : options.encodedLength()) + md5Len;
+        }
         int segLen = TcpSegment.MIN_HEADER_LENGTH + optLen + len;
         Ipv6Endpoints e6 = t.v6;
         boolean superSegment = gsoSize > 0 && len > gsoSize;
@@ -666,9 +667,7 @@ final class TcpOutput {
         s.setWindow(field);
         s.setUrgentPointer(0);
         if (md5Len > 0) {
-            // Linux's tcp_options_write puts the signature first: NOP NOP kind length digest.
-            b.putInt(at + TcpSegment.MIN_HEADER_LENGTH, (TcpOptions.KIND_NOP << 24) | (TcpOptions.KIND_NOP << 16)
-                    | (TcpMd5.KIND << 8) | TcpMd5.LENGTH);
+            TcpMd5.writeOptionHeader(b, at + TcpSegment.MIN_HEADER_LENGTH);
         }
         if (optLen > md5Len) {
             if (bsd) {
@@ -681,12 +680,7 @@ final class TcpOutput {
             t.sendRing.copyTo(dataOffset, b, at + TcpSegment.MIN_HEADER_LENGTH + optLen, len);
         }
         if (md5Key != null) {
-            int sig = at + TcpSegment.MIN_HEADER_LENGTH + 4;
-            if (e6 == null) {
-                layer.md5().sign(s, sig, false, 0, TcpMd5.v4Lo(t.localAddress), 0, TcpMd5.v4Lo(t.remoteAddress), md5Key);
-            } else {
-                layer.md5().sign(s, sig, true, e6.local().hi(), e6.local().lo(), e6.remote().hi(), e6.remote().lo(), md5Key);
-            }
+            layer.md5().sign(t, s, at + TcpSegment.MIN_HEADER_LENGTH + 4, md5Key);
         }
         if (e6 == null) {
             if (ip.offloadTransportChecksum(TcpSegment.CHECKSUM)) {
