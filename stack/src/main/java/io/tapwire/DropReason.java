@@ -136,6 +136,12 @@ public enum DropReason {
      * never sent it or it was acknowledged: ignored (RFC 5927 section 4.1; Linux's OutOfWindowIcmps).
      */
     TCP_ICMP_OUT_OF_WINDOW,
+    /** A segment without the MD5 signature (RFC 2385) our key for its source requires (Linux's TCPMD5NotFound). */
+    TCP_MD5_NOT_FOUND,
+    /** A segment with an MD5 signature (RFC 2385) from a source we have no key for (Linux's TCPMD5Unexpected). */
+    TCP_MD5_UNEXPECTED,
+    /** A segment whose MD5 signature (RFC 2385) does not match our key's digest (Linux's TCPMD5Failure). */
+    TCP_MD5_FAILURE,
 
     /** UDP shorter than 8 bytes. */
     UDP_TRUNCATED,

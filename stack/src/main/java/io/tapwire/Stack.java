@@ -393,15 +393,15 @@ public final class Stack {
 
     /**
      * Listens on {@code address} (0 = every address of the stack, like INADDR_ANY; otherwise the
-     * stack's own address) with options.
+     * stack's own address, or any with {@link SocketOptions#freeBind}) with options.
      *
-     * @throws java.net.BindException if the address is not the stack's or the port is in use
+     * @throws java.net.BindException if the address is not the stack's (without IP_FREEBIND) or the port is in use
      */
     public TcpListener listenTcp(int address, int port, int backlog, SocketOptions options) throws java.io.IOException {
         TcpListener listener = new TcpListener(tcp, tcp.listen(address, port, backlog, options.effectiveReceiveBuffer(config.tcpRmemDefault, config.tcpRmemMax),
                 options.effectiveSendBuffer(config.tcpWmemDefault, config.tcpWmemMax), options.noDelay(), options.reuseAddress(), options.reusePort(),
                 config.tcpModerateRcvbuf && !options.receiveBufferLocked(),
-                options.effectiveCongestionControl(config.tcpCongestionControl), options.v6Only()));
+                options.effectiveCongestionControl(config.tcpCongestionControl), options.v6Only(), options.freeBind()));
         io.tapwire.tcp.SocketSettings initial = options.settings().copy();
         listener.updateSettings(s -> s.tos(initial.tos()).hopLimit(initial.hopLimit()).noOpt(initial.noOpt())
                 .keepInitNanos(initial.keepInitNanos()).userTimeoutNanos(initial.userTimeoutNanos()).cork(initial.cork())
@@ -418,6 +418,14 @@ public final class Stack {
     /** UDP, for tooling (the socket list of {@code ss -u}). */
     public UdpLayer udp() {
         return udp;
+    }
+
+    /**
+     * Route metrics per destination (Linux's {@code ip route change DST ... advmss N mtu lock N
+     * initcwnd N}): what TCP advertises, sizes segments for and starts its window at.
+     */
+    public io.tapwire.net.RouteMetrics routes() {
+        return tcp.routeMetrics();
     }
 
     /** TCP, for tooling (live connection list). */

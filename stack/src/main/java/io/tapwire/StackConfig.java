@@ -192,10 +192,18 @@ public final class StackConfig {
     /**
      * TCP packetization-layer path MTU discovery ({@code tcp_mtu_probing}, RFC 4821): 0 off (Linux's
      * default), 1 on once a black hole is detected (tcp_retries1 timeouts in a row: the MSS drops to
-     * {@link #tcpBaseMss}, then halves on each further detection), 2 like 1 (tapwire does not probe
-     * upwards, so 2 adds nothing yet).
+     * {@link #tcpBaseMss}, then halves on each further detection, and probing upward starts), 2 on
+     * from the start: larger probe segments search the path MTU upward (Linux's tcp_mtu_probe, RFC
+     * 4821 section 7) between {@link #tcpBaseMss} and the peer's MSS.
      */
     public int tcpMtuProbing = 0;
+    /**
+     * TCP: PLPMTUD stops probing once the search range is smaller than this many bytes
+     * ({@code tcp_probe_threshold}, 8) and searches again after {@link #tcpProbeIntervalNanos}.
+     */
+    public int tcpProbeThreshold = 8;
+    /** TCP: time after which PLPMTUD searches the whole range again ({@code tcp_probe_interval}, 600 s). */
+    public long tcpProbeIntervalNanos = 600_000_000_000L;
     /** TCP: the MSS a black hole drops a connection to first ({@code tcp_base_mss}, 1024). */
     public int tcpBaseMss = 1024;
     /** TCP: the smallest MSS black hole detection lowers to ({@code tcp_mtu_probe_floor}, 48). */

@@ -161,6 +161,10 @@ public enum Stat {
     TCP_PMTU_REDUCTIONS,
     /** MSS reductions by black hole detection ({@code tcp_mtu_probing}, RFC 4821): timeouts in a row with no ICMP. */
     TCP_MTUP_BLACKHOLE,
+    /** PLPMTUD probes acknowledged: the MSS may grow to the probe's size (Linux's TCPMTUPSuccess). */
+    TCP_MTUP_SUCCESS,
+    /** PLPMTUD probes lost: the search range shrinks below the probe (Linux's TCPMTUPFail). */
+    TCP_MTUP_FAIL,
     /** The peer discarded data it had SACKed: the SACK scoreboard was forgotten (TCPSACKReneging). */
     TCP_SACK_RENEGING,
     /** Tail loss probes sent (TCPLossProbes, RFC 8985 section 7). */

@@ -20,6 +20,7 @@ public final class SocketOptions {
     private boolean noDelay;
     private boolean reuseAddress;
     private boolean reusePort;
+    private boolean freeBind;
     private String congestionControl;
     private boolean v6Only;
     private boolean fastOpenConnect;
@@ -71,6 +72,16 @@ public final class SocketOptions {
      */
     public SocketOptions reusePort(boolean on) {
         this.reusePort = on;
+        return this;
+    }
+
+    /**
+     * IP_FREEBIND (Linux): a listener may bind an address the stack does not own (yet), as for a
+     * service started before its address is configured; it receives nothing until segments to
+     * that address reach the stack.
+     */
+    public SocketOptions freeBind(boolean on) {
+        this.freeBind = on;
         return this;
     }
 
@@ -136,6 +147,8 @@ public final class SocketOptions {
     public boolean receiveBufferLocked() { return receiveBufferSize != 0; }
     public boolean reuseAddress() { return reuseAddress; }
     public boolean reusePort() { return reusePort; }
+    /** IP_FREEBIND. */
+    public boolean freeBind() { return freeBind; }
 
     /** The receive buffer to use, clamped to {@link #MIN_BUFFER} and {@link #MAX_RECEIVE_BUFFER}. */
     public int effectiveReceiveBuffer(int stackDefault) {

@@ -42,6 +42,15 @@ public final class TcpListener implements AutoCloseable, Pollable {
         listen.setFastOpenKey(key);
     }
 
+    /**
+     * TCP_MD5SIG (RFC 2385; Linux's struct tcp_md5sig with a full-length address): connections
+     * from {@code peer} must sign every segment with {@code key} (at most 80 bytes), from the SYN
+     * on, and the connections accepted from it sign theirs; an empty key removes the peer's key.
+     */
+    public void setMd5Key(java.net.InetAddress peer, byte[] key) {
+        io.tapwire.tcp.TcpMd5.setKey(listen, peer, key);
+    }
+
     /** TCP_FASTOPEN's queue length (0: not set). */
     public int fastOpenQueue() {
         return listen.fastOpenQueue();

@@ -148,6 +148,16 @@ public final class TcpSocket implements AutoCloseable, Pollable {
     }
 
     /** TCP_NODELAY. */
+    /**
+     * TCP_MD5SIG (RFC 2385; Linux's struct tcp_md5sig with a full-length address): segments to
+     * and from {@code peer} carry a signature made with {@code key} (at most 80 bytes); received
+     * segments without a valid one are dropped. Set it before connecting so that the SYN is signed
+     * too; an empty key removes the peer's key.
+     */
+    public void setMd5Key(java.net.InetAddress peer, byte[] key) {
+        io.tapwire.tcp.TcpMd5.setKey(tcb, peer, key);
+    }
+
     public void setNoDelay(boolean on) {
         calls.setNoDelay(tcb, on);
     }

@@ -51,6 +51,8 @@ public final class ListenSocket {
     volatile int fastOpenQueueMax;
     /** TCP_FASTOPEN_KEY: this listener's own 16-byte cookie key; null uses tcp_fastopen_key. */
     volatile byte[] fastOpenKey;
+    /** TCP_MD5SIG keys (RFC 2385) its connections inherit, null when none was set. */
+    volatile TcpMd5.Keys md5Keys;
     /** Fast Open connections in their handshake now (fastopenq.qlen). Stack thread. */
     int fastOpenQueueLength;
 

@@ -286,6 +286,8 @@ public final class Tcb implements Timer.Target {
     boolean msgMore;
     /** IP_TOS/IP_TTL, TCP_NOOPT, TCP_KEEPINIT, TCP_USER_TIMEOUT, TCP_CORK: the socket's changeable options. */
     SocketSettings settings = new SocketSettings();
+    /** TCP_MD5SIG keys (RFC 2385), null when none was set; replaced whole by {@link TcpMd5#setKey}. */
+    volatile TcpMd5.Keys md5Keys;
     boolean keepalive;
     /** TCP_KEEPIDLE/KEEPINTVL/KEEPCNT set on this socket; null: the stack's tcp_keepalive_* settings. */
     Keepalive keepaliveSettings;
@@ -333,11 +335,29 @@ public final class Tcb implements Timer.Target {
     long bytesRetrans;
     /** Largest payload received so far (Linux's icsk_ack.rcv_mss estimate of the peer's MSS); 0 before the first. */
     int rcvMssSeen;
-    /** Path MTU for this connection: the interface's, lowered by ICMP fragmentation-needed (RFC 1191). */
+    /**
+     * Path MTU the send MSS was last sized for (Linux's icsk_pmtu_cookie, tcpi_pmtu): the route's
+     * MTU (the interface's unless a route metric sets one), lowered by ICMP fragmentation-needed (RFC 1191).
+     */
     int pmtu;
-    /** Black hole detection has lowered the MSS (Linux's icsk_mtup.enabled after tcp_mtu_probing). */
+    /** The MTU of the route the connection holds (Linux's dst_mtu of its cached dst); see {@link TcpMtuProbing#currentMss}. */
+    int dstMtu;
+    /** {@link io.tapwire.net.RouteMetrics#generation()} when the route was looked up. */
+    int routeGeneration;
+    /** The route's initcwnd metric in segments (RTAX_INITCWND); 0 for the default 10. */
+    int routeInitCwnd;
+    /** PLPMTUD: the largest MTU still possible (Linux's icsk_mtup.search_high). */
+    int mtupSearchHigh;
+    /** PLPMTUD: the MTU of the probe in flight (icsk_mtup.probe_size); 0 when none is. */
+    int mtupProbeSize;
+    /** PLPMTUD: the probe's sequence range (tp->mtu_probe.probe_seq_start / _end). */
+    int mtupProbeSeqStart;
+    int mtupProbeSeqEnd;
+    /** PLPMTUD: when the current search started (icsk_mtup.probe_timestamp), for tcp_probe_interval. */
+    long mtupProbeTimestamp;
+    /** PLPMTUD is on (Linux's icsk_mtup.enabled: from the start with tcp_mtu_probing=2, after a black hole with 1). */
     boolean mtupEnabled;
-    /** The MSS black hole detection allows (Linux's icsk_mtup.search_low, kept as an MSS); 0 until enabled. */
+    /** PLPMTUD's search_low as the MSS it allows (Linux keeps tcp_mss_to_mtu of it in icsk_mtup.search_low); 0 until set. */
     int mtupSearchLowMss;
     /** Delivery-rate sampling; created at the first acknowledgment of data. */
     RateSample rate;

@@ -84,6 +84,9 @@ final class TcpAckInput {
             t.sndNxt = ack;
         }
         t.retransmits = 0;
+        // An acknowledged PLPMTUD probe raises the MSS (Linux's tcp_mtup_probe_success, before
+        // the window grows for this ACK).
+        TcpMtuProbing.acked(t, stats);
         recovery.onCumulativeAck(t, ack);
         t.scoreboard.advance(ack);
         int flightAfter = Seq.diff(t.sndMax, ack);

@@ -166,6 +166,7 @@ final class TcpCookieHandshake {
         t.parent = l;
         t.nodelay = l.nodelay;
         t.settings = l.settings.copy();
+        t.md5Keys = l.md5Keys;   // Linux copies the listener's key for the peer to the child
         t.applyUserMss();
         t.fromCookie = true;
         t.state = TcpState.SYN_RECEIVED;

@@ -107,6 +107,7 @@ final class TcpIcmpInput implements Icmp.ErrorListener, io.tapwire.net.Icmpv6.Er
                 int pmtu = Math.max(info, io.tapwire.wire.Ipv6Packet.MIN_MTU);
                 if (pmtu < t.pmtu) {
                     t.pmtu = pmtu;
+            t.dstMtu = pmtu;   // the route's learned PMTU (Linux's nexthop exception)
                 }
                 if (t.state == TcpState.SYN_SENT) {
                     // The retransmitted SYN offers an MSS that fits the path (Linux recomputes it
@@ -150,6 +151,7 @@ final class TcpIcmpInput implements Icmp.ErrorListener, io.tapwire.net.Icmpv6.Er
         int pmtu = Math.max(mtu, MIN_PMTU);
         if (pmtu < t.pmtu) {
             t.pmtu = pmtu;
+            t.dstMtu = pmtu;   // the route's learned PMTU (Linux's nexthop exception)
         }
         lowerMss(t, pmtu - Ipv4Packet.MIN_HEADER_LENGTH);
     }

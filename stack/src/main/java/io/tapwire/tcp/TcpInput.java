@@ -564,6 +564,7 @@ final class TcpInput {
             t.rtt.sample(layer.now() - t.rttStart, t.sndUna, t.sndNxt);
         }
         t.retransmits = 0;
+        TcpMtuProbing.init(config, t, layer.now());
         t.quickAcks = config.tcpQuickAcks;
         layer.timers().armKeepalive(t);
         if (t.synTextQueued > 0) {

@@ -88,6 +88,9 @@ final class TcpIpv6 implements Ip6ProtocolHandler {
                 stats.drop(DropReason.TCP_NO_SOCKET);
                 return;
             }
+            if (t.state != TcpState.TIME_WAIT && !layer.md5Checked(t.md5Keys, seg, true, srcHi, srcLo, dstHi, dstLo)) {
+                return;
+            }
             context = e;
             try {
                 layer.segment(t, seg, ip.trafficClass());
@@ -102,7 +105,9 @@ final class TcpIpv6 implements Ip6ProtocolHandler {
         try {
             // A listener on the wildcard address takes IPv6 too; one on an IPv4 address does not.
             if (l != null && !l.closed && l.localAddress == 0) {
-                layer.listenFor(l, remoteFold, localFold, seg);
+                if (layer.md5Checked(l.md5Keys, seg, true, srcHi, srcLo, dstHi, dstLo)) {
+                    layer.listenFor(l, remoteFold, localFold, seg);
+                }
                 return;
             }
             stats.drop(DropReason.TCP_NO_SOCKET);

@@ -58,6 +58,8 @@ public final class TcpLayer implements IpProtocolHandler {
     private final BoundPorts boundPorts;
     private final TcpUserCalls calls;
     private final TcpFastOpen fastOpen;
+    private final TcpMd5 md5;
+    private final io.tapwire.net.RouteMetrics routeMetrics = new io.tapwire.net.RouteMetrics();
     private final long isnClockOrigin;
     private final RttEstimator.Bounds rtoBounds;
     private volatile Thread owner;
@@ -72,6 +74,7 @@ public final class TcpLayer implements IpProtocolHandler {
         this.runOnStack = runOnStack;
         this.wakeStack = wakeStack;
         this.memory = new TcpMemory(config, runOnStack);
+        this.md5 = new TcpMd5(stats);
         bufferPool.chargeTo(memory);
         this.fastOpen = new TcpFastOpen(config, stats, this);
         this.output = new TcpOutput(config, ip, stats, this);
@@ -99,6 +102,10 @@ public final class TcpLayer implements IpProtocolHandler {
     }
 
     long now() { return now; }
+    /** Per-destination route metrics (advmss, mtu lock, initcwnd) new connections use. */
+    public io.tapwire.net.RouteMetrics routeMetrics() { return routeMetrics; }
+    /** RFC 2385 signatures: the digest this stack's thread reuses. */
+    TcpMd5 md5() { return md5; }
     /** Whether segments to {@code address} can be routed (on-link, or a gateway is set); for an IPv6 segment, its source. */
     boolean hasRoute(int address) {
         Ipv6Endpoints e6 = context6();
@@ -202,18 +209,41 @@ public final class TcpLayer implements IpProtocolHandler {
         }
         Tcb t = table.get(Tcb.key(ip.src(), seg.srcPort(), seg.dstPort()));
         if (t != null) {
-            segment(t, seg, ip.tos());
+            if (t.state == TcpState.TIME_WAIT || md5Checked(t.md5Keys, false, 0, TcpMd5.v4Lo(ip.src()), 0, TcpMd5.v4Lo(ip.dst()))) {
+                segment(t, seg, ip.tos());
+            }
             return;
         }
         ListenSocket l = listener(seg.dstPort(), ip.src(), seg.srcPort(), ip.dst());
-        if (l != null && !l.closed && !l.v6Only) {
-            input.listen(l, ip.src(), ip.dst(), seg);
+        // A listener bound to an address (with IP_FREEBIND, maybe not ours) takes only segments to it.
+        if (l != null && !l.closed && !l.v6Only && (l.localAddress == 0 || l.localAddress == ip.dst())) {
+            if (md5Checked(l.md5Keys, false, 0, TcpMd5.v4Lo(ip.src()), 0, TcpMd5.v4Lo(ip.dst()))) {
+                input.listen(l, ip.src(), ip.dst(), seg);
+            }
             return;
         }
         stats.drop(DropReason.TCP_NO_SOCKET);
         if (!seg.isRst()) {
             output.sendResetFor(ip.dst(), ip.src(), seg, seg.segmentLength());
         }
+    }
+
+    /**
+     * Linux's tcp_inbound_md5_hash for the segment being received ({@link #seg}, or the IPv6
+     * input's): a socket with keys takes only segments signed with the key for their source, one
+     * without takes only unsigned segments (RFC 2385 section 2.0). TIME_WAIT is not checked, as in
+     * Linux's tcp_v4_rcv, which goes to its time-wait handling before the check. False when
+     * the segment was dropped (counted).
+     */
+    boolean md5Checked(TcpMd5.Keys keys, boolean v6, long srcHi, long srcLo, long dstHi, long dstLo) {
+        return md5Checked(keys, seg, v6, srcHi, srcLo, dstHi, dstLo);
+    }
+
+    boolean md5Checked(TcpMd5.Keys keys, TcpSegment s, boolean v6, long srcHi, long srcLo, long dstHi, long dstLo) {
+        if (keys == null && s.optionsLength() == 0) {
+            return true;   // no options, no key: the common case costs nothing
+        }
+        return md5.inbound(keys, s, v6, srcHi, srcLo, dstHi, dstLo);
     }
 
     /** Where ICMP errors quoting TCP segments go (RFC 5927 checks, path MTU); the stack registers it with ICMP. */
@@ -487,6 +517,7 @@ public final class TcpLayer implements IpProtocolHandler {
         }
         t.ourMss = ourMss(v6 != null);
         t.pmtu = iface.mtu();
+        TcpMtuProbing.attachRoute(this, t);
         t.autotune = autotune;
         t.rcvWscale = rcvWscale(rcvbuf, autotune);
         t.tsOffset = tsOffset(remoteAddress, remotePort, localPort);
@@ -627,6 +658,14 @@ public final class TcpLayer implements IpProtocolHandler {
     public ListenSocket listen(int address, int port, int backlog, int rcvbuf, int sndbuf, boolean nodelay, boolean reuseAddress,
                                boolean reusePort, boolean autotune, String congestionControl, boolean v6Only) throws IOException {
         return open.listen(address, port, backlog, rcvbuf, sndbuf, nodelay, reuseAddress, reusePort, autotune, congestionControl, v6Only);
+    }
+
+    /** As above, with IP_FREEBIND: {@code address} need not be the stack's. */
+    public ListenSocket listen(int address, int port, int backlog, int rcvbuf, int sndbuf, boolean nodelay, boolean reuseAddress,
+                               boolean reusePort, boolean autotune, String congestionControl, boolean v6Only, boolean freeBind)
+            throws IOException {
+        return open.listen(address, port, backlog, rcvbuf, sndbuf, nodelay, reuseAddress, reusePort, autotune, congestionControl, v6Only,
+                freeBind);
     }
 
     /** Closes a listener; connections it has not handed out are reset, as Linux does. */

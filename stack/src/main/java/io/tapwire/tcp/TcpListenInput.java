@@ -128,6 +128,7 @@ final class TcpListenInput {
         t.parent = l;
         t.nodelay = l.nodelay;
         t.settings = l.settings.copy();
+        t.md5Keys = l.md5Keys;   // Linux copies the listener's key for the peer to the child
         t.applyUserMss();
         t.irs = seg.seq();
         t.rcvNxt = Seq.add(t.irs, 1);

@@ -47,6 +47,12 @@ final class TcpNegotiation {
             t.tsRecentTime = layer.now();
         }
         t.sackOk = config.tcpSack && weOfferedSack && options.sackPermitted();
+        if (t.tsOk && TcpMd5.keyFor(t) != null && (t.state == TcpState.SYN_SENT || t.sackOk)) {
+            // RFC 2385's 20 option bytes leave no room for timestamps and SACK blocks together:
+            // Linux's SYN with a key carries no timestamps (tcp_syn_options), and its SYN-ACK
+            // drops them when SACK is on (tcp_synack_options: tstamp_ok &= !sack_ok).
+            t.tsOk = false;
+        }
         t.ca = new io.tapwire.tcp.cc.CaStateMachine(t.sackOk);
     }
 
@@ -65,8 +71,15 @@ final class TcpNegotiation {
         t.peerMss = !t.settings.noOpt && options.hasMss() && options.mss() > 0 ? options.mss() : TcpLayer.defaultMss(t);
         // Linux floors the MSS it will use (tcp_min_snd_mss, 48) against absurdly small values.
         // RFC 6691: the MSS counts no options, so the timestamp option's 12 bytes come off the data.
-        t.sndMss = Math.max(48, Math.min(t.ourMss, t.peerMss) - (t.tsOk ? 12 : 0));
+        // Linux's tcp_sync_mss: the path MTU less the headers (the route's MTU when a metric sets
+        // one, else the interface's: then it equals the MSS we advertise), clamped by the peer's MSS
+        // and TCP_MAXSEG; an advmss route metric changes only what we advertise.
+        t.sndMss = Math.max(48, Math.min(TcpMtuProbing.pathMss(t), t.peerMss) - (t.tsOk ? 12 : 0));
         t.cc.init(t.sndMss);
+        if (t.routeInitCwnd > 0) {
+            // The route's initcwnd (RTAX_INITCWND, Linux's tcp_init_cwnd) in place of 10 segments.
+            t.cc.setCwnd(t.routeInitCwnd * t.sndMss);
+        }
         t.sndWnd = seg.window();
         t.maxSndWnd = t.sndWnd;
         t.sndWl1 = seg.seq();

@@ -43,10 +43,20 @@ final class TcpOpen {
     /** Opens a listener on {@code port}. */
     public ListenSocket listen(int address, int port, int backlog, int rcvbuf, int sndbuf, boolean nodelay, boolean reuseAddress,
                                boolean reusePort, boolean autotune, String congestionControl, boolean v6Only) throws IOException {
+        return listen(address, port, backlog, rcvbuf, sndbuf, nodelay, reuseAddress, reusePort, autotune, congestionControl, v6Only, false);
+    }
+
+    /**
+     * As above; with {@code freeBind} (IP_FREEBIND) an address that is not the stack's is accepted,
+     * as Linux's inet_bind skips its EADDRNOTAVAIL check for a freebind socket.
+     */
+    public ListenSocket listen(int address, int port, int backlog, int rcvbuf, int sndbuf, boolean nodelay, boolean reuseAddress,
+                               boolean reusePort, boolean autotune, String congestionControl, boolean v6Only, boolean freeBind)
+            throws IOException {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("listening port must be 1..65535, got " + port);
         }
-        if (address != 0 && address != iface.address()) {
+        if (address != 0 && address != iface.address() && !freeBind) {
             throw new BindException("cannot listen on " + Ipv4Address.toString(address) + ": not an address of this stack");
         }
         // Linux: min(backlog, somaxconn); a backlog of 0 still admits one connection.

@@ -89,7 +89,29 @@ final class TcpOutput {
         }
         boolean sentSomething = false;
         boolean sentNew = false;
-        while (true) {
+        // Linux's tcp_current_mss: the MSS follows a route change seen since the last send.
+        TcpMtuProbing.currentMss(t);
+        boolean holdNew = false;
+        if (t.mtupEnabled && t.sndNxt == t.sndMax) {
+            // Linux's tcp_write_xmit starts with tcp_mtu_probe: one larger segment of new data.
+            long at = t.sendOffset(t.sndNxt);
+            int queued = (int) Math.max(0, t.sendRing.tail() - at);
+            int probe = TcpMtuProbing.probeLength(config, t, t.sndMss, queued, layer.recovery().reordering(t), layer.now());
+            if (probe == TcpMtuProbing.WAIT) {
+                holdNew = true;
+            } else if (probe > 0) {
+                int seq = t.sndNxt;
+                if (transmit(t, at, probe, TcpSegment.ACK, false, 0, probe)) {
+                    TcpMtuProbing.probeSent(t, seq, probe, t.sndMss);
+                    sentSomething = true;
+                    sentNew = true;
+                } else {
+                    layer.outputBlocked(t);
+                    holdNew = true;
+                }
+            }
+        }
+        while (!holdNew) {
             if (t.sackOk && !t.scoreboard.isEmpty() && Seq.lt(t.sndNxt, t.sndMax)) {
                 // Resending after a timeout: skip what the peer has SACKed (RFC 6675 section 5.1).
                 t.sndNxt = t.scoreboard.skipSacked(t.sndNxt);
@@ -229,6 +251,8 @@ final class TcpOutput {
         if (!send(t, t.sndNxt, flags, offset, len, false, gsoSize)) {
             return false;
         }
+        // ip_queue_xmit's dst check: a changed route is taken now, its MTU used from the next send.
+        TcpMtuProbing.revalidate(layer, t);
         boolean retransmission = Seq.lt(t.sndNxt, t.sndMax);
         // The per-segment record RACK, PRR and the undo logic read (RFC 8985 6.1).
         layer.recovery().recordSent(t, t.sndNxt, len + (fin ? 1 : 0), maxData, retransmission, tsVal(t));
@@ -303,11 +327,13 @@ final class TcpOutput {
      * segment exceeds the MTU (RFC 6691: the MSS counts no options).
      */
     int maxSegmentData(Tcb t) {
+        int md5 = TcpMd5.optionBytes(t);   // RFC 2385's 20 bytes come off every segment's data (tcp_current_mss)
         if (!t.sackOk) {
-            return t.sndMss;
+            return Math.max(1, t.sndMss - md5);
         }
-        int blocks = Math.min((t.dsackPending ? 1 : 0) + t.ooo.count(), t.tsOk ? 3 : TcpOptions.MAX_SACK_BLOCKS);
-        return blocks == 0 ? t.sndMss : Math.max(1, t.sndMss - 4 - blocks * TcpOptions.LENGTH_SACK_PER_BLOCK);
+        int fit = (TcpOptions.MAX_LENGTH - md5 - (t.tsOk ? 12 : 0) - 4) / TcpOptions.LENGTH_SACK_PER_BLOCK;
+        int blocks = Math.max(0, Math.min((t.dsackPending ? 1 : 0) + t.ooo.count(), fit));
+        return blocks == 0 ? Math.max(1, t.sndMss - md5) : Math.max(1, t.sndMss - md5 - 4 - blocks * TcpOptions.LENGTH_SACK_PER_BLOCK);
     }
 
     /**
@@ -320,8 +346,8 @@ final class TcpOutput {
         Ipv6Endpoints e6 = t.v6;
         int limit = e6 == null ? ip.superSegmentLimit(t.remoteAddress)
                 : ip6.superSegmentLimit(e6.remote().hi(), e6.remote().lo());
-        if (limit == 0) {
-            return maxData;
+        if (limit == 0 || TcpMd5.optionBytes(t) > 0) {
+            return maxData;   // each signed segment has its own digest: Linux's sk_gso_disable for MD5
         }
         int segments = (limit - TcpSegment.MAX_HEADER_LENGTH) / maxData;
         return Math.max(1, segments) * maxData;
@@ -532,6 +558,10 @@ final class TcpOutput {
      */
     boolean send(Tcb t, int seq, int flags, long dataOffset, int len, boolean syn, int gsoSize) {
         boolean ack = (flags & TcpSegment.ACK) != 0;
+        if (!syn && len > 0 && t.mtupProbeSize != 0) {
+            TcpMtuProbing.retransmitting(t, seq, stats);
+        }
+        byte[] md5Key = t.md5Keys == null ? null : TcpMd5.keyFor(t);
         // IP_TOS / IPV6_TCLASS: the socket's DSCP bits; the ECN field is the stack's (RFC 3168 5).
         int tos = t.settings.tos;
         if (syn) {
@@ -566,7 +596,8 @@ final class TcpOutput {
             if (config.tcpSack && (!synAck || t.sackOk)) {
                 options.setSackPermitted(true);
             }
-            if (config.tcpTimestamps && (!synAck || t.tsOk)) {
+            // With an MD5 key the SYN carries no timestamps (Linux's tcp_syn_options: no room).
+            if (config.tcpTimestamps && (!synAck || t.tsOk) && (synAck || md5Key == null)) {
                 int ts = tsVal(t);
                 // Linux's tcp_syn_options echoes rx_opt.ts_recent on a SYN too: 0 for a new
                 // connection, the TIME_WAIT's TS.Recent for one that took over its 4-tuple.
@@ -594,8 +625,14 @@ final class TcpOutput {
                 addSackBlocks(t);
             }
         }
+        int md5Len = md5Key != null ? TcpMd5.ALIGNED_LENGTH : 0;
+        options.reserve(md5Len);
         boolean bsd = syn && config.tcpBsdOptionLayout;
-        int optLen = bsd ? options.encodedLengthBsd() : options.encodedLength();
+        int optLen = (bsd ? options.encodedLengthBsd() : options.encodedLength()) + md5Len;
+        if (optLen > TcpOptions.MAX_LENGTH && options.hasFastOpen()) {
+            options.clearFastOpen();   // no room beside the signature: Linux's tcp_syn_options leaves it out
+            optLen = (bsd ? options.encodedLengthBsd() : options.encodedLength()) + md5Len;
+        }
         int segLen = TcpSegment.MIN_HEADER_LENGTH + optLen + len;
         Ipv6Endpoints e6 = t.v6;
         boolean superSegment = gsoSize > 0 && len > gsoSize;
@@ -631,15 +668,21 @@ final class TcpOutput {
         }
         s.setWindow(field);
         s.setUrgentPointer(0);
-        if (optLen > 0) {
+        if (md5Len > 0) {
+            TcpMd5.writeOptionHeader(b, at + TcpSegment.MIN_HEADER_LENGTH);
+        }
+        if (optLen > md5Len) {
             if (bsd) {
-                options.writeBsd(b, at + TcpSegment.MIN_HEADER_LENGTH);
+                options.writeBsd(b, at + TcpSegment.MIN_HEADER_LENGTH + md5Len);
             } else {
-                options.write(b, at + TcpSegment.MIN_HEADER_LENGTH);
+                options.write(b, at + TcpSegment.MIN_HEADER_LENGTH + md5Len);
             }
         }
         if (len > 0) {
             t.sendRing.copyTo(dataOffset, b, at + TcpSegment.MIN_HEADER_LENGTH + optLen, len);
+        }
+        if (md5Key != null) {
+            layer.md5().sign(t, s, at + TcpSegment.MIN_HEADER_LENGTH + 4, md5Key);
         }
         if (e6 == null) {
             if (ip.offloadTransportChecksum(TcpSegment.CHECKSUM)) {

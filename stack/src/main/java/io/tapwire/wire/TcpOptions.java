@@ -194,6 +194,20 @@ public final class TcpOptions {
         sackBlockCount = 0;
         fastOpenLength = -1;
         fastOpenExperimental = false;
+        reserved = 0;
+        return this;
+    }
+
+    /** Option bytes another writer puts beside these (RFC 2385's signature): fewer SACK blocks fit. */
+    private int reserved;
+
+    /**
+     * Leaves {@code bytes} of the 40-byte options area to an option written apart from these (the
+     * MD5 signature, 20 bytes with its padding): {@link #writableSackBlocks} fits the blocks in
+     * what is left, as Linux's tcp_established_options does. Cleared by {@link #clear}.
+     */
+    public TcpOptions reserve(int bytes) {
+        reserved = bytes;
         return this;
     }
 
@@ -358,7 +372,7 @@ public final class TcpOptions {
      * the other options (three next to timestamps), the first ones first (RFC 2018 section 4).
      */
     public int writableSackBlocks() {
-        int room = (MAX_LENGTH - fixedLength() - 4) / LENGTH_SACK_PER_BLOCK;
+        int room = (MAX_LENGTH - reserved - fixedLength() - 4) / LENGTH_SACK_PER_BLOCK;
         return Math.max(0, Math.min(sackBlockCount, room));
     }
 

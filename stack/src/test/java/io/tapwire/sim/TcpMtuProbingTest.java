@@ -19,9 +19,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Black hole detection ({@code tcp_mtu_probing}, RFC 4821) on virtual time: between A and B the
  * wire silently drops frames above a size, with no ICMP (a black hole). Without probing (Linux's
  * default 0) A's full-sized segments never arrive; with {@code tcp_mtu_probing=1}, after
- * {@code tcp_retries1} timeouts A caps its MSS at {@code tcp_base_mss} (1024, 1012 with
- * timestamps) and the data flows, halving the cap again on each further timeout when 1024 is still
- * too big.
+ * {@code tcp_retries1} timeouts A caps its MSS at {@code tcp_base_mss} (1024, as Linux: its
+ * search_low counts the timestamp option in the headers) and the data flows, halving the cap again on each further timeout when 1024 is still
+ * too big; then, as Linux's tcp_mtu_probing=1 does once a black hole turned probing on, probes
+ * search upward for the largest size that crosses the hole.
  */
 class TcpMtuProbingTest {
     private static final long MS = 1_000_000L;
@@ -90,8 +91,12 @@ class TcpMtuProbingTest {
             fail("gave up waiting: " + read + " of " + data.length + " bytes crossed the black hole");
         }
         assertArrayEquals(data, got);
-        assertEquals(1024 - 12, c[0].tcpInfo().sndMss(), "tcp_base_mss less the timestamp option");
         assertEquals(1, net.a.statistics().get(Stat.TCP_MTUP_BLACKHOLE), "one detection was enough");
+        // The detection turned probing on (Linux's tcp_mtu_probing=1): probes found room above
+        // tcp_base_mss but never past the hole.
+        int mss = c[0].tcpInfo().sndMss();
+        assertTrue(mss > 1024 && mss + 12 + 40 + 14 <= 1200, "MSS " + mss + " above the base, its frames through the hole");
+        assertTrue(net.a.statistics().get(Stat.TCP_MTUP_SUCCESS) >= 1, "a probe succeeded");
         assertTrue(net.a.statistics().get(Stat.TCP_TIMEOUTS) >= 3, "after tcp_retries1 (3) timeouts");
     }
 
@@ -106,7 +111,10 @@ class TcpMtuProbingTest {
             fail("gave up waiting: " + read + " of " + data.length + " bytes crossed the black hole");
         }
         assertArrayEquals(data, got);
-        assertEquals(512 - 12, c[0].tcpInfo().sndMss(), "1024 halved once, less the timestamp option");
-        assertEquals(2, net.a.statistics().get(Stat.TCP_MTUP_BLACKHOLE));
+        assertEquals(2, net.a.statistics().get(Stat.TCP_MTUP_BLACKHOLE), "1024 was too big too: halved once");
+        // From 512 probing searched upward again: the largest size it found fits the hole.
+        int mss = c[0].tcpInfo().sndMss();
+        assertTrue(mss > 512 && mss + 12 + 40 + 14 <= 700, "MSS " + mss + " above the halved base, its frames through the hole");
+        assertTrue(net.a.statistics().get(Stat.TCP_MTUP_FAIL) >= 1, "probes too big for the hole failed");
     }
 }

@@ -28,6 +28,8 @@ final class DrillSocket {
     boolean fastOpenConnect;
     /** TCP_CONGESTION as set (Linux's dialect), null for the stack's tcp_congestion_control. */
     String congestionControl;
+    /** IP_FREEBIND (Linux's dialect). */
+    boolean freeBind;
     /** SO_REUSEPORT (Linux's dialect). */
     boolean reusePort;
     /** TCP_KEEPIDLE / TCP_KEEPINTVL in seconds and TCP_KEEPCNT; 0 for the stack's tcp_keepalive_* value. */

@@ -142,6 +142,9 @@ public final class Interpreter {
                 return result(ScriptResult.Status.SKIPPED_IPV6, 0, "--ip_version=" + ip + ": not supported");
             }
             applyOptions(script.options());
+            if (linuxShell != null) {
+                linuxShell.scriptRemote(script.options().getOrDefault("remote_ip", ipv6 ? "2001:DB8::1" : "192.0.2.1"), ipv6);
+            }
             if (linux) {
                 TreeDefaults.applyUnlessRun(script, scriptDir, linuxShell, notes);
             }
@@ -319,6 +322,9 @@ public final class Interpreter {
     private void ensureStack() {
         if (host == null) {
             host = new DrillHost(config, mtu, groMss > 0, (frame, nanos) -> sent.add(frame, nanos, eventIndex));
+            if (linuxShell != null) {
+                linuxShell.stackBuilt(host.stack());
+            }
             host.advanceTo(now);
         }
     }

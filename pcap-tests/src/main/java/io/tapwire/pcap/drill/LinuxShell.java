@@ -30,14 +30,18 @@ import java.util.regex.Pattern;
  *       in tcp_metrics; tapwire has no other metrics);</li>
  *   <li>{@code nstat} (output discarded) records the counters, and {@code nstat | grep NAME}
  *       succeeds only if NAME grew since (for the counters in {@link #NSTAT_DROPS});</li>
+ *   <li>{@code grep STRING /proc/net/tcp /proc/net/tcp6 | grep STRING}: over the stack's sockets
+ *       drawn as Linux's rows ({@link ProcNetTcp}); fails when no line is left;</li>
  *   <li>{@code A || B} runs B when A fails or has no tapwire counterpart; {@code #} starts a
  *       comment; {@code &> /dev/null} and {@code > /dev/null} are dropped;</li>
  *   <li>commands about the host that tapwire's in-process run has no counterpart for and that do
  *       not change what the stack does: {@code tc qdisc} (no queueing discipline: segments leave
  *       at once, as pfifo), {@code /tmp/sysctl_restore_*.sh} (each script gets a fresh stack):
  *       noted and ignored.</li>
+ *   <li>{@code ip route change DST ... advmss N mtu lock N initcwnd N}: route metrics for the peer
+ *       ({@link #route}).</li>
  * </ul>
- * Anything else (routes, reading {@code /proc}) makes the script unsupported, naming the command.
+ * Anything else (other routes, reading {@code /proc} otherwise) makes the script unsupported, naming the command.
  */
 final class LinuxShell {
     private static final Pattern ARITH = Pattern.compile("\\$\\(\\(([^()]*)\\)\\)");
@@ -139,6 +143,15 @@ final class LinuxShell {
             notes.add("line " + line + ": `" + c + "`: each script gets a fresh stack, nothing to restore; ignored");
             return;
         }
+        if (c.contains("/proc/net/tcp")) {
+            // The stack's sockets as Linux lists them; the pipeline fails (and the script with it)
+            // when grep leaves no line, as in packetdrill.
+            if (!ProcNetTcp.grep(stack.get(), c, line)) {
+                throw new ScriptFailure(line, "`" + c + "` failed: no line of the stack's /proc/net/tcp matched");
+            }
+            notes.add("line " + line + ": `" + c + "`: matched a row of the stack's /proc/net/tcp");
+            return;
+        }
         Matcher grep = NSTAT_GREP.matcher(c);
         if (grep.matches()) {
             nstatGrep(grep.group(1), line, c);
@@ -172,6 +185,8 @@ final class LinuxShell {
                 stack.get().tcp().flushFastOpenCookies();
             }
             notes.add(prefix + "the Fast Open cookie cache is flushed (tapwire keeps no other TCP metrics)");
+        } else if (program.equals("ip") && words.contains("route") && (words.contains("change") || words.contains("replace"))) {
+            route(words, line, prefix);
         } else if (program.equals("ethtool") && words.size() >= 5 && words.get(1).equals("-K")) {
             offloads(words, line, prefix);
         } else if (program.equals("tc") && words.contains("fq")) {
@@ -251,6 +266,112 @@ final class LinuxShell {
             }
         }
         notes.add(prefix + "segments are " + (segmentationOffload() ? "joined as GSO would build them" : "compared as sent (TSO and GSO off)"));
+    }
+
+    /** The script's remote address (its {@code --remote_ip} or packetdrill's default), the peer routes name. */
+    private java.net.InetAddress scriptRemote;
+    private boolean scriptV6;
+    /** Route changes made before the stack was built, applied when it is. */
+    private final List<io.tapwire.net.RouteMetrics.Metrics> pendingRoutes = new ArrayList<>();
+
+    /**
+     * The script's remote address: {@code --remote_ip}, else packetdrill's default (192.0.2.1, or
+     * 2001:DB8::1 over IPv6). Routes to it are routes to the runner's peer.
+     */
+    void scriptRemote(String remote, boolean v6) {
+        try {
+            this.scriptRemote = java.net.InetAddress.getByName(remote.replaceFirst("/\\d+$", ""));
+        } catch (java.net.UnknownHostException e) {
+            this.scriptRemote = null;
+        }
+        this.scriptV6 = v6;
+    }
+
+    /** The stack now exists: route changes of the script's first lines take effect. */
+    void stackBuilt(Stack s) {
+        for (io.tapwire.net.RouteMetrics.Metrics m : pendingRoutes) {
+            applyRoute(s, m);
+        }
+        pendingRoutes.clear();
+    }
+
+    private void applyRoute(Stack s, io.tapwire.net.RouteMetrics.Metrics m) {
+        try {
+            java.net.InetAddress peer = scriptV6 ? java.net.InetAddress.getByName(FreeBsdProfile.PEER_ADDRESS6.toString())
+                    : java.net.InetAddress.getByName(io.tapwire.wire.Ipv4Address.toString(FreeBsdProfile.PEER_ADDRESS));
+            s.routes().change(peer, m);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * {@code ip [-4|-6] route change|replace DST [via GW] [dev DEV] [advmss N] [mtu [lock] N]
+     * [initcwnd N]}: the route to the script's remote address (the runner's peer) gets these
+     * metrics ({@link io.tapwire.net.RouteMetrics}), replacing its old ones as {@code change}
+     * replaces the route; the gateway and device name nothing in the runner (the peer is on the
+     * link). Other destinations and other route attributes make the script unsupported.
+     */
+    private void route(List<String> words, int line, String prefix) {
+        int i = words.indexOf("route") + 1;
+        while (i < words.size() && (words.get(i).equals("change") || words.get(i).equals("replace"))) {
+            i++;
+        }
+        if (i >= words.size()) {
+            throw ScriptException.syntax(line, "ip route change without a destination");
+        }
+        String dst = words.get(i++);
+        java.net.InetAddress d;
+        try {
+            d = java.net.InetAddress.getByName(dst);
+        } catch (java.net.UnknownHostException e) {
+            throw ScriptException.unsupported(line, "route destination " + dst);
+        }
+        if (scriptRemote == null || !d.equals(scriptRemote)) {
+            throw ScriptException.unsupported(line, "a route to " + dst + ", which the script does not talk to");
+        }
+        int advmss = 0;
+        int mtu = 0;
+        boolean lock = false;
+        int initcwnd = 0;
+        while (i < words.size()) {
+            String w = words.get(i++);
+            if (i >= words.size()) {
+                throw ScriptException.syntax(line, "route attribute " + w + " without a value");
+            }
+            switch (w) {
+                case "via", "dev" -> i++;
+                case "advmss" -> advmss = number(words.get(i++), line);
+                case "initcwnd" -> initcwnd = number(words.get(i++), line);
+                case "mtu" -> {
+                    if (words.get(i).equals("lock")) {
+                        lock = true;
+                        i++;
+                    }
+                    if (i >= words.size()) {
+                        throw ScriptException.syntax(line, "mtu lock without a value");
+                    }
+                    mtu = number(words.get(i++), line);
+                }
+                default -> throw ScriptException.unsupported(line, "route attribute " + w);
+            }
+        }
+        io.tapwire.net.RouteMetrics.Metrics m = new io.tapwire.net.RouteMetrics.Metrics(advmss, mtu, lock, initcwnd);
+        Stack s = stack.get();
+        if (s != null) {
+            applyRoute(s, m);
+        } else {
+            pendingRoutes.add(m);
+        }
+        notes.add(prefix + "the route to the peer gets " + m);
+    }
+
+    private static int number(String w, int line) {
+        try {
+            return Integer.parseInt(w);
+        } catch (NumberFormatException e) {
+            throw ScriptException.syntax(line, "expected a number, got " + w);
+        }
     }
 
     private boolean tso = true;

@@ -19,10 +19,9 @@ final class LinuxSocketOptions {
             Map.entry("TCP_KEEPINTVL", "TCP_KEEPINTVL (not in the drill's Linux mapping yet)"),
             Map.entry("TCP_KEEPCNT", "TCP_KEEPCNT (not in the drill's Linux mapping yet)"),
             Map.entry("TCP_INFO", "getsockopt(TCP_INFO) with a struct (the scripts' %{ }% asserts are evaluated instead)"),
-            Map.entry("TCP_MD5SIG", "TCP MD5 signatures (RFC 2385; tapwire has none)"),
+            Map.entry("TCP_MD5SIG", "TCP_MD5SIG's struct tcp_md5sig (the stack has RFC 2385 keys: TcpSocket/TcpListener.setMd5Key; the drill does not parse the struct yet)"),
             Map.entry("SO_TIMESTAMPING", "SO_TIMESTAMPING (no socket timestamping in tapwire)"),
             Map.entry("SO_MARK", "SO_MARK (no packet marks in tapwire)"),
-            Map.entry("IP_FREEBIND", "IP_FREEBIND (binding to explicit addresses is not modelled)"),
             Map.entry("SO_MAX_PACING_RATE", "SO_MAX_PACING_RATE (tapwire does not pace)"));
 
     /** The send flags tapwire cannot honour yet, by bit, with the reason. */
@@ -69,6 +68,14 @@ final class LinuxSocketOptions {
                     return Syscalls.Result.error("ENOENT");
                 }
                 so.congestionControl = str.value();
+                return Syscalls.Result.ok(0);
+            }
+            case "IP_FREEBIND" -> {
+                // Linux's inet_bind then accepts an address the host does not own (SocketOptions.freeBind).
+                if (created) {
+                    throw ScriptException.unsupported(line, "IP_FREEBIND on a listening or connected socket");
+                }
+                so.freeBind = Syscalls.eval(value, line) != 0;
                 return Syscalls.Result.ok(0);
             }
             case "SO_REUSEPORT" -> {

@@ -20,7 +20,8 @@ final class LinuxSysctls {
     private static final Map<String, String> SECONDS = Map.of(
             "tcp_fin_timeout", "tcpFinTimeoutNanos",
             "tcp_keepalive_time", "tcpKeepaliveTimeNanos",
-            "tcp_keepalive_intvl", "tcpKeepaliveIntvlNanos");
+            "tcp_keepalive_intvl", "tcpKeepaliveIntvlNanos",
+            "tcp_probe_interval", "tcpProbeIntervalNanos");
 
     /** Sysctls without a tapwire setting: what tapwire does instead. */
     private static final Map<String, String> NO_COUNTERPART = Map.ofEntries(
@@ -28,8 +29,7 @@ final class LinuxSysctls {
             Map.entry("tcp_tso_win_divisor", "tapwire has no TSO and never defers sending to build bigger segments"),
             Map.entry("tcp_ecn_option", "tapwire has no Accurate ECN option"),
             Map.entry("tcp_autocorking", "tapwire does not autocork"),
-            Map.entry("tcp_no_metrics_save", "tapwire keeps no TCP metrics cache"),
-            Map.entry("tcp_mtu_probing", "tapwire does no packetization-layer path MTU probing"));
+            Map.entry("tcp_no_metrics_save", "tapwire keeps no TCP metrics cache"));
 
     /**
      * Settings the stack reads from its StackConfig when it uses them (checked in the stack: a new

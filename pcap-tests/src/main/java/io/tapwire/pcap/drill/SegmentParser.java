@@ -182,6 +182,18 @@ final class SegmentParser {
             }
             return new TcpOption.Timestamp(val, u32(c, c.integer()));
         }
+        if (c.acceptWord("md5")) {
+            // packetdrill's new_md5_option: hex digits, two per byte, at most 16 bytes.
+            String hex = c.hexDigits();
+            if (hex.isEmpty() || hex.length() % 2 != 0 || hex.length() > 32) {
+                throw ScriptException.syntax(c.line(), "an MD5 digest needs up to 16 bytes of hex digits, two per byte: " + hex);
+            }
+            byte[] digest = new byte[hex.length() / 2];
+            for (int k = 0; k < digest.length; k++) {
+                digest[k] = (byte) Integer.parseInt(hex.substring(2 * k, 2 * k + 2), 16);
+            }
+            return new TcpOption.Md5(digest);
+        }
         if (c.acceptWord("FOEXP")) {
             return fastOpen(c, true);
         }

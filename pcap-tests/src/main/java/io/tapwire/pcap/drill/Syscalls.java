@@ -582,7 +582,7 @@ final class Syscalls {
             // SO_SNDBUF double the value asked for (sock_setsockopt), for the kernel's overhead.
             SocketOptions o = SocketOptions.defaults().receiveBufferSize(so.receiveBuffer > 0 ? 2 * so.receiveBuffer : 0)
                     .sendBufferSize(so.sendBuffer > 0 ? 2 * so.sendBuffer : 0).noDelay(so.noDelay).reuseAddress(so.reuseAddress)
-                    .reusePort(so.reusePort).fastOpenQueue(Math.max(0, so.fastOpen));
+                    .reusePort(so.reusePort).freeBind(so.freeBind).fastOpenQueue(Math.max(0, so.fastOpen));
             withSettings(o, so);
             return so.congestionControl == null ? o : o.congestionControl(so.congestionControl);
         }

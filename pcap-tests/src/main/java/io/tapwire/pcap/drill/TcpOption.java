@@ -18,6 +18,7 @@ public sealed interface TcpOption {
     int KIND_SACK_PERMITTED = 4;
     int KIND_SACK = 5;
     int KIND_TIMESTAMP = 8;
+    int KIND_MD5 = 19;
     int KIND_FAST_OPEN = 34;
     int KIND_EXPERIMENTAL = 254;
     int FAST_OPEN_MAGIC = 0xF989;
@@ -121,6 +122,31 @@ public sealed interface TcpOption {
         }
     }
 
+    /**
+     * TCP MD5 signature (RFC 2385): {@code md5 <hex digest>}, kind 19 with length 2 plus the digest's
+     * bytes (16 normally; packetdrill allows fewer, for tests of malformed options).
+     */
+    record Md5(byte[] digest) implements TcpOption {
+        public void encode(ByteArrayOutputStream out) {
+            out.write(KIND_MD5);
+            out.write(2 + digest.length);
+            out.writeBytes(digest);
+        }
+        @Override public String toString() {
+            StringBuilder sb = new StringBuilder("md5 ");
+            for (byte b : digest) {
+                sb.append(String.format("%02x", b & 0xFF));
+            }
+            return sb.toString();
+        }
+        @Override public boolean equals(Object o) {
+            return o instanceof Md5 m && java.util.Arrays.equals(m.digest, digest);
+        }
+        @Override public int hashCode() {
+            return java.util.Arrays.hashCode(digest);
+        }
+    }
+
     /** An option the script language has no name for, kept as raw bytes (only ever decoded, never scripted). */
     record Raw(int kind, byte[] bytes) implements TcpOption {
         public void encode(ByteArrayOutputStream out) { out.writeBytes(bytes); }
@@ -178,6 +204,7 @@ public sealed interface TcpOption {
                 case KIND_SACK_PERMITTED -> len == 2 ? new SackPermitted() : raw(b, i, len);
                 case KIND_TIMESTAMP -> len == 10 ? new Timestamp(u32(b, i + 2), u32(b, i + 6)) : raw(b, i, len);
                 case KIND_SACK -> (len - 2) % 8 == 0 ? sack(b, i, len) : raw(b, i, len);
+                case KIND_MD5 -> new Md5(java.util.Arrays.copyOfRange(b, i + 2, i + len));
                 case KIND_FAST_OPEN -> new FastOpen(java.util.Arrays.copyOfRange(b, i + 2, i + len), false);
                 case KIND_EXPERIMENTAL -> len >= 4 && u16(b, i + 2) == FAST_OPEN_MAGIC
                         ? new FastOpen(java.util.Arrays.copyOfRange(b, i + 4, i + len), true) : raw(b, i, len);

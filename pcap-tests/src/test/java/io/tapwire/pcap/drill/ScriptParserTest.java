@@ -120,9 +120,10 @@ class ScriptParserTest {
     void nonTcpPacketsAndUnknownOptionsAreUnsupported() {
         ScriptException udp = assertThrows(ScriptException.class, () -> only("0 < udp (1472)"));
         assertEquals(ScriptException.Kind.UNSUPPORTED, udp.kind());
-        // (FO, Fast Open's option, is known since the Fast Open work: see FastOpenOptionTest.)
-        ScriptException md5 = assertThrows(ScriptException.class, () -> only("0 < S 0:0(0) win 1 <md5 0123456789abcdef>"));
-        assertEquals(ScriptException.Kind.UNSUPPORTED, md5.kind());
+        // (FO, Fast Open's option, is known since the Fast Open work: see FastOpenOptionTest; md5,
+        // RFC 2385's, since the TCP-MD5 work: see LinuxMd5AndProcTest.)
+        ScriptException unknown = assertThrows(ScriptException.class, () -> only("0 < S 0:0(0) win 1 <mptcp 0123456789abcdef>"));
+        assertEquals(ScriptException.Kind.UNSUPPORTED, unknown.kind());
     }
 
     @Test
