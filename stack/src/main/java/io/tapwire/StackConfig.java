@@ -416,6 +416,16 @@ public final class StackConfig {
      */
     public int tcpSlowStartAckLimit = 0;
     /**
+     * TCP: the slow-start threshold of a congestion event (fast recovery, ECN, a timeout) from the
+     * flight size, RFC 5681 section 3.1 equation 4 and RFC 9438 section 4.6 (FreeBSD takes it from
+     * the pipe on a timeout, cc_cong_signal's CC_RTO). Off (Linux): from cwnd, as the algorithm's
+     * {@code ssthresh} op computes it in tcp_enter_recovery, tcp_enter_cwr and tcp_enter_loss
+     * alike: Reno's max(cwnd / 2, 2), CUBIC's max(cwnd * 717 / 1024, 2) segments. The two differ
+     * when the sender is not cwnd-limited: one segment in flight of a cwnd of 10 gives 2 by the
+     * RFC, 7 with CUBIC on Linux.
+     */
+    public boolean tcpSsthreshFromFlightSize = false;
+    /**
      * TCP: how long a connection attempt may take before it fails with ETIMEDOUT, in nanoseconds
      * (FreeBSD's {@code net.inet.tcp.keepinit}, 75 s; a socket's TCP_KEEPINIT overrides it). 0: no
      * limit but {@code tcp_syn_retries}, as Linux has none.

@@ -482,6 +482,7 @@ public final class TcpLayer implements IpProtocolHandler {
                 io.tapwire.tcp.cc.CongestionControls.create(congestionControl));
         t.v6 = v6;
         t.cc.slowStartAckLimit(config.tcpSlowStartAckLimit);
+        t.cc.ssthreshFromFlightSize(config.tcpSsthreshFromFlightSize);
         if (v6 != null) {
             t.peerMss = DEFAULT_MSS_6;
         }

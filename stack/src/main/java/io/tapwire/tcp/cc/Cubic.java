@@ -44,6 +44,10 @@ public final class Cubic implements CongestionControl {
     /** RFC 9438 section 4.3: α_cubic = 3(1 − β_cubic)/(1 + β_cubic) ≈ 0.5294, Reno's average rate for β = 0.7. */
     public static final double ALPHA = 3 * (1 - BETA) / (1 + BETA);
 
+    /** Linux's CUBIC beta (module parameter {@code beta}, 717) over BICTCP_BETA_SCALE (1024). */
+    static final int LINUX_BETA = 717;
+    static final int LINUX_BETA_SCALE = 1024;
+
     private final boolean fastConvergence;
     private final HyStart hystart;
 
@@ -54,6 +58,8 @@ public final class Cubic implements CongestionControl {
     private long lastNow;
     private long srttNanos;
     private long appLimitedSince = -1;
+    /** RFC 9438's FlightSize rule until the stack chooses (StackConfig.tcpSsthreshFromFlightSize). */
+    private boolean ssthreshFromFlight = true;
 
     // RFC 9438 section 4.1 state, in segments and seconds.
     private double wMax;
@@ -232,7 +238,10 @@ public final class Cubic implements CongestionControl {
         wEst = cwndEpoch;
     }
 
-    /** Sections 4.6 and 4.7: the new W_max and cwnd_prior, and ssthresh = FlightSize·β_cubic. */
+    /**
+     * Sections 4.6 and 4.7: the new W_max and cwnd_prior, and ssthresh = FlightSize·β_cubic, or
+     * as Linux from cwnd ({@link #ssthreshFromFlightSize}).
+     */
     private void multiplicativeDecrease(int inFlight) {
         double segments = cwnd / mss;
         if (fastConvergence && segments < wMax) {
@@ -243,7 +252,13 @@ public final class Cubic implements CongestionControl {
             wMax = segments;
         }
         cwndPrior = segments;
-        ssthresh = Math.max((int) (inFlight * BETA), 2 * mss);
+        if (ssthreshFromFlight) {
+            ssthresh = Math.max((int) (inFlight * BETA), 2 * mss);
+        } else {
+            // Linux cubictcp_recalc_ssthresh: max(cwnd * beta / BICTCP_BETA_SCALE, 2) in whole
+            // segments, beta 717 of 1024 (0.7).
+            ssthresh = Math.max((int) segments * LINUX_BETA / LINUX_BETA_SCALE, 2) * mss;
+        }
         inEpoch = false;
         hystart.stop();
         appLimitedSince = -1;
@@ -350,6 +365,11 @@ public final class Cubic implements CongestionControl {
             undoable = false;
         }
         inRecovery = false;
+    }
+
+    @Override
+    public void ssthreshFromFlightSize(boolean fromFlightSize) {
+        this.ssthreshFromFlight = fromFlightSize;
     }
 
     @Override
