@@ -426,6 +426,14 @@ public final class StackConfig {
      */
     public boolean tcpSsthreshFromFlightSize = false;
     /**
+     * TCP: restart cwnd after idle ({@code tcp_slow_start_after_idle}, Linux's default on; RFC 5681
+     * section 4.1): new data sent with nothing in flight more than an RTO after the last data
+     * segment finds cwnd halved per RTO of idle time, not below min(initial window, cwnd)
+     * (Linux's tcp_cwnd_restart). Off: cwnd survives idle periods, as long-lived request-response
+     * connections often want.
+     */
+    public boolean tcpSlowStartAfterIdle = true;
+    /**
      * TCP: how long a connection attempt may take before it fails with ETIMEDOUT, in nanoseconds
      * (FreeBSD's {@code net.inet.tcp.keepinit}, 75 s; a socket's TCP_KEEPINIT overrides it). 0: no
      * limit but {@code tcp_syn_retries}, as Linux has none.

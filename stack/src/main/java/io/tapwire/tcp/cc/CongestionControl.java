@@ -137,4 +137,17 @@ public interface CongestionControl {
     void setCwnd(int cwnd);
 
     int ssthresh();
+
+    /**
+     * Sets ssthresh directly, in bytes: restarting after idle raises it to 3/4 of cwnd (Linux's
+     * {@code tcp_cwnd_restart} with {@code tcp_current_ssthresh}); a window reduction ends at it.
+     */
+    void setSsthresh(int ssthresh);
+
+    /**
+     * Data is sent with nothing in flight, {@code idleNanos} after the last data segment (Linux's
+     * {@code CA_EVENT_TX_START}). Default: ignored.
+     */
+    default void onTxStart(long idleNanos, long nowNanos) {
+    }
 }

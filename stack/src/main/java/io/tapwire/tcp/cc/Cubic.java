@@ -372,6 +372,26 @@ public final class Cubic implements CongestionControl {
         this.ssthreshFromFlight = fromFlightSize;
     }
 
+    /**
+     * Linux's cubictcp_cwnd_event(CA_EVENT_TX_START): the sender was idle (application-limited)
+     * for a while; the epoch moves by that time, not past now, so the curve resumes where it was.
+     */
+    @Override
+    public void onTxStart(long idleNanos, long nowNanos) {
+        if (inEpoch && idleNanos > 0) {
+            epochStart = Math.min(epochStart + idleNanos, nowNanos);
+        }
+        if (appLimitedSince >= 0) {
+            // The idle time is accounted for here; the application-limited shift resumes from now.
+            appLimitedSince = Math.max(appLimitedSince, nowNanos);
+        }
+    }
+
+    @Override
+    public void setSsthresh(int ssthresh) {
+        this.ssthresh = Math.max(ssthresh, 2 * mss);
+    }
+
     @Override
     public void setCwnd(int cwnd) {
         this.cwnd = (double) Math.max(cwnd, mss);

@@ -271,6 +271,11 @@ public final class NewReno implements CongestionControl {
     }
 
     @Override
+    public void setSsthresh(int ssthresh) {
+        this.ssthresh = Math.max(ssthresh, 2 * mss);
+    }
+
+    @Override
     public void setCwnd(int cwnd) {
         this.cwnd = Math.max(cwnd, mss);
     }

@@ -125,6 +125,11 @@ public final class Reno implements CongestionControl {
     }
 
     @Override
+    public void setSsthresh(int ssthresh) {
+        this.ssthresh = Math.max(ssthresh, 2 * mss);
+    }
+
+    @Override
     public void setCwnd(int cwnd) {
         this.cwnd = Math.max(cwnd, mss);
     }
