@@ -22,6 +22,8 @@ final class TcpAckInput {
     private final TcpOutput output;
     private final TcpOptions options;
     final TcpRecovery recovery;
+    /** The ACK being processed carries ECN-Echo on an ECN connection (set by TcpInput before {@link #newAck}). */
+    boolean ackHasEce;
 
     TcpAckInput(StackConfig config, Statistics stats, TcpLayer layer, TcpOutput output, TcpOptions options) {
         this.config = config;
@@ -120,6 +122,9 @@ final class TcpAckInput {
         } else if (recovery.frtoOnAck(t, true, false, false)) {
             // F-RTO (RFC 5682): never-retransmitted data sent before the timeout was
             // acknowledged; the timeout was undone.
+        } else if (config.tcpPrr && (t.ca.state() == CaState.CWR || ackHasEce)) {
+            // Linux tcp_cong_control: in CWR (entered by this ACK's ECE or earlier) PRR sets cwnd
+            // (tcp_cwnd_reduction in congestionEvents); the algorithm does not grow it.
         } else {
             // Grow cwnd only while it was what limited sending (RFC 7661, Linux's
             // tcp_is_cwnd_limited, tracked per window): a window- or application-limited sender
@@ -127,6 +132,9 @@ final class TcpAckInput {
             t.cc.onAck(dataAcked, inFlightBefore, layer.now(), t.isCwndLimited());
         }
         CaStateMachine.Transition exit = t.ca.onAck(ack, !t.scoreboard.isEmpty());
+        if (exit.endsReduction() && exit.from() == CaState.CWR) {
+            recovery.endCwr(t);
+        }
         if (exit.endsReduction() && exit.from().compareTo(CaState.RECOVERY) >= 0 && t.lr != null) {
             t.lr.rack.onRecoveryExit();
         }
@@ -164,6 +172,7 @@ final class TcpAckInput {
             recovery.tryUndoDsack(t);
         }
         if (!Seq.lt(t.sndUna, t.sndMax)) {
+            recovery.cwrReduction(t, 0, unaAdvanced);
             return;
         }
         if (unaAdvanced && t.ca.state() == CaState.OPEN) {
@@ -184,7 +193,10 @@ final class TcpAckInput {
         if (!t.inRecovery) {
             if (lost && t.ca.state() != CaState.LOSS) {
                 enterRecovery(t, newlyLost, unaAdvanced);
-            } else if (dupAck) {
+                return;
+            }
+            recovery.cwrReduction(t, newlyLost, unaAdvanced);
+            if (dupAck) {
                 t.logCa(t.ca.onDupAck(t.sndMax), layer.now());
             } else if (newSack) {
                 t.logCa(t.ca.onSackEvidence(t.sndMax), layer.now());
@@ -219,6 +231,8 @@ final class TcpAckInput {
         stats.inc(t.sackOk ? Stat.TCP_SACK_RECOVERY : Stat.TCP_RENO_RECOVERY);
         int priorCwnd = t.cc.cwnd();
         recovery.startEpisode(t);
+        // An ECN CWR episode becomes this recovery (PRR's counters carry on, Linux keeps them).
+        t.lr.eceCwr = false;
         if (tr.reduceWindow()) {
             t.cc.onFastRetransmit(t.inFlight());
             recovery.startReduction(t, priorCwnd);
@@ -254,7 +268,15 @@ final class TcpAckInput {
     void ecnEcho(Tcb t) {
         io.tapwire.tcp.cc.CaStateMachine.Transition tr = t.ca.onEce(t.sndMax);
         if (tr.reduceWindow()) {
+            int prior = t.cc.cwnd();
             t.cc.onEcnCongestion(t.inFlight());
+            if (config.tcpPrr) {
+                // Linux tcp_enter_cwr -> tcp_init_cwnd_reduction: ssthresh from the algorithm now,
+                // cwnd brought down to it by PRR on each ACK of the episode (tcp_cwnd_reduction)
+                // and set to it when CWR ends (tcp_end_cwnd_reduction).
+                t.cc.setCwnd(prior);
+                recovery.startCwr(t, prior);
+            }
             t.cwrPending = true;
             stats.inc(Stat.TCP_ECN_REDUCTIONS);
         }

@@ -348,6 +348,7 @@ final class TcpInput {
             stats.inc(Stat.TCP_ECE_IGNORED);
         }
         ackInput.recovery.beginAck(t);
+        ackInput.ackHasEce = t.ecnOk && seg.isEce();
         boolean newSack = t.sackOk && options.sackBlockCount() > 0 && ackInput.readSackBlocks(t, ack);
         boolean dupAck = false;
         if (Seq.gt(ack, t.sndUna)) {

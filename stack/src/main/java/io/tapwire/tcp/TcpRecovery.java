@@ -373,6 +373,7 @@ final class TcpRecovery implements SentSegments.Delivered {
         LossRecovery r = t.lossRecovery();
         r.segs.markAllLost();
         r.tlpOutstanding = false;
+        r.eceCwr = false;
         boolean newRecovery = from.compareTo(CaState.RECOVERY) < 0;
         r.frto = config.tcpFrto > 0 && (newRecovery || t.retransmits > 1) ? 1 : 0;
         r.frtoHighSeq = t.sndMax;
@@ -510,6 +511,35 @@ final class TcpRecovery implements SentSegments.Delivered {
         }
         sndcnt = Math.max(sndcnt, r.prrOut == 0 ? 1 : 0);
         t.cc.setCwnd((pipe + sndcnt) * mss);
+    }
+
+    /** An ECN-Echo started a CWR episode with PRR (Linux tcp_enter_cwr): PRR's counters start at {@code priorCwndBytes}. */
+    void startCwr(Tcb t, int priorCwndBytes) {
+        startReduction(t, priorCwndBytes);
+        t.lossRecovery().eceCwr = true;
+    }
+
+    /**
+     * Each ACK of an ECN CWR episode (Linux tcp_cong_control: tcp_cwnd_reduction while
+     * tcp_in_cwnd_reduction): PRR brings cwnd from its value at the ECE towards ssthresh, as in
+     * fast recovery.
+     */
+    void cwrReduction(Tcb t, int newlyLost, boolean unaAdvanced) {
+        LossRecovery r = t.lr;
+        if (r != null && r.eceCwr && t.ca.state() == CaState.CWR) {
+            cwndReduction(t, delivered, newlyLost, unaAdvanced);
+        }
+    }
+
+    /** The ACK above the recovery point ends an ECN CWR episode (Linux tcp_end_cwnd_reduction): cwnd = ssthresh. */
+    void endCwr(Tcb t) {
+        LossRecovery r = t.lr;
+        if (r != null && r.eceCwr) {
+            r.eceCwr = false;
+            if (t.cc.ssthresh() != Integer.MAX_VALUE) {
+                t.cc.setCwnd(t.cc.ssthresh());
+            }
+        }
     }
 
     // ---------------------------------------------------------------- TLP

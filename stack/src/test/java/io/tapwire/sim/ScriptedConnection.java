@@ -32,6 +32,11 @@ final class ScriptedConnection {
 
     /** A connection on a stack configured by {@code configure} (over a fixed ISN secret). */
     ScriptedConnection(Consumer<StackConfig> configure) throws Exception {
+        this(configure, false);
+    }
+
+    /** As above; with {@code ecn} the peer's SYN asks for ECN (ECE and CWR, RFC 3168 6.1.1). */
+    ScriptedConnection(Consumer<StackConfig> configure, boolean ecn) throws Exception {
         StackConfig c = new StackConfig();
         c.tcpIsnSecret = 7;
         configure.accept(c);
@@ -40,7 +45,8 @@ final class ScriptedConnection {
         TcpListener l = h.stack.listenTcp(80, 4);
         p = new TcpPeer(h, 42000);
         TcpOptions syn = new TcpOptions().setMss(1000).setSackPermitted(true).setWindowScale(7);
-        p.sendWithOptions(80, PEER_ISS, 0, SYN, 32792, syn, new byte[0]);
+        p.sendWithOptions(80, PEER_ISS, 0, SYN | (ecn ? io.tapwire.wire.TcpSegment.ECE | io.tapwire.wire.TcpSegment.CWR : 0),
+                32792, syn, new byte[0]);
         iss = p.one().seq();
         h.advance(100 * MS);
         ack(1);

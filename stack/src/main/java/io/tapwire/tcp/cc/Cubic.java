@@ -328,7 +328,8 @@ public final class Cubic implements CongestionControl {
         // Section 4.6 for ECE: the same reduction without inflation; cwnd may go down to one segment.
         undoable = false;
         multiplicativeDecrease(inFlight);
-        cwnd = Math.max(inFlight * BETA, mss);
+        // Linux (ssthresh from cwnd): the reduction ends at ssthresh (tcp_end_cwnd_reduction).
+        cwnd = ssthreshFromFlight ? Math.max(inFlight * BETA, mss) : ssthresh;
     }
 
     private void saveForUndo() {
