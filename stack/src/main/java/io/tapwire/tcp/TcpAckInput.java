@@ -129,7 +129,9 @@ final class TcpAckInput {
             // Grow cwnd only while it was what limited sending (RFC 7661, Linux's
             // tcp_is_cwnd_limited, tracked per window): a window- or application-limited sender
             // must not inflate it.
-            t.cc.onAck(dataAcked, inFlightBefore, layer.now(), t.isCwndLimited());
+            // Linux tcp_cong_avoid grows by acked_sacked, what this ACK delivered for the first
+            // time: data SACKed earlier and now acknowledged counted when it was SACKed.
+            t.cc.onAck(recovery.newlyDeliveredBytes(t, dataAcked), inFlightBefore, layer.now(), t.isCwndLimited());
         }
         CaStateMachine.Transition exit = t.ca.onAck(ack, !t.scoreboard.isEmpty());
         if (exit.endsReduction() && exit.from() == CaState.CWR) {
@@ -170,6 +172,9 @@ final class TcpAckInput {
         }
         if (t.ca.state() != CaState.LOSS) {
             recovery.tryUndoDsack(t);
+        }
+        if (!unaAdvanced && newSack) {
+            sackOnlyGrowth(t);
         }
         if (!Seq.lt(t.sndUna, t.sndMax)) {
             recovery.cwrReduction(t, 0, unaAdvanced);
@@ -218,6 +223,23 @@ final class TcpAckInput {
         if (t.sackOk && (dupAck || newSack)) {
             // RFC 6675 NextSeg rule 1, one or two holes per ACK as the ACK clock allows.
             output.retransmit().retransmitHoles(t, 2);
+        }
+    }
+
+    /**
+     * Linux tcp_may_raise_cwnd: once reordering has been seen beyond {@code tcp_reordering}, cwnd
+     * grows on any forward progress, SACKed data included (the ordering of deliveries says little
+     * about congestion then); otherwise only an ACK that advances snd.una grows it (RFC 5681). Not
+     * while PRR or the recovery sets cwnd (tcp_in_cwnd_reduction).
+     */
+    private void sackOnlyGrowth(Tcb t) {
+        CaState s = t.ca.state();
+        if (s.compareTo(CaState.DISORDER) > 0 || recovery.reordering(t) <= config.tcpReordering) {
+            return;
+        }
+        int delivered = recovery.newlyDeliveredBytes(t, 0);
+        if (delivered > 0) {
+            t.cc.onAck(delivered, t.inFlight(), layer.now(), t.isCwndLimited());
         }
     }
 

@@ -49,6 +49,7 @@ final class TcpRecovery implements SentSegments.Delivered {
     private boolean dsackSeen;
     private boolean dsackTlp;
     private boolean origAcked;
+    private int sackedBytesAtStart;
 
     TcpRecovery(StackConfig config, Statistics stats, TcpLayer layer, TcpOptions options) {
         this.config = config;
@@ -146,6 +147,7 @@ final class TcpRecovery implements SentSegments.Delivered {
         priorUna = t.sndUna;
         priorFack = t.scoreboard.isEmpty() ? t.sndUna : t.scoreboard.highestSacked();
         delivered = 0;
+        sackedBytesAtStart = t.scoreboard.sackedBytes();
         reordFound = false;
         reordTs = false;
         dsackSeen = false;
@@ -156,6 +158,18 @@ final class TcpRecovery implements SentSegments.Delivered {
     /** Whether the current ACK advanced snd.una. */
     boolean unaAdvanced(Tcb t) {
         return ackTcb == t && Seq.gt(t.sndUna, priorUna);
+    }
+
+    /**
+     * Bytes this ACK delivered for the first time (Linux's acked_sacked, in bytes): those newly
+     * acknowledged by {@code dataAcked} less those SACKed before, plus those newly SACKed. Call
+     * after the SACK blocks and the cumulative ACK were read.
+     */
+    int newlyDeliveredBytes(Tcb t, int dataAcked) {
+        if (ackTcb != t) {
+            return dataAcked;
+        }
+        return Math.max(0, dataAcked + t.scoreboard.sackedBytes() - sackedBytesAtStart);
     }
 
     /** Segments this ACK newly acknowledged or SACKed (PRR's DeliveredData, in segments). */
