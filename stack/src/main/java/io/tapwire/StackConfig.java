@@ -434,6 +434,24 @@ public final class StackConfig {
      */
     public boolean tcpSlowStartAfterIdle = true;
     /**
+     * TCP CUBIC: HyStart, leaving the initial slow start before the first loss (the tcp_cubic
+     * module parameter {@code hystart}, Linux's default on). Linux's own HyStart
+     * (hystart_update: ACK trains and delay increase, see {@link #tcpCubicHystartDetect}) unless
+     * {@link #tcpCubicHystartRfc9406} chooses RFC 9406's HyStart++.
+     */
+    public boolean tcpCubicHystart = true;
+    /** TCP CUBIC: what ends slow start (module parameter {@code hystart_detect}, 3): bit 1 ACK trains, bit 2 delay increase. */
+    public int tcpCubicHystartDetect = 3;
+    /** TCP CUBIC: the smallest cwnd, in segments, at which HyStart acts (module parameter {@code hystart_low_window}, 16). */
+    public int tcpCubicHystartLowWindow = 16;
+    /** TCP CUBIC: the most two ACKs of a train may be apart, µs (module parameter {@code hystart_ack_delta_us}, 2000). */
+    public int tcpCubicHystartAckDeltaUs = 2000;
+    /**
+     * TCP CUBIC: run RFC 9406's HyStart++ (rounds of RTT minima, Conservative Slow Start) instead of
+     * Linux's HyStart; no Linux counterpart (off).
+     */
+    public boolean tcpCubicHystartRfc9406 = false;
+    /**
      * TCP: how long a connection attempt may take before it fails with ETIMEDOUT, in nanoseconds
      * (FreeBSD's {@code net.inet.tcp.keepinit}, 75 s; a socket's TCP_KEEPINIT overrides it). 0: no
      * limit but {@code tcp_syn_retries}, as Linux has none.

@@ -87,6 +87,8 @@ final class TcpAckInput {
         recovery.onCumulativeAck(t, ack);
         t.scoreboard.advance(ack);
         int flightAfter = Seq.diff(t.sndMax, ack);
+        // Linux pkts_acked (CUBIC's HyStart delay samples), before cwnd grows for this ACK.
+        t.cc.onPacketsAcked(recovery.caRttSample(t), now, t.sndUna, t.sndNxt);
         boolean prr = config.tcpPrr;
         if (t.inRecovery) {
             if (Seq.ge(ack, t.recover) || (!prr && t.cc.name().equals("reno"))) {

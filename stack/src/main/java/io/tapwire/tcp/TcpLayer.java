@@ -483,6 +483,11 @@ public final class TcpLayer implements IpProtocolHandler {
         t.v6 = v6;
         t.cc.slowStartAckLimit(config.tcpSlowStartAckLimit);
         t.cc.ssthreshFromFlightSize(config.tcpSsthreshFromFlightSize);
+        if (t.cc instanceof io.tapwire.tcp.cc.Cubic cubic && (!config.tcpCubicHystartRfc9406 || !config.tcpCubicHystart)) {
+            // Linux's HyStart with the tcp_cubic module parameters (HyStart++ when chosen instead).
+            cubic.useLinuxHystart(config.tcpCubicHystart, config.tcpCubicHystartDetect, config.tcpCubicHystartLowWindow,
+                    config.tcpCubicHystartAckDeltaUs);
+        }
         if (v6 != null) {
             t.peerMss = DEFAULT_MSS_6;
         }

@@ -50,6 +50,8 @@ final class TcpRecovery implements SentSegments.Delivered {
     private boolean dsackTlp;
     private boolean origAcked;
     private int sackedBytesAtStart;
+    private long latestXmit;
+    private boolean retransDelivered;
 
     TcpRecovery(StackConfig config, Statistics stats, TcpLayer layer, TcpOptions options) {
         this.config = config;
@@ -148,6 +150,8 @@ final class TcpRecovery implements SentSegments.Delivered {
         priorFack = t.scoreboard.isEmpty() ? t.sndUna : t.scoreboard.highestSacked();
         delivered = 0;
         sackedBytesAtStart = t.scoreboard.sackedBytes();
+        latestXmit = -1;
+        retransDelivered = false;
         reordFound = false;
         reordTs = false;
         dsackSeen = false;
@@ -170,6 +174,18 @@ final class TcpRecovery implements SentSegments.Delivered {
             return dataAcked;
         }
         return Math.max(0, dataAcked + t.scoreboard.sackedBytes() - sackedBytesAtStart);
+    }
+
+    /**
+     * The congestion control's RTT sample for this ACK (Linux's ca_rtt_us in tcp_clean_rtx_queue):
+     * the time since the most recently sent segment it cumulatively acknowledged was sent; -1
+     * when it acknowledged retransmitted data (Karn) or none with a record.
+     */
+    long caRttSample(Tcb t) {
+        if (ackTcb != t || retransDelivered || latestXmit < 0) {
+            return -1;
+        }
+        return Math.max(0, ackNow - latestXmit);
     }
 
     /** Segments this ACK newly acknowledged or SACKed (PRR's DeliveredData, in segments). */
@@ -222,6 +238,14 @@ final class TcpRecovery implements SentSegments.Delivered {
         Tcb t = ackTcb;
         delivered++;
         boolean everRetrans = (flags & SentSegments.EVER_RETRANS) != 0;
+        if (cumulative) {
+            if (everRetrans) {
+                // Linux FLAG_RETRANS_DATA_ACKED (TCPCB_RETRANS covers ever-retransmitted): no sample.
+                retransDelivered = true;
+            } else if (xmitTime > latestXmit) {
+                latestXmit = xmitTime;
+            }
+        }
         t.lr.rack.onDelivered(xmitTime, end, everRetrans, ackNow, t.rtt.minRtt());
         if (!everRetrans && t.lr.frto != 0 && Seq.le(end, t.lr.frtoHighSeq)) {
             // Linux FLAG_ORIG_SACK_ACKED: data sent before the timeout and never resent arrived.

@@ -30,6 +30,8 @@ import java.util.regex.Pattern;
  *       in tcp_metrics; tapwire has no other metrics);</li>
  *   <li>{@code nstat} (output discarded) records the counters, and {@code nstat | grep NAME}
  *       succeeds only if NAME grew since (for the counters in {@link #NSTAT_DROPS});</li>
+ *   <li>{@code echo N > /sys/module/tcp_cubic/parameters/NAME}: CUBIC's HyStart parameters
+ *       ({@link CubicModuleParameters});</li>
  *   <li>{@code A || B} runs B when A fails or has no tapwire counterpart; {@code #} starts a
  *       comment; {@code &> /dev/null} and {@code > /dev/null} are dropped;</li>
  *   <li>commands about the host that tapwire's in-process run has no counterpart for and that do
@@ -137,6 +139,11 @@ final class LinuxShell {
     private void command(String c, int line, boolean stackBuilt, Path dir, int depth) {
         if (c.startsWith("/tmp/sysctl_restore_")) {
             notes.add("line " + line + ": `" + c + "`: each script gets a fresh stack, nothing to restore; ignored");
+            return;
+        }
+        Matcher cubicParameter = CubicModuleParameters.ECHO.matcher(c);
+        if (cubicParameter.matches()) {
+            notes.add("line " + line + ": " + CubicModuleParameters.apply(config, cubicParameter, line));
             return;
         }
         Matcher grep = NSTAT_GREP.matcher(c);

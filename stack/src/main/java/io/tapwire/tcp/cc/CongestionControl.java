@@ -150,4 +150,12 @@ public interface CongestionControl {
      */
     default void onTxStart(long idleNanos, long nowNanos) {
     }
+
+    /**
+     * Linux's {@code pkts_acked}: an ACK that advanced snd.una, with the RTT of the most recently
+     * sent segment it acknowledged ({@code rttNanos}, -1 when it acknowledged retransmitted data),
+     * called before cwnd grows for the ACK. Default: ignored.
+     */
+    default void onPacketsAcked(long rttNanos, long nowNanos, int sndUna, int sndNxt) {
+    }
 }

@@ -50,6 +50,8 @@ public final class Cubic implements CongestionControl {
 
     private final boolean fastConvergence;
     private final HyStart hystart;
+    /** Linux's own HyStart, when chosen over HyStart++ ({@link #useLinuxHystart}); null otherwise. */
+    private LinuxHyStart linuxHystart;
 
     private int mss;
     private double cwnd;
@@ -123,6 +125,10 @@ public final class Cubic implements CongestionControl {
         this.undoable = false;
         this.appLimitedSince = -1;
         this.hystart.reset();
+        if (linuxHystart != null) {
+            hystart.stop();
+            linuxHystart.reset();
+        }
     }
 
     /** RFC 9438 figure 1: W_cubic(t) = C·(t − K)³ + W_max, in segments, t and K in seconds. */
@@ -321,6 +327,11 @@ public final class Cubic implements CongestionControl {
         inEpoch = false;
         cwnd = mss;
         inRecovery = false;
+        if (linuxHystart != null) {
+            // Linux cubictcp_state(TCP_CA_Loss): bictcp_reset and bictcp_hystart_reset, so the
+            // slow start after a timeout may end by HyStart again.
+            linuxHystart.reset();
+        }
     }
 
     @Override
@@ -366,6 +377,46 @@ public final class Cubic implements CongestionControl {
             undoable = false;
         }
         inRecovery = false;
+    }
+
+    /**
+     * Runs Linux's HyStart ({@link LinuxHyStart}, tcp_cubic's module parameters {@code hystart},
+     * {@code hystart_detect}, {@code hystart_low_window}, {@code hystart_ack_delta_us}) instead of
+     * RFC 9406's HyStart++: with {@code hystart} 0 neither runs and slow start lasts until the
+     * first loss. Call before {@link #init}.
+     */
+    public void useLinuxHystart(boolean hystartOn, int detect, int lowWindow, long ackDeltaUs) {
+        linuxHystart = new LinuxHyStart(hystartOn ? detect : 0, lowWindow, ackDeltaUs);
+        hystart.stop();
+    }
+
+    /**
+     * Linux's {@code cubictcp_acked}: the RTT of the most recently sent segment this ACK
+     * acknowledged (none when it acknowledged retransmitted data), before cwnd grows for the ACK.
+     * Feeds {@link LinuxHyStart}; samples within a second of a congestion event's epoch start are
+     * discarded, as Linux discards those right after fast recovery.
+     */
+    @Override
+    public void onPacketsAcked(long rttNanos, long nowNanos, int sndUna, int sndNxt) {
+        LinuxHyStart h = linuxHystart;
+        if (h == null || rttNanos < 0) {
+            return;
+        }
+        if (inEpoch && nowNanos - epochStart < 1_000_000_000L) {
+            return;
+        }
+        boolean slowStart = cwnd < ssthresh;
+        // Linux hystart_ack_delay: up to 1 ms for the time 4 GSO packets of 64 KiB take at the
+        // pacing rate (tcp_pacing_ss_ratio 200 % of cwnd per srtt in slow start).
+        long ackDelayUs = 1000;
+        if (srttNanos > 0) {
+            double rate = 2.0 * cwnd * 1e9 / srttNanos;
+            ackDelayUs = (long) Math.min(1000, 65536.0 * 4 * 1e6 / Math.max(1, rate));
+        }
+        if (h.onDelaySample(rttNanos / 1000, nowNanos / 1000, sndUna, sndNxt, (int) (cwnd / mss), slowStart, ackDelayUs, false)) {
+            // Linux: tp->snd_ssthresh = tcp_snd_cwnd(tp), whole segments.
+            ssthresh = Math.max(2, (int) (cwnd / mss)) * mss;
+        }
     }
 
     @Override
@@ -436,6 +487,11 @@ public final class Cubic implements CongestionControl {
     /** When the current congestion-avoidance stage began, or -1 outside one. */
     public long epochStartNanos() {
         return inEpoch ? epochStart : -1;
+    }
+
+    /** Linux's HyStart when {@link #useLinuxHystart} chose it, else null. */
+    public LinuxHyStart linuxHystart() {
+        return linuxHystart;
     }
 
     /** Where HyStart++ is in the initial slow start. */
