@@ -433,6 +433,42 @@ public final class StackConfig {
      */
     public int tcpSlowStartAckLimit = 0;
     /**
+     * TCP: the slow-start threshold of a congestion event (fast recovery, ECN, a timeout) from the
+     * flight size, RFC 5681 section 3.1 equation 4 and RFC 9438 section 4.6 (FreeBSD takes it from
+     * the pipe on a timeout, cc_cong_signal's CC_RTO). Off (Linux): from cwnd, as the algorithm's
+     * {@code ssthresh} op computes it in tcp_enter_recovery, tcp_enter_cwr and tcp_enter_loss
+     * alike: Reno's max(cwnd / 2, 2), CUBIC's max(cwnd * 717 / 1024, 2) segments. The two differ
+     * when the sender is not cwnd-limited: one segment in flight of a cwnd of 10 gives 2 by the
+     * RFC, 7 with CUBIC on Linux.
+     */
+    public boolean tcpSsthreshFromFlightSize = false;
+    /**
+     * TCP: restart cwnd after idle ({@code tcp_slow_start_after_idle}, Linux's default on; RFC 5681
+     * section 4.1): new data sent with nothing in flight more than an RTO after the last data
+     * segment finds cwnd halved per RTO of idle time, not below min(initial window, cwnd)
+     * (Linux's tcp_cwnd_restart). Off: cwnd survives idle periods, as long-lived request-response
+     * connections often want.
+     */
+    public boolean tcpSlowStartAfterIdle = true;
+    /**
+     * TCP CUBIC: HyStart, leaving the initial slow start before the first loss (the tcp_cubic
+     * module parameter {@code hystart}, Linux's default on). Linux's own HyStart
+     * (hystart_update: ACK trains and delay increase, see {@link #tcpCubicHystartDetect}) unless
+     * {@link #tcpCubicHystartRfc9406} chooses RFC 9406's HyStart++.
+     */
+    public boolean tcpCubicHystart = true;
+    /** TCP CUBIC: what ends slow start (module parameter {@code hystart_detect}, 3): bit 1 ACK trains, bit 2 delay increase. */
+    public int tcpCubicHystartDetect = 3;
+    /** TCP CUBIC: the smallest cwnd, in segments, at which HyStart acts (module parameter {@code hystart_low_window}, 16). */
+    public int tcpCubicHystartLowWindow = 16;
+    /** TCP CUBIC: the most two ACKs of a train may be apart, µs (module parameter {@code hystart_ack_delta_us}, 2000). */
+    public int tcpCubicHystartAckDeltaUs = 2000;
+    /**
+     * TCP CUBIC: run RFC 9406's HyStart++ (rounds of RTT minima, Conservative Slow Start) instead of
+     * Linux's HyStart; no Linux counterpart (off).
+     */
+    public boolean tcpCubicHystartRfc9406 = false;
+    /**
      * TCP: how long a connection attempt may take before it fails with ETIMEDOUT, in nanoseconds
      * (FreeBSD's {@code net.inet.tcp.keepinit}, 75 s; a socket's TCP_KEEPINIT overrides it). 0: no
      * limit but {@code tcp_syn_retries}, as Linux has none.

@@ -29,6 +29,8 @@ final class LossRecovery {
     int priorCwnd;
     int prrDelivered;
     int prrOut;
+    /** An ECN-Echo's CWR episode is being reduced by PRR (Linux tcp_enter_cwr with tcp_cwnd_reduction per ACK). */
+    boolean eceCwr;
 
     /** A tail loss probe is outstanding up to {@link #tlpHighSeq} (RFC 8985 TLP.end_seq); it was a retransmission if {@link #tlpRetrans}. */
     boolean tlpOutstanding;

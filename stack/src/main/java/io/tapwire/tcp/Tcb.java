@@ -244,6 +244,10 @@ public final class Tcb implements Timer.Target {
     int quickAcks;
     long lastReceiveTime;
     long lastDataTime;
+    /** When the last data segment went out (Linux's lsndtime), 0 before the first: {@link TcpIdleRestart}. */
+    long lastDataSent;
+    /** Times cwnd was restarted after idle ({@link TcpIdleRestart}). */
+    int idleRestarts;
     /** Linux's icsk_ack.lrcvtime: when data last arrived, or the connection was established (0: neither yet). */
     long dataRecvStamp;
 

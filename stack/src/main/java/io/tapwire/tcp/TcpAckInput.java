@@ -24,6 +24,8 @@ final class TcpAckInput {
     final TcpRecovery recovery;
     /** Reno's sacked_out when the current ACK arrived ({@link #beginDelivery}). */
     private int renoSackedBefore;
+    /** The ACK being processed carries ECN-Echo on an ECN connection (set by TcpInput before {@link #newAck}). */
+    boolean ackHasEce;
 
     TcpAckInput(StackConfig config, Statistics stats, TcpLayer layer, TcpOutput output, TcpOptions options) {
         this.config = config;
@@ -90,6 +92,8 @@ final class TcpAckInput {
         recovery.onCumulativeAck(t, ack);
         t.scoreboard.advance(ack);
         int flightAfter = Seq.diff(t.sndMax, ack);
+        // Linux pkts_acked (CUBIC's HyStart delay samples), before cwnd grows for this ACK.
+        t.cc.onPacketsAcked(recovery.caRttSample(t), now, t.sndUna, t.sndNxt);
         boolean prr = config.tcpPrr;
         if (t.inRecovery) {
             if (Seq.ge(ack, t.recover) || (!prr && t.cc.name().equals("reno"))) {
@@ -125,13 +129,21 @@ final class TcpAckInput {
         } else if (recovery.frtoOnAck(t, true, false, false)) {
             // F-RTO (RFC 5682): never-retransmitted data sent before the timeout was
             // acknowledged; the timeout was undone.
+        } else if (config.tcpPrr && (t.ca.state() == CaState.CWR || ackHasEce)) {
+            // Linux tcp_cong_control: in CWR (entered by this ACK's ECE or earlier) PRR sets cwnd
+            // (tcp_cwnd_reduction in congestionEvents); the algorithm does not grow it.
         } else {
             // Grow cwnd only while it was what limited sending (RFC 7661, Linux's
             // tcp_is_cwnd_limited, tracked per window): a window- or application-limited sender
             // must not inflate it.
-            t.cc.onAck(dataAcked, inFlightBefore, layer.now(), t.isCwndLimited());
+            // Linux tcp_cong_avoid grows by acked_sacked, what this ACK delivered for the first
+            // time: data SACKed earlier and now acknowledged counted when it was SACKed.
+            t.cc.onAck(recovery.newlyDeliveredBytes(t, dataAcked), inFlightBefore, layer.now(), t.isCwndLimited());
         }
         CaStateMachine.Transition exit = t.ca.onAck(ack, !t.scoreboard.isEmpty());
+        if (exit.endsReduction() && exit.from() == CaState.CWR) {
+            recovery.endCwr(t);
+        }
         if (exit.endsReduction() && exit.from().compareTo(CaState.RECOVERY) >= 0 && t.lr != null) {
             t.lr.rack.onRecoveryExit();
         }
@@ -227,7 +239,11 @@ final class TcpAckInput {
         if (t.ca.state() != CaState.LOSS) {
             recovery.tryUndoDsack(t);
         }
+        if (!unaAdvanced && newSack) {
+            sackOnlyGrowth(t);
+        }
         if (!Seq.lt(t.sndUna, t.sndMax)) {
+            recovery.cwrReduction(t, 0, unaAdvanced);
             return;
         }
         if (unaAdvanced && t.ca.state() == CaState.OPEN) {
@@ -248,7 +264,10 @@ final class TcpAckInput {
         if (!t.inRecovery) {
             if (lost && t.ca.state() != CaState.LOSS) {
                 enterRecovery(t, newlyLost, unaAdvanced);
-            } else if (dupAck) {
+                return;
+            }
+            recovery.cwrReduction(t, newlyLost, unaAdvanced);
+            if (dupAck) {
                 t.logCa(t.ca.onDupAck(t.sndMax), layer.now());
             } else if (newSack) {
                 t.logCa(t.ca.onSackEvidence(t.sndMax), layer.now());
@@ -274,6 +293,23 @@ final class TcpAckInput {
     }
 
     /**
+     * Linux tcp_may_raise_cwnd: once reordering has been seen beyond {@code tcp_reordering}, cwnd
+     * grows on any forward progress, SACKed data included (the ordering of deliveries says little
+     * about congestion then); otherwise only an ACK that advances snd.una grows it (RFC 5681). Not
+     * while PRR or the recovery sets cwnd (tcp_in_cwnd_reduction).
+     */
+    private void sackOnlyGrowth(Tcb t) {
+        CaState s = t.ca.state();
+        if (s.compareTo(CaState.DISORDER) > 0 || recovery.reordering(t) <= config.tcpReordering) {
+            return;
+        }
+        int delivered = recovery.newlyDeliveredBytes(t, 0);
+        if (delivered > 0) {
+            t.cc.onAck(delivered, t.inFlight(), layer.now(), t.isCwndLimited());
+        }
+    }
+
+    /**
      * A segment is deemed lost outside recovery: fast recovery begins (Linux tcp_enter_recovery)
      * with one window reduction, an undoable episode, PRR's counters and the fast retransmit.
      */
@@ -283,6 +319,8 @@ final class TcpAckInput {
         stats.inc(t.sackOk ? Stat.TCP_SACK_RECOVERY : Stat.TCP_RENO_RECOVERY);
         int priorCwnd = t.cc.cwnd();
         recovery.startEpisode(t);
+        // An ECN CWR episode becomes this recovery (PRR's counters carry on, Linux keeps them).
+        t.lr.eceCwr = false;
         if (tr.reduceWindow()) {
             t.cc.onFastRetransmit(t.inFlight());
             recovery.startReduction(t, priorCwnd);
@@ -318,7 +356,15 @@ final class TcpAckInput {
     void ecnEcho(Tcb t) {
         io.tapwire.tcp.cc.CaStateMachine.Transition tr = t.ca.onEce(t.sndMax);
         if (tr.reduceWindow()) {
+            int prior = t.cc.cwnd();
             t.cc.onEcnCongestion(t.inFlight());
+            if (config.tcpPrr) {
+                // Linux tcp_enter_cwr -> tcp_init_cwnd_reduction: ssthresh from the algorithm now,
+                // cwnd brought down to it by PRR on each ACK of the episode (tcp_cwnd_reduction)
+                // and set to it when CWR ends (tcp_end_cwnd_reduction).
+                t.cc.setCwnd(prior);
+                recovery.startCwr(t, prior);
+            }
             t.cwrPending = true;
             stats.inc(Stat.TCP_ECN_REDUCTIONS);
         }

@@ -370,6 +370,7 @@ final class TcpInput {
         }
         ackInput.recovery.beginAck(t);
         ackInput.beginDelivery(t);
+        ackInput.ackHasEce = t.ecnOk && seg.isEce();
         boolean newSack = t.sackOk && options.sackBlockCount() > 0 && ackInput.readSackBlocks(t, ack);
         boolean dupAck = false;
         if (Seq.gt(ack, t.sndUna)) {

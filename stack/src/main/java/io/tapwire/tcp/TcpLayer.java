@@ -512,6 +512,12 @@ public final class TcpLayer implements IpProtocolHandler {
                 io.tapwire.tcp.cc.CongestionControls.create(congestionControl));
         t.v6 = v6;
         t.cc.slowStartAckLimit(config.tcpSlowStartAckLimit);
+        t.cc.ssthreshFromFlightSize(config.tcpSsthreshFromFlightSize);
+        if (t.cc instanceof io.tapwire.tcp.cc.Cubic cubic && (!config.tcpCubicHystartRfc9406 || !config.tcpCubicHystart)) {
+            // Linux's HyStart with the tcp_cubic module parameters (HyStart++ when chosen instead).
+            cubic.useLinuxHystart(config.tcpCubicHystart, config.tcpCubicHystartDetect, config.tcpCubicHystartLowWindow,
+                    config.tcpCubicHystartAckDeltaUs);
+        }
         if (v6 != null) {
             t.peerMss = DEFAULT_MSS_6;
         }

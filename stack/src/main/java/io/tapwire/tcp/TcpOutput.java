@@ -87,6 +87,8 @@ final class TcpOutput {
             }
             return;
         }
+        // RFC 5681 4.1 / Linux tcp_slow_start_after_idle: cwnd restarts after an idle RTO.
+        TcpIdleRestart.beforeSend(config, t, layer.now());
         boolean sentSomething = false;
         boolean sentNew = false;
         // Linux's tcp_current_mss: the MSS follows a route change seen since the last send.
@@ -708,6 +710,10 @@ final class TcpOutput {
         stats.add(Stat.TCP_OUT_SEGS, wireSegments);
         t.segsOut += wireSegments;
         if (len > 0) {
+            if (!syn) {
+                // Linux tcp_event_data_sent: CA_EVENT_TX_START with nothing in flight, lsndtime.
+                TcpIdleRestart.onDataSent(t, layer.now(), layer.recovery().pipeBytes(t));
+            }
             t.dataSegsOut += wireSegments;
             t.bytesSent += len;
             if (Seq.lt(seq, t.sndMax)) {

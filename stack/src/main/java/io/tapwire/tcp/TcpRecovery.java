@@ -49,6 +49,9 @@ final class TcpRecovery implements SentSegments.Delivered {
     private boolean dsackSeen;
     private boolean dsackTlp;
     private boolean origAcked;
+    private int sackedBytesAtStart;
+    private long latestXmit;
+    private boolean retransDelivered;
 
     TcpRecovery(StackConfig config, Statistics stats, TcpLayer layer, TcpOptions options) {
         this.config = config;
@@ -146,6 +149,9 @@ final class TcpRecovery implements SentSegments.Delivered {
         priorUna = t.sndUna;
         priorFack = t.scoreboard.isEmpty() ? t.sndUna : t.scoreboard.highestSacked();
         delivered = 0;
+        sackedBytesAtStart = t.scoreboard.sackedBytes();
+        latestXmit = -1;
+        retransDelivered = false;
         reordFound = false;
         reordTs = false;
         dsackSeen = false;
@@ -156,6 +162,30 @@ final class TcpRecovery implements SentSegments.Delivered {
     /** Whether the current ACK advanced snd.una. */
     boolean unaAdvanced(Tcb t) {
         return ackTcb == t && Seq.gt(t.sndUna, priorUna);
+    }
+
+    /**
+     * Bytes this ACK delivered for the first time (Linux's acked_sacked, in bytes): those newly
+     * acknowledged by {@code dataAcked} less those SACKed before, plus those newly SACKed. Call
+     * after the SACK blocks and the cumulative ACK were read.
+     */
+    int newlyDeliveredBytes(Tcb t, int dataAcked) {
+        if (ackTcb != t) {
+            return dataAcked;
+        }
+        return Math.max(0, dataAcked + t.scoreboard.sackedBytes() - sackedBytesAtStart);
+    }
+
+    /**
+     * The congestion control's RTT sample for this ACK (Linux's ca_rtt_us in tcp_clean_rtx_queue):
+     * the time since the most recently sent segment it cumulatively acknowledged was sent; -1
+     * when it acknowledged retransmitted data (Karn) or none with a record.
+     */
+    long caRttSample(Tcb t) {
+        if (ackTcb != t || retransDelivered || latestXmit < 0) {
+            return -1;
+        }
+        return Math.max(0, ackNow - latestXmit);
     }
 
     /** Segments this ACK newly acknowledged or SACKed (PRR's DeliveredData, in segments). */
@@ -208,6 +238,14 @@ final class TcpRecovery implements SentSegments.Delivered {
         Tcb t = ackTcb;
         delivered++;
         boolean everRetrans = (flags & SentSegments.EVER_RETRANS) != 0;
+        if (cumulative) {
+            if (everRetrans) {
+                // Linux FLAG_RETRANS_DATA_ACKED (TCPCB_RETRANS covers ever-retransmitted): no sample.
+                retransDelivered = true;
+            } else if (xmitTime > latestXmit) {
+                latestXmit = xmitTime;
+            }
+        }
         t.lr.rack.onDelivered(xmitTime, end, everRetrans, ackNow, t.rtt.minRtt());
         if (!everRetrans && t.lr.frto != 0 && Seq.le(end, t.lr.frtoHighSeq)) {
             // Linux FLAG_ORIG_SACK_ACKED: data sent before the timeout and never resent arrived.
@@ -373,6 +411,7 @@ final class TcpRecovery implements SentSegments.Delivered {
         LossRecovery r = t.lossRecovery();
         r.segs.markAllLost();
         r.tlpOutstanding = false;
+        r.eceCwr = false;
         boolean newRecovery = from.compareTo(CaState.RECOVERY) < 0;
         r.frto = config.tcpFrto > 0 && (newRecovery || t.retransmits > 1) ? 1 : 0;
         r.frtoHighSeq = t.sndMax;
@@ -510,6 +549,35 @@ final class TcpRecovery implements SentSegments.Delivered {
         }
         sndcnt = Math.max(sndcnt, r.prrOut == 0 ? 1 : 0);
         t.cc.setCwnd((pipe + sndcnt) * mss);
+    }
+
+    /** An ECN-Echo started a CWR episode with PRR (Linux tcp_enter_cwr): PRR's counters start at {@code priorCwndBytes}. */
+    void startCwr(Tcb t, int priorCwndBytes) {
+        startReduction(t, priorCwndBytes);
+        t.lossRecovery().eceCwr = true;
+    }
+
+    /**
+     * Each ACK of an ECN CWR episode (Linux tcp_cong_control: tcp_cwnd_reduction while
+     * tcp_in_cwnd_reduction): PRR brings cwnd from its value at the ECE towards ssthresh, as in
+     * fast recovery.
+     */
+    void cwrReduction(Tcb t, int newlyLost, boolean unaAdvanced) {
+        LossRecovery r = t.lr;
+        if (r != null && r.eceCwr && t.ca.state() == CaState.CWR) {
+            cwndReduction(t, delivered, newlyLost, unaAdvanced);
+        }
+    }
+
+    /** The ACK above the recovery point ends an ECN CWR episode (Linux tcp_end_cwnd_reduction): cwnd = ssthresh. */
+    void endCwr(Tcb t) {
+        LossRecovery r = t.lr;
+        if (r != null && r.eceCwr) {
+            r.eceCwr = false;
+            if (t.cc.ssthresh() != Integer.MAX_VALUE) {
+                t.cc.setCwnd(t.cc.ssthresh());
+            }
+        }
     }
 
     // ---------------------------------------------------------------- TLP

@@ -126,6 +126,9 @@ public final class FreeBsdProfile {
         c.tcpRecovery = 0;
         c.tcpEarlyRetrans = 0;
         c.tcpFrto = 0;
+        // FreeBSD's cc_cong_signal takes a timeout's ssthresh from the data in flight (the pipe,
+        // RFC 5681 equation 4) where Linux's tcp_enter_loss asks the algorithm, which uses cwnd.
+        c.tcpSsthreshFromFlightSize = true;
         return c;
     }
 

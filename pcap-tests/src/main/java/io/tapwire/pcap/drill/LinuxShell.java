@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
  *       succeeds only if NAME grew since (for the counters in {@link #NSTAT_DROPS});</li>
  *   <li>{@code grep STRING /proc/net/tcp /proc/net/tcp6 | grep STRING}: over the stack's sockets
  *       drawn as Linux's rows ({@link ProcNetTcp}); fails when no line is left;</li>
+ *   <li>{@code echo N > /sys/module/tcp_cubic/parameters/NAME}: CUBIC's HyStart parameters
+ *       ({@link CubicModuleParameters});</li>
  *   <li>{@code A || B} runs B when A fails or has no tapwire counterpart; {@code #} starts a
  *       comment; {@code &> /dev/null} and {@code > /dev/null} are dropped;</li>
  *   <li>commands about the host that tapwire's in-process run has no counterpart for and that do
@@ -150,6 +152,11 @@ final class LinuxShell {
                 throw new ScriptFailure(line, "`" + c + "` failed: no line of the stack's /proc/net/tcp matched");
             }
             notes.add("line " + line + ": `" + c + "`: matched a row of the stack's /proc/net/tcp");
+            return;
+        }
+        Matcher cubicParameter = CubicModuleParameters.ECHO.matcher(c);
+        if (cubicParameter.matches()) {
+            notes.add("line " + line + ": " + CubicModuleParameters.apply(config, cubicParameter, line));
             return;
         }
         Matcher grep = NSTAT_GREP.matcher(c);

@@ -43,7 +43,9 @@ final class LinuxSysctls {
             // TcpFastOpen reads the bits and the key on each SYN / connect (Linux: sysctl_tcp_fastopen, ctx->key).
             "tcpFastopen", "tcpFastopenKey",
             // TcpOutput sizes each GSO packet from these when it sends.
-            "tcpMinTsoSegs", "tcpPacingSsRatio", "tcpPacingCaRatio");
+            "tcpMinTsoSegs", "tcpPacingSsRatio", "tcpPacingCaRatio",
+            // TcpIdleRestart reads it whenever data is about to leave an idle connection.
+            "tcpSlowStartAfterIdle");
 
     private LinuxSysctls() {
     }

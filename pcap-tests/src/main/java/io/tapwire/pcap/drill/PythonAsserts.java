@@ -72,10 +72,18 @@ final class PythonAsserts {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("([A-Za-z_]\\w*)\\s*([-+]?=)\\s*(.+)").matcher(st);
             if (m.matches() && !m.group(3).startsWith("=")) {
                 String name = m.group(1);
-                if (name.startsWith("tcpi_") || CONSTANTS.containsKey(name)) {
+                if (name.startsWith("tcpi_")) {
                     throw ScriptException.unsupported(line, "Python assignment to " + name);
                 }
                 long v = new Parser(m.group(3), line, info).parse();
+                if (CONSTANTS.containsKey(name)) {
+                    // A script may define a constant the drill already knows (packetdrill's Python
+                    // has no TCP_INFINITE_SSTHRESH): the same value is a no-op, another unsupported.
+                    if (!m.group(2).equals("=") || v != CONSTANTS.get(name)) {
+                        throw ScriptException.unsupported(line, "Python assignment to " + name);
+                    }
+                    continue;
+                }
                 long old = 0;
                 if (!m.group(2).equals("=")) {
                     Long o = variables.get(name);

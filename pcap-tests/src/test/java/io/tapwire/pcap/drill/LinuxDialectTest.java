@@ -120,7 +120,7 @@ class LinuxDialectTest {
         List<String> notes = new ArrayList<>();
         LinuxShell shell = new LinuxShell(c, null, notes);
         for (String cmd : List.of("ethtool -K tun0 rx-checksumming off", "ip route change 192.0.2.1 dev tun0 mtu lock 640", "tc qdisc replace dev tun0 root fq",
-                "echo 3 > /sys/module/tcp_cubic/parameters/hystart_detect")) {
+                "echo 800 > /sys/module/tcp_cubic/parameters/beta")) {
             ScriptException e = assertThrows(ScriptException.class, () -> shell.run(cmd, 1, false), cmd);
             assertEquals(ScriptException.Kind.UNSUPPORTED, e.kind(), cmd);
         }

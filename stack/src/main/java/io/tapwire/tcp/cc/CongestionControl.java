@@ -51,6 +51,19 @@ public interface CongestionControl {
     }
 
     /**
+     * Where the slow-start threshold of a congestion event comes from. false (Linux, the default):
+     * from cwnd, as Linux's {@code ssthresh} ops compute it whenever a reduction starts, on a
+     * timeout too ({@code tcp_enter_loss} calls them): Reno {@code max(cwnd / 2, 2)}
+     * ({@code tcp_reno_ssthresh}), CUBIC {@code max(cwnd * 717 / 1024, 2)}
+     * ({@code cubictcp_recalc_ssthresh}), in whole segments. true: from the flight size passed
+     * with the event (RFC 5681 section 3.1 equation 4, RFC 9438 section 4.6), which FreeBSD also
+     * uses on a timeout. The stack sets it from {@code StackConfig.tcpSsthreshFromFlightSize}; the
+     * algorithms start with the RFC rule. Default: ignored (the algorithm's own rule).
+     */
+    default void ssthreshFromFlightSize(boolean fromFlightSize) {
+    }
+
+    /**
      * An RTT measurement (RFC 6298 timing or an RFC 7323 timestamp echo): the sample itself and the
      * smoothed RTT after it. CUBIC uses srtt for its target (RFC 9438 section 4.2) and the samples
      * for HyStart++ (RFC 9406). Default: ignored.
@@ -124,4 +137,25 @@ public interface CongestionControl {
     void setCwnd(int cwnd);
 
     int ssthresh();
+
+    /**
+     * Sets ssthresh directly, in bytes: restarting after idle raises it to 3/4 of cwnd (Linux's
+     * {@code tcp_cwnd_restart} with {@code tcp_current_ssthresh}); a window reduction ends at it.
+     */
+    void setSsthresh(int ssthresh);
+
+    /**
+     * Data is sent with nothing in flight, {@code idleNanos} after the last data segment (Linux's
+     * {@code CA_EVENT_TX_START}). Default: ignored.
+     */
+    default void onTxStart(long idleNanos, long nowNanos) {
+    }
+
+    /**
+     * Linux's {@code pkts_acked}: an ACK that advanced snd.una, with the RTT of the most recently
+     * sent segment it acknowledged ({@code rttNanos}, -1 when it acknowledged retransmitted data),
+     * called before cwnd grows for the ACK. Default: ignored.
+     */
+    default void onPacketsAcked(long rttNanos, long nowNanos, int sndUna, int sndNxt) {
+    }
 }

@@ -44,8 +44,14 @@ public final class Cubic implements CongestionControl {
     /** RFC 9438 section 4.3: α_cubic = 3(1 − β_cubic)/(1 + β_cubic) ≈ 0.5294, Reno's average rate for β = 0.7. */
     public static final double ALPHA = 3 * (1 - BETA) / (1 + BETA);
 
+    /** Linux's CUBIC beta (module parameter {@code beta}, 717) over BICTCP_BETA_SCALE (1024). */
+    static final int LINUX_BETA = 717;
+    static final int LINUX_BETA_SCALE = 1024;
+
     private final boolean fastConvergence;
     private final HyStart hystart;
+    /** Linux's own HyStart, when chosen over HyStart++ ({@link #useLinuxHystart}); null otherwise. */
+    private LinuxHyStart linuxHystart;
 
     private int mss;
     private double cwnd;
@@ -54,6 +60,8 @@ public final class Cubic implements CongestionControl {
     private long lastNow;
     private long srttNanos;
     private long appLimitedSince = -1;
+    /** RFC 9438's FlightSize rule until the stack chooses (StackConfig.tcpSsthreshFromFlightSize). */
+    private boolean ssthreshFromFlight = true;
 
     // RFC 9438 section 4.1 state, in segments and seconds.
     private double wMax;
@@ -117,6 +125,10 @@ public final class Cubic implements CongestionControl {
         this.undoable = false;
         this.appLimitedSince = -1;
         this.hystart.reset();
+        if (linuxHystart != null) {
+            hystart.stop();
+            linuxHystart.reset();
+        }
     }
 
     /** RFC 9438 figure 1: W_cubic(t) = C·(t − K)³ + W_max, in segments, t and K in seconds. */
@@ -232,7 +244,10 @@ public final class Cubic implements CongestionControl {
         wEst = cwndEpoch;
     }
 
-    /** Sections 4.6 and 4.7: the new W_max and cwnd_prior, and ssthresh = FlightSize·β_cubic. */
+    /**
+     * Sections 4.6 and 4.7: the new W_max and cwnd_prior, and ssthresh = FlightSize·β_cubic, or
+     * as Linux from cwnd ({@link #ssthreshFromFlightSize}).
+     */
     private void multiplicativeDecrease(int inFlight) {
         double segments = cwnd / mss;
         if (fastConvergence && segments < wMax) {
@@ -243,7 +258,13 @@ public final class Cubic implements CongestionControl {
             wMax = segments;
         }
         cwndPrior = segments;
-        ssthresh = Math.max((int) (inFlight * BETA), 2 * mss);
+        if (ssthreshFromFlight) {
+            ssthresh = Math.max((int) (inFlight * BETA), 2 * mss);
+        } else {
+            // Linux cubictcp_recalc_ssthresh: max(cwnd * beta / BICTCP_BETA_SCALE, 2) in whole
+            // segments, beta 717 of 1024 (0.7).
+            ssthresh = Math.max((int) segments * LINUX_BETA / LINUX_BETA_SCALE, 2) * mss;
+        }
         inEpoch = false;
         hystart.stop();
         appLimitedSince = -1;
@@ -306,6 +327,11 @@ public final class Cubic implements CongestionControl {
         inEpoch = false;
         cwnd = mss;
         inRecovery = false;
+        if (linuxHystart != null) {
+            // Linux cubictcp_state(TCP_CA_Loss): bictcp_reset and bictcp_hystart_reset, so the
+            // slow start after a timeout may end by HyStart again.
+            linuxHystart.reset();
+        }
     }
 
     @Override
@@ -313,7 +339,8 @@ public final class Cubic implements CongestionControl {
         // Section 4.6 for ECE: the same reduction without inflation; cwnd may go down to one segment.
         undoable = false;
         multiplicativeDecrease(inFlight);
-        cwnd = Math.max(inFlight * BETA, mss);
+        // Linux (ssthresh from cwnd): the reduction ends at ssthresh (tcp_end_cwnd_reduction).
+        cwnd = ssthreshFromFlight ? Math.max(inFlight * BETA, mss) : ssthresh;
     }
 
     private void saveForUndo() {
@@ -350,6 +377,71 @@ public final class Cubic implements CongestionControl {
             undoable = false;
         }
         inRecovery = false;
+    }
+
+    /**
+     * Runs Linux's HyStart ({@link LinuxHyStart}, tcp_cubic's module parameters {@code hystart},
+     * {@code hystart_detect}, {@code hystart_low_window}, {@code hystart_ack_delta_us}) instead of
+     * RFC 9406's HyStart++: with {@code hystart} 0 neither runs and slow start lasts until the
+     * first loss. Call before {@link #init}.
+     */
+    public void useLinuxHystart(boolean hystartOn, int detect, int lowWindow, long ackDeltaUs) {
+        linuxHystart = new LinuxHyStart(hystartOn ? detect : 0, lowWindow, ackDeltaUs);
+        hystart.stop();
+    }
+
+    /**
+     * Linux's {@code cubictcp_acked}: the RTT of the most recently sent segment this ACK
+     * acknowledged (none when it acknowledged retransmitted data), before cwnd grows for the ACK.
+     * Feeds {@link LinuxHyStart}; samples within a second of a congestion event's epoch start are
+     * discarded, as Linux discards those right after fast recovery.
+     */
+    @Override
+    public void onPacketsAcked(long rttNanos, long nowNanos, int sndUna, int sndNxt) {
+        LinuxHyStart h = linuxHystart;
+        if (h == null || rttNanos < 0) {
+            return;
+        }
+        if (inEpoch && nowNanos - epochStart < 1_000_000_000L) {
+            return;
+        }
+        boolean slowStart = cwnd < ssthresh;
+        // Linux hystart_ack_delay: up to 1 ms for the time 4 GSO packets of 64 KiB take at the
+        // pacing rate (tcp_pacing_ss_ratio 200 % of cwnd per srtt in slow start).
+        long ackDelayUs = 1000;
+        if (srttNanos > 0) {
+            double rate = 2.0 * cwnd * 1e9 / srttNanos;
+            ackDelayUs = (long) Math.min(1000, 65536.0 * 4 * 1e6 / Math.max(1, rate));
+        }
+        if (h.onDelaySample(rttNanos / 1000, nowNanos / 1000, sndUna, sndNxt, (int) (cwnd / mss), slowStart, ackDelayUs, false)) {
+            // Linux: tp->snd_ssthresh = tcp_snd_cwnd(tp), whole segments.
+            ssthresh = Math.max(2, (int) (cwnd / mss)) * mss;
+        }
+    }
+
+    @Override
+    public void ssthreshFromFlightSize(boolean fromFlightSize) {
+        this.ssthreshFromFlight = fromFlightSize;
+    }
+
+    /**
+     * Linux's cubictcp_cwnd_event(CA_EVENT_TX_START): the sender was idle (application-limited)
+     * for a while; the epoch moves by that time, not past now, so the curve resumes where it was.
+     */
+    @Override
+    public void onTxStart(long idleNanos, long nowNanos) {
+        if (inEpoch && idleNanos > 0) {
+            epochStart = Math.min(epochStart + idleNanos, nowNanos);
+        }
+        if (appLimitedSince >= 0) {
+            // The idle time is accounted for here; the application-limited shift resumes from now.
+            appLimitedSince = Math.max(appLimitedSince, nowNanos);
+        }
+    }
+
+    @Override
+    public void setSsthresh(int ssthresh) {
+        this.ssthresh = Math.max(ssthresh, 2 * mss);
     }
 
     @Override
@@ -395,6 +487,11 @@ public final class Cubic implements CongestionControl {
     /** When the current congestion-avoidance stage began, or -1 outside one. */
     public long epochStartNanos() {
         return inEpoch ? epochStart : -1;
+    }
+
+    /** Linux's HyStart when {@link #useLinuxHystart} chose it, else null. */
+    public LinuxHyStart linuxHystart() {
+        return linuxHystart;
     }
 
     /** Where HyStart++ is in the initial slow start. */

@@ -41,6 +41,8 @@ public final class NewReno implements CongestionControl {
     private int cwnd;
     private int ssthresh;
     private int caAcked;
+    /** RFC 5681's rule until the stack chooses (StackConfig.tcpSsthreshFromFlightSize). */
+    private boolean ssthreshFromFlight = true;
     private boolean inRecovery;
     private boolean recoverValid;
     private int recover;
@@ -96,7 +98,7 @@ public final class NewReno implements CongestionControl {
     public void onFastRetransmit(int inFlight) {
         saveForUndo();
         // RFC 6582 section 3.2 step 2: ssthresh = max(FlightSize / 2, 2 * SMSS) (RFC 5681 equation 4).
-        ssthresh = Math.max(inFlight / 2, 2 * mss);
+        ssthresh = reducedSsthresh(inFlight);
         // Step 3: the three segments that left the network inflate the window.
         cwnd = ssthresh + 3 * mss;
         inRecovery = true;
@@ -155,7 +157,7 @@ public final class NewReno implements CongestionControl {
                 saveForUndo();
             }
             // RFC 5681 section 3.1 equation 4.
-            ssthresh = Math.max(inFlight / 2, 2 * mss);
+            ssthresh = reducedSsthresh(inFlight);
         }
         // RFC 5681 section 3.1: after a timeout cwnd is the loss window, one segment.
         cwnd = mss;
@@ -168,7 +170,7 @@ public final class NewReno implements CongestionControl {
         // RFC 3168 section 6.1.2: halve as for a loss, but nothing was lost, so no inflation. A mark
         // is never spurious: nothing to undo.
         undoable = false;
-        ssthresh = Math.max(inFlight / 2, 2 * mss);
+        ssthresh = reducedSsthresh(inFlight);
         cwnd = ssthresh;
         caAcked = 0;
     }
@@ -249,6 +251,28 @@ public final class NewReno implements CongestionControl {
     /** RFC 6582's {@code recover}: the highest sequence number sent when recovery (or the last timeout) began. */
     public int recover() {
         return recover;
+    }
+
+    @Override
+    public void ssthreshFromFlightSize(boolean fromFlightSize) {
+        this.ssthreshFromFlight = fromFlightSize;
+    }
+
+    /**
+     * The slow-start threshold of a new congestion event: half the flight size, at least two
+     * segments (RFC 5681 section 3.1 equation 4), or as Linux's tcp_reno_ssthresh half of cwnd in
+     * whole segments, at least two ({@link #ssthreshFromFlightSize}).
+     */
+    private int reducedSsthresh(int inFlight) {
+        if (ssthreshFromFlight) {
+            return Math.max(inFlight / 2, 2 * mss);
+        }
+        return Math.max(cwnd / mss / 2, 2) * mss;
+    }
+
+    @Override
+    public void setSsthresh(int ssthresh) {
+        this.ssthresh = Math.max(ssthresh, 2 * mss);
     }
 
     @Override

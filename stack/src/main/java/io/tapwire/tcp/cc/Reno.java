@@ -10,6 +10,8 @@ public final class Reno implements CongestionControl {
     private int cwnd;
     private int ssthresh;
     private int caAcked;
+    /** RFC 5681's rule until the stack chooses (StackConfig.tcpSsthreshFromFlightSize). */
+    private boolean ssthreshFromFlight = true;
     // The window before the last loss reduction, for onUndo (Linux's prior_cwnd and prior_ssthresh).
     private int priorCwnd;
     private int priorSsthresh;
@@ -46,7 +48,7 @@ public final class Reno implements CongestionControl {
     @Override
     public void onFastRetransmit(int inFlight) {
         saveForUndo();
-        ssthresh = Math.max(inFlight / 2, 2 * mss);
+        ssthresh = reducedSsthresh(inFlight);
         cwnd = ssthresh + 3 * mss;
     }
 
@@ -72,7 +74,7 @@ public final class Reno implements CongestionControl {
             // RFC 5681 section 3.1 equation 4, only for the first timeout of the data: a repeated
             // timeout keeps ssthresh (and the window saved for undo).
             saveForUndo();
-            ssthresh = Math.max(inFlight / 2, 2 * mss);
+            ssthresh = reducedSsthresh(inFlight);
         }
         cwnd = mss;
         caAcked = 0;
@@ -83,7 +85,7 @@ public final class Reno implements CongestionControl {
         // RFC 3168 section 6.1.2: halve as for a loss (RFC 5681 equation 4), without the fast
         // recovery inflation since nothing was lost. A mark is never spurious: nothing to undo.
         undoable = false;
-        ssthresh = Math.max(inFlight / 2, 2 * mss);
+        ssthresh = reducedSsthresh(inFlight);
         cwnd = ssthresh;
         caAcked = 0;
     }
@@ -103,6 +105,28 @@ public final class Reno implements CongestionControl {
         priorCwnd = cwnd;
         priorSsthresh = ssthresh;
         undoable = true;
+    }
+
+    @Override
+    public void ssthreshFromFlightSize(boolean fromFlightSize) {
+        this.ssthreshFromFlight = fromFlightSize;
+    }
+
+    /**
+     * The slow-start threshold of a new congestion event: half the flight size, at least two
+     * segments (RFC 5681 section 3.1 equation 4), or as Linux's tcp_reno_ssthresh half of cwnd in
+     * whole segments, at least two ({@link #ssthreshFromFlightSize}).
+     */
+    private int reducedSsthresh(int inFlight) {
+        if (ssthreshFromFlight) {
+            return Math.max(inFlight / 2, 2 * mss);
+        }
+        return Math.max(cwnd / mss / 2, 2) * mss;
+    }
+
+    @Override
+    public void setSsthresh(int ssthresh) {
+        this.ssthresh = Math.max(ssthresh, 2 * mss);
     }
 
     @Override

@@ -265,6 +265,28 @@ class CubicTest {
         assertEquals(epoch + 3 * SEC, cc.epochStartNanos(), "the 3 s application-limited stretch is not part of t");
     }
 
+    @Test
+    void sendingAfterIdleMovesTheEpochByTheIdleTime() {
+        // Linux cubictcp_cwnd_event(CA_EVENT_TX_START): epoch_start += idle time, not past now.
+        Cubic cc = afterLossAt(100, 100 * MS, true);
+        cc.onAck(MSS, 70_000, SEC);
+        long epoch = cc.epochStartNanos();
+        cc.onTxStart(2 * SEC, 3 * SEC);
+        assertEquals(epoch + 2 * SEC, cc.epochStartNanos());
+        cc.onTxStart(10 * SEC, 4 * SEC);
+        assertEquals(4 * SEC, cc.epochStartNanos(), "never after now");
+    }
+
+    @Test
+    void linuxSsthreshComesFromCwndInWholeSegments() {
+        Cubic cc = new Cubic(true, false);
+        cc.init(MSS);
+        cc.ssthreshFromFlightSize(false);
+        cc.setCwnd(13 * MSS);
+        cc.onFastRetransmit(MSS);
+        assertEquals(9 * MSS, cc.ssthresh(), "cubictcp_recalc_ssthresh: 13 * 717 / 1024 = 9, the flight size ignored");
+    }
+
     /** A bottleneck of 1000 segments/s with 100 ms base RTT (BDP 100 segments) and an unlimited buffer. */
     private static final class Bottleneck {
         final ArrayDeque<long[]> inFlight = new ArrayDeque<>();  // {sendTime, ackTime}
