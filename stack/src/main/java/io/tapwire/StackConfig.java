@@ -362,6 +362,16 @@ public final class StackConfig {
      * peer's SYN, so the peer sends it again. The conformance profile for FreeBSD turns it on.
      */
     public boolean tcpBsdSynSentKeepsText = false;
+    /**
+     * TCP: a Fast Open child's send window is the SYN's window field as it stands (RFC 7323 2.2:
+     * a SYN's window is never scaled), as FreeBSD takes it until the next segment. Off (Linux's
+     * tcp_create_openreq_child, which shifts the window of the segment that made the child, for
+     * a Fast Open child the SYN, by the peer's window scale): the SYN's window scaled. On, the
+     * child's unacknowledged SYN also counts against its congestion window as FreeBSD's
+     * tcp_output counts it; Linux's child does not hold its SYN-ACK (the request sends and
+     * retransmits it), so its cwnd is all for data. The conformance profile for FreeBSD turns it on.
+     */
+    public boolean tcpBsdFastOpenSynWindow = false;
     /** TCP: ACKs sent at once at connection start and after idle before delayed ACKs apply (Linux quick-ACK mode: 16; BSD: 0). */
     public int tcpQuickAcks = 16;
     /**

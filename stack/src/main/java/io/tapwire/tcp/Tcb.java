@@ -64,6 +64,13 @@ public final class Tcb implements Timer.Target {
     int rcvNxt;
     /** Right edge of the window last advertised (rcv.nxt + rcv.wnd when sent); never moves left. */
     int rcvAdv;
+    /**
+     * Linux's {@code rcv_ssthresh}: the most the advertised window may offer now, started at the
+     * SYN's window and grown as data arrives ({@link ReceiveWindow}); 0 until first needed.
+     */
+    int rcvSsthresh;
+    /** Linux's {@code rcv_wnd}: the window (unscaled) last offered, from rcv.nxt at that time. */
+    int rcvWnd;
     final ByteRing recvRing;
     /** Receive-buffer auto-tuning on (tcp_moderate_rcvbuf, no SO_RCVBUF). */
     boolean autotune;

@@ -105,6 +105,11 @@ final class TcpDataInput {
             int advanced = (int) (newTail - oldTail);
             t.rcvNxt = Seq.add(t.rcvNxt, advanced);
             t.bytesReceived += advanced;
+            if (config.tcpReceiverSws && len >= ReceiveWindow.GROW_MIN_LEN) {
+                // Linux's tcp_event_data_recv: the window may grow (rcv_ssthresh) as data comes.
+                // The ring charges a segment its length: its truesize here.
+                output.receiveWindows().grow(t, len, len);
+            }
             if (t.oooFinValid && t.oooFinSeq == t.rcvNxt) {
                 t.oooFinValid = false;
                 receiveFin(t);
@@ -128,6 +133,10 @@ final class TcpDataInput {
         } else {
             if (!t.ooo.add(at, at + len)) {
                 stats.drop(DropReason.TCP_OFO_DROP);
+            } else if (config.tcpReceiverSws && t.sackOk) {
+                // tcp_data_queue_ofo grows the window for queued data, with SACK only (without it
+                // the unchanged window keeps the dup ACKs pure for fast retransmit).
+                output.receiveWindows().grow(t, len, len);
             }
             t.lastOooStart = at;
             t.lastOooEnd = at + len;

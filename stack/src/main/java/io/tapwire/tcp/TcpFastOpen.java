@@ -200,6 +200,12 @@ final class TcpFastOpen {
         t.fastOpenChild = true;
         t.fastOpenQueued = true;
         l.fastOpenQueueLength++;
+        if (!config.tcpBsdFastOpenSynWindow) {
+            // Linux's tcp_create_openreq_child: snd_wnd = the window of the segment that made the
+            // child shifted by the peer's scale; for a Fast Open child that segment is the SYN.
+            t.sndWnd = syn.window() << t.sndWscale;
+            t.maxSndWnd = t.sndWnd;
+        }
         int payload = syn.payloadLength();
         ByteRing ring = t.recvRing;
         if (payload > 0 && ring.ensureStorage()) {

@@ -29,6 +29,7 @@ final class TcpOutput {
     private final TcpOptions options = new TcpOptions();
 
     private final TcpRetransmit retransmit;
+    private final ReceiveWindow receiveWindow;
 
     TcpOutput(StackConfig config, Ipv4Output ip, io.tapwire.Statistics stats, TcpLayer layer) {
         this.config = config;
@@ -36,6 +37,12 @@ final class TcpOutput {
         this.stats = stats;
         this.layer = layer;
         this.retransmit = new TcpRetransmit(config, stats, layer, this);
+        this.receiveWindow = new ReceiveWindow(layer);
+    }
+
+    /** Linux's receive-window rules (rcv_ssthresh and its growth), used with {@code tcpReceiverSws}. */
+    ReceiveWindow receiveWindows() {
+        return receiveWindow;
     }
 
     /** Retransmissions in loss recovery (fast retransmit, SACK holes, RACK-lost segments, the loss probe). */
@@ -122,7 +129,11 @@ final class TcpOutput {
             long dataEnd = t.sendRing.tail();
             int unsent = (int) Math.max(0, dataEnd - offset);
             int inFlight = t.inFlight();
-            int window = Math.min(t.sndWnd, t.cc.cwnd());
+            // A Fast Open child's SYN-ACK is its request's in Linux (tcp_fastopen_create_child), not
+            // in the child's packets_out: the unacknowledged SYN takes no room in cwnd, only in the
+            // peer's window (tcp_snd_wnd_test counts from snd_una).
+            int synRoom = fastOpenSynRcvd && t.sndUna == t.iss && !config.tcpBsdFastOpenSynWindow ? 1 : 0;
+            int window = Math.min(t.sndWnd, t.cc.cwnd() + synRoom);
             int usable = Math.max(0, Seq.diff(Seq.add(t.sndUna, window), t.sndNxt));
             int pipe = layer.recovery().pipeForCwndTest(t);
             if (pipe >= 0) {
@@ -377,12 +388,14 @@ final class TcpOutput {
 
     /** The window to advertise now, never moving the right edge left (RFC 9293 3.8.6.2.2). */
     int receiveWindow(Tcb t) {
+        if (config.tcpReceiverSws) {
+            return receiveWindow.choose(t);
+        }
         int limit = windowLimit(t);
         int free = receiveSpace(t, limit);
         int current = Math.max(0, Seq.diff(t.rcvAdv, t.rcvNxt));
-        int threshold = Math.min(limit / 2, t.ourMss);
-        int offered = !config.tcpReceiverSws || free - current >= threshold || free == limit ? free : current;
-        return Math.max(offered, current);
+        // BSD: all free space (sbspace), the right edge never moving left.
+        return Math.max(free, current);
     }
 
     /** True when reading has opened the window enough that the peer should hear of it. */
@@ -390,16 +403,16 @@ final class TcpOutput {
         if (!t.state.canReceive()) {
             return false;
         }
+        if (config.tcpReceiverSws) {
+            // Linux's tcp_cleanup_rbuf: only when the new window doubles the one still open.
+            return receiveWindow.updateDue(t);
+        }
         int limit = windowLimit(t);
         int free = receiveSpace(t, limit);
         int current = Math.max(0, Seq.diff(t.rcvAdv, t.rcvNxt));
-        if (!config.tcpReceiverSws) {
-            // BSD's rule (tcp_output): update once the window can grow by two segments or by
-            // half the buffer.
-            return free - current >= 2 * t.ourMss || 2 * (free - current) >= limit;
-        }
-        int threshold = Math.min(limit / 2, t.ourMss);
-        return free - current >= threshold && current < limit / 2;
+        // BSD's rule (tcp_output): update once the window can grow by two segments or by
+        // half the buffer.
+        return free - current >= 2 * t.ourMss || 2 * (free - current) >= limit;
     }
 
     /**
@@ -660,7 +673,8 @@ final class TcpOutput {
         s.setFlags(flags);
         // RFC 7323 2.2: the window in a SYN is never scaled.
         int shift = syn ? 0 : t.rcvWscale;
-        int window = receiveWindow(t);
+        // Linux: a SYN or SYN-ACK offers tcp_select_initial_window's rcv_wnd.
+        int window = syn && config.tcpReceiverSws ? ReceiveWindow.initial(t) : receiveWindow(t);
         int field = Math.min(65535, config.tcpWindowRoundUp && !syn
                 ? (int) (((long) window + (1 << shift) - 1) >>> shift) : window >>> shift);
         int current = Math.max(0, Seq.diff(t.rcvAdv, t.rcvNxt));
@@ -725,11 +739,14 @@ final class TcpOutput {
             if (Seq.gt(right, t.rcvAdv) || syn) {
                 t.rcvAdv = right;
             }
+            t.rcvWnd = Math.max(0, Seq.diff(t.rcvAdv, t.rcvNxt));
             t.lastAckSent = t.rcvNxt;
             t.ackNow = false;
             t.unackedSegments = 0;
             t.dsackPending = false;
             layer.timerQueue().cancel(t.delackTimer);
+        } else if (syn) {
+            t.rcvWnd = field;   // our SYN: rcv_wnd is its window (tcp_connect_init)
         }
         return true;
     }

@@ -134,7 +134,9 @@ class SynCookieBehaviourTest {
         List<TcpPeer.Seg> sent = p.received();
         assertEquals(List.of(1448, 1448, 104), sent.stream().map(x -> x.payload().length).toList());
         assertEquals(iss + 1, sent.get(0).seq());
-        assertEquals(131072 >> 2, sent.get(0).window(), "our windows are scaled by our shift 2");
+        // rcv_ssthresh: the SYN-ACK's 65535 grown by 2 * 1460 for each of the two segments of at
+        // least 128 bytes received (tcp_grow_window), rounded up to the scale, shifted by 2.
+        assertEquals((65535 + 2 * 2 * 1460 + 3) >> 2, sent.get(0).window(), "our windows are scaled by our shift 2");
         assertEquals(PEER_TS + 2, sent.get(0).options().tsEcr());
         p.sendWithOptions(80, PEER_ISS + 3001, iss + 3001, ACK, 501, echo(synAck, PEER_TS + 3), new byte[0]);
         assertEquals(3000, s.tcpInfo().bytesAcked());

@@ -95,6 +95,9 @@ public final class FreeBsdProfile {
         // FreeBSD keeps the text of a SYN crossing its own (simultaneous open) for after the
         // handshake (the rcv-syn-syn-sent scripts); Linux discards it.
         c.tcpBsdSynSentKeepsText = true;
+        // FreeBSD takes a Fast Open child's send window from the SYN unscaled until the next
+        // segment; Linux shifts it by the peer's window scale.
+        c.tcpBsdFastOpenSynWindow = true;
         // FreeBSD's TCP Fast Open client (net.inet.tcp.fastopen.client_enable=1, server_enable=0)
         // stops using Fast Open towards a server that gave no usable cookie for path_disable_time
         // (900 s), where Linux keeps asking.
