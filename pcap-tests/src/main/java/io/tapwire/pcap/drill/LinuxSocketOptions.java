@@ -21,7 +21,6 @@ final class LinuxSocketOptions {
             Map.entry("TCP_INFO", "getsockopt(TCP_INFO) with a struct (the scripts' %{ }% asserts are evaluated instead)"),
             Map.entry("TCP_MD5SIG", "TCP MD5 signatures (RFC 2385; tapwire has none)"),
             Map.entry("SO_TIMESTAMPING", "SO_TIMESTAMPING (no socket timestamping in tapwire)"),
-            Map.entry("SO_MARK", "SO_MARK (no packet marks in tapwire)"),
             Map.entry("IP_FREEBIND", "IP_FREEBIND (binding to explicit addresses is not modelled)"),
             Map.entry("SO_MAX_PACING_RATE", "SO_MAX_PACING_RATE (tapwire does not pace)"));
 
