@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  *       comment; {@code &> /dev/null} and {@code > /dev/null} are dropped;</li>
  *   <li>commands about the host that tapwire's in-process run has no counterpart for and that do
  *       not change what the stack does: {@code tc qdisc} (no queueing discipline: segments leave
- *       at once, as pfifo), {@code /tmp/sysctl_restore_*.sh} (each script gets a fresh stack):
+ *       at once, as pfifo; but a fifo of limit 0, dropping every packet, is unsupported), {@code /tmp/sysctl_restore_*.sh} (each script gets a fresh stack):
  *       noted and ignored.</li>
  * </ul>
  * Anything else (routes, reading {@code /proc}) makes the script unsupported, naming the command.
@@ -176,6 +176,11 @@ final class LinuxShell {
             offloads(words, line, prefix);
         } else if (program.equals("tc") && words.contains("fq")) {
             throw ScriptException.unsupported(line, "`" + c + "`: the fq qdisc paces flows; tapwire does not pace");
+        } else if (program.equals("tc") && dropsEverything(words)) {
+            // A queue of no packets: every segment the stack hands the device is dropped locally
+            // (Linux's qdisc_drop, NET_XMIT_DROP), which TCP sees as local congestion. Ignoring
+            // it would let the segments out.
+            throw ScriptException.unsupported(line, "`" + c + "`: a qdisc dropping every packet (local congestion) is not modelled");
         } else if (program.equals("tc") && words.size() >= 2 && words.get(1).equals("qdisc")) {
             notes.add(prefix + "tapwire has no queueing discipline (segments leave at once, as with pfifo); ignored");
         } else if (program.equals("nstat") && words.size() == 1) {
@@ -184,6 +189,13 @@ final class LinuxShell {
         } else {
             throw ScriptException.unsupported(line, "shell command `" + c + "`");
         }
+    }
+
+    /** {@code tc qdisc add|replace ... pfifo|bfifo limit 0}: a queue that holds (and so passes) nothing. */
+    private static boolean dropsEverything(List<String> words) {
+        int limit = words.indexOf("limit");
+        return words.size() >= 3 && words.get(1).equals("qdisc") && (words.contains("pfifo") || words.contains("bfifo"))
+                && limit > 0 && limit + 1 < words.size() && words.get(limit + 1).equals("0");
     }
 
     /**
