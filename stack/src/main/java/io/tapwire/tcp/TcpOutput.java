@@ -2,6 +2,7 @@ package io.tapwire.tcp;
 
 import io.tapwire.Stat;
 import io.tapwire.StackConfig;
+import io.tapwire.event.Events;
 import io.tapwire.link.Descriptor;
 import io.tapwire.net.Ipv4Output;
 import io.tapwire.wire.Ipv4Packet;
@@ -667,6 +668,9 @@ final class TcpOutput {
             t.bytesSent += len;
             if (Seq.lt(seq, t.sndMax)) {
                 t.bytesRetrans += len;
+            }
+            if (t.txTimestamps != null && t.txTimestamps.transmitted(dataOffset, len, layer.now())) {
+                t.wake(Events.ERR);   // SO_TIMESTAMPING: SCHED/SND for a marked byte in this segment
             }
         }
         if (ack) {

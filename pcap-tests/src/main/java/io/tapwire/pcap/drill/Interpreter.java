@@ -36,7 +36,7 @@ public final class Interpreter {
     /** Longest a blocking call or a {@code *} packet may wait on virtual time. */
     private static final long MAX_WAIT_NANOS = 600_000_000_000L;
     /** packetdrill's default --tolerance_usecs. */
-    private static final long DEFAULT_TOLERANCE_MICROS = 4_000;
+    static final long DEFAULT_TOLERANCE_MICROS = 4_000;
 
     private final Script script;
     private final RunOptions runOptions;
@@ -80,6 +80,7 @@ public final class Interpreter {
             @Override public boolean ipv6() { return ipv6; }
             @Override public boolean linux() { return linux; }
             @Override public long now() { return now; }
+            @Override public long toleranceNanos() { return toleranceNanos; }
             @Override public int bindPort() { return bindPort; }
             @Override public int connectPort() { return connectPort; }
             @Override public void tolerated(String note) { tolerated.add(note); }

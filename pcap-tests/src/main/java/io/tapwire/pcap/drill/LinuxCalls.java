@@ -40,7 +40,7 @@ final class LinuxCalls {
             case "epoll_wait" -> epollWait(s, line);
             case "poll" -> poll(s, line);
             case "getsockname", "getpeername" -> name(s, line);
-            case "recvmsg" -> new ZerocopyCalls(calls).recvmsg(s, line);
+            case "recvmsg" -> new TimestampingCalls(calls, ctx.toleranceNanos()).recvmsg(s, line);
             default -> throw ScriptException.unsupported(line, "system call " + s.name() + "()");
         };
     }

@@ -20,7 +20,6 @@ final class LinuxSocketOptions {
             Map.entry("TCP_KEEPCNT", "TCP_KEEPCNT (not in the drill's Linux mapping yet)"),
             Map.entry("TCP_INFO", "getsockopt(TCP_INFO) with a struct (the scripts' %{ }% asserts are evaluated instead)"),
             Map.entry("TCP_MD5SIG", "TCP MD5 signatures (RFC 2385; tapwire has none)"),
-            Map.entry("SO_TIMESTAMPING", "SO_TIMESTAMPING (no socket timestamping in tapwire)"),
             Map.entry("IP_FREEBIND", "IP_FREEBIND (binding to explicit addresses is not modelled)"),
             Map.entry("SO_MAX_PACING_RATE", "SO_MAX_PACING_RATE (tapwire does not pace)"));
 
@@ -77,6 +76,9 @@ final class LinuxSocketOptions {
                 so.reusePort = Syscalls.eval(value, line) != 0;
                 return Syscalls.Result.ok(0);
             }
+            case "SO_TIMESTAMPING", "SO_TIMESTAMPING_OLD" -> {
+                return TimestampingCalls.setsockopt(so, value, line);
+            }
             default -> throw unsupported(name, line);
         }
     }
@@ -104,6 +106,9 @@ final class LinuxSocketOptions {
                 throw new ScriptFailure(line, "getsockopt(TCP_MAXSEG): expected [" + want + "] got [" + actual + "]");
             }
             return Syscalls.Result.ok(0);
+        }
+        if (name.equals("SO_TIMESTAMPING") || name.equals("SO_TIMESTAMPING_OLD")) {
+            return TimestampingCalls.getsockopt(so, expected, line);
         }
         throw unsupported(name, line);
     }
