@@ -62,6 +62,8 @@ public final class Interpreter {
     private int connectPort = FreeBsdProfile.DEFAULT_PORT;
     private DrillHost host;
     private long now;
+    /** The files the script makes, in a temporary folder deleted when the run ends. */
+    private final ScratchFiles scratch = new ScratchFiles();
     private int eventIndex;
     private long previousAbsoluteMicros = -1;
 
@@ -71,6 +73,9 @@ public final class Interpreter {
         this.linux = linux;
         this.config = linux ? LinuxProfile.stackConfig() : FreeBsdProfile.stackConfig();
         this.linuxShell = linux ? new LinuxShell(config, scriptDir, notes, () -> host == null ? null : host.stack()) : null;
+        if (linuxShell != null) {
+            linuxShell.scratch(scratch);
+        }
         flow.packetdrillNumbering = linux;
         this.syscalls = new Syscalls(new Syscalls.Context() {
             @Override public Stack stack() { return host.stack(); }
@@ -81,6 +86,7 @@ public final class Interpreter {
             @Override public boolean linux() { return linux; }
             @Override public long now() { return now; }
             @Override public long toleranceNanos() { return toleranceNanos; }
+            @Override public ScratchFiles scratch() { return scratch; }
             @Override public int bindPort() { return bindPort; }
             @Override public int connectPort() { return connectPort; }
             @Override public void tolerated(String note) { tolerated.add(note); }
@@ -122,6 +128,7 @@ public final class Interpreter {
             return runScript();
         } finally {
             Errno.LINUX.remove();
+            scratch.close();
         }
     }
 

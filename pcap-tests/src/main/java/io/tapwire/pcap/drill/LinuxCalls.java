@@ -16,7 +16,7 @@ import java.util.Map;
  * {@code epoll_ctl} / {@code epoll_wait} on a {@link Poller} (whose events are epoll's values,
  * edge- and level-triggered as Linux), and {@code poll} on each socket's readiness. A timeout
  * blocks on virtual time (the {@link Interpreter} moves time to the call's deadline); a zero
- * timeout never blocks. Other calls (sendmsg, recvmsg, splice, sendfile...) are unsupported.
+ * timeout never blocks. recvmsg(MSG_ERRQUEUE) is {@link TimestampingCalls}', open and sendfile {@link FileCalls}'. Other calls (splice...) are unsupported.
  */
 final class LinuxCalls {
     private final Syscalls.Context ctx;
@@ -41,6 +41,8 @@ final class LinuxCalls {
             case "poll" -> poll(s, line);
             case "getsockname", "getpeername" -> name(s, line);
             case "recvmsg" -> new TimestampingCalls(calls, ctx.toleranceNanos()).recvmsg(s, line);
+            case "open" -> new FileCalls(ctx, calls).open(s, line);
+            case "sendfile" -> new FileCalls(ctx, calls).sendfile(s, line);
             default -> throw ScriptException.unsupported(line, "system call " + s.name() + "()");
         };
     }

@@ -37,6 +37,7 @@ import java.util.regex.Pattern;
  *       at once, as pfifo; but a fifo of limit 0, dropping every packet, is unsupported), {@code /tmp/sysctl_restore_*.sh} (each script gets a fresh stack):
  *       noted and ignored.</li>
  * </ul>
+ * {@code rm} and {@code dd} on {@code /tmp} files work on the run's scratch folder ({@link ScratchFiles}).
  * Anything else (routes, reading {@code /proc}) makes the script unsupported, naming the command.
  */
 final class LinuxShell {
@@ -67,6 +68,13 @@ final class LinuxShell {
     }
 
     private final Supplier<Stack> stack;
+    /** The run's scratch folder for {@code rm} and {@code dd} on /tmp files ({@link ScratchFiles#shell}); null: none. */
+    private ScratchFiles scratch;
+
+    /** Lets {@code rm} and {@code dd} work on the run's scratch files. */
+    void scratch(ScratchFiles files) {
+        this.scratch = files;
+    }
     /** What each counter read at the last {@code nstat} (nstat prints increments since then). */
     private final Map<String, Long> nstatHistory = new HashMap<>();
 
@@ -183,6 +191,8 @@ final class LinuxShell {
             throw ScriptException.unsupported(line, "`" + c + "`: a qdisc dropping every packet (local congestion) is not modelled");
         } else if (program.equals("tc") && words.size() >= 2 && words.get(1).equals("qdisc")) {
             notes.add(prefix + "tapwire has no queueing discipline (segments leave at once, as with pfifo); ignored");
+        } else if (scratch != null && scratch.shell(words, line)) {
+            notes.add(prefix + "run on the run's scratch folder");
         } else if (program.equals("nstat") && words.size() == 1) {
             nstatSnapshot();
             notes.add(prefix + "output discarded: nstat's history is reset");
