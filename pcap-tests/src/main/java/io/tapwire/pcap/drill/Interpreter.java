@@ -391,7 +391,7 @@ public final class Interpreter {
         if (flow.localPort < 0) {
             throw ScriptException.unsupported(line, "ICMP packet before the connection's local port is known");
         }
-        int[] tc = IcmpLine.typeAndCode(icmp, ipv6, line);
+        int[] tc = IcmpLine.typeAndCode(WordDefines.resolve(icmp, runOptions.defines(), linux), ipv6, line);
         // The MTU goes in the low 16 bits of frag-needed's second word (RFC 1191), in all 32 of packet-too-big's.
         int rest = icmp.mtu() == null ? 0 : icmp.mtu();
         long live;
