@@ -608,6 +608,7 @@ final class TcpOutput {
                     : ip.begin(t.remoteAddress, Ipv4Packet.PROTO_TCP, segLen);
         }
         if (b == null) {
+            refused = true;   // local congestion: the device queue took nothing (Linux: NET_XMIT_DROP)
             return false;
         }
         int at = e6 == null ? ip.payloadOffset() : ip6.payloadOffset();
@@ -686,6 +687,12 @@ final class TcpOutput {
         }
         return true;
     }
+
+    /**
+     * Set when the IP layer could not take a segment (no transmit descriptor: the device's queue
+     * is full or takes nothing); cleared by whoever wants to know ({@link TcpTimers#onPersist}).
+     */
+    boolean refused;
 
     /** Our timestamp clock: milliseconds (RFC 7323 5.4 allows 1 ms to 1 s per tick) plus the connection's offset. */
     int tsVal(Tcb t) {

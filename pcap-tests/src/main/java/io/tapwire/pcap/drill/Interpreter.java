@@ -75,6 +75,10 @@ public final class Interpreter {
         this.linuxShell = linux ? new LinuxShell(config, scriptDir, notes, () -> host == null ? null : host.stack()) : null;
         if (linuxShell != null) {
             linuxShell.scratch(scratch);
+            linuxShell.localDrops(on -> {
+                ensureStack();
+                host.refuseTransmits(on);
+            });
         }
         flow.packetdrillNumbering = linux;
         this.syscalls = new Syscalls(new Syscalls.Context() {

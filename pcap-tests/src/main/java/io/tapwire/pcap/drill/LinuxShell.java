@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  *       comment; {@code &> /dev/null} and {@code > /dev/null} are dropped;</li>
  *   <li>commands about the host that tapwire's in-process run has no counterpart for and that do
  *       not change what the stack does: {@code tc qdisc} (no queueing discipline: segments leave
- *       at once, as pfifo; but a fifo of limit 0, dropping every packet, is unsupported), {@code /tmp/sysctl_restore_*.sh} (each script gets a fresh stack):
+ *       at once, as pfifo; but a fifo of limit 0 makes the device refuse every frame, local
+ *       congestion, until {@code tc qdisc delete}), {@code /tmp/sysctl_restore_*.sh} (each script gets a fresh stack):
  *       noted and ignored.</li>
  * </ul>
  * {@code rm} and {@code dd} on {@code /tmp} files work on the run's scratch folder ({@link ScratchFiles}).
@@ -70,6 +71,14 @@ final class LinuxShell {
     private final Supplier<Stack> stack;
     /** The run's scratch folder for {@code rm} and {@code dd} on /tmp files ({@link ScratchFiles#shell}); null: none. */
     private ScratchFiles scratch;
+
+    /** {@code tc qdisc ... limit 0} turns the device's local drops on, {@code tc qdisc delete} off; null: unsupported. */
+    private java.util.function.Consumer<Boolean> localDrops;
+
+    /** Lets a fifo qdisc of limit 0 make the device drop every frame locally ({@code on}) and its deletion stop that. */
+    void localDrops(java.util.function.Consumer<Boolean> apply) {
+        this.localDrops = apply;
+    }
 
     /** Lets {@code rm} and {@code dd} work on the run's scratch files. */
     void scratch(ScratchFiles files) {
@@ -186,9 +195,17 @@ final class LinuxShell {
             throw ScriptException.unsupported(line, "`" + c + "`: the fq qdisc paces flows; tapwire does not pace");
         } else if (program.equals("tc") && dropsEverything(words)) {
             // A queue of no packets: every segment the stack hands the device is dropped locally
-            // (Linux's qdisc_drop, NET_XMIT_DROP), which TCP sees as local congestion. Ignoring
-            // it would let the segments out.
-            throw ScriptException.unsupported(line, "`" + c + "`: a qdisc dropping every packet (local congestion) is not modelled");
+            // (Linux's qdisc_drop, NET_XMIT_DROP), which TCP sees as local congestion: the drill's
+            // device refuses every transmit descriptor until the qdisc is deleted.
+            if (localDrops == null) {
+                throw ScriptException.unsupported(line, "`" + c + "`: a qdisc dropping every packet, with no device to apply it to");
+            }
+            localDrops.accept(true);
+            notes.add(prefix + "the device takes no frame now (local congestion) until the qdisc is deleted");
+        } else if (program.equals("tc") && words.size() >= 4 && words.get(1).equals("qdisc") && words.get(2).equals("delete")
+                && localDrops != null) {
+            localDrops.accept(false);
+            notes.add(prefix + "the device takes frames again");
         } else if (program.equals("tc") && words.size() >= 2 && words.get(1).equals("qdisc")) {
             notes.add(prefix + "tapwire has no queueing discipline (segments leave at once, as with pfifo); ignored");
         } else if (scratch != null && scratch.shell(words, line)) {
