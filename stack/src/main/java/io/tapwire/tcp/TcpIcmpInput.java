@@ -159,7 +159,7 @@ final class TcpIcmpInput implements Icmp.ErrorListener, io.tapwire.net.Icmpv6.Er
      * sequence number. Returns false when {@code t} is no request or the error leaves it.
      */
     private boolean dropRequest(Tcb t, boolean aborts) {
-        if (!aborts || t.state != TcpState.SYN_RECEIVED || t.parent == null || t.fastOpenChild || t.accepted) {
+        if (!aborts || !layer.config().tcpIcmpRequestDrop || t.state != TcpState.SYN_RECEIVED || t.parent == null || t.fastOpenChild || t.accepted) {
             return false;
         }
         stats.inc(io.tapwire.Stat.TCP_LISTEN_DROPS);   // tcp_listendrop

@@ -36,8 +36,13 @@ class TcpIcmpRequestTest {
 
     @BeforeEach
     void synReceived() throws Exception {
+        synReceived(true);
+    }
+
+    private void synReceived(boolean requestDrop) throws Exception {
         StackConfig c = new StackConfig();
         c.tcpIsnSecret = 11;
+        c.tcpIcmpRequestDrop = requestDrop;
         h = new StackHarness(256, c);
         h.introducePeer();
         l = h.stack.listenTcp(80, 8);
@@ -71,6 +76,15 @@ class TcpIcmpRequestTest {
         assertNotNull(reply);
         assertEquals(TcpSegment.RST, reply.flags() & TcpSegment.RST);
         assertNull(l.accept(0, TimeUnit.NANOSECONDS));
+    }
+
+    @Test
+    void withFreeBsdsSettingAFirstHostUnreachableLeavesTheRequest() throws Exception {
+        synReceived(false);
+        icmp(Icmpv4Packet.TYPE_DEST_UNREACHABLE, 1, iss);
+        assertEquals(0, h.stack.statistics().get(Stat.TCP_LISTEN_DROPS));
+        assertNull(ackTheSynAck());
+        assertNotNull(l.accept(0, TimeUnit.NANOSECONDS), "syncache_unreach only marks the entry");
     }
 
     @Test
