@@ -405,7 +405,7 @@ public final class Stack {
         io.tapwire.tcp.SocketSettings initial = options.settings().copy();
         listener.updateSettings(s -> s.tos(initial.tos()).hopLimit(initial.hopLimit()).noOpt(initial.noOpt())
                 .keepInitNanos(initial.keepInitNanos()).userTimeoutNanos(initial.userTimeoutNanos()).cork(initial.cork())
-                .notSentLowat(initial.notSentLowat()).maxSeg(initial.maxSeg()).zerocopy(initial.zerocopy()));
+                .notSentLowat(initial.notSentLowat()).maxSeg(initial.maxSeg()).zerocopy(initial.zerocopy()).mark(initial.mark()));
         if (initial.synCount() > 0) {
             listener.updateSettings(s -> s.synCount(initial.synCount()));
         }

@@ -411,6 +411,14 @@ public final class StackConfig {
      */
     public int tcpIcmpSynSentAbort = 2;
     /**
+     * TCP: whether a believed ICMP error that says the peer cannot be reached (net or host
+     * unreachable, time exceeded, parameter problem; IPv6: icmpv6_err_convert's fatal ones) drops
+     * a passive open still in SYN-RECEIVED at once, as Linux's tcp_req_err does (true). FreeBSD's
+     * syncache_unreach keeps the entry on a first error (it drops it only on a second one after
+     * three SYN-ACK retransmissions, which tapwire does not model): false keeps it.
+     */
+    public boolean tcpIcmpRequestDrop = true;
+    /**
      * TCP: unsent bytes at which a socket stops being writable ({@code tcp_notsent_lowat}, Linux's
      * default UINT_MAX: no limit); a socket's TCP_NOTSENT_LOWAT overrides it.
      */

@@ -37,7 +37,8 @@ public final class ConformanceCommand implements Callable<Integer> {
 
     @Option(names = "--define", paramLabel = "NAME",
             description = "Define NAME for #ifdef (repeatable). Default: STANDARD (the RFC-standard branches of the "
-                    + "FreeBSD suite); FreeBSD selects FreeBSD's own behaviour.")
+                    + "FreeBSD suite); FreeBSD selects FreeBSD's own behaviour. NAME=VALUE is packetdrill's -D: VALUE "
+                    + "replaces the word NAME in ICMP codes (Linux's scripts' CODE; host_unreachable by default).")
     List<String> defines = new ArrayList<>();
 
     @Option(names = {"-v", "--verbose"}, description = "Show each failure's script and actual segment, the events before it, and notes.")

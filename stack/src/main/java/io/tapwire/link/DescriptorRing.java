@@ -36,6 +36,8 @@ public final class DescriptorRing {
     private volatile long consumer;
     private volatile long reclaimPos;
     private long claimFailures;
+    /** {@link #refuseClaims}: every claim fails, as a transmit queue that takes nothing. */
+    private boolean refusing;
 
     /**
      * @param size a power of two, at least 2
@@ -66,13 +68,22 @@ public final class DescriptorRing {
     /** Producer: the next AVAILABLE descriptor, or null when the ring is full (backpressure). */
     public Descriptor claim() {
         long p = producer;
-        if (p - reclaimPos >= slots.length) {
+        if (refusing || p - reclaimPos >= slots.length) {
             claimFailures++;
             return null;
         }
         Descriptor d = slots[(int) p & mask];
         d.clearOffloads(); // every producer starts from a plain frame: no stale metadata from the slot's last use
         return d;
+    }
+
+    /**
+     * While {@code on}, every {@link #claim} fails as on a full ring: a device whose transmit
+     * queue takes nothing (Linux's qdisc of limit 0, whose drops TCP sees as local congestion).
+     * For test devices; set by the producer's thread or before it runs.
+     */
+    public void refuseClaims(boolean on) {
+        refusing = on;
     }
 
     /** Producer: publishes the descriptor returned by the last {@link #claim} holding a frame of {@code length} bytes. */

@@ -120,6 +120,29 @@ public final class TcpSocket implements AutoCloseable, Pollable {
         return calls.pollErrorQueue(tcb);
     }
 
+    /**
+     * {@code recvmsg(MSG_ERRQUEUE)}: the oldest message of the error queue, a zerocopy completion
+     * or a transmit timestamp ({@link io.tapwire.tcp.TxTimestamp}), or null when it is empty.
+     */
+    public io.tapwire.tcp.ErrorQueueMessage pollErrorMessage() {
+        return calls.pollErrorMessage(tcb);
+    }
+
+    /**
+     * {@code setsockopt(SO_TIMESTAMPING)}: transmit timestamps of this connection's bytes on its
+     * error queue ({@link io.tapwire.tcp.TxTimestamp} flags; see there and Linux's timestamping.rst).
+     *
+     * @throws IllegalArgumentException where Linux fails with EINVAL
+     */
+    public void setTimestamping(int flags) {
+        calls.setTimestamping(tcb, flags);
+    }
+
+    /** {@code getsockopt(SO_TIMESTAMPING)}: the flags set, 0 by default. */
+    public int timestamping() {
+        return calls.timestamping(tcb);
+    }
+
     /** What the connection is ready for ({@link io.tapwire.event.Events}), as Linux's {@code tcp_poll} reports it. */
     @Override
     public int readiness() {

@@ -33,6 +33,8 @@ public final class SocketSettings {
     int maxSeg;
     /** IP_LOCAL_PORT_RANGE (Linux 6.3): low 16 bits the lowest ephemeral port, high 16 the highest; 0: ip_local_port_range. */
     int localPortRange;
+    /** SO_MARK (Linux's sk_mark, a u32): stored and reported only, see {@link #mark(int)}. */
+    int mark;
 
     /** Linux's defaults: TOS 0, the stack's TTL, options on, no user timeout, not corked. */
     public SocketSettings() {
@@ -53,6 +55,7 @@ public final class SocketSettings {
         s.localPort = localPort;
         s.maxSeg = maxSeg;
         s.localPortRange = localPortRange;
+        s.mark = mark;
         return s;
     }
 
@@ -85,6 +88,21 @@ public final class SocketSettings {
         this.maxSeg = bytes;
         return this;
     }
+
+    /**
+     * SO_MARK (Linux): the socket's mark, an unsigned 32-bit value. In Linux it tags the socket's
+     * packets for policy routing (ip rule fwmark), netfilter and tc; it is not carried on the wire.
+     * tapwire has none of those (one route, no packet filter), so the mark is stored and reported
+     * by getsockopt and affects nothing else: segments are the same whatever the mark. As in
+     * Linux (sk_clone_lock copies sk_mark), a listener's mark passes to the connections it accepts.
+     */
+    public SocketSettings mark(int value) {
+        this.mark = value;
+        return this;
+    }
+
+    /** SO_MARK as set (read as unsigned), 0 by default. */
+    public int mark() { return mark; }
 
     /** TCP_MAXSEG as set, 0 when not. */
     public int maxSeg() { return maxSeg; }

@@ -595,12 +595,37 @@ public final class Tcb implements Timer.Target {
      */
     /** MSG_ZEROCOPY completions (SO_ZEROCOPY), created by the first zerocopy send. */
     ZerocopyNotifications zerocopy;
+    /** SO_TIMESTAMPING's transmit timestamps, created when the option is first set. */
+    TxTimestamps txTimestamps;
+    /** The order of the error queue's messages across the two above, created with the first. */
+    private ErrorQueueOrder errorOrder;
 
-    /** The send ring is acknowledged up to its head: zerocopy sends it covers complete (POLLERR). */
+    /** The connection's error-queue order (one queue in Linux: sk_error_queue). */
+    ErrorQueueOrder errorOrder() {
+        if (errorOrder == null) {
+            errorOrder = new ErrorQueueOrder();
+        }
+        return errorOrder;
+    }
+
+    /**
+     * The send ring is acknowledged up to its head: zerocopy sends it covers complete, and
+     * SCM_TSTAMP_ACK for the timestamped bytes it covers (POLLERR for either).
+     */
     void zerocopyAcked() {
+        // Linux's tcp_clean_rtx_queue: tcp_ack_tstamp for an acknowledged skb, then its freeing
+        // completes its zerocopy send.
+        if (txTimestamps != null && txTimestamps.acked(sendRing.head(), layer.now())) {
+            wake(Events.ERR);
+        }
         if (zerocopy != null && zerocopy.acked(sendRing.head())) {
             wake(Events.ERR);
         }
+    }
+
+    /** Whether the error queue holds a message (Linux's tcp_poll reports EPOLLERR then). */
+    boolean errorQueued() {
+        return zerocopy != null && zerocopy.hasCompletion() || txTimestamps != null && txTimestamps.hasMessage();
     }
 
     int readiness() {
@@ -627,7 +652,7 @@ public final class Tcb implements Timer.Target {
             // tcp_poll reports EPOLLOUT for a deferred connect).
             mask |= Events.OUT;
         }
-        if (error != null || zerocopy != null && zerocopy.hasCompletion()) {
+        if (error != null || errorQueued()) {
             // Linux's tcp_poll: EPOLLERR for sk_err or a non-empty error queue.
             mask |= Events.ERR;
         }

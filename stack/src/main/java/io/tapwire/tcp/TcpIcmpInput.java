@@ -25,7 +25,8 @@ import java.nio.ByteBuffer;
  * minimum MTU of 1280. When the MSS drops, what is in flight was lost at the old size: it is sent
  * again at once at the new size, without a congestion response (Linux's tcp_simple_retransmit).
  * In SYN-SENT an error may end the attempt ({@link IcmpSynSentErrors}: every error on Linux,
- * the hard ones on FreeBSD). Every other error is soft: it does not abort the connection (RFC
+ * the hard ones on FreeBSD); in SYN-RECEIVED a request (no socket yet) is dropped by the errors
+ * {@link IcmpRequestErrors} lists, as Linux's tcp_req_err drops it. Every other error is soft: it does not abort the connection (RFC
  * 5927 section 5.2, RFC 1122 4.2.3.9; Linux keeps it in {@code sk_err_soft}), and tapwire, which
  * has no use for it, drops it as unhandled.
  */
@@ -70,6 +71,9 @@ final class TcpIcmpInput implements Icmp.ErrorListener, io.tapwire.net.Icmpv6.Er
                 return;
             }
             if (abortAttempt(t, IcmpSynSentErrors.v4(layer.config().tcpIcmpSynSentAbort, type, code))) {
+                return;
+            }
+            if (dropRequest(t, IcmpRequestErrors.v4Aborts(type, code))) {
                 return;
             }
             stats.drop(DropReason.ICMP_UNHANDLED);
@@ -120,6 +124,9 @@ final class TcpIcmpInput implements Icmp.ErrorListener, io.tapwire.net.Icmpv6.Er
             if (abortAttempt(t, IcmpSynSentErrors.v6(layer.config().tcpIcmpSynSentAbort, type, code))) {
                 return;
             }
+            if (dropRequest(t, IcmpRequestErrors.v6Aborts(type, code))) {
+                return;
+            }
             stats.drop(DropReason.ICMP6_UNHANDLED);
         } finally {
             t.lock.unlock();
@@ -142,6 +149,21 @@ final class TcpIcmpInput implements Icmp.ErrorListener, io.tapwire.net.Icmpv6.Er
         }
         t.error = error;
         stats.inc(io.tapwire.Stat.TCP_ATTEMPT_FAILS);
+        layer.release(t);
+        return true;
+    }
+
+    /**
+     * Drops a passive open that is still a request (SYN-RECEIVED, made by a listener, not a Fast
+     * Open child) when the error is one that ends it ({@link IcmpRequestErrors}), as Linux's
+     * tcp_req_err drops the request sock; the error has been checked to quote our SYN-ACK's
+     * sequence number. Returns false when {@code t} is no request or the error leaves it.
+     */
+    private boolean dropRequest(Tcb t, boolean aborts) {
+        if (!aborts || !layer.config().tcpIcmpRequestDrop || t.state != TcpState.SYN_RECEIVED || t.parent == null || t.fastOpenChild || t.accepted) {
+            return false;
+        }
+        stats.inc(io.tapwire.Stat.TCP_LISTEN_DROPS);   // tcp_listendrop
         layer.release(t);
         return true;
     }

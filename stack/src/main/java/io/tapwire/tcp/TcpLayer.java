@@ -450,6 +450,9 @@ public final class TcpLayer implements IpProtocolHandler {
         if (t.zerocopy != null && t.zerocopy.purge()) {
             t.wake(Events.ERR);   // the purged send queue completes its zerocopy sends
         }
+        if (t.txTimestamps != null) {
+            t.txTimestamps.purge();   // freed skbs report no further timestamps
+        }
         t.sendRing.consume(t.sendRing.size());
         t.sendRing.releaseIfEmpty();
         ListenSocket parent = t.parent;

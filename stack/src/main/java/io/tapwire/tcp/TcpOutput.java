@@ -2,6 +2,7 @@ package io.tapwire.tcp;
 
 import io.tapwire.Stat;
 import io.tapwire.StackConfig;
+import io.tapwire.event.Events;
 import io.tapwire.link.Descriptor;
 import io.tapwire.net.Ipv4Output;
 import io.tapwire.wire.Ipv4Packet;
@@ -661,6 +662,7 @@ final class TcpOutput {
                     : ip.begin(t.remoteAddress, Ipv4Packet.PROTO_TCP, segLen);
         }
         if (b == null) {
+            refused = true;   // local congestion: the device queue took nothing (Linux: NET_XMIT_DROP)
             return false;
         }
         int at = e6 == null ? ip.payloadOffset() : ip6.payloadOffset();
@@ -733,6 +735,9 @@ final class TcpOutput {
             if (Seq.lt(seq, t.sndMax)) {
                 t.bytesRetrans += len;
             }
+            if (t.txTimestamps != null && t.txTimestamps.transmitted(dataOffset, len, layer.now())) {
+                t.wake(Events.ERR);   // SO_TIMESTAMPING: SCHED/SND for a marked byte in this segment
+            }
         }
         if (ack) {
             int right = Seq.add(t.rcvNxt, field << shift);
@@ -750,6 +755,12 @@ final class TcpOutput {
         }
         return true;
     }
+
+    /**
+     * Set when the IP layer could not take a segment (no transmit descriptor: the device's queue
+     * is full or takes nothing); cleared by whoever wants to know ({@link TcpTimers#onPersist}).
+     */
+    boolean refused;
 
     /** Our timestamp clock: milliseconds (RFC 7323 5.4 allows 1 ms to 1 s per tick) plus the connection's offset. */
     int tsVal(Tcb t) {

@@ -14,6 +14,9 @@ import java.net.SocketTimeoutException;
  * FIN_WAIT_2 {@code tcp_fin_timeout}). Runs on the stack thread.
  */
 final class TcpTimers {
+    /** Linux's TCP_RESOURCE_PROBE_INTERVAL (HZ / 2): the probe timer's period under local congestion. */
+    static final long RESOURCE_PROBE_INTERVAL_NANOS = 500_000_000L;
+
     private final StackConfig config;
     private final Statistics stats;
     private final TcpLayer layer;
@@ -149,6 +152,7 @@ final class TcpTimers {
             if (t.released) {
                 return;
             }
+            output.refused = false;
             if (t.sndWnd > 0 && output.forceSend(t) > 0) {
                 t.probes = 0;
                 return;
@@ -169,7 +173,10 @@ final class TcpTimers {
             }
             output.sendProbe(t);
             t.probes++;
-            long interval = Math.min(config.tcpMaxRtoNanos, t.rtt.rto() << Math.min(t.probes, 10));
+            // Linux's tcp_send_probe0: a probe the device dropped locally (qdisc full, NET_XMIT_DROP)
+            // is retried every TCP_RESOURCE_PROBE_INTERVAL without backing off; one sent backs off.
+            long interval = output.refused ? RESOURCE_PROBE_INTERVAL_NANOS
+                    : Math.min(config.tcpMaxRtoNanos, t.rtt.rto() << Math.min(t.probes, 10));
             layer.timerQueue().arm(t.persistTimer(), now + clampToUserTimeout(t, t.probesStamp, interval, now));
         } finally {
             t.lock.unlock();

@@ -426,9 +426,12 @@ public final class TcpUserCalls {
             }
             if (zerocopy && written > 0 && t.settings.zerocopy) {
                 if (t.zerocopy == null) {
-                    t.zerocopy = new ZerocopyNotifications();
+                    t.zerocopy = new ZerocopyNotifications(t.errorOrder());
                 }
                 t.zerocopy.sent(t.sendRing.tail());
+            }
+            if (written > 0 && t.txTimestamps != null) {
+                t.txTimestamps.written(t.sendRing.tail());   // Linux's tcp_tx_timestamp: the write's last byte
             }
             // A blocking write that opened a Fast Open connection returns once the handshake is
             // over, as Linux's tcp_sendmsg_fastopen waits in __inet_stream_connect
@@ -455,6 +458,71 @@ public final class TcpUserCalls {
         t.lock.lock();
         try {
             return t.zerocopy == null ? null : t.zerocopy.poll();
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    /**
+     * {@code recvmsg(MSG_ERRQUEUE)}: takes the oldest message of {@code t}'s error queue, a zerocopy
+     * completion or a transmit timestamp, or null when it is empty (Linux: EAGAIN). Never blocks.
+     */
+    public ErrorQueueMessage pollErrorMessage(Tcb t) {
+        t.lock.lock();
+        try {
+            long z = t.zerocopy == null ? Long.MAX_VALUE : t.zerocopy.oldestStamp();
+            long ts = t.txTimestamps == null ? Long.MAX_VALUE : t.txTimestamps.oldestStamp();
+            if (z == Long.MAX_VALUE && ts == Long.MAX_VALUE) {
+                return null;
+            }
+            return z < ts ? t.zerocopy.poll() : t.txTimestamps.poll();
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    /**
+     * SO_TIMESTAMPING ({@link TxTimestamp} flags, Linux's sock_set_timestamping for a TCP socket).
+     *
+     * @throws IllegalArgumentException as Linux's EINVAL: an unknown flag, OPT_ID_TCP without
+     *     OPT_ID, OPT_ID newly set on a closed connection, or BIND_PHC (tapwire's device has no PTP
+     *     hardware clock to bind)
+     */
+    public void setTimestamping(Tcb t, int flags) {
+        if ((flags & ~TxTimestamp.MASK) != 0) {
+            throw new IllegalArgumentException("SO_TIMESTAMPING: unknown flags 0x" + Integer.toHexString(flags & ~TxTimestamp.MASK));
+        }
+        if ((flags & TxTimestamp.OPT_ID_TCP) != 0 && (flags & TxTimestamp.OPT_ID) == 0) {
+            throw new IllegalArgumentException("SO_TIMESTAMPING: OPT_ID_TCP needs OPT_ID");
+        }
+        if ((flags & TxTimestamp.BIND_PHC) != 0) {
+            throw new IllegalArgumentException("SO_TIMESTAMPING: BIND_PHC, and the device has no PTP hardware clock");
+        }
+        t.lock.lock();
+        try {
+            int old = t.txTimestamps == null ? 0 : t.txTimestamps.flags();
+            if ((flags & TxTimestamp.OPT_ID) != 0 && (old & TxTimestamp.OPT_ID) == 0
+                    && (t.state == TcpState.CLOSED || t.released)) {
+                // Linux: OPT_ID on a TCP socket in CLOSE or LISTEN has no sequence to count from.
+                throw new IllegalArgumentException("SO_TIMESTAMPING: OPT_ID on a closed connection");
+            }
+            if (t.txTimestamps == null) {
+                if (flags == 0) {
+                    return;
+                }
+                t.txTimestamps = new TxTimestamps(t.errorOrder(), t.recvRing.capacity());
+            }
+            t.txTimestamps.set(flags, t.sendOffset(t.sndUna), t.sendRing.tail());
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    /** SO_TIMESTAMPING as set on {@code t}, 0 when never. */
+    public int timestamping(Tcb t) {
+        t.lock.lock();
+        try {
+            return t.txTimestamps == null ? 0 : t.txTimestamps.flags();
         } finally {
             t.lock.unlock();
         }

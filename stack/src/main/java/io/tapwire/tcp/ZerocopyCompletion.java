@@ -7,5 +7,5 @@ package io.tapwire.tcp;
  * {@code copied} is {@code SO_EE_CODE_ZEROCOPY_COPIED} (always true in tapwire, see
  * {@link ZerocopyNotifications}).
  */
-public record ZerocopyCompletion(int lo, int hi, boolean copied) {
+public record ZerocopyCompletion(int lo, int hi, boolean copied) implements ErrorQueueMessage {
 }

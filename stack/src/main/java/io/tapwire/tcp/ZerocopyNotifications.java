@@ -25,9 +25,15 @@ import java.util.ArrayDeque;
 final class ZerocopyNotifications {
     /** Sends not acknowledged yet: {id, end offset in the send ring} in send order. */
     private final ArrayDeque<long[]> pending = new ArrayDeque<>();
-    /** Completions not read yet; the last may grow while unread. */
-    private final ArrayDeque<int[]> queue = new ArrayDeque<>();
+    /** Completions not read yet, {first id, last id, stamp}; the last may grow while unread. */
+    private final ArrayDeque<long[]> queue = new ArrayDeque<>();
+    private final ErrorQueueOrder order;
     private int nextId;
+
+    /** @param order the connection's error-queue order, shared with its transmit timestamps */
+    ZerocopyNotifications(ErrorQueueOrder order) {
+        this.order = order;
+    }
 
     /** A zerocopy send whose bytes end at send-ring offset {@code end}; returns its id. */
     int sent(long end) {
@@ -62,12 +68,20 @@ final class ZerocopyNotifications {
     }
 
     private void complete(int id) {
-        int[] last = queue.peekLast();
-        if (last != null && last[1] + 1 == id) {
-            last[1] = id;   // skb_zerocopy_notify_extend: the unread range grows
+        long[] last = queue.peekLast();
+        if (last != null && (int) last[1] + 1 == id && order.isLast(last[2])) {
+            // skb_zerocopy_notify_extend: the unread range at the tail of the error queue grows
+            // (not once another message, a timestamp, was queued after it).
+            last[1] = id;
         } else {
-            queue.addLast(new int[] {id, id});
+            queue.addLast(new long[] {id, id, order.stamp()});
         }
+    }
+
+    /** The stamp of the oldest completion ({@link ErrorQueueOrder}), Long.MAX_VALUE when none waits. */
+    long oldestStamp() {
+        long[] r = queue.peekFirst();
+        return r == null ? Long.MAX_VALUE : r[2];
     }
 
     /** Whether a completion waits to be read (the error queue is not empty). */
@@ -77,7 +91,7 @@ final class ZerocopyNotifications {
 
     /** Takes the oldest completion, or null when there is none. */
     ZerocopyCompletion poll() {
-        int[] r = queue.pollFirst();
-        return r == null ? null : new ZerocopyCompletion(r[0], r[1], true);
+        long[] r = queue.pollFirst();
+        return r == null ? null : new ZerocopyCompletion((int) r[0], (int) r[1], true);
     }
 }

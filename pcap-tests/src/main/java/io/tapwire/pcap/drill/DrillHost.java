@@ -94,6 +94,15 @@ final class DrillHost {
         settle();
     }
 
+    /**
+     * A transmit queue that takes nothing ({@code tc qdisc ... pfifo limit 0}): while {@code on}
+     * the stack can claim no transmit descriptor, so every segment it tries is dropped locally
+     * and it knows (Linux's NET_XMIT_DROP).
+     */
+    void refuseTransmits(boolean on) {
+        device.txRing().refuseClaims(on);
+    }
+
     /** Runs the stack at the current time until it has nothing more to do now. */
     void settle() {
         for (int round = 0; round < MAX_ROUNDS; round++) {

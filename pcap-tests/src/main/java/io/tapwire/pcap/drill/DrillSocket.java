@@ -39,6 +39,9 @@ final class DrillSocket {
     /** IP_TOS, IP_TTL, TCP_NOOPT, TCP_KEEPINIT, TCP_USER_TIMEOUT, TCP_CORK set before connect or listen. */
     final io.tapwire.tcp.SocketSettings settings = new io.tapwire.tcp.SocketSettings();
     int boundPort = -1;
+    /** A regular file open()ed by the script (the run's scratch file), null for a socket; its read position. */
+    java.nio.file.Path file;
+    long filePosition;
     TcpListener listener;
     TcpSocket connection;
     /** An epoll instance (Linux's epoll_create), not a socket. */

@@ -118,6 +118,7 @@ public final class FreeBsdProfile {
         // FreeBSD's icmp_may_rst=1: only hard ICMP errors (port or protocol unreachable,
         // administratively prohibited, TTL exceeded) end a connection attempt.
         c.tcpIcmpSynSentAbort = 1;
+        c.tcpIcmpRequestDrop = false;   // syncache_unreach keeps the entry on a first error
         // FreeBSD rounds the scaled window it advertises up to the scale (roundup2 in tcp_output).
         c.tcpWindowRoundUp = true;
         // FreeBSD sets PSH when a segment empties the send buffer; it has no GSO PSH rule.

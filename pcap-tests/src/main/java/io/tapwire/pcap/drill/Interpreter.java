@@ -36,7 +36,7 @@ public final class Interpreter {
     /** Longest a blocking call or a {@code *} packet may wait on virtual time. */
     private static final long MAX_WAIT_NANOS = 600_000_000_000L;
     /** packetdrill's default --tolerance_usecs. */
-    private static final long DEFAULT_TOLERANCE_MICROS = 4_000;
+    static final long DEFAULT_TOLERANCE_MICROS = 4_000;
 
     private final Script script;
     private final RunOptions runOptions;
@@ -62,6 +62,8 @@ public final class Interpreter {
     private int connectPort = FreeBsdProfile.DEFAULT_PORT;
     private DrillHost host;
     private long now;
+    /** The files the script makes, in a temporary folder deleted when the run ends. */
+    private final ScratchFiles scratch = new ScratchFiles();
     private int eventIndex;
     private long previousAbsoluteMicros = -1;
     /** The script's folder (null for a script given as text). */
@@ -74,6 +76,13 @@ public final class Interpreter {
         this.scriptDir = scriptDir;
         this.config = linux ? LinuxProfile.stackConfig() : FreeBsdProfile.stackConfig();
         this.linuxShell = linux ? new LinuxShell(config, scriptDir, notes, () -> host == null ? null : host.stack()) : null;
+        if (linuxShell != null) {
+            linuxShell.scratch(scratch);
+            linuxShell.localDrops(on -> {
+                ensureStack();
+                host.refuseTransmits(on);
+            });
+        }
         flow.packetdrillNumbering = linux;
         this.syscalls = new Syscalls(new Syscalls.Context() {
             @Override public Stack stack() { return host.stack(); }
@@ -84,6 +93,8 @@ public final class Interpreter {
             @Override public boolean ipv6() { return ipv6; }
             @Override public boolean linux() { return linux; }
             @Override public long now() { return now; }
+            @Override public long toleranceNanos() { return toleranceNanos; }
+            @Override public ScratchFiles scratch() { return scratch; }
             @Override public int bindPort() { return bindPort; }
             @Override public int connectPort() { return connectPort; }
             @Override public void tolerated(String note) { tolerated.add(note); }
@@ -125,6 +136,7 @@ public final class Interpreter {
             return runScript();
         } finally {
             Errno.LINUX.remove();
+            scratch.close();
         }
     }
 
@@ -396,7 +408,7 @@ public final class Interpreter {
         if (flow.localPort < 0) {
             throw ScriptException.unsupported(line, "ICMP packet before the connection's local port is known");
         }
-        int[] tc = IcmpLine.typeAndCode(icmp, ipv6, line);
+        int[] tc = IcmpLine.typeAndCode(WordDefines.resolve(icmp, runOptions.defines(), linux), ipv6, line);
         // The MTU goes in the low 16 bits of frag-needed's second word (RFC 1191), in all 32 of packet-too-big's.
         int rest = icmp.mtu() == null ? 0 : icmp.mtu();
         long live;

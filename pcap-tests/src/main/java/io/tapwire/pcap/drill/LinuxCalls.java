@@ -16,8 +16,9 @@ import java.util.Map;
  * {@code epoll_ctl} / {@code epoll_wait} on a {@link Poller} (whose events are epoll's values,
  * edge- and level-triggered as Linux), and {@code poll} on each socket's readiness. A timeout
  * blocks on virtual time (the {@link Interpreter} moves time to the call's deadline); a zero
- * timeout never blocks. {@code recvmsg} reads the error queue ({@link ZerocopyCalls}) or
- * the receive queue ({@link InqCalls}). Other calls (splice, sendfile...) are unsupported.
+ * timeout never blocks. {@code recvmsg} reads the error queue ({@link TimestampingCalls}: timestamps and
+ * zerocopy completions) or the receive queue ({@link InqCalls}); open and sendfile are {@link FileCalls}'.
+ * Other calls (splice...) are unsupported.
  */
 final class LinuxCalls {
     private final Syscalls.Context ctx;
@@ -41,7 +42,10 @@ final class LinuxCalls {
             case "epoll_wait" -> epollWait(s, line);
             case "poll" -> poll(s, line);
             case "getsockname", "getpeername" -> name(s, line);
-            case "recvmsg" -> InqCalls.errQueue(s, line) ? new ZerocopyCalls(calls).recvmsg(s, line) : new InqCalls(ctx, calls).recvmsg(s, line);
+            case "recvmsg" -> InqCalls.errQueue(s, line) ? new TimestampingCalls(calls, ctx.toleranceNanos()).recvmsg(s, line)
+                    : new InqCalls(ctx, calls).recvmsg(s, line);
+            case "open" -> new FileCalls(ctx, calls).open(s, line);
+            case "sendfile" -> new FileCalls(ctx, calls).sendfile(s, line);
             default -> throw ScriptException.unsupported(line, "system call " + s.name() + "()");
         };
     }

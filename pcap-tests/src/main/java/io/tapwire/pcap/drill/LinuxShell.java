@@ -38,11 +38,13 @@ import java.util.regex.Pattern;
  *       comment; {@code &> /dev/null} and {@code > /dev/null} are dropped;</li>
  *   <li>commands about the host that tapwire's in-process run has no counterpart for and that do
  *       not change what the stack does: {@code tc qdisc} (no queueing discipline: segments leave
- *       at once, as pfifo), {@code /tmp/sysctl_restore_*.sh} (each script gets a fresh stack):
+ *       at once, as pfifo; but a fifo of limit 0 makes the device refuse every frame, local
+ *       congestion, until {@code tc qdisc delete}), {@code /tmp/sysctl_restore_*.sh} (each script gets a fresh stack):
  *       noted and ignored.</li>
  *   <li>{@code ip route change DST ... advmss N mtu lock N initcwnd N}: route metrics for the peer
  *       ({@link #route}).</li>
  * </ul>
+ * {@code rm} and {@code dd} on {@code /tmp} files work on the run's scratch folder ({@link ScratchFiles}).
  * Anything else (other routes, reading {@code /proc} otherwise) makes the script unsupported, naming the command.
  */
 final class LinuxShell {
@@ -73,6 +75,21 @@ final class LinuxShell {
     }
 
     private final Supplier<Stack> stack;
+    /** The run's scratch folder for {@code rm} and {@code dd} on /tmp files ({@link ScratchFiles#shell}); null: none. */
+    private ScratchFiles scratch;
+
+    /** {@code tc qdisc ... limit 0} turns the device's local drops on, {@code tc qdisc delete} off; null: unsupported. */
+    private java.util.function.Consumer<Boolean> localDrops;
+
+    /** Lets a fifo qdisc of limit 0 make the device drop every frame locally ({@code on}) and its deletion stop that. */
+    void localDrops(java.util.function.Consumer<Boolean> apply) {
+        this.localDrops = apply;
+    }
+
+    /** Lets {@code rm} and {@code dd} work on the run's scratch files. */
+    void scratch(ScratchFiles files) {
+        this.scratch = files;
+    }
     /** What each counter read at the last {@code nstat} (nstat prints increments since then). */
     private final Map<String, Long> nstatHistory = new HashMap<>();
 
@@ -198,14 +215,36 @@ final class LinuxShell {
             offloads(words, line, prefix);
         } else if (program.equals("tc") && words.contains("fq")) {
             throw ScriptException.unsupported(line, "`" + c + "`: the fq qdisc paces flows; tapwire does not pace");
+        } else if (program.equals("tc") && dropsEverything(words)) {
+            // A queue of no packets: every segment the stack hands the device is dropped locally
+            // (Linux's qdisc_drop, NET_XMIT_DROP), which TCP sees as local congestion: the drill's
+            // device refuses every transmit descriptor until the qdisc is deleted.
+            if (localDrops == null) {
+                throw ScriptException.unsupported(line, "`" + c + "`: a qdisc dropping every packet, with no device to apply it to");
+            }
+            localDrops.accept(true);
+            notes.add(prefix + "the device takes no frame now (local congestion) until the qdisc is deleted");
+        } else if (program.equals("tc") && words.size() >= 4 && words.get(1).equals("qdisc") && words.get(2).equals("delete")
+                && localDrops != null) {
+            localDrops.accept(false);
+            notes.add(prefix + "the device takes frames again");
         } else if (program.equals("tc") && words.size() >= 2 && words.get(1).equals("qdisc")) {
             notes.add(prefix + "tapwire has no queueing discipline (segments leave at once, as with pfifo); ignored");
+        } else if (scratch != null && scratch.shell(words, line)) {
+            notes.add(prefix + "run on the run's scratch folder");
         } else if (program.equals("nstat") && words.size() == 1) {
             nstatSnapshot();
             notes.add(prefix + "output discarded: nstat's history is reset");
         } else {
             throw ScriptException.unsupported(line, "shell command `" + c + "`");
         }
+    }
+
+    /** {@code tc qdisc add|replace ... pfifo|bfifo limit 0}: a queue that holds (and so passes) nothing. */
+    private static boolean dropsEverything(List<String> words) {
+        int limit = words.indexOf("limit");
+        return words.size() >= 3 && words.get(1).equals("qdisc") && (words.contains("pfifo") || words.contains("bfifo"))
+                && limit > 0 && limit + 1 < words.size() && words.get(limit + 1).equals("0");
     }
 
     /**

@@ -20,8 +20,6 @@ final class LinuxSocketOptions {
             Map.entry("TCP_KEEPCNT", "TCP_KEEPCNT (not in the drill's Linux mapping yet)"),
             Map.entry("TCP_INFO", "getsockopt(TCP_INFO) with a struct (the scripts' %{ }% asserts are evaluated instead)"),
             Map.entry("TCP_MD5SIG", "TCP_MD5SIG's struct tcp_md5sig (the stack has RFC 2385 keys: TcpSocket/TcpListener.setMd5Key; the drill does not parse the struct yet)"),
-            Map.entry("SO_TIMESTAMPING", "SO_TIMESTAMPING (no socket timestamping in tapwire)"),
-            Map.entry("SO_MARK", "SO_MARK (no packet marks in tapwire)"),
             Map.entry("SO_MAX_PACING_RATE", "SO_MAX_PACING_RATE (tapwire does not pace)"));
 
     /** The send flags tapwire cannot honour yet, by bit, with the reason. */
@@ -117,6 +115,9 @@ final class LinuxSocketOptions {
                 String error = InqCalls.set(so, Syscalls.eval(value, line));
                 return error == null ? Syscalls.Result.ok(0) : Syscalls.Result.error(error);
             }
+            case "SO_TIMESTAMPING", "SO_TIMESTAMPING_OLD" -> {
+                return TimestampingCalls.setsockopt(so, value, line);
+            }
             default -> throw unsupported(name, line);
         }
     }
@@ -144,6 +145,9 @@ final class LinuxSocketOptions {
                 throw new ScriptFailure(line, "getsockopt(TCP_MAXSEG): expected [" + want + "] got [" + actual + "]");
             }
             return Syscalls.Result.ok(0);
+        }
+        if (name.equals("SO_TIMESTAMPING") || name.equals("SO_TIMESTAMPING_OLD")) {
+            return TimestampingCalls.getsockopt(so, expected, line);
         }
         throw unsupported(name, line);
     }

@@ -12,7 +12,8 @@ import java.util.Map;
  * The small part of packetdrill's Python code blocks ({@code %{ ... }%}) that Linux's scripts use
  * to check {@code struct tcp_info} after an event: {@code assert EXPR[, message]},
  * {@code NAME = EXPR}, {@code NAME += EXPR} (variables live for the script), and {@code print(...)}
- * (ignored), with integer expressions over {@code tcpi_*} fields, Linux's constants
+ * (ignored), statements split by newlines or {@code ;} and joined by a backslash ending a line
+ * ({@link #joinLines}), with integer expressions over {@code tcpi_*} fields, Linux's constants
  * ({@code TCP_CA_Recovery}, {@code TCP_INFINITE_SSTHRESH}, {@code TCPI_OPT_*}), {@code + - * // %
  * & |}, comparisons (chained as Python does), {@code and}, {@code or}, {@code not}. The fields come
  * from tapwire's {@link TcpInfo}, converted to Linux's units (cwnd, ssthresh, sacked and lost in
@@ -51,7 +52,7 @@ final class PythonAsserts {
      */
     void run(String code, int line, TcpInfo info, boolean synData) {
         this.synData = synData;
-        for (String raw : code.split("[\n;]")) {
+        for (String raw : joinLines(code).split("[\n;]")) {
             String st = stripComment(raw).strip();
             if (st.isEmpty()) {
                 continue;
@@ -101,6 +102,58 @@ final class PythonAsserts {
             }
             throw ScriptException.unsupported(line, "Python statement '" + st + "' in a code block");
         }
+    }
+
+    /**
+     * Python's explicit line joining (the language reference, 2.1.5): a physical line ending in a
+     * backslash that is not part of a string literal or a comment is joined with the next, the
+     * backslash and the newline removed. A backslash inside a comment does not continue it, and
+     * one inside a string is the string's (packetdrill's blocks carry none across lines). The pair
+     * becomes a space: CPython's tokenizer keeps the tokens on either side apart.
+     */
+    static String joinLines(String code) {
+        StringBuilder out = new StringBuilder(code.length());
+        char quote = 0;
+        boolean comment = false;
+        for (int i = 0; i < code.length(); i++) {
+            char c = code.charAt(i);
+            if (c == '\n') {
+                comment = false;
+                quote = 0;   // a short string ends at its line (Python would report an error)
+                out.append(c);
+            } else if (comment) {
+                out.append(c);
+            } else if (quote != 0) {
+                if (c == '\\' && i + 1 < code.length() && code.charAt(i + 1) != '\n') {
+                    out.append(c).append(code.charAt(++i));   // an escape: the next character is the string's
+                    continue;
+                }
+                if (c == quote) {
+                    quote = 0;
+                }
+                out.append(c);
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+                out.append(c);
+            } else if (c == '#') {
+                comment = true;
+                out.append(c);
+            } else if (c == '\\' && lineEndsAfter(code, i + 1)) {
+                i = code.indexOf('\n', i + 1);   // drop the backslash, any \r, and the newline
+                out.append(' ');
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    /** Whether only a newline (or \r\n) follows {@code from}: the backslash before it ends its physical line. */
+    private static boolean lineEndsAfter(String s, int from) {
+        if (from < s.length() && s.charAt(from) == '\r') {
+            from++;
+        }
+        return from < s.length() && s.charAt(from) == '\n';
     }
 
     /** The tcpi_* values the expression names, for the failure message. */

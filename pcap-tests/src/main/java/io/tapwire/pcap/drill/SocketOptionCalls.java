@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * difference is tolerated and noted, since buffer accounting differs by design between stacks
  * (FreeBSD rounds to the MSS, Linux doubles) and the windows it leads to are checked on the wire.
  * IP_TOS/IPV6_TCLASS, IP_TTL/IPV6_UNICAST_HOPS, TCP_NOOPT, TCP_CORK, TCP_NOTSENT_LOWAT, TCP_USER_TIMEOUT,
- * TCP_KEEPINIT and TCP_KEEPIDLE/KEEPINTVL/KEEPCNT are set on the stack's socket (or kept until it
+ * TCP_KEEPINIT, SO_MARK and TCP_KEEPIDLE/KEEPINTVL/KEEPCNT are set on the stack's socket (or kept until it
  * exists) and read back strictly; values out of range fail with EINVAL as on Linux.
  */
 final class SocketOptionCalls {
@@ -175,6 +175,9 @@ final class SocketOptionCalls {
                 change = x -> x.userTimeoutNanos(v * 1_000_000L);
             }
             case "SO_ZEROCOPY" -> change = x -> x.zerocopy(v != 0);
+            // Linux's sock_setsockopt: SO_MARK needs CAP_NET_ADMIN (the scripts run as root) and
+            // takes the int as sk_mark, a u32.
+            case "SO_MARK" -> change = x -> x.mark((int) v);
             case "TCP_SYNCNT" -> {
                 if (v < 1 || v > 127) {
                     return "EINVAL";   // Linux: 1..MAX_TCP_SYNCNT
@@ -232,6 +235,7 @@ final class SocketOptionCalls {
             case "TCP_NOTSENT_LOWAT" -> set.notSentLowat();
             case "TCP_USER_TIMEOUT" -> set.userTimeoutNanos() / 1_000_000L;
             case "SO_ZEROCOPY" -> set.zerocopy() ? 1L : 0L;
+            case "SO_MARK" -> set.mark() & 0xFFFF_FFFFL;
             case "TCP_SYNCNT" -> (long) (set.synCount() > 0 ? set.synCount() : c.tcpSynRetries);
             case "TCP_KEEPINIT" -> (set.keepInitNanos() > 0 ? set.keepInitNanos() : c.tcpKeepInitNanos) / 1_000_000_000L;
             // FreeBSD reports the inherited sysctl value (r305810), as Linux reports tcp_keepalive_*.

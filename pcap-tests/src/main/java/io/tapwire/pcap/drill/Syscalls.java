@@ -81,6 +81,10 @@ final class Syscalls {
 
         /** The current virtual time. */
         long now();
+        /** The script's timing tolerance (--tolerance_usecs), for times a call reports. */
+        default long toleranceNanos() { return Interpreter.DEFAULT_TOLERANCE_MICROS * 1000; }
+        /** The run's scratch folder for the files a script makes ({@link FileCalls}); null when it has none. */
+        default ScratchFiles scratch() { return null; }
 
         /** Whether the script is of Linux's dialect (Linux's socket semantics), else the FreeBSD suite's. */
         boolean linux();

@@ -5,12 +5,12 @@ import io.tapwire.tcp.ZerocopyCompletion;
 import java.util.List;
 
 /**
- * Linux's MSG_ZEROCOPY error queue in the scripts: {@code recvmsg(fd, {..., msg_control=[{cmsg_level=
+ * Linux's MSG_ZEROCOPY completions in the scripts: a {@code recvmsg(fd, {..., msg_control=[{cmsg_level=
  * CMSG_LEVEL_IP, cmsg_type=CMSG_TYPE_RECVERR, cmsg_data={ee_errno=0, ee_origin=SO_EE_ORIGIN_ZEROCOPY,
- * ee_type=0, ee_code=SO_EE_CODE_ZEROCOPY_COPIED, ee_info=LO, ee_data=HI}}]}, MSG_ERRQUEUE)} takes the
- * oldest completion from the stack ({@link io.tapwire.socket.TcpSocket#pollErrorQueue}) and checks
- * each field; an empty queue is EAGAIN (MSG_ERRQUEUE never blocks), which a script writes with
- * {@code msg_control=[]}.
+ * ee_type=0, ee_code=SO_EE_CODE_ZEROCOPY_COPIED, ee_info=LO, ee_data=HI}}]}, MSG_ERRQUEUE)} that
+ * takes a completion from the error queue ({@link TimestampingCalls#recvmsg}, which reads the queue
+ * in order) has each field checked here; an empty queue is EAGAIN (MSG_ERRQUEUE never blocks),
+ * which a script writes with {@code msg_control=[]}.
  */
 final class ZerocopyCalls {
     /** Linux's MSG_ERRQUEUE. */
@@ -19,46 +19,15 @@ final class ZerocopyCalls {
     static final long ORIGIN_ZEROCOPY = 5;
     static final long CODE_COPIED = 1;
 
-    private final Syscalls calls;
-
-    ZerocopyCalls(Syscalls calls) {
-        this.calls = calls;
+    private ZerocopyCalls() {
     }
 
-    Syscalls.Call recvmsg(Script.Syscall s, int line) {
-        Syscalls.arity(s, 3, line);
-        DrillSocket so = calls.socket(s.args().get(0), line);
-        if ((Syscalls.eval(s.args().get(2), line) & MSG_ERRQUEUE) == 0) {
-            throw ScriptException.unsupported(line, "recvmsg() without MSG_ERRQUEUE");
+    /** Checks a zerocopy completion against the one control message expected (null: none was). */
+    static void check(Expr.Struct cmsg, ZerocopyCompletion z, int line) {
+        if (cmsg == null) {
+            throw new ScriptFailure(line, "recvmsg(MSG_ERRQUEUE): expected no control message, got a zerocopy completion "
+                    + Integer.toUnsignedString(z.lo()) + ".." + Integer.toUnsignedString(z.hi()));
         }
-        if (!(s.args().get(1) instanceof Expr.Struct msg)) {
-            throw ScriptException.syntax(line, "recvmsg() needs a struct msghdr");
-        }
-        Expr.Struct expected = null;
-        for (Expr.Field f : msg.fields()) {
-            if ("msg_control".equals(f.name()) && f.value() instanceof Expr.Array a && !a.items().isEmpty()) {
-                if (a.items().size() != 1 || !(a.items().get(0) instanceof Expr.Struct cmsg)) {
-                    throw ScriptException.unsupported(line, "recvmsg() expecting other than one control message");
-                }
-                expected = cmsg;
-            }
-        }
-        Expr.Struct want = expected;
-        return new Syscalls.Call(so, () -> {
-            ZerocopyCompletion z = so.connection == null ? null : so.connection.pollErrorQueue();
-            if (z == null) {
-                return Syscalls.Result.error("EAGAIN");
-            }
-            if (want == null) {
-                throw new ScriptFailure(line, "recvmsg(MSG_ERRQUEUE): expected no control message, got a zerocopy completion "
-                        + Integer.toUnsignedString(z.lo()) + ".." + Integer.toUnsignedString(z.hi()));
-            }
-            check(want, z, line);
-            return Syscalls.Result.ok(0);
-        }, true);
-    }
-
-    private static void check(Expr.Struct cmsg, ZerocopyCompletion z, int line) {
         for (Expr.Field f : cmsg.fields()) {
             switch (f.name()) {
                 case "cmsg_level" -> expectName(f, List.of("CMSG_LEVEL_IP", "SOL_IP", "CMSG_LEVEL_IPV6", "SOL_IPV6"), line);
