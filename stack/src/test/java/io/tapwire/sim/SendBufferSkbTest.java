@@ -165,6 +165,14 @@ class SendBufferSkbTest {
             }
         });
         writer.start();
+        // Let it block first: a write made after the ACK of 30001 would find room for a new skb
+        // and succeed at once, as a non-blocking one does in Linux.
+        for (int i = 0; writer.getState() != Thread.State.WAITING; i++) {
+            if (i > 30_000) {
+                fail("gave up waiting: the writer never blocked");
+            }
+            Thread.sleep(1);
+        }
         ack(p, iss, 10_000, 50000);
         ack(p, iss, 30_000, 50000);
         writer.join(200);
