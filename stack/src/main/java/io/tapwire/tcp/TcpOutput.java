@@ -250,7 +250,7 @@ final class TcpOutput {
         }
         // The network starves (not cwnd-limited), nothing is left to send and a writer found no
         // space: the send buffer is what limits (tcp_cwnd_validate starts that chrono).
-        if (!t.isCwndLimited() && t.notSent() == 0 && t.sndNoSpace
+        if (!t.layer.config().tcpBsdSendBuffer && !t.isCwndLimited() && t.notSent() == 0 && t.sndNoSpace
                 && (t.state == TcpState.ESTABLISHED || t.state == TcpState.CLOSE_WAIT)) {
             t.chrono.start(TcpChrono.SNDBUF_LIMITED, t.layer.now());
         }

@@ -33,6 +33,7 @@ class SendBufferSkbTest {
     private static StackConfig config(int wmem) {
         StackConfig c = new StackConfig();
         c.tcpIsnSecret = 7;
+        c.tcpBsdSendBuffer = false;
         c.tcpWmemDefault = wmem;
         return c;
     }

@@ -30,6 +30,7 @@ class SendChronoTest {
     void theReceiveWindowLimitedTimeRunsWhileTheWindowHoldsDataBack() throws Exception {
         StackConfig c = new StackConfig();
         c.tcpIsnSecret = 9;
+        c.tcpBsdSendBuffer = false;
         StackHarness h = new StackHarness(256, c);
         h.introducePeer();
         TcpSocket s = h.stack.connectTcp(StackHarness.PEER, 80);
@@ -77,6 +78,7 @@ class SendChronoTest {
         // starves with nothing left to send: send-buffer limited, until the ACK of everything.
         StackConfig c = new StackConfig();
         c.tcpIsnSecret = 9;
+        c.tcpBsdSendBuffer = false;
         StackHarness h = new StackHarness(256, c);
         h.introducePeer();
         TcpSocket s = h.stack.connectTcp(StackHarness.PEER, 80);
