@@ -445,6 +445,17 @@ public final class StackConfig {
      */
     public boolean tcpBsdPush = false;
     /**
+     * TCP: BSD's send buffer: a write queues data bytes up to the socket's buffer size and the
+     * socket is writable while the free bytes are at least half of the queued ones. Off (Linux):
+     * sk_sndbuf bounds the queued skbs' truesize (data plus a per-skb overhead), checked only
+     * before a write starts a new skb, which it fills to the size goal even past the limit; the
+     * buffer grows with cwnd unless SO_SNDBUF fixed it (tcp_sendmsg_locked, tcp_sndbuf_expand;
+     * see io.tapwire.tcp.SendBuffer). On (BSD's) by default for now: Linux's accounting changes
+     * how writes are cut into packets, and the recorded pcap scenarios (pcap-tests' corpus) pin
+     * the byte-counted buffer until they are re-recorded; the Linux profile turns it off.
+     */
+    public boolean tcpBsdSendBuffer = true;
+    /**
      * TCP: the most segments one ACK may add to cwnd in slow start; 0 for no limit. Linux's
      * tcp_slow_start adds every segment the ACK covers (0, the default); RFC 9406 (HyStart++)
      * asks 8 of a sender that does not pace (CUBIC's own default when used alone).

@@ -115,6 +115,20 @@ public final class TcpSocket implements AutoCloseable, Pollable {
         return calls.write(tcb, b, off, len, 0, false, true);
     }
 
+    /**
+     * {@code sendmsg(..., MSG_ZEROCOPY)} of a gathering write without blocking: the bytes of
+     * {@code b} from {@code off}, as consecutive iovecs of the lengths in {@code iovecs}. Each
+     * iovec (each 4 KB page of it) is one user fragment of the skb it lands in, at most 17 per skb
+     * as Linux's MAX_SKB_FRAGS, so many small iovecs leave as several segments with PSH.
+     */
+    public int tryWriteZerocopy(byte[] b, int off, int[] iovecs) throws IOException {
+        int len = 0;
+        for (int v : iovecs) {
+            len += v;
+        }
+        return calls.write(tcb, b, off, len, 0, false, true, iovecs.clone());
+    }
+
     /** {@code recvmsg(MSG_ERRQUEUE)}: the oldest zerocopy completion, or null when the error queue is empty. */
     public io.tapwire.tcp.ZerocopyCompletion pollErrorQueue() {
         return calls.pollErrorQueue(tcb);
@@ -206,6 +220,15 @@ public final class TcpSocket implements AutoCloseable, Pollable {
     /** Sends our FIN after the queued data; reading continues (half close). */
     public void shutdownOutput() throws IOException {
         calls.shutdownOutput(tcb);
+    }
+
+    /**
+     * Linux's send chronograph (tcpi_busy_time, tcpi_rwnd_limited, tcpi_sndbuf_limited): how long
+     * the connection had data to send, and of that how long the peer's receive window or the send
+     * buffer held it back.
+     */
+    public io.tapwire.tcp.TcpChrono.Stats chronoStats() {
+        return calls.chrono(tcb);
     }
 
     /** Like {@code getsockopt(TCP_INFO)}. */

@@ -54,6 +54,10 @@ public final class Tcb implements Timer.Target {
     /** ... and where it ends (cwnd_usage_seq: snd_nxt when it began). */
     int cwndUsageSeq;
     final ByteRing sendRing;
+    /** Linux's accounting of the send ring in skbs (sk_sndbuf, sk_wmem_queued); see {@link SendBuffer}. */
+    final SendBuffer sendBuf;
+    /** Busy, receive-window-limited and send-buffer-limited time (tcpi_busy_time and friends). */
+    final TcpChrono chrono = new TcpChrono();
     /** The application will send no more (shutdownOutput/close): a FIN follows the data. */
     boolean finQueued;
     /** Sequence number of our FIN, fixed when it is queued (no data can follow it). */
@@ -390,6 +394,7 @@ public final class Tcb implements Timer.Target {
         this.key = key(remoteAddress, remotePort, localPort);
         this.recvRing = new ByteRing(rcvbuf, layer.bufferPool());
         this.sendRing = new ByteRing(sndbuf, layer.bufferPool());
+        this.sendBuf = new SendBuffer(sendRing, sndbuf);
         this.rtt = rtt;
         this.cc = cc;
     }
@@ -551,6 +556,10 @@ public final class Tcb implements Timer.Target {
      * {@code sk_stream_write_space} does (no OUT edge per ACK). Caller holds the lock.
      */
     void wakeWriters() {
+        if (!layer.config().tcpBsdSendBuffer) {
+            checkSpace();
+            return;
+        }
         changed.signalAll();
         if (waiters != null && sndNoSpace && writable()) {
             sndNoSpace = false;
@@ -559,15 +568,54 @@ public final class Tcb implements Timer.Target {
     }
 
     /**
+     * Linux's tcp_check_space after an ACK or a send: only while a writer found no space
+     * (SOCK_NOSPACE), grow sk_sndbuf if cwnd has room (tcp_new_space, tcp_should_expand_sndbuf:
+     * fewer packets in flight than cwnd), then, if the socket is writable, clear the flag and wake
+     * blocked writers and OUT watchers (sk_stream_write_space). Caller holds the lock.
+     */
+    private void checkSpace() {
+        if (!sndNoSpace) {
+            return;
+        }
+        if (state.isSynchronized() && inFlight() < cc.cwnd() && !layer.memory().underPressure()) {
+            int mss = Math.max(1, sndMss);
+            sendBuf.expand(mss, (int) Math.min(Integer.MAX_VALUE, cc.cwnd() / mss),
+                    lr == null ? layer.config().tcpReordering : lr.reordering, layer.config().tcpWmemMax);
+        }
+        if (writable()) {
+            sndNoSpace = false;
+            // tcp_check_space: no longer send-buffer limited.
+            chrono.stop(TcpChrono.SNDBUF_LIMITED, layer.now(), sendRing.size() == 0);
+            changed.signalAll();
+            if (waiters != null) {
+                WaitQueue.wake(waiters, Events.OUT);
+            }
+        }
+    }
+
+    /**
      * Room to write as Linux's {@code sk_stream_is_writeable}: free space at least half of what is
-     * queued, so an event loop is not woken for a few bytes.
+     * queued, so an event loop is not woken for a few bytes. With Linux's send buffer
+     * ({@link SendBuffer}) counted in skb truesize against sk_sndbuf, with twice the unsent bytes
+     * below TCP_NOTSENT_LOWAT (tcp_poll's wake 1); with BSD's in data bytes.
      */
     boolean writable() {
-        if (memoryWait || !belowNotSentLowat()) {
+        if (memoryWait) {
+            return false;
+        }
+        if (!layer.config().tcpBsdSendBuffer) {
+            return sendBuf.writeable(notSent(), notSentLowat());
+        }
+        if (!belowNotSentLowat()) {
             return false;
         }
         int free = sendRing.free();
         return free > 0 && free >= sendRing.size() / 2;
+    }
+
+    /** The connection's TCP_NOTSENT_LOWAT, or {@code tcp_notsent_lowat} without one (tcp_notsent_lowat()). */
+    long notSentLowat() {
+        return settings.notSentLowat > 0 ? settings.notSentLowat : layer.config().tcpNotsentLowat;
     }
 
     /** Written but never sent bytes (Linux's write_seq - snd_nxt). */
@@ -704,7 +752,7 @@ public final class Tcb implements Timer.Target {
                 ecnOk, rtt.backoffCount(), dataSegsIn > 0 ? layer.config().tcpDelackNanos / 1000 : 0, pmtu, rcvMss(), bytesSent, bytesRetrans,
                 segsOut, segsIn, dataSegsOut, dataSegsIn, rtt.minRtt() / 1000, rcvSpace(), sendRing.size(), recvRing.size(),
                 timerKind(), timerRemainingMicros(), timerKind() == TcpInfo.TIMER_ON ? retransmits : probes, recvRing.capacity(),
-                sendRing.capacity(), lr != null ? lr.segs.count() : unackedSegments(), probes,
+                layer.config().tcpBsdSendBuffer ? sendRing.capacity() : sendBuf.sndbuf, lr != null ? lr.segs.count() : unackedSegments(), probes,
                 dataRecvStamp == 0 ? 0 : Math.max(0, layer.now() - dataRecvStamp) / 1_000_000,
                 lr == null ? layer.config().tcpReordering : lr.reordering, lr == null ? 0 : lr.reordSeen,
                 lr == null ? 0 : lr.segs.retransOut(), delivered, deliveredCe);

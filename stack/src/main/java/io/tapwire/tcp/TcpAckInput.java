@@ -150,12 +150,17 @@ final class TcpAckInput {
         t.logCa(exit, layer.now());
         t.dupAcks = 0;
         if (t.sndUna == t.sndMax) {
+            // tcp_clean_rtx_queue emptied the retransmission queue: busy no more unless data waits.
+            t.chrono.stop(TcpChrono.BUSY, layer.now(), t.sendRing.size() == 0);
             layer.timerQueue().cancel(t.rtxTimer);
         } else {
             // RFC 6298 5.3: restart the timer when new data is acknowledged.
             layer.timerQueue().arm(t.rtoTimer(), layer.now() + t.rtt.rto());
         }
-        t.wakeWriters();
+        if (config.tcpBsdSendBuffer) {
+            t.wakeWriters();
+        }
+        // Linux's send buffer: tcp_check_space runs after the push that follows the ACK (TcpOutput).
     }
 
     /**

@@ -159,13 +159,30 @@ final class TcpOutput {
             if (t.sackOk && !t.scoreboard.isEmpty() && retransmitting) {
                 len = Math.min(len, Seq.diff(t.scoreboard.nextSackedStart(t.sndNxt, t.sndMax), t.sndNxt));
             }
+            // An skb that ran out of zerocopy fragments (tcp_mark_push) leaves as a packet of its
+            // own with PSH; Linux's tcp_write_xmit holds only the last skb back for Nagle.
+            long mark = retransmitting || len == 0 || config.tcpBsdSendBuffer ? Long.MAX_VALUE : t.sendBuf.nextPushMark(offset);
+            boolean atMark = false;
+            boolean atSkbEnd = false;
+            if (mark <= offset + len) {
+                len = (int) (mark - offset);
+                atMark = mark < dataEnd;
+            } else if (!retransmitting && len > 0 && !config.tcpBsdSendBuffer) {
+                // One packet never carries two skbs (tcp_write_xmit sends skb by skb); an skb
+                // followed by another is not held back by Nagle (TCP_NAGLE_PUSH for all but the last).
+                long end = t.sendBuf.skbEnd(offset);
+                if (end < offset + len) {
+                    len = (int) (end - offset);
+                }
+                atSkbEnd = offset + len == end && end < dataEnd;
+            }
             boolean fin = false;
             if (len > 0) {
                 boolean all = len == unsent;
                 // Nagle and sender SWS avoidance hold back new data only (RFC 9293 3.8.6.2.1): a
                 // retransmission below snd.max goes at the size of its hole, as Linux's
                 // tcp_retransmit_skb sends a lost skb without tcp_nagle_test.
-                if (len < maxData && !retransmitting && !mayBeSentShort(t, len, all, inFlight)) {
+                if (len < maxData && !retransmitting && !atMark && !atSkbEnd && !mayBeSentShort(t, len, all, inFlight)) {
                     break;
                 }
                 int tail = len % maxData;
@@ -186,7 +203,7 @@ final class TcpOutput {
             // packet of more than one segment (__tcp_transmit_skb: "Force a PSH flag on all (GSO)
             // packets to expedite GRO flush at receiver"), which the device (or software GSO) leaves
             // on the packet's last segment only.
-            boolean push = len > 0 && (len == unsent || (gsoPush && len > maxData));
+            boolean push = len > 0 && (len == unsent || atMark || (gsoPush && len > maxData));
             // Without TSO the packet leaves as wire-sized segments, the flags on the last.
             int piece = tsoData >= len ? len : maxData;
             int done = 0;
@@ -204,6 +221,11 @@ final class TcpOutput {
                 sentSomething = true;
                 sentNew |= !resent;
             } while (done < len);
+            if (done > 0 && !resent && !config.tcpBsdSendBuffer) {
+                // Sending part of an skb splits it where this GSO packet ends (tso_fragment): its
+                // unsent rest is an skb of its own.
+                t.sendBuf.sent(t.sendOffset(t.sndMax));
+            }
             if (blocked) {
                 // Most likely the TX ring is full: try again once the device has drained it.
                 layer.outputBlocked(t);
@@ -212,6 +234,15 @@ final class TcpOutput {
             if (fin) {
                 break;
             }
+        }
+        // Linux's tcp_write_xmit: receive-window limited when cwnd had room but the peer's window
+        // did not admit the next segment (tcp_snd_wnd_test), which starts or stops that chrono.
+        long unsentNow = t.sendRing.tail() - t.sendOffset(t.sndNxt);
+        if (unsentNow > 0 && t.inFlight() < t.cc.cwnd()
+                && Seq.diff(Seq.add(t.sndUna, t.sndWnd), t.sndNxt) < Math.min(unsentNow, maxSegmentData(t))) {
+            t.chrono.start(TcpChrono.RWND_LIMITED, layer.now());
+        } else {
+            t.chrono.stop(TcpChrono.RWND_LIMITED, layer.now(), t.sendRing.size() == 0);
         }
         // Linux's tcp_write_xmit ends with tcp_cwnd_validate: cwnd-limited when what is in flight
         // fills cwnd (Linux counts segments: less than one segment of room left, in bytes).
@@ -230,8 +261,9 @@ final class TcpOutput {
         if (!sentSomething && t.ackNow) {
             sendAck(t);
         }
-        if (sentSomething && t.sndNoSpace) {
+        if (t.sndNoSpace && (sentSomething || !config.tcpBsdSendBuffer)) {
             // Sending lowered the unsent bytes: a writer held by TCP_NOTSENT_LOWAT may go on.
+            // Linux's tcp_data_snd_check: tcp_check_space after the push of every ACK.
             t.wakeWriters();
         }
         if (sentNew) {
@@ -251,6 +283,12 @@ final class TcpOutput {
             t.cwndLimited = cwndLimited;
             t.maxBytesOut = out;
             t.cwndUsageSeq = t.sndNxt;
+        }
+        // The network starves (not cwnd-limited), nothing is left to send and a writer found no
+        // space: the send buffer is what limits (tcp_cwnd_validate starts that chrono).
+        if (!t.layer.config().tcpBsdSendBuffer && !t.isCwndLimited() && t.notSent() == 0 && t.sndNoSpace
+                && (t.state == TcpState.ESTABLISHED || t.state == TcpState.CLOSE_WAIT)) {
+            t.chrono.start(TcpChrono.SNDBUF_LIMITED, t.layer.now());
         }
     }
 

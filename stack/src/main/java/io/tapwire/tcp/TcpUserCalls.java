@@ -361,6 +361,19 @@ public final class TcpUserCalls {
      * ({@link #pollErrorQueue}). The bytes are copied all the same ({@link ZerocopyNotifications}).
      */
     public int write(Tcb t, byte[] b, int off, int len, long timeoutNanos, boolean more, boolean zerocopy) throws IOException {
+        return write(t, b, off, len, timeoutNanos, more, zerocopy, null);
+    }
+
+    /**
+     * {@link #write(Tcb, byte[], int, int, long, boolean, boolean)} of a gathering send
+     * ({@code sendmsg} with {@code fragments}, the iovecs' lengths, summing to {@code len}): with
+     * {@code zerocopy}, each iovec's pages are user fragments of the skbs they land in, at most
+     * {@link SendBuffer#MAX_SKB_FRAGS} per skb (Linux's skb_zerocopy_iter_stream), so small iovecs
+     * fill skbs of 17 and the skb that ran out of fragments goes out with PSH (tcp_mark_push).
+     * Null {@code fragments}: one buffer.
+     */
+    public int write(Tcb t, byte[] b, int off, int len, long timeoutNanos, boolean more, boolean zerocopy, int[] fragments)
+            throws IOException {
         java.util.Objects.checkFromIndexSize(off, len, b.length);
         checkMayBlock(timeoutNanos);
         int written = 0;
@@ -400,11 +413,20 @@ public final class TcpUserCalls {
                     remaining = awaitConnect(t, remaining);
                     continue;
                 }
-                // TCP_NOTSENT_LOWAT: queue no more than the mark allows (Linux checks it before each
-                // new skb, so it may queue up to one skb more).
-                int n = (int) Math.min(len - written, t.notSentRoom());
-                n = n == 0 ? 0 : t.sendRing.append(b, off + written, n);
+                int n;
+                // tcp_add_write_queue_tail: an skb on an empty write queue starts the busy chrono.
+                boolean writeQueueEmpty = t.notSent() == 0;
+                if (config.tcpBsdSendBuffer) {
+                    // BSD: data bytes up to the buffer size, and no more than TCP_NOTSENT_LOWAT allows.
+                    n = (int) Math.min(len - written, t.notSentRoom());
+                    n = n == 0 ? 0 : t.sendRing.append(b, off + written, n);
+                } else {
+                    n = queueSkbs(t, b, off + written, len - written, zerocopy && t.settings.zerocopy, fragments, written);
+                }
                 written += n;
+                if (n > 0 && writeQueueEmpty) {
+                    t.chrono.start(TcpChrono.BUSY, layer.now());
+                }
                 if (n > 0 && fastOpenWrite) {
                     layer.runOnStack(() -> layer.sendDeferredSyn(t));
                     fastOpened = true;
@@ -413,7 +435,7 @@ public final class TcpUserCalls {
                 }
                 if (written < len) {
                     t.sndNoSpace = true;
-                    if (n == 0 && t.notSentRoom() > 0 && !t.sendRing.hasStorage()) {
+                    if (n == 0 && !t.sendRing.hasStorage() && (!config.tcpBsdSendBuffer || t.notSentRoom() > 0)) {
                         // tcp_mem max refused the send ring its storage: wait until memory is
                         // given back (Linux's sk_stream_wait_memory), not for an ACK.
                         layer.memory().awaitMemory(t);
@@ -421,7 +443,17 @@ public final class TcpUserCalls {
                     if (remaining <= 0) {
                         break;
                     }
+                    if (n > 0 && !fastOpenWrite && layer.onStackThread()) {
+                        // tcp_push before sk_stream_wait_memory.
+                        output.output(t);
+                    }
                     remaining = await(t, remaining);
+                    // Linux's sk_stream_wait_memory sleeps until sk_stream_write_space wakes it
+                    // (free space at least half of what is queued: Tcb.checkSpace), not at every ACK.
+                    while (!config.tcpBsdSendBuffer && t.sndNoSpace && remaining > 0 && t.error == null && !t.released
+                            && !t.finQueued && !t.orphaned) {
+                        remaining = await(t, remaining);
+                    }
                 }
             }
             if (zerocopy && written > 0 && t.settings.zerocopy) {
@@ -449,6 +481,77 @@ public final class TcpUserCalls {
         }
         return written;
     }
+
+    /**
+     * The copy loop of Linux's tcp_sendmsg_locked over {@link SendBuffer}: fill the write queue's
+     * unsent tail skb up to the size goal; before a new skb, stop unless sk_stream_memory_free
+     * allows it; a full skb that is the send head goes out at once (tcp_push_one, here when the
+     * call runs on the stack thread, where the drill and simulations write). Returns the bytes
+     * queued. {@code base} is how much of the user's buffer earlier rounds took ({@code fragments}
+     * positions count from the buffer's start). Caller holds the lock.
+     */
+    private int queueSkbs(Tcb t, byte[] b, int off, int len, boolean zerocopy, int[] fragments, int base) {
+        SendBuffer sb = t.sendBuf;
+        int mss = Math.max(1, output.maxSegmentData(t));
+        int goal = SendBuffer.sizeGoal(mss, t.maxSndWnd);
+        boolean push = layer.onStackThread() && (t.state.isSynchronized() || t.fastOpenChild);
+        int done = 0;
+        while (done < len) {
+            int room = sb.tailRoom(goal, zerocopy);
+            if (room == 0 && zerocopy && sb.tailFragmentsFull()) {
+                // skb_zerocopy_iter_stream: no fragment left (MAX_SKB_FRAGS); the skb is pushed.
+                sb.markPush();
+            }
+            boolean newSkb = room == 0;
+            if (newSkb) {
+                if (!sb.memoryFree(t.notSent(), t.notSentLowat())) {
+                    break;
+                }
+                room = goal;
+            }
+            int copy = Math.min(room, len - done);
+            if (zerocopy) {
+                copy = Math.min(copy, fragmentEnd(fragments, base + done) - (base + done));
+            }
+            if (t.sendRing.free() < copy) {
+                // The ring holds what sk_sndbuf's skbs hold: up to a size goal past the limit.
+                long want = Math.max((long) t.sendRing.capacity() + goal, (long) t.sendRing.size() + copy);
+                if (!t.sendRing.grow((int) Math.min(Integer.MAX_VALUE - 8, want))) {
+                    break;
+                }
+            }
+            int n = t.sendRing.append(b, off + done, copy);
+            if (n == 0) {
+                break;
+            }
+            sb.appended(newSkb, zerocopy);
+            done += n;
+            if (push && sb.tailLength() >= goal && sb.tailIsSendHead()) {
+                output.output(t);
+            }
+        }
+        return done;
+    }
+
+    /**
+     * Where the user fragment holding byte {@code at} of a zerocopy send ends: the end of its
+     * iovec or of its 4 KB page, whichever comes first (each page is one skb fragment).
+     */
+    private static int fragmentEnd(int[] fragments, int at) {
+        int start = 0;
+        if (fragments != null) {
+            for (int f : fragments) {
+                if (at < start + f) {
+                    return Math.min(start + f, start + ((at - start) / PAGE + 1) * PAGE);
+                }
+                start += f;
+            }
+        }
+        return start + ((at - start) / PAGE + 1) * PAGE;
+    }
+
+    /** Linux's PAGE_SIZE on x86-64: a zerocopy send pins user memory page by page. */
+    private static final int PAGE = 4096;
 
     /**
      * {@code recvmsg(MSG_ERRQUEUE)}: takes the oldest MSG_ZEROCOPY completion of {@code t}, or null
@@ -653,6 +756,16 @@ public final class TcpUserCalls {
         }
     }
 
+    /** Linux's send chronograph of the connection: tcpi_busy_time, tcpi_rwnd_limited, tcpi_sndbuf_limited. */
+    public TcpChrono.Stats chrono(Tcb t) {
+        t.lock.lock();
+        try {
+            return t.chrono.stats(layer.now());
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
     /** The connection's congestion-event log (CA state changes with cwnd and ssthresh). */
     public List<CaEventLog.Event> caEvents(Tcb t) {
         t.lock.lock();
@@ -674,6 +787,15 @@ public final class TcpUserCalls {
         boolean grown;
         t.lock.lock();
         try {
+            if (!config.tcpBsdSendBuffer) {
+                // Linux: sk_sndbuf changes at once and is no longer auto-tuned (SOCK_SNDBUF_LOCK);
+                // the ring grows as writes need it, so a smaller limit loses nothing queued.
+                t.sendBuf.sndbuf = target;
+                t.sendBuf.locked = true;
+                t.sendRing.shrinkIfEmpty(target);
+                t.wakeWriters();
+                return true;
+            }
             if (target == t.sendRing.capacity()) {
                 return true;
             }

@@ -17,7 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * SO_SNDBUF on a live connection ({@link TcpSocket#setSendBufferSize}), as Linux's sock_setsockopt
  * allows at any time: the send buffer grows, shrinks while empty, and refuses to shrink under
- * queued bytes; a write takes exactly as much as the new size allows.
+ * queued bytes; a write takes exactly as much as the new size allows. With BSD's byte-counted
+ * buffer ({@code tcpBsdSendBuffer}, the FreeBSD profile's); Linux's skb accounting is pinned by
+ * {@link SendBufferSkbTest}.
  */
 class SendBufferSizeTest {
     private static final int PEER_ISS = 7_000_000;
@@ -40,6 +42,7 @@ class SendBufferSizeTest {
     void theSendBufferTakesTheNewSizeAndOnlyShrinksWhileEmpty() throws Exception {
         StackConfig c = new StackConfig();
         c.tcpIsnSecret = 11;
+        c.tcpBsdSendBuffer = true;
         StackHarness h = new StackHarness(256, c);
         h.introducePeer();
         TcpSocket s = accepted(h);

@@ -267,7 +267,11 @@ class SocketSettingsBehaviourTest {
 
     @Test
     void notSentLowatLimitsQueueingAndWritability() throws Exception {
-        StackHarness h = new StackHarness(256, config());
+        // BSD's byte-counted buffer (the FreeBSD profile's): the write stops at the mark itself.
+        // Linux's, which checks the mark only before a new skb, is pinned by SendBufferSkbTest.
+        StackConfig c = config();
+        c.tcpBsdSendBuffer = true;
+        StackHarness h = new StackHarness(256, c);
         h.introducePeer();
         TcpListener l = h.stack.listenTcp(80, 8);
         TcpPeer p = new TcpPeer(h, 41008);

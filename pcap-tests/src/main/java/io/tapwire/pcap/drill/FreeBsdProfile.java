@@ -123,6 +123,8 @@ public final class FreeBsdProfile {
         c.tcpWindowRoundUp = true;
         // FreeBSD sets PSH when a segment empties the send buffer; it has no GSO PSH rule.
         c.tcpBsdPush = true;
+        // FreeBSD's socket buffer counts data bytes against SO_SNDBUF (sbspace), not skbs.
+        c.tcpBsdSendBuffer = true;
         // FreeBSD's default stack finds losses by DupThresh (RFC 6675) and sends no tail loss
         // probes (RACK and TLP live in its separate tcp_rack stack); it has no F-RTO. It does
         // limited transmit (net.inet.tcp.rfc3042) and PRR (net.inet.tcp.do_prr), as tapwire's

@@ -580,7 +580,8 @@ public final class Interpreter {
         if (linux) {
             DrillSocket so = syscalls.current();
             python.run(text, line, so == null || so.connection == null ? null : so.connection.tcpInfo(),
-                    so != null && so.connection != null && so.connection.tcb().fastOpenSynData());
+                    so != null && so.connection != null && so.connection.tcb().fastOpenSynData(),
+                    so == null || so.connection == null ? null : so.connection.chronoStats());
             return;
         }
         var m = java.util.regex.Pattern.compile("assert\\s+tcpi_state\\s*==\\s*TCPI_(\\w+)").matcher(text.strip());

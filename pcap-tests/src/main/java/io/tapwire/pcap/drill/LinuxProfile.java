@@ -69,6 +69,8 @@ public final class LinuxProfile {
         // Linux: tcp_moderate_rcvbuf=1, so the window-scale shift covers tcp_rmem's maximum
         // (tcp_select_initial_window uses max(tcp_rmem[2], rmem_max): 15 MiB gives wscale 8).
         c.tcpModerateRcvbuf = true;
+        // Linux's send buffer: skbs of truesize against sk_sndbuf (tcp_sendmsg_locked, SendBuffer).
+        c.tcpBsdSendBuffer = false;
         // Linux: TCP_TIMEOUT_INIT 1 s, TCP_RTO_MIN 200 ms, TCP_DELACK_MIN 40 ms (tapwire's defaults too).
         c.tcpInitialRtoNanos = 1_000_000_000L;
         c.tcpMinRtoNanos = 200_000_000L;

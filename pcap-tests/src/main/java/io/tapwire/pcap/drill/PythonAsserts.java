@@ -40,6 +40,8 @@ final class PythonAsserts {
      * connection ({@code Tcb.fastOpenSynData()}), not in TcpInfo.
      */
     private boolean synData;
+    /** The connection's send chronograph for the code block being run, or null. */
+    private io.tapwire.tcp.TcpChrono.Stats chrono;
 
     /** Runs {@code code} (line {@code line}) against {@code info}; null {@code info} when no connection exists. */
     void run(String code, int line, TcpInfo info) {
@@ -51,6 +53,15 @@ final class PythonAsserts {
      * (Linux: the SYN's data was accepted by a Fast Open server, or acknowledged by the SYN-ACK on a client).
      */
     void run(String code, int line, TcpInfo info, boolean synData) {
+        run(code, line, info, synData, null);
+    }
+
+    /**
+     * As {@link #run(String, int, TcpInfo, boolean)}, with the connection's send chronograph for
+     * tcpi_busy_time, tcpi_rwnd_limited and tcpi_sndbuf_limited (null: none).
+     */
+    void run(String code, int line, TcpInfo info, boolean synData, io.tapwire.tcp.TcpChrono.Stats chrono) {
+        this.chrono = chrono;
         this.synData = synData;
         for (String raw : joinLines(code).split("[\n;]")) {
             String st = stripComment(raw).strip();
@@ -161,7 +172,8 @@ final class PythonAsserts {
         List<String> parts = new ArrayList<>();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\btcpi_\\w+").matcher(expr);
         while (m.find()) {
-            parts.add(m.group() + " = " + field(m.group(), line, info));
+            parts.add(m.group() + " = " + (chrono != null && info != null && m.group().matches("tcpi_(busy_time|rwnd_limited|sndbuf_limited)")
+                    ? new Parser(m.group(), line, info).parse() : field(m.group(), line, info)));
         }
         return parts.isEmpty() ? "no tcpi fields" : String.join(", ", parts);
     }
@@ -486,6 +498,14 @@ final class PythonAsserts {
             String name = s.substring(start, i);
             if (name.isEmpty()) {
                 throw ScriptException.unsupported(line, "Python expression '" + s.strip() + "'");
+            }
+            if (chrono != null && info != null && name.matches("tcpi_(busy_time|rwnd_limited|sndbuf_limited)")) {
+                // Linux's tcp_get_info_chrono_stats, in microseconds.
+                return switch (name) {
+                    case "tcpi_busy_time" -> chrono.busyMicros();
+                    case "tcpi_rwnd_limited" -> chrono.rwndLimitedMicros();
+                    default -> chrono.sndbufLimitedMicros();
+                };
             }
             if (name.startsWith("tcpi_")) {
                 long v = field(name, line, info);

@@ -394,16 +394,20 @@ final class Syscalls {
             throw ScriptException.syntax(line, s.name() + "() needs an array of iovecs {..., len}");
         }
         long total = 0;
+        int[] iovecs = new int[items.items().size()];
+        int i = 0;
         for (Expr e : items.items()) {
             if (!(e instanceof Expr.Struct v) || v.fields().size() != 2) {
                 throw ScriptException.syntax(line, "an iovec is {..., len}, got " + e);
             }
-            total += eval(v.fields().get(1).value(), line);
+            iovecs[i] = (int) eval(v.fields().get(1).value(), line);
+            total += iovecs[i++];
         }
         if ((flags & FastOpenCalls.MSG_FASTOPEN) != 0) {
             return fastOpen.sendmsg(so, (int) total, flags, new Expr.Ellipsis(), line);
         }
-        return writeCall(so, (int) total, flags, line);
+        // The iovecs matter to a zerocopy send: each is a user fragment of the skb (MAX_SKB_FRAGS).
+        return writeCall(so, (int) total, flags, line, false, iovecs);
     }
 
     /**
@@ -432,6 +436,10 @@ final class Syscalls {
     }
 
     private Call writeCall(DrillSocket so, int len, long flags, int line, boolean nullBuffer) {
+        return writeCall(so, len, flags, line, nullBuffer, null);
+    }
+
+    private Call writeCall(DrillSocket so, int len, long flags, int line, boolean nullBuffer, int[] iovecs) {
         boolean dontWait = false;
         // MSG_MORE (Linux, also in the FreeBSD scripts' own tests): like TCP_CORK for this call.
         boolean more = (flags & Errno.MSG_MORE) != 0;
@@ -447,10 +455,18 @@ final class Syscalls {
         int[] done = new int[1];
         boolean[] fastOpening = new boolean[2];   // [0] the call opened a Fast Open connect, [1] it connected since
         boolean nonBlockingCall = dontWait;
+        boolean[] waiting = new boolean[1];
         Attempt write = () -> {
             if (so.connection == null) {
                 // Linux's tcp_sendmsg: sk_stream_wait_connect fails an unconnected socket with EPIPE.
                 return Result.error(ctx.linux() ? "EPIPE" : "ENOTCONN");
+            }
+            if (waiting[0] && !ctx.stack().config().tcpBsdSendBuffer && so.connection.state().isSynchronized()
+                    && (so.connection.readiness() & io.tapwire.event.Events.OUT) == 0) {
+                // A blocked writer sleeps in sk_stream_wait_memory until sk_stream_write_space
+                // finds the socket writable (free space at least half of what is queued), not
+                // at every ACK that makes some room.
+                return null;
             }
             boolean deferred = so.connection.tcb().fastOpenSynDeferred();
             if (done[0] == 0 && deferred && ctx.linux()) {
@@ -472,7 +488,8 @@ final class Syscalls {
                 want = Math.min(want, ctx.stack().tcp().fastOpenSynDataLimit(so.connection.tcb()));
             }
             try {
-                int n = ctx.stack().tcp().calls().write(so.connection.tcb(), scratch(len), done[0], want, 0, more, zerocopy);
+                int n = ctx.stack().tcp().calls().write(so.connection.tcb(), scratch(len), done[0], want, 0, more, zerocopy,
+                        done[0] == 0 ? iovecs : null);
                 done[0] += n;
             } catch (IOException e) {
                 // A blocking Fast Open write whose connect failed reports that, whatever its SYN
@@ -491,6 +508,7 @@ final class Syscalls {
             if (done[0] == len || ((so.nonBlocking || nonBlockingCall) && done[0] > 0)) {
                 return Result.ok(done[0]);
             }
+            waiting[0] = true;
             return null;
         };
         return new Call(so, ctx.linux() ? connectWaiter(so, write, nonBlockingCall) : write, dontWait);
