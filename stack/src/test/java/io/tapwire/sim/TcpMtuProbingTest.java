@@ -64,7 +64,11 @@ class TcpMtuProbingTest {
     }
 
     private static byte[] data() {
-        byte[] d = new byte[100_000];
+        return data(100_000);
+    }
+
+    private static byte[] data(int size) {
+        byte[] d = new byte[size];
         new Random(7).nextBytes(d);
         return d;
     }
@@ -84,7 +88,10 @@ class TcpMtuProbingTest {
     void withProbingTheMssDropsToTheBaseMssAfterTcpRetries1TimeoutsAndTheDataArrives() throws Exception {
         VirtualNet net = blackHole(1200, 1);
         TcpSocket[] c = connect(net);
-        byte[] data = data();
+        // 400 KB: probing waits for cwnd >= 11 segments (tcp_mtu_probe); after the timeouts
+        // congestion avoidance starts from an ssthresh of about 7 segments (Linux's, from cwnd) and
+        // was still at 10.8 segments when 100 KB at the base MSS had crossed.
+        byte[] data = data(400_000);
         byte[] got = new byte[data.length];
         int read = transfer(net, c[0], c[1], data, got, 60);
         if (read < data.length) {

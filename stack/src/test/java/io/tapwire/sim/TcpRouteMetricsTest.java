@@ -167,9 +167,11 @@ class TcpRouteMetricsTest {
 
         // After tcp_probe_interval the whole range (up to the peer's MSS) is searched again: the
         // first send that finds the range spent resets it (tcp_mtu_check_reprobe), the next probes.
+        // The idle restart (tcp_slow_start_after_idle) puts cwnd back to 10 segments, so this transfer
+        // leaves over several round trips and the probes after the reset come within it (with the
+        // restart off the whole transfer leaves in the first window, before the reset has a probe's
+        // worth of data queued behind it, and the probes wait for the next transfer).
         net.runFor(6 * SEC);
-        transfer(net, c[1], c[0], data);
-        assertEquals(1, net.b.statistics().get(Stat.TCP_MTUP_SUCCESS), "the reset itself sends no probe");
         transfer(net, c[1], c[0], data);
         assertTrue(net.b.statistics().get(Stat.TCP_MTUP_SUCCESS) >= 2, "probes succeeded again: mss " + c[1].tcpInfo().sndMss() + " cwnd " + c[1].tcpInfo().cwnd() + " ca " + c[1].tcpInfo().caState() + " fails " + net.b.statistics().get(Stat.TCP_MTUP_FAIL));
         int mss = c[1].tcpInfo().sndMss();
