@@ -16,12 +16,14 @@ import java.util.concurrent.TimeUnit;
 public final class TcpListener implements AutoCloseable, Pollable {
     private final TcpLayer layer;
     private final TcpUserCalls calls;
+    private final io.tapwire.tcp.TcpOptionCalls options;
     private final ListenSocket listen;
 
     /** Created by {@code Stack.listenTcp}. */
     public TcpListener(TcpLayer layer, ListenSocket listen) {
         this.layer = layer;
         this.calls = layer.calls();
+        this.options = layer.optionCalls();
         this.listen = listen;
     }
 
@@ -86,12 +88,12 @@ public final class TcpListener implements AutoCloseable, Pollable {
 
     /** The listener's IP/TCP options, which accepted connections inherit (a copy). */
     public io.tapwire.tcp.SocketSettings settings() {
-        return calls.settings(listen);
+        return options.settings(listen);
     }
 
     /** setsockopt on the listener: connections accepted from now on inherit the change. */
     public void updateSettings(java.util.function.Consumer<io.tapwire.tcp.SocketSettings> change) {
-        calls.updateSettings(listen, change);
+        options.updateSettings(listen, change);
     }
 
     /** IN while connections wait to be accepted. */

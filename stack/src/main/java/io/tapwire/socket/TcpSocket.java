@@ -29,12 +29,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TcpSocket implements AutoCloseable, Pollable {
     private final TcpUserCalls calls;
+    private final io.tapwire.tcp.TcpOptionCalls options;
     private final Tcb tcb;
     private Streams streams;
 
     /** Wraps a connection made by the stack (used by {@code Stack.connectTcp} and {@link TcpListener}). */
     public TcpSocket(TcpLayer layer, Tcb tcb) {
         this.calls = layer.calls();
+        this.options = layer.optionCalls();
         this.tcb = tcb;
     }
 
@@ -131,7 +133,7 @@ public final class TcpSocket implements AutoCloseable, Pollable {
 
     /** {@code recvmsg(MSG_ERRQUEUE)}: the oldest zerocopy completion, or null when the error queue is empty. */
     public io.tapwire.tcp.ZerocopyCompletion pollErrorQueue() {
-        return calls.pollErrorQueue(tcb);
+        return options.pollErrorQueue(tcb);
     }
 
     /**
@@ -139,7 +141,7 @@ public final class TcpSocket implements AutoCloseable, Pollable {
      * or a transmit timestamp ({@link io.tapwire.tcp.TxTimestamp}), or null when it is empty.
      */
     public io.tapwire.tcp.ErrorQueueMessage pollErrorMessage() {
-        return calls.pollErrorMessage(tcb);
+        return options.pollErrorMessage(tcb);
     }
 
     /**
@@ -149,12 +151,12 @@ public final class TcpSocket implements AutoCloseable, Pollable {
      * @throws IllegalArgumentException where Linux fails with EINVAL
      */
     public void setTimestamping(int flags) {
-        calls.setTimestamping(tcb, flags);
+        options.setTimestamping(tcb, flags);
     }
 
     /** {@code getsockopt(SO_TIMESTAMPING)}: the flags set, 0 by default. */
     public int timestamping() {
-        return calls.timestamping(tcb);
+        return options.timestamping(tcb);
     }
 
     /** What the connection is ready for ({@link io.tapwire.event.Events}), as Linux's {@code tcp_poll} reports it. */
@@ -181,7 +183,7 @@ public final class TcpSocket implements AutoCloseable, Pollable {
      * shrink a buffer holding data, or memory is refused.
      */
     public boolean setSendBufferSize(int bytes) {
-        return calls.setSendBuffer(tcb, bytes);
+        return options.setSendBuffer(tcb, bytes);
     }
 
     /** TCP_NODELAY. */
@@ -196,17 +198,17 @@ public final class TcpSocket implements AutoCloseable, Pollable {
     }
 
     public void setNoDelay(boolean on) {
-        calls.setNoDelay(tcb, on);
+        options.setNoDelay(tcb, on);
     }
 
     /** SO_KEEPALIVE with the stack's {@code tcp_keepalive_*} defaults. */
     public void setKeepAlive(boolean on, long idle, long interval, TimeUnit unit, int probes) {
-        calls.setKeepAlive(tcb, on, unit.toNanos(idle), unit.toNanos(interval), probes);
+        options.setKeepAlive(tcb, on, unit.toNanos(idle), unit.toNanos(interval), probes);
     }
 
     /** The socket's IP/TCP options as getsockopt reads them (a copy). */
     public io.tapwire.tcp.SocketSettings settings() {
-        return calls.settings(tcb);
+        return options.settings(tcb);
     }
 
     /**
@@ -214,7 +216,7 @@ public final class TcpSocket implements AutoCloseable, Pollable {
      * TCP_USER_TIMEOUT and TCP_CORK: {@code change} edits a copy, which then replaces the options.
      */
     public void updateSettings(java.util.function.Consumer<io.tapwire.tcp.SocketSettings> change) {
-        calls.updateSettings(tcb, change);
+        options.updateSettings(tcb, change);
     }
 
     /** Sends our FIN after the queued data; reading continues (half close). */
@@ -228,7 +230,7 @@ public final class TcpSocket implements AutoCloseable, Pollable {
      * buffer held it back.
      */
     public io.tapwire.tcp.TcpChrono.Stats chronoStats() {
-        return calls.chrono(tcb);
+        return options.chrono(tcb);
     }
 
     /** Like {@code getsockopt(TCP_INFO)}. */
@@ -243,12 +245,12 @@ public final class TcpSocket implements AutoCloseable, Pollable {
     }
 
     public TcpInfo tcpInfo() {
-        return calls.info(tcb);
+        return options.info(tcb);
     }
 
     /** The bounded log of CA state changes (OPEN, DISORDER, CWR, RECOVERY, LOSS) with cwnd and ssthresh. */
     public java.util.List<io.tapwire.tcp.CaEventLog.Event> caEvents() {
-        return calls.caEvents(tcb);
+        return options.caEvents(tcb);
     }
 
     public TcpState state() {

@@ -57,6 +57,7 @@ public final class TcpLayer implements IpProtocolHandler {
     private final TcpOpen open;
     private final BoundPorts boundPorts;
     private final TcpUserCalls calls;
+    private final TcpOptionCalls optionCalls;
     private final TcpFastOpen fastOpen;
     private final TcpMd5 md5;
     private final io.tapwire.net.RouteMetrics routeMetrics = new io.tapwire.net.RouteMetrics();
@@ -86,6 +87,7 @@ public final class TcpLayer implements IpProtocolHandler {
         this.boundPorts = new BoundPorts(config, this);
         this.open = new TcpOpen(config, iface, stats, timerQueue, output, this, timeWaits);
         this.calls = new TcpUserCalls(config, stats, timerQueue, output, timers, this);
+        this.optionCalls = new TcpOptionCalls(config, timerQueue, timers, this);
         this.isnClockOrigin = 0;
         this.rtoBounds = new RttEstimator.Bounds(config.tcpMinRtoNanos, config.tcpMaxRtoNanos, config.tcpBsdRto);
     }
@@ -655,6 +657,11 @@ public final class TcpLayer implements IpProtocolHandler {
     /** The calls application threads make on connections and listeners. */
     public TcpUserCalls calls() {
         return calls;
+    }
+
+    /** The socket-option, error-queue and TCP_INFO calls of application threads. */
+    public TcpOptionCalls optionCalls() {
+        return optionCalls;
     }
 
     /** Opens a listener on {@code port} (RFC 9293 3.10.1, passive OPEN). */

@@ -152,7 +152,7 @@ final class TcpTimers {
             if (t.released) {
                 return;
             }
-            output.refused = false;
+            output.writer().refused = false;
             if (t.sndWnd > 0 && output.forceSend(t) > 0) {
                 t.probes = 0;
                 return;
@@ -175,7 +175,7 @@ final class TcpTimers {
             t.probes++;
             // Linux's tcp_send_probe0: a probe the device dropped locally (qdisc full, NET_XMIT_DROP)
             // is retried every TCP_RESOURCE_PROBE_INTERVAL without backing off; one sent backs off.
-            long interval = output.refused ? RESOURCE_PROBE_INTERVAL_NANOS
+            long interval = output.writer().refused ? RESOURCE_PROBE_INTERVAL_NANOS
                     : Math.min(config.tcpMaxRtoNanos, t.rtt.rto() << Math.min(t.probes, 10));
             layer.timerQueue().arm(t.persistTimer(), now + clampToUserTimeout(t, t.probesStamp, interval, now));
         } finally {
