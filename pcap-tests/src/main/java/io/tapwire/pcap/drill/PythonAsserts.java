@@ -150,7 +150,8 @@ final class PythonAsserts {
                 comment = true;
                 out.append(c);
             } else if (c == '\\' && lineEndsAfter(code, i + 1)) {
-                i = code.indexOf('\n', i + 1);   // drop the backslash, any \r, and the newline
+                int nl = code.indexOf('\n', i + 1);   // drop the backslash, any \r, and the newline
+                i = nl < 0 ? code.length() : nl;
                 out.append(' ');
             } else {
                 out.append(c);
@@ -159,12 +160,16 @@ final class PythonAsserts {
         return out.toString();
     }
 
-    /** Whether only a newline (or \r\n) follows {@code from}: the backslash before it ends its physical line. */
+    /**
+     * Whether only a newline (or \r\n) follows {@code from}, or nothing: the backslash before it
+     * ends its physical line. A block's text ends where its {@code }%} starts, so a backslash on the
+     * block's last code line (the {@code }%} on the next) is followed by nothing here.
+     */
     private static boolean lineEndsAfter(String s, int from) {
         if (from < s.length() && s.charAt(from) == '\r') {
             from++;
         }
-        return from < s.length() && s.charAt(from) == '\n';
+        return from == s.length() || s.charAt(from) == '\n';
     }
 
     /** The tcpi_* values the expression names, for the failure message. */

@@ -63,4 +63,23 @@ class PythonLineJoiningTest {
                 """);
         assertEquals(ScriptResult.Status.FAILED, r.status(), () -> r.location() + ": " + r.message());
     }
+
+    @Test
+    void aBackslashOnTheBlocksLastLineJoinsItWithTheClosingLine() {
+        // Linux's tcp_info/tcp-info-rwnd-limited.pkt ends each line of a block with a backslash,
+        // the last one too, with the }% on the next line: the line joins with an empty one.
+        assertEquals("a;   b;  ", PythonAsserts.joinLines("a; \\\n b; \\"));
+        ScriptResult ok = run(ACCEPTED + """
+                   +0 %{ assert tcpi_snd_cwnd == 10, tcpi_snd_cwnd;\\
+                         assert tcpi_backoff == 0, tcpi_backoff;\\
+                }%
+                """);
+        assertTrue(ok.passed(), () -> ok.status() + " " + ok.location() + ": " + ok.message());
+        ScriptResult bad = run(ACCEPTED + """
+                   +0 %{ assert tcpi_snd_cwnd == 10, tcpi_snd_cwnd;\\
+                         assert tcpi_backoff == 1, tcpi_backoff;\\
+                }%
+                """);
+        assertEquals(ScriptResult.Status.FAILED, bad.status(), () -> bad.location() + ": " + bad.message());
+    }
 }
