@@ -70,9 +70,15 @@ final class SendBuffer {
     private int pushFirst;
     private int pushCount;
 
+    /**
+     * Linux's SOCK_MIN_SNDBUF: two skbs of TCP_SKB_MIN_TRUESIZE (2048 bytes of data plus the
+     * sk_buff, 256 aligned), the least sk_sndbuf SO_SNDBUF can set (sock_setsockopt).
+     */
+    static final int SOCK_MIN_SNDBUF = 2 * (2048 + 256);
+
     SendBuffer(ByteRing ring, int sndbuf) {
         this.ring = ring;
-        this.sndbuf = sndbuf;
+        this.sndbuf = Math.max(sndbuf, SOCK_MIN_SNDBUF);
     }
 
     /** Drops the skbs the ring's head (the acknowledged data) has passed wholly. */

@@ -147,7 +147,7 @@ public final class TcpOptionCalls {
             if (!config.tcpBsdSendBuffer) {
                 // Linux: sk_sndbuf changes at once and is no longer auto-tuned (SOCK_SNDBUF_LOCK);
                 // the ring grows as writes need it, so a smaller limit loses nothing queued.
-                t.sendBuf.sndbuf = target;
+                t.sendBuf.sndbuf = Math.max(target, SendBuffer.SOCK_MIN_SNDBUF);
                 t.sendBuf.locked = true;
                 t.sendRing.shrinkIfEmpty(target);
                 t.wakeWriters();

@@ -251,4 +251,19 @@ class SendBufferSkbTest {
         assertEquals(1, w.get(1).payload().length);
         assertTrue((w.get(1).flags() & TcpSegment.PSH) != 0);
     }
+
+    @Test
+    void soSndbufNeverSetsTheSendBufferBelowSockMinSndbuf() throws Exception {
+        // Linux's sock_setsockopt: sk_sndbuf = max(2 * val, SOCK_MIN_SNDBUF), 4608 (two skbs of
+        // TCP_SKB_MIN_TRUESIZE), so SO_SNDBUF 1000 leaves room for three one-segment skbs (size goal
+        // 1000: half the SYN's 2000-byte window): 2280 and 4560 truesize queued are both below
+        // 4608 when the next skb starts (Linux's timestamping/partial.pkt: 2964 with MSS 988).
+        StackHarness h = new StackHarness(256, config(50_000));
+        h.introducePeer();
+        TcpPeer p = new TcpPeer(h, 42001);
+        int[] iss = new int[1];
+        TcpSocket s = accept(h, p, 2000, 7, 16, iss);
+        assertTrue(s.setSendBufferSize(2 * 1000), "SO_SNDBUF 1000, doubled as Linux does");
+        assertEquals(3000, s.tryWrite(new byte[10_000], 0, 10_000), "three skbs of one segment fit 4608");
+    }
 }
