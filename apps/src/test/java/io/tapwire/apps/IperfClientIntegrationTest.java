@@ -154,9 +154,15 @@ class IperfClientIntegrationTest extends TcpSandboxTestBase {
     void udpAtTenMegabits() throws Exception {
         Map<String, Object>[] r = run(true, false, false, 1, 2, 0, 0, 10_000_000);
         udpSane(r[0]);
-        // The stock server counted the datagrams we sent: its packet count is our sender's.
-        assertEquals(((Number) obj(r[0], "end", "sum").get("packets")).longValue(),
-                ((Number) obj(r[1], "end", "sum").get("packets")).longValue(), "packets: ours and the stock server's");
+        // The stock server counted the datagrams we sent: its packet count is our sender's. iperf3's
+        // server counts up to the highest sequence number it has read when TEST_END arrives on the
+        // control connection, a different socket, so our last datagram may still be on its way
+        // then: in one CI run (2026-12-02, the IPv6 twin) the server counted 1723 of our 1724. One
+        // datagram short is accepted; anything else means the counts disagree.
+        long ours = ((Number) obj(r[0], "end", "sum").get("packets")).longValue();
+        long theirs = ((Number) obj(r[1], "end", "sum").get("packets")).longValue();
+        assertTrue(theirs == ours || theirs == ours - 1,
+                "packets: ours " + ours + " and the stock server's " + theirs + " (equal, or one in flight at TEST_END)");
     }
 
     @Test
