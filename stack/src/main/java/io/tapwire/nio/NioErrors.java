@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.nio.channels.Channel;
+import java.nio.channels.ClosedByInterruptException;
 
 /**
  * The exceptions of the JDK's channels on Linux, made from the stack's own (which say more, and
@@ -69,5 +71,27 @@ final class NioErrors {
         }
         jdk.initCause(e);
         return jdk;
+    }
+    /**
+     * Finishes an interrupt of a blocking call; called right after {@code end()}. Since Java 21,
+     * {@code Thread.interrupt} sets the status and wakes the thread before it takes the lock under
+     * which it records the interrupt in the channel (its {@code Interruptible}), so a waiter that the
+     * interrupt itself wakes can pass {@code end()} first: {@code end()} then finds nothing recorded
+     * and throws nothing, and the interrupter finds no blocker and closes nothing. The JDK's own
+     * channels wait in poll(2), which only the close ends, so they never lose that race; ours wait
+     * on a condition, which the interrupt ends. A blocking call that leaves {@code end()} with the
+     * status still set was interrupted while in progress, and the {@code InterruptibleChannel}
+     * contract applies: the channel is closed, the status stays set, and
+     * {@link ClosedByInterruptException} is thrown (replacing the wait's own exception).
+     */
+    static void interruptedWhileBlocked(Channel ch) throws ClosedByInterruptException {
+        if (Thread.currentThread().isInterrupted()) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // Closing our channels does not fail; the interrupt is what the caller must see.
+            }
+            throw new ClosedByInterruptException();
+        }
     }
 }

@@ -270,6 +270,7 @@ final class TapDatagramChannel extends DatagramChannel implements TapSelectable 
         } finally {
             if (blocking) {
                 end(r != null || (timeoutNanos != Long.MAX_VALUE && isOpen()));
+                NioErrors.interruptedWhileBlocked(this);
             }
         }
         if (r != null) {
@@ -317,6 +318,7 @@ final class TapDatagramChannel extends DatagramChannel implements TapSelectable 
         } finally {
             if (blocking) {
                 end(sent);
+                NioErrors.interruptedWhileBlocked(this);
             }
         }
         if (!sent) {

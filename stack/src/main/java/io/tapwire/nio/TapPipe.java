@@ -129,6 +129,7 @@ final class TapPipe extends Pipe {
             } finally {
                 if (block) {
                     end(n != 0);
+                    NioErrors.interruptedWhileBlocked(this);
                 }
             }
         }
@@ -227,6 +228,7 @@ final class TapPipe extends Pipe {
             } finally {
                 if (block) {
                     end(n != 0);
+                    NioErrors.interruptedWhileBlocked(this);
                 }
             }
         }

@@ -150,6 +150,7 @@ final class TapServerSocketChannel extends ServerSocketChannel implements TapSel
             } finally {
                 if (blocking) {
                     end(s != null);
+                    NioErrors.interruptedWhileBlocked(this);
                 }
             }
             if (s == null) {
@@ -236,6 +237,7 @@ final class TapServerSocketChannel extends ServerSocketChannel implements TapSel
                 s = l.accept(timeoutNanos, TimeUnit.NANOSECONDS);
             } finally {
                 end(s != null || isOpen());
+                NioErrors.interruptedWhileBlocked(this);
             }
             if (s == null) {
                 throw new java.net.SocketTimeoutException("Accept timed out");

@@ -224,6 +224,7 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
                     if (blocking) {
                         // Refused or timed out is a completed call; closed meanwhile is not.
                         end(done || (failure != null && isOpen()));
+                        NioErrors.interruptedWhileBlocked(this);
                     }
                 }
                 if (failure != null) {
@@ -308,6 +309,7 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
             } finally {
                 if (blocking) {
                     end(n != 0);
+                    NioErrors.interruptedWhileBlocked(this);
                 }
             }
         } finally {
@@ -362,6 +364,7 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
             } finally {
                 if (blocking) {
                     end(total > 0 || eof);
+                    NioErrors.interruptedWhileBlocked(this);
                 }
             }
         } finally {
@@ -418,6 +421,7 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
             } finally {
                 if (blocking) {
                     end(n > 0 || !src.hasRemaining());
+                    NioErrors.interruptedWhileBlocked(this);
                 }
             }
         } finally {
@@ -456,6 +460,7 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
             } finally {
                 if (blocking) {
                     end(total > 0);
+                    NioErrors.interruptedWhileBlocked(this);
                 }
             }
         } finally {
@@ -660,6 +665,7 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
                 n = readError(e);
             } finally {
                 end(n != 0 || isOpen());
+                NioErrors.interruptedWhileBlocked(this);
             }
             if (n == 0) {
                 throw new java.net.SocketTimeoutException("Read timed out");
@@ -688,6 +694,7 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
                 throw writeError(e);
             } finally {
                 end(done || isOpen());
+                NioErrors.interruptedWhileBlocked(this);
             }
         } finally {
             writeLock.unlock();

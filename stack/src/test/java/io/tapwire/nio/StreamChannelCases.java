@@ -306,6 +306,43 @@ abstract class StreamChannelCases extends ChannelSemanticsSuite {
     }
 
     @Test
+    void everyInterruptOfABlockedReaderOrWriterClosesTheChannel() throws Exception {
+        // Since Java 21 Thread.interrupt wakes the thread before it records the interrupt in the
+        // channel, so a waiter woken by the interrupt itself may reach end() first; repeated so that
+        // this order occurs. Readers block on an empty receive queue, writers on a full send buffer.
+        for (int i = 0; i < 40; i++) {
+            SocketChannel[] p = pair();
+            boolean writer = i % 2 == 1;
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            AtomicReference<Boolean> stillInterrupted = new AtomicReference<>();
+            Thread t = new Thread(() -> {
+                try {
+                    if (writer) {
+                        ByteBuffer b = ByteBuffer.allocate(64 * 1024);
+                        while (true) {
+                            b.clear();
+                            p[0].write(b);
+                        }
+                    }
+                    p[0].read(ByteBuffer.allocate(10));
+                } catch (Throwable e) {
+                    thrown.set(e);
+                    stillInterrupted.set(Thread.currentThread().isInterrupted());
+                }
+            });
+            t.start();
+            Thread.sleep(writer ? 100 : 15);
+            t.interrupt();
+            t.join(WAIT_MS);
+            assertFalse(t.isAlive(), "round " + i + ": the " + (writer ? "writer" : "reader") + " was not woken");
+            assertInstanceOf(ClosedByInterruptException.class, thrown.get(), "round " + i);
+            assertTrue(stillInterrupted.get(), "round " + i + ": the interrupt status must stay set");
+            assertFalse(p[0].isOpen(), "round " + i);
+            p[1].close();
+        }
+    }
+
+    @Test
     void acceptBlockedInAnotherThreadEndsWithAsynchronousCloseWhenTheListenerCloses() throws Exception {
         ServerSocketChannel l = listen();
         AtomicReference<Throwable> thrown = new AtomicReference<>();
