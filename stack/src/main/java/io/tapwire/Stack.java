@@ -189,7 +189,6 @@ public final class Stack {
                 internalError("a queued socket operation", e);
             }
         }
-        timers.runDue(nowNanos, timerErrorHandler);
         int budget = config.rxBudget;
         Descriptor d;
         while (budget > 0 && tx.available() >= txHeadroom && (d = rx.peek()) != null) {
@@ -210,6 +209,12 @@ public final class Stack {
             iface.endReceive();
             budget--;
         }
+        // Timers after the frames: whatever is in the ring arrived before this poll's now, so an ACK
+        // that came in while the stack thread was not running (descheduled, a GC pause) must cancel
+        // or re-arm the retransmission and loss-probe timers before they fire, as it would have on
+        // a host that took the frame when it arrived. Timers first would send a spurious TLP or RTO
+        // retransmission after every stall long enough to pass their deadline.
+        timers.runDue(nowNanos, timerErrorHandler);
         int agentWork = 0;
         StackAgent[] running = agents;
         inAgent = true;

@@ -53,11 +53,19 @@ final class StackHarness {
         inject(Frames.ethernet(US_MAC, PEER_MAC, EthernetFrame.TYPE_IPV4, ipPacket));
     }
 
+    /**
+     * While set, injected frames wait in the RX ring without a poll, as they do while the stack
+     * thread is not running (descheduled, a GC pause); the next {@link #advance} takes them.
+     */
+    boolean stalled;
+
     void inject(byte[] frame) {
         if (!dev.inject(frame, now)) {
             throw new AssertionError("RX ring full");
         }
-        stack.poll(now);
+        if (!stalled) {
+            stack.poll(now);
+        }
     }
 
     /** Teaches the stack the peer's MAC the way a real peer would: by asking for ours. */
