@@ -30,6 +30,11 @@ declare -A PROVIDES=(
   [chromium]=chromium
 )
 LIBS=(libpcap0.8 liburing-dev)
+# --gvisor: also go and gVisor's sources, for tapwire bench link's gVisor row (not needed by any test).
+if [ "${1:-}" = "--gvisor" ]; then
+  PROVIDES[golang-go]=go
+  LIBS+=(golang-gvisor-gvisor-dev)
+fi
 
 missing=()
 for pkg in "${!PROVIDES[@]}"; do

@@ -35,12 +35,17 @@ import java.util.regex.Pattern;
             "Bulk: the C client 'bulk' (apps/src/main/c/bulk.c, built with gcc) sends to discard (9) and receives from the",
             "byte source (19) of tapwire behind its TAP, with offloads (TSO/GSO through the virtio-net header) and with",
             "--no-offload; the Linux column runs the same client against 'bulk server discard|source' in the peer namespace",
-            "of a veth pair, and iperf3 (-c, and -R) against 'iperf3 -s' there as a second kernel reference.",
+            "of a veth pair, and iperf3 (-c, and -R) against 'iperf3 -s' there as a second kernel reference. When go and",
+            "Debian's golang-gvisor-gvisor-dev are installed (scripts/install-deps.sh --gvisor), gVisor's netstack serves",
+            "the same client too (apps/src/main/go/gvbulk.go, built at run time): on an AF_PACKET socket with host GSO on a",
+            "veth, as runsc attaches it (this gVisor has no GSO on a TAP).",
             "Ping: 'ping -i 0.001' p50/p99 against tapwire (default busy poll, and --busy-poll 2000) and Linux over veth.",
             "",
             "Everything runs in private network namespaces (10.0.0.1 -> 10.0.0.2), deleted afterwards. Needs root."
         })
 public final class LinkBenchCommand implements Callable<Integer> {
+    /** The row of gVisor's netstack (see {@link GvisorBulkServer}). */
+    static final String GVISOR = "gVisor (veth, GSO)";
     private static final Pattern BULK = Pattern.compile("bytes=(\\d+) seconds=([0-9.]+)");
     private static final Pattern PING_TIME = Pattern.compile("time=([0-9.]+) ms");
     private static final Pattern IPERF_BPS = Pattern.compile("\"bits_per_second\":\\s*([0-9.eE+]+)");
@@ -75,7 +80,12 @@ public final class LinkBenchCommand implements Callable<Integer> {
             return 2;
         }
         LinkResults results = new LinkResults(bytes, repeat, pings);
-        try (CServers c = CServers.create()) {
+        java.util.Optional<String> noGvisor = GvisorBulkServer.cannotRun();
+        if (noGvisor.isPresent()) {
+            o.println("bulk: no gVisor row: " + noGvisor.get());
+        }
+        try (CServers c = CServers.create();
+             GvisorBulkServer gvisor = noGvisor.isEmpty() ? GvisorBulkServer.start() : null) {
             String bulk = c.build("bulk").toString();
             try (VethPair veth = VethPair.create();
                  Sandbox offload = Sandbox.start(services().offloads(true));
@@ -89,6 +99,9 @@ public final class LinkBenchCommand implements Callable<Integer> {
                 clients.put("tapwire", offload.netns());
                 clients.put("tapwire --no-offload", plain.netns());
                 clients.put("Linux (veth, C server)", veth.host());
+                if (gvisor != null) {
+                    clients.put(GVISOR, gvisor.client());
+                }
                 // Warm-up: one unmeasured transfer each way per side, so the JIT has compiled the
                 // stack's hot path before anything is timed (the first transfer is several times slower).
                 for (Netns client : clients.values()) {
