@@ -35,7 +35,7 @@ func die(f string, a ...interface{}) {
 
 func main() {
 	if len(os.Args) != 5 {
-		die("usage: gvbulk IFNAME IPV4 GSO(0|1) MODE(readv|recvmmsg)")
+		die("usage: gvbulk IFNAME IPV4 GSO(0|1) MODE(mmap|recvmmsg|readv)")
 	}
 	ifc, err := net.InterfaceByName(os.Args[1])
 	if err != nil {
@@ -60,9 +60,13 @@ func main() {
 	for _, o := range []int{unix.SO_RCVBUFFORCE, unix.SO_SNDBUFFORCE} {
 		_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, o, 4<<20)
 	}
-	mode := fdbased.RecvMMsg
-	if os.Args[4] == "readv" {
+	// runsc's choice is PacketMMap on Linux >= 5.6 (runsc/boot/network.go), RecvMMsg before.
+	mode := fdbased.PacketMMap
+	switch os.Args[4] {
+	case "readv":
 		mode = fdbased.Readv
+	case "recvmmsg":
+		mode = fdbased.RecvMMsg
 	}
 	ep, err := fdbased.New(&fdbased.Options{
 		FDs: []int{fd}, MTU: uint32(ifc.MTU), EthernetHeader: true,

@@ -75,7 +75,7 @@ final class GvisorBulkServer implements AutoCloseable {
             server.run("sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1");
             server.run("ip", "link", "set", "veth1", "up");
             client.run("ip", "link", "set", "veth0", "up");
-            server.spawn(binary.toString(), "veth1", Sandbox.STACK_ADDRESS, "1", "recvmmsg");
+            server.spawn(binary.toString(), "veth1", Sandbox.STACK_ADDRESS, "1", "mmap");
             long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
             while (!client.exec(Duration.ofSeconds(3), "ping", "-c", "1", "-W", "1", Sandbox.STACK_ADDRESS).ok()) {
                 if (System.nanoTime() > deadline) {
