@@ -41,6 +41,15 @@ final class HotCalls {
         return LibC.writev(fd, iov, iovcnt);
     }
 
+    /**
+     * {@code io_uring_enter(2)} without a signal mask: submits {@code toSubmit} queued entries
+     * and, with {@code IORING_ENTER_GETEVENTS} in {@code flags}, waits for {@code minComplete}
+     * completions.
+     */
+    static long ioUringEnter(int ringFd, int toSubmit, int minComplete, int flags) {
+        return LibC.syscall(LibC.SYS_IO_URING_ENTER, ringFd, toSubmit, minComplete, flags, 0L, 0L);
+    }
+
     /** {@code poll(2)} on {@code nfds} {@code struct pollfd}s at {@code fds}; may block. */
     static int poll(long fds, long nfds, int timeoutMillis) {
         return LibC.poll(fds, nfds, timeoutMillis);

@@ -102,6 +102,26 @@ final class LibC {
 
     static native String strerror(int errnum);
 
+    // syscall(2) for the io_uring calls glibc has no wrapper for. Declared with six fixed longs:
+    // glibc's syscall() is an assembly stub that moves its argument registers into the kernel's,
+    // so the unused trailing ones are harmless.
+    static native long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
+
+    static native long mmap(long addr, long length, int prot, int flags, int fd, long offset);
+
+    static native int munmap(long addr, long length);
+
+    // x86-64 and arm64 agree on the io_uring system call numbers (include/uapi/asm-generic/unistd.h).
+    static final long SYS_IO_URING_SETUP = 425;
+    static final long SYS_IO_URING_ENTER = 426;
+    static final long SYS_IO_URING_REGISTER = 427;
+
+    static final int PROT_READ = 0x1;
+    static final int PROT_WRITE = 0x2;
+    static final int MAP_SHARED = 0x01;
+    static final int MAP_POPULATE = 0x08000;
+    static final long MAP_FAILED = -1L;
+
     /** The native address of a direct buffer's first byte (position ignored). */
     static long address(ByteBuffer direct) {
         if (!direct.isDirect()) {

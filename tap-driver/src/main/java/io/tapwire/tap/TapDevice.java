@@ -69,6 +69,13 @@ public final class TapDevice implements NetDevice {
     private final ByteBuffer txIov = scratch(2 * LibC.IOVEC_SIZE);
     private final ByteBuffer rxVnet = scratch(VirtioNetHeader.LENGTH);
     private final ByteBuffer txVnet = scratch(VirtioNetHeader.LENGTH);
+    // The io_uring TX batch: a virtio-net header and two iovecs per in-flight frame, and the results.
+    private static final int BATCH_VNET_STRIDE = 16;
+    private final ByteBuffer batchVnet = scratch(TxUring.ENTRIES * BATCH_VNET_STRIDE);
+    private final ByteBuffer batchIov = scratch(TxUring.ENTRIES * 2 * LibC.IOVEC_SIZE);
+    private final long batchIovAddress = LibC.address(batchIov);
+    private final int[] batchResults = new int[TxUring.ENTRIES];
+    private TxUring txUring;
     private final ByteBuffer overflow = scratch(8);
     private final ByteBuffer drainBuffer = scratch(8);
     private final ByteBuffer one = scratch(8);
@@ -94,6 +101,7 @@ public final class TapDevice implements NetDevice {
     private long rxOffloadErrors;
     private long rxSuperFrames;
     private long txSuperFrames;
+    private long txBatches;
     private volatile int statsFence;
 
     private TapDevice(TapOpener.Opened opened, int mtu, int ringSize, boolean offloads) {
@@ -131,6 +139,11 @@ public final class TapDevice implements NetDevice {
             frameIov = LibC.IOVEC_SIZE;
         }
         rxIov.putLong(frameIov + LibC.IOVEC_SIZE, LibC.address(overflow));
+        long batchVnetAddress = LibC.address(batchVnet);
+        for (int i = 0; i < TxUring.ENTRIES; i++) {
+            batchIov.putLong(i * 2 * LibC.IOVEC_SIZE, batchVnetAddress + (long) i * BATCH_VNET_STRIDE);
+            batchIov.putLong(i * 2 * LibC.IOVEC_SIZE + 8, VirtioNetHeader.LENGTH);
+        }
         rxIov.putLong(frameIov + LibC.IOVEC_SIZE + 8, 1L);
     }
 
@@ -275,6 +288,40 @@ public final class TapDevice implements NetDevice {
         return HotCalls.implementation();
     }
 
+    /**
+     * Chooses how frames leave: with {@code true}, batches of two or more READY frames go out
+     * through an io_uring with one {@code io_uring_enter(2)} per batch (a single frame still takes
+     * {@code write(2)}); with {@code false}, one {@code write(2)} / {@code writev(2)} per frame.
+     * Call from the driver thread (or before it starts).
+     *
+     * @throws TapException when turning it on and the kernel refuses io_uring; the device keeps write(2)
+     */
+    public void transmitWithIoUring(boolean on) {
+        if (closed) {
+            throw new IllegalStateException(name + " is closed");
+        }
+        if (on == (txUring != null)) {
+            return;
+        }
+        if (on) {
+            txUring = TxUring.open(tunFd);
+        } else {
+            txUring.close();
+            txUring = null;
+        }
+    }
+
+    /** {@code "io_uring"} when batches go out through io_uring ({@link #transmitWithIoUring}), else {@code "write"}. */
+    public String transmitPath() {
+        return txUring != null ? "io_uring" : "write";
+    }
+
+    /** io_uring TX batches submitted so far (each one {@code io_uring_enter(2)} for 2 or more frames). */
+    public long txBatches() {
+        int lastMoved = statsFence; // volatile read: see the counter as of the last doWork
+        return txBatches;
+    }
+
     @Override public String name() { return name; }
     @Override public int mtu() { return mtu; }
     @Override public DescriptorRing rxRing() { return rx; }
@@ -306,49 +353,124 @@ public final class TapDevice implements NetDevice {
 
     private int transmit() {
         int sent = 0;
-        Descriptor d;
-        while ((d = tx.peek()) != null) {
+        while (true) {
+            int pending = tx.pending();
+            if (pending == 0) {
+                return sent;
+            }
+            // io_uring pays off from two frames on: one io_uring_enter(2) for the batch instead
+            // of a write(2) each. A lone frame (an ACK, a ping reply) takes the plain call.
+            int batch = txUring == null ? 1 : Math.min(pending, TxUring.ENTRIES);
+            int done = batch >= 2 ? transmitBatch(batch) : transmitOne();
+            sent += done;
+            if (done < batch) {
+                // Backpressure: the frame stays READY and goes out on a later doWork
+                // (await asks poll for POLLOUT while TX frames are pending).
+                return sent;
+            }
+        }
+    }
+
+    /** One frame with one write(2) / writev(2); returns 1 when it left the ring, 0 on EAGAIN. */
+    private int transmitOne() {
+        Descriptor d = tx.peek();
+        while (true) {
             long n;
             if (offloads) {
                 // One writev(2): the virtio-net header describing the frame, then the frame.
-                boolean superFrame = d.gsoType() != Descriptor.GSO_NONE;
-                VirtioNetHeader.encode(d, superFrame ? VirtioNetHeader.superFrameHeaderLength(d) : 0, txVnet, 0);
+                encodeHeader(d, txVnet, 0);
                 txIov.putLong(LibC.IOVEC_SIZE, txAddress[d.index()]);
                 txIov.putLong(LibC.IOVEC_SIZE + 8, d.length());
                 n = HotCalls.writev(tunFd, txIovAddress, 2);
-                if (n > 0) {
-                    n -= VirtioNetHeader.LENGTH;
-                    if (superFrame) {
-                        txSuperFrames++;
-                    }
-                }
             } else {
                 n = HotCalls.write(tunFd, txAddress[d.index()], d.length());
             }
-            if (n < 0) {
-                int errno = HotCalls.lastErrno();
-                if (errno == Errno.EAGAIN) {
-                    // Backpressure: the frame stays READY and goes out on a later doWork
-                    // (await asks poll for POLLOUT while TX frames are pending).
-                    break;
-                }
-                if (errno == Errno.EINTR) {
-                    continue;
-                }
-                if (errno == Errno.EBADFD) {
-                    throw gone(errno);
-                }
-                // tun_get_user() refuses the frame for good: EIO while the interface is down,
-                // EINVAL for fewer than 14 bytes. Retrying cannot help; a NIC would drop it too.
-                txErrors++;
-            } else {
-                txFrames++;
-                txBytes += n;
+            int errno = n < 0 ? HotCalls.lastErrno() : 0;
+            if (errno == Errno.EINTR) {
+                continue;
             }
+            if (errno == Errno.EAGAIN) {
+                return 0;
+            }
+            account(d, n < 0 ? -errno : n);
             tx.consume(d);
-            sent++;
+            return 1;
         }
-        return sent;
+    }
+
+    /**
+     * {@code count} frames (2 up to {@link TxUring#ENTRIES}) with one {@code io_uring_enter(2)}.
+     * Each keeps its own iovecs and virtio-net header, since all are in flight at once. Returns how
+     * many left the ring: fewer than {@code count} when a write met EAGAIN and none after it went
+     * through, so the rest wait as with write(2); a frame refused with EAGAIN while later ones were
+     * taken cannot be retried in order and is dropped and counted (tun's send buffer is unlimited
+     * unless TUNSETSNDBUF lowered it, so this is not expected).
+     */
+    private int transmitBatch(int count) {
+        long first = tx.consumerPosition();
+        for (int i = 0; i < count; i++) {
+            Descriptor d = tx.at(first + i);
+            if (offloads) {
+                int iov = i * 2 * LibC.IOVEC_SIZE;
+                encodeHeader(d, batchVnet, i * BATCH_VNET_STRIDE);
+                batchIov.putLong(iov + LibC.IOVEC_SIZE, txAddress[d.index()]);
+                batchIov.putLong(iov + LibC.IOVEC_SIZE + 8, d.length());
+                txUring.queueWritev(i, batchIovAddress + iov, 2);
+            } else {
+                txUring.queueWrite(i, txAddress[d.index()], d.length());
+            }
+        }
+        txUring.submitAndWait(count, batchResults);
+        txBatches++;
+        int leaving = framesLeaving(batchResults, count);
+        for (int i = 0; i < leaving; i++) {
+            Descriptor d = tx.peek();
+            account(d, batchResults[i]);
+            tx.consume(d);
+        }
+        return leaving;
+    }
+
+    /**
+     * How many frames of a batch leave the ring, given each write's result ({@code -errno} on
+     * failure): all of them, except that a tail of EAGAIN results after the last frame the kernel
+     * took stays for a later try.
+     */
+    static int framesLeaving(int[] results, int count) {
+        int leaving = count;
+        while (leaving > 0 && results[leaving - 1] == -Errno.EAGAIN) {
+            leaving--;
+        }
+        return leaving;
+    }
+
+    private void encodeHeader(Descriptor d, ByteBuffer into, int at) {
+        boolean superFrame = d.gsoType() != Descriptor.GSO_NONE;
+        VirtioNetHeader.encode(d, superFrame ? VirtioNetHeader.superFrameHeaderLength(d) : 0, into, at);
+    }
+
+    /** Counts one written frame: {@code result} as write(2) returns it (header included), or -errno. */
+    private void account(Descriptor d, long result) {
+        if (result < 0) {
+            int errno = (int) -result;
+            if (errno == Errno.EBADFD) {
+                throw gone(errno);
+            }
+            // tun_get_user() refuses the frame for good: EIO while the interface is down,
+            // EINVAL for fewer than 14 bytes. Retrying cannot help; a NIC would drop it too.
+            // (EAGAIN lands here only inside a batch, after a later frame was taken.)
+            txErrors++;
+            return;
+        }
+        long n = result;
+        if (offloads) {
+            n -= VirtioNetHeader.LENGTH;
+            if (d.gsoType() != Descriptor.GSO_NONE) {
+                txSuperFrames++;
+            }
+        }
+        txFrames++;
+        txBytes += n;
     }
 
     private int receive(long nowNanos) {
@@ -513,6 +635,9 @@ public final class TapDevice implements NetDevice {
             LibC.close(eventFd);
         } finally {
             closeLock.unlock();
+        }
+        if (txUring != null) {
+            txUring.close();
         }
         LibC.close(tunFd);
     }

@@ -45,6 +45,13 @@ final class HotCalls {
     // int poll(struct pollfd *fds, nfds_t nfds, int timeout)
     private static final MethodHandle POLL = link("poll", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
 
+    // long syscall(long number, ...): variadic from the second argument on; io_uring_enter(2)
+    // takes (int fd, u32 to_submit, u32 min_complete, u32 flags, const void *arg, size_t argsz).
+    private static final MethodHandle SYSCALL_6 = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("syscall").orElseThrow(() -> new UnsatisfiedLinkError("libc has no syscall")),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG),
+            ERRNO, Linker.Option.firstVariadicArg(1));
+
     /** Where the linker stores errno after this thread's calls; allocated once per thread. */
     private static final ThreadLocal<MemorySegment> CALL_STATE_OF_THREAD =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
@@ -89,6 +96,16 @@ final class HotCalls {
     static long writev(int fd, long iov, int iovcnt) {
         try {
             return (long) WRITEV.invokeExact(CALL_STATE_OF_THREAD.get(), fd, iov, iovcnt);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code io_uring_enter(2)} without a signal mask; may block when waiting for completions. */
+    static long ioUringEnter(int ringFd, int toSubmit, int minComplete, int flags) {
+        try {
+            return (long) SYSCALL_6.invokeExact(CALL_STATE_OF_THREAD.get(), LibC.SYS_IO_URING_ENTER,
+                    ringFd, toSubmit, minComplete, flags, 0L, 0L);
         } catch (Throwable t) {
             throw rethrow(t);
         }
