@@ -70,6 +70,9 @@ public final class RunCommand implements Callable<Integer> {
         StackConfig config;
         try {
             config = stackOptions.config();
+            if (stackOptions.tapTx != null) {
+                StackTapOptions.tapTx(stackOptions.tapTx);
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("tapwire run: " + e.getMessage());
             return 2;

@@ -70,6 +70,16 @@ public final class Sandbox implements AutoCloseable {
         boolean offloads = true;
         long busyPollNanos = -1;
         int queues = 1;
+        Boolean txIoUring;
+
+        /**
+         * Whether the TAP writes batches of frames through io_uring ({@link TapDevice#transmitWithIoUring},
+         * as {@code tapwire up --tap-tx io_uring}); default: {@link TapDevice#DEFAULT_TX_PATH}.
+         */
+        public Options txIoUring(boolean on) {
+            this.txIoUring = on;
+            return this;
+        }
 
         /**
          * How many TAP queues, each with a stack shard on a thread of its own, as {@code tapwire up
@@ -244,6 +254,9 @@ public final class Sandbox implements AutoCloseable {
         }
         tap = TapDevice.openInNetns(netns.name(), TAP_NAME, options.mtu, options.ringSize,
                 options.offloads && options.faultsTransmit == null);
+        if (options.txIoUring != null) {
+            tap.transmitWithIoUring(options.txIoUring);
+        }
         device = tap;
         if (options.pcap != null) {
             pcap = options.pcap;
@@ -291,6 +304,11 @@ public final class Sandbox implements AutoCloseable {
             throw new IllegalArgumentException("a pcap recording or a fault injector needs one queue (queues(1))");
         }
         taps = TapDevice.openQueues(netns.name(), TAP_NAME, options.mtu, options.ringSize, options.offloads, options.queues);
+        if (options.txIoUring != null) {
+            for (TapDevice t : taps) {
+                t.transmitWithIoUring(options.txIoUring);
+            }
+        }
         tap = taps.get(0);
         device = tap;
         if (options.mtu != 1500) {

@@ -47,6 +47,22 @@ public final class StackTapOptions {
                     + "(like SO_BUSY_POLL); without it the stack thread spins up to 50 us with a budget that adapts; 0 never spins.")
     Long busyPollMicros;
 
+    @Option(names = "--tap-tx", paramLabel = "PATH",
+            description = "How frames are written to the TAP: 'io_uring' (a batch of frames per io_uring_enter) or 'write' "
+                    + "(one write(2) per frame); default: " + io.tapwire.tap.TapDevice.DEFAULT_TX_PATH + ".")
+    String tapTx;
+
+    /**
+     * {@code --tap-tx PATH}: the transmit path TAP devices opened from now on start with
+     * ({@link io.tapwire.tap.TapDevice#TX_PATH_PROPERTY}).
+     */
+    static void tapTx(String path) {
+        if (!path.equals("io_uring") && !path.equals("write")) {
+            throw new IllegalArgumentException("--tap-tx must be io_uring or write, got '" + path + "'");
+        }
+        System.setProperty(io.tapwire.tap.TapDevice.TX_PATH_PROPERTY, path);
+    }
+
     /** Applies {@code --busy-poll} to a runner not yet started. */
     public io.tapwire.StackRunner busyPoll(io.tapwire.StackRunner runner) {
         return busyPoll(runner, busyPollMicros);

@@ -82,6 +82,11 @@ public final class UpCommand implements Callable<Integer> {
             + "64 KB with partial checksums, as with a NIC's TSO/GRO; ethtool -k on the TAP shows them).")
     boolean noOffload;
 
+    @Option(names = "--tap-tx", paramLabel = "PATH",
+            description = "How frames are written to the TAP: 'io_uring' (a batch of frames per io_uring_enter) or 'write' "
+                    + "(one write(2) per frame); default: " + TapDevice.DEFAULT_TX_PATH + ".")
+    String tapTx;
+
     @Option(names = "--busy-poll", paramLabel = "MICROS",
             description = "After the last frame, keep polling the TAP for MICROS microseconds before sleeping in poll(2), "
                     + "every time (like SO_BUSY_POLL): for latency-critical runs, e.g. 1000. Without it the stack thread "
@@ -153,6 +158,9 @@ public final class UpCommand implements Callable<Integer> {
             }
             config = config();
             impair.validate();
+            if (tapTx != null) {
+                StackTapOptions.tapTx(tapTx);
+            }
             if (queues < 1 || queues > TapDevice.MAX_QUEUES) {
                 throw new IllegalArgumentException("--queues must be 1.." + TapDevice.MAX_QUEUES + ", got " + queues);
             }
@@ -329,7 +337,11 @@ public final class UpCommand implements Callable<Integer> {
         } else if (config.ipv6Enabled()) {
             sb.append(", ").append(Ipv6Address.linkLocalFromMac(config.mac)).append("/64");
         }
-        sb.append(", MAC ").append(MacAddress.toString(config.mac)).append(", MTU ").append(mtu);
+        sb.append(", MAC ").append(MacAddress.toString(config.mac)).append(", MTU ").append(mtu)
+                .append(", TX ").append(tapDevice.transmitPath());
+        if (!tapDevice.transmitPathNote().isEmpty()) {
+            sb.append(" (").append(tapDevice.transmitPathNote()).append(')');
+        }
         if (queues > 1) {
             sb.append(", ").append(queues).append(" queues (a stack shard each)");
         }

@@ -114,7 +114,6 @@ final class LibC {
     // x86-64 and arm64 agree on the io_uring system call numbers (include/uapi/asm-generic/unistd.h).
     static final long SYS_IO_URING_SETUP = 425;
     static final long SYS_IO_URING_ENTER = 426;
-    static final long SYS_IO_URING_REGISTER = 427;
 
     static final int PROT_READ = 0x1;
     static final int PROT_WRITE = 0x2;

@@ -249,12 +249,20 @@ public final class TapDevice implements NetDevice {
     }
 
     private static TapDevice withFd(TapOpener.Opened opened, int mtu, int ringSize, boolean offloads) {
+        TapDevice device;
         try {
-            return new TapDevice(opened, mtu, ringSize, offloads);
+            device = new TapDevice(opened, mtu, ringSize, offloads);
         } catch (RuntimeException | Error e) {
             LibC.close(opened.fd());
             throw e;
         }
+        try {
+            device.applyDefaultTransmitPath();
+        } catch (RuntimeException | Error e) {
+            device.close();
+            throw e;
+        }
+        return device;
     }
 
     private static void checkSizes(int mtu, int ringSize) {
@@ -309,6 +317,39 @@ public final class TapDevice implements NetDevice {
             txUring.close();
             txUring = null;
         }
+    }
+
+    /**
+     * System property naming the transmit path a newly opened device starts with: {@code io_uring}
+     * or {@code write} (default {@value #DEFAULT_TX_PATH}). {@code tapwire up --tap-tx} sets it.
+     */
+    public static final String TX_PATH_PROPERTY = "tapwire.tap.tx";
+    /** The transmit path when {@link #TX_PATH_PROPERTY} is not set. */
+    public static final String DEFAULT_TX_PATH = "io_uring";
+
+    private String transmitPathNote = "";
+
+    private void applyDefaultTransmitPath() {
+        String path = System.getProperty(TX_PATH_PROPERTY, DEFAULT_TX_PATH);
+        switch (path) {
+            case "write":
+                return;
+            case "io_uring":
+                try {
+                    transmitWithIoUring(true);
+                } catch (TapException e) {
+                    // A kernel without io_uring (or with it disabled) still gets a working device.
+                    transmitPathNote = "io_uring unavailable: " + e.getMessage();
+                }
+                return;
+            default:
+                throw new IllegalArgumentException(TX_PATH_PROPERTY + " must be io_uring or write, got '" + path + "'");
+        }
+    }
+
+    /** Why the device does not use the transmit path {@link #TX_PATH_PROPERTY} asked for; empty when it does. */
+    public String transmitPathNote() {
+        return transmitPathNote;
     }
 
     /** {@code "io_uring"} when batches go out through io_uring ({@link #transmitWithIoUring}), else {@code "write"}. */

@@ -21,8 +21,10 @@ import java.nio.ByteOrder;
  * offered) and accessed through direct buffers: the submission tail is stored with release
  * semantics after the entries are written, the completion tail read with acquire semantics
  * before the entries are read, as liburing's {@code io_uring_smp_store_release} /
- * {@code io_uring_smp_load_acquire} do. The TAP is a registered file ({@code IOSQE_FIXED_FILE}),
- * which spares the kernel a file-table lookup per write.
+ * {@code io_uring_smp_load_acquire} do. The TAP is not a registered file: a registered file
+ * stays referenced until the ring's asynchronous teardown has run, so closing the device would
+ * not delete the TAP at once (tun_chr_close runs on the last reference), and reopening it right
+ * away would find it busy.
  *
  * <p>One thread (the device's driver thread) submits and reaps; the batch is always reaped before
  * {@link #submitAndWait} returns, so no entry outlives the call and the caller may reuse the
@@ -34,12 +36,10 @@ final class TxUring implements AutoCloseable {
 
     private static final int IORING_OP_WRITEV = 2;
     private static final int IORING_OP_WRITE = 23;
-    private static final int IOSQE_FIXED_FILE = 1;
     private static final int IORING_ENTER_GETEVENTS = 1;
     private static final int IORING_SETUP_SUBMIT_ALL = 1 << 7;
     private static final int IORING_SETUP_COOP_TASKRUN = 1 << 8;
     private static final int IORING_FEAT_SINGLE_MMAP = 1;
-    private static final int IORING_REGISTER_FILES = 2;
     private static final long IORING_OFF_SQ_RING = 0L;
     private static final long IORING_OFF_CQ_RING = 0x8000000L;
     private static final long IORING_OFF_SQES = 0x10000000L;
@@ -50,6 +50,7 @@ final class TxUring implements AutoCloseable {
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
 
     private final int ringFd;
+    private final int tapFd;
     private final long ringsAddress;
     private final long ringsLength;
     private final long cqAddress;
@@ -70,9 +71,10 @@ final class TxUring implements AutoCloseable {
     private int cqHead;
     private boolean closed;
 
-    private TxUring(int ringFd, ByteBuffer params, long ringsAddress, long ringsLength, long cqAddress, long cqLength,
+    private TxUring(int ringFd, int tapFd, ByteBuffer params, long ringsAddress, long ringsLength, long cqAddress, long cqLength,
                     long sqesAddress, long sqesLength) {
         this.ringFd = ringFd;
+        this.tapFd = tapFd;
         this.ringsAddress = ringsAddress;
         this.ringsLength = ringsLength;
         this.cqAddress = cqAddress;
@@ -146,14 +148,7 @@ final class TxUring implements AutoCloseable {
             }
             sqesLength = (long) SQE_SIZE * sqEntries;
             sqes = map(ringFd, sqesLength, IORING_OFF_SQES);
-            // io_uring_register(IORING_REGISTER_FILES): the TAP becomes fixed file 0.
-            ByteBuffer files = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
-            files.putInt(0, tapFd);
-            if (LibC.syscall(LibC.SYS_IO_URING_REGISTER, ringFd, IORING_REGISTER_FILES, LibC.address(files), 1, 0, 0) < 0) {
-                int errno = Native.getLastError();
-                throw new TapException("io_uring_register(IORING_REGISTER_FILES) failed: " + Errno.describe(errno), errno);
-            }
-            return new TxUring(ringFd, params, rings, ringsLength, cqRing, cqLength, sqes, sqesLength);
+            return new TxUring(ringFd, tapFd, params, rings, ringsLength, cqRing, cqLength, sqes, sqesLength);
         } catch (RuntimeException | Error e) {
             unmap(sqes, sqesLength);
             if (cqRing != rings) {
@@ -204,9 +199,9 @@ final class TxUring implements AutoCloseable {
         ByteBuffer e = sqes;
         // struct io_uring_sqe: opcode, flags, ioprio, fd; off; addr; len, rw_flags; user_data; the rest 0.
         e.put(at, (byte) opcode);
-        e.put(at + 1, (byte) IOSQE_FIXED_FILE);
+        e.put(at + 1, (byte) 0);
         e.putShort(at + 2, (short) 0);
-        e.putInt(at + 4, 0); // fixed file 0: the registered TAP
+        e.putInt(at + 4, tapFd);
         e.putLong(at + 8, 0L);
         e.putLong(at + 16, address);
         e.putInt(at + 24, length);

@@ -127,6 +127,9 @@ class TapIoUringTxTest {
         requireTap();
         try (Netns ns = Netns.create()) {
             TapDevice tap = TapDevice.openInNetns(ns.name(), "tap0", MTU, RING);
+            assertEquals(TapDevice.DEFAULT_TX_PATH, tap.transmitPath(), "a new device starts on the default path");
+            assertEquals("", tap.transmitPathNote(), "io_uring works on this kernel");
+            tap.transmitWithIoUring(false);
             assertEquals("write", tap.transmitPath());
             tap.transmitWithIoUring(true);
             assertEquals("io_uring", tap.transmitPath());
@@ -135,6 +138,37 @@ class TapIoUringTxTest {
             tap.transmitWithIoUring(true);
             tap.close(); // unmaps the ring too
             assertThrows(IllegalStateException.class, () -> tap.transmitWithIoUring(true));
+        }
+    }
+
+    @Test
+    void thePropertyChoosesTheStartingPathAndABadValueIsRefused() {
+        requireTap();
+        String before = System.getProperty(TapDevice.TX_PATH_PROPERTY);
+        try (Netns ns = Netns.create()) {
+            System.setProperty(TapDevice.TX_PATH_PROPERTY, "write");
+            try (TapDevice tap = TapDevice.openInNetns(ns.name(), "tap0", MTU, RING)) {
+                assertEquals("write", tap.transmitPath());
+            }
+            System.setProperty(TapDevice.TX_PATH_PROPERTY, "io_uring");
+            try (TapDevice tap = TapDevice.openInNetns(ns.name(), "tap0", MTU, RING)) {
+                assertEquals("io_uring", tap.transmitPath());
+            }
+            System.setProperty(TapDevice.TX_PATH_PROPERTY, "sendmmsg");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> TapDevice.openInNetns(ns.name(), "tap0", MTU, RING));
+            assertEquals("tapwire.tap.tx must be io_uring or write, got 'sendmmsg'", e.getMessage());
+            System.clearProperty(TapDevice.TX_PATH_PROPERTY);
+            // The refused open closed what it had opened: the TAP can be opened again.
+            try (TapDevice tap = TapDevice.openInNetns(ns.name(), "tap0", MTU, RING)) {
+                assertEquals(TapDevice.DEFAULT_TX_PATH, tap.transmitPath());
+            }
+        } finally {
+            if (before == null) {
+                System.clearProperty(TapDevice.TX_PATH_PROPERTY);
+            } else {
+                System.setProperty(TapDevice.TX_PATH_PROPERTY, before);
+            }
         }
     }
 

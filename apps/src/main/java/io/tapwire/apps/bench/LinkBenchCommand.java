@@ -33,9 +33,10 @@ import java.util.regex.Pattern;
             "Link speed next to the Linux kernel in one run: bulk TCP both ways and ping latency.",
             "",
             "Bulk: the C client 'bulk' (apps/src/main/c/bulk.c, built with gcc) sends to discard (9) and receives from the",
-            "byte source (19) of tapwire behind its TAP, with offloads (TSO/GSO through the virtio-net header) and with",
-            "--no-offload; the Linux column runs the same client against 'bulk server discard|source' in the peer namespace",
-            "of a veth pair, and iperf3 (-c, and -R) against 'iperf3 -s' there as a second kernel reference. When go and",
+            "byte source (19) of tapwire behind its TAP, with offloads (TSO/GSO through the virtio-net header), with",
+            "--no-offload, and with --tap-tx write (a write(2) per TX frame instead of io_uring batches); the Linux",
+            "column runs the same client against 'bulk server discard|source' in the peer namespace of a veth pair,",
+            "and iperf3 (-c, and -R) against 'iperf3 -s' there as a second kernel reference. When go and",
             "Debian's golang-gvisor-gvisor-dev are installed (scripts/install-deps.sh --gvisor), gVisor's netstack serves",
             "the same client too (apps/src/main/go/gvbulk.go, built at run time): on an AF_PACKET socket with host GSO on a",
             "veth, as runsc attaches it (this gVisor has no GSO on a TAP).",
@@ -46,6 +47,8 @@ import java.util.regex.Pattern;
 public final class LinkBenchCommand implements Callable<Integer> {
     /** The row of gVisor's netstack (see {@link GvisorBulkServer}). */
     static final String GVISOR = "gVisor (veth, GSO)";
+    /** The row of tapwire with one write(2) per TX frame instead of its default io_uring batches. */
+    static final String WRITE_TX = "tapwire --tap-tx write";
     private static final Pattern BULK = Pattern.compile("bytes=(\\d+) seconds=([0-9.]+)");
     private static final Pattern PING_TIME = Pattern.compile("time=([0-9.]+) ms");
     private static final Pattern IPERF_BPS = Pattern.compile("\"bits_per_second\":\\s*([0-9.eE+]+)");
@@ -90,6 +93,7 @@ public final class LinkBenchCommand implements Callable<Integer> {
             try (VethPair veth = VethPair.create();
                  Sandbox offload = Sandbox.start(services().offloads(true));
                  Sandbox plain = Sandbox.start(services().offloads(false));
+                 Sandbox written = Sandbox.start(services().offloads(true).txIoUring(false));
                  Sandbox busy = Sandbox.start(new Sandbox.Options().offloads(true).busyPollNanos(2_000_000).queues(queues))) {
                 veth.peer().spawn(bulk, "server", "discard", "9");
                 veth.peer().spawn(bulk, "server", "source", "19");
@@ -98,6 +102,7 @@ public final class LinkBenchCommand implements Callable<Integer> {
                 Map<String, Netns> clients = new LinkedHashMap<>();
                 clients.put("tapwire", offload.netns());
                 clients.put("tapwire --no-offload", plain.netns());
+                clients.put(WRITE_TX, written.netns());
                 clients.put("Linux (veth, C server)", veth.host());
                 if (gvisor != null) {
                     clients.put(GVISOR, gvisor.client());
