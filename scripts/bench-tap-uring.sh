@@ -5,6 +5,7 @@
 # 1514-byte UDP frames to Linux. Prints frames per second and CPU microseconds per frame of the
 # TAP side. Runs in a private network namespace, deleted afterwards. Needs root, gcc, liburing-dev.
 #   sudo scripts/bench-tap-uring.sh [SECONDS per run, default 3] [REPEAT, default 2]
+#   MODES="tx-write tx-uring:2" sudo -E scripts/bench-tap-uring.sh   # chosen modes (MODE[:QD])
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SECONDS_PER_RUN="${1:-3}"
@@ -30,8 +31,8 @@ in_ns ip link set tap0 up
 in_ns ip neigh add 10.0.0.2 lladdr 02:00:00:00:00:02 dev tap0 nud permanent
 echo "tapring: $(uname -r), $(nproc) CPUs, ${SECONDS_PER_RUN} s per run"
 for r in $(seq "$REPEAT"); do
-  for mode in "rx-read" "rx-uring 4" "rx-uring 32" "tx-write" "tx-uring 4" "tx-uring 32"; do
-    set -- $mode
+  for mode in ${MODES:-rx-read rx-uring:4 rx-uring:32 tx-write tx-uring:4 tx-uring:32}; do
+    set -- ${mode/:/ }
     if [ "$1" = "${1#rx}" ]; then
       in_ns "$TMP/tapring" "$1" tap0 "$SECONDS_PER_RUN" "${2:-1}"
     else

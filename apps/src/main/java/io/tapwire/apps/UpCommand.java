@@ -246,6 +246,7 @@ public final class UpCommand implements Callable<Integer> {
             runners.forEach(StackRunner::close);
             echos.forEach(UdpEchoService::close);
             TapStats tapStats = sum(taps);
+            long txBatches = taps.stream().mapToLong(TapDevice::txBatches).sum();
             devices.forEach(NetDevice::close);
             if (group != null) {
                 System.out.println();
@@ -256,7 +257,9 @@ public final class UpCommand implements Callable<Integer> {
                         + ", tx errors " + tapStats.txErrors()
                         + (tapDevice.offloadsEnabled() ? ", offloads on: rx super-frames " + tapStats.rxSuperFrames()
                                 + ", tx super-segments " + tapStats.txSuperFrames() + ", bad virtio headers "
-                                + tapStats.rxOffloadErrors() : ", offloads off"));
+                                + tapStats.rxOffloadErrors() : ", offloads off")
+                        + ", TX " + tapDevice.transmitPath()
+                        + (txBatches > 0 ? " (" + txBatches + " batches)" : ""));
                 if (devices.get(0) instanceof FaultInjector faults) {
                     System.out.print(ImpairOptions.describe(faults));
                 }
