@@ -40,13 +40,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * }</pre>
  */
 public final class TapDevice implements NetDevice {
-    /**
-     * Fewest READY frames that go out as an io_uring batch. Two already cost less than two
-     * write(2)s (scripts/bench-tap-uring.sh: 1.9-2.1 us per frame against 2.6-2.7); bulk TCP in
-     * (mostly two-ACK batches) measured the same with a minimum of 4 (medians 1.32 s and 1.34 s per GiB, 7 runs).
-     */
-    static final int TX_BATCH_MIN = 2;
-
     /** Most frames read per {@link #doWork}, so a flood cannot starve the stack or the TX side. */
     static final int RX_BUDGET = 64;
 
@@ -73,25 +66,16 @@ public final class TapDevice implements NetDevice {
     // the constant 1 that wakeup writes.
     private final ByteBuffer pollFds = scratch(2 * POLLFD_SIZE);
     private final ByteBuffer rxIov = scratch(3 * LibC.IOVEC_SIZE);
-    private final ByteBuffer txIov = scratch(2 * LibC.IOVEC_SIZE);
     private final ByteBuffer rxVnet = scratch(VirtioNetHeader.LENGTH);
-    private final ByteBuffer txVnet = scratch(VirtioNetHeader.LENGTH);
-    // The io_uring TX batch: a virtio-net header and two iovecs per in-flight frame, and the results.
-    private static final int BATCH_VNET_STRIDE = 16;
-    private final ByteBuffer batchVnet = scratch(TxUring.ENTRIES * BATCH_VNET_STRIDE);
-    private final ByteBuffer batchIov = scratch(TxUring.ENTRIES * 2 * LibC.IOVEC_SIZE);
-    private final long batchIovAddress = LibC.address(batchIov);
-    private final int[] batchResults = new int[TxUring.ENTRIES];
-    private TxUring txUring;
     private final ByteBuffer overflow = scratch(8);
     private final ByteBuffer drainBuffer = scratch(8);
     private final ByteBuffer one = scratch(8);
     private final long pollFdsAddress = LibC.address(pollFds);
     private final long rxIovAddress = LibC.address(rxIov);
-    private final long txIovAddress = LibC.address(txIov);
     private final long drainAddress = LibC.address(drainBuffer);
     private final long oneAddress = LibC.address(one);
 
+    private final TapTransmitter transmitter;
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final ReentrantLock closeLock = new ReentrantLock();
     private volatile boolean closed;
@@ -102,13 +86,8 @@ public final class TapDevice implements NetDevice {
     private long rxBytes;
     private long rxErrors;
     private long rxLengthErrors;
-    private long txFrames;
-    private long txBytes;
-    private long txErrors;
     private long rxOffloadErrors;
     private long rxSuperFrames;
-    private long txSuperFrames;
-    private long txBatches;
     private volatile int statsFence;
 
     private TapDevice(TapOpener.Opened opened, int mtu, int ringSize, boolean offloads) {
@@ -122,6 +101,7 @@ public final class TapDevice implements NetDevice {
         this.tx = new DescriptorRing(DescriptorRing.Direction.TX, ringSize, capacity);
         this.rxAddress = addresses(rx);
         this.txAddress = addresses(tx);
+        this.transmitter = new TapTransmitter(opened.name(), opened.fd(), tx, txAddress, offloads);
         // eventfd(2) is the doorbell for wakeup(): a counter that poll(2) reports readable while non-zero.
         this.eventFd = LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
         if (eventFd < 0) {
@@ -141,16 +121,9 @@ public final class TapDevice implements NetDevice {
         if (offloads) {
             rxIov.putLong(0, LibC.address(rxVnet));
             rxIov.putLong(8, VirtioNetHeader.LENGTH);
-            txIov.putLong(0, LibC.address(txVnet));
-            txIov.putLong(8, VirtioNetHeader.LENGTH);
             frameIov = LibC.IOVEC_SIZE;
         }
         rxIov.putLong(frameIov + LibC.IOVEC_SIZE, LibC.address(overflow));
-        long batchVnetAddress = LibC.address(batchVnet);
-        for (int i = 0; i < TxUring.ENTRIES; i++) {
-            batchIov.putLong(i * 2 * LibC.IOVEC_SIZE, batchVnetAddress + (long) i * BATCH_VNET_STRIDE);
-            batchIov.putLong(i * 2 * LibC.IOVEC_SIZE + 8, VirtioNetHeader.LENGTH);
-        }
         rxIov.putLong(frameIov + LibC.IOVEC_SIZE + 8, 1L);
     }
 
@@ -315,15 +288,7 @@ public final class TapDevice implements NetDevice {
         if (closed) {
             throw new IllegalStateException(name + " is closed");
         }
-        if (on == (txUring != null)) {
-            return;
-        }
-        if (on) {
-            txUring = TxUring.open(tunFd);
-        } else {
-            txUring.close();
-            txUring = null;
-        }
+        transmitter.useIoUring(on);
     }
 
     /**
@@ -361,13 +326,13 @@ public final class TapDevice implements NetDevice {
 
     /** {@code "io_uring"} when batches go out through io_uring ({@link #transmitWithIoUring}), else {@code "write"}. */
     public String transmitPath() {
-        return txUring != null ? "io_uring" : "write";
+        return transmitter.path();
     }
 
     /** io_uring TX batches submitted so far (each one {@code io_uring_enter(2)} for 2 or more frames). */
     public long txBatches() {
         int lastMoved = statsFence; // volatile read: see the counter as of the last doWork
-        return txBatches;
+        return transmitter.batches();
     }
 
     @Override public String name() { return name; }
@@ -394,131 +359,9 @@ public final class TapDevice implements NetDevice {
         if (closed) {
             throw new IllegalStateException(name + " is closed");
         }
-        int moved = transmit() + receive(nowNanos);
+        int moved = transmitter.transmit() + receive(nowNanos);
         statsFence = moved; // publishes the counters to stats() on other threads
         return moved;
-    }
-
-    private int transmit() {
-        int sent = 0;
-        while (true) {
-            int pending = tx.pending();
-            if (pending == 0) {
-                return sent;
-            }
-            // io_uring pays off from two frames on: one io_uring_enter(2) for the batch instead
-            // of a write(2) each. A lone frame (an ACK, a ping reply) takes the plain call.
-            int batch = txUring == null || pending < TX_BATCH_MIN ? 1 : Math.min(pending, TxUring.ENTRIES);
-            int done = batch >= 2 ? transmitBatch(batch) : transmitOne();
-            sent += done;
-            if (done < batch) {
-                // Backpressure: the frame stays READY and goes out on a later doWork
-                // (await asks poll for POLLOUT while TX frames are pending).
-                return sent;
-            }
-        }
-    }
-
-    /** One frame with one write(2) / writev(2); returns 1 when it left the ring, 0 on EAGAIN. */
-    private int transmitOne() {
-        Descriptor d = tx.peek();
-        while (true) {
-            long n;
-            if (offloads) {
-                // One writev(2): the virtio-net header describing the frame, then the frame.
-                encodeHeader(d, txVnet, 0);
-                txIov.putLong(LibC.IOVEC_SIZE, txAddress[d.index()]);
-                txIov.putLong(LibC.IOVEC_SIZE + 8, d.length());
-                n = HotCalls.writev(tunFd, txIovAddress, 2);
-            } else {
-                n = HotCalls.write(tunFd, txAddress[d.index()], d.length());
-            }
-            int errno = n < 0 ? HotCalls.lastErrno() : 0;
-            if (errno == Errno.EINTR) {
-                continue;
-            }
-            if (errno == Errno.EAGAIN) {
-                return 0;
-            }
-            account(d, n < 0 ? -errno : n);
-            tx.consume(d);
-            return 1;
-        }
-    }
-
-    /**
-     * {@code count} frames (2 up to {@link TxUring#ENTRIES}) with one {@code io_uring_enter(2)}.
-     * Each keeps its own iovecs and virtio-net header, since all are in flight at once. Returns how
-     * many left the ring: fewer than {@code count} when a write met EAGAIN and none after it went
-     * through, so the rest wait as with write(2); a frame refused with EAGAIN while later ones were
-     * taken cannot be retried in order and is dropped and counted (tun's send buffer is unlimited
-     * unless TUNSETSNDBUF lowered it, so this is not expected).
-     */
-    private int transmitBatch(int count) {
-        long first = tx.consumerPosition();
-        for (int i = 0; i < count; i++) {
-            Descriptor d = tx.at(first + i);
-            if (offloads) {
-                int iov = i * 2 * LibC.IOVEC_SIZE;
-                encodeHeader(d, batchVnet, i * BATCH_VNET_STRIDE);
-                batchIov.putLong(iov + LibC.IOVEC_SIZE, txAddress[d.index()]);
-                batchIov.putLong(iov + LibC.IOVEC_SIZE + 8, d.length());
-                txUring.queueWritev(i, batchIovAddress + iov, 2);
-            } else {
-                txUring.queueWrite(i, txAddress[d.index()], d.length());
-            }
-        }
-        txUring.submitAndWait(count, batchResults);
-        txBatches++;
-        int leaving = framesLeaving(batchResults, count);
-        for (int i = 0; i < leaving; i++) {
-            Descriptor d = tx.peek();
-            account(d, batchResults[i]);
-            tx.consume(d);
-        }
-        return leaving;
-    }
-
-    /**
-     * How many frames of a batch leave the ring, given each write's result ({@code -errno} on
-     * failure): all of them, except that a tail of EAGAIN results after the last frame the kernel
-     * took stays for a later try.
-     */
-    static int framesLeaving(int[] results, int count) {
-        int leaving = count;
-        while (leaving > 0 && results[leaving - 1] == -Errno.EAGAIN) {
-            leaving--;
-        }
-        return leaving;
-    }
-
-    private void encodeHeader(Descriptor d, ByteBuffer into, int at) {
-        boolean superFrame = d.gsoType() != Descriptor.GSO_NONE;
-        VirtioNetHeader.encode(d, superFrame ? VirtioNetHeader.superFrameHeaderLength(d) : 0, into, at);
-    }
-
-    /** Counts one written frame: {@code result} as write(2) returns it (header included), or -errno. */
-    private void account(Descriptor d, long result) {
-        if (result < 0) {
-            int errno = (int) -result;
-            if (errno == Errno.EBADFD) {
-                throw gone(errno);
-            }
-            // tun_get_user() refuses the frame for good: EIO while the interface is down,
-            // EINVAL for fewer than 14 bytes. Retrying cannot help; a NIC would drop it too.
-            // (EAGAIN lands here only inside a batch, after a later frame was taken.)
-            txErrors++;
-            return;
-        }
-        long n = result;
-        if (offloads) {
-            n -= VirtioNetHeader.LENGTH;
-            if (d.gsoType() != Descriptor.GSO_NONE) {
-                txSuperFrames++;
-            }
-        }
-        txFrames++;
-        txBytes += n;
     }
 
     private int receive(long nowNanos) {
@@ -589,6 +432,11 @@ public final class TapDevice implements NetDevice {
     }
 
     private TapException gone(int errno) {
+        return gone(name, errno);
+    }
+
+    /** The TAP behind {@code name} vanished: deleted, or its namespace removed. */
+    static TapException gone(String name, int errno) {
         return new TapException("TAP " + name + " no longer exists (" + Errno.describe(errno)
                 + "): it was deleted (ip link del) or its network namespace was removed; close this device and open it again",
                 errno);
@@ -663,8 +511,9 @@ public final class TapDevice implements NetDevice {
     /** A snapshot of the counters; safe from any thread (values may lag the last doWork). */
     public TapStats stats() {
         int lastMoved = statsFence; // volatile read: see the counters as of the last doWork
-        return new TapStats(rxFrames, rxBytes, rxErrors, rxLengthErrors, txFrames, txBytes, txErrors,
-                rxOffloadErrors, rxSuperFrames, txSuperFrames);
+        TapTransmitter t = transmitter;
+        return new TapStats(rxFrames, rxBytes, rxErrors, rxLengthErrors, t.frames(), t.bytes(), t.errors(),
+                rxOffloadErrors, rxSuperFrames, t.superFrames());
     }
 
     /**
@@ -684,9 +533,7 @@ public final class TapDevice implements NetDevice {
         } finally {
             closeLock.unlock();
         }
-        if (txUring != null) {
-            txUring.close();
-        }
+        transmitter.close();
         LibC.close(tunFd);
     }
 

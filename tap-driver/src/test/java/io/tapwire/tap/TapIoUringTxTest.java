@@ -44,13 +44,13 @@ class TapIoUringTxTest {
 
     @Test
     void framesLeavingAreAllButATailOfEagain() {
-        assertEquals(3, TapDevice.framesLeaving(new int[] {60, 60, 60}, 3));
-        assertEquals(1, TapDevice.framesLeaving(new int[] {60, EAGAIN, EAGAIN}, 3), "backpressure: the tail waits");
-        assertEquals(0, TapDevice.framesLeaving(new int[] {EAGAIN, EAGAIN}, 2));
-        assertEquals(3, TapDevice.framesLeaving(new int[] {60, EAGAIN, 60}, 3),
+        assertEquals(3, TapTransmitter.framesLeaving(new int[] {60, 60, 60}, 3));
+        assertEquals(1, TapTransmitter.framesLeaving(new int[] {60, EAGAIN, EAGAIN}, 3), "backpressure: the tail waits");
+        assertEquals(0, TapTransmitter.framesLeaving(new int[] {EAGAIN, EAGAIN}, 2));
+        assertEquals(3, TapTransmitter.framesLeaving(new int[] {60, EAGAIN, 60}, 3),
                 "a refused frame before a taken one cannot be retried in order: it leaves (counted as an error)");
-        assertEquals(2, TapDevice.framesLeaving(new int[] {EIO, EIO, EAGAIN}, 3), "errors leave the ring, as with write(2)");
-        assertEquals(2, TapDevice.framesLeaving(new int[] {60, 60, EAGAIN, 99}, 2), "only the batch's own results count");
+        assertEquals(2, TapTransmitter.framesLeaving(new int[] {EIO, EIO, EAGAIN}, 3), "errors leave the ring, as with write(2)");
+        assertEquals(2, TapTransmitter.framesLeaving(new int[] {60, 60, EAGAIN, 99}, 2), "only the batch's own results count");
     }
 
     @Test
