@@ -140,8 +140,12 @@ public final class StackRunner implements AutoCloseable {
                 int moved = device.doWork(now);
                 long deadline = stack.poll(now);
                 // Read the clock again: frames the poll emitted leave now, not when the turn began
-                // (this is the time a pcap tap stamps on them).
-                moved += device.doWork(clock.nanoTime());
+                // (this is the time a pcap tap stamps on them). Only when there are frames to send:
+                // on a TAP every doWork also reads, and while the loop spins an empty turn then
+                // cost two read(2)s, doubling the time a frame waits to be noticed.
+                if (device.txRing().pending() > 0) {
+                    moved += device.doWork(clock.nanoTime());
+                }
                 // A device may hold frames for later (a fault injector's delay line, like netem's
                 // qdisc timer): sleep no longer than its next due frame, so the delay is what it says.
                 deadline = Math.min(deadline, device.nextDeadline());
