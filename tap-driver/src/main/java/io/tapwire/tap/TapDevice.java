@@ -42,6 +42,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class TapDevice implements NetDevice {
     /** Most frames read per {@link #doWork}, so a flood cannot starve the stack or the TX side. */
     static final int RX_BUDGET = 64;
+    /** A gap between frames longer than this ends a stream: see {@link #receive}. */
+    static final long RX_QUIET_NANOS = 100_000;
 
     /** Frame buffers with offloads: the largest IPv4 datagram (a super-frame) plus its Ethernet header. */
     static final int SUPER_FRAME_CAPACITY = 65535 + 14 + 7 & ~7;
@@ -82,6 +84,8 @@ public final class TapDevice implements NetDevice {
     private int queueIndex;
 
     // Written by the driver thread only; the volatile statsFence publishes them to stats().
+    /** When the last frame was read: the first one after {@value #RX_QUIET_NANOS} ns of quiet is delivered alone. */
+    private long lastRxNanos = Long.MIN_VALUE / 2;
     private long rxFrames;
     private long rxBytes;
     private long rxErrors;
@@ -427,6 +431,16 @@ public final class TapDevice implements NetDevice {
             rxFrames++;
             rxBytes += n;
             received++;
+            if (received == 1 && nowNanos - lastRxNanos > RX_QUIET_NANOS) {
+                // The first frame after a quiet spell goes up at once: reading on to EAGAIN would
+                // cost the lone frame (a ping, a request) one more read(2) before the stack sees
+                // it. A stream keeps its batches (an ACK clock ticks well inside the spell).
+                lastRxNanos = nowNanos;
+                break;
+            }
+        }
+        if (received > 0) {
+            lastRxNanos = nowNanos;
         }
         return received;
     }
