@@ -123,6 +123,11 @@ public final class FaultInjector implements NetDevice {
     }
 
     @Override
+    public void wakeAt(long deadlineNanos) {
+        inner.wakeAt(deadlineNanos);
+    }
+
+    @Override
     public void close() {
         inner.close();
     }

@@ -48,6 +48,17 @@ public interface NetDevice extends AutoCloseable {
     default void wakeup() {
     }
 
+    /**
+     * Makes a current or the next {@link #await} return by {@code deadlineNanos} on
+     * {@link System#nanoTime()}'s clock at the latest, without waking the driver before then, as
+     * re-arming a timer does; safe from any thread. Of several calls before the driver wakes, the
+     * earliest deadline holds. Devices without a timer of their own ring {@link #wakeup()} at once,
+     * which is early but never late.
+     */
+    default void wakeAt(long deadlineNanos) {
+        wakeup();
+    }
+
     @Override
     void close();
 }

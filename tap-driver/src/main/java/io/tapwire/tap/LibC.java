@@ -32,6 +32,12 @@ final class LibC {
     static final int EFD_NONBLOCK = O_NONBLOCK;
     static final int EFD_CLOEXEC = O_CLOEXEC;
 
+    // sys/timerfd.h, time.h
+    static final int CLOCK_MONOTONIC = 1;
+    static final int TFD_NONBLOCK = O_NONBLOCK;
+    static final int TFD_CLOEXEC = O_CLOEXEC;
+    static final int TFD_TIMER_ABSTIME = 1;
+
     // poll.h
     static final short POLLIN = 0x001;
     static final short POLLOUT = 0x004;
@@ -95,6 +101,11 @@ final class LibC {
     static native int poll(long fds, long nfds, int timeoutMillis);
 
     static native int eventfd(int initval, int flags);
+
+    static native int timerfd_create(int clockid, int flags);
+
+    /** {@code new_value} and {@code old_value} point at a struct itimerspec (four longs); old may be 0. */
+    static native int timerfd_settime(int fd, int flags, long newValue, long oldValue);
 
     static native int setns(int fd, int nstype);
 

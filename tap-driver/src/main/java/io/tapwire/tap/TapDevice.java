@@ -57,6 +57,12 @@ public final class TapDevice implements NetDevice {
     private final int mtu;
     private final int tunFd;
     private final int eventFd;
+    /** timerfd(2) for {@link #wakeAt}: polled beside the TAP and the eventfd, armed on CLOCK_MONOTONIC. */
+    private final int timerFd;
+    /** The deadline the timerfd is armed for, or Long.MAX_VALUE; guarded by {@code closeLock}. */
+    private long timerArmedFor = Long.MAX_VALUE;
+    private final ByteBuffer timerSpec = scratch(32); // struct itimerspec, guarded by closeLock
+    private final long timerSpecAddress = LibC.address(timerSpec);
     private final DescriptorRing rx;
     private final DescriptorRing tx;
     private final long[] rxAddress;
@@ -66,7 +72,7 @@ public final class TapDevice implements NetDevice {
     // Native scratch memory, allocated once as direct buffers (native byte order, read and written
     // from Java without JNI): the poll set, the RX iovecs, the eventfd counter await drains, and
     // the constant 1 that wakeup writes.
-    private final ByteBuffer pollFds = scratch(2 * POLLFD_SIZE);
+    private final ByteBuffer pollFds = scratch(3 * POLLFD_SIZE);
     private final ByteBuffer rxIov = scratch(3 * LibC.IOVEC_SIZE);
     private final ByteBuffer rxVnet = scratch(VirtioNetHeader.LENGTH);
     private final ByteBuffer overflow = scratch(8);
@@ -113,9 +119,18 @@ public final class TapDevice implements NetDevice {
             throw new TapException("eventfd(2) failed: " + Errno.describe(errno)
                     + "; the process may be out of file descriptors (ulimit -n)", errno);
         }
+        this.timerFd = LibC.timerfd_create(LibC.CLOCK_MONOTONIC, LibC.TFD_NONBLOCK | LibC.TFD_CLOEXEC);
+        if (timerFd < 0) {
+            int errno = Native.getLastError();
+            LibC.close(eventFd);
+            throw new TapException("timerfd_create(2) failed: " + Errno.describe(errno)
+                    + "; the process may be out of file descriptors (ulimit -n)", errno);
+        }
         pollFds.putInt(0, tunFd);
         pollFds.putInt(POLLFD_SIZE, eventFd);
         pollFds.putShort(POLLFD_SIZE + 4, LibC.POLLIN);
+        pollFds.putInt(2 * POLLFD_SIZE, timerFd);
+        pollFds.putShort(2 * POLLFD_SIZE + 4, LibC.POLLIN);
         one.putLong(0, 1L);
         // With offloads the virtio-net header comes first (its own iovec, so frames still start
         // at index 0 of their descriptor). The RX iovec after the frame is a one-byte overflow
@@ -484,7 +499,8 @@ public final class TapDevice implements NetDevice {
         pollFds.putShort(4, events);
         pollFds.putShort(6, (short) 0);
         pollFds.putShort(POLLFD_SIZE + 6, (short) 0);
-        int rc = HotCalls.poll(pollFdsAddress, 2, timeoutMillis);
+        pollFds.putShort(2 * POLLFD_SIZE + 6, (short) 0);
+        int rc = HotCalls.poll(pollFdsAddress, 3, timeoutMillis);
         if (rc < 0) {
             int errno = HotCalls.lastErrno();
             if (errno == Errno.EINTR) {
@@ -500,6 +516,45 @@ public final class TapDevice implements NetDevice {
             Reference.reachabilityFence(drainBuffer);
             wakeupPending.set(false);
         }
+        if (rc > 0 && (pollFds.getShort(2 * POLLFD_SIZE + 6) & LibC.POLLIN) != 0) {
+            HotCalls.read(timerFd, drainAddress, 8); // the expiration count; reading disarms POLLIN
+            Reference.reachabilityFence(drainBuffer);
+        }
+        // Awake: the caller runs the stack and computes its own next sleep, which covers every
+        // deadline armed so far, so the next wakeAt may arm any time again.
+        if (timerArmedFor != Long.MAX_VALUE) {
+            closeLock.lock();
+            try {
+                timerArmedFor = Long.MAX_VALUE;
+            } finally {
+                closeLock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Arms the timerfd polled in {@link #await} for {@code deadlineNanos} ({@link System#nanoTime()}
+     * is CLOCK_MONOTONIC on Linux), unless it is already armed for an earlier time: one
+     * timerfd_settime(2), and no wakeup of the driver before the deadline.
+     */
+    @Override
+    public void wakeAt(long deadlineNanos) {
+        closeLock.lock();
+        try {
+            if (closed || deadlineNanos >= timerArmedFor) {
+                return;
+            }
+            long at = Math.max(deadlineNanos, 1); // an all-zero it_value would disarm the timer
+            timerSpec.putLong(0, 0).putLong(8, 0); // it_interval: one shot
+            timerSpec.putLong(16, at / 1_000_000_000L).putLong(24, at % 1_000_000_000L);
+            if (LibC.timerfd_settime(timerFd, LibC.TFD_TIMER_ABSTIME, timerSpecAddress, 0) == 0) {
+                timerArmedFor = deadlineNanos;
+                return;
+            }
+        } finally {
+            closeLock.unlock();
+        }
+        wakeup(); // the timer could not be armed: wake the driver now rather than late
     }
 
     /**
@@ -542,8 +597,9 @@ public final class TapDevice implements NetDevice {
                 return;
             }
             closed = true;
-            // Under the lock, so no wakeup() can write to the number after it is reused.
+            // Under the lock, so no wakeup() or wakeAt() can use a number after it is reused.
             LibC.close(eventFd);
+            LibC.close(timerFd);
         } finally {
             closeLock.unlock();
         }

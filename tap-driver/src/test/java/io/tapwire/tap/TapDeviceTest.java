@@ -287,6 +287,29 @@ class TapDeviceTest {
     }
 
     @Test
+    void wakeAtEndsAwaitAtTheEarliestDeadlineAndNotBefore() throws Exception {
+        try (Netns ns = Netns.create();
+             TapDevice tap = TapDevice.openInNetns(ns.name(), "tap0", MTU, RING)) {
+            // tap0 stays down: no frame can arrive, only the timer can end a 60 s await.
+            long start = System.nanoTime();
+            tap.wakeAt(start + 300_000_000L);
+            tap.wakeAt(start + 30_000_000_000L); // later than the armed deadline: ignored
+            Thread waiter = awaitOn(tap, 60_000_000_000L);
+            waiter.join(20_000);
+            long waited = System.nanoTime() - start;
+            assertFalse(waiter.isAlive(), "the 300 ms deadline did not end a 60 s await");
+            assertTrue(waited >= 300_000_000L, "await returned after " + waited + " ns, before the deadline");
+            // Awake, the device takes any deadline again, also a later one than before.
+            long again = System.nanoTime();
+            tap.wakeAt(again + 500_000_000L);
+            Thread second = awaitOn(tap, 60_000_000_000L);
+            second.join(20_000);
+            assertFalse(second.isAlive(), "a deadline set after the first wakeup did not end the next await");
+            assertTrue(System.nanoTime() - again >= 500_000_000L, "the second await ended before its deadline");
+        }
+    }
+
+    @Test
     void wakeupFromAnotherThreadEndsAwait() throws Exception {
         try (Netns ns = Netns.create();
              TapDevice tap = TapDevice.openInNetns(ns.name(), "tap0", MTU, RING)) {
