@@ -40,6 +40,10 @@ public final class PcapTap implements NetDevice {
     @Override public DescriptorRing rxRing() { return inner.rxRing(); }
     @Override public DescriptorRing txRing() { return inner.txRing(); }
     @Override public long nextDeadline() { return inner.nextDeadline(); }
+    // Sleeping and waking are the inner device's: without these a runner over a pcap tap spun.
+    @Override public void await(long timeoutNanos) { inner.await(timeoutNanos); }
+    @Override public void wakeup() { inner.wakeup(); }
+    @Override public void wakeAt(long deadlineNanos) { inner.wakeAt(deadlineNanos); }
     /** The inner device's: the capture then shows super-segments as they leave, as tcpdump does on Linux. */
     @Override public LinkOffloads offloads() { return inner.offloads(); }
 
