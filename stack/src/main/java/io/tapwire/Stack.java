@@ -477,6 +477,17 @@ public final class Stack {
         agents = java.util.Arrays.stream(agents).filter(a -> a != agent).toArray(StackAgent[]::new);
     }
 
+    /**
+     * Makes {@code driver} the stack's thread again after another thread ran a {@link #poll} (an
+     * application thread's direct turn, under the driver's turn lock): that thread's later calls
+     * are an application's again, which queue work and wake the driver.
+     */
+    public void handBack(Thread driver) {
+        owner = driver;
+        udp.setOwner(driver);
+        tcp.setOwner(driver);
+    }
+
     /** Wakes the thread driving this stack so it polls soon; safe from any thread (a no-op on it). */
     public void wakeup() {
         wake();

@@ -58,6 +58,12 @@ class StackRunnerWakeupTest {
                     Thread.currentThread().interrupt();
                 }
             }
+            // Sends whatever the stack queued (its own announcements), as a medium would.
+            DescriptorRing tx = rings.txRing();
+            io.tapwire.link.Descriptor d;
+            while ((d = tx.peek()) != null) {
+                tx.consume(d);
+            }
             return 0;
         }
 
@@ -94,6 +100,14 @@ class StackRunnerWakeupTest {
             notifyAll();
         }
 
+        /** Deadlines asked for through {@link #wakeAt}; recorded, not rung (the test checks them). */
+        final java.util.List<Long> wakeAts = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void wakeAt(long deadlineNanos) {
+            wakeAts.add(deadlineNanos);
+        }
+
         @Override
         public void close() {
         }
@@ -120,7 +134,7 @@ class StackRunnerWakeupTest {
     void workQueuedWhileTheLoopIsBusyRingsNoDoorbellAndStillRuns() throws InterruptedException {
         DoorbellDevice device = new DoorbellDevice();
         Stack stack = stack(device);
-        StackRunner runner = new StackRunner(stack, device, Clock.SYSTEM).busyPollNanos(0);
+        StackRunner runner = new StackRunner(stack, device, Clock.SYSTEM).busyPollNanos(0).directTurns(false);
         device.holdTurn = new CountDownLatch(1);
         runner.start();
         try {
@@ -144,7 +158,7 @@ class StackRunnerWakeupTest {
     void workQueuedWhileTheLoopSleepsRingsTheDoorbell() throws InterruptedException {
         DoorbellDevice device = new DoorbellDevice();
         Stack stack = stack(device);
-        StackRunner runner = new StackRunner(stack, device, Clock.SYSTEM).busyPollNanos(0).start();
+        StackRunner runner = new StackRunner(stack, device, Clock.SYSTEM).busyPollNanos(0).directTurns(false).start();
         try {
             for (int round = 0; round < 20; round++) {
                 awaitTrue(() -> device.asleep, "the runner went to sleep (round " + round + ")");
@@ -161,10 +175,87 @@ class StackRunnerWakeupTest {
     }
 
     @Test
+    void withDirectTurnsAnApplicationThreadRunsTheTurnItselfWhileTheLoopSleeps() throws InterruptedException {
+        DoorbellDevice device = new DoorbellDevice();
+        Stack stack = stack(device);
+        StackRunner runner = new StackRunner(stack, device, Clock.SYSTEM).busyPollNanos(0).directTurns(true).start();
+        try {
+            for (int round = 1; round <= 20; round++) {
+                int r = round;
+                awaitTrue(() -> device.asleep, "the runner went to sleep (round " + round + ")");
+                Thread[] ranOn = new Thread[1];
+                stack.execute(() -> ranOn[0] = Thread.currentThread());
+                // The turn ran inside execute(), on this thread: the task is done already.
+                assertEquals(Thread.currentThread(), ranOn[0], "round " + r + ": the task ran on " + ranOn[0]);
+                assertEquals(0, device.doorbells.get(), "round " + r + ": doorbells rung");
+                assertEquals(round, runner.directTurnOutcomes()[0], "direct turns after round " + r);
+                // The stack was handed back: this thread is an application's again, not the
+                // stack's, so the next round's wakeup is not swallowed as one from the stack thread.
+                assertTrue(device.asleep, "round " + r + ": the loop was woken");
+            }
+        } finally {
+            runner.close();
+        }
+    }
+
+    @Test
+    void aTimerArmedInADirectTurnSetsTheDevicesTimerInsteadOfWakingTheLoop() throws InterruptedException {
+        DoorbellDevice device = new DoorbellDevice();
+        Stack stack = stack(device);
+        StackRunner runner = new StackRunner(stack, device, Clock.SYSTEM).busyPollNanos(0).directTurns(true).start();
+        try {
+            awaitTrue(() -> device.asleep, "the runner went to sleep");
+            long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20); // sooner than the loop's 100 ms sleep
+            // An agent's deadline is a timer of the stack's like any other: the turn that adds it
+            // returns it, and the sleeping loop must wake by then.
+            stack.addAgent(new StackAgent() {
+                @Override
+                public int doWork(long nowNanos) {
+                    return 0;
+                }
+
+                @Override
+                public long nextDeadline() {
+                    return due;
+                }
+            });
+            assertEquals(java.util.List.of(due), device.wakeAts, "the device's timer");
+            assertEquals(0, device.doorbells.get(), "doorbells rung");
+            assertEquals(1, runner.directTurnOutcomes()[2], "direct turns that set the timer");
+        } finally {
+            runner.close();
+        }
+    }
+
+    @Test
+    void withoutDirectTurnsTheSameWakeupRingsTheDoorbell() throws InterruptedException {
+        DoorbellDevice device = new DoorbellDevice();
+        Stack stack = stack(device);
+        StackRunner runner = new StackRunner(stack, device, Clock.SYSTEM).busyPollNanos(0).directTurns(false).start();
+        try {
+            awaitTrue(() -> device.asleep, "the runner went to sleep");
+            CountDownLatch ran = new CountDownLatch(1);
+            Thread[] ranOn = new Thread[1];
+            stack.execute(() -> {
+                ranOn[0] = Thread.currentThread();
+                ran.countDown();
+            });
+            if (!ran.await(10, TimeUnit.SECONDS)) {
+                fail("gave up waiting: the task never ran");
+            }
+            assertTrue(ranOn[0] != Thread.currentThread(), "the task ran on the loop's thread");
+            assertEquals(1, device.doorbells.get(), "doorbells rung");
+            assertEquals(0, runner.directTurnOutcomes()[0], "direct turns");
+        } finally {
+            runner.close();
+        }
+    }
+
+    @Test
     void workQueuedJustBeforeTheLoopSleepsIsNotLost() throws InterruptedException {
         DoorbellDevice device = new DoorbellDevice();
         Stack stack = stack(device);
-        StackRunner runner = new StackRunner(stack, device, Clock.SYSTEM).busyPollNanos(0).start();
+        StackRunner runner = new StackRunner(stack, device, Clock.SYSTEM).busyPollNanos(0).directTurns(false).start();
         try {
             for (int round = 0; round < 20; round++) {
                 awaitTrue(() -> device.asleep, "the runner went to sleep (round " + round + ")");

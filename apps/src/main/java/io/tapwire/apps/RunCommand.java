@@ -94,6 +94,7 @@ public final class RunCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             runner.close();
             dev.close();
+            System.err.println("tapwire run: " + runner.describeWakeups());
         }, "tapwire-run-shutdown"));
         TapwireNio.install(stack);
         SelectorProvider provider = SelectorProvider.provider();

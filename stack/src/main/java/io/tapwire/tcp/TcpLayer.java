@@ -94,6 +94,11 @@ public final class TcpLayer implements IpProtocolHandler {
 
     // ------------------------------------------------------------------ stack thread
 
+    /** The stack's thread from now on (see {@link io.tapwire.Stack#handBack}). */
+    public void setOwner(Thread owner) {
+        this.owner = owner;
+    }
+
     public void setNow(long now, Thread owner) {
         this.now = now;
         this.owner = owner;
