@@ -2,19 +2,15 @@ package io.tapwire.tap;
 
 import io.tapwire.link.Descriptor;
 import io.tapwire.link.DescriptorRing;
-import io.tapwire.wire.Checksum;
-import io.tapwire.wire.Ipv4Packet;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static io.tapwire.tap.TestFrames.STACK_MAC;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -26,8 +22,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class TapIoUringTxTest {
     private static final int MTU = 1500;
     private static final int RING = 128;
-    private static final int HOST = 0x0A000001;
-    private static final int STACK = 0x0A000002;
     private static final int EAGAIN = -Errno.EAGAIN;
     private static final int EIO = -Errno.EIO;
 
@@ -81,13 +75,13 @@ class TapIoUringTxTest {
              TapDevice tap = TapDevice.openInNetns(ns.name(), "tap0", MTU, RING, true)) {
             tap.transmitWithIoUring(true);
             hostUp(ns);
-            byte[] mac = hostMac(ns);
+            byte[] mac = UdpToHost.hostMac(ns);
             CompletableFuture<Netns.Result> listener = listen(ns);
             DescriptorRing tx = tap.txRing();
             List<String> expected = new ArrayList<>();
             for (int i = 0; i < 24; i++) {
                 boolean partial = i % 2 == 0;
-                byte[] frame = udp(mac, "f" + i, partial ? Sum.PARTIAL : Sum.WRONG);
+                byte[] frame = UdpToHost.frame(mac, "f" + i, partial ? UdpToHost.Sum.PARTIAL : UdpToHost.Sum.WRONG);
                 Descriptor d = tx.claim();
                 d.buffer().put(0, frame);
                 if (partial) {
@@ -111,7 +105,7 @@ class TapIoUringTxTest {
             tap.transmitWithIoUring(true);
             byte[] hostMac = {0x02, 0, 0, 0, 0, 0x01};
             for (int i = 0; i < 5; i++) {
-                TestFrames.queueTx(tap, udp(hostMac, "x" + i, Sum.NONE));
+                TestFrames.queueTx(tap, UdpToHost.frame(hostMac, "x" + i, UdpToHost.Sum.NONE));
             }
             // tap0 is down: tun_get_user() answers EIO for each write of the batch.
             assertEquals(5, tap.doWork(System.nanoTime()));
@@ -178,11 +172,11 @@ class TapIoUringTxTest {
              TapDevice tap = TapDevice.openInNetns(ns.name(), "tap0", MTU, RING, offloads)) {
             tap.transmitWithIoUring(true);
             hostUp(ns);
-            byte[] mac = hostMac(ns);
+            byte[] mac = UdpToHost.hostMac(ns);
             CompletableFuture<Netns.Result> listener = listen(ns);
             List<String> expected = new ArrayList<>();
             for (int i = 0; i < frames; i++) {
-                TestFrames.queueTx(tap, udp(mac, "d" + i, Sum.NONE));
+                TestFrames.queueTx(tap, UdpToHost.frame(mac, "d" + i, UdpToHost.Sum.NONE));
                 expected.add("d" + i);
             }
             tap.doWork(System.nanoTime()); // also reads what Linux sends meanwhile (router solicitations)
@@ -215,38 +209,5 @@ class TapIoUringTxTest {
             Thread.sleep(20);
         }
         return listener;
-    }
-
-    private static byte[] hostMac(Netns ns) {
-        String[] parts = ns.run("cat", "/sys/class/net/tap0/address").strip().split(":");
-        byte[] out = new byte[6];
-        for (int i = 0; i < 6; i++) {
-            out[i] = (byte) Integer.parseInt(parts[i], 16);
-        }
-        return out;
-    }
-
-    /** What a test frame's UDP checksum field holds. */
-    private enum Sum {
-        /** 0: no checksum (RFC 768), which Linux accepts over IPv4. */
-        NONE,
-        /** Only the pseudo-header sum, for the kernel to complete when the header says NEEDS_CSUM. */
-        PARTIAL,
-        /** A wrong checksum: Linux drops the datagram unless something completes it. */
-        WRONG
-    }
-
-    /** An Ethernet+IPv4+UDP frame from the stack to 10.0.0.1:5555. */
-    private static byte[] udp(byte[] hostMac, String text, Sum sum) {
-        byte[] data = text.getBytes();
-        int udpLength = 8 + data.length;
-        ByteBuffer b = ByteBuffer.allocate(14 + 20 + udpLength);
-        b.put(0, hostMac).put(6, STACK_MAC).putShort(12, (short) 0x0800);
-        Ipv4Packet.writeHeader(b, 14, 0, 20 + udpLength, 1, Ipv4Packet.FLAG_DF, 64, Ipv4Packet.PROTO_UDP, STACK, HOST);
-        b.putShort(34, (short) 40000).putShort(36, (short) 5555).putShort(38, (short) udpLength);
-        int pseudo = Checksum.fold(Checksum.pseudoHeader(STACK, HOST, Ipv4Packet.PROTO_UDP, udpLength));
-        b.putShort(40, (short) (sum == Sum.NONE ? 0 : sum == Sum.PARTIAL ? pseudo : 0x1234));
-        b.put(42, data);
-        return b.array();
     }
 }

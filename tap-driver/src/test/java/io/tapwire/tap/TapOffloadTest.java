@@ -2,13 +2,10 @@ package io.tapwire.tap;
 
 import io.tapwire.link.Descriptor;
 import io.tapwire.link.DescriptorRing;
-import io.tapwire.wire.Checksum;
-import io.tapwire.wire.Ipv4Packet;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,8 +23,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TapOffloadTest {
     private static final int MTU = 1500;
     private static final int RING = 64;
-    private static final int HOST = 0x0A000001;
-    private static final int STACK = 0x0A000002;
     private static final String LISTEN = "import socket,sys\\n"
             + "s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM);s.bind(('10.0.0.1',5555));s.settimeout(3)\\n"
             + "try:\\n print(s.recv(100).decode())\\nexcept socket.timeout:\\n print('TIMEOUT')\\n";
@@ -35,19 +30,6 @@ class TapOffloadTest {
     @BeforeEach
     void requireTap() {
         TapTestSupport.requireTapOrSkip().ifPresent(reason -> Assumptions.assumeTrue(false, reason));
-    }
-
-    /** An Ethernet+IPv4+UDP frame from the stack to the host whose UDP checksum field holds only the pseudo-header sum. */
-    private static byte[] partialUdp(byte[] hostMac, String text) {
-        byte[] data = text.getBytes();
-        int udpLength = 8 + data.length;
-        ByteBuffer b = ByteBuffer.allocate(14 + 20 + udpLength);
-        b.put(0, hostMac).put(6, STACK_MAC).putShort(12, (short) 0x0800);
-        Ipv4Packet.writeHeader(b, 14, 0, 20 + udpLength, 1, Ipv4Packet.FLAG_DF, 64, Ipv4Packet.PROTO_UDP, STACK, HOST);
-        b.putShort(34, (short) 40000).putShort(36, (short) 5555).putShort(38, (short) udpLength);
-        b.putShort(40, (short) Checksum.fold(Checksum.pseudoHeader(STACK, HOST, Ipv4Packet.PROTO_UDP, udpLength)));
-        b.put(42, data);
-        return b.array();
     }
 
     private static String sendAndListen(Netns ns, TapDevice tap, byte[] frame, boolean markPartial) throws Exception {
@@ -74,26 +56,16 @@ class TapOffloadTest {
         return listener.get(15, TimeUnit.SECONDS).stdout().strip();
     }
 
-    private static byte[] hostMac(Netns ns) {
-        String mac = ns.run("cat", "/sys/class/net/tap0/address").strip();
-        byte[] out = new byte[6];
-        String[] parts = mac.split(":");
-        for (int i = 0; i < 6; i++) {
-            out[i] = (byte) Integer.parseInt(parts[i], 16);
-        }
-        return out;
-    }
-
     @Test
     void kernelCompletesAPartialChecksumMarkedNeedsCsumAndDropsTheUnmarkedTwin() throws Exception {
         try (Netns ns = Netns.create();
              TapDevice tap = TapDevice.openInNetns(ns.name(), "tap0", MTU, RING, true)) {
             ns.run("ip", "link", "set", "tap0", "up");
             ns.run("ip", "addr", "add", "10.0.0.1/24", "dev", "tap0");
-            byte[] mac = hostMac(ns);
-            assertEquals("offloaded", sendAndListen(ns, tap, partialUdp(mac, "offloaded"), true),
+            byte[] mac = UdpToHost.hostMac(ns);
+            assertEquals("offloaded", sendAndListen(ns, tap, UdpToHost.frame(mac, "offloaded", UdpToHost.Sum.PARTIAL), true),
                     "the kernel took the datagram whose checksum the virtio-net header said to complete");
-            assertEquals("TIMEOUT", sendAndListen(ns, tap, partialUdp(mac, "unmarked"), false),
+            assertEquals("TIMEOUT", sendAndListen(ns, tap, UdpToHost.frame(mac, "unmarked", UdpToHost.Sum.PARTIAL), false),
                     "the same bytes without NEEDS_CSUM have a wrong checksum and are dropped");
             assertEquals(2, tap.stats().txFrames());
         }
