@@ -1,6 +1,5 @@
 package io.tapwire.tap;
 
-import com.sun.jna.Native;
 import io.tapwire.link.Descriptor;
 import io.tapwire.link.DescriptorRing;
 import io.tapwire.link.LinkOffloads;
@@ -8,10 +7,8 @@ import io.tapwire.link.NetDevice;
 import io.tapwire.link.VirtioNetHeader;
 import io.tapwire.link.VirtualDevice;
 
-import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -25,7 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Java 22 and newer (the multi-release jar's other version of that class).
  *
  * <p>Threads: {@link #doWork} and {@link #await} belong to one driver thread (the RX-ring producer
- * and TX-ring consumer). {@link #wakeup} may be called from any thread. {@link #close} must not
+ * and TX-ring consumer). {@link #wakeup} and {@link #wakeAt} may be called from any thread. {@link #close} must not
  * race {@code doWork}/{@code await}: call it after the driver loop has stopped.
  *
  * <pre>{@code
@@ -51,40 +48,26 @@ public final class TapDevice implements NetDevice {
     static final LinkOffloads TAP_OFFLOADS = new LinkOffloads(true, true, 65535);
 
     private static final int MAX_POLL_MILLIS = Integer.MAX_VALUE;
-    private static final int POLLFD_SIZE = 8; // struct pollfd { int fd; short events; short revents; }
 
     private final String name;
     private final int mtu;
     private final int tunFd;
-    private final int eventFd;
-    /** timerfd(2) for {@link #wakeAt}: polled beside the TAP and the eventfd, armed on CLOCK_MONOTONIC. */
-    private final int timerFd;
-    /** The deadline the timerfd is armed for, or Long.MAX_VALUE; guarded by {@code closeLock}. */
-    private long timerArmedFor = Long.MAX_VALUE;
-    private final ByteBuffer timerSpec = scratch(32); // struct itimerspec, guarded by closeLock
-    private final long timerSpecAddress = LibC.address(timerSpec);
     private final DescriptorRing rx;
     private final DescriptorRing tx;
     private final long[] rxAddress;
     private final long[] txAddress;
     private final boolean offloads;
 
-    // Native scratch memory, allocated once as direct buffers (native byte order, read and written
-    // from Java without JNI): the poll set, the RX iovecs, the eventfd counter await drains, and
-    // the constant 1 that wakeup writes.
-    private final ByteBuffer pollFds = scratch(3 * POLLFD_SIZE);
+    // Native scratch memory for the RX iovecs, allocated once as direct buffers (native byte order,
+    // read and written from Java without JNI).
     private final ByteBuffer rxIov = scratch(3 * LibC.IOVEC_SIZE);
     private final ByteBuffer rxVnet = scratch(VirtioNetHeader.LENGTH);
     private final ByteBuffer overflow = scratch(8);
-    private final ByteBuffer drainBuffer = scratch(8);
-    private final ByteBuffer one = scratch(8);
-    private final long pollFdsAddress = LibC.address(pollFds);
     private final long rxIovAddress = LibC.address(rxIov);
-    private final long drainAddress = LibC.address(drainBuffer);
-    private final long oneAddress = LibC.address(one);
 
     private final TapTransmitter transmitter;
-    private final AtomicBoolean wakeupPending = new AtomicBoolean();
+    /** poll(2) over the TAP with the doorbell and the timer: where the driver thread sleeps. */
+    private final TapSleeper sleeper;
     private final ReentrantLock closeLock = new ReentrantLock();
     private volatile boolean closed;
     private int queueIndex;
@@ -111,27 +94,13 @@ public final class TapDevice implements NetDevice {
         this.tx = new DescriptorRing(DescriptorRing.Direction.TX, ringSize, capacity);
         this.rxAddress = addresses(rx);
         this.txAddress = addresses(tx);
-        this.transmitter = new TapTransmitter(opened.name(), opened.fd(), tx, txAddress, offloads);
-        // eventfd(2) is the doorbell for wakeup(): a counter that poll(2) reports readable while non-zero.
-        this.eventFd = LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
-        if (eventFd < 0) {
-            int errno = Native.getLastError();
-            throw new TapException("eventfd(2) failed: " + Errno.describe(errno)
-                    + "; the process may be out of file descriptors (ulimit -n)", errno);
+        this.sleeper = new TapSleeper(opened.name(), opened.fd());
+        try {
+            this.transmitter = new TapTransmitter(opened.name(), opened.fd(), tx, txAddress, offloads);
+        } catch (RuntimeException | Error e) {
+            sleeper.close(); // the caller closes the TAP descriptor; the eventfd and timerfd are ours
+            throw e;
         }
-        this.timerFd = LibC.timerfd_create(LibC.CLOCK_MONOTONIC, LibC.TFD_NONBLOCK | LibC.TFD_CLOEXEC);
-        if (timerFd < 0) {
-            int errno = Native.getLastError();
-            LibC.close(eventFd);
-            throw new TapException("timerfd_create(2) failed: " + Errno.describe(errno)
-                    + "; the process may be out of file descriptors (ulimit -n)", errno);
-        }
-        pollFds.putInt(0, tunFd);
-        pollFds.putInt(POLLFD_SIZE, eventFd);
-        pollFds.putShort(POLLFD_SIZE + 4, LibC.POLLIN);
-        pollFds.putInt(2 * POLLFD_SIZE, timerFd);
-        pollFds.putShort(2 * POLLFD_SIZE + 4, LibC.POLLIN);
-        one.putLong(0, 1L);
         // With offloads the virtio-net header comes first (its own iovec, so frames still start
         // at index 0 of their descriptor). The RX iovec after the frame is a one-byte overflow
         // slot: a frame longer than the descriptor spills into it, which is the only way to see
@@ -496,65 +465,17 @@ public final class TapDevice implements NetDevice {
         if (tx.pending() > 0) {
             events |= LibC.POLLOUT;
         }
-        pollFds.putShort(4, events);
-        pollFds.putShort(6, (short) 0);
-        pollFds.putShort(POLLFD_SIZE + 6, (short) 0);
-        pollFds.putShort(2 * POLLFD_SIZE + 6, (short) 0);
-        int rc = HotCalls.poll(pollFdsAddress, 3, timeoutMillis);
-        if (rc < 0) {
-            int errno = HotCalls.lastErrno();
-            if (errno == Errno.EINTR) {
-                return;
-            }
-            throw new TapException("poll(2) on " + name + " failed: " + Errno.describe(errno), errno);
-        }
-        if (rc > 0 && (pollFds.getShort(POLLFD_SIZE + 6) & LibC.POLLIN) != 0) {
-            // Reset the eventfd counter first, then allow the next wakeup() to ring again. In that
-            // order a wakeup() racing with us is either drained here or rings a fresh doorbell;
-            // either way the caller runs the stack after we return, so no wakeup is lost.
-            HotCalls.read(eventFd, drainAddress, 8);
-            Reference.reachabilityFence(drainBuffer);
-            wakeupPending.set(false);
-        }
-        if (rc > 0 && (pollFds.getShort(2 * POLLFD_SIZE + 6) & LibC.POLLIN) != 0) {
-            HotCalls.read(timerFd, drainAddress, 8); // the expiration count; reading disarms POLLIN
-            Reference.reachabilityFence(drainBuffer);
-        }
-        // Awake: the caller runs the stack and computes its own next sleep, which covers every
-        // deadline armed so far, so the next wakeAt may arm any time again.
-        if (timerArmedFor != Long.MAX_VALUE) {
-            closeLock.lock();
-            try {
-                timerArmedFor = Long.MAX_VALUE;
-            } finally {
-                closeLock.unlock();
-            }
-        }
+        sleeper.await(timeoutMillis, events);
     }
 
     /**
-     * Arms the timerfd polled in {@link #await} for {@code deadlineNanos} ({@link System#nanoTime()}
+     * Arms the timer polled in {@link #await} for {@code deadlineNanos} ({@link System#nanoTime()}
      * is CLOCK_MONOTONIC on Linux), unless it is already armed for an earlier time: one
-     * timerfd_settime(2), and no wakeup of the driver before the deadline.
+     * timerfd_settime(2), and no wakeup of the driver before the deadline. Safe from any thread.
      */
     @Override
     public void wakeAt(long deadlineNanos) {
-        closeLock.lock();
-        try {
-            if (closed || deadlineNanos >= timerArmedFor) {
-                return;
-            }
-            long at = Math.max(deadlineNanos, 1); // an all-zero it_value would disarm the timer
-            timerSpec.putLong(0, 0).putLong(8, 0); // it_interval: one shot
-            timerSpec.putLong(16, at / 1_000_000_000L).putLong(24, at % 1_000_000_000L);
-            if (LibC.timerfd_settime(timerFd, LibC.TFD_TIMER_ABSTIME, timerSpecAddress, 0) == 0) {
-                timerArmedFor = deadlineNanos;
-                return;
-            }
-        } finally {
-            closeLock.unlock();
-        }
-        wakeup(); // the timer could not be armed: wake the driver now rather than late
+        sleeper.wakeAt(deadlineNanos);
     }
 
     /**
@@ -563,18 +484,7 @@ public final class TapDevice implements NetDevice {
      */
     @Override
     public void wakeup() {
-        if (!wakeupPending.compareAndSet(false, true)) {
-            return; // a doorbell is already ringing and the driver has not answered it yet
-        }
-        closeLock.lock();
-        try {
-            if (!closed) {
-                HotCalls.write(eventFd, oneAddress, 8);
-                Reference.reachabilityFence(one);
-            }
-        } finally {
-            closeLock.unlock();
-        }
+        sleeper.wakeup();
     }
 
     /** A snapshot of the counters; safe from any thread (values may lag the last doWork). */
@@ -586,7 +496,7 @@ public final class TapDevice implements NetDevice {
     }
 
     /**
-     * Closes the TAP and eventfd descriptors; idempotent. A TAP created by {@link #open} is not
+     * Closes the TAP descriptor and the sleeper's eventfd and timerfd; idempotent. A TAP created by {@link #open} is not
      * persistent, so the kernel deletes the interface when the last descriptor closes.
      */
     @Override
@@ -597,12 +507,10 @@ public final class TapDevice implements NetDevice {
                 return;
             }
             closed = true;
-            // Under the lock, so no wakeup() or wakeAt() can use a number after it is reused.
-            LibC.close(eventFd);
-            LibC.close(timerFd);
         } finally {
             closeLock.unlock();
         }
+        sleeper.close();
         transmitter.close();
         LibC.close(tunFd);
     }
