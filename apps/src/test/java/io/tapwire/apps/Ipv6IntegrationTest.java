@@ -51,7 +51,7 @@ class Ipv6IntegrationTest extends SandboxTestBase {
     @Test
     void pingsOfSeveralSizesAreAllAnswered() {
         for (int size : new int[] {0, 56, 1000, 1452}) {
-            PingOutput p = ping6(Sandbox.STACK_ADDRESS6, "-n", "-c", "3", "-i", "0.01", "-W", "2", "-s", Integer.toString(size));
+            PingOutput p = ping6(Sandbox.STACK_ADDRESS6, "-n", "-c", "3", "-i", "0.01", "-w", "10", "-s", Integer.toString(size));
             assertEquals(3, p.received(), "replies to ping -6 -s " + size);
         }
         assertTrue(stat(Stat.ICMP6_IN_ECHOS) >= 12);
@@ -64,7 +64,7 @@ class Ipv6IntegrationTest extends SandboxTestBase {
 
     @Test
     void pingOf4000BytesIsFragmentedAndReassembledBothWays() {
-        PingOutput p = ping6(Sandbox.STACK_ADDRESS6, "-n", "-c", "3", "-i", "0.01", "-W", "2", "-s", "4000");
+        PingOutput p = ping6(Sandbox.STACK_ADDRESS6, "-n", "-c", "3", "-i", "0.01", "-w", "10", "-s", "4000");
         assertEquals(3, p.received(), "replies");
         // 4008 bytes of ICMPv6 at MTU 1500: fragments of 1448 + 1448 + 1112 bytes.
         assertEquals(3, stat(Stat.IP6_REASM_OKS), "requests reassembled");
@@ -80,7 +80,7 @@ class Ipv6IntegrationTest extends SandboxTestBase {
         Netns.Result wait = shell("for i in $(seq 50); do ip -6 addr show dev tap0 scope link | grep -q tentative || exit 0; "
                 + "sleep 0.1; done; exit 1");
         assertEquals(0, wait.exitCode(), "Linux's link-local address stayed tentative: " + describe(wait));
-        PingOutput p = ping6(ll, "-n", "-c", "3", "-i", "0.01", "-W", "2");
+        PingOutput p = ping6(ll, "-n", "-c", "3", "-i", "0.01", "-w", "10");
         assertEquals(3, p.received(), "replies from the link-local address");
     }
 
@@ -95,7 +95,7 @@ class Ipv6IntegrationTest extends SandboxTestBase {
     @Test
     void pingFillingThe1500ByteMtuWithFragmentationForbiddenIsAnswered() {
         // 1452 data + 8 ICMPv6 + 40 IPv6 = 1500; -M do: Linux may not fragment it either.
-        PingOutput p = ping6(Sandbox.STACK_ADDRESS6, "-n", "-c", "3", "-i", "0.01", "-W", "2", "-s", "1452", "-M", "do");
+        PingOutput p = ping6(Sandbox.STACK_ADDRESS6, "-n", "-c", "3", "-i", "0.01", "-w", "10", "-s", "1452", "-M", "do");
         assertEquals(3, p.received(), "replies");
         assertEquals(0, stat(Stat.IP6_REASM_REQDS), "fragments received");
         assertEquals(0, stat(Stat.IP6_FRAG_OKS), "packets fragmented");

@@ -60,7 +60,7 @@ class MultiQueue6IntegrationTest extends TcpSandboxTestBase implements Ipv6Twin 
 
     @Test
     void ping6IsAnsweredAndSsListsTheIpv6ConnectionsOfBothShards() throws Exception {
-        PingOutput ping = ping("-c", "5", "-i", "0.2", "-W", "2");
+        PingOutput ping = ping("-c", "5", "-i", "0.2", "-w", "10");
         assertEquals(5, ping.received(), "echo replies");
 
         int connections = 24;

@@ -130,7 +130,7 @@ class MultiQueueIntegrationTest extends TcpSandboxTestBase {
 
     @Test
     void pingIsAnsweredAndSsListsTheConnectionsOfBothShards() throws Exception {
-        PingOutput ping = ping("-c", "5", "-i", "0.2", "-W", "2");
+        PingOutput ping = ping("-c", "5", "-i", "0.2", "-w", "10");
         assertEquals(5, ping.received(), "echo replies");
 
         int connections = 24;

@@ -37,9 +37,9 @@ class Pcap6IntegrationTest {
         String stack = Sandbox.STACK_ADDRESS6;
         try (Sandbox sb = Sandbox.start(new Sandbox.Options().pcap(pcap).tcpServices(TcpServices.Selection.all()))) {
             List<Netns.Result> results = new ArrayList<>();
-            results.add(sb.exec("ping", "-6", "-n", "-c", "5", "-i", "0.01", "-W", "2", stack));
-            results.add(sb.exec("ping", "-6", "-n", "-c", "2", "-i", "0.01", "-W", "2", "-s", "1452", stack));
-            results.add(sb.exec("ping", "-6", "-n", "-c", "2", "-i", "0.01", "-W", "2", "-s", "4000", stack));
+            results.add(sb.exec("ping", "-6", "-n", "-c", "5", "-i", "0.01", "-w", "10", stack));
+            results.add(sb.exec("ping", "-6", "-n", "-c", "2", "-i", "0.01", "-w", "10", "-s", "1452", stack));
+            results.add(sb.exec("ping", "-6", "-n", "-c", "2", "-i", "0.01", "-w", "10", "-s", "4000", stack));
             results.add(sb.shell(SandboxTestBase.TIMEOUT, "echo hello tapwire | timeout 5 nc -6 -u -w1 " + stack + " 7"));
             results.add(sb.exec("python3", "-c", PROBE));
             for (int i = 0; i < results.size(); i++) {

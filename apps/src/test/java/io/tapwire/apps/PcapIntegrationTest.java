@@ -43,9 +43,9 @@ class PcapIntegrationTest {
         try (Sandbox sb = Sandbox.start(new Sandbox.Options().pcap(pcap).tcpServices(TcpServices.Selection.all()))) {
             String stack = Sandbox.STACK_ADDRESS;
             List<Netns.Result> results = new ArrayList<>();
-            results.add(sb.exec("ping", "-n", "-c", "5", "-i", "0.01", "-W", "2", stack));
-            results.add(sb.exec("ping", "-n", "-c", "2", "-i", "0.01", "-W", "2", "-s", "1472", stack));
-            results.add(sb.exec("ping", "-n", "-c", "2", "-i", "0.01", "-W", "2", "-s", "4000", stack));
+            results.add(sb.exec("ping", "-n", "-c", "5", "-i", "0.01", "-w", "10", stack));
+            results.add(sb.exec("ping", "-n", "-c", "2", "-i", "0.01", "-w", "10", "-s", "1472", stack));
+            results.add(sb.exec("ping", "-n", "-c", "2", "-i", "0.01", "-w", "10", "-s", "4000", stack));
             results.add(sb.exec("arping", "-c", "1", "-w", "5", "-I", Sandbox.TAP_NAME, stack));
             results.add(sb.shell(SandboxTestBase.TIMEOUT, "echo hello tapwire | timeout 5 nc -u -w1 " + stack + " 7"));
             results.add(sb.exec("python3", "-c", DemoCommand.CLOSED_PORT_PROBE));

@@ -19,6 +19,7 @@ abstract class SandboxTestBase {
     static final Duration TIMEOUT = Duration.ofSeconds(20);
 
     Sandbox sandbox;
+    private String lastPing = "(no ping run)";
 
     /** The sandbox of the running test (null before it started). */
     public Sandbox sandbox() {
@@ -75,11 +76,17 @@ abstract class SandboxTestBase {
         System.arraycopy(args, 0, cmd, 1, args.length);
         cmd[cmd.length - 1] = target();
         Netns.Result r = exec(cmd);
+        lastPing = String.join(" ", cmd) + "\n" + r.stdout() + r.stderr();
         try {
             return PingOutput.parse(r.stdout());
         } catch (IllegalArgumentException e) {
             throw new AssertionError("ping did not finish (exit " + r.exitCode() + "): " + r.stderr() + r.stdout(), e);
         }
+    }
+
+    /** What the last {@link #ping} printed and the stack's counters now, for a failure message. */
+    String pingReport() {
+        return lastPing + "\n" + sandbox.statistics().format();
     }
 
     long stat(Stat s) {
