@@ -89,6 +89,21 @@ abstract class SandboxTestBase {
         return lastPing + "\n" + sandbox.statistics().format();
     }
 
+    /**
+     * {@code ss -tin dst DST} in the namespace, asked again every 50 ms (up to 1 s) while
+     * {@code client} still runs and the answer lists no established connection. Tests call it once
+     * the stack's side of the client's connection is established, so Linux's is too: one CI run's
+     * ss nevertheless printed only its header at that moment, with the transfer still running.
+     */
+    Netns.Result ssWhileEstablishing(String dst, java.util.concurrent.Future<?> client) throws InterruptedException {
+        Netns.Result ss = exec("ss", "-tin", "dst", dst);
+        for (int i = 0; i < 20 && !ss.stdout().contains("ESTAB") && !client.isDone(); i++) {
+            Thread.sleep(50);
+            ss = exec("ss", "-tin", "dst", dst);
+        }
+        return ss;
+    }
+
     long stat(Stat s) {
         return sandbox.statistics().get(s);
     }

@@ -61,7 +61,7 @@ class TcpMssIntegrationTest extends TcpSandboxTestBase {
         Pattern sendMss = Pattern.compile("(?<![a-z_])mss:" + mss + "\\b");
         assertEquals(mss, stackSide.info().sndMss(), "the stack's send MSS: " + stackSide);
 
-        Netns.Result ss = exec("ss", "-tin", "dst", bracketed());
+        Netns.Result ss = ssWhileEstablishing(bracketed(), client);
         assertEquals(0, ss.exitCode(), describe(ss));
         String out = ss.stdout();
         assertTrue(out.contains("ESTAB"), "no open connection in\n" + out);
