@@ -85,11 +85,17 @@ class PerPacketAllocationTest {
         }
     }
 
+    /**
+     * A round trip runs both stacks' whole receive and send paths, the longest code of these tests
+     * to reach C2: after 20,000 warm-up echoes one CI run (2 CPUs, Maven beside it) still measured
+     * 2,400 bytes over the 20,000 measured ones, 0.12 a packet, while every other run measured 0.
+     * So it warms up as long as the demultiplexing test; the bound is the same.
+     */
     @Test
     void echoRoundTripAllocatesNothing() throws Exception {
         RoundTripBenchmark b = new RoundTripBenchmark();
         b.setup();
-        assertNoAllocationPerOp("a 64-byte echo", bytesPerOp(b::echo));
+        assertNoAllocationPerOp("a 64-byte echo", bytesPerOp(b::echo, 200_000));
         b.check();
     }
 }
