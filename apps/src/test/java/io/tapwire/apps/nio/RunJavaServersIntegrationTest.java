@@ -1,0 +1,77 @@
+package io.tapwire.apps.nio;
+
+import io.tapwire.apps.Requirements;
+import io.tapwire.tap.Netns;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Java servers the issue did not name, each unmodified and started with {@code tapwire run} in a
+ * private namespace: Jetty 12 (its ServerConnector and ManagedSelector), Tomcat 11 embedded (the
+ * NIO connector's acceptor and poller) and Undertow 2 (XNIO's NIO provider). Each serves curl an
+ * exact body, a 300,000-byte body, an upload of 1 MB echoed back, ab with and without keep-alive,
+ * and curl over IPv6; the Linux kernel is never the one listening.
+ */
+class RunJavaServersIntegrationTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(classes = {JettyServerMain.class, TomcatServerMain.class, UndertowServerMain.class})
+    void servesCurlAbUploadsAndIpv6Unmodified(Class<?> main) throws IOException {
+        Requirements.sandboxWith("curl", "ab", "nc", "sha256sum", "ss");
+        Path upload = Files.createTempFile("tapwire-upload-", ".bin");
+        byte[] data = new byte[1_000_000];
+        new Random(12).nextBytes(data);
+        Files.write(upload, data);
+        try (RunSandbox sb = RunSandbox.start(main.getName(), "8080")) {
+            sb.awaitListening(8080);
+            String base = "http://" + RunSandbox.STACK + ":8080";
+
+            Netns.Result r = sb.exec(TIMEOUT, "curl", "-sS", "-w", "\n%{http_code}", base + "/");
+            assertEquals("hello\n\n200", r.stdout(), r.stderr() + sb.output());
+            Netns.Result ss = sb.exec(TIMEOUT, "ss", "-ltn");
+            assertFalse(ss.stdout().contains(":8080"), "the Linux kernel must not be the one listening:\n" + ss.stdout());
+
+            Netns.Result big = sb.shell(TIMEOUT, "curl -sS " + base + "/bytes/300000 | sha256sum");
+            assertEquals(Bodies.sha256(300000) + "  -", big.stdout().strip(), big.stderr() + sb.output());
+
+            Netns.Result echoed = sb.shell(TIMEOUT, "curl -sS --data-binary @" + upload
+                    + " -H 'Content-Type: application/octet-stream' " + base + "/echo | sha256sum");
+            assertEquals(sha256(data) + "  -", echoed.stdout().strip(), "the 1 MB upload echoed back: " + echoed.stderr() + sb.output());
+
+            for (String ka : new String[] {"", "-k"}) {
+                Netns.Result ab = sb.shell(TIMEOUT, "ab -q " + ka + " -n 400 -c 8 " + base + "/bytes/2000");
+                assertTrue(ab.stdout().contains("Complete requests:      400"), "ab " + ka + ": " + ab.stdout() + ab.stderr() + sb.output());
+                assertTrue(ab.stdout().contains("Failed requests:        0"), "ab " + ka + ": " + ab.stdout() + sb.output());
+            }
+
+            sb.awaitListening6(8080);
+            Netns.Result v6 = sb.exec(TIMEOUT, "curl", "-sS", "-g", "-w", "\n%{http_code} %{remote_ip}",
+                    "http://[" + RunSandbox.STACK6 + "]:8080/bytes/5");
+            assertEquals("\0\1\2\3\4\n200 " + RunSandbox.STACK6, v6.stdout(), v6.stderr() + sb.output());
+        } finally {
+            Files.deleteIfExists(upload);
+        }
+    }
+
+    private static String sha256(byte[] b) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
