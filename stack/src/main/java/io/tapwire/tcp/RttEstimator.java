@@ -71,7 +71,9 @@ public final class RttEstimator {
         if (rttNanos < 0) {
             return;
         }
-        if (minRtt == 0 || rttNanos < minRtt) {
+        // The first sample sets it even when it is 0 (the virtual clock can measure a round trip
+        // inside one tick); 0 is not a "no sample yet" marker here, hasSample is.
+        if (!hasSample || rttNanos < minRtt) {
             minRtt = rttNanos;
         }
         if (bounds.bsd()) {

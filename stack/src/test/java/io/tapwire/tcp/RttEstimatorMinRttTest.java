@@ -19,4 +19,13 @@ class RttEstimatorMinRttTest {
         assertEquals(10 * MS, rtt.minRtt(), "a larger sample does not raise it");
         assertEquals(true, rtt.srtt() > rtt.minRtt(), "srtt is smoothed, minrtt is not");
     }
+
+    @Test
+    void aZeroFirstSampleIsTheMinimumAndALaterLargerOneDoesNotReplaceIt() {
+        RttEstimator rtt = new RttEstimator(1000 * MS, 200 * MS, 120_000 * MS);
+        rtt.sample(0);
+        assertEquals(0, rtt.minRtt());
+        rtt.sample(5 * MS);
+        assertEquals(0, rtt.minRtt(), "a round trip measured as 0 ns stays the minimum");
+    }
 }
