@@ -7,6 +7,7 @@ import io.tapwire.link.NetDevice;
 import io.tapwire.link.PcapTap;
 import io.tapwire.link.PcapWriter;
 import io.tapwire.nio.TapwireNio;
+import io.tapwire.nio.TapwireAsynchronousChannelProvider;
 import io.tapwire.nio.TapwireSelectorProvider;
 import io.tapwire.nio.TapwireSocketImplFactory;
 import io.tapwire.tap.TapDevice;
@@ -32,9 +33,10 @@ import java.util.concurrent.Callable;
 /**
  * {@code tapwire run}: starts an unmodified Java program with its networking on a tapwire stack
  * attached to a TAP. The JDK's {@code java.nio.channels.spi.SelectorProvider} becomes
- * {@link TapwireSelectorProvider} and the {@code Socket}/{@code ServerSocket} factories
- * {@link TapwireSocketImplFactory}, so NIO servers and clients (HttpServer, HttpClient, Netty's
- * NIO transport) and blocking java.net programs use the stack. The program's {@code main} runs
+ * {@link TapwireSelectorProvider}, its {@code AsynchronousChannelProvider}
+ * {@link TapwireAsynchronousChannelProvider} (NIO.2) and the {@code Socket}/{@code ServerSocket}
+ * factories {@link TapwireSocketImplFactory}, so NIO servers and clients (HttpServer, HttpClient,
+ * Netty's NIO transport), NIO.2 programs and blocking java.net programs use the stack. The program's {@code main} runs
  * in this JVM; {@code tapwire run} returns when the program's non-daemon threads have ended, or
  * the program exits.
  */
@@ -81,6 +83,7 @@ public final class RunCommand implements Callable<Integer> {
         // Before anything asks the JDK for its provider (it reads the property once), and only
         // once the command line is known to be good, so a usage error changes nothing.
         System.setProperty(TapwireNio.PROVIDER_PROPERTY, TapwireSelectorProvider.class.getName());
+        System.setProperty(TapwireNio.ASYNC_PROVIDER_PROPERTY, TapwireAsynchronousChannelProvider.class.getName());
         TapDevice tap = stackOptions.netns == null
                 ? TapDevice.open(stackOptions.tap, stackOptions.mtu, stackOptions.ringSize, !stackOptions.noOffload)
                 : TapDevice.openInNetns(stackOptions.netns, stackOptions.tap, stackOptions.mtu, stackOptions.ringSize, !stackOptions.noOffload);
@@ -101,6 +104,12 @@ public final class RunCommand implements Callable<Integer> {
         if (!(provider instanceof TapwireSelectorProvider tapwire)) {
             System.err.println("tapwire run: the JDK's SelectorProvider (" + provider.getClass().getName()
                     + ") was loaded before tapwire could install its own; the program would not use the stack");
+            return 1;
+        }
+        java.nio.channels.spi.AsynchronousChannelProvider async = java.nio.channels.spi.AsynchronousChannelProvider.provider();
+        if (!(async instanceof TapwireAsynchronousChannelProvider)) {
+            System.err.println("tapwire run: the JDK's AsynchronousChannelProvider (" + async.getClass().getName()
+                    + ") was loaded before tapwire could install its own; NIO.2 channels would not use the stack");
             return 1;
         }
         TapwireSocketImplFactory.install(tapwire);

@@ -18,6 +18,9 @@ public final class TapwireNio {
     /** The system property the JDK reads to pick its {@code SelectorProvider}. */
     public static final String PROVIDER_PROPERTY = "java.nio.channels.spi.SelectorProvider";
 
+    /** The system property the JDK reads to pick its {@code AsynchronousChannelProvider} (NIO.2). */
+    public static final String ASYNC_PROVIDER_PROPERTY = "java.nio.channels.spi.AsynchronousChannelProvider";
+
     private static volatile Stack installed;
 
     private TapwireNio() {

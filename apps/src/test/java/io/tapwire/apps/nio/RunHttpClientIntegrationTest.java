@@ -14,9 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The JDK's {@code java.net.http.HttpClient} and {@code HttpURLConnection} ({@link HttpClientMain},
- * no tapwire code) started with {@code tapwire run}, fetching from {@code python3 -m http.server}
- * on the Linux side of the TAP.
+ * The JDK's {@code java.net.http.HttpClient}, {@code HttpURLConnection} and an NIO.2
+ * {@code AsynchronousSocketChannel} ({@link HttpClientMain}, no tapwire code) started with
+ * {@code tapwire run}, fetching from {@code python3 -m http.server} on the Linux side of the TAP.
  */
 class RunHttpClientIntegrationTest {
     private RunSandbox sb;
@@ -75,15 +75,18 @@ class RunHttpClientIntegrationTest {
         int exit = sb.awaitExit(Duration.ofSeconds(60));
         String out = sb.output();
         assertEquals(0, exit, out);
-        List<String> results = out.lines().filter(l -> l.startsWith("RESULT ") || l.startsWith("URLCONNECTION ")).toList();
+        List<String> results = out.lines()
+                .filter(l -> l.startsWith("RESULT ") || l.startsWith("URLCONNECTION ") || l.startsWith("NIO2 ")).toList();
         assertEquals(List.of(
                 "RESULT 200 17 " + sha256("hello from linux\n".getBytes()),
                 "RESULT 200 700000 " + Bodies.sha256(700_000),
                 "URLCONNECTION 200 17 " + sha256("hello from linux\n".getBytes()),
-                "URLCONNECTION 200 700000 " + Bodies.sha256(700_000)), results, out);
+                "URLCONNECTION 200 700000 " + Bodies.sha256(700_000),
+                "NIO2 200 17 " + sha256("hello from linux\n".getBytes()),
+                "NIO2 200 700000 " + Bodies.sha256(700_000)), results, out);
         String served = Files.readString(log);
-        assertEquals(4, served.lines().filter(l -> l.startsWith(client + " ")).count(),
-                "the four requests must come from tapwire's address " + client + ":\n" + served);
+        assertEquals(6, served.lines().filter(l -> l.startsWith(client + " ")).count(),
+                "the six requests must come from tapwire's address " + client + ":\n" + served);
     }
 
     private static String sha256(byte[] b) throws Exception {
