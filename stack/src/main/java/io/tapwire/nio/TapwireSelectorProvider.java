@@ -99,8 +99,9 @@ public class TapwireSelectorProvider extends SelectorProvider {
     private static void checkFamily(ProtocolFamily family) {
         java.util.Objects.requireNonNull(family, "'family' is null");
         if (family != StandardProtocolFamily.INET && family != StandardProtocolFamily.INET6) {
-            throw new UnsupportedOperationException("Protocol family not supported: tapwire serves " + family
-                    + " channels not (INET and INET6 only)");
+            // The JDK's words, then why: a UNIX-domain channel is not a network one.
+            throw new UnsupportedOperationException("Protocol family not supported: tapwire's channels are INET and INET6 only, not "
+                    + family);
         }
     }
 }
