@@ -3,7 +3,7 @@ package io.tapwire.apps.nio;
 import io.tapwire.apps.Requirements;
 import io.tapwire.tap.Netns;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,22 +21,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Java servers the issue did not name, each unmodified and started with {@code tapwire run} in a
  * private namespace: Jetty 12 (its ServerConnector and ManagedSelector), Tomcat 11 embedded (the
- * NIO connector's acceptor and poller) and Undertow 2 (XNIO's NIO provider). Each serves curl an
+ * NIO connector's acceptor and poller, and the NIO.2 connector on asynchronous channels) and
+ * Undertow 2 (XNIO's NIO provider). Each serves curl an
  * exact body, a 300,000-byte body, an upload of 1 MB echoed back, ab with and without keep-alive,
  * and curl over IPv6; the Linux kernel is never the one listening.
  */
 class RunJavaServersIntegrationTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(classes = {JettyServerMain.class, TomcatServerMain.class, UndertowServerMain.class})
-    void servesCurlAbUploadsAndIpv6Unmodified(Class<?> main) throws IOException {
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(value = {"JettyServerMain,", "TomcatServerMain,", "TomcatServerMain,org.apache.coyote.http11.Http11Nio2Protocol",
+        "UndertowServerMain,"})
+    void servesCurlAbUploadsAndIpv6Unmodified(String main, String connector) throws IOException {
         Requirements.sandboxWith("curl", "ab", "nc", "sha256sum", "ss");
         Path upload = Files.createTempFile("tapwire-upload-", ".bin");
         byte[] data = new byte[1_000_000];
         new Random(12).nextBytes(data);
         Files.write(upload, data);
-        try (RunSandbox sb = RunSandbox.start(main.getName(), "8080")) {
+        String[] args = connector == null ? new String[] {"8080"} : new String[] {"8080", connector};
+        try (RunSandbox sb = RunSandbox.start(RunJavaServersIntegrationTest.class.getPackageName() + "." + main, args)) {
             sb.awaitListening(8080);
             String base = "http://" + RunSandbox.STACK + ":8080";
 

@@ -13,7 +13,8 @@ import java.nio.file.Files;
 /**
  * An embedded Tomcat 11 (its default NIO connector, Http11NioProtocol, with its poller and acceptor
  * threads) serving one servlet, nothing of tapwire in it: {@code /bytes/N} answers N bytes (byte k
- * is k mod 256), {@code /echo} answers the request's body, anything else "hello". Argument: the port.
+ * is k mod 256), {@code /echo} answers the request's body, anything else "hello". Arguments: the
+ * port, optionally the connector's protocol class.
  */
 public final class TomcatServerMain {
     private TomcatServerMain() {
@@ -22,7 +23,9 @@ public final class TomcatServerMain {
     public static void main(String[] args) throws Exception {
         Tomcat tomcat = new Tomcat();
         tomcat.setBaseDir(Files.createTempDirectory("tomcat-").toString());
-        Connector connector = new Connector("HTTP/1.1");
+        // The protocol handler: the default NIO connector, or another one named (e.g. Tomcat's NIO.2
+        // connector, org.apache.coyote.http11.Http11Nio2Protocol, on asynchronous channels).
+        Connector connector = new Connector(args.length > 1 ? args[1] : "HTTP/1.1");
         connector.setPort(Integer.parseInt(args[0]));
         tomcat.setConnector(connector);
         Context ctx = tomcat.addContext("", null);
