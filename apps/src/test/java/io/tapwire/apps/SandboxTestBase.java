@@ -104,6 +104,32 @@ abstract class SandboxTestBase {
         return ss;
     }
 
+    /**
+     * What a client run in the background is doing, for failure messages: "still running", or its
+     * exit, output and the stack's counters.
+     */
+    String clientState(java.util.concurrent.Future<Netns.Result> client) {
+        if (!client.isDone()) {
+            return "still running";
+        }
+        try {
+            return describe(client.get());
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
+    /**
+     * For a failure message when ss listed no established connection: ss's exit and stderr, every
+     * TCP socket of the namespace (no filter, to tell a missing connection from a filter that did
+     * not match), the stack's connections and the client's state.
+     */
+    String noEstablishedConnection(Netns.Result ss, java.util.concurrent.Future<Netns.Result> client) {
+        return "no open connection in\n" + ss.stdout() + ss.stderr() + "\nexit " + ss.exitCode()
+                + "\nall TCP sockets of the namespace:\n" + exec("ss", "-tani").stdout()
+                + "\nthe stack's side now: " + sandbox.stack().tcp().connections() + "\nclient: " + clientState(client);
+    }
+
     long stat(Stat s) {
         return sandbox.statistics().get(s);
     }

@@ -80,8 +80,7 @@ class Tcp6IntegrationTest extends TcpSandboxTestBase {
         // ss reads the last colon as a port separator: brackets keep the address whole.
         Netns.Result ss = ssWhileEstablishing("[" + STACK6 + "]", curl);
         String out = ss.stdout();
-        assertTrue(out.contains("ESTAB"), () -> "no open connection in\n" + out + ss.stderr() + "\nexit " + ss.exitCode()
-                + "; the stack's side now: " + sandbox.stack().tcp().connections() + "\ncurl: " + curlState(curl));
+        assertTrue(out.contains("ESTAB"), () -> noEstablishedConnection(ss, curl));
         assertTrue(SEND_MSS_1440.matcher(out).find(), "Linux's send MSS is not 1440:\n" + out);
         assertTrue(out.contains("advmss:1440"), "Linux's own MSS is not 1440:\n" + out);
         Netns.Result r = curl.get(30, TimeUnit.SECONDS);
@@ -103,17 +102,6 @@ class Tcp6IntegrationTest extends TcpSandboxTestBase {
         Netns.Result r = shell(Duration.ofSeconds(30), "curl -sS -o /dev/null -w '%{http_code} ' http://" + STACK + "/bytes/10 && "
                 + "curl -6 -sS -o /dev/null -w '%{http_code}' http://[" + STACK6 + "]/bytes/10");
         assertEquals("200 200", r.stdout(), describe(r));
-    }
-
-    private String curlState(CompletableFuture<Netns.Result> curl) {
-        if (!curl.isDone()) {
-            return "still running";
-        }
-        try {
-            return describe(curl.get());
-        } catch (Exception e) {
-            return e.toString();
-        }
     }
 
     private TcpLayer.TcpInfoEntry awaitEstablished(int localPort, CompletableFuture<Netns.Result> client) throws Exception {

@@ -64,7 +64,7 @@ class TcpMssIntegrationTest extends TcpSandboxTestBase {
         Netns.Result ss = ssWhileEstablishing(bracketed(), client);
         assertEquals(0, ss.exitCode(), describe(ss));
         String out = ss.stdout();
-        assertTrue(out.contains("ESTAB"), "no open connection in\n" + out);
+        assertTrue(out.contains("ESTAB"), () -> noEstablishedConnection(ss, client));
         assertTrue(sendMss.matcher(out).find(), "Linux's send MSS is not " + mss + ":\n" + out);
         assertTrue(out.contains("advmss:" + mss), "Linux's own MSS is not " + mss + ":\n" + out);
         assertTrue(out.contains("pmtu:" + MTU), out);

@@ -58,9 +58,11 @@ class TcpOptionsIntegrationTest extends TcpSandboxTestBase {
         assertEquals(2, stackSide.info().rcvWscale(), "the stack's shift for a 131072-byte buffer");
 
         // ss reads an IPv6 address's last colon as a port separator: brackets keep it whole.
-        Netns.Result ss = exec("ss", "-tin", "dst", target().indexOf(':') >= 0 ? "[" + target() + "]" : target());
+        // Asked again for up to a second while curl runs (ss once listed only its header here, on
+        // the IPv6 twin in CI, with the stack's side established; see ssWhileEstablishing).
+        Netns.Result ss = ssWhileEstablishing(target().indexOf(':') >= 0 ? "[" + target() + "]" : target(), curl);
         String out = ss.stdout();
-        assertTrue(out.contains("ESTAB"), out);
+        assertTrue(out.contains("ESTAB"), () -> noEstablishedConnection(ss, curl));
         // This machine's ss (iproute2 6.1 on a newer kernel) prints no "ts"/"sack" flags even
         // between two Linux sockets, so timestamps show in Linux's MSS (1460 less the 12-byte
         // option) and SACK in the stack's view (it requires SACK-permitted in Linux's SYN).
