@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# The floor of the bulk echo over a TAP on this machine, beside tapwire and Linux: the same client
+# (tapwire load, one connection, echoes of --size bytes after unmeasured ones) against
+#   (1) apps/src/main/c/tap_echo_floor.c, blocking reads: one C thread echoing TCP straight from
+#       the TAP (offloads on, as tapwire opens it), no stack, no JVM, no application thread;
+#   (2) the same, busy-polling the TAP;
+#   (3) the unmodified Netty NIO echo server of the integration tests under tapwire run (TAP);
+#   (4) the same Netty server on the Linux kernel over a veth pair (issue 12's Linux column).
+# (1) and (2) bound what any userspace stack behind a TAP can reach here. Each side in a private
+# network namespace, deleted afterwards. Needs root, gcc, Maven and Netty in ~/.m2 (as
+# scripts/bench-netty-echo.sh). Not part of CI.
+#   sudo scripts/bench-echo-floor.sh [ECHOES, default 3000] [ROUNDS, default 3] [SIZE, default 65536]
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ECHOES="${1:-3000}"
+ROUNDS="${2:-3}"
+SIZE="${3:-65536}"
+WARMUP=10000
+PORT=7007
+[ "$(id -u)" -eq 0 ] || { echo "bench-echo-floor: needs root (network namespaces, TAP)" >&2; exit 2; }
+"$ROOT/scripts/install-deps.sh" >&2
+(cd "$ROOT" && mvn -B -q -o -pl stack,tap-driver,pcap-tests,apps test-compile >&2)
+VERSION="$(sed -n 's:.*<netty.version>\(.*\)</netty.version>.*:\1:p' "$ROOT/apps/pom.xml")"
+CP="$ROOT/apps/target/test-classes"
+for a in netty-common netty-buffer netty-resolver netty-transport; do
+  jar="$HOME/.m2/repository/io/netty/$a/$VERSION/$a-$VERSION.jar"
+  [ -f "$jar" ] || { echo "bench-echo-floor: $jar missing: run mvn -pl stack,tap-driver,pcap-tests,apps test-compile once online" >&2; exit 2; }
+  CP="$CP:$jar"
+done
+"$ROOT/tapwire" --version >/dev/null # builds the jar if needed
+JAVA="$("$ROOT/scripts/find-java.sh")"
+
+TMP="$(mktemp -d)"
+NS="tw-echofloor-$$"
+NV="tw-echoveth-$$"
+NP="tw-echopeer-$$"
+PID=""
+stop_server() {
+  if [ -n "$PID" ]; then kill -TERM "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=""; fi
+}
+cleanup() {
+  stop_server
+  for n in "$NS" "$NV" "$NP"; do ip netns del "$n" 2>/dev/null || true; done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+gcc -O2 -Wall -o "$TMP/tap_echo_floor" "$ROOT/apps/src/main/c/tap_echo_floor.c"
+
+await_port() { # NETNS
+  for _ in $(seq 300); do ip netns exec "$1" nc -z -w 1 10.0.0.2 "$PORT" 2>/dev/null && return 0; sleep 0.1; done
+  echo "bench-echo-floor: nothing listened on 10.0.0.2:$PORT" >&2; return 1
+}
+measure() { # NETNS LABEL
+  local out
+  out="$(ip netns exec "$1" "$ROOT/tapwire" load --host 10.0.0.2 -p "$PORT" -t 1 -c 1 -n "$ECHOES" -s "$SIZE" \
+    --warmup "$WARMUP" 2>&1)"
+  local ms
+  ms="$(sed -n 's/^success: [0-9]*, failed: 0, time_used: \([0-9]*\),.*/\1/p' <<<"$out")"
+  [ -n "$ms" ] || { echo "bench-echo-floor: $2: $out" >&2; return 1; }
+  local mbps p50
+  mbps="$(awk -v n="$ECHOES" -v s="$SIZE" -v ms="$ms" 'BEGIN {printf "%.1f", n * s / 1e6 / (ms / 1000)}')"
+  p50="$(sed -n 's/^latency: p50 \([0-9.]*\) us.*/\1/p' <<<"$out")"
+  printf '  %-40s %8s MB/s  (p50 %s us)\n' "$2" "$mbps" "$p50"
+  echo "$2|$mbps" >>"$TMP/figures"
+}
+tap_ns() { # creates $NS with tap0 (as tapwire bench java-echo does)
+  ip netns add "$NS"
+  ip netns exec "$NS" ip tuntap add dev tap0 mode tap
+  ip netns exec "$NS" ip addr add 10.0.0.1/24 dev tap0
+  ip netns exec "$NS" ip link set tap0 up
+}
+
+ip netns add "$NV"; ip netns add "$NP"
+ip link add va netns "$NV" type veth peer name vb netns "$NP"
+ip netns exec "$NV" ip addr add 10.0.0.1/24 dev va; ip netns exec "$NV" ip link set va up
+ip netns exec "$NP" ip addr add 10.0.0.2/24 dev vb; ip netns exec "$NP" ip link set vb up
+
+echo "echo floor: $ECHOES echoes of $SIZE bytes on one connection after $WARMUP unmeasured, $ROUNDS rounds; $(nproc) CPUs, $(uname -r)"
+for round in $(seq "$ROUNDS"); do
+  echo "round $round"
+  for mode in block spin; do
+    tap_ns
+    ip netns exec "$NS" "$TMP/tap_echo_floor" tap0 "$mode" 2>/dev/null & PID=$!
+    await_port "$NS"
+    measure "$NS" "C floor on the TAP ($mode)"
+    stop_server; ip netns del "$NS"
+  done
+
+  tap_ns
+  ip netns exec "$NS" "$ROOT/tapwire" run --tap tap0 --addr 10.0.0.2/24 --classpath "$CP" -- \
+    io.tapwire.apps.nio.NettyEchoServerMain "$PORT" >"$TMP/run.log" 2>&1 & PID=$!
+  await_port "$NS" || { cat "$TMP/run.log" >&2; exit 1; }
+  measure "$NS" "tapwire run, Netty echo (TAP)"
+  stop_server; ip netns del "$NS"
+
+  ip netns exec "$NP" "$JAVA" -cp "$CP" io.tapwire.apps.nio.NettyEchoServerMain "$PORT" >"$TMP/netty.log" 2>&1 & PID=$!
+  await_port "$NV"
+  measure "$NV" "Linux, Netty echo (veth)"
+  stop_server
+
+done
+
+echo "medians, and as a ratio of the Linux Netty server's:"
+base="$(awk -F'|' '$1 == "Linux, Netty echo (veth)" {print $2}' "$TMP/figures" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')"
+awk -F'|' '!seen[$1]++ {print $1}' "$TMP/figures" | while read -r label; do
+  med="$(awk -F'|' -v l="$label" '$1 == l {print $2}' "$TMP/figures" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')"
+  awk -v l="$label" -v m="$med" -v b="$base" 'BEGIN {printf "  %-40s %8.1f MB/s  %.2fx\n", l, m, m / b}'
+done
