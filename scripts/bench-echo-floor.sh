@@ -9,12 +9,14 @@
 # (1) and (2) bound what any userspace stack behind a TAP can reach here. Each side in a private
 # network namespace, deleted afterwards. Needs root, gcc, Maven and Netty in ~/.m2 (as
 # scripts/bench-netty-echo.sh). Not part of CI.
-#   sudo scripts/bench-echo-floor.sh [ECHOES, default 3000] [ROUNDS, default 3] [SIZE, default 65536]
+#   sudo scripts/bench-echo-floor.sh [ECHOES, default 3000] [ROUNDS, default 3] [SIZE, default 65536] [MTU, default 1500]
+# MTU is set on the TAP and on both ends of the veth pair alike, and given to tapwire run --mtu.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ECHOES="${1:-3000}"
 ROUNDS="${2:-3}"
 SIZE="${3:-65536}"
+MTU="${4:-1500}"
 WARMUP=10000
 PORT=7007
 [ "$(id -u)" -eq 0 ] || { echo "bench-echo-floor: needs root (network namespaces, TAP)" >&2; exit 2; }
@@ -67,15 +69,15 @@ tap_ns() { # creates $NS with tap0 (as tapwire bench java-echo does)
   ip netns add "$NS"
   ip netns exec "$NS" ip tuntap add dev tap0 mode tap
   ip netns exec "$NS" ip addr add 10.0.0.1/24 dev tap0
-  ip netns exec "$NS" ip link set tap0 up
+  ip netns exec "$NS" ip link set tap0 mtu "$MTU" up
 }
 
 ip netns add "$NV"; ip netns add "$NP"
 ip link add va netns "$NV" type veth peer name vb netns "$NP"
-ip netns exec "$NV" ip addr add 10.0.0.1/24 dev va; ip netns exec "$NV" ip link set va up
-ip netns exec "$NP" ip addr add 10.0.0.2/24 dev vb; ip netns exec "$NP" ip link set vb up
+ip netns exec "$NV" ip addr add 10.0.0.1/24 dev va; ip netns exec "$NV" ip link set va mtu "$MTU" up
+ip netns exec "$NP" ip addr add 10.0.0.2/24 dev vb; ip netns exec "$NP" ip link set vb mtu "$MTU" up
 
-echo "echo floor: $ECHOES echoes of $SIZE bytes on one connection after $WARMUP unmeasured, $ROUNDS rounds; $(nproc) CPUs, $(uname -r)"
+echo "echo floor: $ECHOES echoes of $SIZE bytes on one connection after $WARMUP unmeasured, MTU $MTU, $ROUNDS rounds; $(nproc) CPUs, $(uname -r)"
 for round in $(seq "$ROUNDS"); do
   echo "round $round"
   for mode in block spin; do
@@ -87,7 +89,7 @@ for round in $(seq "$ROUNDS"); do
   done
 
   tap_ns
-  ip netns exec "$NS" "$ROOT/tapwire" run --tap tap0 --addr 10.0.0.2/24 --classpath "$CP" -- \
+  ip netns exec "$NS" "$ROOT/tapwire" run --tap tap0 --addr 10.0.0.2/24 --mtu "$MTU" --classpath "$CP" -- \
     io.tapwire.apps.nio.NettyEchoServerMain "$PORT" >"$TMP/run.log" 2>&1 & PID=$!
   await_port "$NS" || { cat "$TMP/run.log" >&2; exit 1; }
   measure "$NS" "tapwire run, Netty echo (TAP)"

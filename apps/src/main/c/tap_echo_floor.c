@@ -5,7 +5,7 @@
  * and TSO offloads, as tapwire opens it), answers ARP for 10.0.0.2, and for TCP to 10.0.0.2 (any
  * port) keeps a minimal connection per peer: it answers a SYN, appends in-order data to the
  * connection's ring and at once sends it back inside the peer's window, as TSO frames of up to
- * 44 segments (one writev each, the header and the ring's bytes), acknowledging with the same
+ * 64 KB (one writev each, the header and the ring's bytes; MSS from the TAP's MTU), acknowledging with the same
  * frame, and answers a FIN with its own. No retransmission, no timers, no reordering: a floor, not
  * a stack (the TAP loses no frame in a ping-pong echo; a lost one would stall the client, which
  * then fails on its timeout rather than giving a figure). Used by scripts/bench-echo-floor.sh.
@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -53,6 +54,7 @@ struct conn {
 };
 
 static struct conn conns[MAX_CONNS];
+static const char *tap_name;
 static struct conn *dirty[MAX_CONNS];
 static int ndirty;
 static int fd;
@@ -79,6 +81,17 @@ static uint16_t fold(uint32_t s) {
  * header's sum, as Linux's tcp_v4_send_check leaves it) and cuts frames over one MSS into
  * segments (VIRTIO_NET_HDR_GSO_TCPV4).
  */
+/* The TAP's MTU (SIOCGIFMTU), asked at every SYN: the MSS this floor offers and accepts. */
+static int link_mtu(void) {
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", tap_name);
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    int mtu = s >= 0 && ioctl(s, SIOCGIFMTU, &ifr) == 0 ? ifr.ifr_mtu : 1500;
+    if (s >= 0) close(s);
+    return mtu > 65535 ? 65535 : mtu;
+}
+
 static void send_segment(struct conn *c, uint32_t seq, uint32_t len, uint8_t flags) {
     uint8_t h[VNET + 14 + 20 + 28];
     memset(h, 0, sizeof h);
@@ -117,8 +130,8 @@ static void send_segment(struct conn *c, uint32_t seq, uint32_t len, uint8_t fla
     if (wnd > 65535) wnd = 65535;
     put16(t + 14, syn ? 65535 : (uint16_t) wnd);
     c->adv_right = c->rcv_nxt + (syn ? 65535 : wnd << c->rcv_wscale);
-    if (syn) { /* MSS 1460, NOP, window scale 7 (RFC 7323: only when the peer offered one) */
-        t[20] = 2; t[21] = 4; put16(t + 22, 1460);
+    if (syn) { /* MSS (the TAP's MTU less 40), NOP, window scale 7 (RFC 7323: only when the peer offered one) */
+        t[20] = 2; t[21] = 4; put16(t + 22, (uint16_t) (link_mtu() - 40));
         t[24] = 1; t[25] = 3; t[26] = 3; t[27] = 7;
         if (c->snd_wscale < 0) t[24] = t[25] = t[26] = t[27] = 1;
     }
@@ -212,7 +225,8 @@ static void tcp_input(const uint8_t *e, const uint8_t *ip, const uint8_t *t, uin
             if (kind == 3 && t[i + 1] == 3) c->snd_wscale = t[i + 2] > 14 ? 14 : t[i + 2];
             i += t[i + 1];
         }
-        if (c->mss > 1460) c->mss = 1460;
+        int our_mss = link_mtu() - 40;
+        if (c->mss > our_mss) c->mss = our_mss;
         c->rcv_wscale = c->snd_wscale < 0 ? 0 : 7;
         c->snd_wnd = get16(t + 14);
         send_segment(c, c->iss, 0, 0x12); /* SYN|ACK */
@@ -284,6 +298,7 @@ static void answer(void) {
 
 int main(int argc, char **argv) {
     const char *name = argc > 1 ? argv[1] : "tap0";
+    tap_name = name;
     int spin = argc > 2 && strcmp(argv[2], "spin") == 0;
     fd = open("/dev/net/tun", O_RDWR | (spin ? O_NONBLOCK : 0));
     if (fd < 0) { perror("open /dev/net/tun"); return 1; }

@@ -69,6 +69,13 @@ public final class JavaEchoBenchCommand implements Callable<Integer> {
             description = "Unmeasured bulk echoes first, on the same connection (default: ${DEFAULT-VALUE}).")
     long bulkWarmup;
 
+    @Option(names = "--mtu", defaultValue = "1500",
+            description = "MTU of both links, the veth pair and the TAP, and tapwire run --mtu (default: ${DEFAULT-VALUE}). "
+                    + "At 1500 a Linux client's first send buffer (a few dozen MSS) cannot hold a 64 KiB write, so over a TAP "
+                    + "its writes wait for the peer's ACK, which the kernel peer over veth sends in the same call; "
+                    + "scripts/bench-echo-floor.sh measures that bound.")
+    int mtu;
+
     @Option(names = "--timeout", defaultValue = "600", paramLabel = "SECONDS", description = "Bound on one load run (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
@@ -90,7 +97,7 @@ public final class JavaEchoBenchCommand implements Callable<Integer> {
             return 2;
         }
         System.out.printf(Locale.ROOT, "tapwire bench java-echo: %s %s; QPS: load -t %d -c %d -n %d -s %d; bulk: %d echoes of %d bytes"
-                + " on one connection%n", mainClass, String.join(" ", args), threads, connections, requests, size, bulkRequests, bulkSize);
+                + " on one connection; MTU %d%n", mainClass, String.join(" ", args), threads, connections, requests, size, bulkRequests, bulkSize, mtu);
         Figures linux;
         Figures tapwire;
         try {
@@ -120,6 +127,10 @@ public final class JavaEchoBenchCommand implements Callable<Integer> {
     private Figures linux() {
         try (VethPair veth = VethPair.create();
              NsProcess server = NsProcess.start(veth.peer(), "java-echo-linux", programCommand())) {
+            if (mtu != 1500) {
+                veth.host().run("ip", "link", "set", "veth0", "mtu", Integer.toString(mtu));
+                veth.peer().run("ip", "link", "set", "veth1", "mtu", Integer.toString(mtu));
+            }
             awaitListening(veth.host(), server);
             return measure(veth.host());
         }
@@ -129,9 +140,10 @@ public final class JavaEchoBenchCommand implements Callable<Integer> {
         try (Netns ns = Netns.create()) {
             ns.run("ip", "tuntap", "add", "dev", Sandbox.TAP_NAME, "mode", "tap");
             ns.run("ip", "addr", "add", Sandbox.HOST_ADDRESS + "/" + Sandbox.PREFIX_LENGTH, "dev", Sandbox.TAP_NAME);
-            ns.run("ip", "link", "set", Sandbox.TAP_NAME, "up");
+            ns.run("ip", "link", "set", Sandbox.TAP_NAME, "mtu", Integer.toString(mtu), "up");
             List<String> run = new ArrayList<>(NsProcess.java(List.of(), Main.class, "run", "--tap", Sandbox.TAP_NAME,
-                    "--addr", Sandbox.STACK_ADDRESS + "/" + Sandbox.PREFIX_LENGTH, "--classpath", classpath, "--", mainClass));
+                    "--addr", Sandbox.STACK_ADDRESS + "/" + Sandbox.PREFIX_LENGTH, "--mtu", Integer.toString(mtu),
+                    "--classpath", classpath, "--", mainClass));
             run.addAll(args);
             try (NsProcess server = NsProcess.start(ns, "java-echo-tapwire", run)) {
                 awaitListening(ns, server);
