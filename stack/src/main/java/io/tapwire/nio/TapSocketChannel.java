@@ -39,8 +39,6 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
     private static final int UNCONNECTED = 0;
     private static final int PENDING = 1;
     private static final int CONNECTED = 2;
-    /** Largest copy through the scratch array for direct buffers. */
-    private static final int SCRATCH = 64 * 1024;
 
     private final Stack stack;
     private final TcpUserCalls calls;
@@ -66,8 +64,6 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
     private static final int NONE = 0;
     private static final int READ = 1;
     private static final int WRITE = 2;
-    private byte[] readScratch;
-    private byte[] writeScratch;
     private SocketAdaptor adaptor;
 
     /** An unconnected channel. */
@@ -382,13 +378,8 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
                 dst.position(dst.position() + n);
             }
         } else {
-            if (readScratch == null) {
-                readScratch = new byte[SCRATCH];
-            }
-            n = calls.read(t, readScratch, 0, Math.min(SCRATCH, dst.remaining()), timeoutNanos, false);
-            if (n > 0) {
-                dst.put(readScratch, 0, n);
-            }
+            // A direct buffer (Netty's pooled buffers are): straight from the receive buffer.
+            n = calls.read(t, dst, timeoutNanos, false);
         }
         return n;
     }
@@ -477,22 +468,8 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
             src.position(src.position() + n);
             return n;
         }
-        if (writeScratch == null) {
-            writeScratch = new byte[SCRATCH];
-        }
-        int total = 0;
-        while (src.hasRemaining()) {
-            int len = Math.min(SCRATCH, src.remaining());
-            int pos = src.position();
-            src.get(pos, writeScratch, 0, len);
-            int n = calls.write(t, writeScratch, 0, len, timeout);
-            src.position(pos + n);
-            total += n;
-            if (n < len) {
-                break;
-            }
-        }
-        return total;
+        // A direct buffer: straight into the send buffer, no array in between.
+        return calls.write(t, src, timeout);
     }
 
     private IOException writeError(IOException e) {

@@ -133,6 +133,26 @@ public final class ByteRing {
     }
 
     /**
+     * Appends up to {@code length} bytes of {@code src} from its index {@code from} (its position
+     * does not move); returns how many fit, as {@link #append(byte[], int, int)}. One copy from a
+     * direct buffer (an application's off-heap buffer) into the ring, with no array in between.
+     */
+    public int append(ByteBuffer src, int from, int length) {
+        int n = Math.min(length, free());
+        if (n == 0 || !ensureStorage()) {
+            return 0;
+        }
+        int pos = index(tail);
+        int first = Math.min(n, data.length - pos);
+        src.get(from, data, pos, first);
+        if (first < n) {
+            src.get(from + first, data, 0, n - first);
+        }
+        tail += n;
+        return n;
+    }
+
+    /**
      * Copies {@code length} bytes from {@code src} to stream offset {@code at}, which must lie in
      * {@code [head, head + capacity)} together with the whole range. Does not move the tail. The
      * caller has made sure of storage ({@link #ensureStorage()}).
@@ -186,6 +206,28 @@ public final class ByteRing {
         int first = Math.min(n, data.length - pos);
         System.arraycopy(data, pos, dst, offset, first);
         System.arraycopy(data, 0, dst, offset + first, n - first);
+        if (!peek) {
+            head += n;
+        }
+        return n;
+    }
+
+    /**
+     * Reads up to {@code dst.remaining()} bytes from the head into {@code dst} at its position,
+     * which does not move; consumes them unless {@code peek}. Returns how many.
+     */
+    public int read(ByteBuffer dst, boolean peek) {
+        int n = Math.min(dst.remaining(), size());
+        if (n == 0) {
+            return 0;
+        }
+        int pos = index(head);
+        int first = Math.min(n, data.length - pos);
+        int to = dst.position();
+        dst.put(to, data, pos, first);
+        if (first < n) {
+            dst.put(to + first, data, 0, n - first);
+        }
         if (!peek) {
             head += n;
         }

@@ -249,6 +249,26 @@ public final class TcpUserCalls {
      */
     public int read(Tcb t, byte[] b, int off, int len, long timeoutNanos, boolean peek) throws IOException {
         java.util.Objects.checkFromIndexSize(off, len, b.length);
+        return read(t, b, off, len, null, timeoutNanos, peek);
+    }
+
+    /**
+     * Reads into {@code dst} from its position, which moves past the bytes read, waiting up to
+     * {@code timeoutNanos} for data: one copy from the receive buffer into the caller's buffer,
+     * direct (off-heap) or not, as {@link #read(Tcb, byte[], int, int, long, boolean)} otherwise.
+     *
+     * @return bytes read, -1 at end of stream (the peer's FIN), 0 if the timeout passed first
+     */
+    public int read(Tcb t, java.nio.ByteBuffer dst, long timeoutNanos, boolean peek) throws IOException {
+        int n = read(t, null, 0, dst.remaining(), dst, timeoutNanos, peek);
+        if (n > 0) {
+            dst.position(dst.position() + n);
+        }
+        return n;
+    }
+
+    /** The read of both: into {@code b} at {@code off}, or into {@code bb} at its position when {@code b} is null. */
+    private int read(Tcb t, byte[] b, int off, int len, java.nio.ByteBuffer bb, long timeoutNanos, boolean peek) throws IOException {
         checkMayBlock(timeoutNanos);
         if (len == 0) {
             return 0;
@@ -272,7 +292,7 @@ public final class TcpUserCalls {
                 }
                 remaining = await(t, remaining);
             }
-            n = t.recvRing.read(b, off, len, peek);
+            n = b != null ? t.recvRing.read(b, off, len, peek) : t.recvRing.read(bb, peek);
             if (!peek && t.autotune) {
                 autotune(t, n);
             }
@@ -375,6 +395,30 @@ public final class TcpUserCalls {
     public int write(Tcb t, byte[] b, int off, int len, long timeoutNanos, boolean more, boolean zerocopy, int[] fragments)
             throws IOException {
         java.util.Objects.checkFromIndexSize(off, len, b.length);
+        return write(t, b, null, off, len, timeoutNanos, more, zerocopy, fragments);
+    }
+
+    /**
+     * Writes the bytes of {@code src} from its position, which moves past the bytes accepted,
+     * waiting up to {@code timeoutNanos} for send-buffer space: one copy from the caller's buffer,
+     * direct (off-heap) or not, into the send buffer, as {@link #write(Tcb, byte[], int, int, long)}
+     * otherwise.
+     *
+     * @return bytes accepted (all of them unless the timeout passed)
+     */
+    public int write(Tcb t, java.nio.ByteBuffer src, long timeoutNanos) throws IOException {
+        int start = src.position();
+        int n = write(t, null, src, start, src.remaining(), timeoutNanos, false, false, null);
+        src.position(start + n);
+        return n;
+    }
+
+    /**
+     * The write of both: from {@code b} at {@code off}, or when {@code b} is null from {@code bb} at
+     * index {@code off} (its position is left to the caller).
+     */
+    private int write(Tcb t, byte[] b, java.nio.ByteBuffer bb, int off, int len, long timeoutNanos, boolean more, boolean zerocopy,
+            int[] fragments) throws IOException {
         checkMayBlock(timeoutNanos);
         int written = 0;
         t.lock.lock();
@@ -419,9 +463,9 @@ public final class TcpUserCalls {
                 if (config.tcpBsdSendBuffer) {
                     // BSD: data bytes up to the buffer size, and no more than TCP_NOTSENT_LOWAT allows.
                     n = (int) Math.min(len - written, t.notSentRoom());
-                    n = n == 0 ? 0 : t.sendRing.append(b, off + written, n);
+                    n = n == 0 ? 0 : append(t.sendRing, b, bb, off + written, n);
                 } else {
-                    n = queueSkbs(t, b, off + written, len - written, zerocopy && t.settings.zerocopy, fragments, written);
+                    n = queueSkbs(t, b, bb, off + written, len - written, zerocopy && t.settings.zerocopy, fragments, written);
                 }
                 written += n;
                 if (n > 0 && writeQueueEmpty) {
@@ -490,7 +534,7 @@ public final class TcpUserCalls {
      * queued. {@code base} is how much of the user's buffer earlier rounds took ({@code fragments}
      * positions count from the buffer's start). Caller holds the lock.
      */
-    private int queueSkbs(Tcb t, byte[] b, int off, int len, boolean zerocopy, int[] fragments, int base) {
+    private int queueSkbs(Tcb t, byte[] b, java.nio.ByteBuffer bb, int off, int len, boolean zerocopy, int[] fragments, int base) {
         SendBuffer sb = t.sendBuf;
         int mss = Math.max(1, output.maxSegmentData(t));
         int goal = SendBuffer.sizeGoal(mss, t.maxSndWnd);
@@ -520,7 +564,7 @@ public final class TcpUserCalls {
                     break;
                 }
             }
-            int n = t.sendRing.append(b, off + done, copy);
+            int n = append(t.sendRing, b, bb, off + done, copy);
             if (n == 0) {
                 break;
             }
@@ -531,6 +575,11 @@ public final class TcpUserCalls {
             }
         }
         return done;
+    }
+
+    /** Appends {@code n} bytes from index {@code at} of {@code b}, or of {@code bb} when {@code b} is null. */
+    private static int append(ByteRing ring, byte[] b, java.nio.ByteBuffer bb, int at, int n) {
+        return b != null ? ring.append(b, at, n) : ring.append(bb, at, n);
     }
 
     /**

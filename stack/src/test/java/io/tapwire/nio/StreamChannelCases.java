@@ -198,6 +198,36 @@ abstract class StreamChannelCases extends ChannelSemanticsSuite {
         assertArrayEquals(data, got.toByteArray());
     }
 
+    @Test
+    void aNonBlockingWriteFromADirectBufferTakesWhatFitsAndMovesThePositionByThat() throws Exception {
+        SocketChannel[] p = pair();
+        p[0].configureBlocking(false);
+        byte[] data = new byte[8 << 20];
+        new java.util.Random(11).nextBytes(data);
+        ByteBuffer src = ByteBuffer.allocateDirect(data.length);
+        src.put(data).flip();
+        src.position(3); // not from the buffer's start
+        int accepted = 0;
+        int n;
+        while ((n = p[0].write(src)) > 0) { // until the send buffer is full (the peer reads nothing yet)
+            accepted += n;
+            assertEquals(3 + accepted, src.position(), "the position moves by what a write took");
+        }
+        assertTrue(accepted > 0 && accepted < data.length - 3, "the writes take part of 8 MB, not " + accepted);
+        p[0].shutdownOutput();
+        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        ByteBuffer buf = ByteBuffer.allocateDirect(70_000);
+        buf.position(5); // reads land from the position on
+        while (p[1].read(buf) >= 0) {
+            buf.flip().position(5);
+            byte[] chunk = new byte[buf.remaining()];
+            buf.get(chunk);
+            got.write(chunk);
+            buf.clear().position(5);
+        }
+        assertArrayEquals(java.util.Arrays.copyOfRange(data, 3, 3 + accepted), got.toByteArray());
+    }
+
     // ------------------------------------------------------------------ state errors
 
     @Test
