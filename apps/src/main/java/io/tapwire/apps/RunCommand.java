@@ -84,6 +84,7 @@ public final class RunCommand implements Callable<Integer> {
         // once the command line is known to be good, so a usage error changes nothing.
         System.setProperty(TapwireNio.PROVIDER_PROPERTY, TapwireSelectorProvider.class.getName());
         System.setProperty(TapwireNio.ASYNC_PROVIDER_PROPERTY, TapwireAsynchronousChannelProvider.class.getName());
+        stackOptions.mtu = TapMtu.resolve(stackOptions.mtuOption, stackOptions.netns, stackOptions.tap);
         TapDevice tap = stackOptions.netns == null
                 ? TapDevice.open(stackOptions.tap, stackOptions.mtu, stackOptions.ringSize, !stackOptions.noOffload)
                 : TapDevice.openInNetns(stackOptions.netns, stackOptions.tap, stackOptions.mtu, stackOptions.ringSize, !stackOptions.noOffload);

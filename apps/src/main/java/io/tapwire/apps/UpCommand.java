@@ -70,9 +70,12 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--mac", description = "The stack's Ethernet address (default: a random locally administered one).")
     String mac;
 
-    @Option(names = "--mtu", defaultValue = "1500", description = "IP MTU (default: ${DEFAULT-VALUE}); "
-            + "must not exceed the TAP's MTU on the Linux side.")
-    int mtu;
+    @Option(names = "--mtu", description = "IP MTU (default: the TAP's MTU on the Linux side, 1500 for a new TAP); "
+            + "must not exceed the TAP's MTU.")
+    Integer mtuOption;
+
+    /** The MTU in effect: --mtu, else the TAP's (resolved when the TAP is opened). */
+    int mtu = TapMtu.DEFAULT;
 
     @Option(names = "--ring-size", defaultValue = "256", description = "Descriptors per RX and TX ring, a power of two (default: ${DEFAULT-VALUE}).")
     int ringSize;
@@ -171,6 +174,7 @@ public final class UpCommand implements Callable<Integer> {
             System.err.println("tapwire up: " + e.getMessage());
             return 2;
         }
+        mtu = TapMtu.resolve(mtuOption, netns, tap);
         List<TapDevice> taps = TapDevice.openQueues(netns, tap, mtu, ringSize, !noOffload && !impair.active(), queues);
         TapDevice tapDevice = taps.get(0);
         List<NetDevice> devices = new ArrayList<>(taps);
