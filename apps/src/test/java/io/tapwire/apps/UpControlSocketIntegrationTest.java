@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 class UpControlSocketIntegrationTest {
     private static final long WAIT_SECONDS = 30;
 
-    private static List<String> java(String... args) {
+    /** The command line of {@code tapwire ARGS} on this JVM and class path (also used by UpTapMtuIntegrationTest). */
+    static List<String> java(String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-cp");

@@ -21,16 +21,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 class UpTapMtuIntegrationTest {
     private static final long WAIT_SECONDS = 30;
 
-    private static List<String> java(String... args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("io.tapwire.apps.Main");
-        cmd.addAll(List.of(args));
-        return cmd;
-    }
-
     @Test
     void upTakesTheTapsMtuUnlessTold() throws Exception {
         Requirements.sandboxWith("nc", "ss");
@@ -48,7 +38,7 @@ class UpTapMtuIntegrationTest {
                 ns.run("ip", "link", "set", "tap0", "mtu", "9000");
                 List<String> args = new ArrayList<>(List.of("up", "--netns", ns.name(), "--tap", "tap0"));
                 args.addAll(extra);
-                up = new ProcessBuilder(java(args.toArray(String[]::new))).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                up = new ProcessBuilder(UpControlSocketIntegrationTest.java(args.toArray(String[]::new))).redirectErrorStream(true).redirectOutput(log.toFile()).start();
                 ns.run("ip", "addr", "add", "10.0.0.1/24", "dev", "tap0");
                 ns.run("ip", "link", "set", "tap0", "up");
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
