@@ -42,9 +42,10 @@ class UpTapMtuIntegrationTest {
                 ns.run("ip", "addr", "add", "10.0.0.1/24", "dev", "tap0");
                 ns.run("ip", "link", "set", "tap0", "up");
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-                while (!ns.exec("nc", "-z", "-w", "1", "10.0.0.2", "9").ok()) {
+                // up starts serving before it prints its banner: wait for both.
+                while (!ns.exec("nc", "-z", "-w", "1", "10.0.0.2", "9").ok() || !Files.readString(log).contains(", TX ")) {
                     if (!up.isAlive() || System.nanoTime() > deadline) {
-                        fail("up never served 10.0.0.2:9; its output:\n" + Files.readString(log));
+                        fail("up never served 10.0.0.2:9 or printed its banner; its output:\n" + Files.readString(log));
                     }
                     Thread.sleep(100);
                 }
