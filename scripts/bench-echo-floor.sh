@@ -21,14 +21,7 @@ WARMUP=10000
 PORT=7007
 [ "$(id -u)" -eq 0 ] || { echo "bench-echo-floor: needs root (network namespaces, TAP)" >&2; exit 2; }
 "$ROOT/scripts/install-deps.sh" >&2
-(cd "$ROOT" && mvn -B -q -o -pl stack,tap-driver,pcap-tests,apps test-compile >&2)
-VERSION="$(sed -n 's:.*<netty.version>\(.*\)</netty.version>.*:\1:p' "$ROOT/apps/pom.xml")"
-CP="$ROOT/apps/target/test-classes"
-for a in netty-common netty-buffer netty-resolver netty-transport; do
-  jar="$HOME/.m2/repository/io/netty/$a/$VERSION/$a-$VERSION.jar"
-  [ -f "$jar" ] || { echo "bench-echo-floor: $jar missing: run mvn -pl stack,tap-driver,pcap-tests,apps test-compile once online" >&2; exit 2; }
-  CP="$CP:$jar"
-done
+CP="$("$ROOT/scripts/netty-echo-classpath.sh" bench-echo-floor)"
 "$ROOT/tapwire" --version >/dev/null # builds the jar if needed
 JAVA="$("$ROOT/scripts/find-java.sh")"
 

@@ -17,12 +17,5 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 "$ROOT/scripts/install-deps.sh" >&2
 # The echo server's class is in apps' test classes; build them (and the jar, via the launcher).
-(cd "$ROOT" && mvn -B -q -o -pl stack,tap-driver,pcap-tests,apps test-compile >&2)
-VERSION="$(sed -n 's:.*<netty.version>\(.*\)</netty.version>.*:\1:p' "$ROOT/apps/pom.xml")"
-CP="$ROOT/apps/target/test-classes"
-for a in netty-common netty-buffer netty-resolver netty-transport; do
-  jar="$HOME/.m2/repository/io/netty/$a/$VERSION/$a-$VERSION.jar"
-  [ -f "$jar" ] || { echo "bench-netty-echo: $jar missing: run mvn -pl stack,tap-driver,pcap-tests,apps test-compile once online" >&2; exit 2; }
-  CP="$CP:$jar"
-done
+CP="$("$ROOT/scripts/netty-echo-classpath.sh" bench-netty-echo)"
 exec "$ROOT/tapwire" bench java-echo --classpath "$CP" --port 7007 "$@" -- io.tapwire.apps.nio.NettyEchoServerMain 7007
