@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** The stack thread's adaptive busy-poll budget (NAPI style), on an idle virtual device. */
+/** The stack thread's adaptive busy-poll budget (NAPI style) and the gap between its looks, on an idle virtual device. */
 class StackRunnerBusyPollTest {
     private static Stack stack(VirtualDevice dev) {
         StackConfig c = new StackConfig();
@@ -177,5 +177,91 @@ class StackRunnerBusyPollTest {
         }
         assertThrows(IllegalArgumentException.class,
                 () -> new StackRunner(stack(dev), dev, Clock.SYSTEM).busyPollNanos(-1));
+    }
+
+    /** A virtual device that counts the loop's looks at it ({@code doWork} calls). */
+    private static final class CountingDevice implements io.tapwire.link.NetDevice {
+        final VirtualDevice inner;
+        final java.util.concurrent.atomic.AtomicLong looks = new java.util.concurrent.atomic.AtomicLong();
+
+        CountingDevice(String name) {
+            inner = new VirtualDevice(name, 1500, 16);
+            VirtualDevice.connect(inner, new VirtualDevice("sink", 1500, 16));
+        }
+
+        @Override public String name() { return inner.name(); }
+        @Override public int mtu() { return inner.mtu(); }
+        @Override public io.tapwire.link.DescriptorRing rxRing() { return inner.rxRing(); }
+        @Override public io.tapwire.link.DescriptorRing txRing() { return inner.txRing(); }
+        @Override public void close() { inner.close(); }
+
+        @Override
+        public int doWork(long nowNanos) {
+            looks.incrementAndGet();
+            return inner.doWork(nowNanos);
+        }
+    }
+
+    /**
+     * Looks at a counting device during 100 ms of a spin that lasts 200 ms, on a runner set up by
+     * {@code spin}: the loop starts with its full budget, and a frame re-opens the window.
+     */
+    private static long looksDuringSpin(String name, java.util.function.UnaryOperator<StackRunner> spin) throws InterruptedException {
+        CountingDevice dev = new CountingDevice(name);
+        try (StackRunner runner = spin.apply(new StackRunner(stack(dev.inner), dev, Clock.SYSTEM))) {
+            runner.start();
+            Thread.sleep(20);
+            dev.inner.inject(arpRequest(), System.nanoTime());
+            long before = dev.looks.get();
+            Thread.sleep(100);
+            return dev.looks.get() - before;
+        }
+    }
+
+    @Test
+    void theAdaptiveSpinLooksAtTheDeviceOncePerGap() throws Exception {
+        long looks = looksDuringSpin("gap", r -> r.busyPollNanos(200_000_000).busyPollGapNanos(10_000_000));
+        // Thread.sleep(100) may oversleep; looks are then fewer (the spin ends, the loop sleeps),
+        // never more: at most one per 10 ms gap, plus the frame's turn (two looks) and one slack.
+        long bound = 100 / 10 + 3 + 1;
+        assertTrue(looks <= bound, "looks 10 ms apart: " + looks + " in 100 ms, at most " + bound);
+        assertTrue(looks >= 2, "the frame's turn looked at the device: " + looks);
+    }
+
+    @Test
+    void withoutAGapOrWithAFixedSpinTheLoopLooksOnEveryIteration() throws Exception {
+        // The same measurement as above, to show it would see a loop that does not wait: many
+        // more looks than one per 10 ms (each look is a few hundred nanoseconds on a virtual device).
+        long looks = looksDuringSpin("nogap", r -> r.busyPollNanos(200_000_000).busyPollGapNanos(0));
+        assertTrue(looks > 100, "a gap of 0 looks on every iteration: " + looks + " looks in 100 ms");
+        looks = looksDuringSpin("fixedgap", r -> r.fixedBusyPollNanos(200_000_000).busyPollGapNanos(10_000_000));
+        assertTrue(looks > 100, "a fixed spin (latency first) ignores the gap: " + looks + " looks in 100 ms");
+    }
+
+    @Test
+    void workQueuedByAnApplicationThreadEndsTheGapAtOnce() throws Exception {
+        CountingDevice dev = new CountingDevice("wake");
+        Stack stack = stack(dev.inner);
+        // A 30 s gap inside a 60 s spin: without the early end, the task would wait up to 30 s.
+        try (StackRunner runner = new StackRunner(stack, dev, Clock.SYSTEM)
+                .busyPollNanos(60_000_000_000L).busyPollGapNanos(30_000_000_000L)) {
+            runner.start();
+            Thread.sleep(20); // the loop's first turn is done; it is waiting out a gap
+            for (int i = 0; i < 3; i++) {
+                java.util.concurrent.CountDownLatch ran = new java.util.concurrent.CountDownLatch(1);
+                stack.execute(ran::countDown);
+                assertTrue(ran.await(10, java.util.concurrent.TimeUnit.SECONDS),
+                        "task " + i + " ran before the 30 s gap was over");
+            }
+            assertEquals(0, runner.wakeupOutcomes()[0], "no doorbell: the loop was spinning, not asleep");
+        }
+    }
+
+    @Test
+    void aNegativeGapIsRefused() {
+        VirtualDevice dev = new VirtualDevice("neg", 1500, 16);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new StackRunner(stack(dev), dev, Clock.SYSTEM).busyPollGapNanos(-1));
+        assertTrue(e.getMessage().contains(">= 0"), e.getMessage());
     }
 }
