@@ -17,12 +17,14 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Java servers the issue did not name, each unmodified and started with {@code tapwire run} in a
  * private namespace: Jetty 12 (its ServerConnector and ManagedSelector), Tomcat 11 embedded (the
  * NIO connector's acceptor and poller, and the NIO.2 connector on asynchronous channels) and
- * Undertow 2 (XNIO's NIO provider). Each serves curl an
+ * Undertow 2 (XNIO's NIO provider), and on Java 21 or later Helidon 4 SE (a virtual thread per
+ * connection over blocking java.net sockets). Each serves curl an
  * exact body, a 300,000-byte body, an upload of 1 MB echoed back, ab with and without keep-alive,
  * and curl over IPv6; the Linux kernel is never the one listening.
  */
@@ -31,15 +33,16 @@ class RunJavaServersIntegrationTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(value = {"JettyServerMain,", "TomcatServerMain,", "TomcatServerMain,org.apache.coyote.http11.Http11Nio2Protocol",
-        "UndertowServerMain,"})
+        "UndertowServerMain,", "HelidonServerMain,"})
     void servesCurlAbUploadsAndIpv6Unmodified(String main, String connector) throws IOException {
+        Path moreClasses = main.equals("HelidonServerMain") ? compileForJava21(main) : null;
         Requirements.sandboxWith("curl", "ab", "nc", "sha256sum", "ss");
         Path upload = Files.createTempFile("tapwire-upload-", ".bin");
         byte[] data = new byte[1_000_000];
         new Random(12).nextBytes(data);
         Files.write(upload, data);
         String[] args = connector == null ? new String[] {"8080"} : new String[] {"8080", connector};
-        try (RunSandbox sb = RunSandbox.start(RunJavaServersIntegrationTest.class.getPackageName() + "." + main, args)) {
+        try (RunSandbox sb = RunSandbox.startWith(moreClasses, RunJavaServersIntegrationTest.class.getPackageName() + "." + main, args)) {
             sb.awaitListening(8080);
             String base = "http://" + RunSandbox.STACK + ":8080";
 
@@ -68,6 +71,25 @@ class RunJavaServersIntegrationTest {
         } finally {
             Files.deleteIfExists(upload);
         }
+    }
+
+    /**
+     * Compiles {@code src/test/java21/.../MAIN.java} (a server whose library needs Java 21, which
+     * the test sources, compiled for 17, cannot hold) with the running JDK into a new directory;
+     * skips the test on a JDK older than 21.
+     */
+    private static Path compileForJava21(String main) throws IOException {
+        assumeTrue(Runtime.version().feature() >= 21,
+                main + "'s library needs Java 21 or later; this JVM is " + Runtime.version() + " (the Java 25 pass runs it)");
+        Path source = Path.of("src", "test", "java21", "io", "tapwire", "apps", "nio", main + ".java");
+        Path out = Files.createTempDirectory("tapwire-java21-");
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
+        assertTrue(javac != null, "no Java compiler in " + System.getProperty("java.home") + ": run the tests on a JDK");
+        java.io.ByteArrayOutputStream diagnostics = new java.io.ByteArrayOutputStream();
+        int rc = javac.run(null, diagnostics, diagnostics, "-d", out.toString(), "-cp", cp, source.toString());
+        assertEquals(0, rc, "javac " + source + " failed:\n" + diagnostics);
+        return out;
     }
 
     private static String sha256(byte[] b) {

@@ -30,6 +30,8 @@ final class RunSandbox implements AutoCloseable {
     final Netns netns;
     private final Path log;
     private Process child;
+    /** Classes for run's --classpath besides the test classes, or null. */
+    private Path moreClasses;
 
     private RunSandbox(Netns netns, Path log) {
         this.netns = netns;
@@ -38,6 +40,11 @@ final class RunSandbox implements AutoCloseable {
 
     /** Starts {@code mainClass} with {@code args} on tapwire in a fresh namespace, with the Linux side configured. */
     static RunSandbox start(String mainClass, String... args) {
+        return startWith(null, mainClass, args);
+    }
+
+    /** As {@link #start}, with {@code moreClasses} (a directory of classes) after the test classes on run's --classpath. */
+    static RunSandbox startWith(Path moreClasses, String mainClass, String... args) {
         Netns ns = Netns.create();
         RunSandbox sb;
         try {
@@ -47,6 +54,7 @@ final class RunSandbox implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         try {
+            sb.moreClasses = moreClasses;
             sb.launch(mainClass, args);
             return sb;
         } catch (RuntimeException | Error e) {
@@ -85,7 +93,8 @@ final class RunSandbox implements AutoCloseable {
         String ip = io.tapwire.apps.Tools.find("ip").map(Path::toString).orElse("ip");
         List<String> cmd = new ArrayList<>(List.of(ip, "netns", "exec", netns.name(), java, "-Xmx256m", "-cp", cp,
                 "io.tapwire.apps.Main", "run", "--tap", "tap0", "--addr", STACK + "/24", "--addr6", STACK6 + "/64",
-                "--classpath", Path.of("target", "test-classes").toAbsolutePath().toString(), "--", mainClass));
+                "--classpath", Path.of("target", "test-classes").toAbsolutePath()
+                        + (moreClasses == null ? "" : System.getProperty("path.separator") + moreClasses.toAbsolutePath()), "--", mainClass));
         cmd.addAll(List.of(args));
         try {
             child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
