@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Java servers the issue did not name, each unmodified and started with {@code tapwire run} in a
  * private namespace: Jetty 12 (its ServerConnector and ManagedSelector), Tomcat 11 embedded (the
  * NIO connector's acceptor and poller, and the NIO.2 connector on asynchronous channels) and
- * Undertow 2 (XNIO's NIO provider), and on Java 21 or later Helidon 4 SE (a virtual thread per
+ * Undertow 2 (XNIO's NIO provider), Grizzly 4 (its NIO transport), and on Java 21 or later Helidon 4 SE (a virtual thread per
  * connection over blocking java.net sockets). Each serves curl an
  * exact body, a 300,000-byte body, an upload of 1 MB echoed back, ab with and without keep-alive,
  * and curl over IPv6; the Linux kernel is never the one listening.
@@ -33,7 +33,7 @@ class RunJavaServersIntegrationTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(value = {"JettyServerMain,", "TomcatServerMain,", "TomcatServerMain,org.apache.coyote.http11.Http11Nio2Protocol",
-        "UndertowServerMain,", "HelidonServerMain,"})
+        "UndertowServerMain,", "GrizzlyServerMain,", "HelidonServerMain,"})
     void servesCurlAbUploadsAndIpv6Unmodified(String main, String connector) throws IOException {
         Path moreClasses = main.equals("HelidonServerMain") ? compileForJava21(main) : null;
         Requirements.sandboxWith("curl", "ab", "nc", "sha256sum", "ss");
