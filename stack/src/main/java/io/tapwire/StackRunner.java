@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * <p>The adaptive spin looks at the device once every {@link #busyPollGapNanos} (default 5 µs), not
  * on every iteration. Linux's busy poll ({@code napi_busy_loop}) re-polls at once because its look
  * is a read of the NIC's descriptor ring in memory; a TAP's look is a {@code readv(2)} that mostly
- * returns {@code EAGAIN}, and in a loop of those the spinning core spends its time in system
- * calls that compete, on a small machine, with the threads producing the frames it waits for. The
- * wait between looks ends early when an application thread queues work. A fixed spin
+ * returns {@code EAGAIN}, so a loop of them spends the spin in the kernel, one system call after
+ * another, for nothing that a look a few microseconds later would miss. The wait between looks
+ * ends early when an application thread queues work. A fixed spin
  * ({@link #fixedBusyPollNanos}) still looks on every iteration: it is for latency first.
  *
  * <p>Application threads that queue work (a write, a task) wake the loop through the stack; the
