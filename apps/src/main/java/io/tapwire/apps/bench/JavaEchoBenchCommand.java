@@ -76,6 +76,11 @@ public final class JavaEchoBenchCommand implements Callable<Integer> {
                     + "scripts/bench-echo-floor.sh measures that bound.")
     int mtu;
 
+    @Option(names = "--repeat", defaultValue = "1",
+            description = "Rounds, each measuring both servers, the order reversed every other round; with more than one, "
+                    + "the medians and the ratio of the medians are printed too (default: ${DEFAULT-VALUE}).")
+    int repeat;
+
     @Option(names = "--timeout", defaultValue = "600", paramLabel = "SECONDS", description = "Bound on one load run (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
@@ -89,28 +94,98 @@ public final class JavaEchoBenchCommand implements Callable<Integer> {
     record Figures(long qps, double p50, double p99, double bulkMBps) {
     }
 
+    /**
+     * The medians over rounds of each side's QPS and bulk, their ratios, and the lowest and highest
+     * ratio of a single round (the spread this machine's noise gives one-round figures).
+     */
+    record Summary(double linuxQps, double tapwireQps, double linuxBulk, double tapwireBulk,
+                   double qpsRatio, double bulkRatio, double minBulkRatio, double maxBulkRatio,
+                   double minQpsRatio, double maxQpsRatio) {
+    }
+
+    /** Summarizes rounds given in the same order for both sides (round i of one with round i of the other). */
+    static Summary summarize(List<Figures> linux, List<Figures> tapwire) {
+        if (linux.isEmpty() || linux.size() != tapwire.size()) {
+            throw new IllegalArgumentException("need the same number (> 0) of rounds for both sides, got "
+                    + linux.size() + " and " + tapwire.size());
+        }
+        List<Double> lq = new ArrayList<>();
+        List<Double> tq = new ArrayList<>();
+        List<Double> lb = new ArrayList<>();
+        List<Double> tb = new ArrayList<>();
+        double minB = Double.POSITIVE_INFINITY;
+        double maxB = Double.NEGATIVE_INFINITY;
+        double minQ = Double.POSITIVE_INFINITY;
+        double maxQ = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < linux.size(); i++) {
+            Figures l = linux.get(i);
+            Figures t = tapwire.get(i);
+            lq.add((double) l.qps);
+            tq.add((double) t.qps);
+            lb.add(l.bulkMBps);
+            tb.add(t.bulkMBps);
+            double q = (double) t.qps / l.qps;
+            minQ = Math.min(minQ, q);
+            maxQ = Math.max(maxQ, q);
+            double b = l.bulkMBps > 0 ? t.bulkMBps / l.bulkMBps : Double.NaN;
+            minB = Math.min(minB, b);
+            maxB = Math.max(maxB, b);
+        }
+        double mlq = Report.median(lq);
+        double mtq = Report.median(tq);
+        double mlb = Report.median(lb);
+        double mtb = Report.median(tb);
+        return new Summary(mlq, mtq, mlb, mtb, mtq / mlq, mlb > 0 ? mtb / mlb : Double.NaN, minB, maxB, minQ, maxQ);
+    }
+
     @Override
     public Integer call() {
+        if (repeat < 1) {
+            System.err.println("tapwire bench java-echo: --repeat must be at least 1, got " + repeat);
+            return 2;
+        }
         var cannot = Netns.canCreate();
         if (cannot.isPresent()) {
             System.err.println("tapwire bench java-echo: " + cannot.get());
             return 2;
         }
         System.out.printf(Locale.ROOT, "tapwire bench java-echo: %s %s; QPS: load -t %d -c %d -n %d -s %d; bulk: %d echoes of %d bytes"
-                + " on one connection; MTU %d%n", mainClass, String.join(" ", args), threads, connections, requests, size, bulkRequests, bulkSize, mtu);
-        Figures linux;
-        Figures tapwire;
+                + " on one connection; MTU %d%s%n", mainClass, String.join(" ", args), threads, connections, requests, size, bulkRequests, bulkSize, mtu,
+                repeat > 1 ? "; " + repeat + " rounds, the order reversed every other round" : "");
+        List<Figures> linuxRounds = new ArrayList<>();
+        List<Figures> tapwireRounds = new ArrayList<>();
         try {
-            linux = linux();
-            print("Linux", linux);
-            tapwire = tapwire();
-            print("tapwire", tapwire);
+            for (int round = 1; round <= repeat; round++) {
+                // Alternating the order spreads any drift of the machine (another tenant, thermal,
+                // the page cache) over both sides instead of charging it to the one measured second.
+                boolean linuxFirst = round % 2 == 1;
+                String tag = repeat > 1 ? " #" + round : "";
+                Figures first = linuxFirst ? linux() : tapwire();
+                print((linuxFirst ? "Linux" : "tapwire") + tag, first);
+                Figures second = linuxFirst ? tapwire() : linux();
+                print((linuxFirst ? "tapwire" : "Linux") + tag, second);
+                Figures l = linuxFirst ? first : second;
+                Figures t = linuxFirst ? second : first;
+                linuxRounds.add(l);
+                tapwireRounds.add(t);
+                if (repeat > 1) {
+                    System.out.printf(Locale.ROOT, "round %d ratio tapwire/Linux: QPS %.2f, bulk %s%n", round, (double) t.qps / l.qps,
+                            bulkRequests == 0 ? "-" : String.format(Locale.ROOT, "%.2f", t.bulkMBps / l.bulkMBps));
+                }
+            }
         } catch (RuntimeException e) {
             System.err.println("tapwire bench java-echo: " + e.getMessage());
             return 1;
         }
-        System.out.printf(Locale.ROOT, "ratio tapwire/Linux: QPS %.2f, bulk %s%n", (double) tapwire.qps / linux.qps,
-                bulkRequests == 0 ? "-" : String.format(Locale.ROOT, "%.2f", tapwire.bulkMBps / linux.bulkMBps));
+        Summary sum = summarize(linuxRounds, tapwireRounds);
+        if (repeat > 1) {
+            System.out.printf(Locale.ROOT, "median of %d rounds: Linux QPS %,.0f, bulk %.1f MB/s; tapwire QPS %,.0f, bulk %.1f MB/s%n",
+                    repeat, sum.linuxQps(), sum.linuxBulk(), sum.tapwireQps(), sum.tapwireBulk());
+            System.out.printf(Locale.ROOT, "single rounds ranged: QPS %.2f-%.2f, bulk %s%n", sum.minQpsRatio(), sum.maxQpsRatio(),
+                    bulkRequests == 0 ? "-" : String.format(Locale.ROOT, "%.2f-%.2f", sum.minBulkRatio(), sum.maxBulkRatio()));
+        }
+        System.out.printf(Locale.ROOT, "ratio tapwire/Linux%s: QPS %.2f, bulk %s%n", repeat > 1 ? " (of the medians)" : "", sum.qpsRatio(),
+                bulkRequests == 0 ? "-" : String.format(Locale.ROOT, "%.2f", sum.bulkRatio()));
         return 0;
     }
 
