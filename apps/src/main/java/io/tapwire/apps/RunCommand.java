@@ -9,6 +9,7 @@ import io.tapwire.link.PcapWriter;
 import io.tapwire.nio.TapwireNio;
 import io.tapwire.nio.TapwireAsynchronousChannelProvider;
 import io.tapwire.nio.TapwireSelectorProvider;
+import io.tapwire.nio.TapwireDatagramSocketImplFactory;
 import io.tapwire.nio.TapwireSocketImplFactory;
 import io.tapwire.tap.TapDevice;
 import io.tapwire.time.Clock;
@@ -35,8 +36,9 @@ import java.util.concurrent.Callable;
  * attached to a TAP. The JDK's {@code java.nio.channels.spi.SelectorProvider} becomes
  * {@link TapwireSelectorProvider}, its {@code AsynchronousChannelProvider}
  * {@link TapwireAsynchronousChannelProvider} (NIO.2) and the {@code Socket}/{@code ServerSocket}
- * factories {@link TapwireSocketImplFactory}, so NIO servers and clients (HttpServer, HttpClient,
- * Netty's NIO transport), NIO.2 programs and blocking java.net programs use the stack. The program's {@code main} runs
+ * factories {@link TapwireSocketImplFactory}, and the {@code DatagramSocket} factory
+ * {@link TapwireDatagramSocketImplFactory}, so NIO servers and clients (HttpServer, HttpClient,
+ * Netty's NIO transport), NIO.2 programs and blocking java.net programs (TCP and UDP) use the stack. The program's {@code main} runs
  * in this JVM; {@code tapwire run} returns when the program's non-daemon threads have ended, or
  * the program exits.
  */
@@ -114,6 +116,9 @@ public final class RunCommand implements Callable<Integer> {
             return 1;
         }
         TapwireSocketImplFactory.install(tapwire);
+        // Classic DatagramSocket/MulticastSocket are built on the JDK's default provider, not the
+        // installed one, unless a DatagramSocketImplFactory is set.
+        TapwireDatagramSocketImplFactory.install(tapwire);
         awaitIpv6Addresses(stack);
         System.err.println("tapwire run: " + mainClass + " on " + Ipv4Address.toString(config.address) + "/" + config.prefixLength
                 + (config.address6 == null ? "" : " and " + config.address6 + "/" + config.prefixLength6)

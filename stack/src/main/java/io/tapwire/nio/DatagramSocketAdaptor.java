@@ -147,13 +147,13 @@ final class DatagramSocketAdaptor extends DatagramSocket {
     public void receive(DatagramPacket p) throws IOException {
         checkOpen();
         int t = timeoutMillis;
-        ByteBuffer dst = ByteBuffer.wrap(p.getData(), p.getOffset(), p.getData().length - p.getOffset());
+        int capacity = PacketBuffers.capacity(p);
+        ByteBuffer dst = ByteBuffer.wrap(p.getData(), p.getOffset(), capacity);
         InetSocketAddress from = ch.blockingReceive(dst, t == 0 ? Long.MAX_VALUE : TimeUnit.MILLISECONDS.toNanos(t));
         if (from == null) {
             throw new SocketTimeoutException("Receive timed out");
         }
-        p.setLength(dst.position() - p.getOffset());
-        p.setSocketAddress(from);
+        PacketBuffers.received(p, capacity, dst.position() - p.getOffset(), from);
     }
 
     private void checkOpen() throws SocketException {

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * The base of the channel-semantics suite: the behaviour of NIO channels and selectors that
  * programs rely on, as cases ({@link StreamChannelCases}, {@link SelectorCases},
- * {@link DatagramPipeAdaptorCases}) that run unchanged on the JDK's own provider ({@code Jdk*SemanticsTest},
+ * {@link DatagramPipeAdaptorCases}, {@link ClassicDatagramSocketCases}) that run unchanged on the JDK's own provider ({@code Jdk*SemanticsTest},
  * over the loopback) and on tapwire's ({@code Tapwire*SemanticsTest}, two stacks on a virtual
  * wire): the same calls must give the same results and the same exceptions with the same
  * messages. This class holds the world each case runs in and the helpers. Waits are bounded: a

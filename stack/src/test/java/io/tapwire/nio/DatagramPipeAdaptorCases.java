@@ -153,6 +153,30 @@ abstract class DatagramPipeAdaptorCases extends ChannelSemanticsSuite {
     }
 
     @Test
+    void datagramSocketAdaptorFillsAPacketUpToItsBufferLength() throws Exception {
+        java.nio.channels.DatagramChannel s = udp(true);
+        java.nio.channels.DatagramChannel c = udp(false);
+        java.net.DatagramSocket ss = s.socket();
+        ss.setSoTimeout((int) WAIT_MS);
+        InetSocketAddress to = world.serverAddress(((InetSocketAddress) s.getLocalAddress()).getPort());
+        // A packet shorter than its array: no byte outside [offset, offset + length) is written.
+        byte[] buf = new byte[30];
+        java.net.DatagramPacket p = new java.net.DatagramPacket(buf, 10, 5);
+        c.send(bytes("0123456789"), to);
+        ss.receive(p);
+        assertEquals("01234", new String(buf, 10, p.getLength()));
+        assertEquals(new String(new byte[15]), new String(buf, 15, 15), "nothing past the packet's length");
+        // Reused in a loop: a short datagram does not shrink what the next receive can take.
+        java.net.DatagramPacket q = new java.net.DatagramPacket(new byte[64], 64);
+        c.send(bytes("ab"), to);
+        ss.receive(q);
+        assertEquals(2, q.getLength());
+        c.send(bytes("abcdefgh"), to);
+        ss.receive(q);
+        assertEquals("abcdefgh", new String(q.getData(), 0, q.getLength()));
+    }
+
+    @Test
     void nonBlockingDatagramReceiveAndSelection() throws Exception {
         java.nio.channels.DatagramChannel s = udp(true);
         java.nio.channels.DatagramChannel c = udp(false);

@@ -13,10 +13,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * An NIO UDP echo server ({@link DatagramEchoServerMain}: DatagramChannels, no tapwire code) under
- * {@code tapwire run}, answering {@code nc -u} on the TAP: its INET6 channel on the wildcard over
- * IPv6 and IPv4 (dual-stack, IPv4 sources reported as IPv4 addresses), its default-family channel
- * bound to the stack's IPv6 address over IPv6.
+ * UDP echo servers with no tapwire code under {@code tapwire run}, answering {@code nc -u} on the
+ * TAP: an NIO one ({@link DatagramEchoServerMain}), its INET6 channel on the wildcard over IPv6 and
+ * IPv4 (dual-stack, IPv4 sources reported as IPv4 addresses), its default-family channel bound to
+ * the stack's IPv6 address over IPv6; and a classic java.net one
+ * ({@link ClassicDatagramEchoServerMain}), a DatagramSocket and a MulticastSocket, which reach
+ * tapwire through the DatagramSocketImplFactory that {@code tapwire run} sets.
  */
 class RunDatagramIntegrationTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -63,5 +65,31 @@ class RunDatagramIntegrationTest {
         assertFalse(sb.output().contains("failed"), sb.output());
         assertTrue(sb.output().contains("INET6 channel bound to /[0:0:0:0:0:0:0:0]:" + DUAL_PORT), sb.output());
         assertTrue(sb.output().contains("default-family channel bound to /[fd00:0:0:0:0:0:0:2]:" + V6_PORT), sb.output());
+    }
+
+    @Test
+    void classicDatagramAndMulticastSocketsEchoNc() throws Exception {
+        Requirements.sandboxWith("nc", "timeout", "ss");
+        sb = RunSandbox.start(ClassicDatagramEchoServerMain.class.getName(), Integer.toString(DUAL_PORT), Integer.toString(V6_PORT));
+        awaitOutput("MulticastSocket bound to");
+        awaitOutput("join failed: ");
+        String ss = sb.exec(TIMEOUT, "ss", "-lun").stdout();
+        assertFalse(ss.contains(":" + DUAL_PORT) || ss.contains(":" + V6_PORT), "the Linux kernel must not be the one bound:\n" + ss);
+        assertEquals("plain four\n", ncUdp("-4", RunSandbox.STACK, DUAL_PORT, "plain four"), sb.output());
+        awaitOutput("DatagramSocket echoed 11 bytes from /" + RunSandbox.HOST + ":");
+        // A longer datagram after a shorter one into the same reused packet comes back whole.
+        assertEquals("plain four, and a longer line\n", ncUdp("-4", RunSandbox.STACK, DUAL_PORT, "plain four, and a longer line"), sb.output());
+        awaitOutput("DatagramSocket echoed 30 bytes from /" + RunSandbox.HOST + ":");
+        assertEquals("plain six\n", ncUdp("-6", RunSandbox.STACK6, DUAL_PORT, "plain six"), sb.output());
+        awaitOutput("DatagramSocket echoed 10 bytes from /[fd00:0:0:0:0:0:0:1]:");
+        assertEquals("multi four\n", ncUdp("-4", RunSandbox.STACK, V6_PORT, "multi four"), sb.output());
+        awaitOutput("MulticastSocket echoed 11 bytes from /" + RunSandbox.HOST + ":");
+        String out = sb.output();
+        // As the JDK's own sockets: the wildcard reported as 0.0.0.0, broadcast on by default, and a
+        // MulticastSocket with SO_REUSEADDR set before it binds.
+        assertTrue(out.contains("DatagramSocket bound to 0.0.0.0/0.0.0.0:" + DUAL_PORT + ", broadcast true"), out);
+        assertTrue(out.contains("MulticastSocket bound to 0.0.0.0/0.0.0.0:" + V6_PORT + ", reuse address true"), out);
+        assertTrue(out.contains("join failed: tapwire does not support multicast"), out);
+        assertFalse(out.contains("failed: java"), out);
     }
 }
