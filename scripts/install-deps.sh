@@ -27,6 +27,7 @@ declare -A PROVIDES=(
   [gcc]=gcc
   [tcpdump]=tcpdump
   [ethtool]=ethtool
+  [tftpd-hpa]=in.tftpd
   [chromium]=chromium
 )
 LIBS=(libpcap0.8 liburing-dev)
