@@ -119,6 +119,7 @@ public final class RunCommand implements Callable<Integer> {
         // Classic DatagramSocket/MulticastSocket are built on the JDK's default provider, not the
         // installed one, unless a DatagramSocketImplFactory is set.
         TapwireDatagramSocketImplFactory.install(tapwire);
+        disableNettyNativeTransports();
         awaitIpv6Addresses(stack);
         System.err.println("tapwire run: " + mainClass + " on " + Ipv4Address.toString(config.address) + "/" + config.prefixLength
                 + (config.address6 == null ? "" : " and " + config.address6 + "/" + config.prefixLength6)
@@ -140,6 +141,26 @@ public final class RunCommand implements Callable<Integer> {
      * once does not fail with "no usable IPv6 source address" for the first second; the way a
      * service waits for network-online at boot. Bounded: after 5 s the program starts anyway.
      */
+    /**
+     * Netty's native transports (epoll, io_uring, kqueue) make their own system calls on kernel
+     * sockets, past any SelectorProvider: a program that picks one when it loads (gRPC's shaded
+     * Netty and Reactor Netty do by default) would serve on the kernel, silently. Netty reads
+     * {@code io.netty.transport.noNative} (gRPC's copy the relocated name) when a transport class
+     * loads; with it set, {@code Epoll.isAvailable()} is false and such programs take NIO, which is
+     * tapwire's, while one that insists on epoll fails with Netty's "explicit disabled" cause
+     * rather than use the kernel unseen. A value the user set (-D...=false) is left alone.
+     */
+    static void disableNettyNativeTransports() {
+        for (String property : NETTY_NO_NATIVE) {
+            if (System.getProperty(property) == null) {
+                System.setProperty(property, "true");
+            }
+        }
+    }
+
+    /** Netty's switch and gRPC's relocated copy of it (grpc-netty-shaded). */
+    static final List<String> NETTY_NO_NATIVE = List.of("io.netty.transport.noNative", "io.grpc.netty.shaded.io.netty.transport.noNative");
+
     private static void awaitIpv6Addresses(Stack stack) throws InterruptedException {
         if (!stack.ipv6Enabled()) {
             return;

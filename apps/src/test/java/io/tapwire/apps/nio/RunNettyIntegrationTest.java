@@ -48,6 +48,25 @@ class RunNettyIntegrationTest {
         }
     }
 
+    /**
+     * A program that takes Netty's native epoll transport when it loads (gRPC and Reactor Netty do)
+     * would bypass tapwire's provider and serve on the kernel: {@code tapwire run} turns Netty's
+     * native transports off (io.netty.transport.noNative), so it takes NIO, which is tapwire's.
+     */
+    @Test
+    void aProgramPreferringNettysEpollTransportStillServesOnTapwire() {
+        Requirements.sandboxWith("nc", "ss");
+        // Without tapwire run, in this JVM, the program would take epoll: the test shows something.
+        assertTrue(io.netty.channel.epoll.Epoll.isAvailable(), "Netty's epoll transport must load here for this test to mean anything: "
+                + io.netty.channel.epoll.Epoll.unavailabilityCause());
+        sb = RunSandbox.start(NettyNativeFirstEchoServerMain.class.getName(), "7007");
+        sb.awaitListening(7007);
+        assertTrue(sb.output().contains("transport nio (epoll unavailable: Native transport was explicit disabled"), sb.output());
+        assertFalse(sb.exec(TIMEOUT, "ss", "-ltn").stdout().contains(":7007"), "the Linux kernel must not be the one listening");
+        Netns.Result r = sb.shell(TIMEOUT, "printf 'native first' | nc -N -w 5 " + RunSandbox.STACK + " 7007");
+        assertEquals("native first", r.stdout(), r.stderr() + sb.output());
+    }
+
     @Test
     void httpServerServesCurlAndAb() {
         Requirements.sandboxWith("curl", "ab", "nc", "sha256sum");
