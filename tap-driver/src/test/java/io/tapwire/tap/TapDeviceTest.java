@@ -153,9 +153,16 @@ class TapDeviceTest {
             byte[] announce = TestFrames.arpReply(STACK_MAC, STACK_IP, broadcast, HOST_IP);
             long tid = Thread.currentThread().getId();
             long allocated = 0;
-            // Rounds 0 and 1 warm up (class loading, JIT): the io_uring path's VarHandle accesses
-            // allocated ~2.8 KB in a second 20,000-operation round before C2 compiled them, none after.
-            for (int round = 0; round < 3; round++) {
+            // Warm-up (class loading, JIT) ends when C2 has compiled the path: the io_uring path's
+            // VarHandle accesses allocated ~2.8 KB in a second 20,000-operation round before C2
+            // compiled them, none after; on a loaded machine (a clean-clone CI run beside other
+            // builds) C2 came later and the third round still measured 1,784 bytes. So: rounds
+            // until two in a row allocate nothing (steady allocation, or allocation every other
+            // round, never gets there), at most 12.
+            int rounds = 0;
+            int cleanInARow = 0;
+            while (rounds < 12 && cleanInARow < 2) {
+                rounds++;
                 long before = mx.getThreadAllocatedBytes(tid);
                 for (int i = 0; i < 20_000; i++) {
                     DescriptorRing tx = tap.txRing();
@@ -174,11 +181,13 @@ class TapDeviceTest {
                     tap.await(1_000_000);
                 }
                 allocated = mx.getThreadAllocatedBytes(tid) - before;
+                cleanInARow = rounds > 1 && allocated < 1024 ? cleanInARow + 1 : 0;
             }
             assertEquals(0, tap.stats().txErrors());
-            assertEquals(60_000L * perRound, tap.stats().txFrames());
-            assertEquals(ioUring ? 60_000 : 0, tap.txBatches());
-            assertTrue(allocated < 1024, "doWork/wakeup/await allocated " + allocated + " bytes in 20000 rounds");
+            assertEquals(20_000L * rounds * perRound, tap.stats().txFrames());
+            assertEquals(ioUring ? 20_000L * rounds : 0, tap.txBatches());
+            assertEquals(2, cleanInARow, "doWork/wakeup/await still allocated " + allocated + " bytes in 20000 operations after "
+                    + rounds + " rounds of 20000");
         }
     }
 
