@@ -28,6 +28,7 @@ declare -A PROVIDES=(
   [tcpdump]=tcpdump
   [ethtool]=ethtool
   [tftpd-hpa]=in.tftpd
+  [openssl]=openssl
   [chromium]=chromium
 )
 LIBS=(libpcap0.8 liburing-dev)

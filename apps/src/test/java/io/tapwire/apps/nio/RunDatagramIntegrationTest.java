@@ -29,22 +29,11 @@ class RunDatagramIntegrationTest {
     private static final int DUAL_PORT = 7009;
     private static final int V6_PORT = 7010;
     private RunSandbox sb;
-
     private Path dir;
 
     @AfterEach
     void stop() throws IOException {
-        if (sb != null) {
-            sb.close();
-        }
-        if (dir != null) {
-            try (var files = Files.list(dir)) {
-                for (Path p : files.toList()) {
-                    Files.delete(p);
-                }
-            }
-            Files.delete(dir);
-        }
+        RunSandbox.closeAndDelete(sb, dir);
     }
 
     /** Until the program's output has {@code text}. */

@@ -148,6 +148,21 @@ final class RunSandbox implements AutoCloseable {
         return child.exitValue();
     }
 
+    /** A test's teardown: closes {@code sb} and deletes {@code dir} with everything under it (either may be null). */
+    static void closeAndDelete(RunSandbox sb, Path dir) throws IOException {
+        if (sb != null) {
+            sb.close();
+        }
+        if (dir == null) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
     Netns.Result exec(Duration timeout, String... cmd) {
         return netns.exec(timeout, cmd);
     }
