@@ -5,6 +5,7 @@ import io.tapwire.tap.Netns;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,7 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Netty 4.1 servers on its NIO transport ({@link NettyEchoServerMain}, {@link NettyHttpServerMain};
  * Netty's code unmodified, no tapwire code in the programs) started with {@code tapwire run} in a
- * private namespace, serving nc, curl and ab on the TAP.
+ * private namespace, serving nc, curl and ab on the TAP; and programs that prefer Netty's native
+ * epoll transport ({@link NettyNativeFirstEchoServerMain}, and gRPC on its shaded Netty,
+ * {@link GrpcEchoMain}), which must still end up on tapwire.
  */
 class RunNettyIntegrationTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -65,6 +68,34 @@ class RunNettyIntegrationTest {
         assertFalse(sb.exec(TIMEOUT, "ss", "-ltn").stdout().contains(":7007"), "the Linux kernel must not be the one listening");
         Netns.Result r = sb.shell(TIMEOUT, "printf 'native first' | nc -N -w 5 " + RunSandbox.STACK + " 7007");
         assertEquals("native first", r.stdout(), r.stderr() + sb.output());
+    }
+
+    /**
+     * A gRPC server (grpc-java on its shaded Netty, {@link GrpcEchoMain}; a server the issue did not
+     * name), called over HTTP/2 by a gRPC client on the Linux kernel in the namespace. gRPC takes
+     * its native epoll transport whenever it loads, which would put the server on the kernel;
+     * {@code tapwire run} switches that off (gRPC's relocated io.netty.transport.noNative), so it
+     * serves on NIO, which is tapwire's.
+     */
+    @Test
+    void grpcServerAnswersALinuxSideClientOverHttp2() {
+        Requirements.sandboxWith("ss");
+        // In this JVM gRPC's epoll loads, so under tapwire run it is the switch that keeps it off.
+        assertTrue(io.grpc.netty.shaded.io.netty.channel.epoll.Epoll.isAvailable(),
+                "gRPC's epoll transport must load here for this test to mean anything: "
+                        + io.grpc.netty.shaded.io.netty.channel.epoll.Epoll.unavailabilityCause());
+        sb = RunSandbox.start(GrpcEchoMain.class.getName(), "server", "50051");
+        sb.awaitListening(50051);
+        String out = sb.output();
+        assertTrue(out.contains("GrpcEchoMain: serving on port 50051, epoll unavailable: Native transport was explicit disabled"), out);
+        assertFalse(sb.exec(TIMEOUT, "ss", "-ltn").stdout().contains(":50051"), "the Linux kernel must not be the one listening");
+        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        // 200 unary calls of 100 kB each (HTTP/2 flow control windows, many frames per message).
+        Netns.Result client = sb.exec(Duration.ofSeconds(90), java, "-Xmx256m", "-cp", cp, GrpcEchoMain.class.getName(), "client",
+                RunSandbox.STACK, "50051", "100000", "200");
+        assertTrue(client.stdout().contains("echoed 200 calls, sha256 " + Bodies.sha256(100_000)),
+                client.stdout() + client.stderr() + sb.output());
     }
 
     @Test
