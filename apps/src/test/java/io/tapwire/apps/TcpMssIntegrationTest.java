@@ -3,7 +3,6 @@ package io.tapwire.apps;
 import io.tapwire.apps.services.TcpServices;
 import io.tapwire.tap.Netns;
 import io.tapwire.tcp.TcpLayer;
-import io.tapwire.tcp.TcpState;
 import org.junit.jupiter.api.Test;
 
 import java.security.MessageDigest;
@@ -15,7 +14,6 @@ import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The MSS at an MTU of 1400 on both sides of the TAP: each end advertises 1400 - 20 - 20 = 1360,
@@ -38,7 +36,7 @@ class TcpMssIntegrationTest extends TcpSandboxTestBase {
 
     @Override
     String[] tools() {
-        return new String[] {"curl", "ss", "sha256sum"};
+        return new String[] {"curl", "ss", "sha256sum", "head"};
     }
 
     @Override
@@ -48,13 +46,10 @@ class TcpMssIntegrationTest extends TcpSandboxTestBase {
 
     @Test
     void linuxSendsWithTheMssTheStackAdvertisesAtMtu1400() throws Exception {
-        // Linux sends 300 kB to discard (9) and then holds the connection open for 4 s, so that it
-        // is certainly there to look at from both sides. (A rate-limited curl download is not:
-        // curl 7.88's --limit-rate let 300 kB through in 0.03 s once the data sat in its socket
-        // buffer, and the connection was gone before ss looked; seen in CI.)
+        // Linux sends 300 kB to discard (9) and then holds the connection open until the test has
+        // looked at it from both sides (see connectAndHold).
         int bytes = 300_000;
-        CompletableFuture<Netns.Result> client = inBackground("discard-client", () -> sandbox.exec(Duration.ofSeconds(30),
-                "bash", "-c", "exec 3<>/dev/tcp/" + target() + "/9 && head -c " + bytes + " /dev/zero >&3 && sleep 4"));
+        CompletableFuture<Netns.Result> client = connectAndHold(target(), 9, bytes);
         TcpLayer.TcpInfoEntry stackSide = awaitEstablished(9, client);
         int mss = mss();
         // {@code mss:} alone, not the tail of {@code advmss:} or {@code rcvmss:}.
@@ -73,6 +68,7 @@ class TcpMssIntegrationTest extends TcpSandboxTestBase {
         // advertised (its rcv_mss is the largest segment seen, as Linux's tcpi_rcv_mss).
         TcpLayer.TcpInfoEntry received = awaitReceived(9, bytes, client);
         assertEquals(mss, received.info().rcvMss(), "the largest segment Linux sent: " + received);
+        releaseHeldConnections();
         Netns.Result r = client.get(30, TimeUnit.SECONDS);
         assertEquals(0, r.exitCode(), describe(r));
     }
@@ -98,45 +94,5 @@ class TcpMssIntegrationTest extends TcpSandboxTestBase {
             sha.update(block, 0, Math.min(left, block.length));
         }
         assertEquals(HexFormat.of().formatHex(sha.digest()) + "  -", r.stdout().strip(), describe(r));
-    }
-
-    /** The stack's view of the connection on {@code localPort} once it has received {@code bytes}. */
-    private TcpLayer.TcpInfoEntry awaitReceived(int localPort, long bytes, CompletableFuture<Netns.Result> client) throws Exception {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        TcpLayer.TcpInfoEntry last = null;
-        while (System.nanoTime() < deadline) {
-            for (TcpLayer.TcpInfoEntry e : sandbox.stack().tcp().connections()) {
-                if (e.localPort() == localPort) {
-                    last = e;
-                    if (e.info().bytesReceived() >= bytes) {
-                        return e;
-                    }
-                }
-            }
-            if (client.isDone()) {
-                fail("the client ended before the stack received " + bytes + " bytes: " + describe(client.get()) + "; last " + last);
-            }
-            Thread.sleep(5);
-        }
-        fail("the stack did not receive " + bytes + " bytes on port " + localPort + " within " + TIMEOUT.toSeconds() + " s; last " + last);
-        return null;
-    }
-
-    /** The stack's view of the first established connection on {@code localPort}. */
-    private TcpLayer.TcpInfoEntry awaitEstablished(int localPort, CompletableFuture<Netns.Result> client) throws Exception {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (TcpLayer.TcpInfoEntry e : sandbox.stack().tcp().connections()) {
-                if (e.localPort() == localPort && e.info().state() == TcpState.ESTABLISHED) {
-                    return e;
-                }
-            }
-            if (client.isDone()) {
-                fail("the client ended before its connection showed up: " + describe(client.get()));
-            }
-            Thread.sleep(5);
-        }
-        fail("no established connection on port " + localPort + " within " + TIMEOUT.toSeconds() + " s");
-        return null;
     }
 }

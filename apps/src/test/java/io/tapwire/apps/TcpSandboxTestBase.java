@@ -3,6 +3,8 @@ package io.tapwire.apps;
 import io.tapwire.DropReason;
 import io.tapwire.apps.services.TcpServices;
 import io.tapwire.tap.Netns;
+import io.tapwire.tcp.TcpLayer;
+import io.tapwire.tcp.TcpState;
 import org.junit.jupiter.api.AfterEach;
 
 import java.io.IOException;
@@ -20,6 +22,7 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The TCP integration tests' common ground: a sandbox running every TCP service (echo 7, discard
@@ -106,6 +109,71 @@ abstract class TcpSandboxTestBase extends SandboxTestBase {
             t.setDaemon(true);
             t.start();
         });
+    }
+
+    /**
+     * A Linux client in the namespace (bash's {@code /dev/tcp}) that connects to {@code target} on
+     * {@code port}, writes {@code bytes} zero bytes and then holds the connection open until
+     * {@link #releaseHeldConnections()} (or for at most 30 s), so that {@code ss} and the stack can
+     * look at an established connection for as long as the test needs. (A rate-limited curl download
+     * is not such a connection: curl 7.88's {@code --limit-rate} let 300 kB through in 0.03 s once the
+     * data sat in its socket buffer, and the connection was gone before ss looked; seen in CI.)
+     */
+    CompletableFuture<Netns.Result> connectAndHold(String target, int port, int bytes) {
+        Path release = scratch().resolve("release");
+        String script = "exec 3<>/dev/tcp/" + target + "/" + port + " && head -c " + bytes + " /dev/zero >&3"
+                + " && for i in $(seq 600); do [ -e " + release + " ] && exit 0; sleep 0.05; done;"
+                + " echo 'never released' >&2; exit 3";
+        return inBackground("held-client", () -> sandbox.exec(Duration.ofSeconds(40), "bash", "-c", script));
+    }
+
+    /** Lets every client of {@link #connectAndHold} end (each closes its connection and exits 0). */
+    void releaseHeldConnections() {
+        try {
+            Files.writeString(scratch().resolve("release"), "");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The stack's view of the first established connection on {@code localPort}; fails if {@code client} ends first. */
+    TcpLayer.TcpInfoEntry awaitEstablished(int localPort, CompletableFuture<Netns.Result> client) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (TcpLayer.TcpInfoEntry e : sandbox.stack().tcp().connections()) {
+                if (e.localPort() == localPort && e.info().state() == TcpState.ESTABLISHED) {
+                    return e;
+                }
+            }
+            if (client.isDone()) {
+                fail("the client ended before its connection showed up: " + describe(client.get()));
+            }
+            Thread.sleep(5);
+        }
+        fail("no established connection on port " + localPort + " within " + TIMEOUT.toSeconds() + " s");
+        return null;
+    }
+
+    /** The stack's view of the connection on {@code localPort} once it has received {@code bytes}; fails if {@code client} ends first. */
+    TcpLayer.TcpInfoEntry awaitReceived(int localPort, long bytes, CompletableFuture<Netns.Result> client) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        TcpLayer.TcpInfoEntry last = null;
+        while (System.nanoTime() < deadline) {
+            for (TcpLayer.TcpInfoEntry e : sandbox.stack().tcp().connections()) {
+                if (e.localPort() == localPort) {
+                    last = e;
+                    if (e.info().bytesReceived() >= bytes) {
+                        return e;
+                    }
+                }
+            }
+            if (client.isDone()) {
+                fail("the client ended before the stack received " + bytes + " bytes: " + describe(client.get()) + "; last " + last);
+            }
+            Thread.sleep(5);
+        }
+        fail("the stack did not receive " + bytes + " bytes on port " + localPort + " within " + TIMEOUT.toSeconds() + " s; last " + last);
+        return null;
     }
 
     /** Runs a shell script in the namespace with its own time bound. */

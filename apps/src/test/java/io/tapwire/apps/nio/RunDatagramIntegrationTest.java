@@ -37,16 +37,6 @@ class RunDatagramIntegrationTest {
     }
 
     /** Until the program's output has {@code text}. */
-    private void awaitOutput(String text) throws InterruptedException {
-        long end = System.nanoTime() + 30_000_000_000L;
-        while (!sb.output().contains(text)) {
-            if (System.nanoTime() > end) {
-                fail("gave up waiting for '" + text + "'\n" + sb.output());
-            }
-            Thread.sleep(20);
-        }
-    }
-
     private String ncUdp(String family, String address, int port, String line) {
         Netns.Result r = sb.shell(TIMEOUT, "echo " + line + " | timeout 5 nc " + family + " -u -w1 " + address + " " + port);
         return r.stdout() + (r.stdout().isEmpty() ? r.stderr() : "");
@@ -57,14 +47,14 @@ class RunDatagramIntegrationTest {
         Requirements.sandboxWith("nc", "timeout", "ss");
         sb = RunSandbox.start(DatagramEchoServerMain.class.getName(), Integer.toString(DUAL_PORT), RunSandbox.STACK6,
                 Integer.toString(V6_PORT));
-        awaitOutput("default-family channel bound to");
+        sb.awaitOutput("default-family channel bound to");
         assertFalse(sb.exec(TIMEOUT, "ss", "-lun").stdout().contains(":" + DUAL_PORT), "the Linux kernel must not be the one bound");
         assertEquals("over six\n", ncUdp("-6", RunSandbox.STACK6, DUAL_PORT, "over six"), sb.output());
-        awaitOutput("INET6 channel echoed 9 bytes from /[fd00:0:0:0:0:0:0:1]:");
+        sb.awaitOutput("INET6 channel echoed 9 bytes from /[fd00:0:0:0:0:0:0:1]:");
         assertEquals("over four\n", ncUdp("-4", RunSandbox.STACK, DUAL_PORT, "over four"), sb.output());
-        awaitOutput("INET6 channel echoed 10 bytes from /" + RunSandbox.HOST + ":");
+        sb.awaitOutput("INET6 channel echoed 10 bytes from /" + RunSandbox.HOST + ":");
         assertEquals("bound six\n", ncUdp("-6", RunSandbox.STACK6, V6_PORT, "bound six"), sb.output());
-        awaitOutput("default-family channel echoed 10 bytes from /[fd00:0:0:0:0:0:0:1]:");
+        sb.awaitOutput("default-family channel echoed 10 bytes from /[fd00:0:0:0:0:0:0:1]:");
         assertFalse(sb.output().contains("failed"), sb.output());
         assertTrue(sb.output().contains("INET6 channel bound to /[0:0:0:0:0:0:0:0]:" + DUAL_PORT), sb.output());
         assertTrue(sb.output().contains("default-family channel bound to /[fd00:0:0:0:0:0:0:2]:" + V6_PORT), sb.output());
@@ -74,19 +64,19 @@ class RunDatagramIntegrationTest {
     void classicDatagramAndMulticastSocketsEchoNc() throws Exception {
         Requirements.sandboxWith("nc", "timeout", "ss");
         sb = RunSandbox.start(ClassicDatagramEchoServerMain.class.getName(), Integer.toString(DUAL_PORT), Integer.toString(V6_PORT));
-        awaitOutput("MulticastSocket bound to");
-        awaitOutput("join failed: ");
+        sb.awaitOutput("MulticastSocket bound to");
+        sb.awaitOutput("join failed: ");
         String ss = sb.exec(TIMEOUT, "ss", "-lun").stdout();
         assertFalse(ss.contains(":" + DUAL_PORT) || ss.contains(":" + V6_PORT), "the Linux kernel must not be the one bound:\n" + ss);
         assertEquals("plain four\n", ncUdp("-4", RunSandbox.STACK, DUAL_PORT, "plain four"), sb.output());
-        awaitOutput("DatagramSocket echoed 11 bytes from /" + RunSandbox.HOST + ":");
+        sb.awaitOutput("DatagramSocket echoed 11 bytes from /" + RunSandbox.HOST + ":");
         // A longer datagram after a shorter one into the same reused packet comes back whole.
         assertEquals("plain four, and a longer line\n", ncUdp("-4", RunSandbox.STACK, DUAL_PORT, "plain four, and a longer line"), sb.output());
-        awaitOutput("DatagramSocket echoed 30 bytes from /" + RunSandbox.HOST + ":");
+        sb.awaitOutput("DatagramSocket echoed 30 bytes from /" + RunSandbox.HOST + ":");
         assertEquals("plain six\n", ncUdp("-6", RunSandbox.STACK6, DUAL_PORT, "plain six"), sb.output());
-        awaitOutput("DatagramSocket echoed 10 bytes from /[fd00:0:0:0:0:0:0:1]:");
+        sb.awaitOutput("DatagramSocket echoed 10 bytes from /[fd00:0:0:0:0:0:0:1]:");
         assertEquals("multi four\n", ncUdp("-4", RunSandbox.STACK, V6_PORT, "multi four"), sb.output());
-        awaitOutput("MulticastSocket echoed 11 bytes from /" + RunSandbox.HOST + ":");
+        sb.awaitOutput("MulticastSocket echoed 11 bytes from /" + RunSandbox.HOST + ":");
         String out = sb.output();
         // As the JDK's own sockets: the wildcard reported as 0.0.0.0, broadcast on by default, and a
         // MulticastSocket with SO_REUSEADDR set before it binds.

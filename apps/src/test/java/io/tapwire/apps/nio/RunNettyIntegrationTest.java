@@ -86,8 +86,8 @@ class RunNettyIntegrationTest {
                         + io.grpc.netty.shaded.io.netty.channel.epoll.Epoll.unavailabilityCause());
         sb = RunSandbox.start(GrpcEchoMain.class.getName(), "server", "50051");
         sb.awaitListening(50051);
-        String out = sb.output();
-        assertTrue(out.contains("GrpcEchoMain: serving on port 50051, epoll unavailable: Native transport was explicit disabled"), out);
+        // Printed once start() has returned, which may be after the port answers.
+        sb.awaitOutput("GrpcEchoMain: serving on port 50051, epoll unavailable: Native transport was explicit disabled");
         assertFalse(sb.exec(TIMEOUT, "ss", "-ltn").stdout().contains(":50051"), "the Linux kernel must not be the one listening");
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));

@@ -34,7 +34,7 @@ class RunNio2IntegrationTest {
         sb = RunSandbox.start(Nio2EchoServerMain.class.getName(), "7009");
         sb.awaitListening(7009);
         assertFalse(sb.exec(TIMEOUT, "ss", "-ltn").stdout().contains(":7009"), "the Linux kernel must not be the one listening");
-        assertTrue(sb.output().contains("(io.tapwire.nio.TapwireAsynchronousChannelProvider)"), sb.output());
+        sb.awaitOutput("(io.tapwire.nio.TapwireAsynchronousChannelProvider)");
         Netns.Result small = sb.shell(TIMEOUT, "printf 'hello nio2' | nc -N -w 5 " + RunSandbox.STACK + " 7009");
         assertEquals("hello nio2", small.stdout(), small.stderr() + sb.output());
         Netns.Result big = sb.shell(TIMEOUT, "f=$(mktemp); head -c 300000 /dev/urandom > $f; "

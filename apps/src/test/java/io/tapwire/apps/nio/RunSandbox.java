@@ -171,6 +171,24 @@ final class RunSandbox implements AutoCloseable {
         return netns.exec(timeout, "sh", "-c", script);
     }
 
+    /**
+     * Waits until the program has printed {@code text} (a program prints after its own call
+     * returns, which may be after another process already saw the effect, such as a listening
+     * socket); what it printed so far.
+     */
+    String awaitOutput(String text) {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String out = output();
+        while (!out.contains(text)) {
+            if (System.nanoTime() > end) {
+                fail("gave up waiting for '" + text + "' in the program's output\n" + out);
+            }
+            sleep(20);
+            out = output();
+        }
+        return out;
+    }
+
     /** What the child printed so far (tapwire run's messages and the program's output). */
     String output() {
         try {

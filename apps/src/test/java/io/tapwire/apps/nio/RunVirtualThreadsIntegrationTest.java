@@ -49,8 +49,7 @@ class RunVirtualThreadsIntegrationTest {
                 + "for i in $(seq " + CLIENTS + "); do grep -qx \"hello $i\" $d/$i && grep -qx \"bye $i\" $d/$i && ok=$((ok+1)); done; "
                 + "rm -rf $d; echo \"$ok of " + CLIENTS + "\"");
         assertEquals(CLIENTS + " of " + CLIENTS, r.stdout().strip(), "clients that got both lines back\n" + r.stderr() + sb.output());
-        String out = sb.output();
-        assertTrue(out.contains("listening with " + (api.equals("socket") ? "java.net.ServerSocket" : "io.tapwire.nio.TapServerSocketChannel")), out);
+        String out = sb.awaitOutput("listening with " + (api.equals("socket") ? "java.net.ServerSocket" : "io.tapwire.nio.TapServerSocketChannel"));
         // All twenty were open at once (each holds its connection two seconds), on one carrier.
         assertTrue(out.contains("open " + CLIENTS + ","), "twenty connections open at once\n" + out);
         assertTrue(out.lines().filter(l -> l.startsWith("open ")).allMatch(l -> l.endsWith("carriers 1")),
