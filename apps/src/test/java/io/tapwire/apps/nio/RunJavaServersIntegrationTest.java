@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Java servers the issue did not name, each unmodified and started with {@code tapwire run} in a
  * private namespace: Jetty 12 (its ServerConnector and ManagedSelector), Tomcat 11 embedded (the
  * NIO connector's acceptor and poller, and the NIO.2 connector on asynchronous channels) and
- * Undertow 2 (XNIO's NIO provider), Grizzly 4 (its NIO transport), and on Java 21 or later Helidon 4 SE (a virtual thread per
+ * Undertow 2 (XNIO's NIO provider), Grizzly 4 (its NIO transport), Vert.x 4 (Netty 4.1, asking
+ * for the native transport, which tapwire run switches off), and on Java 21 or later Helidon 4 SE (a virtual thread per
  * connection over blocking java.net sockets). Each serves curl an
  * exact body, a 300,000-byte body, an upload of 1 MB echoed back, ab with and without keep-alive,
  * and curl over IPv6; the Linux kernel is never the one listening.
@@ -33,7 +34,7 @@ class RunJavaServersIntegrationTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(value = {"JettyServerMain,", "TomcatServerMain,", "TomcatServerMain,org.apache.coyote.http11.Http11Nio2Protocol",
-        "UndertowServerMain,", "GrizzlyServerMain,", "HelidonServerMain,"})
+        "UndertowServerMain,", "GrizzlyServerMain,", "VertxServerMain,", "HelidonServerMain,"})
     void servesCurlAbUploadsAndIpv6Unmodified(String main, String connector) throws IOException {
         Path moreClasses = main.equals("HelidonServerMain") ? compileForJava21(main) : null;
         Requirements.sandboxWith("curl", "ab", "nc", "sha256sum", "ss");
@@ -44,6 +45,17 @@ class RunJavaServersIntegrationTest {
         String[] args = connector == null ? new String[] {"8080"} : new String[] {"8080", connector};
         try (RunSandbox sb = RunSandbox.startWith(moreClasses, RunJavaServersIntegrationTest.class.getPackageName() + "." + main, args)) {
             sb.awaitListening(8080);
+            // Some servers accept before they are ready to serve: Grizzly 4.1's HttpServer.start()
+            // starts its listeners before setupHttpHandler(), and once (Java 25) answered the
+            // first request with 404. Each main prints this line once its server's start() returned.
+            sb.awaitOutput(main + " listening on port 8080");
+            if (main.equals("VertxServerMain")) {
+                // It asked for Netty's native transport, which loads in this JVM (netty-transport-native-epoll
+                // is a test dependency): tapwire run's switch keeps it off, so it serves on NIO, on tapwire.
+                assertTrue(io.netty.channel.epoll.Epoll.isAvailable(), "Netty's epoll must load here for this check to mean anything: "
+                        + io.netty.channel.epoll.Epoll.unavailabilityCause());
+                sb.awaitOutput("VertxServerMain: native transport false");
+            }
             String base = "http://" + RunSandbox.STACK + ":8080";
 
             Netns.Result r = sb.exec(TIMEOUT, "curl", "-sS", "-w", "\n%{http_code}", base + "/");
