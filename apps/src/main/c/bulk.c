@@ -6,6 +6,8 @@
  *   bulk server source  PORT     accept connections one at a time, write zeros until the peer goes
  *   bulk client send HOST PORT BYTES   connect, write BYTES, shut down writing, wait for EOF
  *   bulk client recv HOST PORT BYTES   connect, read BYTES, close
+ *   bulk client echo HOST PORT BYTES   connect, write BYTES to an echo server while reading them
+ *                                      back (one thread, poll(2)), close
  *
  * The client prints "bytes=N seconds=S" on success. Buffers are 256 KiB: one system call moves as
  * much as the socket takes, so the tool costs as little as a tool can.
@@ -14,6 +16,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +64,35 @@ static int server(const char *mode, int port) {
     }
 }
 
+static char rbuf[BUF];
+
+/* Streams BYTES through an echo server: writes whenever the socket takes more, reads whenever
+ * the echo is there, so both directions run at once; done when every byte came back. */
+static int echo_stream(int s, long long bytes, long long *back) {
+    long long sent = 0;
+    while (*back < bytes) {
+        struct pollfd p = {.fd = s, .events = POLLIN | (sent < bytes ? POLLOUT : 0)};
+        if (poll(&p, 1, 10000) <= 0) {
+            if (errno == EINTR) continue;
+            fprintf(stderr, "bulk: echo stalled after %lld sent, %lld back\n", sent, *back);
+            return 1;
+        }
+        if ((p.revents & POLLOUT) && sent < bytes) {
+            long long want = bytes - sent < BUF ? bytes - sent : BUF;
+            ssize_t n = send(s, buf, (size_t) want, MSG_DONTWAIT);
+            if (n < 0 && errno != EAGAIN && errno != EINTR) return die("write");
+            if (n > 0) sent += n;
+        }
+        if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
+            ssize_t n = recv(s, rbuf, BUF, MSG_DONTWAIT);
+            if (n < 0 && errno != EAGAIN && errno != EINTR) return die("read");
+            if (n == 0) break;
+            if (n > 0) *back += n;
+        }
+    }
+    return 0;
+}
+
 static int client(const char *mode, const char *host, int port, long long bytes) {
     int s = socket(AF_INET, SOCK_STREAM, 0);
     if (s < 0) return die("socket");
@@ -72,7 +104,9 @@ static int client(const char *mode, const char *host, int port, long long bytes)
     if (connect(s, (struct sockaddr *) &a, sizeof a) < 0) return die("connect");
     double t0 = now();
     long long done = 0;
-    if (strcmp(mode, "send") == 0) {
+    if (strcmp(mode, "echo") == 0) {
+        if (echo_stream(s, bytes, &done) != 0) return 1;
+    } else if (strcmp(mode, "send") == 0) {
         while (done < bytes) {
             long long want = bytes - done < BUF ? bytes - done : BUF;
             ssize_t n = write(s, buf, (size_t) want);
@@ -110,6 +144,6 @@ int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
     if (argc == 4 && strcmp(argv[1], "server") == 0) return server(argv[2], atoi(argv[3]));
     if (argc == 6 && strcmp(argv[1], "client") == 0) return client(argv[2], argv[3], atoi(argv[4]), atoll(argv[5]));
-    fprintf(stderr, "usage: bulk server discard|source PORT | bulk client send|recv HOST PORT BYTES\n");
+    fprintf(stderr, "usage: bulk server discard|source PORT | bulk client send|recv|echo HOST PORT BYTES\n");
     return 2;
 }

@@ -56,6 +56,12 @@ public final class JavaEchoBenchCommand implements Callable<Integer> {
     @Option(names = {"-n", "--requests"}, defaultValue = "200000", description = "tapwire load -n (default: ${DEFAULT-VALUE}).")
     long requests;
 
+    @Option(names = "--warmup", defaultValue = "400000",
+            description = "Unmeasured QPS requests first, on the same connections, so that both JVMs' JIT compilers are done "
+                    + "before the measured ones (default: ${DEFAULT-VALUE}; here C2 compiled for about 6 s, 4 s of CPU, after "
+                    + "tapwire run's server started, and 2 s after the kernel's; on 2 CPUs a shorter warm-up measures the compiler).")
+    long warmup;
+
     @Option(names = {"-s", "--size"}, defaultValue = "512", description = "Bytes per QPS request (default: ${DEFAULT-VALUE}).")
     int size;
 
@@ -65,8 +71,9 @@ public final class JavaEchoBenchCommand implements Callable<Integer> {
     @Option(names = "--bulk-requests", defaultValue = "2000", description = "Bulk echoes on one connection; 0 skips bulk (default: ${DEFAULT-VALUE}).")
     long bulkRequests;
 
-    @Option(names = "--bulk-warmup", defaultValue = "10000",
-            description = "Unmeasured bulk echoes first, on the same connection (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--bulk-warmup", defaultValue = "20000",
+            description = "Unmeasured bulk echoes first, on the same connection (default: ${DEFAULT-VALUE}; after the QPS run, "
+                    + "C2 kept compiling tapwire's large-segment paths for about 15,000 echoes here).")
     long bulkWarmup;
 
     @Option(names = "--mtu", defaultValue = "1500",
@@ -149,8 +156,9 @@ public final class JavaEchoBenchCommand implements Callable<Integer> {
             System.err.println("tapwire bench java-echo: " + cannot.get());
             return 2;
         }
-        System.out.printf(Locale.ROOT, "tapwire bench java-echo: %s %s; QPS: load -t %d -c %d -n %d -s %d; bulk: %d echoes of %d bytes"
-                + " on one connection; MTU %d%s%n", mainClass, String.join(" ", args), threads, connections, requests, size, bulkRequests, bulkSize, mtu,
+        System.out.printf(Locale.ROOT, "tapwire bench java-echo: %s %s; QPS: load -t %d -c %d -n %d -s %d after %d unmeasured;"
+                + " bulk: %d echoes of %d bytes on one connection after %d unmeasured; MTU %d%s%n", mainClass, String.join(" ", args),
+                threads, connections, requests, size, warmup, bulkRequests, bulkSize, bulkWarmup, mtu,
                 repeat > 1 ? "; " + repeat + " rounds, the order reversed every other round" : "");
         List<Figures> linuxRounds = new ArrayList<>();
         List<Figures> tapwireRounds = new ArrayList<>();
@@ -238,7 +246,7 @@ public final class JavaEchoBenchCommand implements Callable<Integer> {
     }
 
     private Figures measure(Netns client) {
-        Matcher qps = load(client, threads, connections, requests, size, Math.max(1, requests / 10));
+        Matcher qps = load(client, threads, connections, requests, size, warmup);
         Matcher lat = LATENCY.matcher(lastLatency);
         boolean hasLatency = lat.find();
         double p50 = hasLatency ? Double.parseDouble(lat.group(1)) : Double.NaN;
