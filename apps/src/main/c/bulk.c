@@ -72,9 +72,11 @@ static int echo_stream(int s, long long bytes, long long *back) {
     long long sent = 0;
     while (*back < bytes) {
         struct pollfd p = {.fd = s, .events = POLLIN | (sent < bytes ? POLLOUT : 0)};
-        if (poll(&p, 1, 10000) <= 0) {
-            if (errno == EINTR) continue;
-            fprintf(stderr, "bulk: echo stalled after %lld sent, %lld back\n", sent, *back);
+        int ready = poll(&p, 1, 10000);
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready < 0) return die("poll");
+        if (ready == 0) {
+            fprintf(stderr, "bulk: echo stalled for 10 s after %lld sent, %lld back\n", sent, *back);
             return 1;
         }
         if ((p.revents & POLLOUT) && sent < bytes) {
