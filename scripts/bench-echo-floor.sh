@@ -22,32 +22,11 @@ MTU="${4:-1500}"
 # and a vCPU kept busy by a compiler makes wakeups, and so the echo, faster on this VM.
 WARMUP=20000
 PORT=7007
-[ "$(id -u)" -eq 0 ] || { echo "bench-echo-floor: needs root (network namespaces, TAP)" >&2; exit 2; }
-"$ROOT/scripts/install-deps.sh" >&2
-CP="$("$ROOT/scripts/netty-echo-classpath.sh" bench-echo-floor)"
-"$ROOT/tapwire" --version >/dev/null # builds the jar if needed
-JAVA="$("$ROOT/scripts/find-java.sh")"
+NAME=bench-echo-floor
+# shellcheck source=scripts/echo-bench-lib.sh
+. "$ROOT/scripts/echo-bench-lib.sh"
+echo_bench_init
 
-TMP="$(mktemp -d)"
-NS="tw-echofloor-$$"
-NV="tw-echoveth-$$"
-NP="tw-echopeer-$$"
-PID=""
-stop_server() {
-  if [ -n "$PID" ]; then kill -TERM "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=""; fi
-}
-cleanup() {
-  stop_server
-  for n in "$NS" "$NV" "$NP"; do ip netns del "$n" 2>/dev/null || true; done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-gcc -O2 -Wall -o "$TMP/tap_echo_floor" "$ROOT/apps/src/main/c/tap_echo_floor.c"
-
-await_port() { # NETNS
-  for _ in $(seq 300); do ip netns exec "$1" nc -z -w 1 10.0.0.2 "$PORT" 2>/dev/null && return 0; sleep 0.1; done
-  echo "bench-echo-floor: nothing listened on 10.0.0.2:$PORT" >&2; return 1
-}
 measure() { # NETNS LABEL
   local out
   out="$(ip netns exec "$1" "$ROOT/tapwire" load --host 10.0.0.2 -p "$PORT" -t 1 -c 1 -n "$ECHOES" -s "$SIZE" \
@@ -61,17 +40,8 @@ measure() { # NETNS LABEL
   printf '  %-40s %8s MB/s  (p50 %s us)\n' "$2" "$mbps" "$p50"
   echo "$2|$mbps" >>"$TMP/figures"
 }
-tap_ns() { # creates $NS with tap0 (as tapwire bench java-echo does)
-  ip netns add "$NS"
-  ip netns exec "$NS" ip tuntap add dev tap0 mode tap
-  ip netns exec "$NS" ip addr add 10.0.0.1/24 dev tap0
-  ip netns exec "$NS" ip link set tap0 mtu "$MTU" up
-}
 
-ip netns add "$NV"; ip netns add "$NP"
-ip link add va netns "$NV" type veth peer name vb netns "$NP"
-ip netns exec "$NV" ip addr add 10.0.0.1/24 dev va; ip netns exec "$NV" ip link set va mtu "$MTU" up
-ip netns exec "$NP" ip addr add 10.0.0.2/24 dev vb; ip netns exec "$NP" ip link set vb mtu "$MTU" up
+veth_pair
 
 echo "echo floor: $ECHOES echoes of $SIZE bytes on one connection after $WARMUP unmeasured, MTU $MTU, $ROUNDS rounds; $(nproc) CPUs, $(uname -r)"
 for round in $(seq "$ROUNDS"); do
@@ -99,8 +69,8 @@ for round in $(seq "$ROUNDS"); do
 done
 
 echo "medians, and as a ratio of the Linux Netty server's:"
-base="$(awk -F'|' '$1 == "Linux, Netty echo (veth)" {print $2}' "$TMP/figures" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')"
+base="$(median_of "Linux, Netty echo (veth)")"
 awk -F'|' '!seen[$1]++ {print $1}' "$TMP/figures" | while read -r label; do
-  med="$(awk -F'|' -v l="$label" '$1 == l {print $2}' "$TMP/figures" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')"
+  med="$(median_of "$label")"
   awk -v l="$label" -v m="$med" -v b="$base" 'BEGIN {printf "  %-40s %8.1f MB/s  %.2fx\n", l, m, m / b}'
 done

@@ -20,33 +20,12 @@ ROUNDS="${2:-3}"
 MTU="${3:-65521}"
 WARMUP="${4:-4096}"
 PORT=7007
-[ "$(id -u)" -eq 0 ] || { echo "bench-stream-echo: needs root (network namespaces, TAP)" >&2; exit 2; }
-"$ROOT/scripts/install-deps.sh" >&2
-CP="$("$ROOT/scripts/netty-echo-classpath.sh" bench-stream-echo)"
-"$ROOT/tapwire" --version >/dev/null # builds the jar if needed
-JAVA="$("$ROOT/scripts/find-java.sh")"
-
-TMP="$(mktemp -d)"
-NS="tw-stream-$$"
-NV="tw-streamveth-$$"
-NP="tw-streampeer-$$"
-PID=""
-stop_server() {
-  if [ -n "$PID" ]; then kill -TERM "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=""; fi
-}
-cleanup() {
-  stop_server
-  for n in "$NS" "$NV" "$NP"; do ip netns del "$n" 2>/dev/null || true; done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
+NAME=bench-stream-echo
+# shellcheck source=scripts/echo-bench-lib.sh
+. "$ROOT/scripts/echo-bench-lib.sh"
+echo_bench_init
 gcc -O2 -Wall -o "$TMP/bulk" "$ROOT/apps/src/main/c/bulk.c"
-gcc -O2 -Wall -o "$TMP/tap_echo_floor" "$ROOT/apps/src/main/c/tap_echo_floor.c"
 
-await_port() { # NETNS
-  for _ in $(seq 300); do ip netns exec "$1" nc -z -w 1 10.0.0.2 "$PORT" 2>/dev/null && return 0; sleep 0.1; done
-  echo "bench-stream-echo: nothing listened on 10.0.0.2:$PORT" >&2; return 1
-}
 measure() { # NETNS LABEL
   ip netns exec "$1" "$TMP/bulk" client echo 10.0.0.2 "$PORT" $((WARMUP * 1048576)) >/dev/null
   local out mbps
@@ -56,12 +35,6 @@ measure() { # NETNS LABEL
   [ -n "$mbps" ] || { echo "bench-stream-echo: $2: $out" >&2; return 1; }
   printf '  %-34s %8s MB/s\n' "$2" "$mbps"
   echo "$2|$mbps" >>"$TMP/figures"
-}
-tap_ns() {
-  ip netns add "$NS"
-  ip netns exec "$NS" ip tuntap add dev tap0 mode tap
-  ip netns exec "$NS" ip addr add 10.0.0.1/24 dev tap0
-  ip netns exec "$NS" ip link set tap0 mtu "$MTU" up
 }
 run_floor() { # block|spin
   tap_ns
@@ -85,10 +58,7 @@ run_linux() {
   stop_server
 }
 
-ip netns add "$NV"; ip netns add "$NP"
-ip link add va netns "$NV" type veth peer name vb netns "$NP"
-ip netns exec "$NV" ip addr add 10.0.0.1/24 dev va; ip netns exec "$NV" ip link set va mtu "$MTU" up
-ip netns exec "$NP" ip addr add 10.0.0.2/24 dev vb; ip netns exec "$NP" ip link set vb mtu "$MTU" up
+veth_pair
 
 echo "stream echo: $MIB MiB through the Netty echo server on one connection after $WARMUP MiB unmeasured, MTU $MTU, $ROUNDS rounds; $(nproc) CPUs, $(uname -r)"
 for round in $(seq "$ROUNDS"); do
@@ -98,11 +68,10 @@ for round in $(seq "$ROUNDS"); do
   run_floor spin
 done
 
-median() { awk -F'|' -v l="$1" '$1 == l {print $2}' "$TMP/figures" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-linux="$(median "Linux, Netty echo (veth)")"
-tapwire="$(median "tapwire run, Netty echo (TAP)")"
-block="$(median "C floor on the TAP (block)")"
-spin="$(median "C floor on the TAP (spin)")"
+linux="$(median_of "Linux, Netty echo (veth)")"
+tapwire="$(median_of "tapwire run, Netty echo (TAP)")"
+block="$(median_of "C floor on the TAP (block)")"
+spin="$(median_of "C floor on the TAP (spin)")"
 awk -v l="$linux" -v t="$tapwire" -v b="$block" -v s="$spin" 'BEGIN {
   printf "medians: Linux %.1f MB/s, tapwire %.1f MB/s; ratio tapwire/Linux %.2f\n", l, t, t / l
   printf "C floor on the TAP: blocking %.1f MB/s (%.2fx of Linux), busy-polled %.1f MB/s (%.2fx)\n", b, b / l, s, s / l }'
