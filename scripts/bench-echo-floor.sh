@@ -46,26 +46,10 @@ veth_pair
 echo "echo floor: $ECHOES echoes of $SIZE bytes on one connection after $WARMUP unmeasured, MTU $MTU, $ROUNDS rounds; $(nproc) CPUs, $(uname -r)"
 for round in $(seq "$ROUNDS"); do
   echo "round $round"
-  for mode in block spin; do
-    tap_ns
-    ip netns exec "$NS" "$TMP/tap_echo_floor" tap0 "$mode" 2>/dev/null & PID=$!
-    await_port "$NS"
-    measure "$NS" "C floor on the TAP ($mode)"
-    stop_server; ip netns del "$NS"
-  done
-
-  tap_ns
-  ip netns exec "$NS" "$ROOT/tapwire" run --tap tap0 --addr 10.0.0.2/24 --mtu "$MTU" --classpath "$CP" -- \
-    io.tapwire.apps.nio.NettyEchoServerMain "$PORT" >"$TMP/run.log" 2>&1 & PID=$!
-  await_port "$NS" || { cat "$TMP/run.log" >&2; exit 1; }
-  measure "$NS" "tapwire run, Netty echo (TAP)"
-  stop_server; ip netns del "$NS"
-
-  ip netns exec "$NP" "$JAVA" -cp "$CP" io.tapwire.apps.nio.NettyEchoServerMain "$PORT" >"$TMP/netty.log" 2>&1 & PID=$!
-  await_port "$NV"
-  measure "$NV" "Linux, Netty echo (veth)"
-  stop_server
-
+  run_floor block
+  run_floor spin
+  run_tapwire
+  run_linux
 done
 
 echo "medians, and as a ratio of the Linux Netty server's:"

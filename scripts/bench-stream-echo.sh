@@ -36,28 +36,6 @@ measure() { # NETNS LABEL
   printf '  %-34s %8s MB/s\n' "$2" "$mbps"
   echo "$2|$mbps" >>"$TMP/figures"
 }
-run_floor() { # block|spin
-  tap_ns
-  ip netns exec "$NS" "$TMP/tap_echo_floor" tap0 "$1" 2>/dev/null & PID=$!
-  await_port "$NS"
-  measure "$NS" "C floor on the TAP ($1)"
-  stop_server; ip netns del "$NS"
-}
-run_tapwire() {
-  tap_ns
-  ip netns exec "$NS" "$ROOT/tapwire" run --tap tap0 --addr 10.0.0.2/24 --mtu "$MTU" --classpath "$CP" -- \
-    io.tapwire.apps.nio.NettyEchoServerMain "$PORT" >"$TMP/run.log" 2>&1 & PID=$!
-  await_port "$NS" || { cat "$TMP/run.log" >&2; exit 1; }
-  measure "$NS" "tapwire run, Netty echo (TAP)"
-  stop_server; ip netns del "$NS"
-}
-run_linux() {
-  ip netns exec "$NP" "$JAVA" -cp "$CP" io.tapwire.apps.nio.NettyEchoServerMain "$PORT" >"$TMP/netty.log" 2>&1 & PID=$!
-  await_port "$NV" || { cat "$TMP/netty.log" >&2; exit 1; }
-  measure "$NV" "Linux, Netty echo (veth)"
-  stop_server
-}
-
 veth_pair
 
 echo "stream echo: $MIB MiB through the Netty echo server on one connection after $WARMUP MiB unmeasured, MTU $MTU, $ROUNDS rounds; $(nproc) CPUs, $(uname -r)"
