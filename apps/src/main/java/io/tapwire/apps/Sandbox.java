@@ -454,16 +454,16 @@ public final class Sandbox implements AutoCloseable {
         if (taps.size() <= 1) {
             return tap.stats();
         }
-        long[] sum = new long[10];
+        long[] sum = new long[11];
         for (TapDevice t : taps) {
             TapStats st = t.stats();
             long[] v = {st.rxFrames(), st.rxBytes(), st.rxErrors(), st.rxLengthErrors(), st.txFrames(), st.txBytes(),
-                st.txErrors(), st.rxOffloadErrors(), st.rxSuperFrames(), st.txSuperFrames()};
+                st.txErrors(), st.rxOffloadErrors(), st.rxSuperFrames(), st.txSuperFrames(), st.txGatheredFrames()};
             for (int i = 0; i < v.length; i++) {
                 sum[i] += v[i];
             }
         }
-        return new TapStats(sum[0], sum[1], sum[2], sum[3], sum[4], sum[5], sum[6], sum[7], sum[8], sum[9]);
+        return new TapStats(sum[0], sum[1], sum[2], sum[3], sum[4], sum[5], sum[6], sum[7], sum[8], sum[9], sum[10]);
     }
 
     /** The fault injector between the stack and the TAP, or null when none was asked for. */

@@ -260,7 +260,8 @@ public final class UpCommand implements Callable<Integer> {
                         + tapStats.txFrames() + " frames, rx errors " + (tapStats.rxErrors() + tapStats.rxLengthErrors())
                         + ", tx errors " + tapStats.txErrors()
                         + (tapDevice.offloadsEnabled() ? ", offloads on: rx super-frames " + tapStats.rxSuperFrames()
-                                + ", tx super-segments " + tapStats.txSuperFrames() + ", bad virtio headers "
+                                + ", tx super-segments " + tapStats.txSuperFrames()
+                                + ", tx gathered " + tapStats.txGatheredFrames() + ", bad virtio headers "
                                 + tapStats.rxOffloadErrors() : ", offloads off")
                         + ", TX " + tapDevice.transmitPath()
                         + (txBatches > 0 ? " (" + txBatches + " batches)" : ""));
@@ -290,16 +291,16 @@ public final class UpCommand implements Callable<Integer> {
 
     /** The queues' counters added up. */
     private static TapStats sum(List<TapDevice> taps) {
-        long[] v = new long[10];
+        long[] v = new long[11];
         for (TapDevice t : taps) {
             TapStats s = t.stats();
             long[] one = {s.rxFrames(), s.rxBytes(), s.rxErrors(), s.rxLengthErrors(), s.txFrames(), s.txBytes(),
-                s.txErrors(), s.rxOffloadErrors(), s.rxSuperFrames(), s.txSuperFrames()};
+                s.txErrors(), s.rxOffloadErrors(), s.rxSuperFrames(), s.txSuperFrames(), s.txGatheredFrames()};
             for (int i = 0; i < v.length; i++) {
                 v[i] += one[i];
             }
         }
-        return new TapStats(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]);
+        return new TapStats(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10]);
     }
 
     private StackConfig config() {

@@ -240,7 +240,7 @@ abstract class FloodTestBase extends TcpSandboxTestBase {
                     tap.rxErrors() - b.tap.rxErrors(), tap.rxLengthErrors() - b.tap.rxLengthErrors(),
                     tap.txFrames() - b.tap.txFrames(), tap.txBytes() - b.tap.txBytes(), tap.txErrors() - b.tap.txErrors(),
                     tap.rxOffloadErrors() - b.tap.rxOffloadErrors(), tap.rxSuperFrames() - b.tap.rxSuperFrames(),
-                    tap.txSuperFrames() - b.tap.txSuperFrames());
+                    tap.txSuperFrames() - b.tap.txSuperFrames(), tap.txGatheredFrames() - b.tap.txGatheredFrames());
             return new Snapshot(rxFrames - b.rxFrames, accepted - b.accepted, dropped - b.dropped, dropTotal - b.dropTotal, dd, ds,
                     t, link.minus(b.link));
         }

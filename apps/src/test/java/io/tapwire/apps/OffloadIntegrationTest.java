@@ -63,10 +63,13 @@ class OffloadIntegrationTest extends TcpSandboxTestBase {
         TapStats after = sandbox.tapStats();
         long rxSuper = after.rxSuperFrames() - before.rxSuperFrames();
         long txSuper = after.txSuperFrames() - before.txSuperFrames();
-        System.out.printf("1 GB each way: %d super-frames in, %d super-segments out, %d frames in, %d frames out%n",
-                rxSuper, txSuper, after.rxFrames() - before.rxFrames(), after.txFrames() - before.txFrames());
+        System.out.printf("1 GB each way: %d super-frames in, %d super-segments out, %d frames in, %d frames out, %d gathered%n",
+                rxSuper, txSuper, after.rxFrames() - before.rxFrames(), after.txFrames() - before.txFrames(),
+                after.txGatheredFrames() - before.txGatheredFrames());
         assertTrue(rxSuper > 1_000, "Linux sent super-frames: " + rxSuper + "\n" + after);
         assertTrue(txSuper > 1_000, "the stack sent super-segments: " + txSuper + "\n" + after);
+        long gathered = after.txGatheredFrames() - before.txGatheredFrames();
+        assertTrue(gathered > 1_000, "the kernel took the payloads straight from the send rings: " + gathered + "\n" + after);
         assertEquals(0, after.rxOffloadErrors(), "no malformed virtio-net header from the kernel");
         assertTrue(after.txFrames() - before.txFrames() < 2 * GIGABYTE / fullSegmentPayload() / 4,
                 "far fewer writes than wire segments: " + (after.txFrames() - before.txFrames()));

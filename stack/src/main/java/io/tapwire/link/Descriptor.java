@@ -54,6 +54,12 @@ public final class Descriptor {
     private int checksumOffset;
     private int gsoType;
     private int gsoSize;
+    // TX payload kept outside the frame buffer (LinkOffloads#txGather): up to two ranges of one buffer.
+    private ByteBuffer external;
+    private int externalOffset;
+    private int externalLength;
+    private int externalOffset2;
+    private int externalLength2;
 
     Descriptor(ByteBuffer buffer, int index) {
         this.buffer = buffer;
@@ -108,6 +114,68 @@ public final class Descriptor {
         this.gsoSize = size;
     }
 
+    /**
+     * Ends the frame with {@code length} bytes of {@code storage} from index {@code offset}, then
+     * {@code length2} bytes from {@code offset2} (a wrapped ring's two pieces; 0 for none), instead of
+     * bytes copied into the frame buffer: the frame is the {@link #inlineLength()} bytes of the buffer
+     * followed by those ranges, and {@link #length()} counts all of it. Only for a device that offers
+     * {@link LinkOffloads#txGather()}; the producer keeps the ranges unchanged until the ring's
+     * consumer position has passed this descriptor (the device copied them then).
+     */
+    public void attachPayload(ByteBuffer storage, int offset, int length, int offset2, int length2) {
+        if (!storage.isDirect()) {
+            throw new IllegalArgumentException("an external payload must be a direct buffer (a device writes it from native memory)");
+        }
+        this.external = storage;
+        this.externalOffset = offset;
+        this.externalLength = length;
+        this.externalOffset2 = offset2;
+        this.externalLength2 = length2;
+    }
+
+    /** The buffer holding the payload outside the frame buffer, or null when the whole frame is in {@link #buffer()}. */
+    public ByteBuffer external() { return external; }
+
+    /** Index in {@link #external()} of the first external range. */
+    public int externalOffset() { return externalOffset; }
+
+    /** Bytes of the first external range. */
+    public int externalLength() { return externalLength; }
+
+    /** Index in {@link #external()} of the second external range. */
+    public int externalOffset2() { return externalOffset2; }
+
+    /** Bytes of the second external range (0 for none). */
+    public int externalLength2() { return externalLength2; }
+
+    /** Bytes of the frame held in {@link #buffer()}: {@link #length()} less the external payload. */
+    public int inlineLength() { return length - externalLength - externalLength2; }
+
+    /**
+     * Copies an external payload into the frame buffer after the inline bytes, so the whole frame
+     * is in {@link #buffer()} (for consumers that read frames there: virtual wires, captures, fault
+     * injectors). Nothing to do for a frame without one.
+     */
+    public void materialize() {
+        if (external == null) {
+            return;
+        }
+        int at = inlineLength();
+        buffer.put(at, external, externalOffset, externalLength);
+        if (externalLength2 > 0) {
+            buffer.put(at + externalLength, external, externalOffset2, externalLength2);
+        }
+        clearExternal();
+    }
+
+    private void clearExternal() {
+        external = null;
+        externalOffset = 0;
+        externalLength = 0;
+        externalOffset2 = 0;
+        externalLength2 = 0;
+    }
+
     /** Forgets all offload metadata: a plain frame with nothing known about its checksum. */
     public void clearOffloads() {
         checksumState = CSUM_NONE;
@@ -115,12 +183,16 @@ public final class Descriptor {
         checksumOffset = 0;
         gsoType = GSO_NONE;
         gsoSize = 0;
+        if (external != null) {
+            clearExternal();
+        }
     }
 
     @Override
     public String toString() {
         return "Descriptor[" + index + " " + state + " len=" + length
                 + (checksumState != CSUM_NONE ? " csum=" + checksumState : "")
-                + (gsoType != GSO_NONE ? " gso=" + gsoType + "/" + gsoSize : "") + "]";
+                + (gsoType != GSO_NONE ? " gso=" + gsoType + "/" + gsoSize : "")
+                + (external != null ? " external=" + (externalLength + externalLength2) : "") + "]";
     }
 }

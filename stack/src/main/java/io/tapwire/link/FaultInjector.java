@@ -83,6 +83,7 @@ public final class FaultInjector implements NetDevice {
         int moved = 0;
         Descriptor d;
         while ((d = tx.peek()) != null) {
+            d.materialize();
             transmit.send(d.buffer(), 0, d.length(), nowNanos);
             tx.consume(d);
             moved++;

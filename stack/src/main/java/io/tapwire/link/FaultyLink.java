@@ -102,6 +102,7 @@ public final class FaultyLink {
         int n = 0;
         Descriptor d;
         while ((d = tx.peek()) != null) {
+            d.materialize();
             path.send(d.buffer(), 0, d.length(), nowNanos);
             tx.consume(d);
             n++;

@@ -12,10 +12,24 @@ package io.tapwire.link;
  * @param tcpSegmentation the device cuts {@link Descriptor#GSO_TCPV4} and {@link Descriptor#GSO_TCPV6}
  *     super-segments (TSO and TSO6; needs {@code txChecksum})
  * @param maxDatagram the largest IP datagram a super-segment may be, header included (at most 65,535)
+ * @param txGather the device sends frames whose payload stays outside the descriptor
+ *     ({@link Descriptor#attachPayload}), gathering the pieces as a NIC's scatter-gather DMA does
+ *     ({@code ethtool -k}'s {@code scatter-gather}): TCP then transmits straight from the send
+ *     ring, without copying the payload into the frame
  */
-public record LinkOffloads(boolean txChecksum, boolean tcpSegmentation, int maxDatagram) {
+public record LinkOffloads(boolean txChecksum, boolean tcpSegmentation, int maxDatagram, boolean txGather) {
     /** A plain device: every frame is wire-sized and carries complete checksums. */
     public static final LinkOffloads NONE = new LinkOffloads(false, false, 0);
+
+    /** Offloads without scatter-gather. */
+    public LinkOffloads(boolean txChecksum, boolean tcpSegmentation, int maxDatagram) {
+        this(txChecksum, tcpSegmentation, maxDatagram, false);
+    }
+
+    /** The same offloads with {@link #txGather()} set to {@code on}. */
+    public LinkOffloads withGather(boolean on) {
+        return new LinkOffloads(txChecksum, tcpSegmentation, maxDatagram, on);
+    }
 
     public LinkOffloads {
         if (tcpSegmentation && !txChecksum) {

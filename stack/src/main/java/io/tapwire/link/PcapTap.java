@@ -54,7 +54,9 @@ public final class PcapTap implements NetDevice {
         long txEnd = tx.producerPosition();
         for (long s = Math.max(txSeen, tx.consumerPosition()); s < txEnd; s++) {
             recordNanos = nowNanos + epochOffsetNanos;
-            segmenter.emit(tx.at(s), record);
+            Descriptor d = tx.at(s);
+            d.materialize();   // the capture needs the payload in the frame (the device then writes it from there)
+            segmenter.emit(d, record);
         }
         txSeen = txEnd;
         int moved = inner.doWork(nowNanos);

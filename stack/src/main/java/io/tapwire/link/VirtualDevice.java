@@ -30,6 +30,7 @@ public final class VirtualDevice implements NetDevice {
     private long txFrames;
     private long wireFrames;
     private long superSegments;
+    private long gatheredFrames;
     private int largestTransmitted;
     private final LinkOffloads offloads;
     private final GsoSegmenter segmenter;
@@ -64,6 +65,9 @@ public final class VirtualDevice implements NetDevice {
         b.peer = a;
     }
 
+    /** TX frames whose payload this device gathered from outside their buffer ({@link LinkOffloads#txGather()}). */
+    public long gatheredFrames() { return gatheredFrames; }
+
     @Override public String name() { return name; }
     @Override public int mtu() { return mtu; }
     @Override public DescriptorRing rxRing() { return rx; }
@@ -78,6 +82,10 @@ public final class VirtualDevice implements NetDevice {
         int moved = 0;
         Descriptor d;
         while ((d = tx.peek()) != null) {
+            if (d.external() != null) {
+                gatheredFrames++;
+                d.materialize();   // the gathered payload joins the frame, as a NIC's DMA reads it
+            }
             if (segmenter != null) {
                 if (d.gsoType() != Descriptor.GSO_NONE) {
                     superSegments++;
@@ -192,6 +200,10 @@ public final class VirtualDevice implements NetDevice {
         List<byte[]> out = new ArrayList<>();
         Descriptor d;
         while ((d = tx.peek()) != null) {
+            if (d.external() != null) {
+                gatheredFrames++;
+                d.materialize();   // the gathered payload joins the frame, as a NIC's DMA reads it
+            }
             if (segmenter != null) {
                 if (d.gsoType() != Descriptor.GSO_NONE) {
                     superSegments++;

@@ -182,6 +182,11 @@ public final class Interface {
     }
 
     /** Free TX descriptors. */
+    /** The device's TX ring (whose consumer position tells which frames the device has written). */
+    public io.tapwire.link.DescriptorRing txRing() {
+        return tx;
+    }
+
     public int txAvailable() {
         return tx.available();
     }

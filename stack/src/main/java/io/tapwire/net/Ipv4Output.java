@@ -165,6 +165,15 @@ public final class Ipv4Output implements ArpCache.ResolvedSink {
         return true;
     }
 
+    /**
+     * The TX descriptor the datagram started by {@link #begin} goes into, or null when it is built
+     * elsewhere first (to be queued for address resolution or fragmented). A caller may end the
+     * frame with a payload the device gathers ({@link Descriptor#attachPayload}) only then.
+     */
+    public Descriptor pendingDescriptor() {
+        return pendingDescriptor;
+    }
+
     /** Absolute index in the buffer returned by {@link #begin} where the payload goes. */
     public int payloadOffset() {
         return pendingIpOffset + Ipv4Packet.MIN_HEADER_LENGTH;

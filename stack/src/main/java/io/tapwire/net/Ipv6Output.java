@@ -185,6 +185,15 @@ public final class Ipv6Output implements ArpCache.ResolvedSink {
     }
 
     /**
+     * The TX descriptor the datagram started by {@link #begin} goes into, or null when it is built
+     * elsewhere first (to be queued for address resolution or fragmented). A caller may end the
+     * frame with a payload the device gathers ({@link Descriptor#attachPayload}) only then.
+     */
+    public Descriptor pendingDescriptor() {
+        return pendingDescriptor;
+    }
+
+    /**
      * Lets the device complete the transport checksum of the packet being built, if it can: the
      * packet goes straight into a TX descriptor and the device offloads checksums (Linux's
      * CHECKSUM_PARTIAL, as over IPv4: {@link Ipv4Output#offloadTransportChecksum}). Then the

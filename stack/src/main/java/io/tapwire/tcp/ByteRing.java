@@ -8,26 +8,48 @@ import java.nio.ByteBuffer;
  * tail; {@link #writeAt} places bytes beyond the tail (out-of-order data) without moving it.
  *
  * <p>The send side retransmits straight from here: a segment is never copied to be kept
- * (DESIGN.md principle 4). The backing array is borrowed from a {@link BufferPool} when data
+ * (DESIGN.md principle 4), and with a device that gathers ({@link io.tapwire.link.LinkOffloads#txGather()})
+ * it is not copied to be sent either: the ring's storage is then direct memory, and TX frames
+ * point into it ({@link #storage()}). The storage is borrowed from a {@link BufferPool} when data
  * arrives and given back by {@link #releaseIfEmpty()}, so idle connections cost no buffer memory.
- * With a {@link TcpMemory}, the array is charged to {@code tcp_mem} while it is held, and refused
+ * With a {@link TcpMemory}, it is charged to {@code tcp_mem} while it is held, and refused
  * above its max. Guarded by the connection's lock.
  */
 public final class ByteRing {
     private final BufferPool pool;
+    private final boolean direct;
     private int capacity;
-    private byte[] data;
+    private ByteBuffer data;
     private long head;
     private long tail;
 
-    /** A ring of {@code capacity} bytes whose storage comes from {@code pool} (and is charged to its tcp_mem account, if any). */
+    /** A ring of {@code capacity} bytes whose heap storage comes from {@code pool} (and is charged to its tcp_mem account, if any). */
     public ByteRing(int capacity, BufferPool pool) {
+        this(capacity, pool, false);
+    }
+
+    /** A ring of {@code capacity} bytes whose storage, direct or on the heap, comes from {@code pool}. */
+    public ByteRing(int capacity, BufferPool pool, boolean direct) {
         if (capacity < 1) {
             throw new IllegalArgumentException("ring capacity must be positive, got " + capacity);
         }
         this.capacity = capacity;
         this.pool = pool;
+        this.direct = direct;
     }
+
+    /** True when the ring's storage is direct memory (a send ring a device transmits from). */
+    public boolean isDirect() { return direct; }
+
+    /**
+     * The storage, or null while the ring holds none; stream offset {@code o} is at index
+     * {@link #storageIndex}{@code (o)}. For building frames that point into it; the bytes between
+     * head and tail stay put until consumed, and the storage until given back to the pool.
+     */
+    public ByteBuffer storage() { return data; }
+
+    /** Where stream offset {@code offset} sits in {@link #storage()}. */
+    public int storageIndex(long offset) { return index(offset); }
 
     public int capacity() { return capacity; }
 
@@ -46,7 +68,7 @@ public final class ByteRing {
         if (memory != null && !memory.charge(capacity)) {
             return false;
         }
-        data = pool.take(capacity);
+        data = pool.take(capacity, direct);
         return true;
     }
 
@@ -98,14 +120,14 @@ public final class ByteRing {
             if (memory != null && !memory.chargeGrowth(capacity, newCapacity)) {
                 return false;
             }
-            byte[] old = data;
-            byte[] next = pool.take(newCapacity);
+            ByteBuffer old = data;
+            ByteBuffer next = pool.take(newCapacity, direct);
             int oldCap = capacity;
             for (long off = head; off < head + oldCap; ) {
                 int from = (int) (off % oldCap);
                 int to = (int) (off % newCapacity);
                 int n = Math.min(Math.min(oldCap - from, newCapacity - to), (int) (head + oldCap - off));
-                System.arraycopy(old, from, next, to, n);
+                next.put(to, old, from, n);
                 off += n;
             }
             pool.give(old);
@@ -125,9 +147,11 @@ public final class ByteRing {
             return 0;
         }
         int pos = index(tail);
-        int first = Math.min(n, data.length - pos);
-        System.arraycopy(src, offset, data, pos, first);
-        System.arraycopy(src, offset + first, data, 0, n - first);
+        int first = Math.min(n, capacity - pos);
+        data.put(pos, src, offset, first);
+        if (first < n) {
+            data.put(0, src, offset + first, n - first);
+        }
         tail += n;
         return n;
     }
@@ -143,10 +167,10 @@ public final class ByteRing {
             return 0;
         }
         int pos = index(tail);
-        int first = Math.min(n, data.length - pos);
-        src.get(from, data, pos, first);
+        int first = Math.min(n, capacity - pos);
+        data.put(pos, src, from, first);
         if (first < n) {
-            src.get(from + first, data, 0, n - first);
+            data.put(0, src, from + first, n - first);
         }
         tail += n;
         return n;
@@ -165,10 +189,10 @@ public final class ByteRing {
             throw new IllegalStateException("no storage for received data: check ensureStorage() first");
         }
         int pos = index(at);
-        int first = Math.min(length, data.length - pos);
-        src.get(srcOffset, data, pos, first);
+        int first = Math.min(length, capacity - pos);
+        data.put(pos, src, srcOffset, first);
         if (first < length) {
-            src.get(srcOffset + first, data, 0, length - first);
+            data.put(0, src, srcOffset + first, length - first);
         }
     }
 
@@ -189,7 +213,7 @@ public final class ByteRing {
             return;
         }
         int pos = index(from);
-        int first = Math.min(length, data.length - pos);
+        int first = Math.min(length, capacity - pos);
         dst.put(dstOffset, data, pos, first);
         if (first < length) {
             dst.put(dstOffset + first, data, 0, length - first);
@@ -203,9 +227,11 @@ public final class ByteRing {
             return 0;
         }
         int pos = index(head);
-        int first = Math.min(n, data.length - pos);
-        System.arraycopy(data, pos, dst, offset, first);
-        System.arraycopy(data, 0, dst, offset + first, n - first);
+        int first = Math.min(n, capacity - pos);
+        data.get(pos, dst, offset, first);
+        if (first < n) {
+            data.get(0, dst, offset + first, n - first);
+        }
         if (!peek) {
             head += n;
         }
@@ -222,7 +248,7 @@ public final class ByteRing {
             return 0;
         }
         int pos = index(head);
-        int first = Math.min(n, data.length - pos);
+        int first = Math.min(n, capacity - pos);
         int to = dst.position();
         dst.put(to, data, pos, first);
         if (first < n) {

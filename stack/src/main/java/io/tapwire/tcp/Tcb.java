@@ -393,7 +393,7 @@ public final class Tcb implements Timer.Target {
         this.remotePort = remotePort;
         this.key = key(remoteAddress, remotePort, localPort);
         this.recvRing = new ByteRing(rcvbuf, layer.bufferPool());
-        this.sendRing = new ByteRing(sndbuf, layer.bufferPool());
+        this.sendRing = new ByteRing(sndbuf, layer.bufferPool(), layer.gatherSend());
         this.sendBuf = new SendBuffer(sendRing, sndbuf);
         this.rtt = rtt;
         this.cc = cc;

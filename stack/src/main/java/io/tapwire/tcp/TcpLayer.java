@@ -51,6 +51,7 @@ public final class TcpLayer implements IpProtocolHandler {
     private final Runnable wakeStack;
     private final TcpSegment seg = new TcpSegment();
     private final BufferPool bufferPool = new BufferPool(64L * 1024 * 1024);
+    private final boolean gatherSend;
     private final TcpMemory memory;
     private final TcpOrphans orphans;
     private final TimeWaitLimits timeWaits;
@@ -77,6 +78,10 @@ public final class TcpLayer implements IpProtocolHandler {
         this.memory = new TcpMemory(config, runOnStack);
         this.md5 = new TcpMd5(stats);
         bufferPool.chargeTo(memory);
+        this.gatherSend = iface.offloads().txGather() && iface.offloads().txChecksum();
+        if (gatherSend) {
+            bufferPool.guardTransmit(iface.txRing());
+        }
         this.fastOpen = new TcpFastOpen(config, stats, this);
         this.output = new TcpOutput(config, ip, stats, this);
         this.orphans = new TcpOrphans(config, stats, this, output);
@@ -177,6 +182,13 @@ public final class TcpLayer implements IpProtocolHandler {
     }
     /** The arrays connection rings borrow (for monitoring: {@link BufferPool#lentBytes()}). */
     public BufferPool bufferPool() { return bufferPool; }
+
+    /**
+     * True when send rings are direct memory the device gathers TX payload from
+     * ({@link io.tapwire.link.LinkOffloads#txGather()} with checksum offload): data is then not
+     * copied into frames.
+     */
+    boolean gatherSend() { return gatherSend; }
     TcpOrphans orphans() { return orphans; }
     TimeWaitLimits timeWaits() { return timeWaits; }
 

@@ -29,6 +29,11 @@ final class TcpSegmentWriter {
     private final TcpOutput output;
     private final TcpSegment seg = new TcpSegment();
     private final TcpOptions options = new TcpOptions();
+    /**
+     * The device gathers TX payload from outside the frame and completes checksums, so data
+     * segments point into the (direct) send ring instead of carrying a copy.
+     */
+    private final boolean gather;
 
     TcpSegmentWriter(StackConfig config, Ipv4Output ip, io.tapwire.Statistics stats, TcpLayer layer, TcpOutput output) {
         this.config = config;
@@ -36,6 +41,7 @@ final class TcpSegmentWriter {
         this.stats = stats;
         this.layer = layer;
         this.output = output;
+        this.gather = layer.gatherSend();
     }
 
     void setIpv6Output(io.tapwire.net.Ipv6Output out) {
@@ -257,7 +263,12 @@ final class TcpSegmentWriter {
             }
         }
         if (len > 0) {
-            t.sendRing.copyTo(dataOffset, b, at + TcpSegment.MIN_HEADER_LENGTH + optLen, len);
+            Descriptor frame = gather && md5Key == null ? (e6 == null ? ip.pendingDescriptor() : ip6.pendingDescriptor()) : null;
+            if (frame != null && t.sendRing.isDirect()) {
+                attachPayload(frame, t.sendRing, dataOffset, len);
+            } else {
+                t.sendRing.copyTo(dataOffset, b, at + TcpSegment.MIN_HEADER_LENGTH + optLen, len);
+            }
         }
         if (md5Key != null) {
             layer.md5().sign(t, s, at + TcpSegment.MIN_HEADER_LENGTH + 4, md5Key);
@@ -314,6 +325,20 @@ final class TcpSegmentWriter {
             t.rcvWnd = field;   // our SYN: rcv_wnd is its window (tcp_connect_init)
         }
         return true;
+    }
+
+    /**
+     * Ends the frame with the segment's data where it lies in the send ring, for the device to
+     * gather, instead of copying it into the frame (a NIC's scatter-gather; Linux sends from the
+     * socket's pages the same way). The device writes it before the ring's storage can be lent
+     * again ({@link BufferPool#guardTransmit}); acknowledged bytes the application overwrites
+     * before then can only reach a peer that already holds them, which drops them as duplicates.
+     * The checksum is the device's (partial), so nothing here reads the data.
+     */
+    private static void attachPayload(Descriptor frame, ByteRing ring, long dataOffset, int len) {
+        int pos = ring.storageIndex(dataOffset);
+        int first = Math.min(len, ring.capacity() - pos);
+        frame.attachPayload(ring.storage(), pos, first, 0, len - first);
     }
 
     /**

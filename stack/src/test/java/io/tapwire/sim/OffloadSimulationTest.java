@@ -107,6 +107,27 @@ class OffloadSimulationTest {
         assertEquals(up.length + whole, c[0].tcpInfo().bytesAcked(), "acknowledged without waiting for the delayed-ACK timer");
     }
 
+    @Test
+    void payloadsGatheredFromTheSendRingCrossTheWireAsCopiedOnesDo() throws Exception {
+        Run copied = run(TSO);
+        Run gathered = run(TSO.withGather(true));
+        assertEquals(0, copied.gatheredFrames, "without txGather every payload is copied into its frame");
+        assertTrue(gathered.gatheredFrames > 10, "data frames pointed into the send ring: " + gathered.gatheredFrames);
+        assertArrayEquals(copied.digest, gathered.digest, "the same bytes arrived");
+        assertEquals(copied.dataSegments, gathered.dataSegments, "the same wire segments");
+        assertEquals(0, gathered.badChecksums, "checksums completed over the gathered bytes");
+    }
+
+    @Test
+    void retransmissionsGatheredFromTheSendRingCarryTheOriginalBytes() throws Exception {
+        // Every 40th data segment from A is lost: A retransmits from the ring it also sends new data from.
+        Run gathered = run(TSO.withGather(true), 1500, 40);
+        assertTrue(gathered.dropped > 10, "segments lost: " + gathered.dropped);
+        assertTrue(gathered.gatheredFrames > 10, "data frames pointed into the send ring: " + gathered.gatheredFrames);
+        assertTrue(gathered.retransmitted > 0, "A retransmitted");
+        assertEquals(0, gathered.badChecksums);
+    }
+
     /** Everything one transfer showed. */
     private static final class Run {
         final List<WireSegment> dataSegments = new ArrayList<>();
@@ -120,6 +141,9 @@ class OffloadSimulationTest {
         int firstSeq;
         int firstAck;
         long receiverChecksumDrops;
+        long gatheredFrames;
+        int dropped;
+        long retransmitted;
     }
 
     /** 4 MB from A to B on a fresh connection; A's device offloads as given; records the wire from A. */
@@ -129,6 +153,11 @@ class OffloadSimulationTest {
 
     /** {@link #run(LinkOffloads)} with B's link MTU as given (A's is 1500). */
     private static Run run(LinkOffloads offloadsA, int mtuB) throws Exception {
+        return run(offloadsA, mtuB, 0);
+    }
+
+    /** {@link #run(LinkOffloads, int)} losing every {@code dropEvery}-th data segment from A (0: none). */
+    private static Run run(LinkOffloads offloadsA, int mtuB, int dropEvery) throws Exception {
         VirtualNet net = VirtualNet.withMtus(1500, mtuB, offloadsA, LinkOffloads.NONE, c -> { }, c -> { });
         Run run = new Run();
         TcpSegment seg = new TcpSegment();
@@ -159,6 +188,10 @@ class OffloadSimulationTest {
                     // Relative: each run draws its own initial sequence numbers.
                     run.dataSegments.add(new WireSegment(seg.seq() - run.firstSeq, seg.ack() - run.firstAck,
                             seg.flags(), seg.window(), seg.payloadLength()));
+                    if (dropEvery > 0 && run.dataSegments.size() % dropEvery == 0) {
+                        run.dropped++;
+                        return true;
+                    }
                 }
             }
             return false;
@@ -174,6 +207,8 @@ class OffloadSimulationTest {
         run.superSegments = net.devA.superSegments();
         run.largestHandedToDevice = net.devA.largestTransmitted();
         run.receiverChecksumDrops = net.b.statistics().get(io.tapwire.DropReason.TCP_BAD_CHECKSUM);
+        run.gatheredFrames = net.devA.gatheredFrames();
+        run.retransmitted = c[0].tcpInfo().bytesRetrans();
         return run;
     }
 

@@ -44,8 +44,16 @@ public final class TapDevice implements NetDevice {
 
     /** Frame buffers with offloads: the largest IPv4 datagram (a super-frame) plus its Ethernet header. */
     static final int SUPER_FRAME_CAPACITY = 65535 + 14 + 7 & ~7;
-    /** What an offloading TAP declares: partial checksums completed and TCP super-segments cut by the kernel. */
-    static final LinkOffloads TAP_OFFLOADS = new LinkOffloads(true, true, 65535);
+    /**
+     * Whether TX frames may carry a payload outside their buffer, gathered by writev(2): on unless
+     * the system property {@code tapwire.txGather} is {@code false} (to compare with the copying path).
+     */
+    static final boolean TX_GATHER = !"false".equals(System.getProperty("tapwire.txGather"));
+    /**
+     * What an offloading TAP declares: partial checksums completed and TCP super-segments cut by
+     * the kernel, and payloads gathered from the stack's send rings ({@link #TX_GATHER}).
+     */
+    static final LinkOffloads TAP_OFFLOADS = new LinkOffloads(true, true, 65535, TX_GATHER);
 
     private static final int MAX_POLL_MILLIS = Integer.MAX_VALUE;
 
@@ -492,7 +500,7 @@ public final class TapDevice implements NetDevice {
         int lastMoved = statsFence; // volatile read: see the counters as of the last doWork
         TapTransmitter t = transmitter;
         return new TapStats(rxFrames, rxBytes, rxErrors, rxLengthErrors, t.frames(), t.bytes(), t.errors(),
-                rxOffloadErrors, rxSuperFrames, t.superFrames());
+                rxOffloadErrors, rxSuperFrames, t.superFrames(), t.gathered());
     }
 
     /**

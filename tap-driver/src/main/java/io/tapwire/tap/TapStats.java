@@ -18,6 +18,8 @@ package io.tapwire.tap;
  *     past its end)
  * @param rxSuperFrames received super-frames (GSO, up to 64 KB) among {@code rxFrames}
  * @param txSuperFrames sent super-segments among {@code txFrames}, cut by the kernel
+ * @param txGatheredFrames frames among {@code txFrames} whose payload the kernel copied straight
+ *     from a TCP send ring (scatter-gather, {@link io.tapwire.link.LinkOffloads#txGather()})
  */
 public record TapStats(
         long rxFrames,
@@ -29,5 +31,6 @@ public record TapStats(
         long txErrors,
         long rxOffloadErrors,
         long rxSuperFrames,
-        long txSuperFrames) {
+        long txSuperFrames,
+        long txGatheredFrames) {
 }

@@ -11,8 +11,11 @@ import java.nio.ByteOrder;
  * The transmit side of a {@link TapDevice}: takes READY frames from its TX ring and writes them to
  * the TAP, one {@code write(2)} (or {@code writev(2)} with the virtio-net header) per frame, or,
  * with io_uring on ({@link #useIoUring}), batches of two or more frames through a {@link TxUring}
- * with one {@code io_uring_enter(2)} each. Counts what it wrote. Driver thread only, as
- * {@link TapDevice#doWork}; the counters are published by the device's stats fence.
+ * with one {@code io_uring_enter(2)} each. A frame whose payload lies outside its buffer
+ * ({@link Descriptor#external()}, a TCP send ring) is gathered: its ranges follow the frame's
+ * buffer as further iovecs, and the kernel copies them straight from the ring. Counts what it
+ * wrote. Driver thread only, as {@link TapDevice#doWork}; the counters are published by the
+ * device's stats fence.
  */
 final class TapTransmitter {
     /**
@@ -22,8 +25,13 @@ final class TapTransmitter {
      */
     static final int TX_BATCH_MIN = 2;
 
-    // A virtio-net header and two iovecs per in-flight frame of a batch.
+    // A virtio-net header and up to four iovecs (header, frame buffer, two external ranges) per
+    // in-flight frame of a batch.
     private static final int BATCH_VNET_STRIDE = 16;
+    private static final int IOVS_PER_FRAME = 4;
+    // Native addresses of external payload buffers, direct-mapped by identity hash: a frame's
+    // lookup costs a JNI call only the first time its send ring's storage is seen.
+    private static final int ADDRESS_CACHE_SIZE = 64;
 
     private final String name;
     private final int tunFd;
@@ -33,10 +41,12 @@ final class TapTransmitter {
 
     // Native scratch memory, allocated once (see TapDevice): the single-frame iovecs and header,
     // and the batch's headers, iovecs and results.
-    private final ByteBuffer txIov = scratch(2 * LibC.IOVEC_SIZE);
+    private final ByteBuffer txIov = scratch(IOVS_PER_FRAME * LibC.IOVEC_SIZE);
     private final ByteBuffer txVnet = scratch(VirtioNetHeader.LENGTH);
     private final ByteBuffer batchVnet = scratch(TxUring.ENTRIES * BATCH_VNET_STRIDE);
-    private final ByteBuffer batchIov = scratch(TxUring.ENTRIES * 2 * LibC.IOVEC_SIZE);
+    private final ByteBuffer batchIov = scratch(TxUring.ENTRIES * IOVS_PER_FRAME * LibC.IOVEC_SIZE);
+    private final ByteBuffer[] cachedBuffers = new ByteBuffer[ADDRESS_CACHE_SIZE];
+    private final long[] cachedAddresses = new long[ADDRESS_CACHE_SIZE];
     private final long txIovAddress = LibC.address(txIov);
     private final long batchIovAddress = LibC.address(batchIov);
     private final int[] batchResults = new int[TxUring.ENTRIES];
@@ -47,6 +57,7 @@ final class TapTransmitter {
     private long txErrors;
     private long txSuperFrames;
     private long txBatches;
+    private long txGathered;
 
     TapTransmitter(String name, int tunFd, DescriptorRing tx, long[] txAddress, boolean offloads) {
         this.name = name;
@@ -61,8 +72,8 @@ final class TapTransmitter {
         }
         long batchVnetAddress = LibC.address(batchVnet);
         for (int i = 0; i < TxUring.ENTRIES; i++) {
-            batchIov.putLong(i * 2 * LibC.IOVEC_SIZE, batchVnetAddress + (long) i * BATCH_VNET_STRIDE);
-            batchIov.putLong(i * 2 * LibC.IOVEC_SIZE + 8, VirtioNetHeader.LENGTH);
+            batchIov.putLong(i * IOVS_PER_FRAME * LibC.IOVEC_SIZE, batchVnetAddress + (long) i * BATCH_VNET_STRIDE);
+            batchIov.putLong(i * IOVS_PER_FRAME * LibC.IOVEC_SIZE + 8, VirtioNetHeader.LENGTH);
         }
     }
 
@@ -97,6 +108,8 @@ final class TapTransmitter {
     long errors() { return txErrors; }
     long superFrames() { return txSuperFrames; }
     long batches() { return txBatches; }
+    /** Frames written with a payload gathered from outside their buffer. */
+    long gathered() { return txGathered; }
 
     /**
      * Writes READY frames until none is left or the kernel pushes back (EAGAIN); returns how
@@ -130,9 +143,10 @@ final class TapTransmitter {
             if (offloads) {
                 // One writev(2): the virtio-net header describing the frame, then the frame.
                 encodeHeader(d, txVnet, 0);
-                txIov.putLong(LibC.IOVEC_SIZE, txAddress[d.index()]);
-                txIov.putLong(LibC.IOVEC_SIZE + 8, d.length());
-                n = HotCalls.writev(tunFd, txIovAddress, 2);
+                int iovs = 1 + frameIovecs(d, txIov, LibC.IOVEC_SIZE);
+                n = HotCalls.writev(tunFd, txIovAddress, iovs);
+            } else if (d.external() != null) {
+                n = HotCalls.writev(tunFd, txIovAddress, frameIovecs(d, txIov, 0));
             } else {
                 n = HotCalls.write(tunFd, txAddress[d.index()], d.length());
             }
@@ -161,12 +175,13 @@ final class TapTransmitter {
         long first = tx.consumerPosition();
         for (int i = 0; i < count; i++) {
             Descriptor d = tx.at(first + i);
+            int iov = i * IOVS_PER_FRAME * LibC.IOVEC_SIZE;
             if (offloads) {
-                int iov = i * 2 * LibC.IOVEC_SIZE;
                 encodeHeader(d, batchVnet, i * BATCH_VNET_STRIDE);
-                batchIov.putLong(iov + LibC.IOVEC_SIZE, txAddress[d.index()]);
-                batchIov.putLong(iov + LibC.IOVEC_SIZE + 8, d.length());
-                txUring.queueWritev(i, batchIovAddress + iov, 2);
+                int iovs = 1 + frameIovecs(d, batchIov, iov + LibC.IOVEC_SIZE);
+                txUring.queueWritev(i, batchIovAddress + iov, iovs);
+            } else if (d.external() != null) {
+                txUring.queueWritev(i, batchIovAddress + iov, frameIovecs(d, batchIov, iov));
             } else {
                 txUring.queueWrite(i, txAddress[d.index()], d.length());
             }
@@ -193,6 +208,38 @@ final class TapTransmitter {
             leaving--;
         }
         return leaving;
+    }
+
+    /**
+     * Writes the iovecs of {@code d}'s frame at {@code at} in {@code iovs}: its buffer's bytes, then
+     * any external payload ranges. Returns how many iovecs (1 to 3).
+     */
+    private int frameIovecs(Descriptor d, ByteBuffer iovs, int at) {
+        iovs.putLong(at, txAddress[d.index()]);
+        iovs.putLong(at + 8, d.inlineLength());
+        ByteBuffer external = d.external();
+        if (external == null) {
+            return 1;
+        }
+        long base = addressOf(external);
+        iovs.putLong(at + LibC.IOVEC_SIZE, base + d.externalOffset());
+        iovs.putLong(at + LibC.IOVEC_SIZE + 8, d.externalLength());
+        if (d.externalLength2() == 0) {
+            return 2;
+        }
+        iovs.putLong(at + 2 * LibC.IOVEC_SIZE, base + d.externalOffset2());
+        iovs.putLong(at + 2 * LibC.IOVEC_SIZE + 8, d.externalLength2());
+        return 3;
+    }
+
+    /** The native address of a direct buffer, from the cache when it was seen before. */
+    private long addressOf(ByteBuffer direct) {
+        int slot = System.identityHashCode(direct) & (ADDRESS_CACHE_SIZE - 1);
+        if (cachedBuffers[slot] != direct) {
+            cachedBuffers[slot] = direct;
+            cachedAddresses[slot] = LibC.address(direct);
+        }
+        return cachedAddresses[slot];
     }
 
     private void encodeHeader(Descriptor d, ByteBuffer into, int at) {
@@ -222,6 +269,9 @@ final class TapTransmitter {
         }
         txFrames++;
         txBytes += n;
+        if (d.external() != null) {
+            txGathered++;
+        }
     }
 
     /** Closes the io_uring, if any (after the driver loop has stopped). */
