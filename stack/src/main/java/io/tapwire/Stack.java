@@ -90,6 +90,8 @@ public final class Stack {
     private ShardSteering shard;
     private boolean started;
     private long now;
+    /** The device's header-data split, or null ({@link StackConfig#tcpRxPlacement}). */
+    private final io.tapwire.link.RxPlacement rxPlacement;
 
     /** Builds a stack on {@code device}'s rings with {@code config} (validated here). */
     public Stack(NetDevice device, StackConfig config) {
@@ -105,6 +107,7 @@ public final class Stack {
         this.icmp = new Icmp(config, iface, ipOut, stats);
         this.udp = new UdpLayer(config, iface, ipOut, icmp, stats, this::wake);
         this.tcp = new TcpLayer(config, iface, ipOut, stats, timers, this::execute, this::wake);
+        this.rxPlacement = config.tcpRxPlacement ? tcp.placeReceivedPayload(device::placeReceived) : null;
         ipIn.register(Ipv4Packet.PROTO_TCP, tcp);
         ipIn.register(Ipv4Packet.PROTO_ICMP, icmp);
         ipIn.register(Ipv4Packet.PROTO_UDP, udp);
@@ -192,10 +195,17 @@ public final class Stack {
         int budget = config.rxBudget;
         Descriptor d;
         while (budget > 0 && tx.available() >= txHeadroom && (d = rx.peek()) != null) {
+            boolean placed = d.placedOwner() != null;
+            if (shard != null) {
+                d.materialize(); // a frame handed to another shard is copied whole
+            }
             if (shard == null || !shard.steer(d)) {
                 iface.beginReceive(d);
                 receiveFrame(d.buffer(), d.length());
                 iface.endReceive();
+            }
+            if (placed) {
+                rxPlacement.processed();
             }
             rx.consume(d);
             budget--;

@@ -264,6 +264,12 @@ public final class StackConfig {
     public boolean tcpWindowScaling = true;
     /** TCP: offer timestamps and use PAWS, RFC 7323 ({@code tcp_timestamps}). */
     public boolean tcpTimestamps = true;
+    /**
+     * TCP: let a device that can (a TAP with offloads) read in-order payload straight into the
+     * receive ring of the connection it is for, instead of the stack copying it there
+     * ({@link io.tapwire.link.RxPlacement}). Off for hosts that read received frames themselves.
+     */
+    public boolean tcpRxPlacement = true;
     /** TCP: offer SACK and send SACK blocks, RFC 2018 ({@code tcp_sack}). */
     public boolean tcpSack = true;
     /** TCP: report duplicate segments with D-SACK, RFC 2883 ({@code tcp_dsack}). */

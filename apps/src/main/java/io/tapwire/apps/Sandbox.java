@@ -445,6 +445,14 @@ public final class Sandbox implements AutoCloseable {
         return echo;
     }
 
+    /** Frames whose payload the TAP(s) read straight into a TCP receive ring (header-data split). */
+    public long rxPlacedFrames() {
+        if (taps.size() <= 1) {
+            return tap.rxPlacedFrames();
+        }
+        return taps.stream().mapToLong(TapDevice::rxPlacedFrames).sum();
+    }
+
     /**
      * The TAP's own counters: frames read from the kernel (and so offered to the stack's RX ring)
      * and frames written to it. Frames the kernel could not queue for the TAP never get here; they

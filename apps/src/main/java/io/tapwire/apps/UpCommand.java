@@ -251,6 +251,7 @@ public final class UpCommand implements Callable<Integer> {
             echos.forEach(UdpEchoService::close);
             TapStats tapStats = sum(taps);
             long txBatches = taps.stream().mapToLong(TapDevice::txBatches).sum();
+            long rxPlaced = taps.stream().mapToLong(TapDevice::rxPlacedFrames).sum();
             devices.forEach(NetDevice::close);
             if (group != null) {
                 System.out.println();
@@ -261,7 +262,7 @@ public final class UpCommand implements Callable<Integer> {
                         + ", tx errors " + tapStats.txErrors()
                         + (tapDevice.offloadsEnabled() ? ", offloads on: rx super-frames " + tapStats.rxSuperFrames()
                                 + ", tx super-segments " + tapStats.txSuperFrames()
-                                + ", tx gathered " + tapStats.txGatheredFrames() + ", bad virtio headers "
+                                + ", tx gathered " + tapStats.txGatheredFrames() + ", rx placed " + rxPlaced + ", bad virtio headers "
                                 + tapStats.rxOffloadErrors() : ", offloads off")
                         + ", TX " + tapDevice.transmitPath()
                         + (txBatches > 0 ? " (" + txBatches + " batches)" : ""));

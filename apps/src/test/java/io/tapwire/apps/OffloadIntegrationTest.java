@@ -28,6 +28,11 @@ class OffloadIntegrationTest extends TcpSandboxTestBase {
     private static final Duration BULK_TIMEOUT = Duration.ofSeconds(180);
     private static final Pattern LENGTH = Pattern.compile("length (\\d+)");
 
+    /** Whether the stack's TAP reads in-order payload straight into receive rings (IPv4 only). */
+    boolean receivePlacementExpected() {
+        return true;
+    }
+
     /** The payload of a full wire-sized segment: MSS 1460 less 12 bytes of timestamps (1440 - 12 over IPv6). */
     int fullSegmentPayload() {
         return 1448;
@@ -50,6 +55,7 @@ class OffloadIntegrationTest extends TcpSandboxTestBase {
     @Test
     void gigabyteThroughTheEchoServiceIsByteExactBothWaysInSuperFrames() throws Exception {
         TapStats before = sandbox.tapStats();
+        long placedBefore = sandbox.rxPlacedFrames();
         // The byte source's pattern goes out through tapwire (port 19), back in through the echo
         // service (port 7) and out again: 1 GB each way on two connections at once. Its hash is
         // taken on the way into the echo service and on the way back.
@@ -63,13 +69,19 @@ class OffloadIntegrationTest extends TcpSandboxTestBase {
         TapStats after = sandbox.tapStats();
         long rxSuper = after.rxSuperFrames() - before.rxSuperFrames();
         long txSuper = after.txSuperFrames() - before.txSuperFrames();
-        System.out.printf("1 GB each way: %d super-frames in, %d super-segments out, %d frames in, %d frames out, %d gathered%n",
+        System.out.printf("1 GB each way: %d super-frames in, %d super-segments out, %d frames in, %d frames out, %d gathered, %d placed%n",
                 rxSuper, txSuper, after.rxFrames() - before.rxFrames(), after.txFrames() - before.txFrames(),
-                after.txGatheredFrames() - before.txGatheredFrames());
+                after.txGatheredFrames() - before.txGatheredFrames(), sandbox.rxPlacedFrames() - placedBefore);
         assertTrue(rxSuper > 1_000, "Linux sent super-frames: " + rxSuper + "\n" + after);
         assertTrue(txSuper > 1_000, "the stack sent super-segments: " + txSuper + "\n" + after);
         long gathered = after.txGatheredFrames() - before.txGatheredFrames();
         assertTrue(gathered > 1_000, "the kernel took the payloads straight from the send rings: " + gathered + "\n" + after);
+        long placed = sandbox.rxPlacedFrames() - placedBefore;
+        if (receivePlacementExpected()) {
+            assertTrue(placed > 1_000, "the TAP read payloads straight into the receive rings: " + placed);
+        } else {
+            assertEquals(0, placed, "no payload placed in a receive ring");
+        }
         assertEquals(0, after.rxOffloadErrors(), "no malformed virtio-net header from the kernel");
         assertTrue(after.txFrames() - before.txFrames() < 2 * GIGABYTE / fullSegmentPayload() / 4,
                 "far fewer writes than wire segments: " + (after.txFrames() - before.txFrames()));

@@ -60,6 +60,11 @@ public final class Descriptor {
     private int externalLength;
     private int externalOffset2;
     private int externalLength2;
+    // Where the external payload belongs in the frame (-1: after the inline bytes, as on TX).
+    private int externalAt = -1;
+    // RX: the receive ring the device placed the payload in, and the stream offset it starts at.
+    private Object placedOwner;
+    private long placedStream;
 
     Descriptor(ByteBuffer buffer, int index) {
         this.buffer = buffer;
@@ -133,6 +138,26 @@ public final class Descriptor {
         this.externalLength2 = length2;
     }
 
+    /**
+     * RX: the device read the frame's payload (from frame index {@code at} on) straight into a TCP
+     * receive ring, {@code owner}'s, at stream offset {@code streamOffset}: {@code length} bytes of
+     * {@code storage} from {@code offset}, then {@code length2} from {@code offset2} (header-data
+     * split; see {@link RxPlacement}). The frame buffer holds the rest of the frame at its place.
+     */
+    public void attachPlaced(ByteBuffer storage, int offset, int length, int offset2, int length2, int at,
+                             Object owner, long streamOffset) {
+        attachPayload(storage, offset, length, offset2, length2);
+        this.externalAt = at;
+        this.placedOwner = owner;
+        this.placedStream = streamOffset;
+    }
+
+    /** RX: the receive ring the payload was placed in ({@link #attachPlaced}), or null. */
+    public Object placedOwner() { return placedOwner; }
+
+    /** RX: the stream offset in {@link #placedOwner()}'s ring where the payload starts. */
+    public long placedStream() { return placedStream; }
+
     /** The buffer holding the payload outside the frame buffer, or null when the whole frame is in {@link #buffer()}. */
     public ByteBuffer external() { return external; }
 
@@ -152,7 +177,8 @@ public final class Descriptor {
     public int inlineLength() { return length - externalLength - externalLength2; }
 
     /**
-     * Copies an external payload into the frame buffer after the inline bytes, so the whole frame
+     * Copies an external payload into the frame buffer where it belongs (after the inline bytes on
+     * TX; at its frame index on RX), so the whole frame
      * is in {@link #buffer()} (for consumers that read frames there: virtual wires, captures, fault
      * injectors). Nothing to do for a frame without one.
      */
@@ -160,7 +186,7 @@ public final class Descriptor {
         if (external == null) {
             return;
         }
-        int at = inlineLength();
+        int at = externalAt >= 0 ? externalAt : inlineLength();
         buffer.put(at, external, externalOffset, externalLength);
         if (externalLength2 > 0) {
             buffer.put(at + externalLength, external, externalOffset2, externalLength2);
@@ -174,6 +200,9 @@ public final class Descriptor {
         externalLength = 0;
         externalOffset2 = 0;
         externalLength2 = 0;
+        externalAt = -1;
+        placedOwner = null;
+        placedStream = 0;
     }
 
     /** Forgets all offload metadata: a plain frame with nothing known about its checksum. */

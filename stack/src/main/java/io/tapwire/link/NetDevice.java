@@ -24,6 +24,15 @@ public interface NetDevice extends AutoCloseable {
     DescriptorRing txRing();
 
     /**
+     * Offers the device a header-data split: if it takes it ({@code true}), it reads the payload of
+     * the frames {@code placement} expects straight into a TCP receive ring. Devices that cannot,
+     * or whose frames someone else reads too (captures), decline, as by default.
+     */
+    default boolean placeReceived(RxPlacement placement) {
+        return false;
+    }
+
+    /**
      * Moves frames between the medium and the rings without blocking: sends READY TX frames and
      * fills AVAILABLE RX slots with received frames.
      *

@@ -31,6 +31,12 @@ public final class VirtualDevice implements NetDevice {
     private long wireFrames;
     private long superSegments;
     private long gatheredFrames;
+    // Header-data split, emulated (splitHeaders): the placement TCP armed, and the RX consumer
+    // position at the last injection (a new one means the stack polled: a new batch).
+    private boolean splitHeaders;
+    private RxPlacement placement;
+    private long splitConsumerSeen = -1;
+    private long placedFrames;
     private int largestTransmitted;
     private final LinkOffloads offloads;
     private final GsoSegmenter segmenter;
@@ -63,6 +69,57 @@ public final class VirtualDevice implements NetDevice {
     public static void connect(VirtualDevice a, VirtualDevice b) {
         a.peer = b;
         b.peer = a;
+    }
+
+    /**
+     * Emulates a TAP's header-data split ({@link RxPlacement}) for the stack on this device: each
+     * injected frame's payload is moved into the receive ring TCP expects it for, and its bytes in
+     * the descriptor are overwritten, so a reader that does not take the placed copy sees garbage.
+     * Frames are injected by the thread that runs this device's stack (simulation), as a TAP's
+     * reads happen on it. Call before the stack is built.
+     */
+    public void splitHeaders() {
+        this.splitHeaders = true;
+    }
+
+    @Override
+    public boolean placeReceived(RxPlacement placement) {
+        if (!splitHeaders) {
+            return false;
+        }
+        this.placement = placement;
+        return true;
+    }
+
+    /** Injected frames whose payload went straight to a receive ring ({@link #splitHeaders()}). */
+    public long placedFrames() { return placedFrames; }
+
+    /** Lays {@code slot}'s frame out as a split read would have, then lets the placement judge it. */
+    private void split(Descriptor slot, int length) {
+        long consumer = rx.consumerPosition();
+        if (consumer != splitConsumerSeen) {
+            splitConsumerSeen = consumer;   // the stack polled since: a new batch of reads
+            placement.prepare(rx.frameCapacity());
+        }
+        if (!placement.armed()) {
+            return;
+        }
+        int header = placement.headerLength();
+        int payload = length - header;
+        if (payload > 0) {
+            int inRing = Math.min(payload, placement.room());
+            int first = Math.min(inRing, placement.length1());
+            ByteBuffer ring = placement.storage();
+            ByteBuffer frame = slot.buffer();
+            ring.put(placement.index1(), frame, header, first);
+            ring.put(0, frame, header + first, inRing - first);
+            for (int i = header; i < header + inRing; i++) {
+                frame.put(i, (byte) 0xA5);
+            }
+        }
+        if (placement.accept(slot, length)) {
+            placedFrames++;
+        }
     }
 
     /** TX frames whose payload this device gathered from outside their buffer ({@link LinkOffloads#txGather()}). */
@@ -127,6 +184,9 @@ public final class VirtualDevice implements NetDevice {
         int n = Math.min(length, slot.capacity());
         ByteBuffer dst = slot.buffer();
         dst.put(0, frame, offset, n);
+        if (placement != null) {
+            split(slot, n);
+        }
         rx.publish(slot, n, nowNanos);
         wakeup();
         return true;
@@ -182,6 +242,9 @@ public final class VirtualDevice implements NetDevice {
         slot.buffer().put(0, frame, offset, n);
         slot.setChecksum(checksumState, checksumStart, checksumOffset);
         slot.setGso(gsoType, gsoSize);
+        if (placement != null) {
+            split(slot, n);
+        }
         rx.publish(slot, n, nowNanos);
         wakeup();
         return true;

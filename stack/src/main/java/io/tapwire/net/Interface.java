@@ -18,6 +18,8 @@ import java.nio.ByteBuffer;
 public final class Interface {
     private final StackConfig config;
     private final DescriptorRing tx;
+    /** The frame being received, when it came off the RX ring (for {@link #payloadPlacedAt}). */
+    private Descriptor rxDescriptor;
     private final Statistics stats;
     private final int mtu;
     private final int netmask;
@@ -81,6 +83,7 @@ public final class Interface {
 
     /** Records the offload metadata of the frame about to be processed (called by the stack per frame). */
     public void beginReceive(Descriptor d) {
+        rxDescriptor = d;
         rxBuffer = d.buffer();
         rxChecksumState = d.checksumState();
         rxChecksumStart = d.checksumStart();
@@ -98,6 +101,27 @@ public final class Interface {
         rxChecksumStart = checksumStart;
         rxChecksumOffset = checksumOffset;
         rxGsoSize = gsoType != Descriptor.GSO_NONE ? gsoSize : 0;
+    }
+
+    /**
+     * How many bytes of the received frame's payload, from its byte {@code skip} on and at most
+     * {@code length}, already lie in {@code owner}'s receive ring {@code storage} at stream offset
+     * {@code at} (the device placed them there: {@link io.tapwire.link.RxPlacement}), so TCP need
+     * not copy them; the rest of the payload is in the frame buffer at its place. When the payload
+     * was placed anywhere else, or the ring has changed its storage since, it is moved into the
+     * frame buffer first and this returns 0: the caller copies it all as usual.
+     */
+    public int payloadPlacedAt(Object owner, java.nio.ByteBuffer storage, long at, int skip, int length) {
+        Descriptor d = rxDescriptor;
+        if (d == null || d.external() == null) {
+            return 0;
+        }
+        int inRing = d.externalLength() + d.externalLength2();
+        if (d.placedOwner() == owner && d.external() == storage && d.placedStream() + skip == at && skip < inRing) {
+            return Math.min(length, inRing - skip);
+        }
+        d.materialize();
+        return 0;
     }
 
     /**
@@ -137,6 +161,7 @@ public final class Interface {
 
     /** Forgets the received frame's metadata (after processing, and for anything not from the device). */
     public void endReceive() {
+        rxDescriptor = null;
         rxBuffer = null;
         rxChecksumState = Descriptor.CSUM_NONE;
         rxGsoSize = 0;

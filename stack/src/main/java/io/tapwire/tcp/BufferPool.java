@@ -123,6 +123,19 @@ public final class BufferPool {
         }
     }
 
+    /**
+     * Takes back storage that must not be lent again (a device may still be writing into it: see
+     * {@link ByteRing#pinForPlacement}); it is left to the collector and no longer counted as lent.
+     */
+    public void forget(ByteBuffer b) {
+        lock.lock();
+        try {
+            lentBytes -= b.capacity();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void keep(ByteBuffer b) {
         ArrayDeque<ByteBuffer> q = queue(b.capacity(), b.isDirect());
         if (q == null) {

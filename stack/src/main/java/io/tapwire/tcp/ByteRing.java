@@ -22,6 +22,8 @@ public final class ByteRing {
     private ByteBuffer data;
     private long head;
     private long tail;
+    /** A device may be reading payload into the storage ({@link io.tapwire.link.RxPlacement}). */
+    private boolean pinned;
 
     /** A ring of {@code capacity} bytes whose heap storage comes from {@code pool} (and is charged to its tcp_mem account, if any). */
     public ByteRing(int capacity, BufferPool pool) {
@@ -47,6 +49,22 @@ public final class ByteRing {
      * head and tail stay put until consumed, and the storage until given back to the pool.
      */
     public ByteBuffer storage() { return data; }
+
+    /**
+     * While {@code on}, a device may read received payload into the free part of the storage at
+     * any time (header-data split, {@link io.tapwire.link.RxPlacement}): the ring keeps its storage
+     * when it drains, and storage it replaces (growing, shrinking) is left to the collector rather
+     * than lent to another ring. Turning it off gives the storage back if the ring is empty.
+     */
+    public void pinForPlacement(boolean on) {
+        pinned = on;
+        if (!on) {
+            releaseIfEmpty();
+        }
+    }
+
+    /** True while {@link #pinForPlacement} holds the storage. */
+    public boolean pinnedForPlacement() { return pinned; }
 
     /** Where stream offset {@code offset} sits in {@link #storage()}. */
     public int storageIndex(long offset) { return index(offset); }
@@ -77,7 +95,7 @@ public final class ByteRing {
      * out-of-order bytes sit beyond the tail.
      */
     public void releaseIfEmpty() {
-        if (data != null && head == tail) {
+        if (data != null && head == tail && !pinned) {
             pool.give(data);
             data = null;
             TcpMemory memory = pool.memory();
@@ -86,6 +104,19 @@ public final class ByteRing {
             }
         }
     }
+    /** Gives up pinned storage without lending it again (before the ring changes size). */
+    private void dropPinnedStorage() {
+        if (data == null) {
+            return;
+        }
+        pool.forget(data);
+        data = null;
+        TcpMemory memory = pool.memory();
+        if (memory != null) {
+            memory.uncharge(capacity);
+        }
+    }
+
     public long head() { return head; }
     public long tail() { return tail; }
     /** Bytes held between head and tail. */
@@ -101,7 +132,11 @@ public final class ByteRing {
         if (newCapacity < 1 || newCapacity >= capacity || head != tail) {
             return false;
         }
-        releaseIfEmpty();
+        if (pinned) {
+            dropPinnedStorage();
+        } else {
+            releaseIfEmpty();
+        }
         capacity = newCapacity;
         return true;
     }
@@ -130,7 +165,11 @@ public final class ByteRing {
                 next.put(to, old, from, n);
                 off += n;
             }
-            pool.give(old);
+            if (pinned) {
+                pool.forget(old); // a device may be reading into it: never lent again
+            } else {
+                pool.give(old);
+            }
             data = next;
         }
         capacity = newCapacity;

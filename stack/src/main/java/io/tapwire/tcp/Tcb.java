@@ -392,7 +392,7 @@ public final class Tcb implements Timer.Target {
         this.remoteAddress = remoteAddress;
         this.remotePort = remotePort;
         this.key = key(remoteAddress, remotePort, localPort);
-        this.recvRing = new ByteRing(rcvbuf, layer.bufferPool());
+        this.recvRing = new ByteRing(rcvbuf, layer.bufferPool(), layer.rxPlacement() != null);
         this.sendRing = new ByteRing(sndbuf, layer.bufferPool(), layer.gatherSend());
         this.sendBuf = new SendBuffer(sendRing, sndbuf);
         this.rtt = rtt;

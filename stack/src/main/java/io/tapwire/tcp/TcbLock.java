@@ -16,6 +16,11 @@ final class TcbLock extends AbstractQueuedSynchronizer {
         acquire(1);
     }
 
+    /** Takes the lock if it is free (or already this thread's); never waits. */
+    boolean tryLock() {
+        return tryAcquire(1);
+    }
+
     void unlock() {
         release(1);
     }

@@ -96,7 +96,11 @@ final class TcpDataInput {
                 t.dsackEnd = Seq.add(t.rcvNxt, (int) (overlap[1] - ring.tail()));
             }
         }
-        ring.writeAt(at, seg.buffer(), dataOffset, len);
+        // Bytes the device already read into the ring (header-data split) are not copied again.
+        int placed = layer.iface().payloadPlacedAt(ring, ring.storage(), at, dataOffset - seg.payloadOffset(), len);
+        if (placed < len) {
+            ring.writeAt(at + placed, seg.buffer(), dataOffset + placed, len - placed);
+        }
         if (seq == t.rcvNxt) {
             boolean hadGap = !t.ooo.isEmpty();
             long oldTail = ring.tail();
@@ -127,6 +131,10 @@ final class TcpDataInput {
             } else if (t.unackedSegments >= 2) {
                 // RFC 9293 3.8.6.3 / RFC 5681 4.2: ACK at least every second full-sized segment.
                 t.ackNow = true;
+            }
+            TcpRxPlacement placement = layer.rxPlacement();
+            if (placement != null) {
+                placement.offer(t, seg.headerLength());
             }
             // sk_data_ready: an edge-triggered watcher sees one event per arrival.
             t.wake(Events.IN);

@@ -52,6 +52,7 @@ public final class TcpLayer implements IpProtocolHandler {
     private final TcpSegment seg = new TcpSegment();
     private final BufferPool bufferPool = new BufferPool(64L * 1024 * 1024);
     private final boolean gatherSend;
+    private TcpRxPlacement rxPlacement;
     private final TcpMemory memory;
     private final TcpOrphans orphans;
     private final TimeWaitLimits timeWaits;
@@ -189,6 +190,24 @@ public final class TcpLayer implements IpProtocolHandler {
      * copied into frames.
      */
     boolean gatherSend() { return gatherSend; }
+
+    /**
+     * Offers the device a header-data split ({@link io.tapwire.link.RxPlacement}): when
+     * {@code device} takes it, receive rings are direct memory from then on and the device places
+     * in-order payload straight into them. Before any connection exists. Returns the placement the
+     * device took, or null.
+     */
+    public io.tapwire.link.RxPlacement placeReceivedPayload(java.util.function.Predicate<io.tapwire.link.RxPlacement> device) {
+        TcpRxPlacement p = new TcpRxPlacement();
+        if (!device.test(p.placement())) {
+            return null;
+        }
+        rxPlacement = p;
+        return p.placement();
+    }
+
+    /** The header-data split's TCP side, or null when the device does not split. */
+    TcpRxPlacement rxPlacement() { return rxPlacement; }
     TcpOrphans orphans() { return orphans; }
     TimeWaitLimits timeWaits() { return timeWaits; }
 

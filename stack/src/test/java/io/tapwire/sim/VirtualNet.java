@@ -72,8 +72,25 @@ final class VirtualNet {
     private VirtualNet(int mtuA, int mtuB, int ringSize, LinkOffloads offloadsA, LinkOffloads offloadsB,
                        java.util.function.Consumer<StackConfig> configureA,
                        java.util.function.Consumer<StackConfig> configureB) {
+        this(mtuA, mtuB, ringSize, offloadsA, offloadsB, configureA, configureB, false);
+    }
+
+    /**
+     * Two stacks with offloads as given whose B device splits headers from payload as a TAP does
+     * ({@link VirtualDevice#splitHeaders()}): B's TCP takes in-order payload straight in its rings.
+     */
+    static VirtualNet splittingAtB(LinkOffloads offloadsA, LinkOffloads offloadsB) {
+        return new VirtualNet(1500, 1500, 256, offloadsA, offloadsB, c -> { }, c -> { }, true);
+    }
+
+    private VirtualNet(int mtuA, int mtuB, int ringSize, LinkOffloads offloadsA, LinkOffloads offloadsB,
+                       java.util.function.Consumer<StackConfig> configureA,
+                       java.util.function.Consumer<StackConfig> configureB, boolean splitB) {
         devA = new VirtualDevice("simA", mtuA, ringSize, offloadsA);
         devB = new VirtualDevice("simB", mtuB, ringSize, offloadsB);
+        if (splitB) {
+            devB.splitHeaders();
+        }
         StackConfig ca = config(A_ADDR, A_MAC, 1);
         StackConfig cb = config(B_ADDR, B_MAC, 2);
         configureA.accept(ca);
@@ -110,6 +127,9 @@ final class VirtualNet {
      */
     boolean superFramesFromA;
 
+    /** With {@link #superFramesFromA}: decides which of A's uncut frames are lost (true = drop). */
+    Filter superFrameFilter = (fromA, frame) -> false;
+
     /** Moves frames across the wire, through {@link #filter}. */
     private int carry() {
         int moved = 0;
@@ -119,6 +139,10 @@ final class VirtualNet {
                 moved++;
                 framesAtoB++;
                 byte[] bytes = f.bytes();
+                if (superFrameFilter.drop(true, bytes)) {
+                    dropped++;
+                    continue;
+                }
                 devB.injectOffloaded(java.nio.ByteBuffer.wrap(bytes), 0, bytes.length, now,
                         f.checksumState(), f.checksumStart(), f.checksumOffset(), f.gsoType(), f.gsoSize());
             }

@@ -3,6 +3,7 @@ package io.tapwire.tap;
 import io.tapwire.link.Descriptor;
 import io.tapwire.link.DescriptorRing;
 import io.tapwire.link.LinkOffloads;
+import io.tapwire.link.RxPlacement;
 import io.tapwire.link.NetDevice;
 import io.tapwire.link.VirtioNetHeader;
 import io.tapwire.link.VirtualDevice;
@@ -50,6 +51,11 @@ public final class TapDevice implements NetDevice {
      */
     static final boolean TX_GATHER = !"false".equals(System.getProperty("tapwire.txGather"));
     /**
+     * Whether the header-data split is offered to TCP ({@link #placeReceived}): on unless the system
+     * property {@code tapwire.rxPlacement} is {@code false} (to compare with the copying path).
+     */
+    static final boolean RX_PLACEMENT = !"false".equals(System.getProperty("tapwire.rxPlacement"));
+    /**
      * What an offloading TAP declares: partial checksums completed and TCP super-segments cut by
      * the kernel, and payloads gathered from the stack's send rings ({@link #TX_GATHER}).
      */
@@ -71,6 +77,13 @@ public final class TapDevice implements NetDevice {
     private final ByteBuffer rxIov = scratch(3 * LibC.IOVEC_SIZE);
     private final ByteBuffer rxVnet = scratch(VirtioNetHeader.LENGTH);
     private final ByteBuffer overflow = scratch(8);
+    // Header-data split (RxPlacement): virtio-net header, headers, two ring ranges, the rest of the
+    // descriptor, the overflow byte.
+    private final ByteBuffer splitIov = scratch(6 * LibC.IOVEC_SIZE);
+    private final long splitIovAddress = LibC.address(splitIov);
+    private final DirectAddresses ringAddresses = new DirectAddresses();
+    private RxPlacement placement;
+    private long rxPlacedFrames;
     private final long rxIovAddress = LibC.address(rxIov);
 
     private final TapTransmitter transmitter;
@@ -362,6 +375,9 @@ public final class TapDevice implements NetDevice {
 
     private int receive(long nowNanos) {
         int received = 0;
+        if (placement != null) {
+            placement.prepare(rx.frameCapacity());
+        }
         for (int budget = RX_BUDGET; budget > 0; budget--) {
             Descriptor slot = rx.claim();
             if (slot == null) {
@@ -370,10 +386,16 @@ public final class TapDevice implements NetDevice {
             // readv(2) into the descriptor plus the overflow byte. The kernel copies what fits and
             // discards the rest of a longer frame (tun_put_user), returning only the bytes copied,
             // so a plain read(2) cannot tell a truncated frame from one that fits exactly.
-            int frameIov = offloads ? LibC.IOVEC_SIZE : 0;
-            rxIov.putLong(frameIov, rxAddress[slot.index()]);
-            rxIov.putLong(frameIov + 8, slot.capacity());
-            long n = HotCalls.readv(tunFd, rxIovAddress, offloads ? 3 : 2);
+            boolean split = placement != null && placement.armed();
+            long n;
+            if (split) {
+                n = HotCalls.readv(tunFd, splitIovAddress, splitIovecs(slot));
+            } else {
+                int frameIov = offloads ? LibC.IOVEC_SIZE : 0;
+                rxIov.putLong(frameIov, rxAddress[slot.index()]);
+                rxIov.putLong(frameIov + 8, slot.capacity());
+                n = HotCalls.readv(tunFd, rxIovAddress, offloads ? 3 : 2);
+            }
             if (n < 0) {
                 int errno = HotCalls.lastErrno();
                 if (errno == Errno.EAGAIN) {
@@ -419,6 +441,9 @@ public final class TapDevice implements NetDevice {
                     rxSuperFrames++;
                 }
             }
+            if (split && placement.accept(slot, (int) n)) {
+                rxPlacedFrames++;
+            }
             rx.publish(slot, (int) n, nowNanos);
             rxFrames++;
             rxBytes += n;
@@ -435,6 +460,50 @@ public final class TapDevice implements NetDevice {
             lastRxNanos = nowNanos;
         }
         return received;
+    }
+
+    /**
+     * The iovecs of a split read into {@code slot} (virtio-net header first: placement needs
+     * offloads): the headers, the ring's window in one or two pieces, the rest of the descriptor
+     * after the window's size, the overflow byte. Returns their number.
+     */
+    private int splitIovecs(Descriptor slot) {
+        long frame = rxAddress[slot.index()];
+        int header = placement.headerLength();
+        int room = placement.room();
+        long ring = ringAddresses.of(placement.storage());
+        splitIov.putLong(0, LibC.address(rxVnet));
+        splitIov.putLong(8, VirtioNetHeader.LENGTH);
+        splitIov.putLong(16, frame);
+        splitIov.putLong(24, header);
+        splitIov.putLong(32, ring + placement.index1());
+        splitIov.putLong(40, placement.length1());
+        splitIov.putLong(48, ring);
+        splitIov.putLong(56, placement.length2());
+        splitIov.putLong(64, frame + header + room);
+        splitIov.putLong(72, slot.capacity() - header - room);
+        splitIov.putLong(80, LibC.address(overflow));
+        splitIov.putLong(88, 1L);
+        return 6;
+    }
+
+    /**
+     * Takes the header-data split when offloads are on (the kernel then vouches for checksums, and
+     * descriptors hold a whole super-frame): see {@link RxPlacement}.
+     */
+    @Override
+    public boolean placeReceived(RxPlacement placement) {
+        if (!offloads || !RX_PLACEMENT) {
+            return false;
+        }
+        this.placement = placement;
+        return true;
+    }
+
+    /** Frames whose payload was read straight into a TCP receive ring ({@link RxPlacement}). */
+    public long rxPlacedFrames() {
+        int lastMoved = statsFence; // volatile read: see the counter as of the last doWork
+        return rxPlacedFrames;
     }
 
     private TapException gone(int errno) {

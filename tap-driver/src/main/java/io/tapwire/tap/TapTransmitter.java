@@ -29,9 +29,6 @@ final class TapTransmitter {
     // in-flight frame of a batch.
     private static final int BATCH_VNET_STRIDE = 16;
     private static final int IOVS_PER_FRAME = 4;
-    // Native addresses of external payload buffers, direct-mapped by identity hash: a frame's
-    // lookup costs a JNI call only the first time its send ring's storage is seen.
-    private static final int ADDRESS_CACHE_SIZE = 64;
 
     private final String name;
     private final int tunFd;
@@ -45,8 +42,7 @@ final class TapTransmitter {
     private final ByteBuffer txVnet = scratch(VirtioNetHeader.LENGTH);
     private final ByteBuffer batchVnet = scratch(TxUring.ENTRIES * BATCH_VNET_STRIDE);
     private final ByteBuffer batchIov = scratch(TxUring.ENTRIES * IOVS_PER_FRAME * LibC.IOVEC_SIZE);
-    private final ByteBuffer[] cachedBuffers = new ByteBuffer[ADDRESS_CACHE_SIZE];
-    private final long[] cachedAddresses = new long[ADDRESS_CACHE_SIZE];
+    private final DirectAddresses addresses = new DirectAddresses();
     private final long txIovAddress = LibC.address(txIov);
     private final long batchIovAddress = LibC.address(batchIov);
     private final int[] batchResults = new int[TxUring.ENTRIES];
@@ -221,7 +217,7 @@ final class TapTransmitter {
         if (external == null) {
             return 1;
         }
-        long base = addressOf(external);
+        long base = addresses.of(external);
         iovs.putLong(at + LibC.IOVEC_SIZE, base + d.externalOffset());
         iovs.putLong(at + LibC.IOVEC_SIZE + 8, d.externalLength());
         if (d.externalLength2() == 0) {
@@ -230,16 +226,6 @@ final class TapTransmitter {
         iovs.putLong(at + 2 * LibC.IOVEC_SIZE, base + d.externalOffset2());
         iovs.putLong(at + 2 * LibC.IOVEC_SIZE + 8, d.externalLength2());
         return 3;
-    }
-
-    /** The native address of a direct buffer, from the cache when it was seen before. */
-    private long addressOf(ByteBuffer direct) {
-        int slot = System.identityHashCode(direct) & (ADDRESS_CACHE_SIZE - 1);
-        if (cachedBuffers[slot] != direct) {
-            cachedBuffers[slot] = direct;
-            cachedAddresses[slot] = LibC.address(direct);
-        }
-        return cachedAddresses[slot];
     }
 
     private void encodeHeader(Descriptor d, ByteBuffer into, int at) {

@@ -1,6 +1,7 @@
 package io.tapwire.pcap.replay;
 
 import io.tapwire.Stack;
+import io.tapwire.StackConfig;
 import io.tapwire.link.Descriptor;
 import io.tapwire.link.DescriptorRing;
 import io.tapwire.link.NetDevice;
@@ -59,7 +60,9 @@ public final class ScenarioHost implements AutoCloseable {
         if (device.mtu() != config.mtu()) {
             throw new IllegalArgumentException("device MTU " + device.mtu() + " differs from the scenario's " + config.mtu());
         }
-        this.stack = new Stack(device, config.toStackConfig());
+        StackConfig stackConfig = config.toStackConfig();
+        stackConfig.tcpRxPlacement = false; // the observer reads every received frame whole
+        this.stack = new Stack(device, stackConfig);
         this.rx = device.rxRing();
         this.tx = device.txRing();
         this.actions = config.actions();
@@ -116,6 +119,7 @@ public final class ScenarioHost implements AutoCloseable {
             }
             for (long s = tx0; s < tx1; s++) {
                 Descriptor d = tx.at(s);
+                d.materialize(); // a payload the device would gather from the send ring joins the frame
                 observer.transmitted(d.buffer(), d.length(), now);
             }
             boolean appWork = false;
