@@ -98,6 +98,21 @@ public final class RxPlacement {
         this.armed = true;
     }
 
+    /**
+     * Arms the window {@link #expect} last set, as the reads since left it: for TCP when nothing
+     * has touched the ring since (no frame processed), so the window still holds.
+     */
+    public void resume() {
+        armed = storage != null && room > 0;
+    }
+
+    /** Forgets the window: {@link #resume} arms nothing until the next {@link #expect}. */
+    public void forget() {
+        storage = null;
+        owner = null;
+        armed = false;
+    }
+
     /** True when the next read should split the frame ({@link #prepare} armed it). */
     public boolean armed() { return armed; }
 

@@ -101,6 +101,10 @@ final class TcpDataInput {
         if (placed < len) {
             ring.writeAt(at + placed, seg.buffer(), dataOffset + placed, len - placed);
         }
+        TcpRxPlacement placement = layer.rxPlacement();
+        if (placement != null) {
+            placement.touched();
+        }
         if (seq == t.rcvNxt) {
             boolean hadGap = !t.ooo.isEmpty();
             long oldTail = ring.tail();
@@ -132,7 +136,6 @@ final class TcpDataInput {
                 // RFC 9293 3.8.6.3 / RFC 5681 4.2: ACK at least every second full-sized segment.
                 t.ackNow = true;
             }
-            TcpRxPlacement placement = layer.rxPlacement();
             if (placement != null) {
                 placement.offer(t, seg.headerLength());
             }

@@ -15,11 +15,20 @@ final class TcpRxPlacement implements RxPlacement.Arming {
     /** Less room than this is not worth arming for (a minimum-size segment's payload). */
     private static final int MIN_ROOM = 536;
 
+    /**
+     * Batches between two looks under the connection's lock while nothing touched it: the look
+     * also notices a connection that closed, whose ring is then unpinned.
+     */
+    private static final int RECHECK_EVERY = 64;
+
     private final RxPlacement placement = new RxPlacement(this);
     private Tcb candidate;
     private int candidateHeaderLength;
     /** The connection whose ring is pinned, or null. */
     private Tcb pinned;
+    /** Data was written to a ring (or the candidate changed) since the window was set. */
+    private boolean stale = true;
+    private int sinceCheck;
 
     RxPlacement placement() {
         return placement;
@@ -29,18 +38,41 @@ final class TcpRxPlacement implements RxPlacement.Arming {
     void offer(Tcb t, int tcpHeaderLength) {
         candidate = t;
         candidateHeaderLength = tcpHeaderLength;
+        stale = true;
     }
 
+    /** Received data was written to a receive ring: the window must be looked at again. */
+    void touched() {
+        stale = true;
+    }
+
+    /**
+     * Sets the window, taking the candidate's lock, only when data reached a ring since the last
+     * time (or every {@link #RECHECK_EVERY} batches): the stack thread polls far more often than
+     * data arrives, and taking the lock each time made the application thread wait for it.
+     */
     @Override
     public void arm(RxPlacement p) {
+        if (!stale && pinned == candidate && ++sinceCheck < RECHECK_EVERY) {
+            p.resume();
+            return;
+        }
+        stale = false;
+        sinceCheck = 0;
+        p.forget();
         Tcb c = candidate;
         if (pinned != null && pinned != c) {
             if (!unpin(pinned)) {
+                stale = true;
                 return;
             }
             pinned = null;
         }
-        if (c == null || !c.lock.tryLock()) {
+        if (c == null) {
+            return;
+        }
+        if (!c.lock.tryLock()) {
+            stale = true;
             return;
         }
         try {
