@@ -392,8 +392,8 @@ public final class Tcb implements Timer.Target {
         this.remoteAddress = remoteAddress;
         this.remotePort = remotePort;
         this.key = key(remoteAddress, remotePort, localPort);
-        this.recvRing = new ByteRing(rcvbuf, layer.bufferPool(), layer.rxPlacement() != null);
-        this.sendRing = new ByteRing(sndbuf, layer.bufferPool(), layer.gatherSend());
+        this.recvRing = layer.rings().newReceiveRing(rcvbuf);
+        this.sendRing = layer.rings().newSendRing(sndbuf);
         this.sendBuf = new SendBuffer(sendRing, sndbuf);
         this.rtt = rtt;
         this.cc = cc;

@@ -101,7 +101,7 @@ final class TcpDataInput {
         if (placed < len) {
             ring.writeAt(at + placed, seg.buffer(), dataOffset + placed, len - placed);
         }
-        TcpRxPlacement placement = layer.rxPlacement();
+        TcpRxPlacement placement = layer.rings().rxPlacement();
         if (placement != null) {
             placement.touched();
         }

@@ -50,9 +50,7 @@ public final class TcpLayer implements IpProtocolHandler {
     private final Consumer<Runnable> runOnStack;
     private final Runnable wakeStack;
     private final TcpSegment seg = new TcpSegment();
-    private final BufferPool bufferPool = new BufferPool(64L * 1024 * 1024);
-    private final boolean gatherSend;
-    private TcpRxPlacement rxPlacement;
+    private final TcpRingStorage rings;
     private final TcpMemory memory;
     private final TcpOrphans orphans;
     private final TimeWaitLimits timeWaits;
@@ -78,11 +76,7 @@ public final class TcpLayer implements IpProtocolHandler {
         this.wakeStack = wakeStack;
         this.memory = new TcpMemory(config, runOnStack);
         this.md5 = new TcpMd5(stats);
-        bufferPool.chargeTo(memory);
-        this.gatherSend = iface.offloads().txGather() && iface.offloads().txChecksum();
-        if (gatherSend) {
-            bufferPool.guardTransmit(iface.txRing());
-        }
+        this.rings = new TcpRingStorage(iface, memory);
         this.fastOpen = new TcpFastOpen(config, stats, this);
         this.output = new TcpOutput(config, ip, stats, this);
         this.orphans = new TcpOrphans(config, stats, this, output);
@@ -181,33 +175,16 @@ public final class TcpLayer implements IpProtocolHandler {
     void listenFor(ListenSocket l, int remoteAddress, int localAddress, TcpSegment s) {
         input.listen(l, remoteAddress, localAddress, s);
     }
-    /** The arrays connection rings borrow (for monitoring: {@link BufferPool#lentBytes()}). */
-    public BufferPool bufferPool() { return bufferPool; }
+    /** The storage connection rings borrow (for monitoring: {@link BufferPool#lentBytes()}). */
+    public BufferPool bufferPool() { return rings.pool(); }
 
-    /**
-     * True when send rings are direct memory the device gathers TX payload from
-     * ({@link io.tapwire.link.LinkOffloads#txGather()} with checksum offload): data is then not
-     * copied into frames.
-     */
-    boolean gatherSend() { return gatherSend; }
+    TcpRingStorage rings() { return rings; }
 
-    /**
-     * Offers the device a header-data split ({@link io.tapwire.link.RxPlacement}): when
-     * {@code device} takes it, receive rings are direct memory from then on and the device places
-     * in-order payload straight into them. Before any connection exists. Returns the placement the
-     * device took, or null.
-     */
+    /** Offers the device a header-data split ({@link io.tapwire.link.RxPlacement}); see {@link TcpRingStorage}. */
     public io.tapwire.link.RxPlacement placeReceivedPayload(java.util.function.Predicate<io.tapwire.link.RxPlacement> device) {
-        TcpRxPlacement p = new TcpRxPlacement();
-        if (!device.test(p.placement())) {
-            return null;
-        }
-        rxPlacement = p;
-        return p.placement();
+        return rings.placeReceivedPayload(device);
     }
 
-    /** The header-data split's TCP side, or null when the device does not split. */
-    TcpRxPlacement rxPlacement() { return rxPlacement; }
     TcpOrphans orphans() { return orphans; }
     TimeWaitLimits timeWaits() { return timeWaits; }
 

@@ -41,7 +41,7 @@ final class TcpSegmentWriter {
         this.stats = stats;
         this.layer = layer;
         this.output = output;
-        this.gather = layer.gatherSend();
+        this.gather = layer.rings().gatherSend();
     }
 
     void setIpv6Output(io.tapwire.net.Ipv6Output out) {
