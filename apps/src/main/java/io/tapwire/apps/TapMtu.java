@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * A TAP's MTU is the Linux side's choice, like a NIC's: the stack sizes its segments to it as
  * Linux's own TCP does to a device's MTU. (A large one matters on a TAP: a Linux client's first
  * send buffer is sized from its MSS, and at 1500 it cannot hold a 64 KiB write, so each write
- * waits for the stack's ACK; see scripts/bench-echo-floor.sh.)
+ * waits for the stack's ACK.)
  */
 final class TapMtu {
     /** A new TAP's MTU (tun's default, Ethernet's). */

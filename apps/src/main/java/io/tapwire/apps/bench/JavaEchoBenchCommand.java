@@ -79,8 +79,8 @@ public final class JavaEchoBenchCommand implements Callable<Integer> {
     @Option(names = "--mtu", defaultValue = "1500",
             description = "MTU of both links, the veth pair and the TAP, and tapwire run --mtu (default: ${DEFAULT-VALUE}). "
                     + "At 1500 a Linux client's first send buffer (a few dozen MSS) cannot hold a 64 KiB write, so over a TAP "
-                    + "its writes wait for the peer's ACK, which the kernel peer over veth sends in the same call; "
-                    + "scripts/bench-echo-floor.sh measures that bound.")
+                    + "its writes wait for the peer's ACK, which the kernel peer over veth sends in the same call "
+                    + "(scripts/bench-echo-floor.sh compares a C echo on the TAP with both servers).")
     int mtu;
 
     @Option(names = "--repeat", defaultValue = "1",
