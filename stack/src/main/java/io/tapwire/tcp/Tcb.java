@@ -635,47 +635,30 @@ public final class Tcb implements Timer.Target {
         return Math.max(0, lowat - notSent());
     }
 
+    /** The error queue (MSG_ZEROCOPY, SO_TIMESTAMPING), null until either is first used. */
+    TcpErrorQueue errorQueue;
+
+    /** The connection's error queue, created at first use. */
+    TcpErrorQueue errorQueue() {
+        if (errorQueue == null) {
+            errorQueue = new TcpErrorQueue();
+        }
+        return errorQueue;
+    }
+
+    /** The send ring is acknowledged up to its head: the error queue's messages for the bytes it covers (POLLERR). */
+    void errorQueueAcked() {
+        if (errorQueue != null && errorQueue.acked(sendRing.head(), layer.now())) {
+            wake(Events.ERR);
+        }
+    }
+
     /**
      * What the connection is ready for, as {@link Events} bits — Linux's {@code tcp_poll}: HUP once
      * both directions are shut or the connection is gone, IN and RDHUP after the peer's FIN, IN with
      * data to read, OUT with room to write (or once our side is shut, so a write reports the error),
      * ERR with an error pending. Nothing while the handshake is in progress. Caller holds the lock.
      */
-    /** MSG_ZEROCOPY completions (SO_ZEROCOPY), created by the first zerocopy send. */
-    ZerocopyNotifications zerocopy;
-    /** SO_TIMESTAMPING's transmit timestamps, created when the option is first set. */
-    TxTimestamps txTimestamps;
-    /** The order of the error queue's messages across the two above, created with the first. */
-    private ErrorQueueOrder errorOrder;
-
-    /** The connection's error-queue order (one queue in Linux: sk_error_queue). */
-    ErrorQueueOrder errorOrder() {
-        if (errorOrder == null) {
-            errorOrder = new ErrorQueueOrder();
-        }
-        return errorOrder;
-    }
-
-    /**
-     * The send ring is acknowledged up to its head: zerocopy sends it covers complete, and
-     * SCM_TSTAMP_ACK for the timestamped bytes it covers (POLLERR for either).
-     */
-    void zerocopyAcked() {
-        // Linux's tcp_clean_rtx_queue: tcp_ack_tstamp for an acknowledged skb, then its freeing
-        // completes its zerocopy send.
-        if (txTimestamps != null && txTimestamps.acked(sendRing.head(), layer.now())) {
-            wake(Events.ERR);
-        }
-        if (zerocopy != null && zerocopy.acked(sendRing.head())) {
-            wake(Events.ERR);
-        }
-    }
-
-    /** Whether the error queue holds a message (Linux's tcp_poll reports EPOLLERR then). */
-    boolean errorQueued() {
-        return zerocopy != null && zerocopy.hasCompletion() || txTimestamps != null && txTimestamps.hasMessage();
-    }
-
     int readiness() {
         boolean closed = released || state == TcpState.CLOSED;
         boolean rcvShut = finReceived || closed;
@@ -700,7 +683,7 @@ public final class Tcb implements Timer.Target {
             // tcp_poll reports EPOLLOUT for a deferred connect).
             mask |= Events.OUT;
         }
-        if (error != null || errorQueued()) {
+        if (error != null || errorQueue != null && errorQueue.hasMessage()) {
             // Linux's tcp_poll: EPOLLERR for sk_err or a non-empty error queue.
             mask |= Events.ERR;
         }
@@ -741,24 +724,6 @@ public final class Tcb implements Timer.Target {
     }
 
     /**
-     * A snapshot for {@code tcpInfo()}. The delayed-ACK timeout (ato) shows once data has arrived,
-     * as Linux's icsk_ack.ato is set only then (tcp_event_data_recv). Caller holds the lock.
-     */
-    TcpInfo info() {
-        return new TcpInfo(state, ca.state(), cc.name(), cc.cwnd(), cc.ssthresh(), rtt.srtt() / 1000, rtt.rttvar() / 1000, rtt.rto() / 1000,
-                state.isSynchronized() ? inFlight() : 0, scoreboard.sackedBytes(), retransmits, totalRetransmits, sndMss, ourMss, sndWnd,
-                Math.max(0, Seq.diff(rcvAdv, rcvNxt)), bytesAcked, bytesReceived, wscaleOk ? sndWscale : -1,
-                wscaleOk ? rcvWscale : -1, tsOk, sackOk, lostBytes(), rate == null ? 0 : rate.deliveryRate,
-                ecnOk, rtt.backoffCount(), dataSegsIn > 0 ? layer.config().tcpDelackNanos / 1000 : 0, pmtu, rcvMss(), bytesSent, bytesRetrans,
-                segsOut, segsIn, dataSegsOut, dataSegsIn, rtt.minRtt() / 1000, rcvSpace(), sendRing.size(), recvRing.size(),
-                timerKind(), timerRemainingMicros(), timerKind() == TcpInfo.TIMER_ON ? retransmits : probes, recvRing.capacity(),
-                layer.config().tcpBsdSendBuffer ? sendRing.capacity() : sendBuf.sndbuf, lr != null ? lr.segs.count() : unackedSegments(), probes,
-                dataRecvStamp == 0 ? 0 : Math.max(0, layer.now() - dataRecvStamp) / 1_000_000,
-                lr == null ? layer.config().tcpReordering : lr.reordering, lr == null ? 0 : lr.reordSeen,
-                lr == null ? 0 : lr.segs.retransOut(), delivered, deliveredCe);
-    }
-
-    /**
      * TCP_MAXSEG (Linux's user_mss, tcp_mss_clamp): the MSS we advertise, and so the one we send
      * with (sndMss is at most ourMss), is at most the socket's. Called once the connection has its
      * settings, before its SYN or SYN-ACK.
@@ -767,40 +732,6 @@ public final class Tcb implements Timer.Target {
         if (settings.maxSeg > 0) {
             ourMss = Math.min(ourMss, settings.maxSeg);
         }
-    }
-
-    /** tcpi_unacked without a per-segment record: the outstanding sequence space (SYN and FIN one each) in whole send-MSS segments. */
-    private int unackedSegments() {
-        int out = Math.max(0, Seq.diff(sndMax, sndUna));
-        return out == 0 ? 0 : (out + Math.max(1, sndMss) - 1) / Math.max(1, sndMss);
-    }
-
-    /** The timer ss -o reports, in the order Linux's get_tcp4_sock picks it: retransmission, probe, keepalive; TIME_WAIT's own. */
-    private int timerKind() {
-        if (armed(closeTimer)) {
-            return TcpInfo.TIMER_TIMEWAIT;
-        }
-        if (armed(rtxTimer)) {
-            return TcpInfo.TIMER_ON;
-        }
-        if (armed(persistTimer)) {
-            return TcpInfo.TIMER_PERSIST;
-        }
-        if (armed(keepaliveTimer)) {
-            return TcpInfo.TIMER_KEEPALIVE;
-        }
-        return TcpInfo.TIMER_OFF;
-    }
-
-    private long timerRemainingMicros() {
-        Timer t = switch (timerKind()) {
-            case TcpInfo.TIMER_TIMEWAIT -> closeTimer;
-            case TcpInfo.TIMER_ON -> rtxTimer;
-            case TcpInfo.TIMER_PERSIST -> persistTimer;
-            case TcpInfo.TIMER_KEEPALIVE -> keepaliveTimer;
-            default -> null;
-        };
-        return t == null ? 0 : Math.max(0, t.deadline() - layer.now()) / 1000;
     }
 
     @Override

@@ -118,7 +118,7 @@ final class TcpInput {
             if (dataAcked > 0) {
                 t.sendRing.consume(dataAcked);
                 t.bytesAcked += dataAcked;
-                t.zerocopyAcked();
+                t.errorQueueAcked();
             }
             t.sndUna = seg.ack();
             ackInput.synAckDelivered(t);
@@ -375,7 +375,7 @@ final class TcpInput {
         boolean dupAck = false;
         if (Seq.gt(ack, t.sndUna)) {
             ackInput.newAck(t, ack);
-            t.zerocopyAcked();
+            t.errorQueueAcked();
         } else if (ack == t.sndUna && payload == 0 && !seg.isFin() && (seg.window() << t.sndWscale) == t.sndWnd
                 && Seq.lt(t.sndUna, t.sndMax)) {
             // RFC 5681 section 2: a duplicate ACK (with SACK, RFC 6675 counts it the same way).

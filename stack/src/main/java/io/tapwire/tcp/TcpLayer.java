@@ -462,11 +462,8 @@ public final class TcpLayer implements IpProtocolHandler {
             portUse.decrementAndGet(t.localPort);
         }
         t.ooo.clear();
-        if (t.zerocopy != null && t.zerocopy.purge()) {
+        if (t.errorQueue != null && t.errorQueue.purge()) {
             t.wake(Events.ERR);   // the purged send queue completes its zerocopy sends
-        }
-        if (t.txTimestamps != null) {
-            t.txTimestamps.purge();   // freed skbs report no further timestamps
         }
         t.sendRing.consume(t.sendRing.size());
         t.sendRing.releaseIfEmpty();
@@ -590,7 +587,7 @@ public final class TcpLayer implements IpProtocolHandler {
         forEachConnection(t -> {
             t.lock.lock();
             try {
-                out.add(new TcpInfoEntry(t.localAddress, t.localPort, t.remoteAddress, t.remotePort, t.info(), t.caEvents(), t.v6));
+                out.add(new TcpInfoEntry(t.localAddress, t.localPort, t.remoteAddress, t.remotePort, TcbInfo.snapshot(t), t.caEvents(), t.v6));
             } finally {
                 t.lock.unlock();
             }

@@ -32,7 +32,7 @@ public final class TcpOptionCalls {
     public ZerocopyCompletion pollErrorQueue(Tcb t) {
         t.lock.lock();
         try {
-            return t.zerocopy == null ? null : t.zerocopy.poll();
+            return t.errorQueue == null ? null : t.errorQueue.pollZerocopy();
         } finally {
             t.lock.unlock();
         }
@@ -45,12 +45,7 @@ public final class TcpOptionCalls {
     public ErrorQueueMessage pollErrorMessage(Tcb t) {
         t.lock.lock();
         try {
-            long z = t.zerocopy == null ? Long.MAX_VALUE : t.zerocopy.oldestStamp();
-            long ts = t.txTimestamps == null ? Long.MAX_VALUE : t.txTimestamps.oldestStamp();
-            if (z == Long.MAX_VALUE && ts == Long.MAX_VALUE) {
-                return null;
-            }
-            return z < ts ? t.zerocopy.poll() : t.txTimestamps.poll();
+            return t.errorQueue == null ? null : t.errorQueue.poll();
         } finally {
             t.lock.unlock();
         }
@@ -75,19 +70,16 @@ public final class TcpOptionCalls {
         }
         t.lock.lock();
         try {
-            int old = t.txTimestamps == null ? 0 : t.txTimestamps.flags();
+            int old = t.errorQueue == null ? 0 : t.errorQueue.timestampFlags();
             if ((flags & TxTimestamp.OPT_ID) != 0 && (old & TxTimestamp.OPT_ID) == 0
                     && (t.state == TcpState.CLOSED || t.released)) {
                 // Linux: OPT_ID on a TCP socket in CLOSE or LISTEN has no sequence to count from.
                 throw new IllegalArgumentException("SO_TIMESTAMPING: OPT_ID on a closed connection");
             }
-            if (t.txTimestamps == null) {
-                if (flags == 0) {
-                    return;
-                }
-                t.txTimestamps = new TxTimestamps(t.errorOrder(), t.recvRing.capacity());
+            if (flags == 0 && (t.errorQueue == null || t.errorQueue.timestamps == null)) {
+                return;
             }
-            t.txTimestamps.set(flags, t.sendOffset(t.sndUna), t.sendRing.tail());
+            t.errorQueue().startTimestamps(t.recvRing.capacity()).set(flags, t.sendOffset(t.sndUna), t.sendRing.tail());
         } finally {
             t.lock.unlock();
         }
@@ -97,7 +89,7 @@ public final class TcpOptionCalls {
     public int timestamping(Tcb t) {
         t.lock.lock();
         try {
-            return t.txTimestamps == null ? 0 : t.txTimestamps.flags();
+            return t.errorQueue == null ? 0 : t.errorQueue.timestampFlags();
         } finally {
             t.lock.unlock();
         }
@@ -107,7 +99,7 @@ public final class TcpOptionCalls {
     public TcpInfo info(Tcb t) {
         t.lock.lock();
         try {
-            return t.info();
+            return TcbInfo.snapshot(t);
         } finally {
             t.lock.unlock();
         }

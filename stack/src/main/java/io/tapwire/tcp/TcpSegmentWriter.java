@@ -306,7 +306,8 @@ final class TcpSegmentWriter {
             if (Seq.lt(seq, t.sndMax)) {
                 t.bytesRetrans += len;
             }
-            if (t.txTimestamps != null && t.txTimestamps.transmitted(dataOffset, len, layer.now())) {
+            TxTimestamps stamps = t.errorQueue == null ? null : t.errorQueue.timestamps;
+            if (stamps != null && stamps.transmitted(dataOffset, len, layer.now())) {
                 t.wake(Events.ERR);   // SO_TIMESTAMPING: SCHED/SND for a marked byte in this segment
             }
         }

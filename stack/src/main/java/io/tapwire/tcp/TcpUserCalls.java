@@ -501,13 +501,10 @@ public final class TcpUserCalls {
                 }
             }
             if (zerocopy && written > 0 && t.settings.zerocopy) {
-                if (t.zerocopy == null) {
-                    t.zerocopy = new ZerocopyNotifications(t.errorOrder());
-                }
-                t.zerocopy.sent(t.sendRing.tail());
+                t.errorQueue().zerocopy().sent(t.sendRing.tail());
             }
-            if (written > 0 && t.txTimestamps != null) {
-                t.txTimestamps.written(t.sendRing.tail());   // Linux's tcp_tx_timestamp: the write's last byte
+            if (written > 0 && t.errorQueue != null && t.errorQueue.timestamps != null) {
+                t.errorQueue.timestamps.written(t.sendRing.tail());   // Linux's tcp_tx_timestamp: the write's last byte
             }
             // A blocking write that opened a Fast Open connection returns once the handshake is
             // over, as Linux's tcp_sendmsg_fastopen waits in __inet_stream_connect
