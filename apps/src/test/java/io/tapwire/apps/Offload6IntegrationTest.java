@@ -28,12 +28,6 @@ class Offload6IntegrationTest extends OffloadIntegrationTest implements Ipv6Twin
         return 1428;
     }
 
-    /** The header-data split (RxPlacement) expects IPv4 segments only: over IPv6 every payload is copied. */
-    @Override
-    boolean receivePlacementExpected() {
-        return false;
-    }
-
     /** The IPv4 test's offloads, TSO6 too (TUNSETOFFLOAD with TUN_F_TSO6), and the TAP carrying IPv6 to the stack. */
     @Override
     @Test

@@ -21,11 +21,14 @@ import java.nio.ByteBuffer;
  * 0 {@link #length2()}), then the rest of the descriptor from {@link #headerLength()} +
  * {@link #room()} on, and hands the frame to {@link #accept}. The stack calls {@link #processed}
  * for each frame {@link #accept} placed. All on the thread that runs the device and the stack.
- * IPv4 only.
+ * IPv4 without options ({@link #expect}) and IPv6 without extension headers ({@link #expect6}):
+ * a frame with either has its TCP header elsewhere and goes the ordinary way.
  */
 public final class RxPlacement {
     /** Ethernet (14) and an IPv4 header without options (20): where the TCP header starts. */
     private static final int TCP_AT = 34;
+    /** Ethernet (14) and an IPv6 header without extension headers (40). */
+    private static final int TCP6_AT = 54;
     private static final int ACK = 0x10;
     private static final int NOT_PLACED_FLAGS = 0x02 | 0x04 | 0x20; // SYN, RST, URG: handled on paths that read the frame
 
@@ -42,8 +45,15 @@ public final class RxPlacement {
     private int capacity;
     private long stream;
     private int room;
+    /** The expected segment comes over IPv6 (addresses in the four longs), else IPv4. */
+    private boolean v6;
+    private int tcpAt = TCP_AT;
     private int localAddress;
     private int remoteAddress;
+    private long localHi;
+    private long localLo;
+    private long remoteHi;
+    private long remoteLo;
     private int localPort;
     private int remotePort;
     private int nextSeq;
@@ -81,21 +91,46 @@ public final class RxPlacement {
      */
     public void expect(Object owner, ByteBuffer storage, int capacity, long streamOffset, int room,
                        int localAddress, int remoteAddress, int localPort, int remotePort, int seq, int tcpHeaderLength) {
+        if (window(owner, storage, capacity, streamOffset, room, localPort, remotePort, seq, TCP_AT, tcpHeaderLength)) {
+            this.v6 = false;
+            this.localAddress = localAddress;
+            this.remoteAddress = remoteAddress;
+        }
+    }
+
+    /**
+     * {@link #expect} for a connection over IPv6: the addresses as {@link io.tapwire.wire.Ipv6Address}
+     * keeps them, bytes 0..7 ({@code hi}) and 8..15 ({@code lo}) in network order.
+     */
+    public void expect6(Object owner, ByteBuffer storage, int capacity, long streamOffset, int room,
+                        long localHi, long localLo, long remoteHi, long remoteLo,
+                        int localPort, int remotePort, int seq, int tcpHeaderLength) {
+        if (window(owner, storage, capacity, streamOffset, room, localPort, remotePort, seq, TCP6_AT, tcpHeaderLength)) {
+            this.v6 = true;
+            this.localHi = localHi;
+            this.localLo = localLo;
+            this.remoteHi = remoteHi;
+            this.remoteLo = remoteLo;
+        }
+    }
+
+    private boolean window(Object owner, ByteBuffer storage, int capacity, long streamOffset, int room,
+                           int localPort, int remotePort, int seq, int tcpAt, int tcpHeaderLength) {
         if (!storage.isDirect() || room <= 0) {
-            return;
+            return false;
         }
         this.owner = owner;
         this.storage = storage;
         this.capacity = capacity;
         this.stream = streamOffset;
         this.room = room;
-        this.localAddress = localAddress;
-        this.remoteAddress = remoteAddress;
         this.localPort = localPort;
         this.remotePort = remotePort;
         this.nextSeq = seq;
-        this.headerLength = TCP_AT + tcpHeaderLength;
+        this.tcpAt = tcpAt;
+        this.headerLength = tcpAt + tcpHeaderLength;
         this.armed = true;
+        return true;
     }
 
     /**
@@ -116,7 +151,7 @@ public final class RxPlacement {
     /** True when the next read should split the frame ({@link #prepare} armed it). */
     public boolean armed() { return armed; }
 
-    /** Frame bytes read into the descriptor before the payload: Ethernet, IPv4 and TCP headers. */
+    /** Frame bytes read into the descriptor before the payload: Ethernet, IP and TCP headers. */
     public int headerLength() { return headerLength; }
 
     /** The ring storage the payload goes to. */
@@ -182,19 +217,33 @@ public final class RxPlacement {
         ByteBuffer b = d.buffer();
         int checksum = d.checksumState();
         boolean trusted = checksum == Descriptor.CSUM_VALID
-                || (checksum == Descriptor.CSUM_PARTIAL && d.checksumStart() == TCP_AT);
-        int flags = b.get(TCP_AT + 13);
-        return trusted
-                && b.getShort(12) == 0x0800
+                || (checksum == Descriptor.CSUM_PARTIAL && d.checksumStart() == tcpAt);
+        if (!trusted || !(v6 ? expectedIpv6(b, length) : expectedIpv4(b, length))) {
+            return false;
+        }
+        int flags = b.get(tcpAt + 13);
+        return (b.getShort(tcpAt) & 0xFFFF) == remotePort && (b.getShort(tcpAt + 2) & 0xFFFF) == localPort
+                && b.getInt(tcpAt + 4) == nextSeq
+                && ((b.get(tcpAt + 12) & 0xF0) >>> 2) == headerLength - tcpAt
+                && (flags & ACK) != 0 && (flags & NOT_PLACED_FLAGS) == 0
+                && payload > 0;
+    }
+
+    private boolean expectedIpv4(ByteBuffer b, int length) {
+        return b.getShort(12) == 0x0800
                 && b.get(14) == 0x45                                    // IPv4, no options
                 && (b.getShort(16) & 0xFFFF) == length - 14             // no Ethernet padding or trailer
                 && (b.getShort(20) & 0x3FFF) == 0                       // not a fragment
                 && b.get(23) == 6
-                && b.getInt(26) == remoteAddress && b.getInt(30) == localAddress
-                && (b.getShort(TCP_AT) & 0xFFFF) == remotePort && (b.getShort(TCP_AT + 2) & 0xFFFF) == localPort
-                && b.getInt(TCP_AT + 4) == nextSeq
-                && ((b.get(TCP_AT + 12) & 0xF0) >>> 2) == headerLength - TCP_AT
-                && (flags & ACK) != 0 && (flags & NOT_PLACED_FLAGS) == 0
-                && payload > 0;
+                && b.getInt(26) == remoteAddress && b.getInt(30) == localAddress;
+    }
+
+    private boolean expectedIpv6(ByteBuffer b, int length) {
+        return (b.getShort(12) & 0xFFFF) == 0x86DD
+                && (b.get(14) & 0xF0) == 0x60
+                && (b.getShort(18) & 0xFFFF) == length - TCP6_AT        // no Ethernet trailer (and no jumbogram)
+                && b.get(20) == 6                                       // TCP right after the fixed header
+                && b.getLong(22) == remoteHi && b.getLong(30) == remoteLo
+                && b.getLong(38) == localHi && b.getLong(46) == localLo;
     }
 }

@@ -6,7 +6,7 @@ import io.tapwire.link.RxPlacement;
  * TCP's side of the header-data split ({@link RxPlacement}): which connection the device should
  * expect the next segment for, and holding that connection's receive storage in place while it
  * does. The candidate is the connection that last received in-order data; it is armed only while
- * ESTABLISHED, over IPv4, without TCP-MD5 (which reads the payload), with nothing held out of order
+ * ESTABLISHED, without TCP-MD5 (which reads the payload), with nothing held out of order
  * (a misplaced payload would overwrite it) and with room in its ring. Runs on the stack thread:
  * {@link #offer} inside the input path under the connection's lock, {@link #arm} between batches,
  * taking each connection's lock only if it is free (never while holding another).
@@ -94,15 +94,20 @@ final class TcpRxPlacement implements RxPlacement.Arming {
             if (room < MIN_ROOM) {
                 return;
             }
-            p.expect(ring, ring.storage(), ring.capacity(), ring.tail(), room, c.localAddress, c.remoteAddress,
-                    c.localPort, c.remotePort, c.rcvNxt, candidateHeaderLength);
+            if (c.v6 != null) {
+                p.expect6(ring, ring.storage(), ring.capacity(), ring.tail(), room, c.v6.local().hi(), c.v6.local().lo(),
+                        c.v6.remote().hi(), c.v6.remote().lo(), c.localPort, c.remotePort, c.rcvNxt, candidateHeaderLength);
+            } else {
+                p.expect(ring, ring.storage(), ring.capacity(), ring.tail(), room, c.localAddress, c.remoteAddress,
+                        c.localPort, c.remotePort, c.rcvNxt, candidateHeaderLength);
+            }
         } finally {
             c.lock.unlock();
         }
     }
 
     private static boolean eligible(Tcb t) {
-        return t.state == TcpState.ESTABLISHED && t.v6 == null && t.md5Keys == null && !t.finReceived
+        return t.state == TcpState.ESTABLISHED && t.md5Keys == null && !t.finReceived
                 && t.ooo.isEmpty() && t.synTextQueued == 0 && t.recvRing.isDirect();
     }
 

@@ -121,6 +121,81 @@ class RxPlacementTest {
         assertWholeInDescriptor(d, 1000);
     }
 
+    // IPv6: fd00::2 (local) and fd00::1 (remote), as Ipv6Address keeps them.
+    private static final long FD00 = 0xfd00_0000_0000_0000L;
+    private static final int HEADER6 = 14 + 40 + TCP_HEADER;
+
+    private RxPlacement armed6(long streamOffset, int room, int seq) {
+        RxPlacement p = new RxPlacement(pl -> pl.expect6(OWNER, ring, ring.capacity(), streamOffset, room,
+                FD00, 2, FD00, 1, 7, 40000, seq, TCP_HEADER));
+        p.prepare(2048);
+        assertTrue(p.armed());
+        assertEquals(HEADER6, p.headerLength(), "Ethernet, the fixed IPv6 header and TCP's");
+        return p;
+    }
+
+    /** {@link #read} over IPv6: {@code nextHeader} 6 is TCP right after the fixed header. */
+    private Descriptor read6(RxPlacement p, long remoteLo, int nextHeader, int payload) {
+        Descriptor d = rx.claim();
+        ByteBuffer b = d.buffer();
+        b.putShort(12, (short) 0x86DD);
+        b.put(14, (byte) 0x60);
+        b.putShort(18, (short) (TCP_HEADER + payload));
+        b.put(20, (byte) nextHeader);
+        b.put(21, (byte) 64);
+        b.putLong(22, FD00);
+        b.putLong(30, remoteLo);
+        b.putLong(38, FD00);
+        b.putLong(46, 2);
+        b.putShort(54, (short) 40000);
+        b.putShort(56, (short) 7);
+        b.putInt(58, 5000);
+        b.put(66, (byte) ((TCP_HEADER / 4) << 4));
+        b.put(67, (byte) 0x18);
+        d.setChecksum(Descriptor.CSUM_PARTIAL, 54, 16);
+        for (int i = 0; i < payload; i++) {
+            int at = p.index1() + i;
+            ring.put(at < ring.capacity() ? at : at - ring.capacity(), (byte) (i + 1));
+            b.put(HEADER6 + i, (byte) 0xA5);
+        }
+        return d;
+    }
+
+    @Test
+    void theExpectedIpv6SegmentKeepsItsPayloadInTheRing() {
+        RxPlacement p = armed6(300, 2000, 5000);
+        Descriptor d = read6(p, 1, 6, 900);
+        assertTrue(p.accept(d, HEADER6 + 900));
+        assertEquals(300, d.placedStream());
+        assertEquals(900, d.externalLength() + d.externalLength2());
+        assertEquals(1, p.placed());
+    }
+
+    @Test
+    void anIpv6SegmentFromAnotherAddressOrWithAnExtensionHeaderGetsItsPayloadBack() {
+        RxPlacement p = armed6(4000, 1500, 5000); // the window wraps the ring
+        long[][] cases = {
+            {3, 6},   // from fd00::3
+            {1, 0},   // a hop-by-hop options header before TCP
+            {1, 17},  // not TCP
+        };
+        for (long[] c : cases) {
+            Descriptor d = read6(p, c[0], (int) c[1], 400);
+            assertFalse(p.accept(d, HEADER6 + 400), "remote ::" + c[0] + " next header " + c[1]);
+            assertNull(d.external(), "nothing left outside the descriptor");
+            for (int i = 0; i < 400; i++) {
+                assertEquals((byte) (i + 1), d.buffer().get(HEADER6 + i), "payload byte " + i);
+            }
+            rx.publish(d, HEADER6 + 400, 0);
+            rx.consume(rx.peek());
+        }
+        // An IPv4 frame while an IPv6 connection is expected.
+        Descriptor v4 = read(p, 5000, 0x18, 400, Descriptor.CSUM_PARTIAL);
+        assertFalse(p.accept(v4, HEADER6 + 400 - 20), "an IPv4 frame");
+        assertEquals(4, p.missed());
+        assertEquals(0, p.placed());
+    }
+
     @Test
     void whilePlacedFramesWaitForTheStackNoNewWindowIsArmed() {
         RxPlacement p = armed(0, 3000, 5000);

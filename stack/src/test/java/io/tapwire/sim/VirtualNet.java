@@ -83,6 +83,13 @@ final class VirtualNet {
         return new VirtualNet(1500, 1500, 256, offloadsA, offloadsB, c -> { }, c -> { }, true);
     }
 
+    /** {@link #splittingAtB(LinkOffloads, LinkOffloads)} with the stacks' settings adjusted (an IPv6 address). */
+    static VirtualNet splittingAtB(LinkOffloads offloadsA, LinkOffloads offloadsB,
+                                   java.util.function.Consumer<StackConfig> configureA,
+                                   java.util.function.Consumer<StackConfig> configureB) {
+        return new VirtualNet(1500, 1500, 256, offloadsA, offloadsB, configureA, configureB, true);
+    }
+
     private VirtualNet(int mtuA, int mtuB, int ringSize, LinkOffloads offloadsA, LinkOffloads offloadsB,
                        java.util.function.Consumer<StackConfig> configureA,
                        java.util.function.Consumer<StackConfig> configureB, boolean splitB) {
