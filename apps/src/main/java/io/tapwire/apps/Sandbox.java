@@ -95,7 +95,7 @@ public final class Sandbox implements AutoCloseable {
             return this;
         }
 
-        /** A fixed busy-poll after the last frame, as {@code tapwire up --busy-poll} (default: adaptive up to 50 µs). */
+        /** A fixed busy-poll after the last frame, as {@code tapwire up --busy-poll} (default: adaptive up to 200 µs). */
         public Options busyPollNanos(long nanos) {
             this.busyPollNanos = nanos;
             return this;

@@ -47,7 +47,7 @@ public final class StackTapOptions {
 
     @Option(names = "--busy-poll", paramLabel = "MICROS",
             description = "After the last frame, keep polling the TAP for MICROS microseconds before sleeping, every time "
-                    + "(like SO_BUSY_POLL); without it the stack thread spins up to 50 us with a budget that adapts; 0 never spins.")
+                    + "(like SO_BUSY_POLL); without it the stack thread spins up to 200 us with a budget that adapts; 0 never spins.")
     Long busyPollMicros;
 
     @Option(names = "--tap-tx", paramLabel = "PATH",

@@ -93,7 +93,7 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--busy-poll", paramLabel = "MICROS",
             description = "After the last frame, keep polling the TAP for MICROS microseconds before sleeping in poll(2), "
                     + "every time (like SO_BUSY_POLL): for latency-critical runs, e.g. 1000. Without it the stack thread "
-                    + "spins up to 50 us, a budget that adapts NAPI style (doubles while frames keep coming, halves when "
+                    + "spins up to 200 us, a budget that adapts NAPI style (doubles while frames keep coming, halves when "
                     + "they stop); 0 never spins.")
     Long busyPollMicros;
 
@@ -145,7 +145,7 @@ public final class UpCommand implements Callable<Integer> {
     @Mixin
     ImpairOptions impair;
 
-    /** Adaptive up to 50 µs by default; a fixed spin when --busy-poll was given (0: never). */
+    /** Adaptive up to 200 µs by default; a fixed spin when --busy-poll was given (0: never). */
     private StackRunner busyPoll(StackRunner runner) {
         return StackTapOptions.busyPoll(runner, busyPollMicros);
     }

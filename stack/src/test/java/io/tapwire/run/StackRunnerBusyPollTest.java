@@ -46,6 +46,27 @@ class StackRunnerBusyPollTest {
     }
 
     @Test
+    void theAdaptiveMaximumDefaultsTo200MicrosecondsAndASystemPropertyChangesIt() {
+        VirtualDevice dev = new VirtualDevice("defaults", 1500, 16);
+        Stack s = stack(dev);
+        try (StackRunner runner = new StackRunner(s, dev, Clock.SYSTEM)) {
+            assertEquals(StackRunner.DEFAULT_BUSY_POLL_NANOS, runner.currentSpinNanos());
+            assertEquals(200_000, StackRunner.DEFAULT_BUSY_POLL_NANOS);
+        }
+        String old = System.getProperty(StackRunner.BUSY_POLL_PROPERTY);
+        System.setProperty(StackRunner.BUSY_POLL_PROPERTY, "30000");
+        try (StackRunner runner = new StackRunner(s, dev, Clock.SYSTEM)) {
+            assertEquals(30_000, runner.currentSpinNanos());
+        } finally {
+            if (old == null) {
+                System.clearProperty(StackRunner.BUSY_POLL_PROPERTY);
+            } else {
+                System.setProperty(StackRunner.BUSY_POLL_PROPERTY, old);
+            }
+        }
+    }
+
+    @Test
     void whenWorkStopsBeforeEachSpinEndsTheBudgetHalvesDownToItsFloor() throws Exception {
         VirtualDevice dev = new VirtualDevice("quiet", 1500, 16);
         VirtualDevice.connect(dev, new VirtualDevice("sink", 1500, 16)); // somewhere for the replies to go
