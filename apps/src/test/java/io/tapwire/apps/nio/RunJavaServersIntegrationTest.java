@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * NIO connector's acceptor and poller, and the NIO.2 connector on asynchronous channels) and
  * Undertow 2 (XNIO's NIO provider), Grizzly 4 (its NIO transport), Vert.x 4 (Netty 4.1, asking
  * for the native transport, which tapwire run switches off), and on Java 21 or later Helidon 4 SE (a virtual thread per
- * connection over blocking java.net sockets). Each serves curl an
+ * connection over blocking java.net sockets), and Apache HttpCore 5's asynchronous server (its own
+ * I/O reactor: dispatcher threads each running a Selector). Each serves curl an
  * exact body, a 300,000-byte body, an upload of 1 MB echoed back, ab with and without keep-alive,
  * and curl over IPv6; the Linux kernel is never the one listening.
  */
@@ -34,7 +35,7 @@ class RunJavaServersIntegrationTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(value = {"JettyServerMain,", "TomcatServerMain,", "TomcatServerMain,org.apache.coyote.http11.Http11Nio2Protocol",
-        "UndertowServerMain,", "GrizzlyServerMain,", "VertxServerMain,", "HelidonServerMain,"})
+        "UndertowServerMain,", "GrizzlyServerMain,", "VertxServerMain,", "HelidonServerMain,", "HttpCoreServerMain,"})
     void servesCurlAbUploadsAndIpv6Unmodified(String main, String connector) throws IOException {
         Path moreClasses = main.equals("HelidonServerMain") ? compileForJava21(main) : null;
         Requirements.sandboxWith("curl", "ab", "nc", "sha256sum", "ss");
