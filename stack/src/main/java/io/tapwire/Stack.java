@@ -54,6 +54,8 @@ public final class Stack {
     private final Statistics stats = new Statistics();
     private final TimerQueue timers = new TimerQueue();
     private final Interface iface;
+    /** Buffer sizes for connections without SO_RCVBUF / SO_SNDBUF, sized for the link's frames. */
+    private final DefaultBuffers defaultBuffers;
     private final ArpCache arp;
     private final Ipv4Output ipOut;
     private final Reassembler reassembler;
@@ -100,6 +102,7 @@ public final class Stack {
         this.rx = device.rxRing();
         this.tx = device.txRing();
         this.iface = new Interface(config, tx, device.mtu(), device.offloads(), stats);
+        this.defaultBuffers = DefaultBuffers.forLink(config, device.mtu());
         this.arp = new ArpCache(config, iface, timers, stats);
         this.ipOut = new Ipv4Output(config, iface, arp, stats);
         this.reassembler = new Reassembler(config, timers, stats);
@@ -359,6 +362,14 @@ public final class Stack {
         }
     }
 
+    /**
+     * The receive and send buffers TCP connections get without SO_RCVBUF / SO_SNDBUF: the
+     * configured defaults, or more on a link of large frames ({@link DefaultBuffers}).
+     */
+    public DefaultBuffers defaultBuffers() {
+        return defaultBuffers;
+    }
+
     /** Opens a UDP socket (unbound). */
     public UdpSocket openUdp() {
         return new UdpSocket(udp);
@@ -374,8 +385,8 @@ public final class Stack {
 
     /** Like {@link #connectTcp(int, int)} with options (buffer sizes, TCP_NODELAY). */
     public TcpSocket connectTcp(int address, int port, SocketOptions options) {
-        return new TcpSocket(tcp, tcp.connect(address, port, options.effectiveReceiveBuffer(config.tcpRmemDefault, config.tcpRmemMax),
-                options.effectiveSendBuffer(config.tcpWmemDefault, config.tcpWmemMax), options.noDelay(),
+        return new TcpSocket(tcp, tcp.connect(address, port, options.effectiveReceiveBuffer(defaultBuffers.receive(), config.tcpRmemMax),
+                options.effectiveSendBuffer(defaultBuffers.send(), config.tcpWmemMax), options.noDelay(),
                 config.tcpModerateRcvbuf && !options.receiveBufferLocked(),
                 options.effectiveCongestionControl(config.tcpCongestionControl), options.fastOpenConnect(), options.settings().copy()));
     }
@@ -387,8 +398,8 @@ public final class Stack {
      * @throws java.net.NoRouteToHostException when the peer is off our link or no address is usable yet
      */
     public TcpSocket connectTcp(io.tapwire.wire.Ipv6Address address, int port, SocketOptions options) throws java.net.NoRouteToHostException {
-        return new TcpSocket(tcp, tcp.connect(address, port, options.effectiveReceiveBuffer(config.tcpRmemDefault, config.tcpRmemMax),
-                options.effectiveSendBuffer(config.tcpWmemDefault, config.tcpWmemMax), options.noDelay(),
+        return new TcpSocket(tcp, tcp.connect(address, port, options.effectiveReceiveBuffer(defaultBuffers.receive(), config.tcpRmemMax),
+                options.effectiveSendBuffer(defaultBuffers.send(), config.tcpWmemMax), options.noDelay(),
                 config.tcpModerateRcvbuf && !options.receiveBufferLocked(),
                 options.effectiveCongestionControl(config.tcpCongestionControl), options.fastOpenConnect(), options.settings().copy()));
     }
@@ -413,8 +424,8 @@ public final class Stack {
      * @throws java.net.BindException if the address is not the stack's (without IP_FREEBIND) or the port is in use
      */
     public TcpListener listenTcp(int address, int port, int backlog, SocketOptions options) throws java.io.IOException {
-        TcpListener listener = new TcpListener(tcp, tcp.listen(address, port, backlog, options.effectiveReceiveBuffer(config.tcpRmemDefault, config.tcpRmemMax),
-                options.effectiveSendBuffer(config.tcpWmemDefault, config.tcpWmemMax), options.noDelay(), options.reuseAddress(), options.reusePort(),
+        TcpListener listener = new TcpListener(tcp, tcp.listen(address, port, backlog, options.effectiveReceiveBuffer(defaultBuffers.receive(), config.tcpRmemMax),
+                options.effectiveSendBuffer(defaultBuffers.send(), config.tcpWmemMax), options.noDelay(), options.reuseAddress(), options.reusePort(),
                 config.tcpModerateRcvbuf && !options.receiveBufferLocked(),
                 options.effectiveCongestionControl(config.tcpCongestionControl), options.v6Only(), options.freeBind()));
         io.tapwire.tcp.SocketSettings initial = options.settings().copy();

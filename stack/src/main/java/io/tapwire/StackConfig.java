@@ -530,6 +530,15 @@ public final class StackConfig {
     public int tcpRmemMax = 6 * 1024 * 1024;
     /** TCP: largest send buffer a socket may set with SO_SNDBUF ({@code tcp_wmem} maximum, 4 MiB). */
     public int tcpWmemMax = 4 * 1024 * 1024;
+    /**
+     * TCP: segments of the link's largest MSS that the default buffers hold at least
+     * ({@link io.tapwire.DefaultBuffers}): 20, two initial congestion windows, as Linux's
+     * {@code tcp_sndbuf_expand} sizes a new connection's send buffer. It matters only where
+     * segments are large (a 65521-byte MTU: 1.3 MB instead of 128/256 KiB); 20 segments of an
+     * Ethernet MSS are below the defaults. 0: the {@link #tcpRmemDefault} and
+     * {@link #tcpWmemDefault} figures are the buffers whatever the MTU.
+     */
+    public int tcpBufferSegments = io.tapwire.DefaultBuffers.INITIAL_SEGMENTS;
     /** TCP: keepalive idle time ({@code tcp_keepalive_time}, 7200 s). */
     public long tcpKeepaliveTimeNanos = 7200_000_000_000L;
     /** TCP: keepalive probe interval ({@code tcp_keepalive_intvl}, 75 s). */
@@ -674,6 +683,10 @@ public final class StackConfig {
         }
         if (tcpFastopenKey == null || tcpFastopenKey.length != 16) {
             throw new IllegalArgumentException("tcp_fastopen_key must be 16 bytes");
+        }
+        if (tcpBufferSegments < 0) {
+            throw new IllegalArgumentException("tcpBufferSegments must be >= 0 (0: the tcp_rmem/tcp_wmem defaults as they are), got "
+                    + tcpBufferSegments);
         }
         if (prefixLength < 0 || prefixLength > 32) {
             throw new IllegalArgumentException("prefixLength must be 0..32, got " + prefixLength);

@@ -190,7 +190,7 @@ final class TapServerSocketChannel extends ServerSocketChannel implements TapSel
     public <T> T getOption(SocketOption<T> name) throws IOException {
         synchronized (stateLock) {
             ensureOpen();
-            return options.get(name, TcpChannelOptions.SERVER, stack.config());
+            return options.get(name, TcpChannelOptions.SERVER, stack);
         }
     }
 

@@ -595,7 +595,7 @@ final class TapSocketChannel extends SocketChannel implements TapSelectable {
     public <T> T getOption(SocketOption<T> name) throws IOException {
         synchronized (stateLock) {
             ensureOpen();
-            return options.get(name, TcpChannelOptions.SOCKET, stack.config());
+            return options.get(name, TcpChannelOptions.SOCKET, stack);
         }
     }
 

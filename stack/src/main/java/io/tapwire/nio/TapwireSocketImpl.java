@@ -216,10 +216,10 @@ final class TapwireSocketImpl extends SocketImpl {
                 return pending.reuseAddress;
             case SocketOptions.SO_RCVBUF:
                 return client != null ? client.socket().getReceiveBufferSize() : pending.rcvbuf > 0 ? pending.rcvbuf
-                        : provider.stack().config().tcpRmemDefault;
+                        : provider.stack().defaultBuffers().receive();
             case SocketOptions.SO_SNDBUF:
                 return client != null ? client.socket().getSendBufferSize() : pending.sndbuf > 0 ? pending.sndbuf
-                        : provider.stack().config().tcpWmemDefault;
+                        : provider.stack().defaultBuffers().send();
             case SocketOptions.SO_BINDADDR:
                 if (client != null) {
                     return client.socket().getLocalAddress();

@@ -138,16 +138,17 @@ final class TcpChannelOptions {
 
     /** The option's value; buffer sizes as the stack uses them (its defaults when not set). */
     @SuppressWarnings("unchecked")
-    <T> T get(SocketOption<T> name, Set<SocketOption<?>> supported, StackConfig config) {
+    <T> T get(SocketOption<T> name, Set<SocketOption<?>> supported, io.tapwire.Stack stack) {
+        StackConfig config = stack.config();
         java.util.Objects.requireNonNull(name);
         if (!supported.contains(name)) {
             throw new UnsupportedOperationException("'" + name + "' not supported");
         }
         Object v;
         if (name == StandardSocketOptions.SO_RCVBUF) {
-            v = toSocketOptions().effectiveReceiveBuffer(config.tcpRmemDefault, config.tcpRmemMax);
+            v = toSocketOptions().effectiveReceiveBuffer(stack.defaultBuffers().receive(), config.tcpRmemMax);
         } else if (name == StandardSocketOptions.SO_SNDBUF) {
-            v = toSocketOptions().effectiveSendBuffer(config.tcpWmemDefault, config.tcpWmemMax);
+            v = toSocketOptions().effectiveSendBuffer(stack.defaultBuffers().send(), config.tcpWmemMax);
         } else if (name == StandardSocketOptions.TCP_NODELAY) {
             v = nodelay;
         } else if (name == StandardSocketOptions.SO_REUSEADDR) {

@@ -109,6 +109,7 @@ final class FuzzedStack {
         config.tcpMaxSynBacklog = SYN_BACKLOG;
         config.tcpRmemDefault = SOCKET_BUFFER;
         config.tcpWmemDefault = SOCKET_BUFFER;
+        config.tcpBufferSegments = 0; // exactly SOCKET_BUFFER, below 20 segments of the MSS
         config.ipfragHighThresh = IPFRAG_HIGH_THRESH;
         h = new StackHarness(RING, config);
         stats = h.stack.statistics();

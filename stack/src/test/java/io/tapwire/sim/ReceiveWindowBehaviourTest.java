@@ -35,6 +35,7 @@ class ReceiveWindowBehaviourTest {
         StackConfig c = new StackConfig();
         c.tcpIsnSecret = 17;
         c.tcpRmemDefault = rmem;
+        c.tcpBufferSegments = 0; // the buffer is rmem exactly, below 20 segments of this link's MSS
         StackHarness h = new StackHarness(1024, c);
         h.introducePeer();
         return h;

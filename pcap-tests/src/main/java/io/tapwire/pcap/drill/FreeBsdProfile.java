@@ -50,6 +50,7 @@ public final class FreeBsdProfile {
         // FreeBSD: recvspace 65536, sendspace 32768 (the scripts set them too).
         c.tcpRmemDefault = RECVSPACE;
         c.tcpWmemDefault = SENDSPACE;
+        c.tcpBufferSegments = 0; // FreeBSD's buffers are recvspace and sendspace whatever the MTU
         // FreeBSD: rexmit_initial 1 s, rexmit_min 30 ms, delacktime 40 ms, msl 30 s (TIME-WAIT 60 s),
         // finwait2_timeout 60 s.
         c.tcpInitialRtoNanos = 1_000_000_000L;
